@@ -1,0 +1,35 @@
+using System.Text;
+using Linnet.Proxy.Listening;
+using Linnet.Proxy.Routing;
+using Linnet.Proxy.Telemetry;
+using Microsoft.AspNetCore.Http;
+
+namespace Linnet.Proxy.Admin;
+
+/// <summary>The admin listener: <c>/metrics</c> (Prometheus text), <c>/ready</c>, <c>/live</c>.</summary>
+internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService listeners, ServiceTable services)
+{
+    public Task HandleAsync(HttpContext context)
+    {
+        var response = context.Response;
+        switch (context.Request.Path.Value)
+        {
+            case "/metrics":
+                var sb = new StringBuilder(16 * 1024);
+                metrics.WriteTo(sb);
+                response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                return response.WriteAsync(sb.ToString());
+            case "/ready":
+                var ready = listeners.IsListening;
+                response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                return response.WriteAsync(ready ? "ready\n" : "not ready\n");
+            case "/live":
+                return response.WriteAsync("live\n");
+            case "/config-version":
+                return response.WriteAsync(services.Version + "\n");
+            default:
+                response.StatusCode = StatusCodes.Status404NotFound;
+                return response.WriteAsync("not found: admin paths are /metrics, /ready, /live, /config-version\n");
+        }
+    }
+}

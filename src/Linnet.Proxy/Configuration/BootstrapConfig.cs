@@ -1,0 +1,53 @@
+using System.Net;
+
+namespace Linnet.Proxy.Configuration;
+
+/// <summary>What a proxy needs before it can serve: listeners, the local app, timeouts. Fixed for the
+/// life of the process; the services it routes to come from an <see cref="IProxyConfigProvider"/>.</summary>
+public sealed record BootstrapConfig
+{
+    /// <summary>Linkerd's inbound port.</summary>
+    public const int DefaultInboundPort = 4143;
+
+    /// <summary>Linkerd's outbound port.</summary>
+    public const int DefaultOutboundPort = 4140;
+
+    /// <summary>Linkerd's admin port.</summary>
+    public const int DefaultAdminPort = 4191;
+
+    /// <summary>Workload labels.</summary>
+    public WorkloadInfo Workload { get; init; } = new("default", "unknown", Environment.MachineName);
+
+    /// <summary>Inbound listener: in front of the local app.</summary>
+    public IPEndPoint InboundListen { get; init; } = new(IPAddress.Any, DefaultInboundPort);
+
+    /// <summary>Outbound listener: the app's calls to other services.</summary>
+    public IPEndPoint OutboundListen { get; init; } = new(IPAddress.Loopback, DefaultOutboundPort);
+
+    /// <summary>Admin listener: <c>/metrics</c>, <c>/ready</c>, <c>/live</c>.</summary>
+    public IPEndPoint AdminListen { get; init; } = new(IPAddress.Any, DefaultAdminPort);
+
+    /// <summary>The host the local app listens on.</summary>
+    public string AppHost { get; init; } = "127.0.0.1";
+
+    /// <summary>The app port inbound connections go to when nothing else names one.</summary>
+    public int AppPort { get; init; } = 8080;
+
+    /// <summary>App ports whose traffic is forwarded as opaque TCP without protocol detection.</summary>
+    public IReadOnlySet<int> InboundOpaquePorts { get; init; } = new HashSet<int>();
+
+    /// <summary>Destination ports (after <c>SO_ORIGINAL_DST</c>) forwarded as opaque TCP on the outbound side.</summary>
+    public IReadOnlySet<int> OutboundOpaquePorts { get; init; } = new HashSet<int>();
+
+    /// <summary>How long a new connection may stay silent before it is treated as opaque.</summary>
+    public TimeSpan DetectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long in-flight work may go on after SIGTERM before connections are closed.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connect timeout towards endpoints and the app.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether the inbound/outbound listeners honour iptables redirection (<c>SO_ORIGINAL_DST</c>).</summary>
+    public bool TransparentMode { get; init; } = true;
+}

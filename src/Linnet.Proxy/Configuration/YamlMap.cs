@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Net;
+using YamlDotNet.RepresentationModel;
+
+namespace Linnet.Proxy.Configuration;
+
+/// <summary>Reads one YAML mapping by hand, recording errors with the field's path and rejecting unknown
+/// keys. Hand mapping (rather than reflection) keeps the proxy Native AOT clean and the errors exact.</summary>
+internal sealed class YamlMap
+{
+    private readonly YamlMappingNode? _node;
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly List<ConfigError> _errors;
+
+    public YamlMap(YamlNode? node, string path, List<ConfigError> errors)
+    {
+        Path = path;
+        _errors = errors;
+        if (node is YamlMappingNode mapping)
+        {
+            _node = mapping;
+        }
+        else if (node is not null && !IsNull(node))
+        {
+            errors.Add(new ConfigError(path, "must be a mapping"));
+        }
+    }
+
+    public string Path { get; }
+
+    public bool Exists => _node is not null;
+
+    public static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Value: null or "" or "~" or "null", Style: YamlDotNet.Core.ScalarStyle.Plain };
+
+    public string Child(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    public YamlNode? Node(string key)
+    {
+        _known.Add(key);
+        if (_node is null)
+        {
+            return null;
+        }
+
+        foreach (var (k, v) in _node.Children)
+        {
+            if (k is YamlScalarNode { Value: { } name } && name == key)
+            {
+                return IsNull(v) ? null : v;
+            }
+        }
+
+        return null;
+    }
+
+    public YamlMap Map(string key) => new(Node(key), Child(key), _errors);
+
+    public string? String(string key, bool required = false)
+    {
+        var node = Node(key);
+        if (node is null)
+        {
+            if (required)
+            {
+                _errors.Add(new ConfigError(Child(key), "is required"));
+            }
+
+            return null;
+        }
+
+        if (node is not YamlScalarNode scalar)
+        {
+            _errors.Add(new ConfigError(Child(key), "must be a string"));
+            return null;
+        }
+
+        return scalar.Value;
+    }
+
+    public int? Int(string key, int min, int max, bool required = false)
+    {
+        var text = String(key, required);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            _errors.Add(new ConfigError(Child(key), $"'{text}' is not a whole number"));
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            _errors.Add(new ConfigError(Child(key), $"{value} is out of range {min}..{max}"));
+            return null;
+        }
+
+        return value;
+    }
+
+    public bool? Bool(string key)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        _errors.Add(new ConfigError(Child(key), $"'{text}' is not true or false"));
+        return null;
+    }
+
+    public TimeSpan? Duration(string key)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (DurationParser.TryParse(text, out var value) && value > TimeSpan.Zero)
+        {
+            return value;
+        }
+
+        _errors.Add(new ConfigError(Child(key), $"'{text}' is not a positive duration such as 500ms, 10s or 1m"));
+        return null;
+    }
+
+    public IPEndPoint? EndPoint(string key)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (IPEndPoint.TryParse(text, out var endPoint) && text.Contains(':', StringComparison.Ordinal))
+        {
+            return endPoint;
+        }
+
+        _errors.Add(new ConfigError(Child(key), $"'{text}' is not an ip:port address"));
+        return null;
+    }
+
+    public IReadOnlyList<YamlNode> Sequence(string key)
+    {
+        var node = Node(key);
+        if (node is null)
+        {
+            return [];
+        }
+
+        if (node is YamlSequenceNode sequence)
+        {
+            return sequence.Children.ToList();
+        }
+
+        _errors.Add(new ConfigError(Child(key), "must be a list"));
+        return [];
+    }
+
+    public HashSet<int> Ports(string key)
+    {
+        var ports = new HashSet<int>();
+        var items = Sequence(key);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535)
+            {
+                ports.Add(port);
+            }
+            else
+            {
+                _errors.Add(new ConfigError($"{Child(key)}[{i}]", "must be a port number 1..65535"));
+            }
+        }
+
+        return ports;
+    }
+
+    /// <summary>Call after reading every known key: any other key is an error.</summary>
+    public void RejectUnknown()
+    {
+        if (_node is null)
+        {
+            return;
+        }
+
+        foreach (var key in _node.Children.Keys)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? key.ToString();
+            if (!_known.Contains(name))
+            {
+                _errors.Add(new ConfigError(Child(name), $"unknown field (known: {string.Join(", ", _known)})"));
+            }
+        }
+    }
+}

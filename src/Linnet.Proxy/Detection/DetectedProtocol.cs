@@ -1,0 +1,17 @@
+namespace Linnet.Proxy.Detection;
+
+/// <summary>What the first bytes of a connection say it speaks.</summary>
+public enum DetectedProtocol
+{
+    /// <summary>Not decided yet: read more.</summary>
+    NeedMore,
+
+    /// <summary>An HTTP/1.x request line.</summary>
+    Http1,
+
+    /// <summary>The HTTP/2 connection preface (prior knowledge).</summary>
+    Http2,
+
+    /// <summary>Anything else: forward bytes as they are.</summary>
+    Opaque,
+}

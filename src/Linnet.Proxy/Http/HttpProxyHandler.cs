@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Linnet.Proxy.Balancing;
+using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Listening;
+using Linnet.Proxy.Routing;
+using Linnet.Proxy.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Linnet.Proxy.Http;
+
+/// <summary>The terminal stage for HTTP: picks the destination (the local app inbound; a service's
+/// endpoint outbound), forwards with YARP's <see cref="IHttpForwarder"/>, and records the request.</summary>
+internal sealed partial class HttpProxyHandler : IDisposable
+{
+    private static readonly ForwarderRequestConfig Http1 = new()
+    {
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        ActivityTimeout = TimeSpan.FromDays(1),
+    };
+
+    private static readonly ForwarderRequestConfig Http2 = Http1 with { Version = HttpVersion.Version20 };
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly ServiceTable _services;
+    private readonly BootstrapConfig _config;
+    private readonly ProxyMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<HttpProxyHandler> _logger;
+    private readonly HttpMessageInvoker _inboundClient;
+    private readonly HttpMessageInvoker _outboundClient;
+    private readonly ConcurrentDictionary<int, string> _appPrefixes = new();
+    private readonly ConcurrentDictionary<IPEndPoint, string> _originalPrefixes = new();
+    private readonly Func<long> _clock;
+
+    /// <summary>Creates the handler with its two pooled clients.</summary>
+    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger)
+    {
+        _forwarder = forwarder;
+        _services = services;
+        _config = config;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _clock = time.GetTimestamp;
+        _inboundClient = UpstreamClientFactory.Create(Direction.Inbound, config, metrics, time);
+        _outboundClient = UpstreamClientFactory.Create(Direction.Outbound, config, metrics, time);
+    }
+
+    /// <summary>Proxies one request.</summary>
+    public Task InvokeAsync(HttpContext context, ProxyConnectionFeature connection)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(connection);
+        var start = _time.GetTimestamp();
+        var request = context.Request;
+        var direction = connection.Direction;
+        var tls = TlsLabel.Plaintext(direction);
+
+        // RFC 9112 §6.1: both framings at once is how requests are smuggled; refuse, never forward.
+        if (request.Headers.ContainsKey(HeaderNames.TransferEncoding) && request.Headers.ContainsKey(HeaderNames.ContentLength))
+        {
+            return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status400BadRequest, "bad_request", "request has both Content-Length and Transfer-Encoding");
+        }
+
+        if (direction == Direction.Inbound)
+        {
+            var authority = request.Host.Value ?? "";
+            var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
+            return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start);
+        }
+
+        var service = connection.Service ?? FindService(request.Host, connection.OriginalDestination);
+        if (service is null)
+        {
+            if (connection.OriginalDestination is { } original)
+            {
+                // Redirected traffic to an address no service claims: pass it through unchanged.
+                var prefix = _originalPrefixes.GetOrAdd(original, static ep => $"http://{ep}");
+                return ForwardAsync(context, _outboundClient, prefix, null, direction, request.Host.Value ?? original.ToString(), tls, start);
+            }
+
+            return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status502BadGateway, "unknown_authority",
+                $"no service is known for authority '{request.Host.Value}'");
+        }
+
+        var endpoint = service.Balancer.Pick();
+        if (endpoint is null)
+        {
+            return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "no_endpoints",
+                $"service '{service.Authority}' has no available endpoints");
+        }
+
+        return ForwardAsync(context, _outboundClient, endpoint.HttpPrefix, endpoint, direction, service.Authority, tls, start);
+    }
+
+    private ServiceState? FindService(HostString host, IPEndPoint? original)
+    {
+        if (!host.HasValue)
+        {
+            return null;
+        }
+
+        return _services.Find(host.Host, host.Port ?? original?.Port);
+    }
+
+    private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start)
+    {
+        _metrics.Request(direction, authority, tls).AddRequest();
+        var state = new ForwardState(start) { Clock = _clock };
+        var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
+        endpoint?.Begin();
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(context, prefix, client, config, state);
+        }
+        finally
+        {
+            endpoint?.End();
+        }
+
+        if (error != ForwarderError.None)
+        {
+            var reason = Describe(error, context, prefix);
+            Log.ForwardFailed(_logger, direction, authority, prefix, reason);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Headers[ProxyErrors.Header] = reason;
+            }
+        }
+
+        var headersAt = state.ResponseHeadersTimestamp != 0 ? state.ResponseHeadersTimestamp : _time.GetTimestamp();
+        Record(context, direction, authority, tls, _time.GetElapsedTime(start, headersAt).TotalMilliseconds);
+    }
+
+    private async Task RespondAsync(HttpContext context, Direction direction, string authority, string tls, long start, int status, string reasonCode, string reason)
+    {
+        _metrics.Request(direction, authority, tls).AddRequest();
+        _metrics.ProxyError(direction, reasonCode);
+        Log.Refused(_logger, direction, authority, reason);
+        context.Response.StatusCode = status;
+        context.Response.Headers[ProxyErrors.Header] = reason;
+        if (status == StatusCodes.Status400BadRequest)
+        {
+            context.Response.Headers.Connection = "close";
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(reason + "\n");
+        Record(context, direction, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    private void Record(HttpContext context, Direction direction, string authority, string tls, double latencyMs)
+    {
+        var status = context.Response.StatusCode;
+        var grpc = GrpcStatus(context);
+        var success = status < 500 && (grpc.Length == 0 || grpc == "0");
+        _metrics.Response(direction, authority, tls, status, success, grpc).Add(latencyMs);
+    }
+
+    private static string GrpcStatus(HttpContext context)
+    {
+        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        if (trailers is not null && trailers.TryGetValue("grpc-status", out var fromTrailers))
+        {
+            return fromTrailers.ToString();
+        }
+
+        return context.Response.Headers.TryGetValue("grpc-status", out var fromHeaders) ? fromHeaders.ToString() : "";
+    }
+
+    private static string Describe(ForwarderError error, HttpContext context, string prefix)
+    {
+        var exception = context.GetForwarderErrorFeature()?.Exception;
+        var detail = exception?.InnerException?.Message ?? exception?.Message ?? "";
+        var what = error switch
+        {
+            ForwarderError.Request => $"connection to {prefix} failed",
+            ForwarderError.RequestTimedOut => $"request to {prefix} timed out",
+            ForwarderError.RequestCanceled => "client canceled the request",
+            ForwarderError.RequestBodyClient => "reading the client's request body failed",
+            ForwarderError.RequestBodyDestination => $"sending the request body to {prefix} failed",
+            ForwarderError.RequestBodyCanceled => "request body canceled",
+            ForwarderError.ResponseBodyDestination => $"reading the response body from {prefix} failed",
+            ForwarderError.ResponseBodyClient => "writing the response body to the client failed",
+            ForwarderError.ResponseBodyCanceled => "response body canceled",
+            ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination => $"upgraded connection to {prefix} failed",
+            _ => $"forwarding to {prefix} failed ({error})",
+        };
+        return detail.Length > 0 ? string.Create(CultureInfo.InvariantCulture, $"{what}: {Sanitize(detail)}") : what;
+    }
+
+    // Header values cannot carry control characters.
+    private static string Sanitize(string text)
+    {
+        Span<char> buffer = text.Length <= 256 ? stackalloc char[text.Length] : new char[text.Length];
+        for (var i = 0; i < text.Length; i++)
+        {
+            buffer[i] = text[i] is < ' ' or > '~' ? ' ' : text[i];
+        }
+
+        return new string(buffer);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _inboundClient.Dispose();
+        _outboundClient.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "{Direction} request to {Authority} via {Destination} failed: {Reason}")]
+        public static partial void ForwardFailed(ILogger logger, Direction direction, string authority, string destination, string reason);
+
+        [LoggerMessage(2, LogLevel.Information, "{Direction} request to {Authority} answered by the proxy: {Reason}")]
+        public static partial void Refused(ILogger logger, Direction direction, string authority, string reason);
+    }
+}

@@ -1,0 +1,362 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Detection;
+using Linnet.Proxy.Http;
+using Linnet.Proxy.Routing;
+using Linnet.Proxy.Tcp;
+using Linnet.Proxy.Telemetry;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Linnet.Proxy.Listening;
+
+/// <summary>Owns the proxy's inbound, outbound and per-service sockets: accepts, detects the protocol,
+/// then hands HTTP to Kestrel and everything else to the <see cref="OpaqueForwarder"/>.</summary>
+internal sealed partial class ProxyListenerService : IHostedService, IAsyncDisposable
+{
+    private readonly BootstrapConfig _config;
+    private readonly DispatchTransportFactory _dispatch;
+    private readonly ServiceTable _services;
+    private readonly OpaqueForwarder _opaque;
+    private readonly ProxyMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ProxyListenerService> _logger;
+    private readonly SocketTransportFactory _sockets;
+    private readonly ConcurrentDictionary<int, Listener> _servicePortListeners = new();
+    private readonly ConcurrentDictionary<Task, byte> _opaqueConnections = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _reconcileLock = new();
+    private Listener? _inbound;
+    private Listener? _outbound;
+    private volatile bool _stopping;
+
+    public ProxyListenerService(
+        BootstrapConfig config,
+        DispatchTransportFactory dispatch,
+        ServiceTable services,
+        OpaqueForwarder opaque,
+        ProxyMetrics metrics,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+    {
+        _config = config;
+        _dispatch = dispatch;
+        _services = services;
+        _opaque = opaque;
+        _metrics = metrics;
+        _time = time;
+        _logger = loggerFactory.CreateLogger<ProxyListenerService>();
+        _sockets = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+    }
+
+    /// <summary>Where the inbound listener is bound (resolves port 0).</summary>
+    public IPEndPoint InboundEndPoint => (IPEndPoint)(_inbound ?? throw new InvalidOperationException("not started")).Socket.EndPoint;
+
+    /// <summary>Where the outbound listener is bound (resolves port 0).</summary>
+    public IPEndPoint OutboundEndPoint => (IPEndPoint)(_outbound ?? throw new InvalidOperationException("not started")).Socket.EndPoint;
+
+    /// <summary>True once every listener is bound.</summary>
+    public bool IsListening { get; private set; }
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _inbound = await BindAsync(_config.InboundListen, ListenerRole.Inbound, null, cancellationToken);
+        _outbound = await BindAsync(_config.OutboundListen, ListenerRole.Outbound, null, cancellationToken);
+        await ReconcileServicePortsAsync(cancellationToken);
+        _services.Changed += OnServicesChanged;
+        IsListening = true;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _services.Changed -= OnServicesChanged;
+        var listeners = _servicePortListeners.Values.Append(_inbound).Append(_outbound).OfType<Listener>().ToList();
+        foreach (var listener in listeners)
+        {
+            await listener.Socket.UnbindAsync(cancellationToken);
+        }
+
+        foreach (var listener in listeners)
+        {
+            await listener.AcceptLoop;
+        }
+
+        // Opaque connections have no request boundary to drain at: let them run out the drain timeout.
+        var drain = Task.WhenAll(_opaqueConnections.Keys);
+        using var timeout = new CancellationTokenSource(_config.DrainTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await drain.WaitAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.DrainTimedOut(_logger, _opaqueConnections.Count);
+            await _abort.CancelAsync();
+            await drain.ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+
+        foreach (var listener in listeners)
+        {
+            await listener.Socket.DisposeAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _abort.CancelAsync();
+        _abort.Dispose();
+    }
+
+    private void OnServicesChanged() => _ = ReconcileServicePortsAsync(CancellationToken.None);
+
+    private async Task ReconcileServicePortsAsync(CancellationToken cancellationToken)
+    {
+        Task work;
+        lock (_reconcileLock)
+        {
+            work = ReconcileCoreAsync(cancellationToken);
+        }
+
+        try
+        {
+            await work;
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or AddressInUseException)
+        {
+            Log.BindFailed(_logger, ex.Message);
+        }
+    }
+
+    private async Task ReconcileCoreAsync(CancellationToken cancellationToken)
+    {
+        var wanted = _services.Services.Where(s => s.Config.LocalPort is not null).Select(s => s.Config.LocalPort!.Value).ToHashSet();
+        foreach (var (port, listener) in _servicePortListeners)
+        {
+            if (!wanted.Contains(port) && _servicePortListeners.TryRemove(port, out _))
+            {
+                await listener.Socket.UnbindAsync(cancellationToken);
+                await listener.Socket.DisposeAsync();
+            }
+        }
+
+        foreach (var port in wanted)
+        {
+            if (!_servicePortListeners.ContainsKey(port) && !_stopping)
+            {
+                _servicePortListeners[port] = await BindAsync(new IPEndPoint(IPAddress.Loopback, port), ListenerRole.ServicePort, port, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<Listener> BindAsync(IPEndPoint endPoint, ListenerRole role, int? servicePort, CancellationToken cancellationToken)
+    {
+        var socket = await _sockets.BindAsync(endPoint, cancellationToken);
+        Log.Listening(_logger, role, socket.EndPoint);
+        var listener = new Listener(socket, role, servicePort);
+        listener.AcceptLoop = AcceptLoopAsync(listener);
+        return listener;
+    }
+
+    private async Task AcceptLoopAsync(Listener listener)
+    {
+        await Task.Yield();
+        while (true)
+        {
+            ConnectionContext? connection;
+            try
+            {
+                connection = await listener.Socket.AcceptAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (connection is null)
+            {
+                return;
+            }
+
+            _ = HandleConnectionAsync(connection, listener);
+        }
+    }
+
+    private async Task HandleConnectionAsync(ConnectionContext connection, Listener listener)
+    {
+        var direction = listener.Role == ListenerRole.Inbound ? Direction.Inbound : Direction.Outbound;
+        var series = _metrics.Tcp(direction, "src", TlsLabel.Plaintext(direction));
+        series.OnOpen();
+        var opened = _time.GetTimestamp();
+        var closed = 0;
+        void OnClosed()
+        {
+            if (Interlocked.Exchange(ref closed, 1) == 0)
+            {
+                series.OnClose(_time.GetElapsedTime(opened).TotalMilliseconds);
+            }
+        }
+
+        connection.Transport = new CountingDuplexPipe(connection.Transport, series);
+        var dispatched = false;
+        try
+        {
+            var feature = Describe(connection, listener);
+            connection.Features.Set(feature);
+            var protocol = IsOpaque(feature) ? DetectedProtocol.Opaque : await DetectAsync(connection.Transport.Input);
+            if (protocol is DetectedProtocol.Http1 or DetectedProtocol.Http2 && !_stopping)
+            {
+                connection.ConnectionClosed.Register(static state => ((Action)state!)(), (Action)OnClosed);
+                dispatched = _dispatch.Get(protocol).TryDispatch(connection);
+                return;
+            }
+
+            if (protocol == DetectedProtocol.Opaque && !_stopping)
+            {
+                var forward = ForwardOpaqueAsync(connection, feature);
+                _opaqueConnections.TryAdd(forward, 0);
+                try
+                {
+                    await forward;
+                }
+                finally
+                {
+                    _opaqueConnections.TryRemove(forward, out _);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
+        {
+            Log.ConnectionFailed(_logger, ex.Message);
+        }
+        finally
+        {
+            if (!dispatched)
+            {
+                OnClosed();
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private ProxyConnectionFeature Describe(ConnectionContext connection, Listener listener)
+    {
+        if (listener.Role == ListenerRole.ServicePort)
+        {
+            return new ProxyConnectionFeature(ListenerRole.ServicePort, null, _services.FindByLocalPort(listener.ServicePort!.Value), 0);
+        }
+
+        IPEndPoint? original = null;
+        if (_config.TransparentMode && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            original = OriginalDestination.Get(socket);
+        }
+
+        var targetPort = listener.Role == ListenerRole.Inbound ? original?.Port ?? _config.AppPort : 0;
+        return new ProxyConnectionFeature(listener.Role, original, null, targetPort);
+    }
+
+    private bool IsOpaque(ProxyConnectionFeature feature) => feature.Role switch
+    {
+        ListenerRole.Inbound => _config.InboundOpaquePorts.Contains(feature.TargetPort),
+        ListenerRole.ServicePort => feature.Service?.Config.Protocol == ServiceProtocol.Opaque,
+        _ => feature.OriginalDestination is { } od && _config.OutboundOpaquePorts.Contains(od.Port),
+    };
+
+    private async Task<DetectedProtocol> DetectAsync(System.IO.Pipelines.PipeReader input)
+    {
+        using var timeout = new CancellationTokenSource(_config.DetectTimeout, _time);
+        await using var registration = timeout.Token.UnsafeRegister(static state => ((System.IO.Pipelines.PipeReader)state!).CancelPendingRead(), input);
+        while (true)
+        {
+            var result = await input.ReadAsync();
+            var buffer = result.Buffer;
+            var protocol = result.IsCanceled
+                ? DetectedProtocol.Opaque
+                : ProtocolDetector.Detect(buffer, result.IsCompleted);
+            if (protocol == DetectedProtocol.NeedMore)
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+
+            // Consume nothing and examine nothing: whoever reads next sees every byte, at once.
+            input.AdvanceTo(buffer.Start, buffer.Start);
+            if (result.IsCompleted && buffer.IsEmpty)
+            {
+                throw new ConnectionResetException("closed before sending anything");
+            }
+
+            return protocol;
+        }
+    }
+
+    private Task ForwardOpaqueAsync(ConnectionContext connection, ProxyConnectionFeature feature)
+    {
+        switch (feature.Role)
+        {
+            case ListenerRole.Inbound:
+                return _opaque.ForwardAsync(connection, Direction.Inbound, _config.AppHost, feature.TargetPort, _abort.Token);
+            case ListenerRole.ServicePort when feature.Service?.Balancer.Pick() is { } endpoint:
+                return ForwardToEndpointAsync(connection, endpoint);
+            case ListenerRole.Outbound when feature.OriginalDestination is { } od:
+                return _opaque.ForwardAsync(connection, Direction.Outbound, od.Address.ToString(), od.Port, _abort.Token);
+            default:
+                // Opaque bytes with no destination: nothing names where they should go.
+                _metrics.ProxyError(Direction.Outbound, "no_destination");
+                Log.NoDestination(_logger, connection.RemoteEndPoint);
+                return Task.CompletedTask;
+        }
+    }
+
+    private async Task ForwardToEndpointAsync(ConnectionContext connection, Balancing.EndpointState endpoint)
+    {
+        endpoint.Begin();
+        try
+        {
+            await _opaque.ForwardAsync(connection, Direction.Outbound, endpoint.Config.Host, endpoint.Config.Port, _abort.Token);
+        }
+        finally
+        {
+            endpoint.End();
+        }
+    }
+
+    private sealed class Listener(IConnectionListener socket, ListenerRole role, int? servicePort)
+    {
+        public IConnectionListener Socket { get; } = socket;
+
+        public ListenerRole Role { get; } = role;
+
+        public int? ServicePort { get; } = servicePort;
+
+        public Task AcceptLoop { get; set; } = Task.CompletedTask;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "{Role} listener on {EndPoint}")]
+        public static partial void Listening(ILogger logger, ListenerRole role, EndPoint endPoint);
+
+        [LoggerMessage(2, LogLevel.Debug, "Connection ended: {Reason}")]
+        public static partial void ConnectionFailed(ILogger logger, string reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "Opaque connection from {Remote} has no destination (no service port, no original destination); closed")]
+        public static partial void NoDestination(ILogger logger, EndPoint? remote);
+
+        [LoggerMessage(4, LogLevel.Warning, "Drain timeout elapsed with {Count} opaque connections open; closing them")]
+        public static partial void DrainTimedOut(ILogger logger, int count);
+
+        [LoggerMessage(5, LogLevel.Error, "Cannot bind a service port listener: {Reason}")]
+        public static partial void BindFailed(ILogger logger, string reason);
+    }
+}

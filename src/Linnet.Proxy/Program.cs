@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Linnet.Proxy;
+using Linnet.Proxy.Configuration;
+
+var configOption = new Option<FileInfo>("--config", "-c")
+{
+    Description = "Path of the proxy's YAML config (schema: docs/proxy-config.md).",
+    Required = true,
+};
+var validateOption = new Option<bool>("--validate")
+{
+    Description = "Check the config, print what is wrong, and exit without serving.",
+};
+var root = new RootCommand("linnet-proxy: the Linnet sidecar proxy (inbound 4143, outbound 4140, admin 4191).")
+{
+    configOption,
+    validateOption,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var file = parse.GetValue(configOption)!;
+    BootstrapConfig bootstrap;
+    IReadOnlyList<ServiceConfig> services;
+    try
+    {
+        (bootstrap, services) = ConfigFileLoader.LoadFile(file.FullName);
+    }
+    catch (ConfigException ex)
+    {
+        await Console.Error.WriteLineAsync(ex.Message);
+        return 2;
+    }
+
+    if (parse.GetValue(validateOption))
+    {
+        await Console.Out.WriteLineAsync($"config {file.FullName} is valid: {services.Count} services");
+        return 0;
+    }
+
+    await using var host = ProxyHost.Create(bootstrap, new StaticProxyConfigProvider(services));
+    await host.RunAsync();
+    return 0;
+});
+return await root.Parse(args).InvokeAsync();

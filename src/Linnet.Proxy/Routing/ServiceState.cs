@@ -1,0 +1,28 @@
+using Linnet.Proxy.Balancing;
+using Linnet.Proxy.Configuration;
+
+namespace Linnet.Proxy.Routing;
+
+/// <summary>A service port as the data path sees it: its config, endpoints and balancer.</summary>
+public sealed class ServiceState
+{
+    internal ServiceState(ServiceConfig config, IReadOnlyList<EndpointState> endpoints, IBalancer balancer)
+    {
+        Config = config;
+        Endpoints = endpoints;
+        Balancer = balancer;
+        Authority = config.Key;
+    }
+
+    /// <summary>The service's config.</summary>
+    public ServiceConfig Config { get; }
+
+    /// <summary>The canonical authority (<c>name:port</c>), used as the metrics label.</summary>
+    public string Authority { get; }
+
+    /// <summary>Current endpoints.</summary>
+    public IReadOnlyList<EndpointState> Endpoints { get; }
+
+    /// <summary>The endpoint picker.</summary>
+    public IBalancer Balancer { get; }
+}

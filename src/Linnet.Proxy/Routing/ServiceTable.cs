@@ -1,0 +1,158 @@
+using System.Collections.Frozen;
+using Linnet.Proxy.Balancing;
+using Linnet.Proxy.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+
+namespace Linnet.Proxy.Routing;
+
+/// <summary>The services the outbound side can reach, compiled from the newest config snapshot for
+/// lock-free lookups by authority. Endpoint state is carried over between snapshots.</summary>
+public sealed partial class ServiceTable : IDisposable
+{
+    private readonly IProxyConfigProvider _provider;
+    private readonly ILogger<ServiceTable> _logger;
+    private readonly IDisposable _subscription;
+    private volatile Compiled _current;
+
+    /// <summary>Compiles the provider's config and follows its changes.</summary>
+    public ServiceTable(IProxyConfigProvider provider, ILogger<ServiceTable> logger)
+    {
+        _provider = provider;
+        _logger = logger;
+        _current = Compile(provider.GetConfig(), null);
+        _subscription = ChangeToken.OnChange(() => _provider.GetConfig().ChangeToken, Reload);
+    }
+
+    /// <summary>Raised after a new snapshot is in effect.</summary>
+    public event Action? Changed;
+
+    /// <summary>The version of the snapshot in effect.</summary>
+    public string Version => _current.Version;
+
+    /// <summary>All services of the snapshot in effect.</summary>
+    public IReadOnlyList<ServiceState> Services => _current.All;
+
+    /// <summary>Finds the service for an authority. <paramref name="port"/> is the port the client named,
+    /// or null when it named none: then the host's only port, or port 80, is meant.</summary>
+    public ServiceState? Find(string host, int? port)
+    {
+        if (!_current.ByHost.TryGetValue(host, out var ports))
+        {
+            return null;
+        }
+
+        if (port is { } p)
+        {
+            foreach (var s in ports)
+            {
+                if (s.Config.Port == p)
+                {
+                    return s;
+                }
+            }
+
+            return null;
+        }
+
+        if (ports.Length == 1)
+        {
+            return ports[0];
+        }
+
+        foreach (var s in ports)
+        {
+            if (s.Config.Port == 80)
+            {
+                return s;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The service with a dedicated local listener on <paramref name="localPort"/>.</summary>
+    public ServiceState? FindByLocalPort(int localPort) =>
+        _current.ByLocalPort.TryGetValue(localPort, out var s) ? s : null;
+
+    /// <inheritdoc />
+    public void Dispose() => _subscription.Dispose();
+
+    private void Reload()
+    {
+        var snapshot = _provider.GetConfig();
+        _current = Compile(snapshot, _current);
+        Log.ConfigApplied(_logger, snapshot.Version, snapshot.Services.Count);
+        Changed?.Invoke();
+    }
+
+    private static Compiled Compile(ProxyConfigSnapshot snapshot, Compiled? previous)
+    {
+        var byHost = new Dictionary<string, List<ServiceState>>(StringComparer.OrdinalIgnoreCase);
+        var byLocalPort = new Dictionary<int, ServiceState>();
+        var all = new List<ServiceState>();
+        foreach (var service in snapshot.Services)
+        {
+            var endpoints = new List<EndpointState>(service.Endpoints.Count);
+            foreach (var endpoint in service.Endpoints)
+            {
+                var key = (service.Key, endpoint.Address);
+                if (previous is not null && previous.Endpoints.TryGetValue(key, out var existing))
+                {
+                    existing.Config = endpoint;
+                    endpoints.Add(existing);
+                }
+                else
+                {
+                    endpoints.Add(new EndpointState(endpoint));
+                }
+            }
+
+            var state = new ServiceState(service, endpoints, new WeightedRoundRobinBalancer(endpoints));
+            all.Add(state);
+            foreach (var host in service.Aliases.Prepend(service.Name))
+            {
+                if (!byHost.TryGetValue(host, out var list))
+                {
+                    byHost[host] = list = [];
+                }
+
+                list.Add(state);
+            }
+
+            if (service.LocalPort is { } lp)
+            {
+                byLocalPort[lp] = state;
+            }
+        }
+
+        var endpointIndex = new Dictionary<(string, string), EndpointState>();
+        foreach (var s in all)
+        {
+            foreach (var e in s.Endpoints)
+            {
+                endpointIndex[(s.Config.Key, e.Config.Address)] = e;
+            }
+        }
+
+        return new Compiled(
+            snapshot.Version,
+            byHost.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.OrdinalIgnoreCase),
+            byLocalPort.ToFrozenDictionary(),
+            all,
+            endpointIndex);
+    }
+
+    private sealed record Compiled(
+        string Version,
+        FrozenDictionary<string, ServiceState[]> ByHost,
+        FrozenDictionary<int, ServiceState> ByLocalPort,
+        IReadOnlyList<ServiceState> All,
+        Dictionary<(string, string), EndpointState> Endpoints);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Config {Version} applied: {Count} services")]
+        public static partial void ConfigApplied(ILogger logger, string version, int count);
+    }
+}

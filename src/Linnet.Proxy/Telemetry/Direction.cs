@@ -1,0 +1,11 @@
+namespace Linnet.Proxy.Telemetry;
+
+/// <summary>Which side of the proxy traffic passed through.</summary>
+public enum Direction
+{
+    /// <summary>Towards the local app.</summary>
+    Inbound,
+
+    /// <summary>From the local app to other services.</summary>
+    Outbound,
+}

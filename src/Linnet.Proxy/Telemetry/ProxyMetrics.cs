@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Linnet.Proxy.Configuration;
+
+namespace Linnet.Proxy.Telemetry;
+
+/// <summary>The proxy's metrics, named and labelled like linkerd2-proxy's so that Linkerd's Prometheus
+/// queries, Flagger's checks and existing Grafana dashboards work unchanged.</summary>
+public sealed class ProxyMetrics
+{
+    /// <summary>Distinct authorities tracked before further ones are folded into one series, so that a
+    /// client inventing Host headers cannot grow memory without bound.</summary>
+    public const int MaxAuthorities = 1000;
+
+    /// <summary>The authority label value used once <see cref="MaxAuthorities"/> is reached.</summary>
+    public const string OverflowAuthority = "_other";
+
+    private readonly ConcurrentDictionary<(Direction, string Authority, string Tls), HttpRequestSeries> _requests = new();
+    private readonly ConcurrentDictionary<(Direction, string Authority, string Tls, int Status, bool Success, string GrpcStatus), HttpResponseSeries> _responses = new();
+    private readonly ConcurrentDictionary<(Direction, string Peer, string Tls), TcpSeries> _tcp = new();
+    private readonly ConcurrentDictionary<(Direction, string Reason), long[]> _errors = new();
+    private readonly ConcurrentDictionary<string, byte> _authorities = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string _workloadLabels;
+    private readonly TimeProvider _time;
+    private readonly double _startTimeSeconds;
+
+    /// <summary>Creates the registry; every series carries the workload's labels.</summary>
+    public ProxyMetrics(WorkloadInfo workload, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        _time = time;
+        _startTimeSeconds = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        _workloadLabels = $"namespace=\"{Escape(workload.Namespace)}\",deployment=\"{Escape(workload.Name)}\",workload=\"{Escape(workload.Name)}\",pod=\"{Escape(workload.Pod)}\"";
+    }
+
+    internal HttpRequestSeries Request(Direction direction, string authority, string tls) =>
+        _requests.GetOrAdd((direction, Bound(authority), tls), static _ => new HttpRequestSeries());
+
+    internal HttpResponseSeries Response(Direction direction, string authority, string tls, int status, bool success, string grpcStatus) =>
+        _responses.GetOrAdd((direction, Bound(authority), tls, status, success, grpcStatus), static _ => new HttpResponseSeries());
+
+    internal TcpSeries Tcp(Direction direction, string peer, string tls) =>
+        _tcp.GetOrAdd((direction, peer, tls), static _ => new TcpSeries());
+
+    /// <summary>Counts a request the proxy answered itself (no service, no endpoint, refused...).</summary>
+    internal void ProxyError(Direction direction, string reason) =>
+        Interlocked.Increment(ref _errors.GetOrAdd((direction, reason), static _ => new long[1])[0]);
+
+    private string Bound(string authority)
+    {
+        if (_authorities.ContainsKey(authority))
+        {
+            return authority;
+        }
+
+        if (_authorities.Count >= MaxAuthorities)
+        {
+            return OverflowAuthority;
+        }
+
+        _authorities.TryAdd(authority, 0);
+        return authority;
+    }
+
+    /// <summary>Renders every series in the Prometheus text exposition format (version 0.0.4).</summary>
+    public void WriteTo(StringBuilder sb)
+    {
+        ArgumentNullException.ThrowIfNull(sb);
+        var inv = CultureInfo.InvariantCulture;
+
+        sb.Append("# HELP request_total Total count of HTTP requests.\n# TYPE request_total counter\n");
+        foreach (var ((direction, authority, tls), series) in _requests)
+        {
+            sb.Append(inv, $"request_total{{{Common(direction)},authority=\"{Escape(authority)}\",{tls}}} {series.Requests}\n");
+        }
+
+        sb.Append("# HELP response_total Total count of HTTP responses.\n# TYPE response_total counter\n");
+        foreach (var ((direction, authority, tls, status, success, grpc), series) in _responses)
+        {
+            sb.Append(inv, $"response_total{{{ResponseLabels(direction, authority, tls, status, success, grpc)}}} {series.Responses}\n");
+        }
+
+        sb.Append("# HELP response_latency_ms Elapsed times between a request's headers being received and its response headers being sent.\n# TYPE response_latency_ms histogram\n");
+        foreach (var ((direction, authority, tls, status, success, grpc), series) in _responses)
+        {
+            WriteHistogram(sb, "response_latency_ms", ResponseLabels(direction, authority, tls, status, success, grpc), series.Latency);
+        }
+
+        sb.Append("# HELP proxy_error_total Requests the proxy answered itself, by reason.\n# TYPE proxy_error_total counter\n");
+        foreach (var ((direction, reason), count) in _errors)
+        {
+            sb.Append(inv, $"proxy_error_total{{{Common(direction)},reason=\"{Escape(reason)}\"}} {Volatile.Read(ref count[0])}\n");
+        }
+
+        sb.Append("# HELP tcp_open_total Total count of opened connections.\n# TYPE tcp_open_total counter\n");
+        foreach (var (key, series) in _tcp)
+        {
+            sb.Append(inv, $"tcp_open_total{{{TcpLabels(key)}}} {series.Opened}\n");
+        }
+
+        sb.Append("# HELP tcp_close_total Total count of closed connections.\n# TYPE tcp_close_total counter\n");
+        foreach (var (key, series) in _tcp)
+        {
+            sb.Append(inv, $"tcp_close_total{{{TcpLabels(key)}}} {series.Closed}\n");
+        }
+
+        sb.Append("# HELP tcp_open_connections Number of currently-open connections.\n# TYPE tcp_open_connections gauge\n");
+        foreach (var (key, series) in _tcp)
+        {
+            sb.Append(inv, $"tcp_open_connections{{{TcpLabels(key)}}} {series.Open}\n");
+        }
+
+        sb.Append("# HELP tcp_read_bytes_total Total count of bytes read from peers.\n# TYPE tcp_read_bytes_total counter\n");
+        foreach (var (key, series) in _tcp)
+        {
+            sb.Append(inv, $"tcp_read_bytes_total{{{TcpLabels(key)}}} {series.ReadBytes}\n");
+        }
+
+        sb.Append("# HELP tcp_write_bytes_total Total count of bytes written to peers.\n# TYPE tcp_write_bytes_total counter\n");
+        foreach (var (key, series) in _tcp)
+        {
+            sb.Append(inv, $"tcp_write_bytes_total{{{TcpLabels(key)}}} {series.WriteBytes}\n");
+        }
+
+        sb.Append("# HELP tcp_connection_duration_ms Connection lifetimes.\n# TYPE tcp_connection_duration_ms histogram\n");
+        foreach (var (key, series) in _tcp)
+        {
+            WriteHistogram(sb, "tcp_connection_duration_ms", TcpLabels(key), series.Duration);
+        }
+
+        WriteProcess(sb);
+    }
+
+    private void WriteProcess(StringBuilder sb)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        using var process = Process.GetCurrentProcess();
+        sb.Append("# HELP process_start_time_seconds Time that the process started (in seconds since the UNIX epoch).\n# TYPE process_start_time_seconds gauge\n");
+        sb.Append(inv, $"process_start_time_seconds {_startTimeSeconds:F3}\n");
+        sb.Append("# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\n");
+        sb.Append(inv, $"process_cpu_seconds_total {process.TotalProcessorTime.TotalSeconds:F3}\n");
+        sb.Append("# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n");
+        sb.Append(inv, $"process_resident_memory_bytes {process.WorkingSet64}\n");
+        sb.Append("# HELP process_uptime_seconds Seconds since the proxy started.\n# TYPE process_uptime_seconds gauge\n");
+        sb.Append(inv, $"process_uptime_seconds {(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0) - _startTimeSeconds:F3}\n");
+    }
+
+    private string Common(Direction direction) =>
+        $"direction=\"{(direction == Direction.Inbound ? "inbound" : "outbound")}\",{_workloadLabels}";
+
+    private string ResponseLabels(Direction direction, string authority, string tls, int status, bool success, string grpc) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Common(direction)},authority=\"{Escape(authority)}\",{tls},status_code=\"{status}\",classification=\"{(success ? "success" : "failure")}\"{(grpc.Length > 0 ? $",grpc_status=\"{grpc}\"" : "")}");
+
+    private string TcpLabels((Direction Direction, string Peer, string Tls) key) =>
+        $"{Common(key.Direction)},peer=\"{key.Peer}\",{key.Tls}";
+
+    private static void WriteHistogram(StringBuilder sb, string name, string labels, Histogram histogram)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var (counts, sum) = histogram.Snapshot();
+        long cumulative = 0;
+        for (var i = 0; i < histogram.Bounds.Count; i++)
+        {
+            cumulative += counts[i];
+            sb.Append(inv, $"{name}_bucket{{{labels},le=\"{histogram.Bounds[i]}\"}} {cumulative}\n");
+        }
+
+        cumulative += counts[^1];
+        sb.Append(inv, $"{name}_bucket{{{labels},le=\"+Inf\"}} {cumulative}\n");
+        sb.Append(inv, $"{name}_sum{{{labels}}} {sum}\n");
+        sb.Append(inv, $"{name}_count{{{labels}}} {cumulative}\n");
+    }
+
+    private static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}
