@@ -63,25 +63,73 @@ public static class ProtocolDetector
             return DetectedProtocol.NeedMore;
         }
 
-        // Any other method: look for a whole first line ending in " HTTP/1.x".
-        var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
-        {
-            return isCompleted || buffer.Length >= MaxRequestLine ? DetectedProtocol.Opaque : DetectedProtocol.NeedMore;
-        }
-
-        Span<byte> tail = stackalloc byte[10];
-        if (line.Length < tail.Length)
-        {
-            return DetectedProtocol.Opaque;
-        }
-
-        line.Slice(line.Length - tail.Length).CopyTo(tail);
-        var version = tail[^1] == (byte)'\r' ? tail[..^1] : tail[1..];
-        return version.StartsWith(" HTTP/1."u8) && version[^1] is (byte)'0' or (byte)'1' && IsToken(line.FirstSpan[0])
-            ? DetectedProtocol.Http1
-            : DetectedProtocol.Opaque;
+        return ScanRequestLine(buffer, isCompleted);
     }
 
-    private static bool IsToken(byte b) => b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z';
+    // Any other method: recognise "token SP target SP HTTP/1.x" byte by byte and give up at the first byte
+    // that cannot belong to a request line, so that TLS, SSH and other binary protocols are not delayed.
+    private static DetectedProtocol ScanRequestLine(in ReadOnlySequence<byte> buffer, bool isCompleted)
+    {
+        var version = " HTTP/1."u8;
+        var state = 0; // 0 method, 1 target, 2 version, 3 version digit, 4 CR or LF, 5 LF
+        var length = 0;
+        var matched = 0;
+        foreach (var segment in buffer)
+        {
+            foreach (var b in segment.Span)
+            {
+                length++;
+                switch (state)
+                {
+                    case 0 when IsTokenChar(b):
+                        break;
+                    case 0 when b == (byte)' ' && length > 1:
+                        state = 1;
+                        break;
+                    case 1 when b is > 0x20 and < 0x7F:
+                        break;
+                    case 1 when b == (byte)' ' && length > 1:
+                        state = 2;
+                        matched = 1;
+                        break;
+                    case 2 when b == version[matched]:
+                        if (++matched == version.Length)
+                        {
+                            state = 3;
+                        }
+
+                        break;
+                    case 2 when matched == 1 && b is > 0x20 and < 0x7F:
+                        // The target contained a space: keep it as target text ("GET /a b HTTP/1.1" is
+                        // HTTP, malformed, and Kestrel answers it with 400).
+                        state = 1;
+                        break;
+                    case 3 when b is (byte)'0' or (byte)'1':
+                        state = 4;
+                        break;
+                    case 4 when b == (byte)'\n':
+                        return DetectedProtocol.Http1;
+                    case 4 when b == (byte)'\r':
+                        state = 5;
+                        break;
+                    case 5 when b == (byte)'\n':
+                        return DetectedProtocol.Http1;
+                    default:
+                        return DetectedProtocol.Opaque;
+                }
+
+                if (length >= MaxRequestLine)
+                {
+                    return DetectedProtocol.Opaque;
+                }
+            }
+        }
+
+        return isCompleted ? DetectedProtocol.Opaque : DetectedProtocol.NeedMore;
+    }
+
+    private static bool IsTokenChar(byte b) =>
+        b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9'
+            or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*' or (byte)'+'
+            or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';
 }

@@ -15,6 +15,9 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
 
     public Func<long>? Clock { get; init; }
 
+    /// <summary>Headers the raw request's <c>Connection</c> header nominated (Kestrel's parsed value loses them).</summary>
+    public IReadOnlyList<string> HopByHop { get; init; } = [];
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
@@ -24,14 +27,10 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
             proxyRequest.Headers.Host = host.Value;
         }
 
-        var connection = httpContext.Request.Headers.Connection;
-        if (connection.Count > 0)
+        foreach (var name in HopByHop)
         {
-            foreach (var name in Nominated(connection))
-            {
-                proxyRequest.Headers.Remove(name);
-                proxyRequest.Content?.Headers.Remove(name);
-            }
+            proxyRequest.Headers.Remove(name);
+            proxyRequest.Content?.Headers.Remove(name);
         }
     }
 
@@ -51,25 +50,5 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
         }
 
         return result;
-    }
-
-    private static IEnumerable<string> Nominated(Microsoft.Extensions.Primitives.StringValues connection)
-    {
-        foreach (var value in connection)
-        {
-            if (value is null)
-            {
-                continue;
-            }
-
-            foreach (var token in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                // "upgrade" stays: the forwarder handles protocol upgrades itself.
-                if (!token.Equals("close", StringComparison.OrdinalIgnoreCase) && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) && !token.Equals(HeaderNames.Upgrade, StringComparison.OrdinalIgnoreCase))
-                {
-                    yield return token;
-                }
-            }
-        }
     }
 }

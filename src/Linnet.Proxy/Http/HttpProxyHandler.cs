@@ -63,17 +63,62 @@ internal sealed partial class HttpProxyHandler : IDisposable
         var direction = connection.Direction;
         var tls = TlsLabel.Plaintext(direction);
 
-        // RFC 9112 §6.1: both framings at once is how requests are smuggled; refuse, never forward.
-        if (request.Headers.ContainsKey(HeaderNames.TransferEncoding) && request.Headers.ContainsKey(HeaderNames.ContentLength))
+        if (context.Features.Get<Http1HeadCapture>() is { } head)
         {
-            return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status400BadRequest, "bad_request", "request has both Content-Length and Transfer-Encoding");
+            var inspection = head.Take();
+
+            // RFC 9112 §6.3: both framings at once is how requests are smuggled; refuse, never forward.
+            if (inspection.ConflictingFraming)
+            {
+                return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status400BadRequest, "bad_request", "request has both Content-Length and Transfer-Encoding");
+            }
+
+            // RFC 9112 §3.2: a request target is visible ASCII; Kestrel lets control characters through.
+            if (!IsVisibleAscii(context.Features.Get<IHttpRequestFeature>()!.RawTarget))
+            {
+                return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status400BadRequest, "bad_request", "request target has characters that are not visible ASCII");
+            }
+
+            return ThenExpectNextHeadAsync(RouteAsync(context, connection, start, inspection.Nominated), context, head);
         }
+
+        return RouteAsync(context, connection, start, []);
+    }
+
+    // Once a request's body has been read to its end, what the connection consumes next is the next
+    // request's head. If it was not (the forward failed early), Kestrel drains the rest later and those
+    // bytes are body, not head: stop checking this connection rather than misread them.
+    private static async Task ThenExpectNextHeadAsync(Task forward, HttpContext context, Http1HeadCapture head)
+    {
+        await forward;
+        var bodyDetection = context.Features.Get<IHttpRequestBodyDetectionFeature>();
+        if (bodyDetection is { CanHaveBody: false })
+        {
+            head.BeginHead();
+            return;
+        }
+
+        if (context.Request.BodyReader.TryRead(out var result))
+        {
+            context.Request.BodyReader.AdvanceTo(result.Buffer.Start);
+            if (result.IsCompleted && result.Buffer.IsEmpty)
+            {
+                head.BeginHead();
+            }
+        }
+    }
+
+    private Task RouteAsync(HttpContext context, ProxyConnectionFeature connection, long start, IReadOnlyList<string> hopByHop)
+    {
+        var request = context.Request;
+        var direction = connection.Direction;
+        var tls = TlsLabel.Plaintext(direction);
 
         if (direction == Direction.Inbound)
         {
             var authority = request.Host.Value ?? "";
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
-            return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start);
+            return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop);
         }
 
         var service = connection.Service ?? FindService(request.Host, connection.OriginalDestination);
@@ -83,7 +128,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
             {
                 // Redirected traffic to an address no service claims: pass it through unchanged.
                 var prefix = _originalPrefixes.GetOrAdd(original, static ep => $"http://{ep}");
-                return ForwardAsync(context, _outboundClient, prefix, null, direction, request.Host.Value ?? original.ToString(), tls, start);
+                return ForwardAsync(context, _outboundClient, prefix, null, direction, request.Host.Value ?? original.ToString(), tls, start, hopByHop);
             }
 
             return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status502BadGateway, "unknown_authority",
@@ -97,7 +142,20 @@ internal sealed partial class HttpProxyHandler : IDisposable
                 $"service '{service.Authority}' has no available endpoints");
         }
 
-        return ForwardAsync(context, _outboundClient, endpoint.HttpPrefix, endpoint, direction, service.Authority, tls, start);
+        return ForwardAsync(context, _outboundClient, endpoint.HttpPrefix, endpoint, direction, service.Authority, tls, start, hopByHop);
+    }
+
+    private static bool IsVisibleAscii(string target)
+    {
+        foreach (var c in target)
+        {
+            if (c is <= ' ' or >= (char)0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private ServiceState? FindService(HostString host, IPEndPoint? original)
@@ -110,10 +168,10 @@ internal sealed partial class HttpProxyHandler : IDisposable
         return _services.Find(host.Host, host.Port ?? original?.Port);
     }
 
-    private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start)
+    private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start, IReadOnlyList<string> hopByHop)
     {
         _metrics.Request(direction, authority, tls).AddRequest();
-        var state = new ForwardState(start) { Clock = _clock };
+        var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop };
         var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
         endpoint?.Begin();
         ForwarderError error;

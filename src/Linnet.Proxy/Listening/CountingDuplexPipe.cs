@@ -7,7 +7,16 @@ namespace Linnet.Proxy.Listening;
 /// without copying: reads are counted as they are consumed, writes as they are committed.</summary>
 internal sealed class CountingDuplexPipe(IDuplexPipe inner, TcpSeries series) : IDuplexPipe
 {
-    public PipeReader Input { get; } = new CountingReader(inner.Input, series);
+    private readonly CountingReader _input = new(inner.Input, series);
+
+    public PipeReader Input => _input;
+
+    /// <summary>Set for HTTP/1 connections: sees every consumed range, to keep request heads.</summary>
+    public Http.Http1HeadCapture? HeadCapture
+    {
+        get => _input.HeadCapture;
+        set => _input.HeadCapture = value;
+    }
 
     public PipeWriter Output { get; } = new CountingWriter(inner.Output, series);
 
@@ -15,14 +24,17 @@ internal sealed class CountingDuplexPipe(IDuplexPipe inner, TcpSeries series) : 
     {
         private System.Buffers.ReadOnlySequence<byte> _last;
 
+        public Http.Http1HeadCapture? HeadCapture { get; set; }
+
         public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
         public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
         {
-            var bytes = _last.Slice(_last.Start, consumed).Length;
-            if (bytes > 0)
+            var range = _last.Slice(_last.Start, consumed);
+            if (range.Length > 0)
             {
-                series.AddRead(bytes);
+                series.AddRead(range.Length);
+                HeadCapture?.OnConsumed(range);
             }
 
             _last = default;

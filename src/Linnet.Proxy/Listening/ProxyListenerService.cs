@@ -17,7 +17,7 @@ namespace Linnet.Proxy.Listening;
 
 /// <summary>Owns the proxy's inbound, outbound and per-service sockets: accepts, detects the protocol,
 /// then hands HTTP to Kestrel and everything else to the <see cref="OpaqueForwarder"/>.</summary>
-internal sealed partial class ProxyListenerService : IHostedService, IAsyncDisposable
+internal sealed partial class ProxyListenerService : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly BootstrapConfig _config;
     private readonly DispatchTransportFactory _dispatch;
@@ -34,6 +34,7 @@ internal sealed partial class ProxyListenerService : IHostedService, IAsyncDispo
     private Listener? _inbound;
     private Listener? _outbound;
     private volatile bool _stopping;
+    private int _disposed;
 
     public ProxyListenerService(
         BootstrapConfig config,
@@ -74,16 +75,22 @@ internal sealed partial class ProxyListenerService : IHostedService, IAsyncDispo
     }
 
     /// <inheritdoc />
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The first step of shutdown, before any hosted service stops (Kestrel, which drains in-flight
+    /// HTTP, stops before this service does): stop accepting, so that new connections are refused at once.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken) => StopAcceptingAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
-        _services.Changed -= OnServicesChanged;
-        var listeners = _servicePortListeners.Values.Append(_inbound).Append(_outbound).OfType<Listener>().ToList();
-        foreach (var listener in listeners)
-        {
-            await listener.Socket.UnbindAsync(cancellationToken);
-        }
-
+        var listeners = await StopAcceptingAsync(cancellationToken);
         foreach (var listener in listeners)
         {
             await listener.AcceptLoop;
@@ -110,11 +117,29 @@ internal sealed partial class ProxyListenerService : IHostedService, IAsyncDispo
         }
     }
 
+    private async Task<List<Listener>> StopAcceptingAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _services.Changed -= OnServicesChanged;
+        var listeners = _servicePortListeners.Values.Append(_inbound).Append(_outbound).OfType<Listener>().ToList();
+        foreach (var listener in listeners)
+        {
+            // Idempotent: StopAsync repeats it for hosts that do not call StoppingAsync.
+            await listener.Socket.UnbindAsync(cancellationToken);
+        }
+
+        return listeners;
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _abort.CancelAsync();
-        _abort.Dispose();
+        // Registered both as itself and as a hosted service, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _abort.CancelAsync();
+            _abort.Dispose();
+        }
     }
 
     private void OnServicesChanged() => _ = ReconcileServicePortsAsync(CancellationToken.None);
@@ -206,7 +231,8 @@ internal sealed partial class ProxyListenerService : IHostedService, IAsyncDispo
             }
         }
 
-        connection.Transport = new CountingDuplexPipe(connection.Transport, series);
+        var transport = new CountingDuplexPipe(connection.Transport, series);
+        connection.Transport = transport;
         var dispatched = false;
         try
         {
@@ -216,6 +242,13 @@ internal sealed partial class ProxyListenerService : IHostedService, IAsyncDispo
             if (protocol is DetectedProtocol.Http1 or DetectedProtocol.Http2 && !_stopping)
             {
                 connection.ConnectionClosed.Register(static state => ((Action)state!)(), (Action)OnClosed);
+                if (protocol == DetectedProtocol.Http1)
+                {
+                    var capture = new Http1HeadCapture();
+                    transport.HeadCapture = capture;
+                    connection.Features.Set(capture);
+                }
+
                 dispatched = _dispatch.Get(protocol).TryDispatch(connection);
                 return;
             }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test. On a fresh Debian machine (as root) it first installs the Debian tools some tests
+# drive: iptables and iproute2 (transparent interception in network namespaces), promtool (metrics
+# format), curl. Then it builds and runs the whole solution's tests.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+if ((${#need[@]})); then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "test.sh: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "test.sh: not root, cannot install ${need[*]}; tests that need them are skipped" >&2
+  fi
+fi
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+status=0
+dotnet test Linnet.slnx -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# One plain summary line over every test project.
+python3 - "$results" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(f).getroot().find(".//t:ResultSummary/t:Counters", ns)
+    if c is None:
+        continue
+    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)); skipped += int(c.get("notExecuted", 0))
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
