@@ -199,6 +199,24 @@ public sealed class TestProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the process to exit on its own and returns its exit code;
+    /// throws <see cref="TimeoutException"/> (with the output so far) if it is still running.
+    /// </summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _exited.WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{this} did not exit within {timeout}. Output:\n{Output}", ex);
+        }
+
+        return _process.ExitCode;
+    }
+
     /// <summary>Kills the process tree if still running and releases the process handle.</summary>
     public async ValueTask DisposeAsync()
     {
