@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Detection;
 using Linnet.Proxy.Http;
@@ -26,7 +28,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ProxyListenerService> _logger;
-    private readonly SocketTransportFactory _sockets;
+    private readonly SocketConnectionContextFactory _connections;
     private readonly ConcurrentDictionary<int, Listener> _servicePortListeners = new();
     private readonly ConcurrentDictionary<Task, byte> _opaqueConnections = new();
     private readonly CancellationTokenSource _abort = new();
@@ -52,14 +54,14 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         _metrics = metrics;
         _time = time;
         _logger = loggerFactory.CreateLogger<ProxyListenerService>();
-        _sockets = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        _connections = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), loggerFactory.CreateLogger<SocketConnectionContextFactory>());
     }
 
     /// <summary>Where the inbound listener is bound (resolves port 0).</summary>
-    public IPEndPoint InboundEndPoint => (IPEndPoint)(_inbound ?? throw new InvalidOperationException("not started")).Socket.EndPoint;
+    public IPEndPoint InboundEndPoint => (IPEndPoint)(_inbound ?? throw new InvalidOperationException("not started")).Socket.LocalEndPoint!;
 
     /// <summary>Where the outbound listener is bound (resolves port 0).</summary>
-    public IPEndPoint OutboundEndPoint => (IPEndPoint)(_outbound ?? throw new InvalidOperationException("not started")).Socket.EndPoint;
+    public IPEndPoint OutboundEndPoint => (IPEndPoint)(_outbound ?? throw new InvalidOperationException("not started")).Socket.LocalEndPoint!;
 
     /// <summary>True once every listener is bound.</summary>
     public bool IsListening { get; private set; }
@@ -111,24 +113,22 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
             await drain.ContinueWith(static _ => { }, TaskScheduler.Default);
         }
 
-        foreach (var listener in listeners)
-        {
-            await listener.Socket.DisposeAsync();
-        }
     }
 
-    private async Task<List<Listener>> StopAcceptingAsync(CancellationToken cancellationToken)
+    private Task<List<Listener>> StopAcceptingAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
         _services.Changed -= OnServicesChanged;
         var listeners = _servicePortListeners.Values.Append(_inbound).Append(_outbound).OfType<Listener>().ToList();
         foreach (var listener in listeners)
         {
-            // Idempotent: StopAsync repeats it for hosts that do not call StoppingAsync.
-            await listener.Socket.UnbindAsync(cancellationToken);
+            // Idempotent: StopAsync repeats it for hosts that do not call StoppingAsync. Closing the
+            // listening socket refuses new connections and ends the accept loop.
+            listener.Socket.Close();
         }
 
-        return listeners;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(listeners);
     }
 
     /// <inheritdoc />
@@ -169,8 +169,8 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         {
             if (!wanted.Contains(port) && _servicePortListeners.TryRemove(port, out _))
             {
-                await listener.Socket.UnbindAsync(cancellationToken);
-                await listener.Socket.DisposeAsync();
+                listener.Socket.Close();
+                await listener.AcceptLoop;
             }
         }
 
@@ -185,8 +185,27 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
 
     private async Task<Listener> BindAsync(IPEndPoint endPoint, ListenerRole role, int? servicePort, CancellationToken cancellationToken)
     {
-        var socket = await _sockets.BindAsync(endPoint, cancellationToken);
-        Log.Listening(_logger, role, socket.EndPoint);
+        await Task.CompletedTask;
+        cancellationToken.ThrowIfCancellationRequested();
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endPoint);
+            socket.Listen(512);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            throw new AddressInUseException($"{role} listener: {endPoint} is already in use", ex);
+        }
+
+        Log.Listening(_logger, role, socket.LocalEndPoint!);
         var listener = new Listener(socket, role, servicePort);
         listener.AcceptLoop = AcceptLoopAsync(listener);
         return listener;
@@ -197,26 +216,22 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         await Task.Yield();
         while (true)
         {
-            ConnectionContext? connection;
+            Socket socket;
             try
             {
-                connection = await listener.Socket.AcceptAsync();
+                socket = await listener.Socket.AcceptAsync();
             }
-            catch (ObjectDisposedException)
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
             {
                 return;
             }
 
-            if (connection is null)
-            {
-                return;
-            }
-
-            _ = HandleConnectionAsync(connection, listener);
+            socket.NoDelay = true;
+            _ = HandleConnectionAsync(socket, listener);
         }
     }
 
-    private async Task HandleConnectionAsync(ConnectionContext connection, Listener listener)
+    private async Task HandleConnectionAsync(Socket socket, Listener listener)
     {
         var direction = listener.Role == ListenerRole.Inbound ? Direction.Inbound : Direction.Outbound;
         var series = _metrics.Tcp(direction, "src", TlsLabel.Plaintext(direction));
@@ -231,17 +246,24 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
             }
         }
 
-        var transport = new CountingDuplexPipe(connection.Transport, series);
-        connection.Transport = transport;
         var dispatched = false;
         try
         {
-            var feature = Describe(connection, listener);
-            connection.Features.Set(feature);
-            var protocol = IsOpaque(feature) ? DetectedProtocol.Opaque : await DetectAsync(connection.Transport.Input);
-            if (protocol is DetectedProtocol.Http1 or DetectedProtocol.Http2 && !_stopping)
+            var feature = Describe(socket, listener);
+            var protocol = IsOpaque(feature) ? DetectedProtocol.Opaque : await DetectAsync(socket);
+            if (_stopping)
             {
-                connection.ConnectionClosed.Register(static state => ((Action)state!)(), (Action)OnClosed);
+                return;
+            }
+
+            if (protocol is DetectedProtocol.Http1 or DetectedProtocol.Http2)
+            {
+                // Detection only peeked: every byte is still in the socket, so Kestrel's own transport
+                // takes the socket over and reads the request from its first byte.
+                var connection = _connections.Create(socket);
+                var transport = new CountingDuplexPipe(connection.Transport, series);
+                connection.Transport = transport;
+                connection.Features.Set(feature);
                 if (protocol == DetectedProtocol.Http1)
                 {
                     var capture = new Http1HeadCapture();
@@ -249,25 +271,28 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
                     connection.Features.Set(capture);
                 }
 
+                connection.ConnectionClosed.Register(static state => ((Action)state!)(), (Action)OnClosed);
                 dispatched = _dispatch.Get(protocol).TryDispatch(connection);
+                if (!dispatched)
+                {
+                    await connection.DisposeAsync();
+                }
+
                 return;
             }
 
-            if (protocol == DetectedProtocol.Opaque && !_stopping)
+            var forward = ForwardOpaqueAsync(socket, series, feature);
+            _opaqueConnections.TryAdd(forward, 0);
+            try
             {
-                var forward = ForwardOpaqueAsync(connection, feature);
-                _opaqueConnections.TryAdd(forward, 0);
-                try
-                {
-                    await forward;
-                }
-                finally
-                {
-                    _opaqueConnections.TryRemove(forward, out _);
-                }
+                await forward;
+            }
+            finally
+            {
+                _opaqueConnections.TryRemove(forward, out _);
             }
         }
-        catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             Log.ConnectionFailed(_logger, ex.Message);
         }
@@ -276,24 +301,19 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
             if (!dispatched)
             {
                 OnClosed();
-                await connection.DisposeAsync();
+                socket.Dispose();
             }
         }
     }
 
-    private ProxyConnectionFeature Describe(ConnectionContext connection, Listener listener)
+    private ProxyConnectionFeature Describe(Socket socket, Listener listener)
     {
         if (listener.Role == ListenerRole.ServicePort)
         {
             return new ProxyConnectionFeature(ListenerRole.ServicePort, null, _services.FindByLocalPort(listener.ServicePort!.Value), 0);
         }
 
-        IPEndPoint? original = null;
-        if (_config.TransparentMode && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
-        {
-            original = OriginalDestination.Get(socket);
-        }
-
+        var original = _config.TransparentMode ? OriginalDestination.Get(socket) : null;
         var targetPort = listener.Role == ListenerRole.Inbound ? original?.Port ?? _config.AppPort : 0;
         return new ProxyConnectionFeature(listener.Role, original, null, targetPort);
     }
@@ -305,58 +325,92 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         _ => feature.OriginalDestination is { } od && _config.OutboundOpaquePorts.Contains(od.Port),
     };
 
-    private async Task<DetectedProtocol> DetectAsync(System.IO.Pipelines.PipeReader input)
+    /// <summary>Classifies the connection from its first bytes with <c>MSG_PEEK</c>, consuming nothing.
+    /// Almost always the first segment decides; when it does not (a request line split across
+    /// segments), the peek is repeated with a short backoff until more bytes arrive or the detect
+    /// timeout passes. Silence until the timeout means opaque (server-speaks-first protocols).</summary>
+    private async Task<DetectedProtocol> DetectAsync(Socket socket)
     {
         using var timeout = new CancellationTokenSource(_config.DetectTimeout, _time);
-        await using var registration = timeout.Token.UnsafeRegister(static state => ((System.IO.Pipelines.PipeReader)state!).CancelPendingRead(), input);
-        while (true)
+        var buffer = ArrayPool<byte>.Shared.Rent(ProtocolDetector.MaxRequestLine);
+        try
         {
-            var result = await input.ReadAsync();
-            var buffer = result.Buffer;
-            var protocol = result.IsCanceled
-                ? DetectedProtocol.Opaque
-                : ProtocolDetector.Detect(buffer, result.IsCompleted);
-            if (protocol == DetectedProtocol.NeedMore)
+            var seen = 0;
+            var backoff = TimeSpan.FromMilliseconds(1);
+            while (true)
             {
-                input.AdvanceTo(buffer.Start, buffer.End);
-                continue;
-            }
+                try
+                {
+                    if (seen == 0)
+                    {
+                        // A zero-byte receive completes when data arrives (or the peer closes) and consumes nothing.
+                        await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeout.Token);
+                    }
+                    else
+                    {
+                        await Task.Delay(backoff, _time, timeout.Token);
+                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
+                    }
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                {
+                    return DetectedProtocol.Opaque;
+                }
 
-            // Consume nothing and examine nothing: whoever reads next sees every byte, at once.
-            input.AdvanceTo(buffer.Start, buffer.Start);
-            if (result.IsCompleted && buffer.IsEmpty)
-            {
-                throw new ConnectionResetException("closed before sending anything");
-            }
+                var peeked = socket.Receive(buffer, SocketFlags.Peek);
+                if (peeked == 0)
+                {
+                    throw new IOException("closed before sending anything");
+                }
 
-            return protocol;
+                if (peeked == seen)
+                {
+                    continue;
+                }
+
+                seen = peeked;
+                var protocol = ProtocolDetector.Detect(new ReadOnlySequence<byte>(buffer, 0, peeked), isCompleted: false);
+                if (protocol != DetectedProtocol.NeedMore)
+                {
+                    return protocol;
+                }
+
+                if (peeked >= ProtocolDetector.MaxRequestLine)
+                {
+                    return DetectedProtocol.Opaque;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private Task ForwardOpaqueAsync(ConnectionContext connection, ProxyConnectionFeature feature)
+    private Task ForwardOpaqueAsync(Socket socket, TcpSeries series, ProxyConnectionFeature feature)
     {
         switch (feature.Role)
         {
             case ListenerRole.Inbound:
-                return _opaque.ForwardAsync(connection, Direction.Inbound, _config.AppHost, feature.TargetPort, _abort.Token);
+                return _opaque.ForwardAsync(socket, series, Direction.Inbound, _config.AppHost, feature.TargetPort, _abort.Token);
             case ListenerRole.ServicePort when feature.Service?.Balancer.Pick() is { } endpoint:
-                return ForwardToEndpointAsync(connection, endpoint);
+                return ForwardToEndpointAsync(socket, series, endpoint);
             case ListenerRole.Outbound when feature.OriginalDestination is { } od:
-                return _opaque.ForwardAsync(connection, Direction.Outbound, od.Address.ToString(), od.Port, _abort.Token);
+                return _opaque.ForwardAsync(socket, series, Direction.Outbound, od.Address.ToString(), od.Port, _abort.Token);
             default:
                 // Opaque bytes with no destination: nothing names where they should go.
                 _metrics.ProxyError(Direction.Outbound, "no_destination");
-                Log.NoDestination(_logger, connection.RemoteEndPoint);
+                Log.NoDestination(_logger, socket.RemoteEndPoint);
                 return Task.CompletedTask;
         }
     }
 
-    private async Task ForwardToEndpointAsync(ConnectionContext connection, Balancing.EndpointState endpoint)
+    private async Task ForwardToEndpointAsync(Socket socket, TcpSeries series, Balancing.EndpointState endpoint)
     {
         endpoint.Begin();
         try
         {
-            await _opaque.ForwardAsync(connection, Direction.Outbound, endpoint.Config.Host, endpoint.Config.Port, _abort.Token);
+            await _opaque.ForwardAsync(socket, series, Direction.Outbound, endpoint.Config.Host, endpoint.Config.Port, _abort.Token);
         }
         finally
         {
@@ -364,9 +418,9 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         }
     }
 
-    private sealed class Listener(IConnectionListener socket, ListenerRole role, int? servicePort)
+    private sealed class Listener(Socket socket, ListenerRole role, int? servicePort)
     {
-        public IConnectionListener Socket { get; } = socket;
+        public Socket Socket { get; } = socket;
 
         public ListenerRole Role { get; } = role;
 

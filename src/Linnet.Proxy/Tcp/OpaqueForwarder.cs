@@ -1,23 +1,24 @@
-using System.IO.Pipelines;
+using System.Buffers;
 using System.Net.Sockets;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Telemetry;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
 namespace Linnet.Proxy.Tcp;
 
-/// <summary>Forwards a connection byte for byte to a target, in both directions, passing on half-closes
-/// from the client and resets from either side.</summary>
-public sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<OpaqueForwarder> logger)
+/// <summary>Relays a connection byte for byte to a target, socket to socket. Each direction ends on its
+/// own: a FIN from either side becomes a FIN to the other (half-close), a reset becomes a reset.</summary>
+internal sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<OpaqueForwarder> logger)
 {
-    private const int ReceiveBufferSize = 16 * 1024;
+    private const int BufferSize = 16 * 1024;
 
-    /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and relays until both sides are
-    /// done, or <paramref name="abort"/> fires (drain timeout elapsed).</summary>
-    public async Task ForwardAsync(ConnectionContext client, Direction direction, string host, int port, CancellationToken abort)
+    /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and relays until both directions
+    /// have ended, or <paramref name="abort"/> fires (drain timeout elapsed). The caller owns
+    /// <paramref name="client"/> and closes it afterwards.</summary>
+    public async Task ForwardAsync(Socket client, TcpSeries clientSeries, Direction direction, string host, int port, CancellationToken abort)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(clientSeries);
         using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -29,7 +30,7 @@ public sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetrics
         {
             Log.ConnectFailed(logger, host, port, ex.Message);
             metrics.ProxyError(direction, "connect_failed");
-            client.Abort(new ConnectionAbortedException($"cannot connect to {host}:{port}: {ex.Message}"));
+            Reset(client);
             return;
         }
 
@@ -38,22 +39,21 @@ public sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetrics
         var opened = time.GetTimestamp();
         using var registration = abort.Register(() =>
         {
-            client.Abort(new ConnectionAbortedException("proxy shutting down"));
-            upstream.Close(0);
+            Reset(client);
+            Reset(upstream);
         });
         try
         {
-            var toUpstream = ClientToUpstreamAsync(client.Transport.Input, upstream, series);
-            var toClient = UpstreamToClientAsync(upstream, client.Transport.Output, series);
-            var first = await Task.WhenAny(toUpstream, toClient);
-            if (first.IsFaulted)
+            var up = PumpAsync(client, upstream, clientSeries, series);
+            var down = PumpAsync(upstream, client, series, clientSeries);
+            if (await Task.WhenAny(up, down) is { IsFaulted: true })
             {
-                // One side failed: a reset on one side becomes an abort of the other.
-                client.Abort(new ConnectionAbortedException("peer reset", first.Exception!.InnerException!));
-                upstream.Close(0);
+                // A reset on one side is passed on as a reset, not a clean close.
+                Reset(client);
+                Reset(upstream);
             }
 
-            await Task.WhenAll(toUpstream, toClient).ContinueWith(static _ => { }, TaskScheduler.Default);
+            await Task.WhenAll(up, down).ContinueWith(static _ => { }, TaskScheduler.Default);
         }
         finally
         {
@@ -61,56 +61,51 @@ public sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetrics
         }
     }
 
-    private static async Task ClientToUpstreamAsync(PipeReader input, Socket upstream, TcpSeries series)
+    private static async Task PumpAsync(Socket from, Socket to, TcpSeries fromSeries, TcpSeries toSeries)
     {
-        while (true)
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
         {
-            var result = await input.ReadAsync();
-            var buffer = result.Buffer;
-            foreach (var segment in buffer)
+            while (true)
             {
-                var sent = 0;
-                while (sent < segment.Length)
+                var received = await from.ReceiveAsync(buffer, SocketFlags.None);
+                if (received == 0)
                 {
-                    sent += await upstream.SendAsync(segment[sent..], SocketFlags.None);
+                    // FIN: the sender is done; tell the other side, and keep the opposite direction open.
+                    to.Shutdown(SocketShutdown.Send);
+                    return;
                 }
 
-                series.AddWrite(segment.Length);
-            }
+                fromSeries.AddRead(received);
+                var sent = 0;
+                while (sent < received)
+                {
+                    sent += await to.SendAsync(buffer.AsMemory(sent, received - sent), SocketFlags.None);
+                }
 
-            input.AdvanceTo(buffer.End);
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                break;
+                toSeries.AddWrite(received);
             }
         }
-
-        // The client half-closed: pass the FIN on, and keep relaying the other direction.
-        upstream.Shutdown(SocketShutdown.Send);
-        await input.CompleteAsync();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    private static async Task UpstreamToClientAsync(Socket upstream, PipeWriter output, TcpSeries series)
+    /// <summary>Closes with RST rather than FIN.</summary>
+    internal static void Reset(Socket socket)
     {
-        while (true)
+        try
         {
-            var memory = output.GetMemory(ReceiveBufferSize);
-            var received = await upstream.ReceiveAsync(memory, SocketFlags.None);
-            if (received == 0)
-            {
-                break;
-            }
-
-            series.AddRead(received);
-            output.Advance(received);
-            var flush = await output.FlushAsync();
-            if (flush.IsCompleted || flush.IsCanceled)
-            {
-                break;
-            }
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
         }
-
-        await output.CompleteAsync();
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (SocketException)
+        {
+        }
     }
 
     private static partial class Log
