@@ -1,10 +1,13 @@
+using Linnet.Api.Validation;
+using Linnet.Api.Yaml;
+
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>A config file was rejected; <see cref="Errors"/> names every field at fault.</summary>
 public sealed class ConfigException : Exception
 {
     /// <summary>Creates the exception from the collected errors.</summary>
-    public ConfigException(string source, IReadOnlyList<ConfigError> errors)
+    public ConfigException(string source, IReadOnlyList<FieldError> errors)
         : base($"invalid config {source}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors))
     {
         Errors = errors;
@@ -31,5 +34,5 @@ public sealed class ConfigException : Exception
     }
 
     /// <summary>Every field at fault.</summary>
-    public IReadOnlyList<ConfigError> Errors { get; }
+    public IReadOnlyList<FieldError> Errors { get; }
 }

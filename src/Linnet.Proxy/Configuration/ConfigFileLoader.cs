@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Linnet.Api.Validation;
+using Linnet.Api.Yaml;
 
 namespace Linnet.Proxy.Configuration;
 
@@ -42,20 +44,20 @@ public static class ConfigFileLoader
             throw new ConfigException($"invalid config {source}: YAML syntax error at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}", ex);
         }
 
-        var errors = new List<ConfigError>();
+        var errors = new List<FieldError>();
         var root = new YamlMap(stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null, "", errors);
         var defaults = new BootstrapConfig();
 
         var workload = root.Map("workload");
-        var ns = workload.String("namespace") ?? defaults.Workload.Namespace;
-        var name = workload.String("name") ?? defaults.Workload.Name;
-        var pod = workload.String("pod") ?? defaults.Workload.Pod;
+        var ns = workload.Text("namespace") ?? defaults.Workload.Namespace;
+        var name = workload.Text("name") ?? defaults.Workload.Name;
+        var pod = workload.Text("pod") ?? defaults.Workload.Pod;
         workload.RejectUnknown();
 
         var inbound = root.Map("inbound");
         var inboundListen = inbound.EndPoint("listen") ?? defaults.InboundListen;
-        var appHost = inbound.String("appHost") ?? defaults.AppHost;
-        var appPort = inbound.Int("appPort", 1, 65535) ?? defaults.AppPort;
+        var appHost = inbound.Text("appHost") ?? defaults.AppHost;
+        var appPort = inbound.Number("appPort", 1, 65535) ?? defaults.AppPort;
         var inboundOpaque = inbound.Ports("opaquePorts");
         inbound.RejectUnknown();
 
@@ -95,7 +97,7 @@ public static class ConfigFileLoader
         return (bootstrap, services);
     }
 
-    private static List<ServiceConfig> ParseServices(YamlMap root, List<ConfigError> errors)
+    private static List<ServiceConfig> ParseServices(YamlMap root, List<FieldError> errors)
     {
         var services = new List<ServiceConfig>();
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -105,10 +107,10 @@ public static class ConfigFileLoader
         {
             var path = $"services[{i}]";
             var map = new YamlMap(items[i], path, errors);
-            var name = map.String("name", required: true);
+            var name = map.Text("name", required: true);
             if (name is not null && !IsHostName(name))
             {
-                errors.Add(new ConfigError(map.Child("name"), $"'{name}' is not a valid host name"));
+                errors.Add(new FieldError(map.Child("name"), $"'{name}' is not a valid host name"));
             }
 
             var aliases = new List<string>();
@@ -121,13 +123,13 @@ public static class ConfigFileLoader
                 }
                 else
                 {
-                    errors.Add(new ConfigError($"{map.Child("aliases")}[{a}]", "must be a valid host name"));
+                    errors.Add(new FieldError($"{map.Child("aliases")}[{a}]", "must be a valid host name"));
                 }
             }
 
-            var port = map.Int("port", 1, 65535, required: true);
+            var port = map.Number("port", 1, 65535, required: true);
             var protocol = ParseProtocol(map, errors);
-            var localPort = map.Int("localPort", 1, 65535);
+            var localPort = map.Number("localPort", 1, 65535);
             var endpoints = ParseEndpoints(map, errors);
             map.RejectUnknown();
 
@@ -141,7 +143,7 @@ public static class ConfigFileLoader
                 var key = $"{host}:{port}";
                 if (seen.TryGetValue(key, out var other))
                 {
-                    errors.Add(new ConfigError(path, $"'{key}' is already defined by {other}"));
+                    errors.Add(new FieldError(path, $"'{key}' is already defined by {other}"));
                 }
                 else
                 {
@@ -153,7 +155,7 @@ public static class ConfigFileLoader
             {
                 if (localPorts.TryGetValue(lp, out var other))
                 {
-                    errors.Add(new ConfigError(map.Child("localPort"), $"{lp} is already used by {other}"));
+                    errors.Add(new FieldError(map.Child("localPort"), $"{lp} is already used by {other}"));
                 }
                 else
                 {
@@ -167,9 +169,9 @@ public static class ConfigFileLoader
         return services;
     }
 
-    private static ServiceProtocol ParseProtocol(YamlMap map, List<ConfigError> errors)
+    private static ServiceProtocol ParseProtocol(YamlMap map, List<FieldError> errors)
     {
-        var text = map.String("protocol");
+        var text = map.Text("protocol");
         switch (text)
         {
             case null or "detect":
@@ -177,20 +179,20 @@ public static class ConfigFileLoader
             case "opaque":
                 return ServiceProtocol.Opaque;
             default:
-                errors.Add(new ConfigError(map.Child("protocol"), $"'{text}' is not one of: detect, opaque"));
+                errors.Add(new FieldError(map.Child("protocol"), $"'{text}' is not one of: detect, opaque"));
                 return ServiceProtocol.Detect;
         }
     }
 
-    private static List<EndpointConfig> ParseEndpoints(YamlMap service, List<ConfigError> errors)
+    private static List<EndpointConfig> ParseEndpoints(YamlMap service, List<FieldError> errors)
     {
         var endpoints = new List<EndpointConfig>();
         var items = service.Sequence("endpoints");
         for (var i = 0; i < items.Count; i++)
         {
             var map = new YamlMap(items[i], $"{service.Child("endpoints")}[{i}]", errors);
-            var address = map.String("address", required: true);
-            var weight = map.Int("weight", 0, 1_000_000) ?? 1;
+            var address = map.Text("address", required: true);
+            var weight = map.Number("weight", 0, 1_000_000) ?? 1;
             map.RejectUnknown();
             if (address is null)
             {
@@ -203,7 +205,7 @@ public static class ConfigFileLoader
             }
             else
             {
-                errors.Add(new ConfigError(map.Child("address"), $"'{address}' is not host:port"));
+                errors.Add(new FieldError(map.Child("address"), $"'{address}' is not host:port"));
             }
         }
 

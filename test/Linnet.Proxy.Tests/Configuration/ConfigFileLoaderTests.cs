@@ -1,3 +1,4 @@
+using Linnet.Api.Yaml;
 using Linnet.Proxy.Configuration;
 
 namespace Linnet.Proxy.Tests.Configuration;

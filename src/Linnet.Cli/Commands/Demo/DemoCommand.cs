@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Linnet.Proxy.Configuration;
+using Linnet.Api.Yaml;
 using Spectre.Console;
 
 namespace Linnet.Cli.Commands.Demo;

@@ -1,18 +1,19 @@
 using System.Globalization;
 using System.Net;
+using Linnet.Api.Validation;
 using YamlDotNet.RepresentationModel;
 
-namespace Linnet.Proxy.Configuration;
+namespace Linnet.Api.Yaml;
 
 /// <summary>Reads one YAML mapping by hand, recording errors with the field's path and rejecting unknown
 /// keys. Hand mapping (rather than reflection) keeps the proxy Native AOT clean and the errors exact.</summary>
-internal sealed class YamlMap
+public sealed class YamlMap
 {
     private readonly YamlMappingNode? _node;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
-    private readonly List<ConfigError> _errors;
+    private readonly List<FieldError> _errors;
 
-    public YamlMap(YamlNode? node, string path, List<ConfigError> errors)
+    public YamlMap(YamlNode? node, string path, List<FieldError> errors)
     {
         Path = path;
         _errors = errors;
@@ -22,7 +23,7 @@ internal sealed class YamlMap
         }
         else if (node is not null && !IsNull(node))
         {
-            errors.Add(new ConfigError(path, "must be a mapping"));
+            errors.Add(new FieldError(path, "must be a mapping"));
         }
     }
 
@@ -33,7 +34,7 @@ internal sealed class YamlMap
     public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Value: null or "" or "~" or "null", Style: YamlDotNet.Core.ScalarStyle.Plain };
 
-    public string Child(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+    public string Child(string key) => key.Length == 0 ? Path : Path.Length == 0 ? key : $"{Path}.{key}";
 
     public YamlNode? Node(string key)
     {
@@ -56,14 +57,14 @@ internal sealed class YamlMap
 
     public YamlMap Map(string key) => new(Node(key), Child(key), _errors);
 
-    public string? String(string key, bool required = false)
+    public string? Text(string key, bool required = false)
     {
         var node = Node(key);
         if (node is null)
         {
             if (required)
             {
-                _errors.Add(new ConfigError(Child(key), "is required"));
+                _errors.Add(new FieldError(Child(key), "is required"));
             }
 
             return null;
@@ -71,16 +72,16 @@ internal sealed class YamlMap
 
         if (node is not YamlScalarNode scalar)
         {
-            _errors.Add(new ConfigError(Child(key), "must be a string"));
+            _errors.Add(new FieldError(Child(key), "must be a string"));
             return null;
         }
 
         return scalar.Value;
     }
 
-    public int? Int(string key, int min, int max, bool required = false)
+    public int? Number(string key, int min, int max, bool required = false)
     {
-        var text = String(key, required);
+        var text = Text(key, required);
         if (text is null)
         {
             return null;
@@ -88,13 +89,13 @@ internal sealed class YamlMap
 
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            _errors.Add(new ConfigError(Child(key), $"'{text}' is not a whole number"));
+            _errors.Add(new FieldError(Child(key), $"'{text}' is not a whole number"));
             return null;
         }
 
         if (value < min || value > max)
         {
-            _errors.Add(new ConfigError(Child(key), $"{value} is out of range {min}..{max}"));
+            _errors.Add(new FieldError(Child(key), $"{value} is out of range {min}..{max}"));
             return null;
         }
 
@@ -103,7 +104,7 @@ internal sealed class YamlMap
 
     public bool? Bool(string key)
     {
-        var text = String(key);
+        var text = Text(key);
         if (text is null)
         {
             return null;
@@ -114,13 +115,13 @@ internal sealed class YamlMap
             return value;
         }
 
-        _errors.Add(new ConfigError(Child(key), $"'{text}' is not true or false"));
+        _errors.Add(new FieldError(Child(key), $"'{text}' is not true or false"));
         return null;
     }
 
     public TimeSpan? Duration(string key)
     {
-        var text = String(key);
+        var text = Text(key);
         if (text is null)
         {
             return null;
@@ -131,13 +132,13 @@ internal sealed class YamlMap
             return value;
         }
 
-        _errors.Add(new ConfigError(Child(key), $"'{text}' is not a positive duration such as 500ms, 10s or 1m"));
+        _errors.Add(new FieldError(Child(key), $"'{text}' is not a positive duration such as 500ms, 10s or 1m"));
         return null;
     }
 
     public IPEndPoint? EndPoint(string key)
     {
-        var text = String(key);
+        var text = Text(key);
         if (text is null)
         {
             return null;
@@ -148,7 +149,7 @@ internal sealed class YamlMap
             return endPoint;
         }
 
-        _errors.Add(new ConfigError(Child(key), $"'{text}' is not an ip:port address"));
+        _errors.Add(new FieldError(Child(key), $"'{text}' is not an ip:port address"));
         return null;
     }
 
@@ -165,7 +166,7 @@ internal sealed class YamlMap
             return sequence.Children.ToList();
         }
 
-        _errors.Add(new ConfigError(Child(key), "must be a list"));
+        _errors.Add(new FieldError(Child(key), "must be a list"));
         return [];
     }
 
@@ -181,12 +182,70 @@ internal sealed class YamlMap
             }
             else
             {
-                _errors.Add(new ConfigError($"{Child(key)}[{i}]", "must be a port number 1..65535"));
+                _errors.Add(new FieldError($"{Child(key)}[{i}]", "must be a port number 1..65535"));
             }
         }
 
         return ports;
     }
+
+    /// <summary>A mapping of strings to strings (labels, selectors, annotations).</summary>
+    public Dictionary<string, string> StringMap(string key)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var node = Node(key);
+        if (node is null)
+        {
+            return result;
+        }
+
+        if (node is not YamlMappingNode mapping)
+        {
+            _errors.Add(new FieldError(Child(key), "must be a mapping of strings"));
+            return result;
+        }
+
+        foreach (var (k, v) in mapping.Children)
+        {
+            var name = (k as YamlScalarNode)?.Value ?? "";
+            if (v is YamlScalarNode { Value: { } value })
+            {
+                result[name] = value;
+            }
+            else
+            {
+                _errors.Add(new FieldError($"{Child(key)}.{name}", "must be a string"));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A list of strings.</summary>
+    public List<string> StringList(string key)
+    {
+        var result = new List<string>();
+        var items = Sequence(key);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is YamlScalarNode { Value: { } value })
+            {
+                result.Add(value);
+            }
+            else
+            {
+                _errors.Add(new FieldError($"{Child(key)}[{i}]", "must be a string"));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A mapping for item <paramref name="index"/> of the list <paramref name="key"/>.</summary>
+    public YamlMap Item(YamlNode node, string key, int index) => new(node, $"{Child(key)}[{index}]", _errors);
+
+    /// <summary>Records an error at a child field.</summary>
+    public void Error(string key, string reason) => _errors.Add(new FieldError(Child(key), reason));
 
     /// <summary>Call after reading every known key: any other key is an error.</summary>
     public void RejectUnknown()
@@ -201,7 +260,7 @@ internal sealed class YamlMap
             var name = (key as YamlScalarNode)?.Value ?? key.ToString();
             if (!_known.Contains(name))
             {
-                _errors.Add(new ConfigError(Child(name), $"unknown field (known: {string.Join(", ", _known)})"));
+                _errors.Add(new FieldError(Child(name), $"unknown field (known: {string.Join(", ", _known)})"));
             }
         }
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Linnet.Proxy.Configuration;
+namespace Linnet.Api.Yaml;
 
 /// <summary>Parses durations as Go and Kubernetes write them: <c>250ms</c>, <c>10s</c>, <c>1m</c>, <c>1h</c>.</summary>
 public static class DurationParser

@@ -1,0 +1,466 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Linnet.Api.Validation;
+using Linnet.Api.Yaml;
+using Linnet.ControlPlane.Core.Resources;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Linnet.ControlPlane.Core.Manifests;
+
+/// <summary>Parses multi-document, Kubernetes-shaped YAML (or JSON) into typed resources, validating every
+/// field: unknown fields and invalid values are reported with the document, the field path and the reason.</summary>
+public static partial class ManifestParser
+{
+    private static readonly HashSet<string> AppProtocols = new(StringComparer.Ordinal) { "http", "http2", "grpc", "opaque", "tcp" };
+
+    /// <summary>Parses <paramref name="text"/>; <paramref name="source"/> names it in errors.</summary>
+    public static ManifestParseResult Parse(string text, string source, ManifestOrigin origin = ManifestOrigin.User)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            return new ManifestParseResult([], [new ManifestError(source, 0, null, $"line {ex.Start.Line}", $"YAML syntax error: {ex.Message}")]);
+        }
+
+        var resources = new List<Resource>();
+        var errors = new List<ManifestError>();
+        var seen = new Dictionary<ResourceKey, int>();
+        for (var i = 0; i < stream.Documents.Count; i++)
+        {
+            var root = stream.Documents[i].RootNode;
+            if (YamlMap.IsNull(root))
+            {
+                continue;
+            }
+
+            var fieldErrors = new List<FieldError>();
+            var resource = ParseDocument(root, origin, fieldErrors);
+            var label = resource is null ? null : $"{resource.Kind}/{resource.Metadata.Name}";
+            foreach (var error in fieldErrors)
+            {
+                errors.Add(new ManifestError(source, i + 1, label, error.Path, error.Reason));
+            }
+
+            if (resource is null || fieldErrors.Count > 0)
+            {
+                continue;
+            }
+
+            if (seen.TryGetValue(resource.Key, out var first))
+            {
+                errors.Add(new ManifestError(source, i + 1, label, "metadata.name", $"{resource.Key} is also defined by document {first}"));
+                continue;
+            }
+
+            seen[resource.Key] = i + 1;
+            resources.Add(resource);
+        }
+
+        return errors.Count > 0 ? new ManifestParseResult([], errors) : new ManifestParseResult(resources, []);
+    }
+
+    private static Resource? ParseDocument(YamlNode root, ManifestOrigin origin, List<FieldError> errors)
+    {
+        var map = new YamlMap(root, "", errors);
+        if (!map.Exists)
+        {
+            errors.Add(new FieldError("(document)", "must be a mapping with apiVersion, kind, metadata and spec"));
+            return null;
+        }
+
+        var apiVersion = map.Text("apiVersion", required: true);
+        var kind = map.Text("kind", required: true);
+        var metadata = ParseMetadata(map.Map("metadata"), origin, errors);
+        var spec = map.Map("spec");
+        var status = map.Map("status");
+        Resource? resource = null;
+        string? expectedVersion = null;
+        switch (kind)
+        {
+            case null:
+                break;
+            case ServiceResource.KindName:
+                expectedVersion = "v1";
+                resource = metadata is null ? null : new ServiceResource { Metadata = metadata, Spec = ParseServiceSpec(spec), Status = origin == ManifestOrigin.Store ? ParseServiceStatus(status) : ServiceStatus.Empty };
+                break;
+            case WorkloadResource.KindName:
+                expectedVersion = "linnet.io/v1alpha1";
+                resource = metadata is null ? null : new WorkloadResource { Metadata = metadata, Spec = ParseWorkloadSpec(spec) };
+                break;
+            case HttpRouteResource.KindName:
+                expectedVersion = "gateway.networking.k8s.io/v1";
+                resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace) };
+                break;
+            case InstanceResource.KindName when origin == ManifestOrigin.Store:
+                expectedVersion = "linnet.io/v1alpha1";
+                resource = metadata is null ? null : new InstanceResource { Metadata = metadata, Spec = ParseInstanceSpec(spec) };
+                break;
+            case InstanceResource.KindName:
+                errors.Add(new FieldError("kind", "Instance resources are written by the platform, not applied"));
+                break;
+            default:
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute)"));
+                break;
+        }
+
+        if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion
+            && !(kind == HttpRouteResource.KindName && apiVersion == "gateway.networking.k8s.io/v1beta1"))
+        {
+            errors.Add(new FieldError("apiVersion", $"'{apiVersion}' is not the version of {kind} (expected {expectedVersion})"));
+        }
+
+        if (origin == ManifestOrigin.User && status.Exists)
+        {
+            // Status is written by the control plane; a user's status would be silently lost.
+            errors.Add(new FieldError("status", "is written by the control plane and cannot be applied"));
+        }
+        else
+        {
+            status.RejectUnknown();
+        }
+
+        map.RejectUnknown();
+        return resource;
+    }
+
+    private static ObjectMeta? ParseMetadata(YamlMap map, ManifestOrigin origin, List<FieldError> errors)
+    {
+        if (!map.Exists)
+        {
+            errors.Add(new FieldError("metadata", "is required"));
+            return null;
+        }
+
+        var name = map.Text("name", required: true);
+        var ns = map.Text("namespace") ?? "default";
+        if (name is not null && !IsDnsLabel(name))
+        {
+            map.Error("name", $"'{name}' must be a lowercase DNS label: a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters");
+        }
+
+        if (!IsDnsLabel(ns))
+        {
+            map.Error("namespace", $"'{ns}' must be a lowercase DNS label");
+        }
+
+        var labels = map.StringMap("labels");
+        var annotations = map.StringMap("annotations");
+        long resourceVersion = 0;
+        long generation = 0;
+        if (origin == ManifestOrigin.Store)
+        {
+            resourceVersion = long.Parse(map.Text("resourceVersion") ?? "0", CultureInfo.InvariantCulture);
+            generation = long.Parse(map.Text("generation") ?? "0", CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            // Optimistic concurrency from a client: apply only if the stored resource is still at this version.
+            var expected = map.Text("resourceVersion");
+            if (expected is not null && !long.TryParse(expected, NumberStyles.None, CultureInfo.InvariantCulture, out resourceVersion))
+            {
+                map.Error("resourceVersion", $"'{expected}' is not a resource version");
+            }
+        }
+
+        map.RejectUnknown();
+        return name is null ? null : new ObjectMeta { Name = name, Namespace = ns, Labels = labels, Annotations = annotations, ResourceVersion = resourceVersion, Generation = generation };
+    }
+
+    private static ServiceSpec ParseServiceSpec(YamlMap spec)
+    {
+        var selector = spec.StringMap("selector");
+        var ports = new List<ServicePort>();
+        var items = spec.Sequence("ports");
+        if (spec.Exists && items.Count == 0)
+        {
+            spec.Error("ports", "must list at least one port");
+        }
+
+        var seen = new HashSet<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = spec.Item(items[i], "ports", i);
+            var name = item.Text("name");
+            var port = item.Number("port", 1, 65535, required: true);
+            var target = item.Number("targetPort", 1, 65535) ?? port;
+            var appProtocol = item.Text("appProtocol");
+            var protocol = item.Text("protocol");
+            if (appProtocol is not null && !AppProtocols.Contains(appProtocol))
+            {
+                item.Error("appProtocol", $"'{appProtocol}' is not one of: {string.Join(", ", AppProtocols)}");
+            }
+
+            if (protocol is not null and not "TCP")
+            {
+                item.Error("protocol", $"'{protocol}' is not supported (only TCP)");
+            }
+
+            if (port is { } p && !seen.Add(p))
+            {
+                item.Error("port", $"{p} is listed twice");
+            }
+
+            item.RejectUnknown();
+            if (port is not null && target is not null)
+            {
+                ports.Add(new ServicePort(name, port.Value, target.Value, appProtocol));
+            }
+        }
+
+        spec.Text("type");
+        spec.Text("clusterIP");
+        spec.RejectUnknown();
+        if (!spec.Exists)
+        {
+            spec.Error("", "spec is required");
+        }
+
+        return new ServiceSpec(selector, ports);
+    }
+
+    private static ServiceStatus ParseServiceStatus(YamlMap status)
+    {
+        var ports = new Dictionary<int, int>();
+        foreach (var (key, value) in status.StringMap("localPorts"))
+        {
+            ports[int.Parse(key, CultureInfo.InvariantCulture)] = int.Parse(value, CultureInfo.InvariantCulture);
+        }
+
+        return new ServiceStatus(ports);
+    }
+
+    private static WorkloadSpec ParseWorkloadSpec(YamlMap spec)
+    {
+        if (!spec.Exists)
+        {
+            spec.Error("", "spec is required");
+        }
+
+        var replicas = spec.Number("replicas", 0, 1000) ?? 1;
+        var serviceAccount = spec.Text("serviceAccount") ?? "default";
+        if (!IsDnsLabel(serviceAccount))
+        {
+            spec.Error("serviceAccount", $"'{serviceAccount}' must be a lowercase DNS label");
+        }
+
+        var command = spec.Text("command", required: true) ?? "";
+        var args = spec.StringList("args");
+        var env = new List<EnvVar>();
+        var envItems = spec.Sequence("env");
+        for (var i = 0; i < envItems.Count; i++)
+        {
+            var item = spec.Item(envItems[i], "env", i);
+            var name = item.Text("name", required: true);
+            var value = item.Text("value") ?? "";
+            if (name is not null && !EnvName().IsMatch(name))
+            {
+                item.Error("name", $"'{name}' is not a valid environment variable name");
+            }
+
+            item.RejectUnknown();
+            if (name is not null)
+            {
+                env.Add(new EnvVar(name, value));
+            }
+        }
+
+        var workingDir = spec.Text("workingDir");
+        var ports = PortList(spec, "ports");
+        var opaque = PortList(spec, "opaquePorts");
+        var version = spec.Text("version");
+        spec.RejectUnknown();
+        return new WorkloadSpec(replicas, serviceAccount, command, args, env, workingDir, ports, opaque, version);
+    }
+
+    private static InstanceSpec ParseInstanceSpec(YamlMap spec)
+    {
+        var result = new InstanceSpec(
+            spec.Text("workload") ?? "",
+            spec.Text("address") ?? "",
+            spec.Text("serviceAccount") ?? "default",
+            PortList(spec, "ports"),
+            spec.Number("proxyInboundPort", 0, 65535) ?? 0,
+            spec.Number("proxyAdminPort", 0, 65535) ?? 0,
+            spec.Bool("ready") ?? false,
+            spec.Text("version"));
+        spec.RejectUnknown();
+        return result;
+    }
+
+    private static List<int> PortList(YamlMap map, string key)
+    {
+        var list = new List<int>();
+        var items = map.Sequence(key);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535)
+            {
+                list.Add(port);
+            }
+            else
+            {
+                map.Error($"{key}[{i}]", "must be a port number 1..65535");
+            }
+        }
+
+        return list;
+    }
+
+    private static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace)
+    {
+        var parents = new List<ParentRef>();
+        var parentItems = spec.Sequence("parentRefs");
+        if (parentItems.Count == 0)
+        {
+            spec.Error("parentRefs", "must name at least one Service");
+        }
+
+        for (var i = 0; i < parentItems.Count; i++)
+        {
+            var item = spec.Item(parentItems[i], "parentRefs", i);
+            var name = item.Text("name", required: true);
+            var kind = item.Text("kind") ?? "Service";
+            var group = item.Text("group") ?? "";
+            if (kind != "Service" || group is not ("" or "core"))
+            {
+                item.Error("kind", $"'{group}/{kind}' is not supported: a mesh route's parent is a Service");
+            }
+
+            var ns = item.Text("namespace");
+            var port = item.Number("port", 1, 65535);
+            item.RejectUnknown();
+            if (name is not null)
+            {
+                parents.Add(new ParentRef(name, ns ?? routeNamespace, port));
+            }
+        }
+
+        var rules = new List<HttpRouteRule>();
+        var ruleItems = spec.Sequence("rules");
+        for (var r = 0; r < ruleItems.Count; r++)
+        {
+            var rule = spec.Item(ruleItems[r], "rules", r);
+            var matches = new List<HttpRouteMatch>();
+            var matchItems = rule.Sequence("matches");
+            for (var m = 0; m < matchItems.Count; m++)
+            {
+                matches.Add(ParseMatch(rule.Item(matchItems[m], "matches", m)));
+            }
+
+            var backends = new List<BackendRef>();
+            var backendItems = rule.Sequence("backendRefs");
+            for (var b = 0; b < backendItems.Count; b++)
+            {
+                var item = rule.Item(backendItems[b], "backendRefs", b);
+                var name = item.Text("name", required: true);
+                var kind = item.Text("kind") ?? "Service";
+                if (kind != "Service")
+                {
+                    item.Error("kind", $"'{kind}' is not supported: backends are Services");
+                }
+
+                item.Text("group");
+                var ns = item.Text("namespace");
+                var port = item.Number("port", 1, 65535);
+                var weight = item.Number("weight", 0, 1_000_000) ?? 1;
+                item.RejectUnknown();
+                if (name is not null)
+                {
+                    backends.Add(new BackendRef(name, ns ?? routeNamespace, port, weight));
+                }
+            }
+
+            if (backends.Count > 0 && backends.All(b => b.Weight == 0))
+            {
+                rule.Error("backendRefs", "every weight is 0: no request could be routed");
+            }
+
+            rule.RejectUnknown();
+            rules.Add(new HttpRouteRule(matches, backends));
+        }
+
+        spec.RejectUnknown();
+        return new HttpRouteSpec(parents, rules);
+    }
+
+    private static HttpRouteMatch ParseMatch(YamlMap match)
+    {
+        PathMatch? path = null;
+        var pathMap = match.Map("path");
+        if (pathMap.Exists)
+        {
+            var type = pathMap.Text("type") ?? "PathPrefix";
+            var value = pathMap.Text("value") ?? "/";
+            switch (type)
+            {
+                case "Exact" or "PathPrefix" when !value.StartsWith('/'):
+                    pathMap.Error("value", $"'{value}' must start with '/'");
+                    break;
+                case "RegularExpression":
+                    CheckRegex(pathMap, "value", value);
+                    break;
+                case "Exact" or "PathPrefix":
+                    break;
+                default:
+                    pathMap.Error("type", $"'{type}' is not one of: Exact, PathPrefix, RegularExpression");
+                    break;
+            }
+
+            pathMap.RejectUnknown();
+            path = new PathMatch(type, value);
+        }
+
+        var headers = new List<HeaderMatch>();
+        var headerItems = match.Sequence("headers");
+        for (var h = 0; h < headerItems.Count; h++)
+        {
+            var item = match.Item(headerItems[h], "headers", h);
+            var type = item.Text("type") ?? "Exact";
+            var name = item.Text("name", required: true);
+            var value = item.Text("value", required: true);
+            if (type is not ("Exact" or "RegularExpression"))
+            {
+                item.Error("type", $"'{type}' is not one of: Exact, RegularExpression");
+            }
+            else if (type == "RegularExpression" && value is not null)
+            {
+                CheckRegex(item, "value", value);
+            }
+
+            item.RejectUnknown();
+            if (name is not null && value is not null)
+            {
+                headers.Add(new HeaderMatch(type, name, value));
+            }
+        }
+
+        match.RejectUnknown();
+        return new HttpRouteMatch(path, headers);
+    }
+
+    private static void CheckRegex(YamlMap map, string key, string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
+        }
+        catch (ArgumentException ex)
+        {
+            map.Error(key, $"'{pattern}' is not a valid regular expression: {ex.Message}");
+        }
+    }
+
+    private static bool IsDnsLabel(string value) => value.Length is > 0 and <= 63 && DnsLabel().IsMatch(value);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Resources;
+
+namespace Linnet.ControlPlane.Core.Manifests;
+
+/// <summary>Writes resources in their Kubernetes shape as JSON. The store persists this form and reloads it
+/// with <see cref="ManifestParser"/> (JSON is YAML), so there is one reader and one writer.</summary>
+public static class ResourceWriter
+{
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+
+    /// <summary>The resource as a JSON object.</summary>
+    public static JsonObject ToJson(Resource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var metadata = new JsonObject
+        {
+            ["name"] = resource.Metadata.Name,
+            ["namespace"] = resource.Metadata.Namespace,
+        };
+        if (resource.Metadata.Labels.Count > 0)
+        {
+            metadata["labels"] = Map(resource.Metadata.Labels);
+        }
+
+        if (resource.Metadata.Annotations.Count > 0)
+        {
+            metadata["annotations"] = Map(resource.Metadata.Annotations);
+        }
+
+        metadata["resourceVersion"] = resource.Metadata.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        metadata["generation"] = resource.Metadata.Generation.ToString(CultureInfo.InvariantCulture);
+        var json = new JsonObject
+        {
+            ["apiVersion"] = resource.ApiVersion,
+            ["kind"] = resource.Kind,
+            ["metadata"] = metadata,
+        };
+        switch (resource)
+        {
+            case ServiceResource s:
+                json["spec"] = Spec(s.Spec);
+                if (s.Status.LocalPorts.Count > 0)
+                {
+                    var ports = new JsonObject();
+                    foreach (var (port, local) in s.Status.LocalPorts.OrderBy(kv => kv.Key))
+                    {
+                        ports[port.ToString(CultureInfo.InvariantCulture)] = local.ToString(CultureInfo.InvariantCulture);
+                    }
+
+                    json["status"] = new JsonObject { ["localPorts"] = ports };
+                }
+
+                break;
+            case WorkloadResource w:
+                json["spec"] = Spec(w.Spec);
+                break;
+            case HttpRouteResource r:
+                json["spec"] = Spec(r.Spec);
+                break;
+            case InstanceResource i:
+                json["spec"] = Spec(i.Spec);
+                break;
+            default:
+                throw new ArgumentException($"no writer for {resource.Kind}", nameof(resource));
+        }
+
+        return json;
+    }
+
+    /// <summary>The resource as one line of compact JSON.</summary>
+    public static string ToJsonLine(Resource resource) => ToJson(resource).ToJsonString(Compact);
+
+    private static JsonObject Spec(ServiceSpec spec)
+    {
+        var ports = new JsonArray();
+        foreach (var p in spec.Ports)
+        {
+            var port = new JsonObject();
+            if (p.Name is not null)
+            {
+                port["name"] = p.Name;
+            }
+
+            port["port"] = p.Port;
+            port["targetPort"] = p.TargetPort;
+            if (p.AppProtocol is not null)
+            {
+                port["appProtocol"] = p.AppProtocol;
+            }
+
+            ports.Add(port);
+        }
+
+        return new JsonObject { ["selector"] = Map(spec.Selector), ["ports"] = ports };
+    }
+
+    private static JsonObject Spec(WorkloadSpec spec)
+    {
+        var json = new JsonObject
+        {
+            ["replicas"] = spec.Replicas,
+            ["serviceAccount"] = spec.ServiceAccount,
+            ["command"] = spec.Command,
+            ["args"] = new JsonArray(spec.Args.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
+            ["env"] = new JsonArray(spec.Env.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["value"] = e.Value }).ToArray()),
+            ["ports"] = Ints(spec.Ports),
+            ["opaquePorts"] = Ints(spec.OpaquePorts),
+        };
+        if (spec.WorkingDir is not null)
+        {
+            json["workingDir"] = spec.WorkingDir;
+        }
+
+        if (spec.Version is not null)
+        {
+            json["version"] = spec.Version;
+        }
+
+        return json;
+    }
+
+    private static JsonObject Spec(InstanceSpec spec)
+    {
+        var json = new JsonObject
+        {
+            ["workload"] = spec.Workload,
+            ["address"] = spec.Address,
+            ["serviceAccount"] = spec.ServiceAccount,
+            ["ports"] = Ints(spec.Ports),
+            ["proxyInboundPort"] = spec.ProxyInboundPort,
+            ["proxyAdminPort"] = spec.ProxyAdminPort,
+            ["ready"] = spec.Ready,
+        };
+        if (spec.Version is not null)
+        {
+            json["version"] = spec.Version;
+        }
+
+        return json;
+    }
+
+    private static JsonObject Spec(HttpRouteSpec spec)
+    {
+        var parents = new JsonArray();
+        foreach (var p in spec.ParentRefs)
+        {
+            var parent = new JsonObject { ["kind"] = "Service", ["name"] = p.Name };
+            if (p.Namespace is not null)
+            {
+                parent["namespace"] = p.Namespace;
+            }
+
+            if (p.Port is { } port)
+            {
+                parent["port"] = port;
+            }
+
+            parents.Add(parent);
+        }
+
+        var rules = new JsonArray();
+        foreach (var rule in spec.Rules)
+        {
+            var matches = new JsonArray();
+            foreach (var m in rule.Matches)
+            {
+                var match = new JsonObject();
+                if (m.Path is { } path)
+                {
+                    match["path"] = new JsonObject { ["type"] = path.Type, ["value"] = path.Value };
+                }
+
+                if (m.Headers.Count > 0)
+                {
+                    match["headers"] = new JsonArray(m.Headers.Select(h => (JsonNode)new JsonObject { ["type"] = h.Type, ["name"] = h.Name, ["value"] = h.Value }).ToArray());
+                }
+
+                matches.Add(match);
+            }
+
+            var backends = new JsonArray();
+            foreach (var b in rule.BackendRefs)
+            {
+                var backend = new JsonObject { ["name"] = b.Name };
+                if (b.Namespace is not null)
+                {
+                    backend["namespace"] = b.Namespace;
+                }
+
+                if (b.Port is { } port)
+                {
+                    backend["port"] = port;
+                }
+
+                backend["weight"] = b.Weight;
+                backends.Add(backend);
+            }
+
+            rules.Add(new JsonObject { ["matches"] = matches, ["backendRefs"] = backends });
+        }
+
+        return new JsonObject { ["parentRefs"] = parents, ["rules"] = rules };
+    }
+
+    private static JsonObject Map(IReadOnlyDictionary<string, string> map)
+    {
+        var json = new JsonObject();
+        foreach (var (k, v) in map.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            json[k] = v;
+        }
+
+        return json;
+    }
+
+    private static JsonArray Ints(IReadOnlyList<int> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+}

@@ -1,0 +1,66 @@
+namespace Linnet.ControlPlane.Core.Resources;
+
+/// <summary>An <c>HTTPRoute</c> (<c>gateway.networking.k8s.io/v1</c>) attached to a Service: rules of
+/// matches and weighted backends, in the Gateway API's shape (the GAMMA mesh profile).</summary>
+public sealed record HttpRouteResource : Resource
+{
+    /// <summary>The kind name.</summary>
+    public const string KindName = "HTTPRoute";
+
+    /// <inheritdoc />
+    public override string ApiVersion => "gateway.networking.k8s.io/v1";
+
+    /// <inheritdoc />
+    public override string Kind => KindName;
+
+    /// <summary>The spec.</summary>
+    public required HttpRouteSpec Spec { get; init; }
+
+    /// <inheritdoc />
+    public override bool SpecEquals(Resource other) => other is HttpRouteResource r && Spec.Equals(r.Spec);
+}
+
+/// <summary>Route spec.</summary>
+public sealed record HttpRouteSpec(IReadOnlyList<ParentRef> ParentRefs, IReadOnlyList<HttpRouteRule> Rules)
+{
+    /// <inheritdoc />
+    public bool Equals(HttpRouteSpec? other) =>
+        other is not null && ParentRefs.SequenceEqual(other.ParentRefs) && Rules.SequenceEqual(other.Rules);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Rules.Count;
+}
+
+/// <summary>The Service (and optionally port) a route attaches to.</summary>
+public sealed record ParentRef(string Name, string? Namespace, int? Port);
+
+/// <summary>One rule: any of its matches selects its backends. No matches means every request.</summary>
+public sealed record HttpRouteRule(IReadOnlyList<HttpRouteMatch> Matches, IReadOnlyList<BackendRef> BackendRefs)
+{
+    /// <inheritdoc />
+    public bool Equals(HttpRouteRule? other) =>
+        other is not null && Matches.SequenceEqual(other.Matches) && BackendRefs.SequenceEqual(other.BackendRefs);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Matches.Count;
+}
+
+/// <summary>A match: a path condition and header conditions, all of which must hold.</summary>
+public sealed record HttpRouteMatch(PathMatch? Path, IReadOnlyList<HeaderMatch> Headers)
+{
+    /// <inheritdoc />
+    public bool Equals(HttpRouteMatch? other) =>
+        other is not null && Equals(Path, other.Path) && Headers.SequenceEqual(other.Headers);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Headers.Count;
+}
+
+/// <summary>Path condition: <c>Exact</c>, <c>PathPrefix</c> or <c>RegularExpression</c>.</summary>
+public sealed record PathMatch(string Type, string Value);
+
+/// <summary>Header condition: <c>Exact</c> or <c>RegularExpression</c>.</summary>
+public sealed record HeaderMatch(string Type, string Name, string Value);
+
+/// <summary>A weighted backend Service.</summary>
+public sealed record BackendRef(string Name, string? Namespace, int? Port, int Weight);
