@@ -1,8 +1,21 @@
 using System.CommandLine;
+using Linnet.Cli;
+using Linnet.Cli.Commands.Apply;
+using Linnet.Cli.Commands.Delete;
+using Linnet.Cli.Commands.Describe;
 using Linnet.Cli.Commands.Demo;
+using Linnet.Cli.Commands.Get;
+using Linnet.Cli.Commands.Logs;
 
 var root = new RootCommand("linnet: the Linnet service mesh command line.")
 {
+    CliOptions.Api,
+    CliOptions.DataDir,
+    ApplyCommand.Create(),
+    GetCommand.Create(),
+    DeleteCommand.Create(),
+    DescribeCommand.Create(),
+    LogsCommand.Create(),
     DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

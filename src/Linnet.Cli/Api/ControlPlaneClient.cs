@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Linnet.Cli.Api;
+
+/// <summary>The control plane's HTTP API (<c>/api/v1</c>), as the CLI uses it.</summary>
+internal sealed class ControlPlaneClient(HttpClient http)
+{
+    /// <summary>Where the API is unless <c>--api</c> or <c>LINNET_API</c> says otherwise (Linkerd's 8084).</summary>
+    public const string DefaultAddress = "http://127.0.0.1:8084";
+
+    public Uri BaseAddress => http.BaseAddress!;
+
+    public static ControlPlaneClient Create(string address) =>
+        new(new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) })
+        {
+            BaseAddress = new Uri(address.TrimEnd('/') + "/"),
+            Timeout = TimeSpan.FromSeconds(30),
+        });
+
+    /// <summary>The store revision, or null when the control plane does not answer.</summary>
+    public async Task<long?> HealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var json = await http.GetFromJsonAsync<JsonObject>("api/v1/health", cancellationToken);
+            return json?["revision"]?.GetValue<long>();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<ApiResponse> ApplyAsync(string manifests, string source, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(manifests, Encoding.UTF8, "application/yaml");
+        using var response = await http.PostAsync($"api/v1/apply?source={Uri.EscapeDataString(source)}", content, cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
+    public async Task<ApiResponse> ListAsync(string? kind, string? ns, CancellationToken cancellationToken)
+    {
+        var query = new List<string>();
+        if (kind is not null)
+        {
+            query.Add($"kind={Uri.EscapeDataString(kind)}");
+        }
+
+        if (ns is not null)
+        {
+            query.Add($"namespace={Uri.EscapeDataString(ns)}");
+        }
+
+        using var response = await http.GetAsync("api/v1/resources" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
+    public async Task<ApiResponse> GetAsync(string kind, string ns, string name, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(ResourcePath(kind, ns, name), cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
+    public async Task<ApiResponse> DeleteAsync(string kind, string ns, string name, CancellationToken cancellationToken)
+    {
+        using var response = await http.DeleteAsync(ResourcePath(kind, ns, name), cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
+    public async Task<ApiResponse> ProxiesAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync("api/v1/proxies", cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
+    private static string ResourcePath(string kind, string ns, string name) =>
+        $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
+}
+
+/// <summary>A response of the API: status and JSON body.</summary>
+internal sealed record ApiResponse(HttpStatusCode Status, JsonNode? Body)
+{
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
+
+    public string Error => Body?["error"]?.GetValue<string>() ?? $"HTTP {(int)Status}";
+
+    public static async Task<ApiResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        JsonNode? body = null;
+        if (text.Length > 0)
+        {
+            try
+            {
+                body = JsonNode.Parse(text);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                body = new JsonObject { ["error"] = text };
+            }
+        }
+
+        return new ApiResponse(response.StatusCode, body);
+    }
+}

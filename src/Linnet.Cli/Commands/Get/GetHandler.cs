@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Linnet.Cli.Api;
+using Linnet.Cli.Output;
+using Spectre.Console;
+
+namespace Linnet.Cli.Commands.Get;
+
+/// <summary><c>linnet get KIND [NAME]</c>: a table per kind, or the resources as JSON/YAML.</summary>
+internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
+{
+    public async Task<int> RunAsync(string kind, string? name, string? ns, CancellationToken cancellationToken)
+    {
+        ApiResponse response;
+        try
+        {
+            response = name is null
+                ? await client.ListAsync(kind, ns, cancellationToken)
+                : await client.GetAsync(kind, ns ?? "default", name, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            printer.Error($"cannot reach the control plane at {client.BaseAddress}: {ex.Message}");
+            return ExitCodes.Unreachable;
+        }
+
+        if (!response.IsSuccess)
+        {
+            printer.Error(response.Status == System.Net.HttpStatusCode.NotFound ? $"{kind} {ns ?? "default"}/{name} not found" : response.Error);
+            return ExitCodes.Failed;
+        }
+
+        var items = name is null ? response.Body?["items"]?.AsArray() ?? [] : new JsonArray(response.Body!.DeepClone());
+        JsonNode? data = name is null ? items : items[0];
+        printer.Print(data, () => Table(kind, items, showNamespace: ns is null));
+        return ExitCodes.Ok;
+    }
+
+    private static Table Table(string kind, JsonArray items, bool showNamespace)
+    {
+        var table = new Table().Border(TableBorder.Simple);
+        string[] columns = kind switch
+        {
+            "Service" => ["NAME", "PORTS", "SELECTOR", "LOCAL PORTS"],
+            "Workload" => ["NAME", "REPLICAS", "COMMAND", "VERSION"],
+            "HTTPRoute" => ["NAME", "PARENTS", "RULES"],
+            "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "VERSION"],
+            _ => ["NAME"],
+        };
+        if (showNamespace)
+        {
+            table.AddColumn("NAMESPACE");
+        }
+
+        table.AddColumns(columns);
+        foreach (var item in items)
+        {
+            var spec = item?["spec"];
+            var row = new List<string>();
+            if (showNamespace)
+            {
+                row.Add(Text(item?["metadata"]?["namespace"]));
+            }
+
+            row.Add(Text(item?["metadata"]?["name"]));
+            row.AddRange(kind switch
+            {
+                "Service" =>
+                [
+                    string.Join(",", (spec?["ports"]?.AsArray() ?? []).Select(p => $"{p?["port"]}→{p?["targetPort"]}{(p?["appProtocol"] is { } ap ? $"/{ap}" : "")}")),
+                    string.Join(",", (spec?["selector"]?.AsObject() ?? []).Select(kv => $"{kv.Key}={kv.Value}")),
+                    string.Join(",", (item?["status"]?["localPorts"]?.AsObject() ?? []).Select(kv => $"{kv.Key}→{kv.Value}")),
+                ],
+                "Workload" => [Text(spec?["replicas"]), $"{spec?["command"]} {string.Join(' ', (spec?["args"]?.AsArray() ?? []).Select(Text))}".Trim(), Text(spec?["version"])],
+                "HTTPRoute" =>
+                [
+                    string.Join(",", (spec?["parentRefs"]?.AsArray() ?? []).Select(p => $"{p?["name"]}{(p?["port"] is { } port ? $":{port}" : "")}")),
+                    (spec?["rules"]?.AsArray().Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ],
+                "Instance" => [Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["version"])],
+                _ => [],
+            });
+            table.AddRow(row.Select(Markup.Escape).ToArray());
+        }
+
+        return table;
+    }
+
+    private static string Text(JsonNode? node) => node?.ToString() ?? "";
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace Linnet.Cli.Output;
+
+/// <summary>Prints results in the chosen format.</summary>
+internal sealed class Printer(IAnsiConsole console, OutputFormat format)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public OutputFormat Format => format;
+
+    public IAnsiConsole Console => console;
+
+    /// <summary>Prints <paramref name="data"/> as JSON or YAML; for tables, calls <paramref name="table"/>.</summary>
+    public void Print(JsonNode? data, Func<Table> table)
+    {
+        switch (format)
+        {
+            case OutputFormat.Json:
+                console.Profile.Out.Writer.WriteLine(data?.ToJsonString(Indented) ?? "null");
+                break;
+            case OutputFormat.Yaml:
+                console.Profile.Out.Writer.Write(YamlWriter.Write(data));
+                break;
+            default:
+                console.Write(table());
+                break;
+        }
+    }
+
+    public void Error(string message) => console.MarkupLineInterpolated($"[red]error:[/] {message}");
+}
