@@ -33,11 +33,14 @@ root.SetAction(async (parse, cancellationToken) =>
 
     if (parse.GetValue(validateOption))
     {
-        await Console.Out.WriteLineAsync($"config {file.FullName} is valid: {services.Count} services");
+        await Console.Out.WriteLineAsync(bootstrap.ControlPlaneAddress is { } controlPlane
+            ? $"config {file.FullName} is valid: services from the control plane at {controlPlane}"
+            : $"config {file.FullName} is valid: {services.Count} services");
         return 0;
     }
 
-    await using var host = ProxyHost.Create(bootstrap, new StaticProxyConfigProvider(services));
+    // With a control plane, the host subscribes to it; otherwise the file's services are the config.
+    await using var host = ProxyHost.Create(bootstrap, bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services) : null);
     await host.RunAsync();
     return 0;
 });

@@ -57,8 +57,9 @@ public sealed class ProxyHost : IAsyncDisposable
 
     private ProxyListenerService Listeners => _app.Services.GetRequiredService<ProxyListenerService>();
 
-    /// <summary>Builds a proxy from its bootstrap config and a routing-config provider.</summary>
-    public static ProxyHost Create(BootstrapConfig bootstrap, IProxyConfigProvider provider, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
+    /// <summary>Builds a proxy from its bootstrap config and a routing-config provider; with no provider,
+    /// routing config comes from the control plane the bootstrap config names.</summary>
+    public static ProxyHost Create(BootstrapConfig bootstrap, IProxyConfigProvider? provider, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });

@@ -1,5 +1,6 @@
 using Linnet.Proxy.Admin;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.ControlPlane;
 using Linnet.Proxy.Http;
 using Linnet.Proxy.Listening;
 using Linnet.Proxy.Routing;
@@ -9,19 +10,43 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Linnet.Proxy;
 
 /// <summary>Registers the proxy's parts.</summary>
 public static class ProxyServiceCollectionExtensions
 {
-    /// <summary>Adds the data plane: listeners, detection, HTTP forwarding, opaque forwarding, metrics.</summary>
-    public static IServiceCollection AddLinnetProxy(this IServiceCollection services, BootstrapConfig bootstrap, IProxyConfigProvider provider, TimeProvider time)
+    /// <summary>Adds the data plane: listeners, detection, HTTP forwarding, opaque forwarding, metrics.
+    /// Routing config comes from <paramref name="provider"/>, or, when it is null, from the control plane
+    /// that <see cref="BootstrapConfig.ControlPlaneAddress"/> names.</summary>
+    public static IServiceCollection AddLinnetProxy(this IServiceCollection services, BootstrapConfig bootstrap, IProxyConfigProvider? provider, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         services.TryAddSingleton(time);
         services.TryAddSingleton(bootstrap);
-        services.TryAddSingleton(provider);
+        if (provider is not null)
+        {
+            services.TryAddSingleton(provider);
+            if (provider is IHostedService hosted)
+            {
+                // A provider with work of its own (a stream to follow) runs with the host.
+                services.AddSingleton(hosted);
+            }
+        }
+        else if (bootstrap.ControlPlaneAddress is not null)
+        {
+            services.TryAddSingleton(sp => new ControlPlaneConfigProvider(
+                bootstrap, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ControlPlaneConfigProvider>>()));
+            services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ControlPlaneConfigProvider>());
+            services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneConfigProvider>());
+        }
+        else
+        {
+            throw new ArgumentException("give a config provider, or a bootstrap config that names a control plane", nameof(provider));
+        }
+
+        services.TryAddSingleton(new HttpRouter(Random.Shared));
         services.TryAddSingleton(sp => new ProxyMetrics(bootstrap.Workload, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ServiceTable>();
         services.TryAddSingleton<OpaqueForwarder>();

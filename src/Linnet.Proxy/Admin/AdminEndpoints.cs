@@ -1,4 +1,5 @@
 using System.Text;
+using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Listening;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Linnet.Proxy.Admin;
 
 /// <summary>The admin listener: <c>/metrics</c> (Prometheus text), <c>/ready</c>, <c>/live</c>.</summary>
-internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService listeners, ServiceTable services)
+internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService listeners, ServiceTable services, IProxyConfigProvider config)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -20,9 +21,10 @@ internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService 
                 response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
                 return response.WriteAsync(sb.ToString());
             case "/ready":
-                var ready = listeners.IsListening;
+                // Not ready until the listeners are bound and, with a control plane, its first snapshot is in effect.
+                var ready = listeners.IsListening && config.IsSynced;
                 response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-                return response.WriteAsync(ready ? "ready\n" : "not ready\n");
+                return response.WriteAsync(ready ? "ready\n" : !config.IsSynced ? "not ready: no config yet\n" : "not ready\n");
             case "/live":
                 return response.WriteAsync("live\n");
             case "/config-version":

@@ -50,4 +50,8 @@ public sealed record BootstrapConfig
 
     /// <summary>Whether the inbound/outbound listeners honour iptables redirection (<c>SO_ORIGINAL_DST</c>).</summary>
     public bool TransparentMode { get; init; } = true;
+
+    /// <summary>The control plane's Destination API as <c>host:port</c> (plaintext HTTP/2). When set, services
+    /// come from its stream instead of the config file.</summary>
+    public string? ControlPlaneAddress { get; init; }
 }

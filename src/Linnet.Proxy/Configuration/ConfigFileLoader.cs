@@ -70,6 +70,16 @@ public static class ConfigFileLoader
         var adminListen = admin.EndPoint("listen") ?? defaults.AdminListen;
         admin.RejectUnknown();
 
+        var controlPlane = root.Map("controlPlane");
+        var controlPlaneAddress = controlPlane.Text("address", required: controlPlane.Exists);
+        if (controlPlaneAddress is not null && !TrySplitHostPort(controlPlaneAddress, out _, out _))
+        {
+            errors.Add(new FieldError(controlPlane.Child("address"), $"'{controlPlaneAddress}' is not host:port"));
+            controlPlaneAddress = null;
+        }
+
+        controlPlane.RejectUnknown();
+
         var bootstrap = new BootstrapConfig
         {
             Workload = new WorkloadInfo(ns, name, pod),
@@ -84,9 +94,15 @@ public static class ConfigFileLoader
             DrainTimeout = root.Duration("drainTimeout") ?? defaults.DrainTimeout,
             ConnectTimeout = root.Duration("connectTimeout") ?? defaults.ConnectTimeout,
             TransparentMode = root.Bool("transparent") ?? defaults.TransparentMode,
+            ControlPlaneAddress = controlPlaneAddress,
         };
 
         var services = ParseServices(root, errors);
+        if (controlPlane.Exists && root.Node("services") is YamlSequenceNode { Children.Count: > 0 })
+        {
+            errors.Add(new FieldError("services", "must be empty when controlPlane is set: services come from the control plane"));
+        }
+
         root.RejectUnknown();
 
         if (errors.Count > 0)

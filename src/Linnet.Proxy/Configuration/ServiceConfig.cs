@@ -5,8 +5,8 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="Aliases">Other host names that mean the same service (for example the FQDN).</param>
 /// <param name="Port">The service port the app addresses.</param>
 /// <param name="Protocol">Detect or opaque.</param>
-/// <param name="LocalPort">When set, a dedicated outbound listener on loopback for this service port, so
-/// that apps with no proxy support (opaque TCP clients) reach it by address alone.</param>
+/// <param name="LocalPort">When set, a dedicated outbound listener on the outbound listener's address for
+/// this service port, so that apps with no proxy support (opaque TCP clients) reach it by address alone.</param>
 /// <param name="Endpoints">Where the service's instances listen.</param>
 public sealed record ServiceConfig(
     string Name,
@@ -16,6 +16,17 @@ public sealed record ServiceConfig(
     int? LocalPort,
     IReadOnlyList<EndpointConfig> Endpoints)
 {
-    /// <summary>The service's display key, <c>name:port</c>.</summary>
-    public string Key => $"{Name}:{Port}";
+    private readonly string? _key;
+
+    /// <summary>The service's unique key: the control plane's <c>name.namespace:port</c>, or <c>name:port</c>
+    /// when none is given. Route backends name services by it; endpoint state is carried over by it.</summary>
+    public string Key
+    {
+        get => _key ?? $"{Name}:{Port}";
+        init => _key = value;
+    }
+
+    /// <summary>HTTP routes attached to this service port, in precedence order. None: every request goes
+    /// to <see cref="Endpoints"/>.</summary>
+    public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
 }

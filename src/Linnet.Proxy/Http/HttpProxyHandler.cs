@@ -29,6 +29,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
     private readonly IHttpForwarder _forwarder;
     private readonly ServiceTable _services;
+    private readonly HttpRouter _router;
     private readonly BootstrapConfig _config;
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
@@ -40,10 +41,11 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private readonly Func<long> _clock;
 
     /// <summary>Creates the handler with its two pooled clients.</summary>
-    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger)
+    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger)
     {
         _forwarder = forwarder;
         _services = services;
+        _router = router;
         _config = config;
         _metrics = metrics;
         _time = time;
@@ -121,7 +123,8 @@ internal sealed partial class HttpProxyHandler : IDisposable
             return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop);
         }
 
-        var service = connection.Service ?? FindService(request.Host, connection.OriginalDestination);
+        var service = (connection.Role == ListenerRole.ServicePort ? _services.FindByLocalPort(connection.TargetPort) : null)
+            ?? FindService(request.Host, connection.OriginalDestination);
         if (service is null)
         {
             if (connection.OriginalDestination is { } original)
@@ -135,11 +138,27 @@ internal sealed partial class HttpProxyHandler : IDisposable
                 $"no service is known for authority '{request.Host.Value}'");
         }
 
-        var endpoint = service.Balancer.Pick();
+        // Routes choose the backend service; metrics keep the authority the client asked for.
+        var target = service;
+        if (service.Rules.Length > 0)
+        {
+            switch (_router.Route(service, request, out var backend))
+            {
+                case RouteOutcome.NoRuleMatched:
+                    return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status404NotFound, "no_route", "no route matches");
+                case RouteOutcome.InvalidBackend:
+                    return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status500InternalServerError, "invalid_backend",
+                        $"the route rule for service '{service.Authority}' has no valid backend");
+            }
+
+            target = backend!;
+        }
+
+        var endpoint = target.Balancer.Pick();
         if (endpoint is null)
         {
             return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "no_endpoints",
-                $"service '{service.Authority}' has no available endpoints");
+                $"service '{target.Authority}' has no available endpoints");
         }
 
         return ForwardAsync(context, _outboundClient, endpoint.HttpPrefix, endpoint, direction, service.Authority, tls, start, hopByHop);

@@ -8,7 +8,8 @@ namespace Linnet.Proxy.Listening;
 /// <param name="Role">The listener that accepted it.</param>
 /// <param name="OriginalDestination">Where the client was going before iptables redirected it, if it was.</param>
 /// <param name="Service">The service a <see cref="ListenerRole.ServicePort"/> listener is dedicated to.</param>
-/// <param name="TargetPort">Inbound: the app port the connection is for.</param>
+/// <param name="TargetPort">Inbound: the app port the connection is for. Service port: the local port it
+/// arrived on, by which HTTP requests find the service anew each time (the config may have changed).</param>
 public sealed record ProxyConnectionFeature(
     ListenerRole Role,
     IPEndPoint? OriginalDestination,

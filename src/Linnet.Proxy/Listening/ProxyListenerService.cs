@@ -32,7 +32,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     private readonly ConcurrentDictionary<int, Listener> _servicePortListeners = new();
     private readonly ConcurrentDictionary<Task, byte> _opaqueConnections = new();
     private readonly CancellationTokenSource _abort = new();
-    private readonly Lock _reconcileLock = new();
+    private readonly SemaphoreSlim _reconcileGate = new(1, 1);
     private Listener? _inbound;
     private Listener? _outbound;
     private volatile bool _stopping;
@@ -71,8 +71,10 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     {
         _inbound = await BindAsync(_config.InboundListen, ListenerRole.Inbound, null, cancellationToken);
         _outbound = await BindAsync(_config.OutboundListen, ListenerRole.Outbound, null, cancellationToken);
-        await ReconcileServicePortsAsync(cancellationToken);
+
+        // Subscribe before the first reconcile: config from the control plane's stream may arrive at any moment.
         _services.Changed += OnServicesChanged;
+        await ReconcileServicePortsAsync(cancellationToken);
         IsListening = true;
     }
 
@@ -144,21 +146,18 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
 
     private void OnServicesChanged() => _ = ReconcileServicePortsAsync(CancellationToken.None);
 
+    // Config changes can arrive in quick succession (the control plane's stream): one reconcile at a time,
+    // each against the newest service table.
     private async Task ReconcileServicePortsAsync(CancellationToken cancellationToken)
     {
-        Task work;
-        lock (_reconcileLock)
-        {
-            work = ReconcileCoreAsync(cancellationToken);
-        }
-
+        await _reconcileGate.WaitAsync(cancellationToken);
         try
         {
-            await work;
+            await ReconcileCoreAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or AddressInUseException)
+        finally
         {
-            Log.BindFailed(_logger, ex.Message);
+            _reconcileGate.Release();
         }
     }
 
@@ -174,11 +173,23 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
             }
         }
 
+        // Each instance serves its service ports on its own outbound address (in universal mode every
+        // instance has a loopback address of its own, such as 127.1.0.5), so that instances on one host
+        // can all use the same local ports.
+        var address = _config.OutboundListen.Address;
         foreach (var port in wanted)
         {
             if (!_servicePortListeners.ContainsKey(port) && !_stopping)
             {
-                _servicePortListeners[port] = await BindAsync(new IPEndPoint(IPAddress.Loopback, port), ListenerRole.ServicePort, port, cancellationToken);
+                try
+                {
+                    _servicePortListeners[port] = await BindAsync(new IPEndPoint(address, port), ListenerRole.ServicePort, port, cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or AddressInUseException)
+                {
+                    // One port taken must not keep the others from being served.
+                    Log.BindFailed(_logger, ex.Message);
+                }
             }
         }
     }
@@ -310,7 +321,8 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     {
         if (listener.Role == ListenerRole.ServicePort)
         {
-            return new ProxyConnectionFeature(ListenerRole.ServicePort, null, _services.FindByLocalPort(listener.ServicePort!.Value), 0);
+            var localPort = listener.ServicePort!.Value;
+            return new ProxyConnectionFeature(ListenerRole.ServicePort, null, _services.FindByLocalPort(localPort), localPort);
         }
 
         var original = _config.TransparentMode ? OriginalDestination.Get(socket) : null;

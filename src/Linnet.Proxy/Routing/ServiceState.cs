@@ -11,13 +11,14 @@ public sealed class ServiceState
         Config = config;
         Endpoints = endpoints;
         Balancer = balancer;
-        Authority = config.Key;
+        Authority = $"{config.Name}:{config.Port}";
     }
 
     /// <summary>The service's config.</summary>
     public ServiceConfig Config { get; }
 
-    /// <summary>The canonical authority (<c>name:port</c>), used as the metrics label.</summary>
+    /// <summary>The canonical authority (<c>name:port</c>, the name being the control plane's most qualified
+    /// one), used as the metrics label whichever name the client used.</summary>
     public string Authority { get; }
 
     /// <summary>Current endpoints.</summary>
@@ -25,4 +26,7 @@ public sealed class ServiceState
 
     /// <summary>The endpoint picker.</summary>
     public IBalancer Balancer { get; }
+
+    /// <summary>The service's route rules, compiled with the snapshot; empty when it has no routes.</summary>
+    internal CompiledRouteRule[] Rules { get; set; } = [];
 }

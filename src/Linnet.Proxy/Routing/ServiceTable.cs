@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text.RegularExpressions;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
 using Microsoft.Extensions.Logging;
@@ -86,7 +87,7 @@ public sealed partial class ServiceTable : IDisposable
         Changed?.Invoke();
     }
 
-    private static Compiled Compile(ProxyConfigSnapshot snapshot, Compiled? previous)
+    private Compiled Compile(ProxyConfigSnapshot snapshot, Compiled? previous)
     {
         var byHost = new Dictionary<string, List<ServiceState>>(StringComparer.OrdinalIgnoreCase);
         var byLocalPort = new Dictionary<int, ServiceState>();
@@ -127,12 +128,29 @@ public sealed partial class ServiceTable : IDisposable
         }
 
         var endpointIndex = new Dictionary<(string, string), EndpointState>();
+        var byKey = new Dictionary<string, ServiceState>(StringComparer.Ordinal);
         foreach (var s in all)
         {
+            byKey.TryAdd(s.Config.Key, s);
             foreach (var e in s.Endpoints)
             {
                 endpointIndex[(s.Config.Key, e.Config.Address)] = e;
             }
+        }
+
+        // Routes name their backends by service key, so they are compiled once every service exists.
+        var routes = new RouteCompiler(byKey, previous?.Regexes);
+        foreach (var s in all)
+        {
+            if (s.Config.Routes.Count > 0)
+            {
+                s.Rules = routes.Compile(s.Config);
+            }
+        }
+
+        foreach (var problem in routes.Problems)
+        {
+            Log.RouteProblem(_logger, snapshot.Version, problem);
         }
 
         return new Compiled(
@@ -140,7 +158,8 @@ public sealed partial class ServiceTable : IDisposable
             byHost.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.OrdinalIgnoreCase),
             byLocalPort.ToFrozenDictionary(),
             all,
-            endpointIndex);
+            endpointIndex,
+            routes.Regexes);
     }
 
     private sealed record Compiled(
@@ -148,11 +167,15 @@ public sealed partial class ServiceTable : IDisposable
         FrozenDictionary<string, ServiceState[]> ByHost,
         FrozenDictionary<int, ServiceState> ByLocalPort,
         IReadOnlyList<ServiceState> All,
-        Dictionary<(string, string), EndpointState> Endpoints);
+        Dictionary<(string, string), EndpointState> Endpoints,
+        Dictionary<string, Regex> Regexes);
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "Config {Version} applied: {Count} services")]
         public static partial void ConfigApplied(ILogger logger, string version, int count);
+
+        [LoggerMessage(2, LogLevel.Warning, "Config {Version}: {Problem}")]
+        public static partial void RouteProblem(ILogger logger, string version, string problem);
     }
 }

@@ -26,7 +26,9 @@ internal sealed class TestProxy : IAsyncDisposable
 
     public Uri AdminUri => new($"http://{Host.AdminEndPoint}");
 
-    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null)
+    /// <summary>Starts a proxy. Routing config: <paramref name="provider"/> if given, else the control plane when
+    /// <paramref name="configure"/> sets <see cref="BootstrapConfig.ControlPlaneAddress"/>, else <paramref name="services"/>.</summary>
+    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null)
     {
         var bootstrap = new BootstrapConfig
         {
@@ -38,7 +40,8 @@ internal sealed class TestProxy : IAsyncDisposable
             DrainTimeout = TimeSpan.FromSeconds(5),
         };
         bootstrap = configure?.Invoke(bootstrap) ?? bootstrap;
-        var host = ProxyHost.Create(bootstrap, new StaticProxyConfigProvider(services ?? []), logging => logging.SetMinimumLevel(LogLevel.Warning));
+        provider ??= bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services ?? []) : null;
+        var host = ProxyHost.Create(bootstrap, provider, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await host.StartAsync();
         return new TestProxy(host);
     }

@@ -1,0 +1,11 @@
+namespace Linnet.Proxy.Configuration;
+
+/// <summary>How a <see cref="HeaderMatchConfig"/> compares the header's value.</summary>
+public enum HeaderMatchType
+{
+    /// <summary>Equal, case-sensitive.</summary>
+    Exact,
+
+    /// <summary>A regular expression that must match the whole value.</summary>
+    Regex,
+}

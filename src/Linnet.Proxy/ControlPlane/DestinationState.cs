@@ -1,0 +1,46 @@
+using Linnet.Proxy.Configuration;
+using Proto = Linnet.Api.Destination.V1;
+
+namespace Linnet.Proxy.ControlPlane;
+
+/// <summary>The services the control plane has sent, by key: a snapshot replaces them all, an incremental
+/// update upserts and removes. Used by one reader of the stream at a time.</summary>
+internal sealed class DestinationState
+{
+    private readonly Dictionary<string, ServiceConfig> _services = new(StringComparer.Ordinal);
+
+    /// <summary>The version of the last update applied ("" before the first).</summary>
+    public string Version { get; private set; } = "";
+
+    /// <summary>True once a snapshot has been applied.</summary>
+    public bool HasSnapshot { get; private set; }
+
+    /// <summary>Applies <paramref name="update"/>; returns the services held afterwards, ordered by key.</summary>
+    public IReadOnlyList<ServiceConfig> Apply(Proto.ConfigUpdate update, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (update.Snapshot)
+        {
+            _services.Clear();
+            HasSnapshot = true;
+        }
+
+        foreach (var key in update.RemovedServices)
+        {
+            _services.Remove(key);
+        }
+
+        foreach (var service in update.Services)
+        {
+            if (DestinationMapper.ToServiceConfig(service, problems) is { } config)
+            {
+                _services[config.Key] = config;
+            }
+        }
+
+        Version = update.Version;
+        var services = new List<ServiceConfig>(_services.Values);
+        services.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return services;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using Linnet.Proxy.Configuration;
+
+namespace Linnet.Proxy.Routing;
+
+/// <summary>Compiles a service's routes into <see cref="CompiledRouteRule"/>s when a snapshot is compiled,
+/// so that requests only walk arrays. Regexes are reused from the previous snapshot by pattern.</summary>
+internal sealed class RouteCompiler
+{
+    private readonly IReadOnlyDictionary<string, Regex> _previousRegexes;
+    private readonly IReadOnlyDictionary<string, ServiceState> _servicesByKey;
+
+    public RouteCompiler(IReadOnlyDictionary<string, ServiceState> servicesByKey, IReadOnlyDictionary<string, Regex>? previousRegexes)
+    {
+        _servicesByKey = servicesByKey;
+        _previousRegexes = previousRegexes ?? new Dictionary<string, Regex>();
+    }
+
+    /// <summary>Every regex compiled or reused, for the next snapshot to reuse.</summary>
+    public Dictionary<string, Regex> Regexes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What was wrong with the routes (invalid patterns, unknown backends), for the log.</summary>
+    public List<string> Problems { get; } = [];
+
+    /// <summary>The rules of every route of <paramref name="service"/>, flattened in precedence order.</summary>
+    public CompiledRouteRule[] Compile(ServiceConfig service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var rules = new List<CompiledRouteRule>();
+        foreach (var route in service.Routes)
+        {
+            foreach (var rule in route.Rules)
+            {
+                var matches = new RouteMatcher[rule.Matches.Count];
+                for (var m = 0; m < matches.Length; m++)
+                {
+                    matches[m] = CompileMatch(route.Name, rule.Matches[m]);
+                }
+
+                var backends = new ServiceState?[rule.Backends.Count];
+                var weights = new int[rule.Backends.Count];
+                for (var b = 0; b < backends.Length; b++)
+                {
+                    var backend = rule.Backends[b];
+                    weights[b] = backend.Weight;
+                    if (_servicesByKey.TryGetValue(backend.ServiceKey, out var state))
+                    {
+                        backends[b] = state;
+                    }
+                    else
+                    {
+                        Problems.Add($"route {route.Name} of {service.Key}: backend '{backend.ServiceKey}' is not a known service");
+                    }
+                }
+
+                rules.Add(new CompiledRouteRule(route.Name, matches, backends, weights));
+            }
+        }
+
+        return [.. rules];
+    }
+
+    private RouteMatcher CompileMatch(string routeName, RouteMatchConfig match)
+    {
+        PathMatcher? path = null;
+        if (match.Path is { } p)
+        {
+            path = new PathMatcher(p, p.Type == PathMatchType.Regex ? GetRegex(routeName, p.Value) : null);
+        }
+
+        var headers = new HeaderMatcher[match.Headers.Count];
+        for (var h = 0; h < headers.Length; h++)
+        {
+            var header = match.Headers[h];
+            headers[h] = new HeaderMatcher(header, header.Type == HeaderMatchType.Regex ? GetRegex(routeName, header.Value) : null);
+        }
+
+        return new RouteMatcher(path, headers);
+    }
+
+    private Regex? GetRegex(string routeName, string pattern)
+    {
+        if (Regexes.TryGetValue(pattern, out var regex) || _previousRegexes.TryGetValue(pattern, out regex))
+        {
+            Regexes[pattern] = regex;
+            return regex;
+        }
+
+        try
+        {
+            regex = RouteRegex.Create(pattern);
+        }
+        catch (ArgumentException ex)
+        {
+            Problems.Add($"route {routeName}: regex '{pattern}' is invalid and never matches: {ex.Message}");
+            return null;
+        }
+
+        Regexes[pattern] = regex;
+        return regex;
+    }
+}
