@@ -229,7 +229,14 @@ public static partial class ManifestParser
         var ports = new Dictionary<int, int>();
         foreach (var (key, value) in status.StringMap("localPorts"))
         {
-            ports[int.Parse(key, CultureInfo.InvariantCulture)] = int.Parse(value, CultureInfo.InvariantCulture);
+            if (int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var local))
+            {
+                ports[port] = local;
+            }
+            else
+            {
+                status.Error($"localPorts.{key}", $"'{key}: {value}' is not a port assignment");
+            }
         }
 
         return new ServiceStatus(ports);

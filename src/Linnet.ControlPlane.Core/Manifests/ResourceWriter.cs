@@ -58,7 +58,7 @@ public static class ResourceWriter
                 json["spec"] = Spec(w.Spec);
                 break;
             case HttpRouteResource r:
-                json["spec"] = Spec(r.Spec);
+                json["spec"] = Spec(r.Spec, r.Metadata.Namespace);
                 break;
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);
@@ -142,16 +142,13 @@ public static class ResourceWriter
         return json;
     }
 
-    private static JsonObject Spec(HttpRouteSpec spec)
+    private static JsonObject Spec(HttpRouteSpec spec, string routeNamespace)
     {
         var parents = new JsonArray();
         foreach (var p in spec.ParentRefs)
         {
-            var parent = new JsonObject { ["kind"] = "Service", ["name"] = p.Name };
-            if (p.Namespace is not null)
-            {
-                parent["namespace"] = p.Namespace;
-            }
+            // Always written resolved, so that a route reads back equal to what was stored.
+            var parent = new JsonObject { ["kind"] = "Service", ["name"] = p.Name, ["namespace"] = p.Namespace ?? routeNamespace };
 
             if (p.Port is { } port)
             {
@@ -184,11 +181,7 @@ public static class ResourceWriter
             var backends = new JsonArray();
             foreach (var b in rule.BackendRefs)
             {
-                var backend = new JsonObject { ["name"] = b.Name };
-                if (b.Namespace is not null)
-                {
-                    backend["namespace"] = b.Namespace;
-                }
+                var backend = new JsonObject { ["name"] = b.Name, ["namespace"] = b.Namespace ?? routeNamespace };
 
                 if (b.Port is { } port)
                 {

@@ -19,6 +19,7 @@ public static class MeshTranslator
         ArgumentNullException.ThrowIfNull(snapshot);
         var instances = snapshot.OfKind<InstanceResource>().Where(i => i.Spec.Ready).ToList();
         var routes = snapshot.OfKind<HttpRouteResource>().ToList();
+        var portsByService = snapshot.OfKind<ServiceResource>().ToDictionary(s => (s.Metadata.Namespace, s.Metadata.Name), s => s.Spec.Ports.Select(p => p.Port).ToList());
         var services = new List<MeshService>();
         foreach (var service in snapshot.OfKind<ServiceResource>())
         {
@@ -45,7 +46,7 @@ public static class MeshTranslator
                 var key = ServiceKey(service.Metadata.Name, ns, port.Port);
                 var attached = routes
                     .Where(r => r.Spec.ParentRefs.Any(p => p.Name == service.Metadata.Name && (p.Namespace ?? r.Metadata.Namespace) == ns && (p.Port is null || p.Port == port.Port)))
-                    .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port)).ToList()))
+                    .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port, portsByService)).ToList()))
                     .ToList();
                 services.Add(new MeshService(
                     key,
@@ -62,10 +63,31 @@ public static class MeshTranslator
         return new MeshView(snapshot.Revision, services);
     }
 
-    private static MeshRule Rule(HttpRouteRule rule, string routeNamespace, int parentPort) =>
-        new(
-            rule.Matches.Select(m => new MeshMatch(m.Path, m.Headers)).ToList(),
-            rule.BackendRefs.Select(b => new MeshBackend(ServiceKey(b.Name, b.Namespace ?? routeNamespace, b.Port ?? parentPort), b.Weight)).ToList());
+    // A backend names a Service and, optionally, its port: without one, the Service's only port, or the
+    // parent's port if the Service has it. A backend that resolves to no existing service port is left out,
+    // so every key a view names is in the view (a rule left with no backend answers like an empty service).
+    private static MeshRule Rule(HttpRouteRule rule, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService)
+    {
+        var backends = new List<MeshBackend>();
+        foreach (var b in rule.BackendRefs)
+        {
+            var ns = b.Namespace ?? routeNamespace;
+            if (!portsByService.TryGetValue((ns, b.Name), out var ports))
+            {
+                continue;
+            }
+
+            int? port = b.Port is { } explicitPort ? (ports.Contains(explicitPort) ? explicitPort : null)
+                : ports.Count == 1 ? ports[0]
+                : ports.Contains(parentPort) ? parentPort : null;
+            if (port is { } resolved)
+            {
+                backends.Add(new MeshBackend(ServiceKey(b.Name, ns, resolved), b.Weight));
+            }
+        }
+
+        return new MeshRule(rule.Matches.Select(m => new MeshMatch(m.Path, m.Headers)).ToList(), backends);
+    }
 
     private static string Protocol(string? appProtocol) => appProtocol switch
     {
