@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Admission;
+using Linnet.ControlPlane.Core.Manifests;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Destination;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Linnet.ControlPlane.Api;
+
+/// <summary>The JSON HTTP API: apply, get, list, delete, connected proxies, health.</summary>
+internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmission admission, ProxyRegistry proxies, ILogger<ResourceApi> logger) : IDisposable
+{
+    /// <summary>The source name of a request that gives none.</summary>
+    public const string DefaultSource = "request";
+
+    // Admission reads the store, then commits: two applies at once could hand out the same local port.
+    private readonly SemaphoreSlim _applyLock = new(1, 1);
+
+    public async Task ApplyAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        var source = context.Request.Query["source"].ToString();
+        if (source.Length == 0)
+        {
+            source = DefaultSource;
+        }
+
+        string text;
+        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
+        {
+            text = await reader.ReadToEndAsync(ct);
+        }
+
+        var parsed = ManifestParser.Parse(text, source, ManifestOrigin.User);
+        if (!parsed.IsValid)
+        {
+            var errors = new JsonArray();
+            foreach (var error in parsed.Errors)
+            {
+                errors.Add(new JsonObject
+                {
+                    ["source"] = error.Source,
+                    ["document"] = error.Document,
+                    ["resource"] = error.Resource,
+                    ["path"] = error.Path,
+                    ["reason"] = error.Reason,
+                });
+            }
+
+            await ApiResponses.JsonAsync(context, StatusCodes.Status422UnprocessableEntity, new JsonObject { ["errors"] = errors });
+            return;
+        }
+
+        if (parsed.Resources.Count == 0)
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{source}: no resources to apply");
+            return;
+        }
+
+        CommitResult committed;
+        await _applyLock.WaitAsync(ct);
+        try
+        {
+            var admitted = admission.Admit(store.Snapshot(), parsed.Resources);
+            if (admitted.Error is { } refused)
+            {
+                await ApiResponses.ErrorAsync(context, StatusCodes.Status422UnprocessableEntity, refused);
+                return;
+            }
+
+            var changes = new List<StoreChange>(admitted.Resources.Count);
+            foreach (var resource in admitted.Resources)
+            {
+                // A manifest's resourceVersion asks for optimistic concurrency: apply only over that version.
+                var expected = resource.Metadata.ResourceVersion;
+                changes.Add(new PutChange(resource) { ExpectedVersion = expected > 0 ? expected : null });
+            }
+
+            try
+            {
+                committed = await store.CommitAsync(changes, ct);
+            }
+            catch (ConflictException ex)
+            {
+                await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, ex.Message);
+                return;
+            }
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+
+        var actions = new Dictionary<ResourceKey, string>();
+        foreach (var change in committed.Events)
+        {
+            actions[change.Resource.Key] = change.Type == WatchEventType.Added ? "created" : "configured";
+        }
+
+        var results = new JsonArray();
+        foreach (var resource in parsed.Resources)
+        {
+            results.Add(new JsonObject
+            {
+                ["kind"] = resource.Kind,
+                ["namespace"] = resource.Metadata.Namespace,
+                ["name"] = resource.Metadata.Name,
+                ["action"] = actions.GetValueOrDefault(resource.Key, "unchanged"),
+            });
+        }
+
+        Log.Applied(logger, source, parsed.Resources.Count, actions.Count, committed.Revision);
+        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["revision"] = committed.Revision, ["results"] = results });
+    }
+
+    public Task ListAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        string? kind = null;
+        if (query["kind"].ToString() is { Length: > 0 } kindText)
+        {
+            kind = ResourceKinds.Canonical(kindText);
+            if (kind is null)
+            {
+                return UnknownKindAsync(context, kindText);
+            }
+        }
+
+        var ns = query["namespace"].ToString();
+        var snapshot = store.Snapshot();
+        var items = new JsonArray();
+        foreach (var resource in snapshot.Resources.Values
+                     .Where(r => (kind is null || r.Kind == kind) && (ns.Length == 0 || r.Metadata.Namespace == ns))
+                     .OrderBy(r => r.Kind, StringComparer.Ordinal)
+                     .ThenBy(r => r.Metadata.Namespace, StringComparer.Ordinal)
+                     .ThenBy(r => r.Metadata.Name, StringComparer.Ordinal))
+        {
+            items.Add(ResourceWriter.ToJson(resource));
+        }
+
+        return ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["revision"] = snapshot.Revision, ["items"] = items });
+    }
+
+    public Task GetAsync(HttpContext context)
+    {
+        if (!TryKey(context, out var key, out var kindText))
+        {
+            return UnknownKindAsync(context, kindText);
+        }
+
+        return store.Find(key) is { } resource
+            ? ApiResponses.JsonAsync(context, StatusCodes.Status200OK, ResourceWriter.ToJson(resource))
+            : NotFoundAsync(context, key);
+    }
+
+    public async Task DeleteAsync(HttpContext context)
+    {
+        if (!TryKey(context, out var key, out var kindText))
+        {
+            await UnknownKindAsync(context, kindText);
+            return;
+        }
+
+        if (ResourceKinds.IsPlatformOwned(key.Kind))
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{key.Kind} resources are written by the platform, not deleted");
+            return;
+        }
+
+        var committed = await store.CommitAsync([new DeleteChange(key)], context.RequestAborted);
+        if (committed.Events.Count == 0)
+        {
+            await NotFoundAsync(context, key);
+            return;
+        }
+
+        Log.Deleted(logger, key.ToString(), committed.Revision);
+        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject
+        {
+            ["revision"] = committed.Revision,
+            ["kind"] = key.Kind,
+            ["namespace"] = key.Namespace,
+            ["name"] = key.Name,
+            ["action"] = "deleted",
+        });
+    }
+
+    public Task ProxiesAsync(HttpContext context)
+    {
+        var revision = store.Revision;
+        var current = ConfigUpdateFactory.Version(revision);
+        var list = new JsonArray();
+        foreach (var proxy in proxies.List())
+        {
+            list.Add(new JsonObject
+            {
+                ["namespace"] = proxy.Namespace,
+                ["workload"] = proxy.Workload,
+                ["instance"] = proxy.Instance,
+                ["remoteAddress"] = proxy.RemoteAddress,
+                ["connectedSince"] = proxy.ConnectedSince.ToString("O", CultureInfo.InvariantCulture),
+                ["version"] = proxy.Version,
+                ["upToDate"] = proxy.Version == current,
+                ["updates"] = proxy.Updates,
+            });
+        }
+
+        return ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["revision"] = revision, ["proxies"] = list });
+    }
+
+    public Task HealthAsync(HttpContext context) =>
+        ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["revision"] = store.Revision });
+
+    public void Dispose() => _applyLock.Dispose();
+
+    private static bool TryKey(HttpContext context, out ResourceKey key, out string kindText)
+    {
+        var values = context.Request.RouteValues;
+        kindText = values["kind"] as string ?? "";
+        var kind = ResourceKinds.Canonical(kindText);
+        key = new ResourceKey(kind ?? "", values["namespace"] as string ?? "", values["name"] as string ?? "");
+        return kind is not null;
+    }
+
+    private static Task UnknownKindAsync(HttpContext context, string kind) =>
+        ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"'{kind}' is not a known kind (known: {ResourceKinds.Known})");
+
+    private static Task NotFoundAsync(HttpContext context, ResourceKey key) =>
+        ApiResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"{key} not found");
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "applied {Count} resources from {Source} ({Changed} changed) at revision {Revision}")]
+        public static partial void Applied(ILogger logger, string source, int count, int changed, long revision);
+
+        [LoggerMessage(2, LogLevel.Information, "deleted {Resource} at revision {Revision}")]
+        public static partial void Deleted(ILogger logger, string resource, long revision);
+    }
+}

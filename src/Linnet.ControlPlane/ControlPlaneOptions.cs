@@ -1,0 +1,38 @@
+using System.Net;
+using Linnet.ControlPlane.Core.Translation;
+
+namespace Linnet.ControlPlane;
+
+/// <summary>What is fixed for a control plane process: where it listens and how it names identities.</summary>
+public sealed record ControlPlaneOptions
+{
+    /// <summary>Linkerd's destination port.</summary>
+    public const int DefaultGrpcPort = 8086;
+
+    /// <summary>Linkerd's dashboard and API port.</summary>
+    public const int DefaultHttpPort = 8084;
+
+    /// <summary>Where the Destination gRPC API listens (cleartext HTTP/2 only). Every interface by default:
+    /// proxies on other addresses subscribe here.</summary>
+    public IPEndPoint GrpcListen { get; init; } = new(IPAddress.Any, DefaultGrpcPort);
+
+    /// <summary>Where the JSON HTTP API listens (HTTP/1.1). Loopback by default: apply and delete are not
+    /// authenticated, so only local users may reach them unless an operator opts in.</summary>
+    public IPEndPoint HttpListen { get; init; } = new(IPAddress.Loopback, DefaultHttpPort);
+
+    /// <summary>The trust domain in workload identities (<c>spiffe://&lt;domain&gt;/ns/…/sa/…</c>).</summary>
+    public string TrustDomain { get; init; } = MeshTranslator.DefaultTrustDomain;
+
+    /// <summary>The shortest gap between two updates to one subscriber; changes inside it are coalesced.
+    /// The first change after a quiet period is sent at once.</summary>
+    public TimeSpan UpdateInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The first port that admission may assign as a Service's local port.</summary>
+    public int LocalPortFirst { get; init; } = 20000;
+
+    /// <summary>The last port that admission may assign as a Service's local port.</summary>
+    public int LocalPortLast { get; init; } = 29999;
+
+    /// <summary>How long a stop waits for in-flight requests.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}

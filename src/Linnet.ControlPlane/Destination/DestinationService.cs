@@ -1,0 +1,118 @@
+using System.Net;
+using Grpc.Core;
+using Linnet.Api.Destination.V1;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Core.Translation;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using DestinationApi = Linnet.Api.Destination.V1.Destination;
+
+namespace Linnet.ControlPlane.Destination;
+
+/// <summary>The Destination API: a full snapshot when a proxy subscribes, then, for every batch of store
+/// commits, only the services that changed and the keys that are gone. A subscriber gets at most one update
+/// per <see cref="ControlPlaneOptions.UpdateInterval"/>; the first change after a quiet spell goes at once.</summary>
+internal sealed partial class DestinationService(
+    IResourceStore store,
+    MeshViewCache views,
+    ConfigUpdateFactory updates,
+    ProxyRegistry registry,
+    ControlPlaneOptions options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<DestinationService> logger) : DestinationApi.DestinationBase
+{
+    /// <summary>The namespace of a subscriber that names none.</summary>
+    public const string DefaultNamespace = "default";
+
+    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<ConfigUpdate> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Streams end when the client goes or the control plane stops, whichever comes first.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var ct = stop.Token;
+        var ns = request.Namespace.Length > 0 ? request.Namespace : DefaultNamespace;
+        var proxy = registry.Add(ns, request.Workload, request.Instance, RemoteAddress(context));
+        Log.Subscribed(logger, ns, request.Workload, request.Instance, proxy.RemoteAddress);
+        try
+        {
+            while (true)
+            {
+                var view = views.Current();
+                var sentAt = time.GetTimestamp();
+                await SendAsync(proxy, responseStream, updates.Snapshot(view, ns), ct);
+                try
+                {
+                    await FollowAsync(proxy, ns, view, sentAt, responseStream, ct);
+                    return;
+                }
+                catch (RevisionCompactedException ex)
+                {
+                    // The history between the snapshot and now is gone: start over from a fresh snapshot.
+                    Log.Resnapshot(logger, ns, request.Workload, request.Instance, ex.Message);
+                }
+            }
+        }
+        catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The proxy went away or the control plane is stopping (a write may fail either way).
+        }
+        finally
+        {
+            registry.Remove(proxy);
+            Log.Unsubscribed(logger, ns, request.Workload, request.Instance, proxy.Version);
+        }
+    }
+
+    private async Task FollowAsync(ConnectedProxy proxy, string ns, MeshView sent, long lastSent, IServerStreamWriter<ConfigUpdate> stream, CancellationToken ct)
+    {
+        // Send times are taken before each write: once a proxy holds an update, its clock has started.
+        await foreach (var change in store.WatchAsync(sent.Revision, ct))
+        {
+            // Events of commits already covered by the last view sent (it was taken at the store's revision
+            // when it was built, which may be past the event that woke us).
+            if (change.Revision <= sent.Revision)
+            {
+                continue;
+            }
+
+            var wait = options.UpdateInterval - time.GetElapsedTime(lastSent);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, ct);
+            }
+
+            var next = views.Current();
+            lastSent = time.GetTimestamp();
+            await SendAsync(proxy, stream, updates.Delta(sent, next, ns), ct);
+            sent = next;
+        }
+    }
+
+    private static Task SendAsync(ConnectedProxy proxy, IServerStreamWriter<ConfigUpdate> stream, ConfigUpdate update, CancellationToken ct)
+    {
+        proxy.Sent(update.Version);
+        return stream.WriteAsync(update, ct);
+    }
+
+    private static string RemoteAddress(ServerCallContext context)
+    {
+        var connection = context.GetHttpContext().Connection;
+        return connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, connection.RemotePort).ToString() : context.Peer;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "proxy {Namespace}/{Workload}/{Instance} subscribed from {Remote}")]
+        public static partial void Subscribed(ILogger logger, string @namespace, string workload, string instance, string remote);
+
+        [LoggerMessage(2, LogLevel.Debug, "proxy {Namespace}/{Workload}/{Instance} unsubscribed at version {Version}")]
+        public static partial void Unsubscribed(ILogger logger, string @namespace, string workload, string instance, string version);
+
+        [LoggerMessage(3, LogLevel.Warning, "proxy {Namespace}/{Workload}/{Instance} fell behind the store's history ({Reason}); sending a fresh snapshot")]
+        public static partial void Resnapshot(ILogger logger, string @namespace, string workload, string instance, string reason);
+    }
+}
