@@ -1,0 +1,71 @@
+using System.Globalization;
+using Linnet.ControlPlane.Core.Resources;
+
+namespace Linnet.Platform.Universal.Supervisor;
+
+/// <summary>The variables an app is started with, so that an unmodified app works behind the mesh: where to
+/// listen (<c>HOST</c>, <c>PORT</c>), its outbound proxy (<c>HTTP_PROXY</c>), and Kubernetes-style
+/// <c>&lt;NAME&gt;_SERVICE_HOST/PORT</c> pointing at the per-service listeners its proxy serves.</summary>
+internal static class InstanceEnvironment
+{
+    /// <summary>Service variables first (the workload's <c>env</c> may override them), then the workload's
+    /// <c>env</c>, then the instance's own variables, which nothing overrides.</summary>
+    public static Dictionary<string, string> Build(InstancePlan plan, IEnumerable<ServiceResource> services)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(services);
+        var ip = plan.Address;
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var service in services)
+        {
+            if (service.Metadata.Namespace != plan.Key.Namespace || service.Status.LocalPorts.Count == 0 || service.Spec.Ports.Count == 0)
+            {
+                continue;
+            }
+
+            var prefix = ToVariableName(service.Metadata.Name);
+            if (service.Status.LocalPorts.TryGetValue(service.Spec.Ports[0].Port, out var firstLocal))
+            {
+                env[$"{prefix}_SERVICE_HOST"] = ip;
+                env[$"{prefix}_SERVICE_PORT"] = Text(firstLocal);
+            }
+
+            foreach (var port in service.Spec.Ports)
+            {
+                if (port.Name is { Length: > 0 } name && service.Status.LocalPorts.TryGetValue(port.Port, out var local))
+                {
+                    env[$"{prefix}_SERVICE_HOST"] = ip;
+                    env[$"{prefix}_SERVICE_PORT_{ToVariableName(name)}"] = Text(local);
+                }
+            }
+        }
+
+        foreach (var variable in plan.Spec.Env)
+        {
+            env[variable.Name] = variable.Value;
+        }
+
+        env["HOST"] = ip;
+        if (plan.Spec.Ports.Count > 0)
+        {
+            env["PORT"] = Text(plan.Spec.Ports[0]);
+        }
+
+        env["LINNET_INSTANCE_IP"] = ip;
+        env["LINNET_INSTANCE"] = plan.Key.Name;
+        env["LINNET_NAMESPACE"] = plan.Key.Namespace;
+        var proxy = $"http://{ip}:{Text(WorkloadSupervisor.ProxyOutboundPort)}";
+        env["HTTP_PROXY"] = proxy;
+        env["http_proxy"] = proxy;
+        var noProxy = $"{ip},localhost";
+        env["NO_PROXY"] = noProxy;
+        env["no_proxy"] = noProxy;
+        return env;
+    }
+
+    /// <summary><c>my-svc</c> → <c>MY_SVC</c>, as Kubernetes names service variables.</summary>
+    public static string ToVariableName(string name) =>
+        name.ToUpperInvariant().Replace('-', '_').Replace('.', '_');
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,19 @@
+using Linnet.ControlPlane.Core.Resources;
+
+namespace Linnet.Platform.Universal.Supervisor;
+
+/// <summary>What one instance runs and where: fixed for the instance's life (a spec change replaces it).</summary>
+/// <param name="Key">Its replica slot.</param>
+/// <param name="Address">Its own loopback address.</param>
+/// <param name="Spec">The workload spec it was started from.</param>
+/// <param name="Directory">Its folder: proxy config and logs.</param>
+internal sealed record InstancePlan(InstanceKey Key, string Address, WorkloadSpec Spec, string Directory)
+{
+    public string ProxyConfigPath => Path.Combine(Directory, "proxy.yaml");
+
+    public string AppLogPath => Path.Combine(Directory, "app.log");
+
+    public string ProxyLogPath => Path.Combine(Directory, "proxy.log");
+
+    public string WorkingDirectory => Spec.WorkingDir ?? Directory;
+}

@@ -1,0 +1,340 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Linnet.ControlPlane.Core.Resources;
+using Microsoft.Extensions.Logging;
+
+namespace Linnet.Platform.Universal.Supervisor;
+
+/// <summary>Runs one instance: its proxy, then its app, each restarted with exponential backoff when it
+/// exits, and a readiness watch (proxy <c>/ready</c> and a TCP connect to the app's primary port). Reports
+/// every change through a callback; never writes to the store itself.</summary>
+internal sealed partial class InstanceRunner : IDisposable
+{
+    private static readonly TimeSpan FastPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SlowPoll = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly SupervisorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient _probe;
+    private readonly Func<IEnumerable<ServiceResource>> _services;
+    private readonly Action _changed;
+    private readonly CancellationTokenSource _halt = new();
+    private readonly Uri _readyUri;
+    private readonly IPEndPoint? _appEndPoint;
+    private ManagedProcess? _app;
+    private ManagedProcess? _proxy;
+    private Task _loops = Task.CompletedTask;
+    private int _restarts;
+    private volatile bool _ready;
+    private volatile bool _killed;
+
+    public InstanceRunner(
+        InstancePlan plan,
+        SupervisorOptions options,
+        TimeProvider time,
+        ILogger logger,
+        HttpClient probe,
+        Func<IEnumerable<ServiceResource>> services,
+        Action changed)
+    {
+        Plan = plan;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _probe = probe;
+        _services = services;
+        _changed = changed;
+        var address = IPAddress.Parse(plan.Address);
+        _readyUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{plan.Address}:{WorkloadSupervisor.ProxyAdminPort}/ready"));
+        _appEndPoint = plan.Spec.Ports.Count > 0 ? new IPEndPoint(address, plan.Spec.Ports[0]) : null;
+    }
+
+    public InstancePlan Plan { get; }
+
+    public InstanceKey Key => Plan.Key;
+
+    public bool Ready => _ready;
+
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    public InstanceStatus Status()
+    {
+        var app = Volatile.Read(ref _app);
+        var proxy = Volatile.Read(ref _proxy);
+        return new InstanceStatus(
+            Key.Namespace,
+            Key.Workload,
+            Key.Index,
+            Key.Name,
+            Plan.Address,
+            app is { IsRunning: true } ? app.Id : null,
+            proxy is { IsRunning: true } ? proxy.Id : null,
+            Restarts,
+            Ready,
+            Plan.AppLogPath,
+            Plan.ProxyLogPath);
+    }
+
+    /// <summary>Writes the proxy config and starts the proxy, the app and the readiness watch.</summary>
+    public void Start()
+    {
+        Directory.CreateDirectory(Plan.Directory);
+        File.WriteAllText(Plan.ProxyConfigPath, ProxyConfigWriter.Write(Plan, _options.ControlPlaneAddress));
+        var token = _halt.Token;
+        _loops = Task.WhenAll(
+            SuperviseAsync(ProcessRole.Proxy, token),
+            SuperviseAsync(ProcessRole.App, token),
+            WatchReadinessAsync(token));
+    }
+
+    /// <summary>Stops restarting and probing; the processes keep running until stopped.</summary>
+    public async Task HaltAsync()
+    {
+        await _halt.CancelAsync();
+        await _loops;
+    }
+
+    /// <summary>SIGTERM to the app, SIGKILL to its tree after the grace period (at once if canceled).</summary>
+    public Task StopAppAsync(CancellationToken cancellationToken) => StopProcessAsync(ProcessRole.App, cancellationToken);
+
+    /// <summary>SIGTERM to the proxy, SIGKILL after the grace period (at once if canceled).</summary>
+    public Task StopProxyAsync(CancellationToken cancellationToken) => StopProcessAsync(ProcessRole.Proxy, cancellationToken);
+
+    /// <summary>Halts, then stops the app, then the proxy.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await HaltAsync();
+        await StopAppAsync(cancellationToken);
+        await StopProxyAsync(cancellationToken);
+    }
+
+    /// <summary>Last resort when nobody stopped the instance: SIGKILL to everything, without waiting.</summary>
+    public void Kill()
+    {
+        _killed = true;
+        _halt.Cancel();
+        Volatile.Read(ref _app)?.Kill();
+        Volatile.Read(ref _proxy)?.Kill();
+    }
+
+    public void Dispose()
+    {
+        Volatile.Read(ref _app)?.Dispose();
+        Volatile.Read(ref _proxy)?.Dispose();
+        _halt.Dispose();
+    }
+
+    private async Task StopProcessAsync(ProcessRole role, CancellationToken cancellationToken)
+    {
+        _ready = false;
+        var process = Volatile.Read(ref role == ProcessRole.App ? ref _app : ref _proxy);
+        if (process is { IsRunning: true })
+        {
+            Log.Stopping(_logger, role, Key.ToString(), process.Id);
+            await process.StopAsync(_options.StopGracePeriod, cancellationToken);
+        }
+        else
+        {
+            process?.KillLeftovers();
+        }
+    }
+
+    private async Task SuperviseAsync(ProcessRole role, CancellationToken token)
+    {
+        // Let the async caller (Start) return at once.
+        await Task.Yield();
+        try
+        {
+            if (role == ProcessRole.App)
+            {
+                await AwaitProxyAsync(token);
+            }
+
+            var backoff = _options.MinRestartBackoff;
+            for (var attempt = 0; !token.IsCancellationRequested; attempt++)
+            {
+                if (attempt > 0)
+                {
+                    Interlocked.Increment(ref _restarts);
+                }
+
+                var ranFor = TimeSpan.Zero;
+                var process = TryStart(role, attempt);
+                if (process is not null)
+                {
+                    SetProcess(role, process);
+                    _changed();
+                    var startedAt = _time.GetTimestamp();
+                    var code = await process.Exited.WaitAsync(token);
+                    ranFor = _time.GetElapsedTime(startedAt);
+                    process.KillLeftovers();
+                    if (token.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    _ready = false;
+                    if (ranFor >= _options.BackoffResetAfter)
+                    {
+                        backoff = _options.MinRestartBackoff;
+                    }
+
+                    Log.Exited(_logger, role, Key.ToString(), process.Id, code, backoff);
+                    _changed();
+                }
+
+                await Task.Delay(backoff, _time, token);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxRestartBackoff.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Halted: whoever halted us stops the processes.
+        }
+    }
+
+    private ManagedProcess? TryStart(ProcessRole role, int attempt)
+    {
+        var launch = role == ProcessRole.Proxy
+            ? ProcessLaunch.ForProgram(_options.ProxyCommand, ["--config", Plan.ProxyConfigPath], new Dictionary<string, string>(), Plan.Directory)
+            : new ProcessLaunch(Plan.Spec.Command, Plan.Spec.Args, InstanceEnvironment.Build(Plan, _services()), Plan.WorkingDirectory);
+        var header = attempt == 0 ? "start" : string.Create(CultureInfo.InvariantCulture, $"restart {attempt}");
+        try
+        {
+            var process = ManagedProcess.Start(launch, role == ProcessRole.App ? Plan.AppLogPath : Plan.ProxyLogPath, header, _time);
+            Log.Started(_logger, role, Key.ToString(), process.Id, Plan.Address);
+            return process;
+        }
+        catch (Exception ex) when (ex is Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Log.StartFailed(_logger, role, Key.ToString(), launch.FileName, ex.Message);
+            return null;
+        }
+    }
+
+    private void SetProcess(ProcessRole role, ManagedProcess process)
+    {
+        var previous = Interlocked.Exchange(ref role == ProcessRole.App ? ref _app : ref _proxy, process);
+        previous?.Dispose();
+        if (_killed)
+        {
+            // Started while the supervisor was being torn down without a stop.
+            process.Kill();
+        }
+    }
+
+    private async Task AwaitProxyAsync(CancellationToken token)
+    {
+        var started = _time.GetTimestamp();
+        while (_time.GetElapsedTime(started) < _options.ProxyAwaitTimeout)
+        {
+            if (Volatile.Read(ref _proxy) is { IsRunning: true } && await ProxyReadyAsync(token))
+            {
+                return;
+            }
+
+            await Task.Delay(FastPoll, _time, token);
+        }
+
+        Log.ProxyNotReady(_logger, Key.ToString(), _options.ProxyAwaitTimeout);
+    }
+
+    private async Task WatchReadinessAsync(CancellationToken token)
+    {
+        await Task.Yield();
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var app = Volatile.Read(ref _app);
+                var proxy = Volatile.Read(ref _proxy);
+                var ready = app is { IsRunning: true } && proxy is { IsRunning: true } && await ProbeAsync(token)
+                    && app.IsRunning && proxy.IsRunning && ReferenceEquals(app, Volatile.Read(ref _app));
+                if (ready != _ready)
+                {
+                    _ready = ready;
+                    Log.Readiness(_logger, Key.ToString(), ready);
+                    _changed();
+                }
+
+                if (ready)
+                {
+                    app?.RefreshDescendants();
+                }
+
+                await Task.Delay(ready ? SlowPoll : FastPoll, _time, token);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Halted.
+        }
+    }
+
+    private async Task<bool> ProbeAsync(CancellationToken token) =>
+        await ProxyReadyAsync(token) && (_appEndPoint is null || await AppAcceptsAsync(_appEndPoint, token));
+
+    private async Task<bool> ProxyReadyAsync(CancellationToken token)
+    {
+        try
+        {
+            using var response = await _probe.GetAsync(_readyUri, token);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or ObjectDisposedException)
+        {
+            // Not listening yet, or the supervisor is being torn down.
+            return false;
+        }
+        catch (TaskCanceledException) when (!token.IsCancellationRequested)
+        {
+            // The probe client's timeout.
+            return false;
+        }
+    }
+
+    private async Task<bool> AppAcceptsAsync(IPEndPoint endPoint, CancellationToken token)
+    {
+        using var timeout = new CancellationTokenSource(ProbeTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(endPoint, linked.Token);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "{Role} of {Instance} started: pid {Pid} on {Address}")]
+        public static partial void Started(ILogger logger, ProcessRole role, string instance, int pid, string address);
+
+        [LoggerMessage(2, LogLevel.Warning, "{Role} of {Instance} (pid {Pid}) exited with code {ExitCode}; restarting in {Backoff}")]
+        public static partial void Exited(ILogger logger, ProcessRole role, string instance, int pid, int exitCode, TimeSpan backoff);
+
+        [LoggerMessage(3, LogLevel.Error, "{Role} of {Instance} cannot be started ({Program}): {Reason}")]
+        public static partial void StartFailed(ILogger logger, ProcessRole role, string instance, string program, string reason);
+
+        [LoggerMessage(4, LogLevel.Information, "{Instance} ready: {Ready}")]
+        public static partial void Readiness(ILogger logger, string instance, bool ready);
+
+        [LoggerMessage(5, LogLevel.Warning, "the proxy of {Instance} is not ready after {Timeout}; starting the app anyway")]
+        public static partial void ProxyNotReady(ILogger logger, string instance, TimeSpan timeout);
+
+        [LoggerMessage(6, LogLevel.Information, "stopping {Role} of {Instance} (pid {Pid})")]
+        public static partial void Stopping(ILogger logger, ProcessRole role, string instance, int pid);
+    }
+}

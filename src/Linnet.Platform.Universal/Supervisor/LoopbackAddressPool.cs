@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+using System.Net;
+
+namespace Linnet.Platform.Universal.Supervisor;
+
+/// <summary>Gives each instance a loopback address of its own (a pod IP's role): the lowest free one from
+/// the first address upward, skipping host bytes 0 and 255 and addresses something else already uses.
+/// An instance keeps its address until it is released. Not thread-safe: the reconcile loop owns it.</summary>
+internal sealed class LoopbackAddressPool
+{
+    private const uint LoopbackLast = 0x7FFF_FFFE; // 127.255.255.254
+
+    private readonly uint _first;
+    private readonly Func<IPAddress, bool> _isFree;
+    private readonly Dictionary<InstanceKey, uint> _assigned = [];
+    private readonly HashSet<uint> _used = [];
+
+    /// <summary>Creates a pool starting at <paramref name="first"/>; <paramref name="isFree"/> vetoes
+    /// addresses that are taken outside the pool.</summary>
+    public LoopbackAddressPool(IPAddress first, Func<IPAddress, bool> isFree)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        var bytes = first.GetAddressBytes();
+        if (bytes.Length != 4 || bytes[0] != 127)
+        {
+            throw new ArgumentException($"{first} is not in 127.0.0.0/8", nameof(first));
+        }
+
+        _first = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        _isFree = isFree;
+    }
+
+    /// <summary>The address of <paramref name="key"/>: the one it has, or the lowest free one.</summary>
+    public IPAddress Allocate(InstanceKey key)
+    {
+        if (_assigned.TryGetValue(key, out var existing))
+        {
+            return ToAddress(existing);
+        }
+
+        for (var candidate = _first; candidate <= LoopbackLast; candidate++)
+        {
+            var host = candidate & 0xFF;
+            if (host is 0 or 255 || _used.Contains(candidate) || !_isFree(ToAddress(candidate)))
+            {
+                continue;
+            }
+
+            _assigned[key] = candidate;
+            _used.Add(candidate);
+            return ToAddress(candidate);
+        }
+
+        throw new InvalidOperationException("no free loopback address left in 127.0.0.0/8");
+    }
+
+    /// <summary>Frees <paramref name="key"/>'s address, if it has one.</summary>
+    public void Release(InstanceKey key)
+    {
+        if (_assigned.Remove(key, out var address))
+        {
+            _used.Remove(address);
+        }
+    }
+
+    private static IPAddress ToAddress(uint value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        return new IPAddress(bytes);
+    }
+}

@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace Linnet.Platform.Universal.Supervisor;
+
+internal static partial class NativeMethods
+{
+    public const int SigTerm = 15;
+    public const int SigKill = 9;
+
+    /// <summary>POSIX <c>kill(2)</c>: 0 on success, -1 with errno set (ESRCH: already gone).</summary>
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+}

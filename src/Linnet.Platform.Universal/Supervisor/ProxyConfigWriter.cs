@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+
+namespace Linnet.Platform.Universal.Supervisor;
+
+/// <summary>Writes an instance's <c>linnet-proxy</c> config (schema in <c>docs/proxy-config.md</c>): every
+/// listener on the instance's own address at Linkerd's ports, the app behind inbound, and the control
+/// plane as the source of services.</summary>
+internal static class ProxyConfigWriter
+{
+    public static string Write(InstancePlan plan, string? controlPlaneAddress)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var ip = plan.Address;
+        var spec = plan.Spec;
+        var text = new StringBuilder();
+        text.Append("# Written by the Linnet supervisor each time the instance starts.\n");
+        text.Append("workload:\n");
+        text.Append(CultureInfo.InvariantCulture, $"  namespace: {Quote(plan.Key.Namespace)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  name: {Quote(plan.Key.Workload)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  pod: {Quote(plan.Key.Name)}\n");
+        text.Append("inbound:\n");
+        text.Append(CultureInfo.InvariantCulture, $"  listen: {Quote($"{ip}:{WorkloadSupervisor.ProxyInboundPort}")}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  appHost: {Quote(ip)}\n");
+        if (spec.Ports.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  appPort: {spec.Ports[0]}\n");
+        }
+
+        if (spec.OpaquePorts.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  opaquePorts: [{string.Join(", ", spec.OpaquePorts)}]\n");
+        }
+
+        text.Append("outbound:\n");
+        text.Append(CultureInfo.InvariantCulture, $"  listen: {Quote($"{ip}:{WorkloadSupervisor.ProxyOutboundPort}")}\n");
+        text.Append("admin:\n");
+        text.Append(CultureInfo.InvariantCulture, $"  listen: {Quote($"{ip}:{WorkloadSupervisor.ProxyAdminPort}")}\n");
+
+        // Nothing redirects traffic in universal mode: every connection is addressed to the proxy itself.
+        text.Append("transparent: false\n");
+        if (controlPlaneAddress is not null)
+        {
+            text.Append("controlPlane:\n");
+            text.Append(CultureInfo.InvariantCulture, $"  address: {Quote(controlPlaneAddress)}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,37 @@
+using System.Net;
+
+namespace Linnet.Platform.Universal.Supervisor;
+
+/// <summary>How the universal-mode supervisor runs workloads.</summary>
+public sealed record SupervisorOptions
+{
+    /// <summary>The root of the supervisor's files; each instance gets <c>instances/&lt;ns&gt;/&lt;workload&gt;-&lt;i&gt;/</c>
+    /// with its <c>proxy.yaml</c>, <c>app.log</c> and <c>proxy.log</c>.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The control plane's gRPC address (<c>host:port</c>) given to every proxy; null runs the
+    /// proxies without a control plane (no services to route to).</summary>
+    public string? ControlPlaneAddress { get; init; }
+
+    /// <summary><c>linnet-proxy.dll</c> (run with <c>dotnet</c>, or the native executable beside it when
+    /// present) or the path of an executable.</summary>
+    public required string ProxyCommand { get; init; }
+
+    /// <summary>The first delay before restarting a crashed app or proxy; doubled on each crash.</summary>
+    public TimeSpan MinRestartBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay before a restart.</summary>
+    public TimeSpan MaxRestartBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A process that ran this long before it crashed is restarted after <see cref="MinRestartBackoff"/> again.</summary>
+    public TimeSpan BackoffResetAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a process may take to exit after SIGTERM before it (and its children) get SIGKILL.</summary>
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an app's first start waits for its proxy to be ready (Linkerd's proxy-await).</summary>
+    public TimeSpan ProxyAwaitTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where instance addresses start (upward, skipping host bytes 0 and 255); within 127.0.0.0/8.</summary>
+    public IPAddress FirstAddress { get; init; } = IPAddress.Parse("127.1.0.1");
+}

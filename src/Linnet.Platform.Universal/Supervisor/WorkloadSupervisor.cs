@@ -1,0 +1,455 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Linnet.Platform.Universal.Supervisor;
+
+/// <summary>Universal mode's kubelet and Deployment controller in one: runs each Workload's replicas as
+/// processes, each instance an app beside its own <c>linnet-proxy</c> on a loopback address of its own, and
+/// writes an <c>Instance</c> resource per replica. Informer → queue → idempotent reconcile per workload.</summary>
+public sealed partial class WorkloadSupervisor : BackgroundService
+{
+    /// <summary>The proxy's outbound port on every instance address (Linkerd's).</summary>
+    public const int ProxyOutboundPort = 4140;
+
+    /// <summary>The proxy's inbound port on every instance address (Linkerd's).</summary>
+    public const int ProxyInboundPort = 4143;
+
+    /// <summary>The proxy's admin port on every instance address (Linkerd's).</summary>
+    public const int ProxyAdminPort = 4191;
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly IResourceStore _store;
+    private readonly SupervisorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WorkloadSupervisor> _logger;
+    private readonly LoopbackAddressPool _addresses;
+    private readonly HttpClient _probe;
+    private readonly Channel<ResourceKey> _queue = Channel.CreateUnbounded<ResourceKey>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private readonly HashSet<ResourceKey> _queued = [];
+    private readonly Dictionary<ResourceKey, SortedDictionary<int, InstanceRunner>> _workloads = [];
+    private bool _shuttingDown;
+
+    /// <summary>Creates the supervisor; it starts with the host.</summary>
+    public WorkloadSupervisor(IResourceStore store, SupervisorOptions options, TimeProvider time, ILogger<WorkloadSupervisor> logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _store = store;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _addresses = new LoopbackAddressPool(options.FirstAddress, IsUnused);
+        _probe = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) })
+        {
+            Timeout = TimeSpan.FromSeconds(1),
+        };
+    }
+
+    /// <summary>Every instance the supervisor runs, ordered by namespace, workload and index.</summary>
+    public IReadOnlyList<InstanceStatus> Instances
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _workloads.Values.SelectMany(w => w.Values).Select(r => r.Status())
+                    .OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Workload, StringComparer.Ordinal).ThenBy(s => s.Index)];
+            }
+        }
+    }
+
+    /// <summary>Stops the reconcile loop, then every app (in parallel), then every proxy, and deletes the
+    /// Instance resources. Nothing is left running, even when <paramref name="cancellationToken"/> fires
+    /// (then processes get SIGKILL at once).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken);
+        }
+        finally
+        {
+            await ShutdownAsync(cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        // Normally StopAsync has stopped everything; this is the last line against orphans.
+        List<InstanceRunner> runners;
+        lock (_gate)
+        {
+            _shuttingDown = true;
+            runners = [.. _workloads.Values.SelectMany(w => w.Values)];
+            _workloads.Clear();
+        }
+
+        foreach (var runner in runners)
+        {
+            runner.Kill();
+            runner.Dispose();
+        }
+
+        _probe.Dispose();
+        base.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var snapshot = _store.Snapshot();
+
+        // Instances of an earlier run describe processes that are gone.
+        List<StoreChange> stale = [.. snapshot.OfKind<InstanceResource>().Select(i => new DeleteChange(i.Key))];
+        if (stale.Count > 0)
+        {
+            await _store.CommitAsync(stale, stoppingToken);
+        }
+
+        foreach (var workload in snapshot.OfKind<WorkloadResource>())
+        {
+            Enqueue(workload.Key);
+        }
+
+        using var loops = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var watch = WatchAsync(snapshot.Revision, loops.Token);
+        var work = WorkAsync(loops.Token);
+        try
+        {
+            await await Task.WhenAny(watch, work);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            await loops.CancelAsync();
+            await IgnoreCancellationAsync(watch);
+            await IgnoreCancellationAsync(work);
+        }
+    }
+
+    private static async Task IgnoreCancellationAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected on stop.
+        }
+    }
+
+    private static bool IsUnused(IPAddress address)
+    {
+        // Something (a stale proxy, another supervisor) already listening there would make the instance fail.
+        foreach (var port in (int[])[ProxyInboundPort, ProxyOutboundPort, ProxyAdminPort])
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                probe.Bind(new IPEndPoint(address, port));
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static InstanceResource ToResource(WorkloadResource workload, InstanceRunner runner) => new()
+    {
+        Metadata = new ObjectMeta { Name = runner.Key.Name, Namespace = runner.Key.Namespace, Labels = workload.Metadata.Labels },
+        Spec = new InstanceSpec(
+            runner.Key.Workload,
+            runner.Plan.Address,
+            runner.Plan.Spec.ServiceAccount,
+            runner.Plan.Spec.Ports,
+            ProxyInboundPort,
+            ProxyAdminPort,
+            runner.Ready,
+            runner.Plan.Spec.Version),
+    };
+
+    private static ResourceKey InstanceResourceKey(InstanceKey key) => new(InstanceResource.KindName, key.Namespace, key.Name);
+
+    // A spec change other than the replica count means new processes.
+    private static bool SameRun(WorkloadSpec running, WorkloadSpec desired) => running with { Replicas = 0 } == desired with { Replicas = 0 };
+
+    private void Enqueue(ResourceKey workload)
+    {
+        lock (_gate)
+        {
+            if (_queued.Add(workload))
+            {
+                _queue.Writer.TryWrite(workload);
+            }
+        }
+    }
+
+    private async Task WatchAsync(long revision, CancellationToken token)
+    {
+        while (true)
+        {
+            try
+            {
+                await foreach (var change in _store.WatchAsync(revision, token))
+                {
+                    revision = change.Revision;
+                    if (change.Resource is WorkloadResource)
+                    {
+                        Enqueue(change.Resource.Key);
+                    }
+                }
+
+                return;
+            }
+            catch (RevisionCompactedException)
+            {
+                // Fell behind the store's history: list again and reconcile everything known.
+                var snapshot = _store.Snapshot();
+                revision = snapshot.Revision;
+                Log.Relisting(_logger, revision);
+                List<ResourceKey> known;
+                lock (_gate)
+                {
+                    known = [.. _workloads.Keys];
+                }
+
+                foreach (var key in known.Concat(snapshot.OfKind<WorkloadResource>().Select(w => w.Key)))
+                {
+                    Enqueue(key);
+                }
+            }
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken token)
+    {
+        await foreach (var key in _queue.Reader.ReadAllAsync(token))
+        {
+            lock (_gate)
+            {
+                _queued.Remove(key);
+            }
+
+            try
+            {
+                await ReconcileAsync(key, token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                Log.ReconcileFailed(_logger, key.ToString(), ex);
+                _ = RetryLaterAsync(key, token);
+            }
+        }
+    }
+
+    private async Task RetryLaterAsync(ResourceKey key, CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(RetryDelay, _time, token);
+            Enqueue(key);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task ReconcileAsync(ResourceKey key, CancellationToken token)
+    {
+        var workload = _store.Find(key) as WorkloadResource;
+        SortedDictionary<int, InstanceRunner>? runners;
+        lock (_gate)
+        {
+            if (!_workloads.TryGetValue(key, out runners))
+            {
+                if (workload is null)
+                {
+                    return;
+                }
+
+                _workloads[key] = runners = [];
+            }
+        }
+
+        var desired = workload?.Spec.Replicas ?? 0;
+
+        // Surplus replicas, highest index first: out of the endpoints first, then stopped.
+        foreach (var index in runners.Keys.Where(i => i >= desired).Reverse().ToList())
+        {
+            var runner = runners[index];
+            Log.Removing(_logger, runner.Key.ToString());
+            await _store.CommitAsync([new DeleteChange(InstanceResourceKey(runner.Key))], token);
+            await runner.StopAsync(CancellationToken.None);
+            lock (_gate)
+            {
+                runners.Remove(index);
+            }
+
+            _addresses.Release(runner.Key);
+            runner.Dispose();
+        }
+
+        if (workload is null)
+        {
+            lock (_gate)
+            {
+                _workloads.Remove(key);
+            }
+
+            return;
+        }
+
+        // Changed spec: stop, then start again on the same address.
+        foreach (var runner in runners.Values.ToList())
+        {
+            if (SameRun(runner.Plan.Spec, workload.Spec))
+            {
+                continue;
+            }
+
+            Log.Replacing(_logger, runner.Key.ToString());
+            var current = ToResource(workload, runner);
+            await _store.CommitAsync([new PutChange(current with { Spec = current.Spec with { Ready = false } })], token);
+            await runner.StopAsync(CancellationToken.None);
+            lock (_gate)
+            {
+                runners.Remove(runner.Key.Index);
+            }
+
+            runner.Dispose();
+
+            // Should this fail, the slot is missing and the retry starts it, still on its address.
+            Launch(key, runners, runner.Key, IPAddress.Parse(runner.Plan.Address), workload.Spec);
+        }
+
+        // Missing replicas.
+        for (var index = 0; index < desired; index++)
+        {
+            if (!runners.ContainsKey(index))
+            {
+                var instance = new InstanceKey(key.Namespace, key.Name, index);
+                Launch(key, runners, instance, _addresses.Allocate(instance), workload.Spec);
+            }
+        }
+
+        await _store.CommitAsync([.. runners.Values.Select(r => new PutChange(ToResource(workload, r)))], token);
+    }
+
+    private void Launch(ResourceKey workload, SortedDictionary<int, InstanceRunner> runners, InstanceKey key, IPAddress address, WorkloadSpec spec)
+    {
+        var directory = Path.Combine(_options.DataDirectory, "instances", key.Namespace, key.Name);
+        var plan = new InstancePlan(key, address.ToString(), spec, directory);
+        var runner = new InstanceRunner(
+            plan,
+            _options,
+            _time,
+            _logger,
+            _probe,
+            () => _store.Snapshot().OfKind<ServiceResource>(),
+            () => Enqueue(workload));
+        lock (_gate)
+        {
+            // Never start what a concurrent shutdown would not see.
+            if (_shuttingDown)
+            {
+                runner.Dispose();
+                throw new ObjectDisposedException(nameof(WorkloadSupervisor), "the supervisor is stopping");
+            }
+
+            Log.Starting(_logger, key.ToString(), plan.Address);
+            try
+            {
+                runner.Start();
+            }
+            catch
+            {
+                runner.Dispose();
+                throw;
+            }
+
+            runners[key.Index] = runner;
+        }
+    }
+
+    private async Task ShutdownAsync(CancellationToken cancellationToken)
+    {
+        List<InstanceRunner> runners;
+        lock (_gate)
+        {
+            if (_shuttingDown)
+            {
+                return;
+            }
+
+            _shuttingDown = true;
+            runners = [.. _workloads.Values.SelectMany(w => w.Values)];
+        }
+
+        await Task.WhenAll(runners.Select(r => r.HaltAsync()));
+        await Task.WhenAll(runners.Select(r => r.StopAppAsync(cancellationToken)));
+        await Task.WhenAll(runners.Select(r => r.StopProxyAsync(cancellationToken)));
+        try
+        {
+            await _store.CommitAsync([.. runners.Select(r => new DeleteChange(InstanceResourceKey(r.Key)))], CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.CleanupFailed(_logger, ex);
+        }
+
+        lock (_gate)
+        {
+            _workloads.Clear();
+        }
+
+        foreach (var runner in runners)
+        {
+            _addresses.Release(runner.Key);
+            runner.Dispose();
+        }
+
+        Log.Stopped(_logger, runners.Count);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(101, LogLevel.Information, "starting {Instance} on {Address}")]
+        public static partial void Starting(ILogger logger, string instance, string address);
+
+        [LoggerMessage(102, LogLevel.Information, "removing {Instance}")]
+        public static partial void Removing(ILogger logger, string instance);
+
+        [LoggerMessage(103, LogLevel.Information, "replacing {Instance}: its workload's spec changed")]
+        public static partial void Replacing(ILogger logger, string instance);
+
+        [LoggerMessage(104, LogLevel.Error, "reconciling {Workload} failed; retrying")]
+        public static partial void ReconcileFailed(ILogger logger, string workload, Exception exception);
+
+        [LoggerMessage(105, LogLevel.Warning, "the store's history no longer reaches our revision; listed again at {Revision}")]
+        public static partial void Relisting(ILogger logger, long revision);
+
+        [LoggerMessage(106, LogLevel.Warning, "could not delete the Instance resources on stop")]
+        public static partial void CleanupFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(107, LogLevel.Information, "stopped {Count} instances")]
+        public static partial void Stopped(ILogger logger, int count);
+    }
+}

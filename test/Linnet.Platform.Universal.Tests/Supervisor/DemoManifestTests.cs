@@ -1,0 +1,30 @@
+using Linnet.ControlPlane.Core.Manifests;
+using Linnet.ControlPlane.Core.Resources;
+
+namespace Linnet.Platform.Universal.Tests.Supervisor;
+
+public sealed class DemoManifestTests
+{
+    [Fact]
+    public void Parse_DemoMesh_ServicesAndWorkloadsOfTheSamples()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Supervisor", "mesh.yaml");
+
+        var result = ManifestParser.Parse(File.ReadAllText(path), path);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var services = result.Resources.OfType<ServiceResource>().ToDictionary(s => s.Metadata.Name);
+        Assert.Equal(["backend", "greeter", "web"], services.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("grpc", services["greeter"].Spec.Ports[0].AppProtocol);
+        Assert.Equal(9090, services["greeter"].Spec.Ports[0].TargetPort);
+        var workloads = result.Resources.OfType<WorkloadResource>().ToDictionary(w => w.Metadata.Name);
+        Assert.Equal(["backend", "greeter", "load", "web"], workloads.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, workloads["backend"].Spec.Replicas);
+        Assert.All(workloads.Values, w =>
+        {
+            Assert.Equal("dotnet", w.Spec.Command);
+            Assert.Equal($"{{{{samples}}}}/linnet-sample-{w.Metadata.Name}.dll", Assert.Single(w.Spec.Args));
+            Assert.Equal(w.Metadata.Name, w.Metadata.Labels["app"]);
+        });
+    }
+}

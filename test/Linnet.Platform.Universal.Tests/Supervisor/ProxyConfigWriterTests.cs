@@ -1,0 +1,42 @@
+using System.Net;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.Platform.Universal.Supervisor;
+using Linnet.Proxy.Configuration;
+
+namespace Linnet.Platform.Universal.Tests.Supervisor;
+
+public sealed class ProxyConfigWriterTests
+{
+    private static readonly InstancePlan Plan = new(
+        new InstanceKey("shop", "web", 1),
+        "127.1.0.7",
+        new WorkloadSpec(2, "default", "dotnet", ["web.dll"], [], null, [8080, 5432], [5432], "3"),
+        "/tmp/unused");
+
+    [Fact]
+    public void Write_Instance_ProxyAcceptsItWithEveryListenerOnTheInstanceAddress()
+    {
+        var (bootstrap, services) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(Plan, controlPlaneAddress: null), "proxy.yaml");
+
+        var ip = IPAddress.Parse("127.1.0.7");
+        Assert.Equal(new IPEndPoint(ip, 4143), bootstrap.InboundListen);
+        Assert.Equal(new IPEndPoint(ip, 4140), bootstrap.OutboundListen);
+        Assert.Equal(new IPEndPoint(ip, 4191), bootstrap.AdminListen);
+        Assert.Equal("127.1.0.7", bootstrap.AppHost);
+        Assert.Equal(8080, bootstrap.AppPort);
+        Assert.Equal([5432], bootstrap.InboundOpaquePorts);
+        Assert.Equal(new WorkloadInfo("shop", "web", "web-1"), bootstrap.Workload);
+        Assert.False(bootstrap.TransparentMode);
+        Assert.Null(bootstrap.ControlPlaneAddress);
+        Assert.Empty(services);
+    }
+
+    [Fact]
+    public void Write_ControlPlaneAddress_ProxyTakesServicesFromIt()
+    {
+        var (bootstrap, services) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(Plan, "127.0.0.1:8086"), "proxy.yaml");
+
+        Assert.Equal("127.0.0.1:8086", bootstrap.ControlPlaneAddress);
+        Assert.Empty(services);
+    }
+}
