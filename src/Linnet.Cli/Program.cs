@@ -1,21 +1,29 @@
 using System.CommandLine;
 using Linnet.Cli;
 using Linnet.Cli.Commands.Apply;
+using Linnet.Cli.Commands.Check;
+using Linnet.Cli.Commands.ControlPlane;
 using Linnet.Cli.Commands.Delete;
+using Linnet.Cli.Commands.Down;
 using Linnet.Cli.Commands.Describe;
 using Linnet.Cli.Commands.Demo;
 using Linnet.Cli.Commands.Get;
 using Linnet.Cli.Commands.Logs;
+using Linnet.Cli.Commands.Up;
 
 var root = new RootCommand("linnet: the Linnet service mesh command line.")
 {
     CliOptions.Api,
     CliOptions.DataDir,
+    UpCommand.Create(),
+    DownCommand.Create(),
+    ControlPlaneCommand.Create(),
     ApplyCommand.Create(),
     GetCommand.Create(),
     DeleteCommand.Create(),
     DescribeCommand.Create(),
     LogsCommand.Create(),
+    CheckCommand.Create(),
     DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -10,9 +10,8 @@ internal static class DemoCommand
     public static Command Create()
     {
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (for example 30s, 2m); default: until Ctrl-C." };
-        var rps = new Option<int>("--rps") { Description = "Requests per second the load generator offers.", DefaultValueFactory = _ => 40 };
         var refresh = new Option<string>("--refresh") { Description = "How often to print the live table.", DefaultValueFactory = _ => "2s" };
-        var command = new Command("demo", "Run a sample app behind linnet-proxy, send it traffic, and show the proxy's metrics.") { duration, rps, refresh };
+        var command = new Command("demo", "Run the sample mesh in universal mode on this machine and show its traffic live.") { duration, refresh };
         command.SetAction(async (parse, cancellationToken) =>
         {
             TimeSpan? runFor = null;
@@ -33,14 +32,8 @@ internal static class DemoCommand
                 return 2;
             }
 
-            if (parse.GetValue(rps) is var rate && rate is < 1 or > 10_000)
-            {
-                await Console.Error.WriteLineAsync("--rps: must be 1..10000");
-                return 2;
-            }
-
             var handler = new DemoHandler(AnsiConsole.Console, TimeProvider.System);
-            return await handler.RunAsync(new DemoOptions(runFor, rate, every), cancellationToken);
+            return await handler.RunAsync(new DemoOptions(runFor, every), cancellationToken);
         });
         return command;
     }

@@ -1,123 +1,127 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Linnet.Cli.Processes;
+using System.Text.Json.Nodes;
+using Linnet.Cli.Api;
+using Linnet.Cli.Commands.Apply;
+using Linnet.Cli.Output;
+using Linnet.ControlPlane;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.Platform.Universal.Store;
+using Linnet.Platform.Universal.Supervisor;
 using Linnet.Proxy.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
 
 namespace Linnet.Cli.Commands.Demo;
 
-/// <summary><c>linnet demo</c>: a sample app behind a real <c>linnet-proxy</c> process, traffic through
-/// both of the proxy's listeners, and the proxy's own metrics shown as they change.</summary>
+/// <summary><c>linnet demo</c>: the sample mesh (a web frontend, an HTTP backend with two replicas, a gRPC
+/// greeter, a load generator) in universal mode on this machine, with the proxies' own metrics shown live.
+/// Everything runs under a throwaway data directory and stops on Ctrl-C.</summary>
 internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 16 });
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
 
     public async Task<int> RunAsync(DemoOptions options, CancellationToken cancellationToken)
     {
-        var dir = Directory.CreateTempSubdirectory("linnet-demo-").FullName;
-        var appPort = FreePort();
-        var inbound = new IPEndPoint(IPAddress.Loopback, FreePort());
-        var outbound = new IPEndPoint(IPAddress.Loopback, FreePort());
-        var admin = new IPEndPoint(IPAddress.Loopback, FreePort());
-        var configPath = Path.Combine(dir, "proxy.yaml");
-        await File.WriteAllTextAsync(configPath, $"""
-            # Written by `linnet demo`: the sidecar of the sample app "hello".
-            workload: {"{"}namespace: demo, name: hello, pod: hello-0{"}"}
-            inbound: {"{"}listen: "{inbound}", appPort: {appPort}{"}"}
-            outbound: {"{"}listen: "{outbound}"{"}"}
-            admin: {"{"}listen: "{admin}"{"}"}
-            services:
-              - name: hello
-                aliases: [hello.demo.svc.cluster.local]
-                port: 80
-                endpoints: [{"{"}address: "127.0.0.1:{appPort}"{"}"}]
-            """, cancellationToken);
+        var dataDir = Directory.CreateTempSubdirectory("linnet-demo-").FullName;
+        var apiEndPoint = new IPEndPoint(IPAddress.Loopback, FreePort());
+        var grpcEndPoint = new IPEndPoint(IPAddress.Loopback, FreePort());
+        var samples = AppContext.BaseDirectory.TrimEnd('/');
+        var manifest = (await File.ReadAllTextAsync(Path.Combine(samples, "demo", "mesh.yaml"), cancellationToken)).Replace("{{samples}}", samples, StringComparison.Ordinal);
 
-        console.MarkupLine("[bold]Linnet demo[/]: the sample app [green]hello[/] with [green]linnet-proxy[/] as its sidecar.");
-        await using var app = ChildProcess.Start(
-            Path.Combine(AppContext.BaseDirectory, "linnet-sample-hello.dll"), [],
-            new Dictionary<string, string> { ["LINNET_PORT"] = appPort.ToString(CultureInfo.InvariantCulture), ["LINNET_NAME"] = "hello" },
-            Path.Combine(dir, "hello.log"));
-        await using var proxy = ChildProcess.Start(
-            Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"), ["--config", configPath],
-            new Dictionary<string, string>(), Path.Combine(dir, "proxy.log"));
-
-        var adminUri = new Uri($"http://{admin}");
-        if (!await WaitReadyAsync(adminUri, proxy, cancellationToken))
+        console.MarkupLine("[bold]Linnet demo[/]: a web frontend, an HTTP backend (2 replicas), a gRPC greeter and a load generator,");
+        console.MarkupLine("each instance on its own loopback address beside its own [green]linnet-proxy[/], in universal mode.");
+        using var store = await FileResourceStore.OpenAsync(Path.Combine(dataDir, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: cancellationToken);
+        var hostOptions = new ControlPlaneOptions { GrpcListen = grpcEndPoint, HttpListen = apiEndPoint, ShutdownTimeout = TimeSpan.FromSeconds(30) };
+        await using var host = ControlPlaneHost.Create(hostOptions, store, services =>
         {
-            console.MarkupLineInterpolated($"[red]linnet-proxy did not become ready[/]; its log: {Path.Combine(dir, "proxy.log")}");
-            return 1;
-        }
-
-        var where = new Table().AddColumns("what", "where");
-        where.AddRow("sample app (hello)", $"http://127.0.0.1:{appPort}  (pid {app.Id})");
-        where.AddRow("proxy inbound → app", $"http://{inbound}");
-        where.AddRow("proxy outbound → services", $"http://{outbound}  (send Host: hello)");
-        where.AddRow("proxy admin", $"{adminUri}metrics  {adminUri}ready  (pid {proxy.Id})");
-        where.AddRow("config and logs", dir);
-        console.Write(where);
-        console.MarkupLineInterpolated($"Sending {options.RequestsPerSecond} requests/s: half to the app through its inbound listener (5 % of them fail on purpose), half through the outbound listener by Host. {(options.Duration is { } d ? $"Stopping after {d.TotalSeconds:0} s." : "Ctrl-C stops.")}");
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (options.Duration is { } duration)
+            services.AddLogging(logging => logging.AddFilter("Linnet", LogLevel.Warning));
+            services.AddSingleton(new SupervisorOptions
+            {
+                DataDirectory = dataDir,
+                ControlPlaneAddress = grpcEndPoint.ToString(),
+                ProxyCommand = Path.Combine(samples, "linnet-proxy.dll"),
+            });
+            services.AddHostedService<WorkloadSupervisor>();
+        });
+        await host.StartAsync(cancellationToken);
+        var api = $"http://{apiEndPoint}";
+        var client = ControlPlaneClient.Create(api);
+        var code = ExitCodes.Ok;
+        try
         {
-            stop.CancelAfter(duration);
-        }
+            if (await new ApplyHandler(client, new Printer(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }), OutputFormat.Table)).RunAsync([("samples/demo/mesh.yaml", manifest)], cancellationToken) != ExitCodes.Ok)
+            {
+                console.MarkupLine("[red]the demo manifests were rejected[/]");
+                return ExitCodes.Failed;
+            }
 
-        var load = Task.WhenAll(
-            OfferLoadAsync(new Uri($"http://{inbound}/work?ms=5&fail=5"), null, options.RequestsPerSecond / 2.0, stop.Token),
-            OfferLoadAsync(new Uri($"http://{outbound}/"), "hello", options.RequestsPerSecond / 2.0, stop.Token));
+            var ready = await console.Status().StartAsync("Starting 5 instances and their proxies", async _ => await WaitReadyAsync(store, 5, cancellationToken));
+            if (!ready)
+            {
+                console.MarkupLineInterpolated($"[red]the instances did not all become ready[/]; logs are under {dataDir}/instances");
+                return ExitCodes.Failed;
+            }
 
-        PrometheusText? previous = null;
-        var previousAt = time.GetTimestamp();
-        using (var refresh = new PeriodicTimer(options.RefreshInterval, time))
-        {
+            PrintWhere(store.Snapshot(), api, grpcEndPoint, dataDir);
+            console.MarkupLineInterpolated($"{(options.Duration is { } d ? $"Running for {d.TotalSeconds:0} s." : "Ctrl-C stops everything.")} The load generator sends 10 requests/s to web; web calls backend over HTTP and greeter over gRPC.");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (options.Duration is { } duration)
+            {
+                stop.CancelAfter(duration);
+            }
+
+            var previous = new Dictionary<string, PrometheusText>();
+            var previousAt = time.GetTimestamp();
+            using var refresh = new PeriodicTimer(options.RefreshInterval, time);
             try
             {
                 while (await refresh.WaitForNextTickAsync(stop.Token))
                 {
+                    var scrapes = await ScrapeAllAsync(store.Snapshot(), stop.Token);
                     var now = time.GetTimestamp();
-                    var scrape = await ScrapeAsync(adminUri, stop.Token);
-                    console.Write(StatsTable(scrape, previous, time.GetElapsedTime(previousAt, now)));
-                    (previous, previousAt) = (scrape, now);
+                    console.Write(StatsTable(scrapes, previous, time.GetElapsedTime(previousAt, now)));
+                    (previous, previousAt) = (scrapes, now);
                 }
             }
             catch (OperationCanceledException)
             {
             }
+
+            var final = await ScrapeAllAsync(store.Snapshot(), CancellationToken.None);
+            console.MarkupLine("[bold]Totals from the proxies' /metrics (inbound, per workload):[/]");
+            console.Write(StatsTable(final, new Dictionary<string, PrometheusText>(), TimeSpan.Zero));
+            code = final.Values.Sum(s => s.Sum("response_total", ("direction", "inbound"), ("classification", "success"))) > 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+        finally
+        {
+            await console.Status().StartAsync("Stopping every instance", async _ => await host.StopAsync(CancellationToken.None));
+            console.MarkupLineInterpolated($"Stopped. Logs and the store are in {dataDir}");
         }
 
-        await load;
-        var final = await ScrapeAsync(adminUri, CancellationToken.None);
-        console.MarkupLine("[bold]Final figures from the proxy's /metrics:[/]");
-        console.Write(StatsTable(final, null, TimeSpan.Zero));
-        await proxy.StopAsync(TimeSpan.FromSeconds(15));
-        await app.StopAsync(TimeSpan.FromSeconds(5));
-        console.MarkupLineInterpolated($"Stopped. Logs are in {dir}");
-        return final.Sum("response_total", ("classification", "success")) > 0 ? 0 : 1;
+        return code;
     }
 
-    private static async Task<bool> WaitReadyAsync(Uri admin, ChildProcess proxy, CancellationToken cancellationToken)
+    private static async Task<bool> WaitReadyAsync(FileResourceStore store, int expected, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        timeout.CancelAfter(TimeSpan.FromSeconds(90));
         try
         {
-            while (!proxy.HasExited && await poll.WaitForNextTickAsync(timeout.Token))
+            if (CountReady(store.Snapshot()) >= expected)
             {
-                try
+                return true;
+            }
+
+            await foreach (var _ in store.WatchAsync(store.Revision, timeout.Token))
+            {
+                if (CountReady(store.Snapshot()) >= expected)
                 {
-                    using var response = await Http.GetAsync(new Uri(admin, "/ready"), timeout.Token);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return true;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
+                    return true;
                 }
             }
         }
@@ -128,72 +132,80 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
         return false;
     }
 
-    private async Task OfferLoadAsync(Uri uri, string? host, double rate, CancellationToken cancellationToken)
+    private static int CountReady(StoreSnapshot snapshot) =>
+        snapshot.OfKind<InstanceResource>().Count(i => i.Spec.Ready);
+
+    private void PrintWhere(StoreSnapshot snapshot, string api, IPEndPoint grpc, string dataDir)
     {
-        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1 / Math.Max(rate, 0.1)), time);
-        var inFlight = new List<Task>();
-        try
+        var instances = new Table().Title("Instances").AddColumns("INSTANCE", "APP", "PROXY (inbound / outbound / admin)");
+        foreach (var i in snapshot.OfKind<InstanceResource>())
         {
-            while (await tick.WaitForNextTickAsync(cancellationToken))
+            var ports = string.Join(",", i.Spec.Ports);
+            instances.AddRow(i.Metadata.Name, $"{i.Spec.Address}:{(ports.Length > 0 ? ports : "-")}", $"{i.Spec.Address}:4143 / :4140 / http://{i.Spec.Address}:{i.Spec.ProxyAdminPort}/metrics");
+        }
+
+        console.Write(instances);
+        var services = new Table().Title("Services").AddColumns("SERVICE", "PORT", "LOCAL PORT ON EVERY INSTANCE");
+        foreach (var s in snapshot.OfKind<ServiceResource>())
+        {
+            foreach (var p in s.Spec.Ports)
             {
-                inFlight.RemoveAll(t => t.IsCompleted);
-                if (inFlight.Count < 64)
-                {
-                    inFlight.Add(SendAsync(uri, host));
-                }
+                services.AddRow(s.Metadata.Name, $"{p.Port}{(p.AppProtocol is { } ap ? $" ({ap})" : "")}", s.Status.LocalPorts.TryGetValue(p.Port, out var local) ? local.ToString(CultureInfo.InvariantCulture) : "-");
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
 
-        await Task.WhenAll(inFlight);
+        console.Write(services);
+        var web = snapshot.OfKind<InstanceResource>().FirstOrDefault(i => i.Spec.Workload == "web");
+        console.MarkupLine("[bold]Where to look[/]");
+        console.MarkupLineInterpolated($"  the app:        curl http://{web?.Spec.Address}:8080/   (through its proxy: curl http://{web?.Spec.Address}:4143/)");
+        console.MarkupLineInterpolated($"  the mesh:       linnet --api {api} get instances | get svc | check | describe wl backend");
+        console.MarkupLineInterpolated($"  logs:           linnet --data-dir {dataDir} logs backend   (--proxy for the proxies')");
+        console.MarkupLineInterpolated($"  control plane:  API {api}, Destination gRPC {grpc}");
     }
 
-    private static async Task SendAsync(Uri uri, string? host)
+    private static async Task<Dictionary<string, PrometheusText>> ScrapeAllAsync(StoreSnapshot snapshot, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        if (host is not null)
+        var result = new Dictionary<string, PrometheusText>();
+        foreach (var i in snapshot.OfKind<InstanceResource>())
         {
-            request.Headers.Host = host;
+            try
+            {
+                result[i.Metadata.Name] = PrometheusText.Parse(await Http.GetStringAsync(new Uri($"http://{i.Spec.Address}:{i.Spec.ProxyAdminPort}/metrics"), cancellationToken));
+            }
+            catch (HttpRequestException)
+            {
+                // Restarting: shown as missing this round.
+            }
         }
 
-        try
-        {
-            using var response = await Http.SendAsync(request);
-            await response.Content.ReadAsByteArrayAsync();
-        }
-        catch (HttpRequestException)
-        {
-            // Counted by the proxy, which is what the demo shows.
-        }
+        return result;
     }
 
-    private static async Task<PrometheusText> ScrapeAsync(Uri admin, CancellationToken cancellationToken) =>
-        PrometheusText.Parse(await Http.GetStringAsync(new Uri(admin, "/metrics"), cancellationToken));
-
-    private static Table StatsTable(PrometheusText scrape, PrometheusText? previous, TimeSpan interval)
+    private static Table StatsTable(Dictionary<string, PrometheusText> scrapes, Dictionary<string, PrometheusText> previous, TimeSpan interval)
     {
-        var table = new Table().Title("linnet-proxy hello-0").AddColumns("direction", "authority", "requests", "success", "RPS", "p50 ms", "p99 ms");
-        var series = scrape.All("response_total").Select(s => (Direction: s.Labels["direction"], Authority: s.Labels["authority"])).Distinct().OrderBy(s => s.Direction).ThenBy(s => s.Authority);
-        foreach (var (direction, authority) in series)
+        var table = new Table().Title("Inbound traffic by workload (what each workload's proxies served)").AddColumns("WORKLOAD", "INSTANCES", "REQUESTS", "SUCCESS", "RPS", "P50 MS", "P99 MS");
+        foreach (var workload in scrapes.Keys.Select(WorkloadOf).Distinct().Order(StringComparer.Ordinal))
         {
-            (string, string)[] labels = [("direction", direction), ("authority", authority)];
-            var total = scrape.Sum("response_total", labels);
-            var success = scrape.Sum("response_total", [.. labels, ("classification", "success")]);
-            var rps = previous is null || interval <= TimeSpan.Zero ? "" : ((total - previous.Sum("response_total", labels)) / interval.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture);
+            var mine = scrapes.Where(kv => WorkloadOf(kv.Key) == workload).ToList();
+            (string, string)[] inbound = [("direction", "inbound")];
+            var total = mine.Sum(kv => kv.Value.Sum("response_total", inbound));
+            var success = mine.Sum(kv => kv.Value.Sum("response_total", [.. inbound, ("classification", "success")]));
+            var before = mine.Sum(kv => previous.TryGetValue(kv.Key, out var p) ? p.Sum("response_total", inbound) : 0);
+            var merged = PrometheusText.Parse(string.Join('\n', mine.Select(kv => kv.Value.Text)));
             table.AddRow(
-                direction,
-                authority,
+                workload,
+                mine.Count.ToString(CultureInfo.InvariantCulture),
                 total.ToString("0", CultureInfo.InvariantCulture),
                 total > 0 ? (success / total).ToString("0.0 %", CultureInfo.InvariantCulture) : "-",
-                rps,
-                Format(scrape.Quantile("response_latency_ms", 0.5, labels)),
-                Format(scrape.Quantile("response_latency_ms", 0.99, labels)));
+                interval > TimeSpan.Zero && previous.Count > 0 ? ((total - before) / interval.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture) : "",
+                Format(merged.Quantile("response_latency_ms", 0.5, inbound)),
+                Format(merged.Quantile("response_latency_ms", 0.99, inbound)));
         }
 
         return table;
     }
+
+    private static string WorkloadOf(string instance) => instance[..instance.LastIndexOf('-')];
 
     private static string Format(double? ms) => ms is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Linnet.Testing;
 
@@ -9,27 +9,29 @@ public sealed partial class DemoCommandTests
     private static string Linnet => Path.Combine(AppContext.BaseDirectory, "linnet.dll");
 
     [Fact]
-    public async Task Demo_ForAFewSeconds_ShowsTrafficThroughBothListenersAndLeavesNoProcess()
+    public async Task Demo_ForAFewSeconds_RunsTheMeshWithTrafficEverywhereAndLeavesNoProcess()
     {
-        await using var demo = await TestProcess.StartAsync("dotnet", [Linnet, "demo", "--duration", "4s", "--rps", "40", "--refresh", "1s"],
+        await using var demo = await TestProcess.StartAsync("dotnet", [Linnet, "demo", "--duration", "8s", "--refresh", "4s"],
             new Dictionary<string, string?> { ["COLUMNS"] = "200" }, cancellationToken: TestContext.Current.CancellationToken);
 
-        var exitCode = await demo.WaitForExitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var exitCode = await demo.WaitForExitAsync(TimeSpan.FromSeconds(150), TestContext.Current.CancellationToken);
 
         Assert.True(exitCode == 0, demo.Output);
-        var final = demo.Output[demo.Output.IndexOf("Final figures", StringComparison.Ordinal)..];
-        var outbound = OutboundRow().Match(final);
-        Assert.True(outbound.Success, final);
-        Assert.True(int.Parse(outbound.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture) >= 20, final);
-        Assert.Equal("100.0 %", outbound.Groups["ok"].Value);
-        Assert.Matches(@"inbound\s*│\s*127\.0\.0\.1:\d+", final);
-        foreach (Match pid in Pid().Matches(demo.Output))
+        var final = demo.Output[demo.Output.IndexOf("Totals from the proxies", StringComparison.Ordinal)..];
+        foreach (var (workload, instances) in new[] { ("web", 1), ("backend", 2), ("greeter", 1) })
         {
-            var id = int.Parse(pid.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.False(IsRunning(id), $"process {id} outlived the demo");
+            var row = Row().Matches(final).FirstOrDefault(m => m.Groups["w"].Value == workload);
+            Assert.True(row is not null, final);
+            Assert.Equal(instances, int.Parse(row.Groups["i"].Value, CultureInfo.InvariantCulture));
+            Assert.True(int.Parse(row.Groups["n"].Value, CultureInfo.InvariantCulture) > 0, $"{workload} served nothing:\n{final}");
         }
 
-        Assert.Equal(2, Pid().Count(demo.Output));
+        // Every instance the supervisor started is gone.
+        var addresses = Address().Matches(demo.Output).Select(m => m.Value).Distinct().ToList();
+        Assert.Equal(5, addresses.Count);
+        Assert.Contains("Stopped.", demo.Output, StringComparison.Ordinal);
+        var dataDir = DataDir().Match(demo.Output).Groups[1].Value;
+        Assert.Empty(ProcessesMentioning(dataDir));
     }
 
     [Fact]
@@ -43,22 +45,35 @@ public sealed partial class DemoCommandTests
         Assert.Contains("--duration: 'soon' is not a duration", demo.Output, StringComparison.Ordinal);
     }
 
-    private static bool IsRunning(int pid)
+    private static List<int> ProcessesMentioning(string text)
     {
-        try
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            if (int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(text, StringComparison.Ordinal))
+                    {
+                        found.Add(pid);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
         }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+
+        return found;
     }
 
-    [GeneratedRegex(@"outbound\s*│\s*hello:80\s*│\s*(?<n>\d+)\s*│\s*(?<ok>[\d.]+ %)")]
-    private static partial Regex OutboundRow();
+    [GeneratedRegex(@"│\s*(?<w>[a-z]+)\s*│\s*(?<i>\d+)\s*│\s*(?<n>\d+)\s*│")]
+    private static partial Regex Row();
 
-    [GeneratedRegex(@"\(pid (\d+)\)")]
-    private static partial Regex Pid();
+    [GeneratedRegex(@"127\.1\.0\.\d+:4143")]
+    private static partial Regex Address();
+
+    [GeneratedRegex(@"Logs and the store are in (\S+)")]
+    private static partial Regex DataDir();
 }

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace Linnet.Cli.Commands.Check;
+
+/// <summary>Builds <c>linnet check</c>: is the control plane reachable, and is every instance's proxy
+/// connected, ready, and on the newest config? Exit 0 only when everything holds.</summary>
+internal static class CheckCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("check", "Check the control plane and every proxy.");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var console = AnsiConsole.Console;
+            var client = CliOptions.Client(parse);
+            if (await client.HealthAsync(cancellationToken) is null)
+            {
+                console.MarkupLineInterpolated($"[red]✗[/] control plane reachable at {client.BaseAddress}");
+                return ExitCodes.Unreachable;
+            }
+
+            console.MarkupLineInterpolated($"[green]✓[/] control plane reachable at {client.BaseAddress}");
+            var proxies = (await client.ProxiesAsync(cancellationToken)).Body;
+            var instances = (await client.ListAsync("Instance", null, cancellationToken)).Body?["items"]?.AsArray() ?? [];
+            var connected = (proxies?["proxies"]?.AsArray() ?? []).ToDictionary(p => $"{p?["namespace"]}/{p?["instance"]}", p => p!);
+            var revision = proxies?["revision"]?.ToString();
+            using var admin = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
+            var table = new Table().AddColumns("INSTANCE", "CONNECTED", "READY", "CONFIG VERSION", "");
+            var ok = true;
+            foreach (var instance in instances.OfType<JsonNode>())
+            {
+                var key = $"{instance["metadata"]?["namespace"]}/{instance["metadata"]?["name"]}";
+                var spec = instance["spec"];
+                var isConnected = connected.ContainsKey(key);
+                var ready = false;
+                var version = "";
+                try
+                {
+                    var baseUri = new Uri($"http://{spec?["address"]}:{spec?["proxyAdminPort"]}");
+                    using var readyResponse = await admin.GetAsync(new Uri(baseUri, "/ready"), cancellationToken);
+                    ready = readyResponse.IsSuccessStatusCode;
+                    version = (await admin.GetStringAsync(new Uri(baseUri, "/config-version"), cancellationToken)).Trim();
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    version = "unreachable";
+                }
+
+                // Current: the control plane has sent this proxy the newest view, and the proxy applied it.
+                var sent = isConnected ? connected[key]["version"]?.ToString() : null;
+                var current = isConnected && connected[key]["upToDate"]?.GetValue<bool>() == true && version == sent;
+                var good = isConnected && ready && current;
+                ok &= good;
+                table.AddRow(Markup.Escape(key), Mark(isConnected), Mark(ready), Markup.Escape(version), good ? "[green]✓[/]" : $"[red]✗[/] {(current ? "" : $"control plane sent {Markup.Escape(sent ?? "nothing")}")}");
+            }
+
+            console.Write(table);
+            console.MarkupLine(ok ? $"[green]✓[/] {instances.Count} proxies connected, ready and on the newest config (store revision {Markup.Escape(revision ?? "")})" : "[red]✗[/] some proxies are not connected, ready or current");
+            return ok ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static string Mark(bool value) => value ? "[green]yes[/]" : "[red]no[/]";
+}
