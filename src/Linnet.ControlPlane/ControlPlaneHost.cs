@@ -1,3 +1,4 @@
+using Linnet.Api.Hosting;
 using System.Net;
 using Linnet.ControlPlane.Api;
 using Linnet.ControlPlane.Core.Store;
@@ -41,15 +42,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("System", LogLevel.Warning);
+        builder.Logging.AddLinnetConsole();
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 
         extra?.Invoke(builder.Services);

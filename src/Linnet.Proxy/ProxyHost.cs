@@ -1,3 +1,4 @@
+using Linnet.Api.Hosting;
 using System.Net;
 using Linnet.Proxy.Admin;
 using Linnet.Proxy.Configuration;
@@ -63,15 +64,7 @@ public sealed class ProxyHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("System", LogLevel.Warning);
+        builder.Logging.AddLinnetConsole();
         // The handler logs failed forwards itself, with the reason it sends to the client.
         builder.Logging.AddFilter("Yarp", LogLevel.Error);
         logging?.Invoke(builder.Logging);
