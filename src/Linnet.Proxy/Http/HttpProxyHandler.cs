@@ -206,7 +206,15 @@ internal sealed partial class HttpProxyHandler : IDisposable
         if (error != ForwarderError.None)
         {
             var reason = Describe(error, context, prefix);
-            Log.ForwardFailed(_logger, direction, authority, prefix, reason);
+            if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyClient)
+            {
+                // The client went away: routine for a proxy, and not the destination's fault.
+                Log.ClientGone(_logger, direction, authority, reason);
+            }
+            else
+            {
+                Log.ForwardFailed(_logger, direction, authority, prefix, reason);
+            }
             if (!context.Response.HasStarted)
             {
                 context.Response.Headers[ProxyErrors.Header] = reason;
@@ -295,6 +303,9 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(3, LogLevel.Debug, "{Direction} request to {Authority} ended by the client: {Reason}")]
+        public static partial void ClientGone(ILogger logger, Direction direction, string authority, string reason);
+
         [LoggerMessage(1, LogLevel.Warning, "{Direction} request to {Authority} via {Destination} failed: {Reason}")]
         public static partial void ForwardFailed(ILogger logger, Direction direction, string authority, string destination, string reason);
 
