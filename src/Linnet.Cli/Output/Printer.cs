@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace Linnet.Cli.Output;
 
 /// <summary>Prints results in the chosen format.</summary>
-internal sealed class Printer(IAnsiConsole console, OutputFormat format)
+internal sealed class Printer(IAnsiConsole console, OutputFormat format, TextWriter? errors = null)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -30,5 +30,6 @@ internal sealed class Printer(IAnsiConsole console, OutputFormat format)
         }
     }
 
-    public void Error(string message) => console.MarkupLineInterpolated($"[red]error:[/] {message}");
+    /// <summary>Errors go to stderr as plain lines, never wrapped, so scripts and people read them whole.</summary>
+    public void Error(string message) => (errors ?? System.Console.Error).WriteLine($"error: {message}");
 }

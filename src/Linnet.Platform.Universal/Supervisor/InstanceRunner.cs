@@ -166,6 +166,7 @@ internal sealed partial class InstanceRunner : IDisposable
                 var process = TryStart(role, attempt);
                 if (process is not null)
                 {
+                    RecordedProcesses.Record(Plan.Directory, role, process.Id);
                     SetProcess(role, process);
                     _changed();
                     var startedAt = _time.GetTimestamp();

@@ -30,12 +30,21 @@ internal sealed class LoopbackAddressPool
         _isFree = isFree;
     }
 
-    /// <summary>The address of <paramref name="key"/>: the one it has, or the lowest free one.</summary>
-    public IPAddress Allocate(InstanceKey key)
+    /// <summary>The address of <paramref name="key"/>: the one it has, else <paramref name="preferred"/> when
+    /// that one is free (the address it had in an earlier run), else the lowest free one.</summary>
+    public IPAddress Allocate(InstanceKey key, IPAddress? preferred = null)
     {
         if (_assigned.TryGetValue(key, out var existing))
         {
             return ToAddress(existing);
+        }
+
+        if (preferred is not null && preferred.GetAddressBytes() is [127, _, _, var last] bytes && last is not (0 or 255)
+            && BinaryPrimitives.ReadUInt32BigEndian(bytes) is var wanted && !_used.Contains(wanted) && _isFree(preferred))
+        {
+            _assigned[key] = wanted;
+            _used.Add(wanted);
+            return preferred;
         }
 
         for (var candidate = _first; candidate <= LoopbackLast; candidate++)

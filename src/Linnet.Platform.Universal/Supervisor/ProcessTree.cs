@@ -47,6 +47,10 @@ internal static class ProcessTree
         return result;
     }
 
+    /// <summary>The identity of the running process <paramref name="pid"/>; null when there is none (or off Linux).</summary>
+    public static ProcessIdentity? Identify(int pid) =>
+        TryRead(pid, out _, out var startTime, out var state) && state != 'Z' ? new ProcessIdentity(pid, startTime) : null;
+
     /// <summary>True while that very process (same pid and start time) exists and is not a zombie.</summary>
     public static bool IsAlive(ProcessIdentity process) =>
         TryRead(process.Pid, out _, out var startTime, out var state) && startTime == process.StartTime && state != 'Z';

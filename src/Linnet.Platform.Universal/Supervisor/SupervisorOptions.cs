@@ -29,6 +29,10 @@ public sealed record SupervisorOptions
     /// <summary>How long a process may take to exit after SIGTERM before it (and its children) get SIGKILL.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long the stop of an instance taken out of the endpoints (scaled down, replaced) waits for
+    /// the other instances' proxies to apply that change, so that none sends it requests once its app stops.</summary>
+    public TimeSpan EndpointRemovalTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long an app's first start waits for its proxy to be ready (Linkerd's proxy-await).</summary>
     public TimeSpan ProxyAwaitTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

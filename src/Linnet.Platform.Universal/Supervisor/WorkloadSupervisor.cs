@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -23,6 +24,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     public const int ProxyAdminPort = 4191;
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProxyPoll = TimeSpan.FromMilliseconds(20);
 
     private readonly IResourceStore _store;
     private readonly SupervisorOptions _options;
@@ -34,6 +36,9 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     private readonly Lock _gate = new();
     private readonly HashSet<ResourceKey> _queued = [];
     private readonly Dictionary<ResourceKey, SortedDictionary<int, InstanceRunner>> _workloads = [];
+
+    // The addresses instances had in the previous run: a replacement gets its predecessor's when it is free.
+    private readonly Dictionary<InstanceKey, IPAddress> _previousAddresses = [];
     private bool _shuttingDown;
 
     /// <summary>Creates the supervisor; it starts with the host.</summary>
@@ -107,9 +112,28 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Processes an earlier run left behind (it was killed, or crashed) still hold their addresses and
+        // would serve stale configs beside ours: stop them, then start every instance afresh.
+        var leftovers = await RecordedProcesses.StopAsync(_options.DataDirectory, _options.StopGracePeriod, _time, stoppingToken);
+        if (leftovers > 0)
+        {
+            Log.StoppedLeftovers(_logger, leftovers);
+        }
+
         var snapshot = _store.Snapshot();
 
-        // Instances of an earlier run describe processes that are gone.
+        // Instances of an earlier run describe processes that are gone; their replacements get their addresses.
+        foreach (var instance in snapshot.OfKind<InstanceResource>())
+        {
+            var name = instance.Metadata.Name;
+            if (name.Length > instance.Spec.Workload.Length + 1 && name.StartsWith(instance.Spec.Workload + "-", StringComparison.Ordinal)
+                && int.TryParse(name.AsSpan(instance.Spec.Workload.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                && IPAddress.TryParse(instance.Spec.Address, out var address))
+            {
+                _previousAddresses[new InstanceKey(instance.Metadata.Namespace, instance.Spec.Workload, index)] = address;
+            }
+        }
+
         List<StoreChange> stale = [.. snapshot.OfKind<InstanceResource>().Select(i => new DeleteChange(i.Key))];
         if (stale.Count > 0)
         {
@@ -296,7 +320,8 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         {
             var runner = runners[index];
             Log.Removing(_logger, runner.Key.ToString());
-            await _store.CommitAsync([new DeleteChange(InstanceResourceKey(runner.Key))], token);
+            var removed = await _store.CommitAsync([new DeleteChange(InstanceResourceKey(runner.Key))], token);
+            await AwaitProxiesAsync(removed.Revision, runner, token);
             await runner.StopAsync(CancellationToken.None);
             lock (_gate)
             {
@@ -327,7 +352,8 @@ public sealed partial class WorkloadSupervisor : BackgroundService
 
             Log.Replacing(_logger, runner.Key.ToString());
             var current = ToResource(workload, runner);
-            await _store.CommitAsync([new PutChange(current with { Spec = current.Spec with { Ready = false } })], token);
+            var unready = await _store.CommitAsync([new PutChange(current with { Spec = current.Spec with { Ready = false } })], token);
+            await AwaitProxiesAsync(unready.Revision, runner, token);
             await runner.StopAsync(CancellationToken.None);
             lock (_gate)
             {
@@ -346,11 +372,60 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             if (!runners.ContainsKey(index))
             {
                 var instance = new InstanceKey(key.Namespace, key.Name, index);
-                Launch(key, runners, instance, _addresses.Allocate(instance), workload.Spec);
+                _previousAddresses.Remove(instance, out var previous);
+                Launch(key, runners, instance, _addresses.Allocate(instance, previous), workload.Spec);
             }
         }
 
         await _store.CommitAsync([.. runners.Values.Select(r => new PutChange(ToResource(workload, r)))], token);
+    }
+
+    /// <summary>Before an instance that was taken out of the endpoints is stopped: waits until every other
+    /// instance's proxy has applied <paramref name="revision"/> (its <c>/config-version</c>), so that no proxy
+    /// still sends it requests when its app stops (bounded by <see cref="SupervisorOptions.EndpointRemovalTimeout"/>;
+    /// a proxy that does not answer is not waited for).</summary>
+    private async Task AwaitProxiesAsync(long revision, InstanceRunner leaving, CancellationToken token)
+    {
+        List<InstanceRunner> behind;
+        lock (_gate)
+        {
+            behind = [.. _workloads.Values.SelectMany(w => w.Values).Where(r => !ReferenceEquals(r, leaving) && r.Status().ProxyPid is not null)];
+        }
+
+        var started = _time.GetTimestamp();
+        while (behind.Count > 0)
+        {
+            var current = await Task.WhenAll(behind.Select(r => HasAppliedAsync(r, revision, token)));
+            behind = [.. behind.Where((_, i) => !current[i])];
+            if (behind.Count == 0)
+            {
+                return;
+            }
+
+            if (_time.GetElapsedTime(started) >= _options.EndpointRemovalTimeout)
+            {
+                Log.ProxiesBehind(_logger, leaving.Key.ToString(), revision, string.Join(", ", behind.Select(r => r.Key.ToString())));
+                return;
+            }
+
+            await Task.Delay(ProxyPoll, _time, token);
+        }
+    }
+
+    private async Task<bool> HasAppliedAsync(InstanceRunner runner, long revision, CancellationToken token)
+    {
+        var uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{runner.Plan.Address}:{ProxyAdminPort}/config-version"));
+        try
+        {
+            var text = await _probe.GetStringAsync(uri, token);
+            // Without a config yet it routes nowhere; once it has one, that one is newer.
+            return !long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version >= revision;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or ObjectDisposedException || (ex is TaskCanceledException && !token.IsCancellationRequested))
+        {
+            // Not answering: not routing either.
+            return true;
+        }
     }
 
     private void Launch(ResourceKey workload, SortedDictionary<int, InstanceRunner> runners, InstanceKey key, IPAddress address, WorkloadSpec spec)
@@ -451,5 +526,11 @@ public sealed partial class WorkloadSupervisor : BackgroundService
 
         [LoggerMessage(107, LogLevel.Information, "stopped {Count} instances")]
         public static partial void Stopped(ILogger logger, int count);
+
+        [LoggerMessage(108, LogLevel.Warning, "stopped {Count} processes left running by an earlier run")]
+        public static partial void StoppedLeftovers(ILogger logger, int count);
+
+        [LoggerMessage(109, LogLevel.Warning, "stopping {Instance} although proxies have not applied revision {Revision} yet: {Proxies}")]
+        public static partial void ProxiesBehind(ILogger logger, string instance, long revision, string proxies);
     }
 }

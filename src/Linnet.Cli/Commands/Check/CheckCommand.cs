@@ -24,7 +24,10 @@ internal static class CheckCommand
             console.MarkupLineInterpolated($"[green]✓[/] control plane reachable at {client.BaseAddress}");
             var proxies = (await client.ProxiesAsync(cancellationToken)).Body;
             var instances = (await client.ListAsync("Instance", null, cancellationToken)).Body?["items"]?.AsArray() ?? [];
-            var connected = (proxies?["proxies"]?.AsArray() ?? []).ToDictionary(p => $"{p?["namespace"]}/{p?["instance"]}", p => p!);
+            // One instance may show up twice for a moment (a replaced proxy whose stream has not ended yet): the newest counts.
+            var connected = (proxies?["proxies"]?.AsArray() ?? []).OfType<JsonNode>()
+                .GroupBy(p => $"{p["namespace"]}/{p["instance"]}")
+                .ToDictionary(g => g.Key, g => g.MaxBy(p => p["connectedSince"]?.ToString(), StringComparer.Ordinal)!);
             var revision = proxies?["revision"]?.ToString();
             using var admin = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
             var table = new Table().AddColumns("INSTANCE", "CONNECTED", "READY", "CONFIG VERSION", "");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Linnet.Cli.Processes;
 using Linnet.ControlPlane;
@@ -17,25 +18,52 @@ namespace Linnet.Cli.Commands.ControlPlane;
 /// workloads as processes. <c>linnet up</c> starts this in the background.</summary>
 internal static class ControlPlaneCommand
 {
-    private static readonly Option<string> GrpcListen = new("--grpc-listen") { Description = "Where proxies connect (gRPC).", DefaultValueFactory = _ => $"0.0.0.0:{ControlPlaneOptions.DefaultGrpcPort}" };
+    /// <summary>Where proxies connect; <c>linnet up</c> forwards its own.</summary>
+    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC).", DefaultValueFactory = _ => $"0.0.0.0:{ControlPlaneOptions.DefaultGrpcPort}" };
+
+    /// <summary>The first instance address; <c>linnet up</c> forwards its own.</summary>
+    public static Option<string?> FirstAddressOption() => new("--first-address") { Description = "The first loopback address given to instances (default 127.1.0.1); lets several meshes share a host." };
 
     public static Command Create()
     {
-        var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.") { GrpcListen };
+        var grpcListen = GrpcListenOption();
+        var firstAddress = FirstAddressOption();
+        var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.") { grpcListen, firstAddress };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!IPEndPoint.TryParse(parse.GetValue(GrpcListen)!, out var grpc))
+            if (!TryParse(parse, grpcListen, firstAddress, out var grpc, out var first, out var error))
             {
-                await Console.Error.WriteLineAsync("--grpc-listen: not an ip:port address");
+                await Console.Error.WriteLineAsync(error);
                 return ExitCodes.Invalid;
             }
 
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null)
+    /// <summary>Reads <c>--grpc-listen</c> and <c>--first-address</c>; false with the reason when either is invalid.</summary>
+    public static bool TryParse(ParseResult parse, Option<string> grpcListen, Option<string?> firstAddress, out IPEndPoint grpc, out IPAddress? first, out string error)
+    {
+        first = null;
+        error = "";
+        if (!IPEndPoint.TryParse(parse.GetValue(grpcListen)!, out grpc!))
+        {
+            error = "--grpc-listen: not an ip:port address";
+            return false;
+        }
+
+        if (parse.GetValue(firstAddress) is { } text
+            && (!IPAddress.TryParse(text, out first) || first.AddressFamily != AddressFamily.InterNetwork || first.GetAddressBytes()[0] != 127))
+        {
+            error = "--first-address: not an address in 127.0.0.0/8";
+            return false;
+        }
+
+        return true;
+    }
+
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null)
     {
         Directory.CreateDirectory(data.Path);
         if (data.RunningPid() is { } running && running != Environment.ProcessId)
@@ -70,12 +98,13 @@ internal static class ControlPlaneCommand
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {
-                services.AddSingleton(new SupervisorOptions
+                var supervisor = new SupervisorOptions
                 {
                     DataDirectory = data.Path,
                     ControlPlaneAddress = proxyAddress,
                     ProxyCommand = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
-                });
+                };
+                services.AddSingleton(firstAddress is null ? supervisor : supervisor with { FirstAddress = firstAddress });
                 services.AddHostedService<WorkloadSupervisor>();
             });
             await host.StartAsync(stopping.Token);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Linnet.Cli.Processes;
+using Linnet.Platform.Universal.Supervisor;
 using Spectre.Console;
 
 namespace Linnet.Cli.Commands.Down;
@@ -31,16 +32,18 @@ internal static partial class DownCommand
                 console.MarkupLine("The control plane is not running.");
             }
 
-            // Whatever survived (a crashed control plane leaves its children): stop it too.
+            // Whatever survived (a crashed control plane leaves its children): stop it too. The supervisor
+            // records the processes it starts (apps do not name the data directory on their command line).
+            var recorded = await RecordedProcesses.StopAsync(data.Path, TimeSpan.FromSeconds(5), TimeProvider.System, cancellationToken);
             var leftovers = data.ProcessesUsingIt();
             foreach (var p in leftovers)
             {
                 _ = Kill(p, 9);
             }
 
-            if (leftovers.Count > 0)
+            if (recorded + leftovers.Count > 0)
             {
-                console.MarkupLineInterpolated($"Stopped {leftovers.Count} leftover processes.");
+                console.MarkupLineInterpolated($"Stopped {recorded + leftovers.Count} leftover processes.");
             }
 
             console.MarkupLine("Down.");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Net;
 using Linnet.Cli.Api;
 using Linnet.Cli.Commands.Apply;
 using Linnet.Cli.Output;
@@ -16,19 +17,27 @@ internal static class UpCommand
     {
         var files = new Option<string[]>("--filename", "-f") { Description = "Manifests to apply once the control plane is up.", AllowMultipleArgumentsPerToken = true };
         var foreground = new Option<bool>("--foreground") { Description = "Run the control plane in this process until Ctrl-C." };
-        var command = new Command("up", "Start the control plane and supervisor (universal mode), then apply manifests.") { files, foreground };
+        var grpcListen = ControlPlane.ControlPlaneCommand.GrpcListenOption();
+        var firstAddress = ControlPlane.ControlPlaneCommand.FirstAddressOption();
+        var command = new Command("up", "Start the control plane and supervisor (universal mode), then apply manifests.") { files, foreground, grpcListen, firstAddress };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = AnsiConsole.Console;
             var data = new DataDirectory(parse.GetValue(CliOptions.DataDir)!);
             var api = parse.GetValue(CliOptions.Api)!;
             var client = ControlPlaneClient.Create(api);
+            if (!ControlPlane.ControlPlaneCommand.TryParse(parse, grpcListen, firstAddress, out var grpc, out var first, out var error))
+            {
+                await Console.Error.WriteLineAsync(error);
+                return ExitCodes.Invalid;
+            }
+
             var manifests = await ApplyHandler.ReadAsync(parse.GetValue(files) ?? [], Console.In, cancellationToken);
 
             if (parse.GetValue(foreground))
             {
                 var apply = ApplyWhenUpAsync(client, manifests, console, cancellationToken);
-                var code = await ControlPlane.ControlPlaneCommand.RunAsync(data, new Uri(api), cancellationToken);
+                var code = await ControlPlane.ControlPlaneCommand.RunAsync(data, new Uri(api), cancellationToken, grpc, first);
                 await apply;
                 return code;
             }
@@ -36,7 +45,7 @@ internal static class UpCommand
             if (await client.HealthAsync(cancellationToken) is null)
             {
                 Directory.CreateDirectory(data.Path);
-                var started = StartDetached(data, api);
+                var started = StartDetached(data, api, grpc, first);
                 var up = await console.Status().StartAsync($"Starting the control plane (log: {data.LogFile})", async _ => await WaitUpAsync(client, started, cancellationToken));
                 if (!up)
                 {
@@ -49,7 +58,7 @@ internal static class UpCommand
                     return ExitCodes.Failed;
                 }
 
-                console.MarkupLineInterpolated($"Control plane up: API {api}, gRPC :8086, data in {data.Path}");
+                console.MarkupLineInterpolated($"Control plane up: API {api}, gRPC {grpc}, data in {data.Path}");
             }
             else
             {
@@ -72,7 +81,7 @@ internal static class UpCommand
     }
 
     /// <summary>Starts <c>linnet control-plane</c> in its own session (it outlives this command), logging to a file.</summary>
-    private static Process StartDetached(DataDirectory data, string api)
+    private static Process StartDetached(DataDirectory data, string api, IPEndPoint grpc, IPAddress? firstAddress)
     {
         var linnet = Path.Combine(AppContext.BaseDirectory, "linnet.dll");
         var info = new ProcessStartInfo("/bin/sh")
@@ -80,6 +89,14 @@ internal static class UpCommand
             ArgumentList = { "-c", "exec setsid \"$0\" \"$@\" >>\"$LINNET_LOG\" 2>&1 </dev/null", "dotnet", linnet, "control-plane", "--data-dir", data.Path, "--api", api },
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--grpc-listen");
+        info.ArgumentList.Add(grpc.ToString());
+        if (firstAddress is not null)
+        {
+            info.ArgumentList.Add("--first-address");
+            info.ArgumentList.Add(firstAddress.ToString());
+        }
+
         info.Environment["LINNET_LOG"] = data.LogFile;
         return Process.Start(info) ?? throw new InvalidOperationException("cannot start the control plane");
     }
