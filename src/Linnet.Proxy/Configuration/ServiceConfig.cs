@@ -29,4 +29,8 @@ public sealed record ServiceConfig(
     /// <summary>HTTP routes attached to this service port, in precedence order. None: every request goes
     /// to <see cref="Endpoints"/>.</summary>
     public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
+
+    /// <summary>How requests are spread over <see cref="Endpoints"/>: one of
+    /// <see cref="Balancing.BalancerNames"/>; P2C over peak-EWMA unless set.</summary>
+    public string Balancer { get; init; } = Balancing.BalancerNames.PeakEwma;
 }

@@ -193,6 +193,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
         var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop };
         var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
         endpoint?.Begin();
+        var forwardStart = _time.GetTimestamp();
         ForwarderError error;
         try
         {
@@ -203,10 +204,16 @@ internal sealed partial class HttpProxyHandler : IDisposable
             endpoint?.End();
         }
 
+        var clientGone = error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyClient;
+        if (endpoint is not null)
+        {
+            ObserveLatency(endpoint, error, clientGone, forwardStart, state.ResponseHeadersTimestamp);
+        }
+
         if (error != ForwarderError.None)
         {
             var reason = Describe(error, context, prefix);
-            if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyClient)
+            if (clientGone)
             {
                 // The client went away: routine for a proxy, and not the destination's fault.
                 Log.ClientGone(_logger, direction, authority, reason);
@@ -223,6 +230,21 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
         var headersAt = state.ResponseHeadersTimestamp != 0 ? state.ResponseHeadersTimestamp : _time.GetTimestamp();
         Record(context, direction, authority, tls, _time.GetElapsedTime(start, headersAt).TotalMilliseconds);
+    }
+
+    // The balancer's latency sample: time to the response headers; a failed forward counts as a slow
+    // sample (to its end, at least the current estimate); a client that went away before the headers
+    // says nothing about the endpoint.
+    private void ObserveLatency(EndpointState endpoint, ForwarderError error, bool clientGone, long forwardStart, long headersAt)
+    {
+        if (error == ForwarderError.None || (clientGone && headersAt != 0))
+        {
+            endpoint.Observe(_time.GetElapsedTime(forwardStart, headersAt != 0 ? headersAt : _time.GetTimestamp()));
+        }
+        else if (!clientGone)
+        {
+            endpoint.ObserveFailure(_time.GetElapsedTime(forwardStart));
+        }
     }
 
     private async Task RespondAsync(HttpContext context, Direction direction, string authority, string tls, long start, int status, string reasonCode, string reason)

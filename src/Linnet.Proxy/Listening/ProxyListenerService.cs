@@ -422,7 +422,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         endpoint.Begin();
         try
         {
-            await _opaque.ForwardAsync(socket, series, Direction.Outbound, endpoint.Config.Host, endpoint.Config.Port, _abort.Token);
+            await _opaque.ForwardAsync(socket, series, Direction.Outbound, endpoint.Config.Host, endpoint.Config.Port, endpoint, _abort.Token);
         }
         finally
         {

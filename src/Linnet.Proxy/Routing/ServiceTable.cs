@@ -13,14 +13,16 @@ public sealed partial class ServiceTable : IDisposable
 {
     private readonly IProxyConfigProvider _provider;
     private readonly ILogger<ServiceTable> _logger;
+    private readonly TimeProvider _time;
     private readonly IDisposable _subscription;
     private volatile Compiled _current;
 
     /// <summary>Compiles the provider's config and follows its changes.</summary>
-    public ServiceTable(IProxyConfigProvider provider, ILogger<ServiceTable> logger)
+    public ServiceTable(IProxyConfigProvider provider, ILogger<ServiceTable> logger, TimeProvider time)
     {
         _provider = provider;
         _logger = logger;
+        _time = time;
         _current = Compile(provider.GetConfig(), null);
         _subscription = ChangeToken.OnChange(() => _provider.GetConfig().ChangeToken, Reload);
     }
@@ -105,11 +107,12 @@ public sealed partial class ServiceTable : IDisposable
                 }
                 else
                 {
-                    endpoints.Add(new EndpointState(endpoint));
+                    endpoints.Add(new EndpointState(endpoint, _time));
                 }
             }
 
-            var state = new ServiceState(service, endpoints, new WeightedRoundRobinBalancer(endpoints));
+            SeedNewEndpoints(endpoints);
+            var state = new ServiceState(service, endpoints, BalancerNames.Create(service.Balancer, endpoints, new Random()));
             all.Add(state);
             foreach (var host in service.Aliases.Prepend(service.Name))
             {
@@ -160,6 +163,34 @@ public sealed partial class ServiceTable : IDisposable
             all,
             endpointIndex,
             routes.Regexes);
+    }
+
+    // New endpoints join at the mean estimate of their sampled peers (see EndpointState.Seed).
+    private static void SeedNewEndpoints(List<EndpointState> endpoints)
+    {
+        var sum = 0.0;
+        var sampled = 0;
+        foreach (var e in endpoints)
+        {
+            if (e.HasSamples)
+            {
+                sum += e.RttEstimateMs;
+                sampled++;
+            }
+        }
+
+        if (sampled == 0 || sampled == endpoints.Count)
+        {
+            return;
+        }
+
+        foreach (var e in endpoints)
+        {
+            if (!e.HasSamples)
+            {
+                e.Seed(sum / sampled);
+            }
+        }
     }
 
     private sealed record Compiled(

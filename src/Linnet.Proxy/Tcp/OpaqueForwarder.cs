@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -15,19 +16,31 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetri
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and relays until both directions
     /// have ended, or <paramref name="abort"/> fires (drain timeout elapsed). The caller owns
     /// <paramref name="client"/> and closes it afterwards.</summary>
-    public async Task ForwardAsync(Socket client, TcpSeries clientSeries, Direction direction, string host, int port, CancellationToken abort)
+    public Task ForwardAsync(Socket client, TcpSeries clientSeries, Direction direction, string host, int port, CancellationToken abort) =>
+        ForwardAsync(client, clientSeries, direction, host, port, null, abort);
+
+    /// <summary>As <see cref="ForwardAsync(Socket, TcpSeries, Direction, string, int, CancellationToken)"/>, feeding
+    /// the connect time to <paramref name="endpoint"/>'s latency estimate (a failed connect as a slow sample).</summary>
+    public async Task ForwardAsync(Socket client, TcpSeries clientSeries, Direction direction, string host, int port, EndpointState? endpoint, CancellationToken abort)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(clientSeries);
         using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var connectStart = time.GetTimestamp();
         try
         {
             using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
             connectTimeout.CancelAfter(config.ConnectTimeout);
             await upstream.ConnectAsync(host, port, connectTimeout.Token);
+            endpoint?.Observe(time.GetElapsedTime(connectStart));
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
+            if (!abort.IsCancellationRequested)
+            {
+                endpoint?.ObserveFailure(time.GetElapsedTime(connectStart));
+            }
+
             Log.ConnectFailed(logger, host, port, ex.Message);
             metrics.ProxyError(direction, "connect_failed");
             Reset(client);

@@ -101,7 +101,7 @@ public sealed class HttpRouterTests
     }
 
     private static ServiceTable Table(params ServiceConfig[] services) =>
-        new(new StaticProxyConfigProvider(services), NullLogger<ServiceTable>.Instance);
+        new(new StaticProxyConfigProvider(services), NullLogger<ServiceTable>.Instance, TimeProvider.System);
 
     private static ServiceConfig Service(string name, IReadOnlyList<RouteRuleConfig>? routes = null) =>
         new(name, [], 80, ServiceProtocol.Detect, null, [new EndpointConfig("127.0.0.1", 9)])

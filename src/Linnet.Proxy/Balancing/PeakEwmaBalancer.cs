@@ -1,0 +1,57 @@
+namespace Linnet.Proxy.Balancing;
+
+/// <summary>Power of two choices over peak-EWMA cost (Linkerd's balancer): picks two distinct endpoints
+/// at random and takes the one with the lower <see cref="EndpointState.Cost"/>. Weight-0 endpoints are
+/// never picked.</summary>
+internal sealed class PeakEwmaBalancer : IBalancer
+{
+    private readonly EndpointState[] _endpoints;
+    private readonly Random _random;
+    private readonly Lock _lock = new();
+
+    /// <summary>Balances over <paramref name="endpoints"/>; <paramref name="random"/> is this balancer's own
+    /// (seed it for repeatable tests).</summary>
+    public PeakEwmaBalancer(IReadOnlyList<EndpointState> endpoints, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(random);
+        var eligible = new List<EndpointState>(endpoints.Count);
+        foreach (var endpoint in endpoints)
+        {
+            if (endpoint.Config.Weight > 0)
+            {
+                eligible.Add(endpoint);
+            }
+        }
+
+        _endpoints = eligible.ToArray();
+        _random = random;
+    }
+
+    public EndpointState? Pick()
+    {
+        switch (_endpoints.Length)
+        {
+            case 0:
+                return null;
+            case 1:
+                return _endpoints[0];
+        }
+
+        int a, b;
+        lock (_lock)
+        {
+            a = _random.Next(_endpoints.Length);
+            b = _random.Next(_endpoints.Length - 1);
+        }
+
+        if (b >= a)
+        {
+            b++;
+        }
+
+        var first = _endpoints[a];
+        var second = _endpoints[b];
+        return second.Cost < first.Cost ? second : first;
+    }
+}
