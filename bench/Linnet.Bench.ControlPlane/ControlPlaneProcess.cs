@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace Linnet.Bench.ControlPlane;
+
+/// <summary>The driver's handle on a <c>serve</c> child: start, one command at a time, stop.</summary>
+internal sealed class ControlPlaneProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+    private readonly Channel<string> _replies = Channel.CreateUnbounded<string>();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HttpClient _http;
+    private long _lastRevision;
+    private int _weight = 50; // the seeded route's weight
+
+    private ControlPlaneProcess(string name, Process process, StreamWriter log)
+    {
+        Name = name;
+        _process = process;
+        _log = log;
+        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public string Name { get; }
+
+    public int Pid => _process.Id;
+
+    public string GrpcAddress { get; private set; } = "";
+
+    public Uri HttpBase { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>Starts <c>linnet-bench-cp serve</c>, logging to <paramref name="logPath"/>, and waits for its listeners.</summary>
+    public static async Task<ControlPlaneProcess> StartAsync(string name, string logPath, CancellationToken ct)
+    {
+        var psi = SelfStartInfo("serve");
+        psi.RedirectStandardInput = true;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the control plane");
+        var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
+        var cp = new ControlPlaneProcess(name, process, log);
+        process.OutputDataReceived += (_, e) => cp.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => cp.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var hello = await cp.ReadReplyAsync(TimeSpan.FromSeconds(60), ct);
+        if ((long?)hello["frequency"] != Stopwatch.Frequency)
+        {
+            throw new InvalidOperationException("the control plane's Stopwatch frequency differs from ours: timestamps are not comparable");
+        }
+
+        cp.GrpcAddress = (string)hello["grpc"]!;
+        cp.HttpBase = new Uri($"http://{(string)hello["http"]!}/");
+        return cp;
+    }
+
+    /// <summary>The start info for running this program again with <paramref name="mode"/>.</summary>
+    public static ProcessStartInfo SelfStartInfo(string mode)
+    {
+        var path = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var psi = new ProcessStartInfo(path) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(path) == "dotnet")
+        {
+            psi.ArgumentList.Add(typeof(ControlPlaneProcess).Assembly.Location);
+        }
+
+        psi.ArgumentList.Add(mode);
+        return psi;
+    }
+
+    public async Task<JsonObject> CommandAsync(string command, TimeSpan timeout, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await _process.StandardInput.WriteLineAsync(command.AsMemory(), ct);
+            await _process.StandardInput.FlushAsync(ct);
+            var reply = await ReadReplyAsync(timeout, ct);
+            return reply["error"] is { } error ? throw new InvalidOperationException($"{Name}: '{command}' failed: {error}") : reply;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The store revision the next apply will get: only the benchmark writes to this store.</summary>
+    public long NextRevision => _lastRevision + 1;
+
+    /// <summary>Reads the store's revision through the HTTP API.</summary>
+    public async Task<long> RefreshRevisionAsync(CancellationToken ct)
+    {
+        var body = await _http.GetStringAsync(new Uri(HttpBase, "api/v1/health"), ct);
+        _lastRevision = (long)JsonNode.Parse(body)!["revision"]!;
+        return _lastRevision;
+    }
+
+    /// <summary>Applies the route with a weight different from the last one (1-98, cycling); returns the
+    /// commit's revision and when the request was sent and its 200 received.</summary>
+    public async Task<(long Revision, long SentAt, long OkAt)> ApplyRouteAsync(CancellationToken ct)
+    {
+        _weight = (_weight % 98) + 1;
+        using var content = new StringContent(Mesh.RouteManifest(_weight), Encoding.UTF8, "application/yaml");
+        var sent = Stopwatch.GetTimestamp();
+        using var response = await _http.PostAsync(new Uri(HttpBase, "api/v1/apply?source=bench"), content, ct);
+        var ok = Stopwatch.GetTimestamp();
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{Name}: apply answered {(int)response.StatusCode}: {body}");
+        }
+
+        _lastRevision = (long)JsonNode.Parse(body)!["revision"]!;
+        return (_lastRevision, sent, ok);
+    }
+
+    /// <summary>GET /api/v1/proxies: how many subscribers are connected and how many hold <paramref name="version"/>.</summary>
+    public async Task<(int Connected, int AtVersion)> ProxiesAsync(string version, CancellationToken ct)
+    {
+        var body = await _http.GetStringAsync(new Uri(HttpBase, "api/v1/proxies"), ct);
+        var list = JsonNode.Parse(body)!["proxies"]!.AsArray();
+        return (list.Count, list.Count(p => (string?)p!["version"] == version));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                await _process.StandardInput.WriteLineAsync("quit");
+                await _process.StandardInput.FlushAsync();
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                await _process.WaitForExitAsync(wait.Token);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"{Name}: did not stop on 'quit' ({ex.GetType().Name}); killing it");
+        }
+        finally
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None);
+            }
+
+            _process.Dispose();
+            _http.Dispose();
+            _gate.Dispose();
+            await _log.DisposeAsync();
+        }
+    }
+
+    private async Task<JsonObject> ReadReplyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            var line = await _replies.Reader.ReadAsync(limit.Token);
+            return JsonNode.Parse(line)!.AsObject();
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"{Name}: no reply within {timeout.TotalSeconds} s (exited: {_process.HasExited})"));
+        }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException($"{Name}: the control plane exited");
+        }
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (line.StartsWith(ServeMode.Reply, StringComparison.Ordinal))
+        {
+            _replies.Writer.TryWrite(line[ServeMode.Reply.Length..]);
+        }
+        else
+        {
+            lock (_log)
+            {
+                _log.WriteLine(line);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using Linnet.Bench.ControlPlane;
+
+// linnet-bench-cp serve
+//     One control plane over an in-memory store on loopback ephemeral ports, driven over stdin (see ServeMode).
+// linnet-bench-cp run --proxy-bin PATH --work DIR --results FILE [options: see RunOptions]
+//     The whole benchmark: starts control planes, subscribers and proxies, measures, prints a markdown table.
+try
+{
+    return args switch
+    {
+        ["serve"] => await ServeMode.RunAsync(),
+        ["run", .. var rest] => await Driver.RunAsync(RunOptions.Parse(rest)),
+        _ => throw new ArgumentException("usage: linnet-bench-cp serve | run --proxy-bin PATH --work DIR --results FILE [...]"),
+    };
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync($"linnet-bench-cp: {ex.Message}");
+    return 2;
+}
