@@ -21,19 +21,7 @@ public sealed class BadInputTests
     [InlineData("GET /\x01 HTTP/1.1\r\nHost: app\r\n\r\n")]
     [InlineData("GET / HTTP/1.1\r\nHost: app\r\nBad Header: x\r\n\r\n")]
     [InlineData("GET / HTTP/1.1\r\nHost: app\r\nX: a\0b\r\n\r\n")]
-    public async Task MalformedRequest_Gets400AndIsNotForwarded(string request)
-    {
-        await using var app = await HttpTestApp.StartAsync("app", cancellationToken: Ct);
-        await using var proxy = await TestProxy.StartAsync(app.Port);
-        await using var raw = await RawConnection.ConnectAsync(proxy.Inbound);
-
-        await raw.SendAsync(request);
-        var response = Encoding.ASCII.GetString(await raw.ReadToEndAsync());
-
-        Assert.StartsWith("HTTP/1.1 400 ", response, StringComparison.Ordinal);
-        Assert.Equal(0, app.RequestCount);
-        await AssertStillServesAsync(proxy);
-    }
+    public Task MalformedRequest_Gets400AndIsNotForwarded(string request) => AssertRejectedWith400Async(request);
 
     [Fact]
     public async Task HeaderSectionOverLimit_Gets431()
@@ -61,19 +49,7 @@ public sealed class BadInputTests
     [InlineData("POST /echo HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
     [InlineData("POST /echo HTTP/1.1\r\nHost: app\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")]
     [InlineData("POST /echo HTTP/1.1\r\nHost: app\r\nContent-Length: 5, 6\r\n\r\nhello!")]
-    public async Task AmbiguousFraming_Gets400AndIsNeverForwarded(string request)
-    {
-        await using var app = await HttpTestApp.StartAsync("app", cancellationToken: Ct);
-        await using var proxy = await TestProxy.StartAsync(app.Port);
-        await using var raw = await RawConnection.ConnectAsync(proxy.Inbound);
-
-        await raw.SendAsync(request);
-        var response = Encoding.ASCII.GetString(await raw.ReadToEndAsync());
-
-        Assert.StartsWith("HTTP/1.1 400 ", response, StringComparison.Ordinal);
-        Assert.Equal(0, app.RequestCount);
-        await AssertStillServesAsync(proxy);
-    }
+    public Task AmbiguousFraming_Gets400AndIsNeverForwarded(string request) => AssertRejectedWith400Async(request);
 
     [Theory]
     [InlineData("data-on-stream-0", 1u)]
@@ -98,6 +74,21 @@ public sealed class BadInputTests
         var goAway = FindFrame(received, 0x7);
         Assert.NotNull(goAway);
         Assert.Equal(errorCode, BinaryPrimitives.ReadUInt32BigEndian(goAway.AsSpan(4, 4)));
+        Assert.Equal(0, app.RequestCount);
+        await AssertStillServesAsync(proxy);
+    }
+
+    // A rejected request gets 400, never reaches the app, and the proxy goes on serving others.
+    private static async Task AssertRejectedWith400Async(string request)
+    {
+        await using var app = await HttpTestApp.StartAsync("app", cancellationToken: Ct);
+        await using var proxy = await TestProxy.StartAsync(app.Port);
+        await using var raw = await RawConnection.ConnectAsync(proxy.Inbound);
+
+        await raw.SendAsync(request);
+        var response = Encoding.ASCII.GetString(await raw.ReadToEndAsync());
+
+        Assert.StartsWith("HTTP/1.1 400 ", response, StringComparison.Ordinal);
         Assert.Equal(0, app.RequestCount);
         await AssertStillServesAsync(proxy);
     }
