@@ -54,4 +54,10 @@ public sealed record BootstrapConfig
     /// <summary>The control plane's Destination API as <c>host:port</c> (plaintext HTTP/2). When set, services
     /// come from its stream instead of the config file.</summary>
     public string? ControlPlaneAddress { get; init; }
+
+    /// <summary>How the proxy gets its mTLS identity; null: no identity, plaintext everywhere.</summary>
+    public IdentityBootstrapConfig? Identity { get; init; }
+
+    /// <summary>Whether inbound meshed ports also accept plaintext (only meaningful with <see cref="Identity"/>).</summary>
+    public InboundTlsMode InboundTls { get; init; } = InboundTlsMode.Permissive;
 }

@@ -33,4 +33,10 @@ public sealed record ServiceConfig(
     /// <summary>How requests are spread over <see cref="Endpoints"/>: one of
     /// <see cref="Balancing.BalancerNames"/>; P2C over peak-EWMA unless set.</summary>
     public string Balancer { get; init; } = Balancing.BalancerNames.PeakEwma;
+
+    /// <summary>How many retries this service may receive from this proxy.</summary>
+    public RetryBudgetConfig RetryBudget { get; init; } = RetryBudgetConfig.Default;
+
+    /// <summary>Failure accrual for this service's endpoints; null: endpoints are never ejected.</summary>
+    public CircuitBreakerConfig? CircuitBreaker { get; init; } = CircuitBreakerConfig.Default;
 }

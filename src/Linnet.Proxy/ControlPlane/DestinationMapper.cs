@@ -58,7 +58,10 @@ internal static class DestinationMapper
         {
             if (endpoint.Port is >= 1 and <= 65535 && (IPAddress.TryParse(endpoint.Address, out _) || IsHostName(endpoint.Address)))
             {
-                endpoints.Add(new EndpointConfig(endpoint.Address, endpoint.Port, Math.Max(0, endpoint.Weight)));
+                endpoints.Add(new EndpointConfig(endpoint.Address, endpoint.Port, Math.Max(0, endpoint.Weight))
+                {
+                    Identity = endpoint.Meshed && endpoint.Identity.Length > 0 ? endpoint.Identity : null,
+                });
             }
             else
             {

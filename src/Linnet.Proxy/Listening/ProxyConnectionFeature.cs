@@ -18,4 +18,8 @@ public sealed record ProxyConnectionFeature(
 {
     /// <summary>Inbound or outbound, for metrics.</summary>
     public Direction Direction => Role == ListenerRole.Inbound ? Direction.Inbound : Direction.Outbound;
+
+    /// <summary>Inbound over mTLS: the identity the client proxy's certificate proved
+    /// (<c>spiffe://…</c>). Null: the connection is plaintext.</summary>
+    public string? ClientIdentity { get; init; }
 }
