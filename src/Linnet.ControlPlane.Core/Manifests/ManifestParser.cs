@@ -88,6 +88,7 @@ public static partial class ManifestParser
             case ServiceResource.KindName:
                 expectedVersion = "v1";
                 resource = metadata is null ? null : new ServiceResource { Metadata = metadata, Spec = ParseServiceSpec(spec), Status = origin == ManifestOrigin.Store ? ParseServiceStatus(status) : ServiceStatus.Empty };
+                CheckServiceAnnotations(metadata, errors);
                 break;
             case WorkloadResource.KindName:
                 expectedVersion = "linnet.io/v1alpha1";
@@ -97,6 +98,10 @@ public static partial class ManifestParser
                 expectedVersion = "gateway.networking.k8s.io/v1";
                 resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace) };
                 break;
+            case GrpcRouteResource.KindName:
+                expectedVersion = "gateway.networking.k8s.io/v1";
+                resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace) };
+                break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
                 resource = metadata is null ? null : new InstanceResource { Metadata = metadata, Spec = ParseInstanceSpec(spec) };
@@ -105,7 +110,7 @@ public static partial class ManifestParser
                 errors.Add(new FieldError("kind", "Instance resources are written by the platform, not applied"));
                 break;
             default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute)"));
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute)"));
                 break;
         }
 
@@ -319,143 +324,14 @@ public static partial class ManifestParser
         return list;
     }
 
-    private static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace)
-    {
-        var parents = new List<ParentRef>();
-        var parentItems = spec.Sequence("parentRefs");
-        if (parentItems.Count == 0)
-        {
-            spec.Error("parentRefs", "must name at least one Service");
-        }
-
-        for (var i = 0; i < parentItems.Count; i++)
-        {
-            var item = spec.Item(parentItems[i], "parentRefs", i);
-            var name = item.Text("name", required: true);
-            var kind = item.Text("kind") ?? "Service";
-            var group = item.Text("group") ?? "";
-            if (kind != "Service" || group is not ("" or "core"))
-            {
-                item.Error("kind", $"'{group}/{kind}' is not supported: a mesh route's parent is a Service");
-            }
-
-            var ns = item.Text("namespace");
-            var port = item.Number("port", 1, 65535);
-            item.RejectUnknown();
-            if (name is not null)
-            {
-                parents.Add(new ParentRef(name, ns ?? routeNamespace, port));
-            }
-        }
-
-        var rules = new List<HttpRouteRule>();
-        var ruleItems = spec.Sequence("rules");
-        for (var r = 0; r < ruleItems.Count; r++)
-        {
-            var rule = spec.Item(ruleItems[r], "rules", r);
-            var matches = new List<HttpRouteMatch>();
-            var matchItems = rule.Sequence("matches");
-            for (var m = 0; m < matchItems.Count; m++)
-            {
-                matches.Add(ParseMatch(rule.Item(matchItems[m], "matches", m)));
-            }
-
-            var backends = new List<BackendRef>();
-            var backendItems = rule.Sequence("backendRefs");
-            for (var b = 0; b < backendItems.Count; b++)
-            {
-                var item = rule.Item(backendItems[b], "backendRefs", b);
-                var name = item.Text("name", required: true);
-                var kind = item.Text("kind") ?? "Service";
-                if (kind != "Service")
-                {
-                    item.Error("kind", $"'{kind}' is not supported: backends are Services");
-                }
-
-                item.Text("group");
-                var ns = item.Text("namespace");
-                var port = item.Number("port", 1, 65535);
-                var weight = item.Number("weight", 0, 1_000_000) ?? 1;
-                item.RejectUnknown();
-                if (name is not null)
-                {
-                    backends.Add(new BackendRef(name, ns ?? routeNamespace, port, weight));
-                }
-            }
-
-            if (backends.Count > 0 && backends.All(b => b.Weight == 0))
-            {
-                rule.Error("backendRefs", "every weight is 0: no request could be routed");
-            }
-
-            rule.RejectUnknown();
-            rules.Add(new HttpRouteRule(matches, backends));
-        }
-
-        spec.RejectUnknown();
-        return new HttpRouteSpec(parents, rules);
-    }
-
-    private static HttpRouteMatch ParseMatch(YamlMap match)
-    {
-        PathMatch? path = null;
-        var pathMap = match.Map("path");
-        if (pathMap.Exists)
-        {
-            var type = pathMap.Text("type") ?? "PathPrefix";
-            var value = pathMap.Text("value") ?? "/";
-            switch (type)
-            {
-                case "Exact" or "PathPrefix" when !value.StartsWith('/'):
-                    pathMap.Error("value", $"'{value}' must start with '/'");
-                    break;
-                case "RegularExpression":
-                    CheckRegex(pathMap, "value", value);
-                    break;
-                case "Exact" or "PathPrefix":
-                    break;
-                default:
-                    pathMap.Error("type", $"'{type}' is not one of: Exact, PathPrefix, RegularExpression");
-                    break;
-            }
-
-            pathMap.RejectUnknown();
-            path = new PathMatch(type, value);
-        }
-
-        var headers = new List<HeaderMatch>();
-        var headerItems = match.Sequence("headers");
-        for (var h = 0; h < headerItems.Count; h++)
-        {
-            var item = match.Item(headerItems[h], "headers", h);
-            var type = item.Text("type") ?? "Exact";
-            var name = item.Text("name", required: true);
-            var value = item.Text("value", required: true);
-            if (type is not ("Exact" or "RegularExpression"))
-            {
-                item.Error("type", $"'{type}' is not one of: Exact, RegularExpression");
-            }
-            else if (type == "RegularExpression" && value is not null)
-            {
-                CheckRegex(item, "value", value);
-            }
-
-            item.RejectUnknown();
-            if (name is not null && value is not null)
-            {
-                headers.Add(new HeaderMatch(type, name, value));
-            }
-        }
-
-        match.RejectUnknown();
-        return new HttpRouteMatch(path, headers);
-    }
-
     private static void CheckRegex(YamlMap map, string key, string pattern)
     {
         try
         {
-            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
+            // Alone, so that a pattern cannot close the anchoring group early ("a)|(b"), then exactly as the
+            // proxy builds it (Linnet.Proxy.Routing.RouteRegex), so that what is accepted here compiles there.
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            _ = new Regex($@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
         }
         catch (ArgumentException ex)
         {

@@ -7,7 +7,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 
 /// <summary>Writes resources in their Kubernetes shape as JSON. The store persists this form and reloads it
 /// with <see cref="ManifestParser"/> (JSON is YAML), so there is one reader and one writer.</summary>
-public static class ResourceWriter
+public static partial class ResourceWriter
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
@@ -58,7 +58,10 @@ public static class ResourceWriter
                 json["spec"] = Spec(w.Spec);
                 break;
             case HttpRouteResource r:
-                json["spec"] = Spec(r.Spec, r.Metadata.Namespace);
+                json["spec"] = RouteSpec(r.Spec, r.Metadata.Namespace);
+                break;
+            case GrpcRouteResource g:
+                json["spec"] = RouteSpec(g.Spec, g.Metadata.Namespace);
                 break;
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);
@@ -140,62 +143,6 @@ public static class ResourceWriter
         }
 
         return json;
-    }
-
-    private static JsonObject Spec(HttpRouteSpec spec, string routeNamespace)
-    {
-        var parents = new JsonArray();
-        foreach (var p in spec.ParentRefs)
-        {
-            // Always written resolved, so that a route reads back equal to what was stored.
-            var parent = new JsonObject { ["kind"] = "Service", ["name"] = p.Name, ["namespace"] = p.Namespace ?? routeNamespace };
-
-            if (p.Port is { } port)
-            {
-                parent["port"] = port;
-            }
-
-            parents.Add(parent);
-        }
-
-        var rules = new JsonArray();
-        foreach (var rule in spec.Rules)
-        {
-            var matches = new JsonArray();
-            foreach (var m in rule.Matches)
-            {
-                var match = new JsonObject();
-                if (m.Path is { } path)
-                {
-                    match["path"] = new JsonObject { ["type"] = path.Type, ["value"] = path.Value };
-                }
-
-                if (m.Headers.Count > 0)
-                {
-                    match["headers"] = new JsonArray(m.Headers.Select(h => (JsonNode)new JsonObject { ["type"] = h.Type, ["name"] = h.Name, ["value"] = h.Value }).ToArray());
-                }
-
-                matches.Add(match);
-            }
-
-            var backends = new JsonArray();
-            foreach (var b in rule.BackendRefs)
-            {
-                var backend = new JsonObject { ["name"] = b.Name, ["namespace"] = b.Namespace ?? routeNamespace };
-
-                if (b.Port is { } port)
-                {
-                    backend["port"] = port;
-                }
-
-                backend["weight"] = b.Weight;
-                backends.Add(backend);
-            }
-
-            rules.Add(new JsonObject { ["matches"] = matches, ["backendRefs"] = backends });
-        }
-
-        return new JsonObject { ["parentRefs"] = parents, ["rules"] = rules };
     }
 
     private static JsonObject Map(IReadOnlyDictionary<string, string> map)

@@ -37,20 +37,35 @@ public sealed record ParentRef(string Name, string? Namespace, int? Port);
 /// <summary>One rule: any of its matches selects its backends. No matches means every request.</summary>
 public sealed record HttpRouteRule(IReadOnlyList<HttpRouteMatch> Matches, IReadOnlyList<BackendRef> BackendRefs)
 {
+    /// <summary>The rule's filters (header modifiers, mirror, Linnet's fault injection and retry).</summary>
+    public RouteFilters Filters { get; init; } = RouteFilters.None;
+
+    /// <summary>Gateway API <c>timeouts</c>; null: none.</summary>
+    public RouteTimeouts? Timeouts { get; init; }
+
     /// <inheritdoc />
     public bool Equals(HttpRouteRule? other) =>
-        other is not null && Matches.SequenceEqual(other.Matches) && BackendRefs.SequenceEqual(other.BackendRefs);
+        other is not null && Matches.SequenceEqual(other.Matches) && BackendRefs.SequenceEqual(other.BackendRefs)
+        && Filters.Equals(other.Filters) && Equals(Timeouts, other.Timeouts);
 
     /// <inheritdoc />
     public override int GetHashCode() => Matches.Count;
 }
 
-/// <summary>A match: a path condition and header conditions, all of which must hold.</summary>
+/// <summary>A match: a path condition, header conditions, query-parameter conditions and a method, all of
+/// which must hold.</summary>
 public sealed record HttpRouteMatch(PathMatch? Path, IReadOnlyList<HeaderMatch> Headers)
 {
+    /// <summary>Query-parameter conditions (Gateway API <c>queryParams</c>).</summary>
+    public IReadOnlyList<QueryParamMatch> QueryParams { get; init; } = [];
+
+    /// <summary>The HTTP method (upper case); null: any.</summary>
+    public string? Method { get; init; }
+
     /// <inheritdoc />
     public bool Equals(HttpRouteMatch? other) =>
-        other is not null && Equals(Path, other.Path) && Headers.SequenceEqual(other.Headers);
+        other is not null && Equals(Path, other.Path) && Headers.SequenceEqual(other.Headers)
+        && QueryParams.SequenceEqual(other.QueryParams) && Method == other.Method;
 
     /// <inheritdoc />
     public override int GetHashCode() => Headers.Count;

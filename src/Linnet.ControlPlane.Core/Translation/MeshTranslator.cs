@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 
@@ -19,6 +20,7 @@ public static class MeshTranslator
         ArgumentNullException.ThrowIfNull(snapshot);
         var instances = snapshot.OfKind<InstanceResource>().Where(i => i.Spec.Ready).ToList();
         var routes = snapshot.OfKind<HttpRouteResource>().ToList();
+        var grpcRoutes = snapshot.OfKind<GrpcRouteResource>().ToList();
         var portsByService = snapshot.OfKind<ServiceResource>().ToDictionary(s => (s.Metadata.Namespace, s.Metadata.Name), s => s.Spec.Ports.Select(p => p.Port).ToList());
         var services = new List<MeshService>();
         foreach (var service in snapshot.OfKind<ServiceResource>())
@@ -44,10 +46,21 @@ public static class MeshTranslator
                 }
 
                 var key = ServiceKey(service.Metadata.Name, ns, port.Port);
+                bool Attached(Resource route, IReadOnlyList<ParentRef> parents) =>
+                    parents.Any(p => p.Name == service.Metadata.Name && (p.Namespace ?? route.Metadata.Namespace) == ns && (p.Port is null || p.Port == port.Port));
+
+                // HTTPRoutes first, then GRPCRoutes, each in store order.
                 var attached = routes
-                    .Where(r => r.Spec.ParentRefs.Any(p => p.Name == service.Metadata.Name && (p.Namespace ?? r.Metadata.Namespace) == ns && (p.Port is null || p.Port == port.Port)))
+                    .Where(r => Attached(r, r.Spec.ParentRefs))
                     .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port, portsByService)).ToList()))
+                    .Concat(grpcRoutes
+                        .Where(r => Attached(r, r.Spec.ParentRefs))
+                        .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port, portsByService)).ToList())
+                        {
+                            Kind = GrpcRouteResource.KindName,
+                        }))
                     .ToList();
+                var (budget, breaker) = ServiceTrafficPolicy.Read(service.Metadata.Annotations, static (_, _) => { });
                 services.Add(new MeshService(
                     key,
                     service.Metadata.Name,
@@ -56,37 +69,123 @@ public static class MeshTranslator
                     Protocol(port.AppProtocol),
                     endpoints.OrderBy(e => e.Address, StringComparer.Ordinal).ThenBy(e => e.Port).ToList(),
                     attached,
-                    service.Status.LocalPorts.GetValueOrDefault(port.Port)));
+                    service.Status.LocalPorts.GetValueOrDefault(port.Port))
+                {
+                    RetryBudget = budget,
+                    CircuitBreaker = breaker,
+                });
             }
         }
 
         return new MeshView(snapshot.Revision, services);
     }
 
+    private static MeshRule Rule(HttpRouteRule rule, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService) =>
+        Rule(
+            rule.Matches.Select(m => new MeshMatch(m.Path, m.Headers) { QueryParams = m.QueryParams, Method = m.Method }).ToList(),
+            rule.BackendRefs,
+            rule.Filters,
+            rule.Timeouts,
+            grpc: false,
+            routeNamespace,
+            parentPort,
+            portsByService);
+
+    private static MeshRule Rule(GrpcRouteRule rule, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService) =>
+        Rule(
+            rule.Matches.Select(m => new MeshMatch(m.Method is { } method ? GrpcPath(method) : null, m.Headers)).ToList(),
+            rule.BackendRefs,
+            rule.Filters,
+            rule.Timeouts,
+            grpc: true,
+            routeNamespace,
+            parentPort,
+            portsByService);
+
     // A backend names a Service and, optionally, its port: without one, the Service's only port, or the
     // parent's port if the Service has it. A backend that resolves to no existing service port is left out,
     // so every key a view names is in the view (a rule left with no backend answers like an empty service).
-    private static MeshRule Rule(HttpRouteRule rule, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService)
+    // A mirror resolves the same way; one that resolves to nothing is dropped.
+    private static MeshRule Rule(
+        List<MeshMatch> matches,
+        IReadOnlyList<BackendRef> backendRefs,
+        RouteFilters filters,
+        RouteTimeouts? timeouts,
+        bool grpc,
+        string routeNamespace,
+        int parentPort,
+        Dictionary<(string, string), List<int>> portsByService)
     {
         var backends = new List<MeshBackend>();
-        foreach (var b in rule.BackendRefs)
+        foreach (var b in backendRefs)
         {
-            var ns = b.Namespace ?? routeNamespace;
-            if (!portsByService.TryGetValue((ns, b.Name), out var ports))
+            if (Resolve(b, routeNamespace, parentPort, portsByService) is { } key)
             {
-                continue;
-            }
-
-            int? port = b.Port is { } explicitPort ? (ports.Contains(explicitPort) ? explicitPort : null)
-                : ports.Count == 1 ? ports[0]
-                : ports.Contains(parentPort) ? parentPort : null;
-            if (port is { } resolved)
-            {
-                backends.Add(new MeshBackend(ServiceKey(b.Name, ns, resolved), b.Weight));
+                backends.Add(new MeshBackend(key, b.Weight));
             }
         }
 
-        return new MeshRule(rule.Matches.Select(m => new MeshMatch(m.Path, m.Headers)).ToList(), backends);
+        MeshMirror? mirror = null;
+        if (filters.RequestMirror is { } m && Resolve(m.BackendRef, routeNamespace, parentPort, portsByService) is { } mirrorKey)
+        {
+            mirror = new MeshMirror(mirrorKey, m.Percent);
+        }
+
+        MeshRetry? retry = null;
+        if (filters.Retry is { } r)
+        {
+            var unspecified = r.On.Count == 0 && r.StatusCodes.Count == 0 && r.GrpcCodes.Count == 0;
+            retry = new MeshRetry(
+                r.Limit ?? 1,
+                unspecified && !grpc ? ["5xx"] : r.On,
+                r.StatusCodes,
+                unspecified && grpc ? MeshRetry.DefaultGrpcCodes : r.GrpcCodes,
+                r.RetryNonIdempotent,
+                r.MaxBodyBytes ?? MeshRetry.DefaultMaxBodyBytes);
+        }
+
+        return new MeshRule(matches, backends)
+        {
+            RequestHeaders = filters.RequestHeaderModifier,
+            ResponseHeaders = filters.ResponseHeaderModifier,
+            Timeouts = timeouts,
+            Fault = filters.FaultInjection,
+            Retry = retry,
+            Mirror = mirror,
+        };
+    }
+
+    private static string? Resolve(BackendRef b, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService)
+    {
+        var ns = b.Namespace ?? routeNamespace;
+        if (!portsByService.TryGetValue((ns, b.Name), out var ports))
+        {
+            return null;
+        }
+
+        int? port = b.Port is { } explicitPort ? (ports.Contains(explicitPort) ? explicitPort : null)
+            : ports.Count == 1 ? ports[0]
+            : ports.Contains(parentPort) ? parentPort : null;
+        return port is { } resolved ? ServiceKey(b.Name, ns, resolved) : null;
+    }
+
+    // gRPC calls are POSTs to /<package.Service>/<Method>: a method match is a condition on that path.
+    private static PathMatch GrpcPath(GrpcMethodMatch method)
+    {
+        // The Gateway API allows a leading '.' on a fully qualified service name; the path never has it.
+        method = method with { Service = method.Type == "Exact" ? method.Service?.TrimStart('.') : method.Service };
+        if (method.Type == "RegularExpression")
+        {
+            return new PathMatch("RegularExpression", $"/(?:{method.Service ?? "[^/]+"})/(?:{method.Method ?? "[^/]+"})");
+        }
+
+        return (method.Service, method.Method) switch
+        {
+            ({ } service, { } name) => new PathMatch("Exact", $"/{service}/{name}"),
+            ({ } service, null) => new PathMatch("PathPrefix", $"/{service}"),
+            (null, { } name) => new PathMatch("RegularExpression", $"/[^/]+/{Regex.Escape(name)}"),
+            _ => new PathMatch("PathPrefix", "/"),
+        };
     }
 
     private static string Protocol(string? appProtocol) => appProtocol switch

@@ -24,10 +24,17 @@ public sealed record MeshService(
     IReadOnlyList<MeshRoute> Routes,
     int LocalPort)
 {
+    /// <summary>The retry budget of callers towards this service (from the Service's annotations).</summary>
+    public Resources.RetryBudgetPolicy RetryBudget { get; init; } = Resources.RetryBudgetPolicy.Default;
+
+    /// <summary>Failure accrual for its endpoints; null: disabled by annotation.</summary>
+    public Resources.FailureAccrualPolicy? CircuitBreaker { get; init; } = Resources.FailureAccrualPolicy.Default;
+
     /// <inheritdoc />
     public bool Equals(MeshService? other) =>
         other is not null && Key == other.Key && Protocol == other.Protocol && LocalPort == other.LocalPort
-        && Endpoints.SequenceEqual(other.Endpoints) && Routes.SequenceEqual(other.Routes);
+        && Endpoints.SequenceEqual(other.Endpoints) && Routes.SequenceEqual(other.Routes)
+        && RetryBudget.Equals(other.RetryBudget) && Equals(CircuitBreaker, other.CircuitBreaker);
 
     /// <inheritdoc />
     public override int GetHashCode() => Key.GetHashCode(StringComparison.Ordinal);
@@ -37,11 +44,14 @@ public sealed record MeshService(
 /// <param name="Meshed">True: the address is the instance's proxy (inbound); false: the app itself.</param>
 public sealed record MeshEndpoint(string Address, int Port, int Weight, string Identity, string Instance, bool Meshed);
 
-/// <summary>An HTTPRoute, flattened.</summary>
+/// <summary>An HTTPRoute or GRPCRoute, flattened (gRPC method matches become path matches).</summary>
 public sealed record MeshRoute(string Name, IReadOnlyList<MeshRule> Rules)
 {
+    /// <summary><c>HTTPRoute</c> or <c>GRPCRoute</c>.</summary>
+    public string Kind { get; init; } = Resources.HttpRouteResource.KindName;
+
     /// <inheritdoc />
-    public bool Equals(MeshRoute? other) => other is not null && Name == other.Name && Rules.SequenceEqual(other.Rules);
+    public bool Equals(MeshRoute? other) => other is not null && Name == other.Name && Kind == other.Kind && Rules.SequenceEqual(other.Rules);
 
     /// <inheritdoc />
     public override int GetHashCode() => Name.GetHashCode(StringComparison.Ordinal);
@@ -50,18 +60,48 @@ public sealed record MeshRoute(string Name, IReadOnlyList<MeshRule> Rules)
 /// <summary>A rule: any match selects it (none: every request); backends are weighted service keys.</summary>
 public sealed record MeshRule(IReadOnlyList<MeshMatch> Matches, IReadOnlyList<MeshBackend> Backends)
 {
+    /// <summary>Request header changes; null: none.</summary>
+    public Resources.HeaderModifier? RequestHeaders { get; init; }
+
+    /// <summary>Response header changes; null: none.</summary>
+    public Resources.HeaderModifier? ResponseHeaders { get; init; }
+
+    /// <summary>Timeouts; null: none.</summary>
+    public Resources.RouteTimeouts? Timeouts { get; init; }
+
+    /// <summary>Injected faults; null: none.</summary>
+    public Resources.FaultInjection? Fault { get; init; }
+
+    /// <summary>Retries with defaults applied; null: none.</summary>
+    public MeshRetry? Retry { get; init; }
+
+    /// <summary>The mirror, resolved to a service key; null: none (or its Service does not exist).</summary>
+    public MeshMirror? Mirror { get; init; }
+
     /// <inheritdoc />
-    public bool Equals(MeshRule? other) => other is not null && Matches.SequenceEqual(other.Matches) && Backends.SequenceEqual(other.Backends);
+    public bool Equals(MeshRule? other) =>
+        other is not null && Matches.SequenceEqual(other.Matches) && Backends.SequenceEqual(other.Backends)
+        && Equals(RequestHeaders, other.RequestHeaders) && Equals(ResponseHeaders, other.ResponseHeaders)
+        && Equals(Timeouts, other.Timeouts) && Equals(Fault, other.Fault) && Equals(Retry, other.Retry) && Equals(Mirror, other.Mirror);
 
     /// <inheritdoc />
     public override int GetHashCode() => Backends.Count;
 }
 
-/// <summary>Path (Exact, PathPrefix, RegularExpression) and header (Exact, RegularExpression) conditions.</summary>
+/// <summary>Path (Exact, PathPrefix, RegularExpression), header and query-parameter (Exact, RegularExpression)
+/// and method conditions.</summary>
 public sealed record MeshMatch(Resources.PathMatch? Path, IReadOnlyList<Resources.HeaderMatch> Headers)
 {
+    /// <summary>Query-parameter conditions.</summary>
+    public IReadOnlyList<Resources.QueryParamMatch> QueryParams { get; init; } = [];
+
+    /// <summary>The method; null: any.</summary>
+    public string? Method { get; init; }
+
     /// <inheritdoc />
-    public bool Equals(MeshMatch? other) => other is not null && Equals(Path, other.Path) && Headers.SequenceEqual(other.Headers);
+    public bool Equals(MeshMatch? other) =>
+        other is not null && Equals(Path, other.Path) && Headers.SequenceEqual(other.Headers)
+        && QueryParams.SequenceEqual(other.QueryParams) && Method == other.Method;
 
     /// <inheritdoc />
     public override int GetHashCode() => Headers.Count;

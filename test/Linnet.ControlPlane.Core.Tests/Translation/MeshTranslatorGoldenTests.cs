@@ -15,6 +15,7 @@ public sealed class MeshTranslatorGoldenTests
     [InlineData("selection-across-namespaces")]
     [InlineData("non-primary-target-port")]
     [InlineData("routes-weighted-backends")]
+    [InlineData("routes-filters-grpc")]
     public void Translate_Case_MatchesGoldenFile(string name)
     {
         var directory = Path.Combine(GoldenFile.AssetsDirectory(), name);

@@ -1,0 +1,661 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Linnet.Api.Validation;
+using Linnet.Api.Yaml;
+using Linnet.ControlPlane.Core.Resources;
+using YamlDotNet.RepresentationModel;
+
+namespace Linnet.ControlPlane.Core.Manifests;
+
+/// <summary>HTTPRoute and GRPCRoute specs, their filters and timeouts, and the traffic annotations of Services.</summary>
+public static partial class ManifestParser
+{
+    /// <summary>Filter type names (Gateway API's, and Linnet's own).</summary>
+    public const string RequestHeaderModifierFilter = "RequestHeaderModifier";
+
+    /// <summary>Gateway API <c>ResponseHeaderModifier</c>.</summary>
+    public const string ResponseHeaderModifierFilter = "ResponseHeaderModifier";
+
+    /// <summary>Gateway API <c>RequestMirror</c>.</summary>
+    public const string RequestMirrorFilter = "RequestMirror";
+
+    /// <summary>Linnet's fault injection filter.</summary>
+    public const string FaultInjectionFilter = "LinnetFaultInjection";
+
+    /// <summary>Linnet's retry filter.</summary>
+    public const string RetryFilter = "LinnetRetry";
+
+    private static readonly string[] FilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, FaultInjectionFilter, RetryFilter];
+
+    // Gateway API HTTPMethod.
+    private static readonly HashSet<string> Methods = new(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH" };
+
+    private static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace)
+    {
+        var parents = ParseParents(spec, routeNamespace);
+        var rules = new List<HttpRouteRule>();
+        var ruleItems = spec.Sequence("rules");
+        for (var r = 0; r < ruleItems.Count; r++)
+        {
+            var rule = spec.Item(ruleItems[r], "rules", r);
+            var matches = new List<HttpRouteMatch>();
+            var matchItems = rule.Sequence("matches");
+            for (var m = 0; m < matchItems.Count; m++)
+            {
+                matches.Add(ParseMatch(rule.Item(matchItems[m], "matches", m)));
+            }
+
+            var backends = ParseBackends(rule, routeNamespace);
+            var filters = ParseFilters(rule, routeNamespace);
+            var timeouts = ParseTimeouts(rule);
+            rule.RejectUnknown();
+            rules.Add(new HttpRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
+        }
+
+        spec.RejectUnknown();
+        return new HttpRouteSpec(parents, rules);
+    }
+
+    private static GrpcRouteSpec ParseGrpcRouteSpec(YamlMap spec, string routeNamespace)
+    {
+        var parents = ParseParents(spec, routeNamespace);
+        spec.Sequence("hostnames");
+        var rules = new List<GrpcRouteRule>();
+        var ruleItems = spec.Sequence("rules");
+        for (var r = 0; r < ruleItems.Count; r++)
+        {
+            var rule = spec.Item(ruleItems[r], "rules", r);
+            var matches = new List<GrpcRouteMatch>();
+            var matchItems = rule.Sequence("matches");
+            for (var m = 0; m < matchItems.Count; m++)
+            {
+                matches.Add(ParseGrpcMatch(rule.Item(matchItems[m], "matches", m)));
+            }
+
+            var backends = ParseBackends(rule, routeNamespace);
+            var filters = ParseFilters(rule, routeNamespace);
+            var timeouts = ParseTimeouts(rule);
+            rule.RejectUnknown();
+            rules.Add(new GrpcRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
+        }
+
+        spec.RejectUnknown();
+        return new GrpcRouteSpec(parents, rules);
+    }
+
+    private static List<ParentRef> ParseParents(YamlMap spec, string routeNamespace)
+    {
+        var parents = new List<ParentRef>();
+        var parentItems = spec.Sequence("parentRefs");
+        if (parentItems.Count == 0)
+        {
+            spec.Error("parentRefs", "must name at least one Service");
+        }
+
+        for (var i = 0; i < parentItems.Count; i++)
+        {
+            var item = spec.Item(parentItems[i], "parentRefs", i);
+            var name = item.Text("name", required: true);
+            var kind = item.Text("kind") ?? "Service";
+            var group = item.Text("group") ?? "";
+            if (kind != "Service" || group is not ("" or "core"))
+            {
+                item.Error("kind", $"'{group}/{kind}' is not supported: a mesh route's parent is a Service");
+            }
+
+            var ns = item.Text("namespace");
+            var port = item.Number("port", 1, 65535);
+            item.RejectUnknown();
+            if (name is not null)
+            {
+                parents.Add(new ParentRef(name, ns ?? routeNamespace, port));
+            }
+        }
+
+        return parents;
+    }
+
+    private static List<BackendRef> ParseBackends(YamlMap rule, string routeNamespace)
+    {
+        var backends = new List<BackendRef>();
+        var backendItems = rule.Sequence("backendRefs");
+        for (var b = 0; b < backendItems.Count; b++)
+        {
+            if (ParseBackendRef(rule.Item(backendItems[b], "backendRefs", b), routeNamespace, withWeight: true) is { } backend)
+            {
+                backends.Add(backend);
+            }
+        }
+
+        if (backends.Count > 0 && backends.All(b => b.Weight == 0))
+        {
+            rule.Error("backendRefs", "every weight is 0: no request could be routed");
+        }
+
+        return backends;
+    }
+
+    private static BackendRef? ParseBackendRef(YamlMap item, string routeNamespace, bool withWeight)
+    {
+        var name = item.Text("name", required: true);
+        var kind = item.Text("kind") ?? "Service";
+        if (kind != "Service")
+        {
+            item.Error("kind", $"'{kind}' is not supported: backends are Services");
+        }
+
+        item.Text("group");
+        var ns = item.Text("namespace");
+        var port = item.Number("port", 1, 65535);
+        var weight = withWeight ? item.Number("weight", 0, 1_000_000) ?? 1 : 1;
+        item.RejectUnknown();
+        return name is null ? null : new BackendRef(name, ns ?? routeNamespace, port, weight);
+    }
+
+    private static HttpRouteMatch ParseMatch(YamlMap match)
+    {
+        PathMatch? path = null;
+        var pathMap = match.Map("path");
+        if (pathMap.Exists)
+        {
+            var type = pathMap.Text("type") ?? "PathPrefix";
+            var value = pathMap.Text("value") ?? "/";
+            switch (type)
+            {
+                case "Exact" or "PathPrefix" when !value.StartsWith('/'):
+                    pathMap.Error("value", $"'{value}' must start with '/'");
+                    break;
+                case "RegularExpression":
+                    CheckRegex(pathMap, "value", value);
+                    break;
+                case "Exact" or "PathPrefix":
+                    break;
+                default:
+                    pathMap.Error("type", $"'{type}' is not one of: Exact, PathPrefix, RegularExpression");
+                    break;
+            }
+
+            pathMap.RejectUnknown();
+            path = new PathMatch(type, value);
+        }
+
+        var headers = ParseHeaderMatches(match);
+        var queryParams = new List<QueryParamMatch>();
+        var queryItems = match.Sequence("queryParams");
+        var queryNames = new HashSet<string>(StringComparer.Ordinal);
+        for (var q = 0; q < queryItems.Count; q++)
+        {
+            var item = match.Item(queryItems[q], "queryParams", q);
+            var type = item.Text("type") ?? "Exact";
+            var name = item.Text("name", required: true);
+            var value = item.Text("value", required: true);
+            CheckMatchType(item, type, value);
+            if (name is { Length: 0 or > 256 })
+            {
+                item.Error("name", "must be 1 to 256 characters");
+            }
+            else if (name is not null && !queryNames.Add(name))
+            {
+                // Gateway API: only the first entry with a name counts; a second one is a mistake.
+                item.Error("name", $"'{name}' is matched twice in this match");
+            }
+
+            item.RejectUnknown();
+            if (name is not null && value is not null)
+            {
+                queryParams.Add(new QueryParamMatch(type, name, value));
+            }
+        }
+
+        var method = match.Text("method");
+        if (method is not null && !Methods.Contains(method))
+        {
+            match.Error("method", $"'{method}' is not one of: {string.Join(", ", Methods)}");
+        }
+
+        match.RejectUnknown();
+        return new HttpRouteMatch(path, headers) { QueryParams = queryParams, Method = method };
+    }
+
+    private static GrpcRouteMatch ParseGrpcMatch(YamlMap match)
+    {
+        GrpcMethodMatch? method = null;
+        var methodMap = match.Map("method");
+        if (methodMap.Exists)
+        {
+            var type = methodMap.Text("type") ?? "Exact";
+            var service = methodMap.Text("service");
+            var name = methodMap.Text("method");
+            if (service is null && name is null)
+            {
+                match.Error("method", "must name a service, a method or both");
+            }
+
+            switch (type)
+            {
+                case "Exact":
+                    if (service is not null && !GrpcService().IsMatch(service))
+                    {
+                        methodMap.Error("service", $"'{service}' is not a gRPC service name such as pkg.Service");
+                    }
+
+                    if (name is not null && !GrpcMethod().IsMatch(name))
+                    {
+                        methodMap.Error("method", $"'{name}' is not a gRPC method name");
+                    }
+
+                    break;
+                case "RegularExpression":
+                    if (service is not null)
+                    {
+                        CheckRegex(methodMap, "service", service);
+                    }
+
+                    if (name is not null)
+                    {
+                        CheckRegex(methodMap, "method", name);
+                    }
+
+                    break;
+                default:
+                    methodMap.Error("type", $"'{type}' is not one of: Exact, RegularExpression");
+                    break;
+            }
+
+            methodMap.RejectUnknown();
+            method = new GrpcMethodMatch(type, service, name);
+        }
+
+        var headers = ParseHeaderMatches(match);
+        match.RejectUnknown();
+        return new GrpcRouteMatch(method, headers);
+    }
+
+    private static List<HeaderMatch> ParseHeaderMatches(YamlMap match)
+    {
+        var headers = new List<HeaderMatch>();
+        var headerItems = match.Sequence("headers");
+        for (var h = 0; h < headerItems.Count; h++)
+        {
+            var item = match.Item(headerItems[h], "headers", h);
+            var type = item.Text("type") ?? "Exact";
+            var name = item.Text("name", required: true);
+            var value = item.Text("value", required: true);
+            CheckMatchType(item, type, value);
+            CheckHeaderName(item, "name", name);
+            item.RejectUnknown();
+            if (name is not null && value is not null)
+            {
+                headers.Add(new HeaderMatch(type, name, value));
+            }
+        }
+
+        return headers;
+    }
+
+    private static void CheckMatchType(YamlMap item, string type, string? value)
+    {
+        if (type is not ("Exact" or "RegularExpression"))
+        {
+            item.Error("type", $"'{type}' is not one of: Exact, RegularExpression");
+        }
+        else if (type == "RegularExpression" && value is not null)
+        {
+            CheckRegex(item, "value", value);
+        }
+    }
+
+    private static void CheckHeaderName(YamlMap item, string key, string? name)
+    {
+        if (name is not null && !HeaderToken().IsMatch(name))
+        {
+            item.Error(key, $"'{name}' is not a header name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)");
+        }
+    }
+
+    private static RouteFilters ParseFilters(YamlMap rule, string routeNamespace)
+    {
+        var filters = RouteFilters.None;
+        var items = rule.Sequence("filters");
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = rule.Item(items[i], "filters", i);
+            var type = item.Text("type", required: true);
+            if (type is null)
+            {
+                continue;
+            }
+
+            if (!FilterTypes.Contains(type))
+            {
+                // The filter's own field is left unread: one error, on the type, says it all.
+                item.Error("type", $"'{type}' is not supported (supported: {string.Join(", ", FilterTypes)})");
+                continue;
+            }
+
+            if (!seen.TryAdd(type, i))
+            {
+                item.Error("type", $"{type} is already filters[{seen[type]}]: at most one of each type per rule");
+            }
+
+            switch (type)
+            {
+                case RequestHeaderModifierFilter:
+                    filters = filters with { RequestHeaderModifier = ParseHeaderModifier(Config(item, type, "requestHeaderModifier")) };
+                    break;
+                case ResponseHeaderModifierFilter:
+                    filters = filters with { ResponseHeaderModifier = ParseHeaderModifier(Config(item, type, "responseHeaderModifier")) };
+                    break;
+                case RequestMirrorFilter:
+                    filters = filters with { RequestMirror = ParseMirror(Config(item, type, "requestMirror"), routeNamespace) };
+                    break;
+                case FaultInjectionFilter:
+                    filters = filters with { FaultInjection = ParseFault(Config(item, type, "faultInjection")) };
+                    break;
+                default:
+                    filters = filters with { Retry = ParseRetry(Config(item, type, "retry")) };
+                    break;
+            }
+
+            item.RejectUnknown();
+        }
+
+        return filters;
+    }
+
+    private static YamlMap Config(YamlMap item, string type, string key)
+    {
+        var map = item.Map(key);
+        if (!map.Exists)
+        {
+            item.Error(key, $"is required for type {type}");
+        }
+
+        return map;
+    }
+
+    private static HeaderModifier? ParseHeaderModifier(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var set = ParseHeaderValues(map, "set");
+        var add = ParseHeaderValues(map, "add");
+        var remove = map.StringList("remove");
+        var removeNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < remove.Count; i++)
+        {
+            CheckHeaderName(map, $"remove[{i}]", remove[i]);
+            if (!removeNames.Add(remove[i]))
+            {
+                map.Error($"remove[{i}]", $"'{remove[i]}' is listed twice");
+            }
+        }
+
+        map.RejectUnknown();
+        return new HeaderModifier(set, add, remove);
+    }
+
+    private static List<HeaderValue> ParseHeaderValues(YamlMap map, string key)
+    {
+        var values = new List<HeaderValue>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var items = map.Sequence(key);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = map.Item(items[i], key, i);
+            var name = item.Text("name", required: true);
+            var value = item.Text("value", required: true);
+            CheckHeaderName(item, "name", name);
+            if (name is not null && !names.Add(name))
+            {
+                item.Error("name", $"'{name}' is listed twice");
+            }
+
+            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+            {
+                item.Error("value", "must not contain CR, LF or NUL");
+            }
+
+            item.RejectUnknown();
+            if (name is not null && value is not null)
+            {
+                values.Add(new HeaderValue(name, value));
+            }
+        }
+
+        return values;
+    }
+
+    private static RequestMirror? ParseMirror(YamlMap map, string routeNamespace)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var backendMap = map.Map("backendRef");
+        if (!backendMap.Exists)
+        {
+            map.Error("backendRef", "is required");
+        }
+
+        var backend = backendMap.Exists ? ParseBackendRef(backendMap, routeNamespace, withWeight: false) : null;
+        var percent = Percent(map, "percent");
+        var fraction = map.Map("fraction");
+        if (fraction.Exists)
+        {
+            var numerator = fraction.Number("numerator", 0, int.MaxValue, required: true);
+            var denominator = fraction.Number("denominator", 1, int.MaxValue) ?? 100;
+            fraction.RejectUnknown();
+            if (percent is not null)
+            {
+                map.Error("fraction", "give percent or fraction, not both");
+            }
+            else if (numerator is { } n)
+            {
+                if (n > denominator)
+                {
+                    fraction.Error("numerator", string.Create(CultureInfo.InvariantCulture, $"{n} is more than the denominator {denominator}"));
+                }
+                else
+                {
+                    percent = n * 100.0 / denominator;
+                }
+            }
+        }
+
+        map.RejectUnknown();
+        return backend is null ? null : new RequestMirror(backend, percent ?? 100);
+    }
+
+    private static FaultInjection? ParseFault(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        FaultAbort? abort = null;
+        var abortMap = map.Map("abort");
+        if (abortMap.Exists)
+        {
+            var http = abortMap.Number("httpStatus", 200, 599);
+            var grpcText = abortMap.Text("grpcStatus");
+            int? grpc = null;
+            if (grpcText is not null)
+            {
+                if (GrpcCodes.TryParse(grpcText, out var code))
+                {
+                    grpc = code;
+                }
+                else
+                {
+                    abortMap.Error("grpcStatus", $"'{grpcText}' is not a gRPC status code 1..16 or one of: {GrpcCodes.Known}");
+                }
+            }
+
+            if (abortMap.Node("httpStatus") is null && grpcText is null)
+            {
+                map.Error("abort", "needs httpStatus, grpcStatus or both");
+            }
+
+            var percent = Percent(abortMap, "percent") ?? 100;
+            abortMap.RejectUnknown();
+            abort = new FaultAbort(http, grpc, percent);
+        }
+
+        FaultDelay? delay = null;
+        var delayMap = map.Map("delay");
+        if (delayMap.Exists)
+        {
+            var fixedDelay = Duration(delayMap, "fixedDelay", required: true);
+            var percent = Percent(delayMap, "percent") ?? 100;
+            delayMap.RejectUnknown();
+            delay = new FaultDelay(fixedDelay ?? TimeSpan.Zero, percent);
+        }
+
+        if (!abortMap.Exists && !delayMap.Exists)
+        {
+            map.Error("", "needs abort, delay or both");
+        }
+
+        map.RejectUnknown();
+        return new FaultInjection(abort, delay);
+    }
+
+    private static RetryPolicy? ParseRetry(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var limit = map.Number("limit", 0, 100);
+        var on = map.StringList("on");
+        for (var i = 0; i < on.Count; i++)
+        {
+            if (!RetryPolicy.Conditions.Contains(on[i]))
+            {
+                map.Error($"on[{i}]", $"'{on[i]}' is not one of: {string.Join(", ", RetryPolicy.Conditions)}");
+            }
+        }
+
+        var statusCodes = new List<int>();
+        var statusItems = map.Sequence("statusCodes");
+        for (var i = 0; i < statusItems.Count; i++)
+        {
+            if (statusItems[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var status) && status is >= 100 and <= 599)
+            {
+                statusCodes.Add(status);
+            }
+            else
+            {
+                map.Error($"statusCodes[{i}]", $"'{(statusItems[i] as YamlScalarNode)?.Value}' is not an HTTP status 100..599");
+            }
+        }
+
+        var grpcCodes = new List<int>();
+        var grpcNames = map.StringList("grpcCodes");
+        for (var i = 0; i < grpcNames.Count; i++)
+        {
+            if (GrpcCodes.TryParse(grpcNames[i], out var code))
+            {
+                grpcCodes.Add(code);
+            }
+            else
+            {
+                map.Error($"grpcCodes[{i}]", $"'{grpcNames[i]}' is not a gRPC status code 1..16 or one of: {GrpcCodes.Known}");
+            }
+        }
+
+        var nonIdempotent = map.Bool("retryNonIdempotent") ?? false;
+        var maxBody = map.Number("maxBodyBytes", 0, int.MaxValue);
+        map.RejectUnknown();
+        return new RetryPolicy(limit, on, statusCodes, grpcCodes, nonIdempotent, maxBody);
+    }
+
+    private static RouteTimeouts? ParseTimeouts(YamlMap rule)
+    {
+        var map = rule.Map("timeouts");
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var request = Duration(map, "request");
+        var backendRequest = Duration(map, "backendRequest");
+        if (request is { } r && r > TimeSpan.Zero && backendRequest is { } b && b > r)
+        {
+            map.Error("backendRequest", $"{GoDuration.Format(b)} is longer than the request timeout {GoDuration.Format(r)}");
+        }
+
+        map.RejectUnknown();
+
+        // 0s means no timeout (Gateway API); stored as absent so that it reads back the same.
+        var result = new RouteTimeouts(request > TimeSpan.Zero ? request : null, backendRequest > TimeSpan.Zero ? backendRequest : null);
+        return result.Request is null && result.BackendRequest is null ? null : result;
+    }
+
+    private static TimeSpan? Duration(YamlMap map, string key, bool required = false)
+    {
+        var text = map.Text(key, required);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (GoDuration.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        map.Error(key, $"'{text}' is not a duration such as 500ms, 10s or 1m30s");
+        return null;
+    }
+
+    private static double? Percent(YamlMap map, string key)
+    {
+        var text = map.Text(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
+        {
+            map.Error(key, $"'{text}' is not a number");
+            return null;
+        }
+
+        if (value is < 0 or > 100)
+        {
+            map.Error(key, $"{text} is out of range 0..100");
+            return null;
+        }
+
+        return value;
+    }
+
+    private static void CheckServiceAnnotations(ObjectMeta? metadata, List<FieldError> errors)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        ServiceTrafficPolicy.Read(metadata.Annotations, (name, reason) => errors.Add(new FieldError($"metadata.annotations[{name}]", reason)));
+    }
+
+    [GeneratedRegex("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")]
+    private static partial Regex HeaderToken();
+
+    [GeneratedRegex("^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$")]
+    private static partial Regex GrpcService();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z_0-9]*$")]
+    private static partial Regex GrpcMethod();
+}
