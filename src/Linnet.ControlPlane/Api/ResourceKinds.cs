@@ -14,11 +14,13 @@ internal static class ResourceKinds
         ["workloads"] = WorkloadResource.KindName,
         ["httproute"] = HttpRouteResource.KindName,
         ["httproutes"] = HttpRouteResource.KindName,
+        ["grpcroute"] = GrpcRouteResource.KindName,
+        ["grpcroutes"] = GrpcRouteResource.KindName,
         ["instance"] = InstanceResource.KindName,
         ["instances"] = InstanceResource.KindName,
     };
 
-    public const string Known = "Service, Workload, HTTPRoute, Instance";
+    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance";
 
     /// <summary>The kind's canonical name, or null when it is not a kind.</summary>
     public static string? Canonical(string? name) => name is not null && Names.TryGetValue(name, out var kind) ? kind : null;

@@ -1,5 +1,7 @@
 using Linnet.Api.Destination.V1;
 using Linnet.ControlPlane.Core.Translation;
+using GrpcRouteResource = Linnet.ControlPlane.Core.Resources.GrpcRouteResource;
+using CoreHeaderModifier = Linnet.ControlPlane.Core.Resources.HeaderModifier;
 using CorePathMatch = Linnet.ControlPlane.Core.Resources.PathMatch;
 using ProtoPathMatch = Linnet.Api.Destination.V1.PathMatch;
 
@@ -47,6 +49,21 @@ internal static class ProtoMapper
             proto.Routes.Add(ToProto(route));
         }
 
+        proto.RetryBudget = new RetryBudget
+        {
+            Ratio = service.RetryBudget.Ratio,
+            MinRetriesPerSecond = service.RetryBudget.MinRetriesPerSecond,
+            TtlMs = Ms(service.RetryBudget.Ttl),
+        };
+        proto.CircuitBreaker = service.CircuitBreaker is { } breaker
+            ? new CircuitBreaker
+            {
+                ConsecutiveFailures = breaker.ConsecutiveFailures,
+                MinPenaltyMs = Ms(breaker.MinPenalty),
+                MaxPenaltyMs = Ms(breaker.MaxPenalty),
+                JitterRatio = breaker.JitterRatio,
+            }
+            : new CircuitBreaker { Disabled = true };
         return proto;
     }
 
@@ -62,7 +79,7 @@ internal static class ProtoMapper
 
     private static Route ToProto(MeshRoute route)
     {
-        var proto = new Route { Name = route.Name };
+        var proto = new Route { Name = route.Name, Kind = route.Kind == GrpcRouteResource.KindName ? Route.Types.Kind.Grpc : Route.Types.Kind.Http };
         foreach (var rule in route.Rules)
         {
             var protoRule = new RouteRule();
@@ -79,6 +96,17 @@ internal static class ProtoMapper
                     });
                 }
 
+                foreach (var query in match.QueryParams)
+                {
+                    protoMatch.QueryParams.Add(new QueryParamMatch
+                    {
+                        Type = query.Type == "RegularExpression" ? QueryParamMatch.Types.Type.Regex : QueryParamMatch.Types.Type.Exact,
+                        Name = query.Name,
+                        Value = query.Value,
+                    });
+                }
+
+                protoMatch.Method = match.Method ?? "";
                 protoRule.Matches.Add(protoMatch);
             }
 
@@ -87,11 +115,75 @@ internal static class ProtoMapper
                 protoRule.Backends.Add(new RouteBackend { ServiceKey = backend.ServiceKey, Weight = backend.Weight });
             }
 
+            AddFilters(protoRule, rule);
             proto.Rules.Add(protoRule);
         }
 
         return proto;
     }
+
+    private static void AddFilters(RouteRule proto, MeshRule rule)
+    {
+        proto.RequestHeaders = rule.RequestHeaders is { } request ? ToProto(request) : null;
+        proto.ResponseHeaders = rule.ResponseHeaders is { } response ? ToProto(response) : null;
+        if (rule.Timeouts is { } timeouts)
+        {
+            proto.Timeouts = new RouteTimeouts { RequestMs = Ms(timeouts.Request), BackendRequestMs = Ms(timeouts.BackendRequest) };
+        }
+
+        if (rule.Fault is { } fault)
+        {
+            proto.Fault = new RouteFault
+            {
+                // An abort given only a gRPC status answers other requests with 500.
+                Abort = fault.Abort is { } abort ? new RouteFaultAbort { HttpStatus = abort.HttpStatus ?? 500, GrpcStatus = abort.GrpcStatus ?? 0, Percent = abort.Percent } : null,
+                Delay = fault.Delay is { } delay ? new RouteFaultDelay { DelayMs = Ms(delay.FixedDelay), Percent = delay.Percent } : null,
+            };
+        }
+
+        if (rule.Retry is { } retry)
+        {
+            var protoRetry = new RouteRetry { Limit = retry.Limit, RetryNonIdempotent = retry.RetryNonIdempotent, MaxBodyBytes = retry.MaxBodyBytes };
+            foreach (var on in retry.On)
+            {
+                protoRetry.On.Add(on switch
+                {
+                    "5xx" => RouteRetry.Types.Condition.ServerError,
+                    "gateway-error" => RouteRetry.Types.Condition.GatewayError,
+                    "connect-failure" => RouteRetry.Types.Condition.ConnectFailure,
+                    _ => RouteRetry.Types.Condition.Unspecified,
+                });
+            }
+
+            protoRetry.StatusCodes.AddRange(retry.StatusCodes);
+            protoRetry.GrpcCodes.AddRange(retry.GrpcCodes);
+            proto.Retry = protoRetry;
+        }
+
+        if (rule.Mirror is { } mirror)
+        {
+            proto.Mirror = new RouteMirror { ServiceKey = mirror.ServiceKey, Percent = mirror.Percent };
+        }
+    }
+
+    private static RouteHeaderModifier ToProto(CoreHeaderModifier modifier)
+    {
+        var proto = new RouteHeaderModifier();
+        foreach (var h in modifier.Set)
+        {
+            proto.Set.Add(new RouteHeaderValue { Name = h.Name, Value = h.Value });
+        }
+
+        foreach (var h in modifier.Add)
+        {
+            proto.Add.Add(new RouteHeaderValue { Name = h.Name, Value = h.Value });
+        }
+
+        proto.Remove.AddRange(modifier.Remove);
+        return proto;
+    }
+
+    private static ulong Ms(TimeSpan? value) => value is { } v && v > TimeSpan.Zero ? (ulong)Math.Round(v.TotalMilliseconds) : 0;
 
     private static ProtoPathMatch ToProto(CorePathMatch path) => new()
     {

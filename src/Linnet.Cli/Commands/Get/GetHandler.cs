@@ -42,7 +42,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
         {
             "Service" => ["NAME", "PORTS", "SELECTOR", "LOCAL PORTS"],
             "Workload" => ["NAME", "REPLICAS", "COMMAND", "VERSION"],
-            "HTTPRoute" => ["NAME", "PARENTS", "RULES"],
+            "HTTPRoute" or "GRPCRoute" => ["NAME", "PARENTS", "RULES"],
             "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "VERSION"],
             _ => ["NAME"],
         };
@@ -71,7 +71,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                     string.Join(",", (item?["status"]?["localPorts"]?.AsObject() ?? []).Select(kv => $"{kv.Key}→{kv.Value}")),
                 ],
                 "Workload" => [Text(spec?["replicas"]), $"{spec?["command"]} {string.Join(' ', (spec?["args"]?.AsArray() ?? []).Select(Text))}".Trim(), Text(spec?["version"])],
-                "HTTPRoute" =>
+                "HTTPRoute" or "GRPCRoute" =>
                 [
                     string.Join(",", (spec?["parentRefs"]?.AsArray() ?? []).Select(p => $"{p?["name"]}{(p?["port"] is { } port ? $":{port}" : "")}")),
                     (spec?["rules"]?.AsArray().Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
