@@ -72,7 +72,7 @@ internal static class DestinationMapper
         var routes = new List<RouteConfig>(service.Routes.Count);
         foreach (var route in service.Routes)
         {
-            routes.Add(ToRouteConfig(route));
+            routes.Add(ToRouteConfig(service.Key, route, problems));
         }
 
         var protocol = service.Protocol == Proto.Protocol.Opaque ? ServiceProtocol.Opaque : ServiceProtocol.Detect;
@@ -81,35 +81,71 @@ internal static class DestinationMapper
         {
             Key = service.Key,
             Routes = routes,
+            RetryBudget = ToRetryBudget(service.Key, service.RetryBudget, problems),
+            CircuitBreaker = ToCircuitBreaker(service.Key, service.CircuitBreaker, problems),
         };
     }
 
-    private static RouteConfig ToRouteConfig(Proto.Route route)
+    private static RetryBudgetConfig ToRetryBudget(string key, Proto.RetryBudget? budget, List<string> problems)
     {
-        var rules = new List<RouteRuleConfig>(route.Rules.Count);
-        foreach (var rule in route.Rules)
+        if (budget is null)
         {
+            return RetryBudgetConfig.Default;
+        }
+
+        if (budget.Ratio is < 0 or > 1000 || double.IsNaN(budget.Ratio) || budget.MinRetriesPerSecond < 0 || budget.TtlMs is 0 or > 3_600_000)
+        {
+            problems.Add($"service {key}: retry budget (ratio {budget.Ratio}, {budget.MinRetriesPerSecond}/s, ttl {budget.TtlMs} ms) is unusable; the default is used");
+            return RetryBudgetConfig.Default;
+        }
+
+        return new RetryBudgetConfig(budget.Ratio, budget.MinRetriesPerSecond, TimeSpan.FromMilliseconds(budget.TtlMs));
+    }
+
+    private static CircuitBreakerConfig? ToCircuitBreaker(string key, Proto.CircuitBreaker? breaker, List<string> problems)
+    {
+        if (breaker is null)
+        {
+            return CircuitBreakerConfig.Default;
+        }
+
+        if (breaker.Disabled)
+        {
+            return null;
+        }
+
+        if (breaker.ConsecutiveFailures < 1 || breaker.MinPenaltyMs == 0 || breaker.MaxPenaltyMs < breaker.MinPenaltyMs
+            || breaker.MaxPenaltyMs > 86_400_000 || breaker.JitterRatio is < 0 or > 1 || double.IsNaN(breaker.JitterRatio))
+        {
+            problems.Add($"service {key}: circuit breaker ({breaker.ConsecutiveFailures} failures, {breaker.MinPenaltyMs}..{breaker.MaxPenaltyMs} ms, jitter {breaker.JitterRatio}) is unusable; the default is used");
+            return CircuitBreakerConfig.Default;
+        }
+
+        return new CircuitBreakerConfig(breaker.ConsecutiveFailures, TimeSpan.FromMilliseconds(breaker.MinPenaltyMs), TimeSpan.FromMilliseconds(breaker.MaxPenaltyMs), breaker.JitterRatio);
+    }
+
+    private static RouteConfig ToRouteConfig(string serviceKey, Proto.Route route, List<string> problems)
+    {
+        var where = $"service {serviceKey}, route {route.Name}";
+        var rules = new List<RouteRuleConfig>(route.Rules.Count);
+        for (var r = 0; r < route.Rules.Count; r++)
+        {
+            var rule = route.Rules[r];
+            var at = $"{where}, rule {r}";
             var matches = new List<RouteMatchConfig>(rule.Matches.Count);
             foreach (var match in rule.Matches)
             {
-                PathMatchConfig? path = match.Path is { } p
-                    ? new PathMatchConfig(
-                        p.Type switch
-                        {
-                            Proto.PathMatch.Types.Type.Exact => PathMatchType.Exact,
-                            Proto.PathMatch.Types.Type.Regex => PathMatchType.Regex,
-                            _ => PathMatchType.Prefix,
-                        },
-                        p.Value)
-                    : null;
-                var headers = new List<HeaderMatchConfig>(match.Headers.Count);
-                foreach (var header in match.Headers)
+                if (ToMatch(match, at, problems) is { } m)
                 {
-                    var type = header.Type == Proto.HeaderMatch.Types.Type.Regex ? HeaderMatchType.Regex : HeaderMatchType.Exact;
-                    headers.Add(new HeaderMatchConfig(type, header.Name, header.Value));
+                    matches.Add(m);
                 }
+            }
 
-                matches.Add(new RouteMatchConfig(path, headers));
+            if (rule.Matches.Count > 0 && matches.Count == 0)
+            {
+                // Every match was unusable: the rule must not turn into a catch-all.
+                problems.Add($"{at}: no usable match; the rule is left out");
+                continue;
             }
 
             var backends = new List<RouteBackendConfig>(rule.Backends.Count);
@@ -118,10 +154,261 @@ internal static class DestinationMapper
                 backends.Add(new RouteBackendConfig(backend.ServiceKey, Math.Max(0, backend.Weight)));
             }
 
-            rules.Add(new RouteRuleConfig(matches, backends));
+            rules.Add(new RouteRuleConfig(matches, backends)
+            {
+                RequestHeaders = ToHeaderModifier(rule.RequestHeaders, $"{at}, request headers", problems),
+                ResponseHeaders = ToHeaderModifier(rule.ResponseHeaders, $"{at}, response headers", problems),
+                Timeouts = ToTimeouts(rule.Timeouts),
+                Fault = ToFault(rule.Fault, at, problems),
+                Retry = ToRetry(rule.Retry, at, problems),
+                Mirror = ToMirror(rule.Mirror, at, problems),
+            });
         }
 
-        return new RouteConfig(route.Name, rules);
+        return new RouteConfig(route.Name, rules) { Kind = route.Kind == Proto.Route.Types.Kind.Grpc ? RouteConfig.GrpcKind : RouteConfig.HttpKind };
+    }
+
+    private static RouteMatchConfig? ToMatch(Proto.RouteMatch match, string at, List<string> problems)
+    {
+        PathMatchConfig? path = match.Path is { } p
+            ? new PathMatchConfig(
+                p.Type switch
+                {
+                    Proto.PathMatch.Types.Type.Exact => PathMatchType.Exact,
+                    Proto.PathMatch.Types.Type.Regex => PathMatchType.Regex,
+                    _ => PathMatchType.Prefix,
+                },
+                p.Value)
+            : null;
+        var headers = new List<HeaderMatchConfig>(match.Headers.Count);
+        foreach (var header in match.Headers)
+        {
+            if (!IsToken(header.Name))
+            {
+                problems.Add($"{at}: header match on '{header.Name}', which is not a header name; the match is left out");
+                return null;
+            }
+
+            var type = header.Type == Proto.HeaderMatch.Types.Type.Regex ? HeaderMatchType.Regex : HeaderMatchType.Exact;
+            headers.Add(new HeaderMatchConfig(type, header.Name, header.Value));
+        }
+
+        var queryParams = new List<QueryParamMatchConfig>(match.QueryParams.Count);
+        foreach (var query in match.QueryParams)
+        {
+            if (query.Name.Length == 0)
+            {
+                problems.Add($"{at}: query parameter match without a name; the match is left out");
+                return null;
+            }
+
+            var type = query.Type == Proto.QueryParamMatch.Types.Type.Regex ? HeaderMatchType.Regex : HeaderMatchType.Exact;
+            queryParams.Add(new QueryParamMatchConfig(type, query.Name, query.Value));
+        }
+
+        string? method = null;
+        if (match.Method.Length > 0)
+        {
+            if (!IsToken(match.Method))
+            {
+                problems.Add($"{at}: method '{match.Method}' is not a method; the match is left out");
+                return null;
+            }
+
+            method = match.Method.ToUpperInvariant();
+        }
+
+        return new RouteMatchConfig(path, headers) { QueryParams = queryParams, Method = method };
+    }
+
+    private static HeaderModifierConfig? ToHeaderModifier(Proto.RouteHeaderModifier? modifier, string at, List<string> problems)
+    {
+        if (modifier is null)
+        {
+            return null;
+        }
+
+        var set = HeaderValues(modifier.Set, at, problems);
+        var add = HeaderValues(modifier.Add, at, problems);
+        var remove = new List<string>(modifier.Remove.Count);
+        foreach (var name in modifier.Remove)
+        {
+            if (IsToken(name))
+            {
+                remove.Add(name);
+            }
+            else
+            {
+                problems.Add($"{at}: cannot remove '{name}', which is not a header name; ignored");
+            }
+        }
+
+        return new HeaderModifierConfig(set, add, remove);
+    }
+
+    private static List<HeaderValueConfig> HeaderValues(IEnumerable<Proto.RouteHeaderValue> values, string at, List<string> problems)
+    {
+        var result = new List<HeaderValueConfig>();
+        foreach (var h in values)
+        {
+            if (IsToken(h.Name) && h.Value.AsSpan().IndexOfAny('\r', '\n', '\0') < 0)
+            {
+                result.Add(new HeaderValueConfig(h.Name, h.Value));
+            }
+            else
+            {
+                problems.Add($"{at}: header '{h.Name}' has an invalid name or value; ignored");
+            }
+        }
+
+        return result;
+    }
+
+    private static RouteTimeoutsConfig? ToTimeouts(Proto.RouteTimeouts? timeouts)
+    {
+        if (timeouts is null || (timeouts.RequestMs == 0 && timeouts.BackendRequestMs == 0))
+        {
+            return null;
+        }
+
+        return new RouteTimeoutsConfig(Duration(timeouts.RequestMs), Duration(timeouts.BackendRequestMs));
+    }
+
+    private static FaultConfig? ToFault(Proto.RouteFault? fault, string at, List<string> problems)
+    {
+        if (fault is null)
+        {
+            return null;
+        }
+
+        FaultAbortConfig? abort = null;
+        if (fault.Abort is { } a)
+        {
+            if (a.HttpStatus is >= 200 and <= 599 && a.GrpcStatus is >= 0 and <= 16 && IsPercent(a.Percent))
+            {
+                abort = new FaultAbortConfig(a.HttpStatus, a.GrpcStatus == 0 ? null : a.GrpcStatus, a.Percent);
+            }
+            else
+            {
+                problems.Add($"{at}: fault abort (status {a.HttpStatus}, grpc-status {a.GrpcStatus}, {a.Percent}%) is unusable; no abort");
+            }
+        }
+
+        FaultDelayConfig? delay = null;
+        if (fault.Delay is { } d)
+        {
+            if (d.DelayMs <= 86_400_000 && IsPercent(d.Percent))
+            {
+                delay = new FaultDelayConfig(TimeSpan.FromMilliseconds(d.DelayMs), d.Percent);
+            }
+            else
+            {
+                problems.Add($"{at}: fault delay ({d.DelayMs} ms, {d.Percent}%) is unusable; no delay");
+            }
+        }
+
+        return abort is null && delay is null ? null : new FaultConfig(abort, delay);
+    }
+
+    private static RetryConfig? ToRetry(Proto.RouteRetry? retry, string at, List<string> problems)
+    {
+        if (retry is null)
+        {
+            return null;
+        }
+
+        if (retry.Limit < 0 || retry.MaxBodyBytes < 0)
+        {
+            problems.Add($"{at}: retry limit {retry.Limit} or body limit {retry.MaxBodyBytes} is negative; no retries");
+            return null;
+        }
+
+        var on = RetryConditions.None;
+        foreach (var condition in retry.On)
+        {
+            switch (condition)
+            {
+                case Proto.RouteRetry.Types.Condition.ServerError:
+                    on |= RetryConditions.ServerError;
+                    break;
+                case Proto.RouteRetry.Types.Condition.GatewayError:
+                    on |= RetryConditions.GatewayError;
+                    break;
+                case Proto.RouteRetry.Types.Condition.ConnectFailure:
+                    on |= RetryConditions.ConnectFailure;
+                    break;
+                default:
+                    problems.Add($"{at}: retry condition {condition} is unknown; ignored");
+                    break;
+            }
+        }
+
+        var statusCodes = new List<int>(retry.StatusCodes.Count);
+        foreach (var code in retry.StatusCodes)
+        {
+            if (code is >= 100 and <= 599)
+            {
+                statusCodes.Add(code);
+            }
+            else
+            {
+                problems.Add($"{at}: retry status {code} is not an HTTP status; ignored");
+            }
+        }
+
+        var grpcCodes = new List<int>(retry.GrpcCodes.Count);
+        foreach (var code in retry.GrpcCodes)
+        {
+            if (code is >= 1 and <= 16)
+            {
+                grpcCodes.Add(code);
+            }
+            else
+            {
+                problems.Add($"{at}: retry gRPC code {code} is not a failure code; ignored");
+            }
+        }
+
+        return new RetryConfig(retry.Limit, on, statusCodes, grpcCodes) { RetryNonIdempotent = retry.RetryNonIdempotent, MaxBodyBytes = retry.MaxBodyBytes };
+    }
+
+    private static MirrorConfig? ToMirror(Proto.RouteMirror? mirror, string at, List<string> problems)
+    {
+        if (mirror is null)
+        {
+            return null;
+        }
+
+        if (mirror.ServiceKey.Length == 0 || !IsPercent(mirror.Percent))
+        {
+            problems.Add($"{at}: mirror to '{mirror.ServiceKey}' at {mirror.Percent}% is unusable; no mirror");
+            return null;
+        }
+
+        return new MirrorConfig(mirror.ServiceKey, mirror.Percent);
+    }
+
+    private static bool IsPercent(double value) => value is >= 0 and <= 100;
+
+    private static TimeSpan? Duration(ulong ms) => ms == 0 ? null : TimeSpan.FromMilliseconds(Math.Min(ms, 86_400_000UL * 365));
+
+    // RFC 9110 token: what a header name or a method may consist of.
+    private static bool IsToken(string value)
+    {
+        if (value.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsHostName(string name) =>
