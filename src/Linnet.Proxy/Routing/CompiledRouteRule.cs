@@ -35,7 +35,7 @@ internal sealed class CompiledRouteRule
     public string RouteName { get; }
 
     /// <summary>Whether any match holds (a rule with no matches always applies).</summary>
-    public bool Applies(string path, IHeaderDictionary headers)
+    public bool Applies(HttpRequest request)
     {
         if (_matches.Length == 0)
         {
@@ -44,7 +44,7 @@ internal sealed class CompiledRouteRule
 
         foreach (var match in _matches)
         {
-            if (match.Matches(path, headers))
+            if (match.Matches(request))
             {
                 return true;
             }

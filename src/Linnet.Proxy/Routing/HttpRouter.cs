@@ -21,11 +21,9 @@ internal sealed class HttpRouter(Random random)
             return RouteOutcome.Routed;
         }
 
-        var path = request.Path.Value ?? "";
-        var headers = request.Headers;
         foreach (var rule in rules)
         {
-            if (rule.Applies(path, headers))
+            if (rule.Applies(request))
             {
                 backend = rule.PickBackend(random);
                 return backend is null ? RouteOutcome.InvalidBackend : RouteOutcome.Routed;

@@ -75,7 +75,15 @@ internal sealed class RouteCompiler
             headers[h] = new HeaderMatcher(header, header.Type == HeaderMatchType.Regex ? GetRegex(routeName, header.Value) : null);
         }
 
-        return new RouteMatcher(path, headers);
+        var queryParams = new QueryParamMatcher[match.QueryParams.Count];
+        for (var q = 0; q < queryParams.Length; q++)
+        {
+            var param = match.QueryParams[q];
+            queryParams[q] = new QueryParamMatcher(param, param.Type == HeaderMatchType.Regex ? GetRegex(routeName, param.Value) : null);
+        }
+
+        // Methods are compared case-sensitively; the config's are upper case, as Kestrel's are.
+        return new RouteMatcher(path, headers, queryParams, match.Method?.ToUpperInvariant());
     }
 
     private Regex? GetRegex(string routeName, string pattern)
@@ -88,6 +96,8 @@ internal sealed class RouteCompiler
 
         try
         {
+            // Alone first: a pattern such as "a)|(b" would escape the anchoring group and match a prefix.
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
             regex = RouteRegex.Create(pattern);
         }
         catch (ArgumentException ex)

@@ -63,8 +63,20 @@ public sealed class HeaderMatcherTests
                 new HeaderMatcher(new HeaderMatchConfig(HeaderMatchType.Exact, "x-b", "2"), null),
             ]);
 
-        Assert.True(match.Matches("/api/x", new HeaderDictionary { ["x-a"] = "1", ["x-b"] = "2" }));
-        Assert.False(match.Matches("/api/x", new HeaderDictionary { ["x-a"] = "1" }));
-        Assert.False(match.Matches("/other", new HeaderDictionary { ["x-a"] = "1", ["x-b"] = "2" }));
+        Assert.True(match.Matches(Request("/api/x", ("x-a", "1"), ("x-b", "2"))));
+        Assert.False(match.Matches(Request("/api/x", ("x-a", "1"))));
+        Assert.False(match.Matches(Request("/other", ("x-a", "1"), ("x-b", "2"))));
+    }
+
+    private static HttpRequest Request(string path, params (string Name, string Value)[] headers)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Path = path;
+        foreach (var (name, value) in headers)
+        {
+            context.Request.Headers[name] = value;
+        }
+
+        return context.Request;
     }
 }

@@ -51,7 +51,7 @@ public sealed class PathMatcherTests
 
         var rule = Assert.Single(compiler.Compile(service));
 
-        Assert.False(rule.Applies("(unclosed", new Microsoft.AspNetCore.Http.HeaderDictionary()));
+        Assert.False(rule.Applies(new Microsoft.AspNetCore.Http.DefaultHttpContext { Request = { Path = "/(unclosed" } }.Request));
         Assert.Contains("(unclosed", Assert.Single(compiler.Problems), StringComparison.Ordinal);
     }
 }
