@@ -9,7 +9,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>Loads the proxy's YAML config file (schema in <c>docs/proxy-config.md</c>), validating every
 /// field and naming each one at fault.</summary>
-public static class ConfigFileLoader
+public static partial class ConfigFileLoader
 {
     /// <summary>Reads and validates a config file.</summary>
     public static (BootstrapConfig Bootstrap, IReadOnlyList<ServiceConfig> Services) LoadFile(string path)
@@ -116,6 +116,7 @@ public static class ConfigFileLoader
     private static List<ServiceConfig> ParseServices(YamlMap root, List<FieldError> errors)
     {
         var services = new List<ServiceConfig>();
+        var routeRefs = new List<(string Path, string Key)>();
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var localPorts = new Dictionary<int, string>();
         var items = root.Sequence("services");
@@ -147,6 +148,9 @@ public static class ConfigFileLoader
             var protocol = ParseProtocol(map, errors);
             var localPort = map.Number("localPort", 1, 65535);
             var endpoints = ParseEndpoints(map, errors);
+            var routes = ParseRoutes(map, errors, routeRefs);
+            var retryBudget = ParseRetryBudget(map);
+            var circuitBreaker = ParseCircuitBreaker(map);
             map.RejectUnknown();
 
             if (name is null || port is null)
@@ -179,9 +183,15 @@ public static class ConfigFileLoader
                 }
             }
 
-            services.Add(new ServiceConfig(name, aliases, port.Value, protocol, localPort, endpoints));
+            services.Add(new ServiceConfig(name, aliases, port.Value, protocol, localPort, endpoints)
+            {
+                Routes = routes,
+                RetryBudget = retryBudget,
+                CircuitBreaker = circuitBreaker,
+            });
         }
 
+        CheckRouteRefs(services, routeRefs, errors);
         return services;
     }
 

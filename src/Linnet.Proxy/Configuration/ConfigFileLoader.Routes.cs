@@ -1,0 +1,495 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Linnet.Api.Validation;
+using Linnet.Api.Yaml;
+using Linnet.Proxy.Routing;
+using YamlDotNet.RepresentationModel;
+
+namespace Linnet.Proxy.Configuration;
+
+/// <summary>A service's <c>routes</c>, <c>retryBudget</c> and <c>circuitBreaker</c> in the config file: the
+/// same features the control plane sends, in the shape of the proxy's records (see docs/proxy-config.md).</summary>
+public static partial class ConfigFileLoader
+{
+    private static readonly string[] RetryOn = ["5xx", "gateway-error", "connect-failure"];
+
+    private static readonly HashSet<string> HttpMethods = new(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH" };
+
+    private static List<RouteConfig> ParseRoutes(YamlMap service, List<FieldError> errors, List<(string Path, string Key)> refs)
+    {
+        var routes = new List<RouteConfig>();
+        var items = service.Sequence("routes");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var route = service.Item(items[i], "routes", i);
+            var name = route.Text("name") ?? $"route-{i}";
+            var kind = route.Text("kind") ?? RouteConfig.HttpKind;
+            if (kind is not (RouteConfig.HttpKind or RouteConfig.GrpcKind))
+            {
+                route.Error("kind", $"'{kind}' is not one of: {RouteConfig.HttpKind}, {RouteConfig.GrpcKind}");
+            }
+
+            var rules = new List<RouteRuleConfig>();
+            var ruleItems = route.Sequence("rules");
+            for (var r = 0; r < ruleItems.Count; r++)
+            {
+                rules.Add(ParseRule(route.Item(ruleItems[r], "rules", r), errors, refs));
+            }
+
+            route.RejectUnknown();
+            routes.Add(new RouteConfig(name, rules) { Kind = kind });
+        }
+
+        return routes;
+    }
+
+    private static RouteRuleConfig ParseRule(YamlMap rule, List<FieldError> errors, List<(string Path, string Key)> refs)
+    {
+        var matches = new List<RouteMatchConfig>();
+        var matchItems = rule.Sequence("matches");
+        for (var m = 0; m < matchItems.Count; m++)
+        {
+            matches.Add(ParseMatch(rule.Item(matchItems[m], "matches", m)));
+        }
+
+        var backends = new List<RouteBackendConfig>();
+        var backendItems = rule.Sequence("backends");
+        for (var b = 0; b < backendItems.Count; b++)
+        {
+            var item = rule.Item(backendItems[b], "backends", b);
+            var key = item.Text("service", required: true);
+            var weight = item.Number("weight", 0, 1_000_000) ?? 1;
+            item.RejectUnknown();
+            if (key is not null)
+            {
+                refs.Add((item.Child("service"), key));
+                backends.Add(new RouteBackendConfig(key, weight));
+            }
+        }
+
+        if (backends.Count > 0 && backends.TrueForAll(b => b.Weight == 0))
+        {
+            rule.Error("backends", "every weight is 0: no request could be routed");
+        }
+
+        var config = new RouteRuleConfig(matches, backends)
+        {
+            RequestHeaders = ParseHeaderModifier(rule.Map("requestHeaders")),
+            ResponseHeaders = ParseHeaderModifier(rule.Map("responseHeaders")),
+            Timeouts = ParseTimeouts(rule.Map("timeouts")),
+            Fault = ParseFault(rule.Map("fault")),
+            Retry = ParseRetry(rule.Map("retry")),
+            Mirror = ParseMirror(rule.Map("mirror"), refs),
+        };
+        rule.RejectUnknown();
+        return config;
+    }
+
+    private static RouteMatchConfig ParseMatch(YamlMap match)
+    {
+        PathMatchConfig? path = null;
+        var pathMap = match.Map("path");
+        if (pathMap.Exists)
+        {
+            var type = pathMap.Text("type") ?? "PathPrefix";
+            var value = pathMap.Text("value") ?? "/";
+            PathMatchType? parsed = type switch
+            {
+                "PathPrefix" => PathMatchType.Prefix,
+                "Exact" => PathMatchType.Exact,
+                "RegularExpression" => PathMatchType.Regex,
+                _ => null,
+            };
+            if (parsed is null)
+            {
+                pathMap.Error("type", $"'{type}' is not one of: Exact, PathPrefix, RegularExpression");
+            }
+            else if (parsed == PathMatchType.Regex)
+            {
+                CheckRegex(pathMap, "value", value);
+            }
+            else if (!value.StartsWith('/'))
+            {
+                pathMap.Error("value", $"'{value}' must start with '/'");
+            }
+
+            pathMap.RejectUnknown();
+            path = new PathMatchConfig(parsed ?? PathMatchType.Prefix, value);
+        }
+
+        var headers = new List<HeaderMatchConfig>();
+        var headerItems = match.Sequence("headers");
+        for (var h = 0; h < headerItems.Count; h++)
+        {
+            var item = match.Item(headerItems[h], "headers", h);
+            var (type, name, value) = ParseValueMatch(item);
+            if (name is not null && !IsToken(name))
+            {
+                item.Error("name", $"'{name}' is not a header name");
+            }
+
+            if (name is not null && value is not null)
+            {
+                headers.Add(new HeaderMatchConfig(type, name, value));
+            }
+        }
+
+        var queryParams = new List<QueryParamMatchConfig>();
+        var queryItems = match.Sequence("queryParams");
+        for (var q = 0; q < queryItems.Count; q++)
+        {
+            var (type, name, value) = ParseValueMatch(match.Item(queryItems[q], "queryParams", q));
+            if (name is not null && value is not null)
+            {
+                queryParams.Add(new QueryParamMatchConfig(type, name, value));
+            }
+        }
+
+        var method = match.Text("method");
+        if (method is not null && !HttpMethods.Contains(method))
+        {
+            match.Error("method", $"'{method}' is not one of: {string.Join(", ", HttpMethods)}");
+        }
+
+        match.RejectUnknown();
+        return new RouteMatchConfig(path, headers) { QueryParams = queryParams, Method = method };
+    }
+
+    private static (HeaderMatchType Type, string? Name, string? Value) ParseValueMatch(YamlMap item)
+    {
+        var typeText = item.Text("type") ?? "Exact";
+        var name = item.Text("name", required: true);
+        var value = item.Text("value", required: true);
+        var type = HeaderMatchType.Exact;
+        switch (typeText)
+        {
+            case "Exact":
+                break;
+            case "RegularExpression":
+                type = HeaderMatchType.Regex;
+                if (value is not null)
+                {
+                    CheckRegex(item, "value", value);
+                }
+
+                break;
+            default:
+                item.Error("type", $"'{typeText}' is not one of: Exact, RegularExpression");
+                break;
+        }
+
+        if (name is { Length: 0 })
+        {
+            item.Error("name", "must not be empty");
+        }
+
+        item.RejectUnknown();
+        return (type, name, value);
+    }
+
+    private static HeaderModifierConfig? ParseHeaderModifier(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var set = ParseHeaderValues(map, "set");
+        var add = ParseHeaderValues(map, "add");
+        var remove = map.StringList("remove");
+        for (var i = 0; i < remove.Count; i++)
+        {
+            if (!IsToken(remove[i]))
+            {
+                map.Error($"remove[{i}]", $"'{remove[i]}' is not a header name");
+            }
+        }
+
+        map.RejectUnknown();
+        return new HeaderModifierConfig(set, add, remove);
+    }
+
+    private static List<HeaderValueConfig> ParseHeaderValues(YamlMap map, string key)
+    {
+        var values = new List<HeaderValueConfig>();
+        var items = map.Sequence(key);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = map.Item(items[i], key, i);
+            var name = item.Text("name", required: true);
+            var value = item.Text("value", required: true);
+            if (name is not null && !IsToken(name))
+            {
+                item.Error("name", $"'{name}' is not a header name");
+            }
+
+            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+            {
+                item.Error("value", "must not contain CR, LF or NUL");
+            }
+
+            item.RejectUnknown();
+            if (name is not null && value is not null)
+            {
+                values.Add(new HeaderValueConfig(name, value));
+            }
+        }
+
+        return values;
+    }
+
+    private static RouteTimeoutsConfig? ParseTimeouts(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var request = map.Duration("request");
+        var backendRequest = map.Duration("backendRequest");
+        if (request is { } r && backendRequest is { } b && b > r)
+        {
+            map.Error("backendRequest", "is longer than the request timeout");
+        }
+
+        map.RejectUnknown();
+        return new RouteTimeoutsConfig(request, backendRequest);
+    }
+
+    private static FaultConfig? ParseFault(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        FaultAbortConfig? abort = null;
+        var abortMap = map.Map("abort");
+        if (abortMap.Exists)
+        {
+            var http = abortMap.Number("httpStatus", 200, 599);
+            var grpc = abortMap.Number("grpcStatus", 1, 16);
+            if (abortMap.Node("httpStatus") is null && abortMap.Node("grpcStatus") is null)
+            {
+                map.Error("abort", "needs httpStatus, grpcStatus or both");
+            }
+
+            abort = new FaultAbortConfig(http ?? 500, grpc, Percent(abortMap, "percent") ?? 100);
+            abortMap.RejectUnknown();
+        }
+
+        FaultDelayConfig? delay = null;
+        var delayMap = map.Map("delay");
+        if (delayMap.Exists)
+        {
+            var fixedDelay = delayMap.Duration("fixedDelay");
+            if (delayMap.Node("fixedDelay") is null)
+            {
+                delayMap.Error("fixedDelay", "is required");
+            }
+
+            delay = new FaultDelayConfig(fixedDelay ?? TimeSpan.Zero, Percent(delayMap, "percent") ?? 100);
+            delayMap.RejectUnknown();
+        }
+
+        if (!abortMap.Exists && !delayMap.Exists)
+        {
+            map.Error("", "needs abort, delay or both");
+        }
+
+        map.RejectUnknown();
+        return new FaultConfig(abort, delay);
+    }
+
+    private static RetryConfig? ParseRetry(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var limit = map.Number("limit", 0, 100) ?? 1;
+        var on = RetryConditions.None;
+        var conditions = map.StringList("on");
+        for (var i = 0; i < conditions.Count; i++)
+        {
+            switch (conditions[i])
+            {
+                case "5xx":
+                    on |= RetryConditions.ServerError;
+                    break;
+                case "gateway-error":
+                    on |= RetryConditions.GatewayError;
+                    break;
+                case "connect-failure":
+                    on |= RetryConditions.ConnectFailure;
+                    break;
+                default:
+                    map.Error($"on[{i}]", $"'{conditions[i]}' is not one of: {string.Join(", ", RetryOn)}");
+                    break;
+            }
+        }
+
+        var statusCodes = Codes(map, "statusCodes", 100, 599);
+        var grpcCodes = Codes(map, "grpcCodes", 1, 16);
+        var config = new RetryConfig(limit, on, statusCodes, grpcCodes)
+        {
+            RetryNonIdempotent = map.Bool("retryNonIdempotent") ?? false,
+            MaxBodyBytes = map.Number("maxBodyBytes", 0, int.MaxValue) ?? RetryConfig.DefaultMaxBodyBytes,
+        };
+        map.RejectUnknown();
+        return config;
+    }
+
+    private static List<int> Codes(YamlMap map, string key, int min, int max)
+    {
+        var codes = new List<int>();
+        var items = map.Sequence(key);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code >= min && code <= max)
+            {
+                codes.Add(code);
+            }
+            else
+            {
+                map.Error($"{key}[{i}]", string.Create(CultureInfo.InvariantCulture, $"must be a number {min}..{max}"));
+            }
+        }
+
+        return codes;
+    }
+
+    private static MirrorConfig? ParseMirror(YamlMap map, List<(string Path, string Key)> refs)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var key = map.Text("service", required: true);
+        var percent = Percent(map, "percent") ?? 100;
+        map.RejectUnknown();
+        if (key is null)
+        {
+            return null;
+        }
+
+        refs.Add((map.Child("service"), key));
+        return new MirrorConfig(key, percent);
+    }
+
+    private static RetryBudgetConfig ParseRetryBudget(YamlMap service)
+    {
+        var map = service.Map("retryBudget");
+        var defaults = RetryBudgetConfig.Default;
+        if (!map.Exists)
+        {
+            return defaults;
+        }
+
+        var ratio = Number(map, "ratio", 0, 1000) ?? defaults.Ratio;
+        var min = map.Number("minRetriesPerSecond", 0, 1_000_000) ?? defaults.MinRetriesPerSecond;
+        var ttl = map.Duration("ttl") ?? defaults.Ttl;
+        map.RejectUnknown();
+        return new RetryBudgetConfig(ratio, min, ttl);
+    }
+
+    private static CircuitBreakerConfig? ParseCircuitBreaker(YamlMap service)
+    {
+        var map = service.Map("circuitBreaker");
+        var defaults = CircuitBreakerConfig.Default;
+        if (!map.Exists)
+        {
+            return defaults;
+        }
+
+        var disabled = map.Bool("disabled") ?? false;
+        var failures = map.Number("consecutiveFailures", 1, 1000) ?? defaults.ConsecutiveFailures;
+        var minPenalty = map.Duration("minPenalty") ?? defaults.MinPenalty;
+        var maxPenalty = map.Duration("maxPenalty") ?? defaults.MaxPenalty;
+        var jitter = Number(map, "jitterRatio", 0, 1) ?? defaults.JitterRatio;
+        if (maxPenalty < minPenalty)
+        {
+            map.Error("maxPenalty", "is shorter than minPenalty");
+        }
+
+        map.RejectUnknown();
+        return disabled ? null : new CircuitBreakerConfig(failures, minPenalty, maxPenalty, jitter);
+    }
+
+    private static void CheckRouteRefs(List<ServiceConfig> services, List<(string Path, string Key)> refs, List<FieldError> errors)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in services)
+        {
+            keys.Add(s.Key);
+        }
+
+        foreach (var (path, key) in refs)
+        {
+            if (!keys.Contains(key))
+            {
+                errors.Add(new FieldError(path, $"'{key}' is not a service of this file (name:port)"));
+            }
+        }
+    }
+
+    private static double? Percent(YamlMap map, string key) => Number(map, key, 0, 100);
+
+    private static double? Number(YamlMap map, string key, double min, double max)
+    {
+        var text = map.Text(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
+        {
+            map.Error(key, $"'{text}' is not a number");
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            map.Error(key, string.Create(CultureInfo.InvariantCulture, $"{text} is out of range {min}..{max}"));
+            return null;
+        }
+
+        return value;
+    }
+
+    private static void CheckRegex(YamlMap map, string key, string pattern)
+    {
+        try
+        {
+            // Alone first, so that a pattern cannot escape the group RouteRegex anchors it in; then as
+            // RouteRegex builds it (interpreted here: the service table compiles it once).
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            _ = new Regex($@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, RouteRegex.MatchTimeout);
+        }
+        catch (ArgumentException ex)
+        {
+            map.Error(key, $"'{pattern}' is not a valid regular expression: {ex.Message}");
+        }
+    }
+
+    private static bool IsToken(string value)
+    {
+        if (value.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
