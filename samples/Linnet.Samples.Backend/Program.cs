@@ -11,5 +11,6 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}"));
 var app = builder.Build();
-app.MapGet("/", () => Results.Text($"backend {instance} v{version}\n"));
+// Any method: routes that match on the method are tested end to end against it.
+app.Map("/", () => Results.Text($"backend {instance} v{version}\n"));
 app.Run();
