@@ -9,9 +9,13 @@ internal static class ResourceKinds
         ["workload"] = "Workload", ["workloads"] = "Workload", ["wl"] = "Workload",
         ["httproute"] = "HTTPRoute", ["httproutes"] = "HTTPRoute", ["route"] = "HTTPRoute", ["routes"] = "HTTPRoute",
         ["instance"] = "Instance", ["instances"] = "Instance", ["inst"] = "Instance",
+        ["server"] = "Server", ["servers"] = "Server", ["srv"] = "Server",
+        ["authorizationpolicy"] = "AuthorizationPolicy", ["authorizationpolicies"] = "AuthorizationPolicy", ["authzpolicy"] = "AuthorizationPolicy",
+        ["meshtlsauthentication"] = "MeshTLSAuthentication", ["meshtlsauthentications"] = "MeshTLSAuthentication", ["meshtlsauthn"] = "MeshTLSAuthentication",
+        ["networkauthentication"] = "NetworkAuthentication", ["networkauthentications"] = "NetworkAuthentication", ["netauthn"] = "NetworkAuthentication",
     };
 
-    public static string Known => "service (svc), workload (wl), httproute (route), instance";
+    public static string Known => "service (svc), workload (wl), httproute (route), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn)";
 
     public static string? Resolve(string alias) => Aliases.GetValueOrDefault(alias);
 }

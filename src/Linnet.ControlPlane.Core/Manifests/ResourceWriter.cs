@@ -7,7 +7,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 
 /// <summary>Writes resources in their Kubernetes shape as JSON. The store persists this form and reloads it
 /// with <see cref="ManifestParser"/> (JSON is YAML), so there is one reader and one writer.</summary>
-public static class ResourceWriter
+public static partial class ResourceWriter
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
@@ -62,6 +62,9 @@ public static class ResourceWriter
                 break;
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);
+                break;
+            case ServerResource or AuthorizationPolicyResource or MeshTlsAuthenticationResource or NetworkAuthenticationResource:
+                json["spec"] = PolicySpec(resource);
                 break;
             default:
                 throw new ArgumentException($"no writer for {resource.Kind}", nameof(resource));
