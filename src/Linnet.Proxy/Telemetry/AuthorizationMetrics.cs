@@ -40,7 +40,7 @@ public sealed class AuthorizationMetrics
     {
         ArgumentNullException.ThrowIfNull(sb);
         Write(sb, http: true, allow: true, "inbound_http_authz_allow_total", "The total number of inbound HTTP requests that were authorized");
-        Write(sb, http: true, allow: false, "inbound_http_authz_deny_total", "The total number of inbound HTTP requests that could not be processed due to a proxy error");
+        Write(sb, http: true, allow: false, "inbound_http_authz_deny_total", "The total number of inbound HTTP requests that were denied");
         Write(sb, http: false, allow: true, "inbound_tcp_authz_allow_total", "The total number of inbound TCP connections that were authorized");
         Write(sb, http: false, allow: false, "inbound_tcp_authz_deny_total", "The total number of inbound TCP connections that were denied");
     }
