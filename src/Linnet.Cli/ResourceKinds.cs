@@ -10,9 +10,13 @@ internal static class ResourceKinds
         ["httproute"] = "HTTPRoute", ["httproutes"] = "HTTPRoute", ["route"] = "HTTPRoute", ["routes"] = "HTTPRoute",
         ["grpcroute"] = "GRPCRoute", ["grpcroutes"] = "GRPCRoute", ["grpcr"] = "GRPCRoute",
         ["instance"] = "Instance", ["instances"] = "Instance", ["inst"] = "Instance",
+        ["server"] = "Server", ["servers"] = "Server", ["srv"] = "Server",
+        ["authorizationpolicy"] = "AuthorizationPolicy", ["authorizationpolicies"] = "AuthorizationPolicy", ["authzpolicy"] = "AuthorizationPolicy",
+        ["meshtlsauthentication"] = "MeshTLSAuthentication", ["meshtlsauthentications"] = "MeshTLSAuthentication", ["meshtlsauthn"] = "MeshTLSAuthentication",
+        ["networkauthentication"] = "NetworkAuthentication", ["networkauthentications"] = "NetworkAuthentication", ["netauthn"] = "NetworkAuthentication",
     };
 
-    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance";
+    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn)";
 
     public static string? Resolve(string alias) => Aliases.GetValueOrDefault(alias);
 }

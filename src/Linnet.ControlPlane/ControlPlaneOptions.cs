@@ -33,6 +33,10 @@ public sealed record ControlPlaneOptions
     /// <summary>The last port that admission may assign as a Service's local port.</summary>
     public int LocalPortLast { get; init; } = 29999;
 
+    /// <summary>The mesh-wide default inbound policy (Linkerd's <c>proxy.defaultInboundPolicy</c>) for ports no
+    /// Server covers on workloads without a <c>config.linkerd.io/default-inbound-policy</c> annotation.</summary>
+    public string DefaultInboundPolicy { get; init; } = Core.Policy.DefaultInboundPolicies.AllUnauthenticated;
+
     /// <summary>How long a stop waits for in-flight requests.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

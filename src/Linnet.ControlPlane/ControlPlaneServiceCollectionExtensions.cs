@@ -21,6 +21,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton(store);
         services.TryAddSingleton<MeshViewCache>();
         services.TryAddSingleton<ConfigUpdateFactory>();
+        services.TryAddSingleton<InboundPolicyCache>();
         services.TryAddSingleton<ProxyRegistry>();
         services.TryAddSingleton<DestinationService>();
         services.TryAddSingleton<LocalPortAdmission>();

@@ -1,4 +1,5 @@
 using Linnet.Proxy.Admin;
+using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.ControlPlane;
 using Linnet.Proxy.Http;
@@ -49,6 +50,8 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton(new HttpRouter(Random.Shared));
         services.TryAddSingleton(sp => new ProxyMetrics(bootstrap.Workload, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ServiceTable>();
+        services.TryAddSingleton(new AuthorizationMetrics(bootstrap.Workload));
+        services.TryAddSingleton<InboundAuthorizer>();
         services.TryAddSingleton<OpaqueForwarder>();
         services.TryAddSingleton<DispatchTransportFactory>();
         services.AddSingleton<IConnectionListenerFactory>(sp => sp.GetRequiredService<DispatchTransportFactory>());

@@ -109,10 +109,15 @@ public static partial class ManifestParser
             case InstanceResource.KindName:
                 errors.Add(new FieldError("kind", "Instance resources are written by the platform, not applied"));
                 break;
+            case not null when IsPolicyKind(kind):
+                resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);
+                break;
             default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute)"));
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication)"));
                 break;
         }
+
+        ValidatePolicyAnnotations(metadata, errors);
 
         if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion
             && !(kind == HttpRouteResource.KindName && apiVersion == "gateway.networking.k8s.io/v1beta1"))

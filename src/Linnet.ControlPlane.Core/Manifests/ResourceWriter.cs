@@ -66,6 +66,9 @@ public static partial class ResourceWriter
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);
                 break;
+            case ServerResource or AuthorizationPolicyResource or MeshTlsAuthenticationResource or NetworkAuthenticationResource:
+                json["spec"] = PolicySpec(resource);
+                break;
             default:
                 throw new ArgumentException($"no writer for {resource.Kind}", nameof(resource));
         }

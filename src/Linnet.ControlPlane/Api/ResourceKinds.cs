@@ -18,9 +18,21 @@ internal static class ResourceKinds
         ["grpcroutes"] = GrpcRouteResource.KindName,
         ["instance"] = InstanceResource.KindName,
         ["instances"] = InstanceResource.KindName,
+        ["server"] = ServerResource.KindName,
+        ["servers"] = ServerResource.KindName,
+        ["srv"] = ServerResource.KindName,
+        ["authorizationpolicy"] = AuthorizationPolicyResource.KindName,
+        ["authorizationpolicies"] = AuthorizationPolicyResource.KindName,
+        ["authzpolicy"] = AuthorizationPolicyResource.KindName,
+        ["meshtlsauthentication"] = MeshTlsAuthenticationResource.KindName,
+        ["meshtlsauthentications"] = MeshTlsAuthenticationResource.KindName,
+        ["meshtlsauthn"] = MeshTlsAuthenticationResource.KindName,
+        ["networkauthentication"] = NetworkAuthenticationResource.KindName,
+        ["networkauthentications"] = NetworkAuthenticationResource.KindName,
+        ["netauthn"] = NetworkAuthenticationResource.KindName,
     };
 
-    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance";
+    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication";
 
     /// <summary>The kind's canonical name, or null when it is not a kind.</summary>
     public static string? Canonical(string? name) => name is not null && Names.TryGetValue(name, out var kind) ? kind : null;

@@ -16,6 +16,7 @@ internal sealed partial class DestinationService(
     IResourceStore store,
     MeshViewCache views,
     ConfigUpdateFactory updates,
+    InboundPolicyCache policies,
     ProxyRegistry registry,
     ControlPlaneOptions options,
     TimeProvider time,
@@ -43,10 +44,11 @@ internal sealed partial class DestinationService(
             {
                 var view = views.Current();
                 var sentAt = time.GetTimestamp();
-                await SendAsync(proxy, responseStream, updates.Snapshot(view, ns), ct);
+                var policy = policies.For(ns, request.Workload, request.Instance);
+                await SendAsync(proxy, responseStream, PolicyProtoMapper.WithPolicy(updates.Snapshot(view, ns), policy), ct);
                 try
                 {
-                    await FollowAsync(proxy, ns, view, sentAt, responseStream, ct);
+                    await FollowAsync(proxy, ns, view, sentAt, responseStream, (request, policy), ct);
                     return;
                 }
                 catch (RevisionCompactedException ex)
@@ -67,7 +69,7 @@ internal sealed partial class DestinationService(
         }
     }
 
-    private async Task FollowAsync(ConnectedProxy proxy, string ns, MeshView sent, long lastSent, IServerStreamWriter<ConfigUpdate> stream, CancellationToken ct)
+    private async Task FollowAsync(ConnectedProxy proxy, string ns, MeshView sent, long lastSent, IServerStreamWriter<ConfigUpdate> stream, (SubscribeRequest Who, InboundPolicy Sent) policy, CancellationToken ct)
     {
         // Send times are taken before each write: once a proxy holds an update, its clock has started.
         await foreach (var change in store.WatchAsync(sent.Revision, ct))
@@ -87,7 +89,14 @@ internal sealed partial class DestinationService(
 
             var next = views.Current();
             lastSent = time.GetTimestamp();
-            await SendAsync(proxy, stream, updates.Delta(sent, next, ns), ct);
+            var update = updates.Delta(sent, next, ns);
+            if (policies.For(ns, policy.Who.Workload, policy.Who.Instance) is var nextPolicy && !nextPolicy.Equals(policy.Sent))
+            {
+                update = PolicyProtoMapper.WithPolicy(update, nextPolicy);
+                policy.Sent = nextPolicy;
+            }
+
+            await SendAsync(proxy, stream, update, ct);
             sent = next;
         }
     }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Linnet.Proxy.Admin;
 
 /// <summary>The admin listener: <c>/metrics</c> (Prometheus text), <c>/ready</c>, <c>/live</c>.</summary>
-internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService listeners, ServiceTable services, IProxyConfigProvider config)
+internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService listeners, ServiceTable services, IProxyConfigProvider config, AuthorizationMetrics authorization)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -18,6 +18,7 @@ internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService 
             case "/metrics":
                 var sb = new StringBuilder(16 * 1024);
                 metrics.WriteTo(sb);
+                authorization.WriteTo(sb);
                 response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
                 return response.WriteAsync(sb.ToString());
             case "/ready":

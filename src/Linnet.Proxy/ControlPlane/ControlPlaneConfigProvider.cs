@@ -211,7 +211,7 @@ public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, I
 
         var previous = _changed;
         _changed = new CancellationTokenSource();
-        _snapshot = new ProxyConfigSnapshot(update.Version, services, new CancellationChangeToken(_changed.Token));
+        _snapshot = new ProxyConfigSnapshot(update.Version, services, new CancellationChangeToken(_changed.Token)) { InboundPolicy = _state.InboundPolicy };
 
         // Subscribers (the service table) compile the new snapshot before this returns, so that once
         // IsSynced is true the data path already routes with it.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Listening;
@@ -28,6 +29,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private static readonly ForwarderRequestConfig Http2 = Http1 with { Version = HttpVersion.Version20 };
 
     private readonly IHttpForwarder _forwarder;
+    private readonly InboundAuthorizer _authorizer;
     private readonly ServiceTable _services;
     private readonly HttpRouter _router;
     private readonly BootstrapConfig _config;
@@ -41,9 +43,10 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private readonly Func<long> _clock;
 
     /// <summary>Creates the handler with its two pooled clients.</summary>
-    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger)
+    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer)
     {
         _forwarder = forwarder;
+        _authorizer = authorizer;
         _services = services;
         _router = router;
         _config = config;
@@ -119,6 +122,11 @@ internal sealed partial class HttpProxyHandler : IDisposable
         if (direction == Direction.Inbound)
         {
             var authority = request.Host.Value ?? "";
+            if (_authorizer.AuthorizeHttp(context, connection) is { } unauthorized)
+            {
+                return DeniedAsync(context, authority, tls, start, unauthorized);
+            }
+
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
             return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop);
         }
@@ -262,6 +270,15 @@ internal sealed partial class HttpProxyHandler : IDisposable
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(reason + "\n");
         Record(context, direction, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    // Inbound authorization refused the request (Authorization/InboundAuthorizer): 403, or PERMISSION_DENIED for gRPC.
+    private async Task DeniedAsync(HttpContext context, string authority, string tls, long start, string reason)
+    {
+        _metrics.Request(Direction.Inbound, authority, tls).AddRequest();
+        _metrics.ProxyError(Direction.Inbound, "unauthorized");
+        await AuthorizationResponses.WriteDeniedAsync(context, reason);
+        Record(context, Direction.Inbound, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
     }
 
     private void Record(HttpContext context, Direction direction, string authority, string tls, double latencyMs)

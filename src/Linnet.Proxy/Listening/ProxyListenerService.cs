@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Detection;
 using Linnet.Proxy.Http;
@@ -25,6 +26,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     private readonly DispatchTransportFactory _dispatch;
     private readonly ServiceTable _services;
     private readonly OpaqueForwarder _opaque;
+    private readonly InboundAuthorizer _authorizer;
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ProxyListenerService> _logger;
@@ -45,8 +47,10 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         OpaqueForwarder opaque,
         ProxyMetrics metrics,
         TimeProvider time,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        InboundAuthorizer authorizer)
     {
+        _authorizer = authorizer;
         _config = config;
         _dispatch = dispatch;
         _services = services;
@@ -403,6 +407,9 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     {
         switch (feature.Role)
         {
+            case ListenerRole.Inbound when !_authorizer.AuthorizeTcp(feature, socket.RemoteEndPoint):
+                // Refused by the inbound policy: closed here, the app never sees the connection.
+                return Task.CompletedTask;
             case ListenerRole.Inbound:
                 return _opaque.ForwardAsync(socket, series, Direction.Inbound, _config.AppHost, feature.TargetPort, _abort.Token);
             case ListenerRole.ServicePort when feature.Service?.Balancer.Pick() is { } endpoint:

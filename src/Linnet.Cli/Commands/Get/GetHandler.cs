@@ -44,6 +44,10 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
             "Workload" => ["NAME", "REPLICAS", "COMMAND", "VERSION"],
             "HTTPRoute" or "GRPCRoute" => ["NAME", "PARENTS", "RULES"],
             "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "VERSION"],
+            "Server" => ["NAME", "PORT", "PROTOCOL", "ACCESS POLICY"],
+            "AuthorizationPolicy" => ["NAME", "TARGET", "AUTHENTICATIONS"],
+            "MeshTLSAuthentication" => ["NAME", "IDENTITIES"],
+            "NetworkAuthentication" => ["NAME", "NETWORKS"],
             _ => ["NAME"],
         };
         if (showNamespace)
@@ -77,6 +81,18 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                     (spec?["rules"]?.AsArray().Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ],
                 "Instance" => [Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["version"])],
+                "Server" => [Text(spec?["port"]), Text(spec?["proxyProtocol"]), Text(spec?["accessPolicy"])],
+                "AuthorizationPolicy" =>
+                [
+                    $"{spec?["targetRef"]?["kind"]}/{spec?["targetRef"]?["name"]}",
+                    string.Join(",", (spec?["requiredAuthenticationRefs"]?.AsArray() ?? []).Select(r => $"{r?["kind"]}/{r?["name"]}")),
+                ],
+                "MeshTLSAuthentication" =>
+                [
+                    string.Join(",", (spec?["identities"]?.AsArray() ?? []).Select(Text)
+                        .Concat((spec?["identityRefs"]?.AsArray() ?? []).Select(r => $"{r?["kind"]}/{r?["namespace"] ?? r?["name"]}{(r?["kind"]?.ToString() == "ServiceAccount" ? $"/{r?["name"] ?? "*"}" : "")}"))),
+                ],
+                "NetworkAuthentication" => [string.Join(",", (spec?["networks"]?.AsArray() ?? []).Select(n => Text(n?["cidr"])))],
                 _ => [],
             });
             table.AddRow(row.Select(Markup.Escape).ToArray());
