@@ -198,7 +198,8 @@ public sealed class CertificateAuthority : IDisposable
 
     private CertifyResult Sign(PublicKey key, SpiffeId identity)
     {
-        var now = _time.GetUtcNow();
+        // Certificates hold whole seconds: truncate so that ValidUntil is exactly the leaf's NotAfter.
+        var now = DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds());
         var notBefore = now - _skew;
         var notAfter = now + _lifetime;
         var issuerNotBefore = new DateTimeOffset(_issuer.NotBefore.ToUniversalTime());
