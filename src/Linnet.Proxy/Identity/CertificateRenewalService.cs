@@ -28,6 +28,7 @@ internal sealed partial class CertificateRenewalService : BackgroundService
     private readonly ILogger _logger;
     private readonly IdentityRenewalPolicy _policy;
     private readonly string? _caAddress;
+    private int _failures;
 
     public CertificateRenewalService(BootstrapConfig bootstrap, ProxyIdentity identity, IdentityMetrics metrics, TimeProvider time, ILogger<CertificateRenewalService> logger)
         : this(bootstrap, identity, metrics, time, logger, new IdentityRenewalPolicy(new Random()))
@@ -48,6 +49,12 @@ internal sealed partial class CertificateRenewalService : BackgroundService
 
     /// <summary>The wait before the next request, once scheduled (for tests and diagnostics).</summary>
     internal TimeSpan? NextAttemptIn { get; private set; }
+
+    /// <summary>How many requests in a row have failed (0 after a success).</summary>
+    internal int ConsecutiveFailures => Volatile.Read(ref _failures);
+
+    /// <summary>Why the last request failed ("" before any failure).</summary>
+    internal string LastFailure { get; private set; } = "";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -81,7 +88,6 @@ internal sealed partial class CertificateRenewalService : BackgroundService
         });
         var client = new Proto.Identity.IdentityClient(channel);
         Log.Starting(_logger, _config.Name, _caAddress);
-        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan delay;
@@ -91,7 +97,7 @@ internal sealed partial class CertificateRenewalService : BackgroundService
                 var receivedAt = _time.GetUtcNow();
                 _identity.Update(material);
                 _metrics.Refreshed(material.NotAfter);
-                failures = 0;
+                Volatile.Write(ref _failures, 0);
                 delay = _policy.RenewAfter(receivedAt, material.NotAfter);
                 Log.Obtained(_logger, material.Name, material.NotAfter, (long)delay.TotalMilliseconds);
             }
@@ -101,10 +107,11 @@ internal sealed partial class CertificateRenewalService : BackgroundService
             }
             catch (Exception ex) when (ex is RpcException or IOException or UnauthorizedAccessException or CryptographicException or HttpRequestException or SocketException or InvalidDataException)
             {
-                failures++;
+                LastFailure = Reason(ex);
+                var failures = Interlocked.Increment(ref _failures);
                 delay = _policy.RetryAfter(failures);
                 var current = _identity.Current;
-                Log.Failed(_logger, Reason(ex), failures, (long)delay.TotalMilliseconds, current is null ? "none yet" : $"valid until {current.NotAfter:u}");
+                Log.Failed(_logger, LastFailure, failures, (long)delay.TotalMilliseconds, current is null ? "none yet" : $"valid until {current.NotAfter:u}");
             }
 
             NextAttemptIn = delay;
