@@ -21,6 +21,9 @@ public sealed record ControlPlaneOptions
     /// authenticated, so only local users may reach them unless an operator opts in.</summary>
     public IPEndPoint HttpListen { get; init; } = new(IPAddress.Loopback, DefaultHttpPort);
 
+    /// <summary>The default trust domain (Kubernetes' cluster domain, as Linkerd's).</summary>
+    public const string DefaultTrustDomainName = MeshTranslator.DefaultTrustDomain;
+
     /// <summary>The trust domain in workload identities (<c>spiffe://&lt;domain&gt;/ns/…/sa/…</c>).</summary>
     public string TrustDomain { get; init; } = MeshTranslator.DefaultTrustDomain;
 
