@@ -9,6 +9,7 @@ using Linnet.Cli.Commands.Describe;
 using Linnet.Cli.Commands.Demo;
 using Linnet.Cli.Commands.Get;
 using Linnet.Cli.Commands.Logs;
+using Linnet.Cli.Commands.Token;
 using Linnet.Cli.Commands.Up;
 
 var root = new RootCommand("linnet: the Linnet service mesh command line.")
@@ -25,5 +26,6 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     LogsCommand.Create(),
     CheckCommand.Create(),
     DemoCommand.Create(),
+    TokenCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -4,6 +4,8 @@ using Linnet.ControlPlane.Api;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Destination;
 using Linnet.ControlPlane.Hosting;
+using Linnet.ControlPlane.Identity;
+using Linnet.ControlPlane.Core.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -79,10 +81,14 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         });
 
         var app = builder.Build();
+
+        // Load (or create) the CA now: a bad CA file must stop the start, not the first proxy's request.
+        app.Services.GetRequiredService<MeshIdentity>();
         app.UseRouting();
         app.Use(ListenerSeparation.InvokeAsync);
         app.Use(app.Services.GetRequiredService<ApiExceptionHandler>().InvokeAsync);
         app.MapGrpcService<DestinationService>();
+        app.MapGrpcService<IdentityService>();
         ApiEndpoints.Map(app);
         return new ControlPlaneHost(app, listeners);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Translation;
 
 namespace Linnet.ControlPlane;
@@ -20,8 +21,14 @@ public sealed record ControlPlaneOptions
     /// authenticated, so only local users may reach them unless an operator opts in.</summary>
     public IPEndPoint HttpListen { get; init; } = new(IPAddress.Loopback, DefaultHttpPort);
 
+    /// <summary>The default trust domain (Kubernetes' cluster domain, as Linkerd's).</summary>
+    public const string DefaultTrustDomainName = MeshTranslator.DefaultTrustDomain;
+
     /// <summary>The trust domain in workload identities (<c>spiffe://&lt;domain&gt;/ns/…/sa/…</c>).</summary>
     public string TrustDomain { get; init; } = MeshTranslator.DefaultTrustDomain;
+
+    /// <summary>The certificate authority and workload tokens: where their files live, or the user's own CA.</summary>
+    public IdentityOptions Identity { get; init; } = new();
 
     /// <summary>The shortest gap between two updates to one subscriber; changes inside it are coalesced.
     /// The first change after a quiet period is sent at once.</summary>

@@ -1,6 +1,8 @@
 using Linnet.ControlPlane.Admission;
 using Linnet.ControlPlane.Api;
+using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Identity;
 using Linnet.ControlPlane.Destination;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +29,9 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<LocalPortAdmission>();
         services.TryAddSingleton<ResourceApi>();
         services.TryAddSingleton<ApiExceptionHandler>();
+        services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IdentityService>();
+        services.TryAddSingleton<TokenApi>();
         services.AddGrpc();
         services.AddRouting();
         return services;

@@ -3,6 +3,7 @@ using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.ControlPlane;
 using Linnet.Proxy.Http;
+using Linnet.Proxy.Identity;
 using Linnet.Proxy.Listening;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tcp;
@@ -60,6 +61,12 @@ public static class ProxyServiceCollectionExtensions
         services.AddHttpForwarder();
         services.TryAddSingleton<HttpProxyHandler>();
         services.TryAddSingleton<AdminEndpoints>();
+        services.TryAddSingleton(new ProxyIdentity(bootstrap.Identity is not null));
+        services.TryAddSingleton<IdentityMetrics>();
+        if (bootstrap.Identity is not null)
+        {
+            services.AddHostedService<CertificateRenewalService>();
+        }
         return services;
     }
 }

@@ -76,6 +76,27 @@ internal sealed class ControlPlaneClient(HttpClient http)
         return await ApiResponse.ReadAsync(response, cancellationToken);
     }
 
+    /// <summary>Asks the control plane to sign a workload token (<c>POST /api/v1/tokens</c>).</summary>
+    public async Task<ApiResponse> CreateTokenAsync(string ns, string serviceAccount, string? ttl, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["namespace"] = ns, ["serviceAccount"] = serviceAccount };
+        if (ttl is not null)
+        {
+            body["ttl"] = ttl;
+        }
+
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("api/v1/tokens", content, cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
+    /// <summary>Revokes a workload token by id (<c>POST /api/v1/tokens/{id}/revoke</c>).</summary>
+    public async Task<ApiResponse> RevokeTokenAsync(string id, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync($"api/v1/tokens/{Uri.EscapeDataString(id)}/revoke", null, cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
     private static string ResourcePath(string kind, string ns, string name) =>
         $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
 }

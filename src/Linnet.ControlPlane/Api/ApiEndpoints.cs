@@ -20,6 +20,7 @@ internal static class ApiEndpoints
         group.MapDelete("/resources/{kind}/{namespace}/{name}", api.DeleteAsync);
         group.MapGet("/proxies", api.ProxiesAsync);
         group.MapGet("/health", api.HealthAsync);
+        Identity.TokenApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Identity.TokenApi>());
         group.Map("/{**path}", context =>
             ApiResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"no API at {context.Request.Method} {context.Request.Path}"));
     }

@@ -16,4 +16,13 @@ internal sealed record InstancePlan(InstanceKey Key, string Address, WorkloadSpe
     public string ProxyLogPath => Path.Combine(Directory, "proxy.log");
 
     public string WorkingDirectory => Spec.WorkingDir ?? Directory;
+
+    /// <summary>The proxy's workload token (owner-only).</summary>
+    public string TokenPath => Path.Combine(Directory, "token");
+
+    /// <summary>The trust anchors the proxy's peers must chain to.</summary>
+    public string TrustAnchorsPath => Path.Combine(Directory, "trust-anchors.pem");
+
+    /// <summary>The proxy's inbound TLS mode: <c>permissive</c> or <c>strict</c> (from the Workload's annotation).</summary>
+    public string InboundTls { get; init; } = InstanceIdentity.Permissive;
 }

@@ -22,6 +22,7 @@ internal sealed partial class InstanceRunner : IDisposable
     private readonly HttpClient _probe;
     private readonly Func<IEnumerable<ServiceResource>> _services;
     private readonly Action _changed;
+    private readonly InstanceIdentity? _identity;
     private readonly CancellationTokenSource _halt = new();
     private readonly Uri _readyUri;
     private readonly IPEndPoint? _appEndPoint;
@@ -39,7 +40,8 @@ internal sealed partial class InstanceRunner : IDisposable
         ILogger logger,
         HttpClient probe,
         Func<IEnumerable<ServiceResource>> services,
-        Action changed)
+        Action changed,
+        InstanceIdentity? identity = null)
     {
         Plan = plan;
         _options = options;
@@ -48,6 +50,7 @@ internal sealed partial class InstanceRunner : IDisposable
         _probe = probe;
         _services = services;
         _changed = changed;
+        _identity = identity;
         var address = IPAddress.Parse(plan.Address);
         _readyUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{plan.Address}:{WorkloadSupervisor.ProxyAdminPort}/ready"));
         _appEndPoint = plan.Spec.Ports.Count > 0 ? new IPEndPoint(address, plan.Spec.Ports[0]) : null;
@@ -83,7 +86,8 @@ internal sealed partial class InstanceRunner : IDisposable
     public void Start()
     {
         Directory.CreateDirectory(Plan.Directory);
-        File.WriteAllText(Plan.ProxyConfigPath, ProxyConfigWriter.Write(Plan, _options.ControlPlaneAddress));
+        _identity?.WriteFiles(Plan);
+        File.WriteAllText(Plan.ProxyConfigPath, ProxyConfigWriter.Write(Plan, _options.ControlPlaneAddress, _identity));
         var token = _halt.Token;
         _loops = Task.WhenAll(
             SuperviseAsync(ProcessRole.Proxy, token),

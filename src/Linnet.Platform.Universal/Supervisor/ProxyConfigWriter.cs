@@ -8,7 +8,7 @@ namespace Linnet.Platform.Universal.Supervisor;
 /// plane as the source of services.</summary>
 internal static class ProxyConfigWriter
 {
-    public static string Write(InstancePlan plan, string? controlPlaneAddress)
+    public static string Write(InstancePlan plan, string? controlPlaneAddress, InstanceIdentity? identity = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var ip = plan.Address;
@@ -44,6 +44,8 @@ internal static class ProxyConfigWriter
             text.Append("controlPlane:\n");
             text.Append(CultureInfo.InvariantCulture, $"  address: {Quote(controlPlaneAddress)}\n");
         }
+
+        identity?.AppendConfig(text, plan, Quote);
 
         return text.ToString();
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<WorkloadSupervisor> _logger;
     private readonly LoopbackAddressPool _addresses;
+    private readonly InstanceIdentity? _identity;
     private readonly HttpClient _probe;
     private readonly Channel<ResourceKey> _queue = Channel.CreateUnbounded<ResourceKey>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
@@ -41,8 +43,9 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     private readonly Dictionary<InstanceKey, IPAddress> _previousAddresses = [];
     private bool _shuttingDown;
 
-    /// <summary>Creates the supervisor; it starts with the host.</summary>
-    public WorkloadSupervisor(IResourceStore store, SupervisorOptions options, TimeProvider time, ILogger<WorkloadSupervisor> logger)
+    /// <summary>Creates the supervisor; it starts with the host. With <paramref name="identity"/> (and a control
+    /// plane address), every proxy gets a token and trust anchors and becomes ready only with a certificate.</summary>
+    public WorkloadSupervisor(IResourceStore store, SupervisorOptions options, TimeProvider time, ILogger<WorkloadSupervisor> logger, MeshIdentity? identity = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,6 +56,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         _time = time;
         _logger = logger;
         _addresses = new LoopbackAddressPool(options.FirstAddress, IsUnused);
+        _identity = identity is not null && options.ControlPlaneAddress is not null ? new InstanceIdentity(identity, options.ControlPlaneAddress) : null;
         _probe = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) })
         {
             Timeout = TimeSpan.FromSeconds(1),
@@ -148,6 +152,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var watch = WatchAsync(snapshot.Revision, loops.Token);
         var work = WorkAsync(loops.Token);
+        var tokens = RefreshTokensAsync(loops.Token);
         try
         {
             await await Task.WhenAny(watch, work);
@@ -161,6 +166,39 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             await loops.CancelAsync();
             await IgnoreCancellationAsync(watch);
             await IgnoreCancellationAsync(work);
+            await IgnoreCancellationAsync(tokens);
+        }
+    }
+
+    /// <summary>Rewrites every instance's token well before it expires, so that renewals keep working however
+    /// long an instance runs.</summary>
+    private async Task RefreshTokensAsync(CancellationToken token)
+    {
+        if (_identity is null)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            await Task.Delay(InstanceIdentity.RefreshInterval, _time, token);
+            List<InstanceRunner> runners;
+            lock (_gate)
+            {
+                runners = [.. _workloads.Values.SelectMany(w => w.Values)];
+            }
+
+            foreach (var runner in runners)
+            {
+                try
+                {
+                    _identity.WriteToken(runner.Plan);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Log.TokenRefreshFailed(_logger, runner.Key.ToString(), ex.Message);
+                }
+            }
         }
     }
 
@@ -345,7 +383,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         // Changed spec: stop, then start again on the same address.
         foreach (var runner in runners.Values.ToList())
         {
-            if (SameRun(runner.Plan.Spec, workload.Spec))
+            if (SameRun(runner.Plan.Spec, workload.Spec) && runner.Plan.InboundTls == InstanceIdentity.InboundTlsOf(workload))
             {
                 continue;
             }
@@ -363,7 +401,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             runner.Dispose();
 
             // Should this fail, the slot is missing and the retry starts it, still on its address.
-            Launch(key, runners, runner.Key, IPAddress.Parse(runner.Plan.Address), workload.Spec);
+            Launch(key, runners, runner.Key, IPAddress.Parse(runner.Plan.Address), workload);
         }
 
         // Missing replicas.
@@ -373,7 +411,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             {
                 var instance = new InstanceKey(key.Namespace, key.Name, index);
                 _previousAddresses.Remove(instance, out var previous);
-                Launch(key, runners, instance, _addresses.Allocate(instance, previous), workload.Spec);
+                Launch(key, runners, instance, _addresses.Allocate(instance, previous), workload);
             }
         }
 
@@ -428,10 +466,10 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         }
     }
 
-    private void Launch(ResourceKey workload, SortedDictionary<int, InstanceRunner> runners, InstanceKey key, IPAddress address, WorkloadSpec spec)
+    private void Launch(ResourceKey workload, SortedDictionary<int, InstanceRunner> runners, InstanceKey key, IPAddress address, WorkloadResource resource)
     {
         var directory = Path.Combine(_options.DataDirectory, "instances", key.Namespace, key.Name);
-        var plan = new InstancePlan(key, address.ToString(), spec, directory);
+        var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory) { InboundTls = InstanceIdentity.InboundTlsOf(resource) };
         var runner = new InstanceRunner(
             plan,
             _options,
@@ -439,7 +477,8 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             _logger,
             _probe,
             () => _store.Snapshot().OfKind<ServiceResource>(),
-            () => Enqueue(workload));
+            () => Enqueue(workload),
+            _identity);
         lock (_gate)
         {
             // Never start what a concurrent shutdown would not see.
@@ -529,6 +568,9 @@ public sealed partial class WorkloadSupervisor : BackgroundService
 
         [LoggerMessage(108, LogLevel.Warning, "stopped {Count} processes left running by an earlier run")]
         public static partial void StoppedLeftovers(ILogger logger, int count);
+
+        [LoggerMessage(110, LogLevel.Warning, "could not refresh the token of {Instance}: {Reason}")]
+        public static partial void TokenRefreshFailed(ILogger logger, string instance, string reason);
 
         [LoggerMessage(109, LogLevel.Warning, "stopping {Instance} although proxies have not applied revision {Revision} yet: {Proxies}")]
         public static partial void ProxiesBehind(ILogger logger, string instance, long revision, string proxies);

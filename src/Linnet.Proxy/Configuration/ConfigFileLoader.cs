@@ -79,6 +79,7 @@ public static partial class ConfigFileLoader
         }
 
         controlPlane.RejectUnknown();
+        var (identity, inboundTls) = ParseIdentity(root, controlPlaneAddress, errors);
 
         var bootstrap = new BootstrapConfig
         {
@@ -95,6 +96,8 @@ public static partial class ConfigFileLoader
             ConnectTimeout = root.Duration("connectTimeout") ?? defaults.ConnectTimeout,
             TransparentMode = root.Bool("transparent") ?? defaults.TransparentMode,
             ControlPlaneAddress = controlPlaneAddress,
+            Identity = identity,
+            InboundTls = inboundTls,
         };
 
         var services = ParseServices(root, errors);
@@ -111,6 +114,142 @@ public static partial class ConfigFileLoader
         }
 
         return (bootstrap, services);
+    }
+
+    /// <summary>The <c>identity:</c> section and <c>inboundTls</c>: where the certificate comes from (the CA with a
+    /// token, or fixed files) and the trust anchors. Anchor files are read now, so that a missing one is a config
+    /// error; the token file is read at each renewal, so it may be written after the proxy starts.</summary>
+    private static (IdentityBootstrapConfig? Identity, InboundTlsMode InboundTls) ParseIdentity(YamlMap root, string? controlPlaneAddress, List<FieldError> errors)
+    {
+        var section = root.Map("identity");
+        var tlsText = root.Text("inboundTls");
+        var inboundTls = InboundTlsMode.Permissive;
+        switch (tlsText)
+        {
+            case null or "permissive":
+                break;
+            case "strict":
+                inboundTls = InboundTlsMode.Strict;
+                if (!section.Exists)
+                {
+                    errors.Add(new FieldError("inboundTls", "strict needs an identity section: without a certificate no peer could connect"));
+                }
+
+                break;
+            default:
+                errors.Add(new FieldError("inboundTls", $"'{tlsText}' is not one of: strict, permissive"));
+                break;
+        }
+
+        if (!section.Exists)
+        {
+            return (null, inboundTls);
+        }
+
+        var name = section.Text("name", required: true);
+        if (name is not null && !IsSpiffeId(name))
+        {
+            section.Error("name", $"'{name}' is not spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>");
+        }
+
+        var anchorsPem = section.Text("trustAnchorsPem");
+        var anchorsFile = section.Text("trustAnchorsFile");
+        if (anchorsPem is null && anchorsFile is null)
+        {
+            section.Error("trustAnchorsPem", "required (or trustAnchorsFile): the roots peers' certificates must chain to");
+        }
+        else if (anchorsPem is not null && anchorsFile is not null)
+        {
+            section.Error("trustAnchorsFile", "give trustAnchorsPem or trustAnchorsFile, not both");
+        }
+        else if (anchorsFile is not null)
+        {
+            try
+            {
+                anchorsPem = File.ReadAllText(anchorsFile);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                section.Error("trustAnchorsFile", $"cannot read {anchorsFile}: {ex.Message}");
+            }
+        }
+
+        if (anchorsPem is not null && !HoldsCertificate(anchorsPem))
+        {
+            section.Error(anchorsFile is null ? "trustAnchorsPem" : "trustAnchorsFile", "holds no PEM certificate");
+        }
+
+        var caAddress = section.Text("caAddress");
+        var tokenFile = section.Text("tokenFile");
+        var certificateFile = section.Text("certificateFile");
+        var keyFile = section.Text("keyFile");
+        if (caAddress is not null && !TrySplitHostPort(caAddress, out _, out _))
+        {
+            section.Error("caAddress", $"'{caAddress}' is not host:port");
+        }
+
+        if (certificateFile is not null || keyFile is not null)
+        {
+            if (certificateFile is null || keyFile is null)
+            {
+                section.Error(certificateFile is null ? "certificateFile" : "keyFile", "certificateFile and keyFile go together");
+            }
+
+            if (tokenFile is not null)
+            {
+                section.Error("tokenFile", "give tokenFile (certificates from the CA) or certificateFile and keyFile (a fixed certificate), not both");
+            }
+        }
+        else if (tokenFile is null)
+        {
+            section.Error("tokenFile", "required (or certificateFile and keyFile): the token that proves the identity to the CA");
+        }
+        else if (caAddress is null && controlPlaneAddress is null)
+        {
+            section.Error("caAddress", "required when controlPlane.address is not set: where to ask for certificates");
+        }
+
+        section.RejectUnknown();
+        if (name is null || anchorsPem is null)
+        {
+            return (null, inboundTls);
+        }
+
+        return (new IdentityBootstrapConfig
+        {
+            Name = name,
+            TrustAnchorsPem = anchorsPem,
+            CaAddress = caAddress,
+            TokenPath = tokenFile,
+            CertificatePemPath = certificateFile,
+            KeyPemPath = keyFile,
+        }, inboundTls);
+    }
+
+    private static bool IsSpiffeId(string name)
+    {
+        const string scheme = "spiffe://";
+        if (!name.StartsWith(scheme, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = name[scheme.Length..].Split('/');
+        return parts.Length == 5 && parts[1] == "ns" && parts[3] == "sa" && Array.TrueForAll(parts, p => p.Length > 0 && !p.Contains(':', StringComparison.Ordinal));
+    }
+
+    private static bool HoldsCertificate(string pem)
+    {
+        try
+        {
+            var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            certificates.ImportFromPem(pem);
+            return certificates.Count > 0;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
     }
 
     private static List<ServiceConfig> ParseServices(YamlMap root, List<FieldError> errors)

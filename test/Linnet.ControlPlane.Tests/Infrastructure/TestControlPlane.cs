@@ -93,6 +93,10 @@ internal sealed class TestControlPlane : IAsyncDisposable
         return (response.StatusCode, JsonNode.Parse(text)!);
     }
 
+    /// <summary>Sends <paramref name="body"/> as JSON (none when null).</summary>
+    public Task<(HttpStatusCode Status, JsonNode Body)> SendJsonAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct) =>
+        SendAsync(method, path, ct, body?.ToJsonString());
+
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in _channels)

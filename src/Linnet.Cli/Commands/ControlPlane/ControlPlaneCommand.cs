@@ -4,7 +4,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Linnet.Cli.Processes;
+using Linnet.Api.Yaml;
 using Linnet.ControlPlane;
+using Linnet.ControlPlane.Core.Identity;
 using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +30,15 @@ internal static class ControlPlaneCommand
     {
         var grpcListen = GrpcListenOption();
         var firstAddress = FirstAddressOption();
-        var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.") { grpcListen, firstAddress };
+        var anchorsFile = new Option<string?>("--identity-trust-anchors-file") { Description = "Your own trust anchors (PEM bundle; several during a rotation) instead of the generated CA." };
+        var issuerCertificateFile = new Option<string?>("--identity-issuer-certificate-file") { Description = "Your own issuer certificate (PEM), chaining to one of the trust anchors." };
+        var issuerKeyFile = new Option<string?>("--identity-issuer-key-file") { Description = "The issuer's private key (PEM)." };
+        var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => ControlPlaneOptions.DefaultTrustDomainName };
+        var lifetime = new Option<string>("--identity-issuance-lifetime") { Description = "How long workload certificates are valid.", DefaultValueFactory = _ => "24h" };
+        var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
+        {
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!TryParse(parse, grpcListen, firstAddress, out var grpc, out var first, out var error))
@@ -37,7 +47,20 @@ internal static class ControlPlaneCommand
                 return ExitCodes.Invalid;
             }
 
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first);
+            if (!DurationParser.TryParse(parse.GetValue(lifetime)!, out var issuanceLifetime) || issuanceLifetime < TimeSpan.FromSeconds(1))
+            {
+                await Console.Error.WriteLineAsync($"--identity-issuance-lifetime: '{parse.GetValue(lifetime)}' is not a duration of at least 1s");
+                return ExitCodes.Invalid;
+            }
+
+            var identity = new IdentityOptions
+            {
+                TrustAnchorsFile = parse.GetValue(anchorsFile),
+                IssuerCertificateFile = parse.GetValue(issuerCertificateFile),
+                IssuerKeyFile = parse.GetValue(issuerKeyFile),
+                CertificateLifetime = issuanceLifetime,
+            };
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain));
         });
         return command;
     }
@@ -63,7 +86,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null)
     {
         Directory.CreateDirectory(data.Path);
         if (data.RunningPid() is { } running && running != Environment.ProcessId)
@@ -95,6 +118,9 @@ internal static class ControlPlaneCommand
                 HttpListen = new IPEndPoint(apiAddress, api.Port),
                 // Stopping every instance (SIGTERM, then a grace period) must fit in the host's shutdown.
                 ShutdownTimeout = TimeSpan.FromSeconds(30),
+                // The CA and the token key live in the data directory (owner-only) unless the user brings a CA.
+                Identity = (identity ?? new IdentityOptions()) with { Directory = Path.Combine(data.Path, "identity") },
+                TrustDomain = trustDomain ?? ControlPlaneOptions.DefaultTrustDomainName,
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {
@@ -120,6 +146,12 @@ internal static class ControlPlaneCommand
             Console.WriteLine("linnet control plane: stopping workloads");
             await host.StopAsync(CancellationToken.None);
             return ExitCodes.Ok;
+        }
+        catch (IdentityConfigurationException ex)
+        {
+            // Raised while the host is built, before anything started.
+            await Console.Error.WriteLineAsync($"identity: {ex.Message}");
+            return ExitCodes.Invalid;
         }
         finally
         {

@@ -1,0 +1,78 @@
+namespace Linnet.ControlPlane.Core.Identity;
+
+/// <summary>The mesh's identity authority: the CA and the workload tokens that say who may have which
+/// certificate. <see cref="Certify"/> is the whole decision behind the <c>Certify</c> RPC.</summary>
+public sealed class MeshIdentity : IDisposable
+{
+    /// <summary>Combines a CA and a token signer.</summary>
+    public MeshIdentity(CertificateAuthority authority, WorkloadTokens tokens)
+    {
+        ArgumentNullException.ThrowIfNull(authority);
+        ArgumentNullException.ThrowIfNull(tokens);
+        Authority = authority;
+        Tokens = tokens;
+    }
+
+    /// <summary>The certificate authority.</summary>
+    public CertificateAuthority Authority { get; }
+
+    /// <summary>The workload token signer and checker.</summary>
+    public WorkloadTokens Tokens { get; }
+
+    /// <summary>The trust domain.</summary>
+    public string TrustDomain => Authority.TrustDomain;
+
+    /// <summary>The trust anchors as a PEM bundle, for proxies.</summary>
+    public string TrustAnchorsPem => Authority.TrustAnchorsPem;
+
+    /// <summary>Loads (or, on first start, generates) the CA and the token key as <paramref name="options"/> say.</summary>
+    /// <exception cref="IdentityConfigurationException">The files are missing, unreadable or do not fit.</exception>
+    public static MeshIdentity Load(IdentityOptions options, string trustDomain, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var authority = CertificateAuthorityLoader.Load(options, trustDomain, time);
+        try
+        {
+            return new MeshIdentity(authority, WorkloadTokens.Load(options.Directory, time, options.ClockSkew));
+        }
+        catch
+        {
+            authority.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The identity a namespace and service account have in this mesh.</summary>
+    public SpiffeId IdentityOf(string ns, string serviceAccount) => new(TrustDomain, ns, serviceAccount);
+
+    /// <summary>Checks <paramref name="token"/>, that <paramref name="requestedIdentity"/> (when given) is the one
+    /// it proves, and the CSR; issues the certificate or says why not.</summary>
+    public CertifyResult Certify(string? token, string? requestedIdentity, ReadOnlySpan<byte> csrDer)
+    {
+        var validation = Tokens.Validate(token);
+        if (validation.Claims is not { } claims)
+        {
+            return CertifyResult.Refused(CertifyStatus.Unauthenticated, validation.Reason);
+        }
+
+        var proven = IdentityOf(claims.Namespace, claims.ServiceAccount);
+        if (!string.IsNullOrEmpty(requestedIdentity) && !string.Equals(requestedIdentity, proven.ToString(), StringComparison.Ordinal))
+        {
+            return CertifyResult.Refused(CertifyStatus.PermissionDenied, $"the request asks for {requestedIdentity} but the token proves {proven}");
+        }
+
+        if (csrDer.IsEmpty)
+        {
+            return CertifyResult.Refused(CertifyStatus.InvalidArgument, "no certificate signing request was given");
+        }
+
+        return Authority.Issue(csrDer, proven);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Authority.Dispose();
+        Tokens.Dispose();
+    }
+}

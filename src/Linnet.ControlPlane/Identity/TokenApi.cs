@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Linnet.Api.Yaml;
+using Linnet.ControlPlane.Api;
+using Linnet.ControlPlane.Core.Identity;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Linnet.ControlPlane.Identity;
+
+/// <summary>Workload tokens over the HTTP API: <c>POST /api/v1/tokens</c> signs one (for a proxy on another
+/// host), <c>POST /api/v1/tokens/{id}/revoke</c> revokes one.</summary>
+internal sealed partial class TokenApi(MeshIdentity identity, ILogger<TokenApi> logger)
+{
+    /// <summary>The longest lifetime a token may be given.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(366);
+
+    public static void Map(RouteGroupBuilder api, TokenApi tokens)
+    {
+        api.MapPost("/tokens", tokens.CreateAsync);
+        api.MapPost("/tokens/{id}/revoke", tokens.RevokeAsync);
+    }
+
+    public async Task CreateAsync(HttpContext context)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"the body is not JSON: {ex.Message}");
+            return;
+        }
+
+        var ns = Text(body, "namespace");
+        var serviceAccount = Text(body, "serviceAccount");
+        var ttlText = Text(body, "ttl");
+        string? error = null;
+        var ttl = WorkloadTokens.DefaultLifetime;
+        if (!SpiffeId.IsName(ns))
+        {
+            error = "namespace: required, letters, digits, '-', '.' or '_'";
+        }
+        else if (!SpiffeId.IsName(serviceAccount))
+        {
+            error = "serviceAccount: required, letters, digits, '-', '.' or '_'";
+        }
+        else if (ttlText is not null && (!DurationParser.TryParse(ttlText, out ttl) || ttl < TimeSpan.FromSeconds(1) || ttl > MaxLifetime))
+        {
+            error = $"ttl: '{ttlText}' is not a duration between 1s and {MaxLifetime.TotalHours:0}h (e.g. 24h)";
+        }
+
+        if (error is not null)
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, error);
+            return;
+        }
+
+        var issued = identity.Tokens.Create(ns!, serviceAccount!, ttl);
+        Log.Created(logger, issued.Claims.Id, ns!, serviceAccount!, issued.Claims.ExpiresAt);
+        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject
+        {
+            ["id"] = issued.Claims.Id,
+            ["namespace"] = issued.Claims.Namespace,
+            ["serviceAccount"] = issued.Claims.ServiceAccount,
+            ["identity"] = identity.IdentityOf(ns!, serviceAccount!).ToString(),
+            ["issuedAt"] = issued.Claims.IssuedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["expiresAt"] = issued.Claims.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["token"] = issued.Token,
+        });
+    }
+
+    public Task RevokeAsync(HttpContext context, string id)
+    {
+        if (!WorkloadTokens.IsTokenId(id))
+        {
+            return ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"'{id}' is not a token id (32 lowercase hex digits, as `linnet token create` prints)");
+        }
+
+        var added = identity.Tokens.Revoke(id);
+        Log.Revoked(logger, id, added);
+        return ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["id"] = id, ["revoked"] = true, ["alreadyRevoked"] = !added });
+    }
+
+    private static string? Text(JsonNode? body, string name) =>
+        body is JsonObject o && o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(411, LogLevel.Information, "created token {Id} for {Namespace}/{ServiceAccount}, expires {ExpiresAt:u}")]
+        public static partial void Created(ILogger logger, string id, string @namespace, string serviceAccount, DateTimeOffset expiresAt);
+
+        [LoggerMessage(412, LogLevel.Information, "revoked token {Id} (new: {New})")]
+        public static partial void Revoked(ILogger logger, string id, bool @new);
+    }
+}

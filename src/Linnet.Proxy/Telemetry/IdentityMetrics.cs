@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text;
+
+namespace Linnet.Proxy.Telemetry;
+
+/// <summary>The proxy's identity metrics, named as linkerd2-proxy's: when the current certificate expires and
+/// how many certificates have been obtained. Rendered only when the proxy has an identity.</summary>
+internal sealed class IdentityMetrics
+{
+    private long _refreshes;
+    private long _expiration = -1;
+
+    /// <summary>How many certificates have been put in effect (the first one included).</summary>
+    public long Refreshes => Interlocked.Read(ref _refreshes);
+
+    /// <summary>Records a new certificate valid until <paramref name="notAfter"/>.</summary>
+    public void Refreshed(DateTimeOffset notAfter)
+    {
+        Interlocked.Exchange(ref _expiration, notAfter.ToUnixTimeSeconds());
+        Interlocked.Increment(ref _refreshes);
+    }
+
+    /// <summary>Appends the identity series in Prometheus text format; nothing before the first certificate
+    /// (a gauge of 0 would read as "expired in 1970").</summary>
+    public void WriteTo(StringBuilder sb)
+    {
+        ArgumentNullException.ThrowIfNull(sb);
+        var expiration = Interlocked.Read(ref _expiration);
+        if (expiration >= 0)
+        {
+            sb.Append("# HELP identity_cert_expiration_timestamp_seconds Time when this proxy's current mTLS identity certificate will expire (in seconds since the UNIX epoch).\n# TYPE identity_cert_expiration_timestamp_seconds gauge\n");
+            sb.Append(CultureInfo.InvariantCulture, $"identity_cert_expiration_timestamp_seconds {expiration}\n");
+        }
+
+        sb.Append("# HELP identity_cert_refresh_count The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.\n# TYPE identity_cert_refresh_count counter\n");
+        sb.Append(CultureInfo.InvariantCulture, $"identity_cert_refresh_count {Refreshes}\n");
+    }
+}
