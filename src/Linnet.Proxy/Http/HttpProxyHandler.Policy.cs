@@ -52,31 +52,45 @@ internal sealed partial class HttpProxyHandler
                     series.FaultAbort();
                     routeError = RouteMetrics.Errors.Fault;
                     await WriteProxyResponseAsync(context, abort.HttpStatus, grpc ? abort.GrpcStatus : null, "fault injected");
-                    return;
                 }
             }
 
-            var retry = policy.Retry is { } r && r.AllowsMethod(request.Method, grpc) ? r : null;
-            var mirror = policy.Mirror is { } m && Draw(policy.MirrorPercent) ? m : null;
-            byte[]? kept = null;
-            if (retry is not null || mirror is not null)
+            if (routeError != RouteMetrics.Errors.Fault)
             {
-                kept = await RequestBodyBuffer.TryKeepAsync(request, retry?.Config.MaxBodyBytes ?? RetryConfig.DefaultMaxBodyBytes, deadline?.Token ?? context.RequestAborted);
-            }
+                var retry = policy.Retry is { } r && r.AllowsMethod(request.Method, grpc) ? r : null;
+                var mirror = policy.Mirror is { } m && Draw(policy.MirrorPercent) ? m : null;
+                byte[]? kept = null;
+                if (retry is not null || mirror is not null)
+                {
+                    kept = await RequestBodyBuffer.TryKeepAsync(request, retry?.Config.MaxBodyBytes ?? RetryConfig.DefaultMaxBodyBytes, deadline?.Token ?? context.RequestAborted);
+                }
 
-            if (mirror is not null)
-            {
-                series.Mirror(kept is not null && _mirror.TrySend(request, kept, mirror));
-            }
+                if (mirror is not null)
+                {
+                    series.Mirror(kept is not null && _mirror.TrySend(request, kept, mirror));
+                }
 
-            RetryState? retries = null;
-            if (retry is not null && kept is not null && retry.Limit > 0)
-            {
-                retries = new RetryState(retry, backend.RetryBudget, series);
-                backend.RetryBudget.Deposit();
-            }
+                RetryState? retries = null;
+                if (retry is not null && retry.Limit > 0)
+                {
+                    if (kept is not null)
+                    {
+                        retries = new RetryState(retry, backend.RetryBudget, series);
+                        backend.RetryBudget.Deposit();
+                    }
+                    else if (request.ContentLength is null)
+                    {
+                        // Unknown length (chunked, or an HTTP/2 stream such as a gRPC call): streamed at
+                        // once, kept on the way, retried only if it turns out small and complete.
+                        var streaming = new ReplayableRequestBody(request.Body, retry.Config.MaxBodyBytes);
+                        request.Body = streaming;
+                        retries = new RetryState(retry, backend.RetryBudget, series) { StreamingBody = streaming };
+                        backend.RetryBudget.Deposit();
+                    }
+                }
 
-            (routeError, headersAt) = await AttemptsAsync(context, policy, backend, series, BackendSeriesFor(rule, backendIndex, parent), retries, kept, deadline, grpc, authority, start, hopByHop);
+                (routeError, headersAt) = await AttemptsAsync(context, policy, backend, series, BackendSeriesFor(rule, backendIndex, parent), retries, kept, deadline, grpc, authority, start, hopByHop);
+            }
         }
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
         {
@@ -123,6 +137,10 @@ internal sealed partial class HttpProxyHandler
             if (kept is not null)
             {
                 RequestBodyBuffer.Rewind(context.Request, kept);
+            }
+            else if (retries?.StreamingBody is { } streaming && retries.Retries > 0)
+            {
+                streaming.Rewind();
             }
 
             using var perTry = policy.BackendRequestTimeout is { } tryTimeout ? new CancellationTokenSource(tryTimeout, _time) : null;

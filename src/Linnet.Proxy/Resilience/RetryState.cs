@@ -1,4 +1,5 @@
 using System.Globalization;
+using Linnet.Proxy.Http;
 using Linnet.Proxy.Telemetry;
 
 namespace Linnet.Proxy.Resilience;
@@ -10,6 +11,10 @@ internal sealed class RetryState(RetryPolicy policy, RetryBudget budget, RouteSe
     public RetryPolicy Policy => policy;
 
     public int Retries { get; private set; }
+
+    /// <summary>A body of unknown length being kept as it streams; null when the body was kept whole
+    /// beforehand (or there is none).</summary>
+    public ReplayableRequestBody? StreamingBody { get; init; }
 
     /// <summary>Whether a response is retriable: its status, or the <c>grpc-status</c> of a trailers-only
     /// gRPC response (a gRPC status in the trailers comes after the body has been passed on: too late).</summary>
@@ -35,7 +40,8 @@ internal sealed class RetryState(RetryPolicy policy, RetryBudget budget, RouteSe
     /// budget allow it (the retry is then counted and withdrawn).</summary>
     public bool TryRetry(bool retriable)
     {
-        if (!retriable)
+        // A body that is still arriving, or was too large to keep, cannot be sent again.
+        if (!retriable || StreamingBody is { CanReplay: false })
         {
             return false;
         }
