@@ -7,12 +7,19 @@ using Linnet.Bench.Load;
 //     Open-loop fixed-rate load; prints one JSON object {sent, ok, errors, p50_ms, p90_ms, p99_ms, max_ms, ...}.
 // linnet-bench-load startup (--ready-url URL | --tcp HOST:PORT) [--timeout SECONDS] -- FILE [ARGS...]
 //     Starts FILE, polls every 1 ms until ready, kills it; prints {"ready_ms": ...}. Exit 1 if never ready.
+// linnet-bench-load routing [--duration SECONDS] [--connections 8] [--rounds 1]
+//     Routing cost in-process: plain proxy vs 1 route, 1,000 routes, 5-way split; prints a markdown table.
 const double MaxDurationSeconds = 600;
 const double MaxRps = 100_000;
 
 try
 {
-    return args is ["startup", .. var rest] ? await StartupAsync(rest) : await LoadAsync(args);
+    return args switch
+    {
+        ["startup", .. var rest] => await StartupAsync(rest),
+        ["routing", .. var rest] => await RoutingCost.RunAsync(Number(rest, "--duration", 10), (int)Number(rest, "--connections", 8), (int)Number(rest, "--rounds", 1)),
+        _ => await LoadAsync(args),
+    };
 }
 catch (ArgumentException ex)
 {

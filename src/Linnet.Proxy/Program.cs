@@ -40,7 +40,12 @@ root.SetAction(async (parse, cancellationToken) =>
     }
 
     // With a control plane, the host subscribes to it; otherwise the file's services are the config.
-    await using var host = ProxyHost.Create(bootstrap, bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services) : null);
+    // A fixed seed makes the data path's random choices (splits, faults, mirrors) repeatable, for tests.
+    var seed = Environment.GetEnvironmentVariable("LINNET_PROXY_RANDOM_SEED");
+    Random? random = int.TryParse(seed, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var s)
+        ? new Linnet.Proxy.Resilience.SynchronizedRandom(s)
+        : null;
+    await using var host = ProxyHost.Create(bootstrap, bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services) : null, random: random);
     await host.RunAsync();
     return 0;
 });

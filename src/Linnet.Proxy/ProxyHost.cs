@@ -59,8 +59,9 @@ public sealed class ProxyHost : IAsyncDisposable
     private ProxyListenerService Listeners => _app.Services.GetRequiredService<ProxyListenerService>();
 
     /// <summary>Builds a proxy from its bootstrap config and a routing-config provider; with no provider,
-    /// routing config comes from the control plane the bootstrap config names.</summary>
-    public static ProxyHost Create(BootstrapConfig bootstrap, IProxyConfigProvider? provider, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
+    /// routing config comes from the control plane the bootstrap config names. <paramref name="random"/>:
+    /// see <see cref="ProxyServiceCollectionExtensions.AddLinnetProxy"/>.</summary>
+    public static ProxyHost Create(BootstrapConfig bootstrap, IProxyConfigProvider? provider, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, Random? random = null)
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -69,7 +70,7 @@ public sealed class ProxyHost : IAsyncDisposable
         builder.Logging.AddFilter("Yarp", LogLevel.Error);
         logging?.Invoke(builder.Logging);
 
-        builder.Services.AddLinnetProxy(bootstrap, provider, time ?? TimeProvider.System);
+        builder.Services.AddLinnetProxy(bootstrap, provider, time ?? TimeProvider.System, random);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = bootstrap.DrainTimeout + TimeSpan.FromSeconds(2));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

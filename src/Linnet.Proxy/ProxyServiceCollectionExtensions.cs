@@ -21,11 +21,15 @@ public static class ProxyServiceCollectionExtensions
 {
     /// <summary>Adds the data plane: listeners, detection, HTTP forwarding, opaque forwarding, metrics.
     /// Routing config comes from <paramref name="provider"/>, or, when it is null, from the control plane
-    /// that <see cref="BootstrapConfig.ControlPlaneAddress"/> names.</summary>
-    public static IServiceCollection AddLinnetProxy(this IServiceCollection services, BootstrapConfig bootstrap, IProxyConfigProvider? provider, TimeProvider time)
+    /// that <see cref="BootstrapConfig.ControlPlaneAddress"/> names.
+    /// <paramref name="random"/> draws every random choice of the data path (splits, faults, mirrors,
+    /// jitter); it must be thread-safe (<see cref="Random.Shared"/> unless given; a seeded one:
+    /// <see cref="Resilience.SynchronizedRandom"/>).</summary>
+    public static IServiceCollection AddLinnetProxy(this IServiceCollection services, BootstrapConfig bootstrap, IProxyConfigProvider? provider, TimeProvider time, Random? random = null)
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         services.TryAddSingleton(time);
+        services.TryAddSingleton(random ?? Random.Shared);
         services.TryAddSingleton(bootstrap);
         if (provider is not null)
         {
@@ -48,7 +52,7 @@ public static class ProxyServiceCollectionExtensions
             throw new ArgumentException("give a config provider, or a bootstrap config that names a control plane", nameof(provider));
         }
 
-        services.TryAddSingleton(new HttpRouter(Random.Shared));
+        services.TryAddSingleton(sp => new HttpRouter(sp.GetRequiredService<Random>()));
         services.TryAddSingleton(sp => new ProxyMetrics(bootstrap.Workload, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ServiceTable>();
         services.TryAddSingleton(new AuthorizationMetrics(bootstrap.Workload));

@@ -18,8 +18,9 @@ public sealed class EndpointState
     private double _estimateMs;
     private long _updatedAt;
 
-    /// <summary>Creates the state for <paramref name="config"/>; <paramref name="time"/> times the decay.</summary>
-    public EndpointState(EndpointConfig config, TimeProvider time)
+    /// <summary>Creates the state for <paramref name="config"/>; <paramref name="time"/> times the decay and
+    /// the circuit breaker's penalties; <paramref name="random"/> (thread-safe) draws their jitter.</summary>
+    public EndpointState(EndpointConfig config, TimeProvider time, Random? random = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(time);
@@ -28,7 +29,11 @@ public sealed class EndpointState
         _time = time;
         _estimateMs = DefaultRtt.TotalMilliseconds;
         _updatedAt = time.GetTimestamp();
+        Breaker = new FailureAccrual(time, random ?? Random.Shared);
     }
+
+    /// <summary>The endpoint's circuit breaker: balancers skip the endpoint while it is ejected.</summary>
+    public FailureAccrual Breaker { get; }
 
     /// <summary>The endpoint's address and weight.</summary>
     public EndpointConfig Config { get; internal set; }

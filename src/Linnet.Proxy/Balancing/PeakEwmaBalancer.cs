@@ -2,7 +2,7 @@ namespace Linnet.Proxy.Balancing;
 
 /// <summary>Power of two choices over peak-EWMA cost (Linkerd's balancer): picks two distinct endpoints
 /// at random and takes the one with the lower <see cref="EndpointState.Cost"/>. Weight-0 endpoints are
-/// never picked.</summary>
+/// never picked; endpoints their circuit breaker ejected are skipped.</summary>
 internal sealed class PeakEwmaBalancer : IBalancer
 {
     private readonly EndpointState[] _endpoints;
@@ -28,6 +28,8 @@ internal sealed class PeakEwmaBalancer : IBalancer
         _random = random;
     }
 
+    public bool HasEndpoints => _endpoints.Length > 0;
+
     public EndpointState? Pick()
     {
         switch (_endpoints.Length)
@@ -35,7 +37,7 @@ internal sealed class PeakEwmaBalancer : IBalancer
             case 0:
                 return null;
             case 1:
-                return _endpoints[0];
+                return _endpoints[0].Breaker.TryAcquire() ? _endpoints[0] : null;
         }
 
         int a, b;
@@ -52,6 +54,35 @@ internal sealed class PeakEwmaBalancer : IBalancer
 
         var first = _endpoints[a];
         var second = _endpoints[b];
-        return second.Cost < first.Cost ? second : first;
+        var firstUp = first.Breaker.IsAvailable;
+        var secondUp = second.Breaker.IsAvailable;
+        if (firstUp && secondUp)
+        {
+            var cheaper = second.Cost < first.Cost ? second : first;
+            if (cheaper.Breaker.TryAcquire())
+            {
+                return cheaper;
+            }
+        }
+        else if (firstUp && first.Breaker.TryAcquire())
+        {
+            return first;
+        }
+        else if (secondUp && second.Breaker.TryAcquire())
+        {
+            return second;
+        }
+
+        // Both choices are ejected (rare unless most are): any endpoint still in balancing will do.
+        for (var i = 0; i < _endpoints.Length; i++)
+        {
+            var endpoint = _endpoints[(a + i) % _endpoints.Length];
+            if (endpoint.Breaker.IsAvailable && endpoint.Breaker.TryAcquire())
+            {
+                return endpoint;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,19 +1,29 @@
 namespace Linnet.Proxy.Balancing;
 
-/// <summary>Smooth weighted round robin (nginx's algorithm) over the endpoints' weights.</summary>
+/// <summary>Smooth weighted round robin (nginx's algorithm) over the endpoints' weights; endpoints their
+/// circuit breaker ejected sit out the rounds.</summary>
 internal sealed class WeightedRoundRobinBalancer : IBalancer
 {
     private readonly EndpointState[] _endpoints;
     private readonly int[] _current;
-    private readonly int _totalWeight;
     private readonly Lock _lock = new();
 
     public WeightedRoundRobinBalancer(IReadOnlyList<EndpointState> endpoints)
     {
-        _endpoints = endpoints.Where(e => e.Config.Weight > 0).ToArray();
+        var eligible = new List<EndpointState>(endpoints.Count);
+        foreach (var endpoint in endpoints)
+        {
+            if (endpoint.Config.Weight > 0)
+            {
+                eligible.Add(endpoint);
+            }
+        }
+
+        _endpoints = eligible.ToArray();
         _current = new int[_endpoints.Length];
-        _totalWeight = _endpoints.Sum(e => e.Config.Weight);
     }
+
+    public bool HasEndpoints => _endpoints.Length > 0;
 
     public EndpointState? Pick()
     {
@@ -22,23 +32,46 @@ internal sealed class WeightedRoundRobinBalancer : IBalancer
             case 0:
                 return null;
             case 1:
-                return _endpoints[0];
+                return _endpoints[0].Breaker.TryAcquire() ? _endpoints[0] : null;
         }
 
         lock (_lock)
         {
-            var best = 0;
-            for (var i = 0; i < _endpoints.Length; i++)
+            // A probation claim can fail between the check and the claim: then the round is run again
+            // without that endpoint, at most once per endpoint.
+            for (var attempt = 0; attempt < _endpoints.Length; attempt++)
             {
-                _current[i] += _endpoints[i].Config.Weight;
-                if (_current[i] > _current[best])
+                var best = -1;
+                var total = 0;
+                for (var i = 0; i < _endpoints.Length; i++)
                 {
-                    best = i;
+                    if (!_endpoints[i].Breaker.IsAvailable)
+                    {
+                        continue;
+                    }
+
+                    var weight = _endpoints[i].Config.Weight;
+                    total += weight;
+                    _current[i] += weight;
+                    if (best < 0 || _current[i] > _current[best])
+                    {
+                        best = i;
+                    }
+                }
+
+                if (best < 0)
+                {
+                    return null;
+                }
+
+                _current[best] -= total;
+                if (_endpoints[best].Breaker.TryAcquire())
+                {
+                    return _endpoints[best];
                 }
             }
 
-            _current[best] -= _totalWeight;
-            return _endpoints[best];
+            return null;
         }
     }
 }

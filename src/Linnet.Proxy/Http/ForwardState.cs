@@ -1,12 +1,15 @@
+using Linnet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Linnet.Proxy.Http;
 
-/// <summary>Per-request transform: keeps the client's <c>Host</c>, drops headers that the
+/// <summary>Per-attempt transform: keeps the client's <c>Host</c>, drops headers that the
 /// <c>Connection</c> header nominates as hop-by-hop (RFC 9110 §7.6.1), and notes when the upstream's
-/// response headers arrived (time to first byte, Linkerd's <c>response_latency_ms</c>).</summary>
+/// response headers arrived (time to first byte, Linkerd's <c>response_latency_ms</c>). With a route's
+/// filters, it also modifies the response headers, and swallows a response that will be retried before
+/// anything of it reaches the client (YARP copies no header and no body when this returns false).</summary>
 internal sealed class ForwardState(long startTimestamp) : HttpTransformer
 {
     public long StartTimestamp { get; } = startTimestamp;
@@ -17,6 +20,15 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
 
     /// <summary>Headers the raw request's <c>Connection</c> header nominated (Kestrel's parsed value loses them).</summary>
     public IReadOnlyList<string> HopByHop { get; init; } = [];
+
+    /// <summary>The rule's response header modifier, if any.</summary>
+    public HeaderModifier? ResponseHeaders { get; init; }
+
+    /// <summary>Set when a retriable response may be retried.</summary>
+    public RetryState? Retry { get; init; }
+
+    /// <summary>True when the response was retriable and retried: nothing of it was passed on.</summary>
+    public bool Suppressed { get; private set; }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -37,6 +49,12 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         ResponseHeadersTimestamp = Clock?.Invoke() ?? 0;
+        if (proxyResponse is not null && Retry is { } retry && retry.TryRetry(retry.IsRetriable(proxyResponse)))
+        {
+            Suppressed = true;
+            return false;
+        }
+
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (proxyResponse is not null && proxyResponse.Headers.Connection.Count > 0)
         {
@@ -49,6 +67,7 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
             }
         }
 
+        ResponseHeaders?.Apply(httpContext.Response.Headers);
         return result;
     }
 }

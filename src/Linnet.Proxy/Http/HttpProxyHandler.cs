@@ -5,6 +5,7 @@ using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Listening;
+using Linnet.Proxy.Mirroring;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Linnet.Proxy.Http;
 
 /// <summary>The terminal stage for HTTP: picks the destination (the local app inbound; a service's
-/// endpoint outbound), forwards with YARP's <see cref="IHttpForwarder"/>, and records the request.</summary>
+/// endpoint outbound), forwards with YARP's <see cref="IHttpForwarder"/>, and records the request. A route
+/// rule with filters takes the policy stages first (HttpProxyHandler.Policy.cs).</summary>
 internal sealed partial class HttpProxyHandler : IDisposable
 {
     private static readonly ForwarderRequestConfig Http1 = new()
@@ -38,12 +40,16 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private readonly ILogger<HttpProxyHandler> _logger;
     private readonly HttpMessageInvoker _inboundClient;
     private readonly HttpMessageInvoker _outboundClient;
+    private readonly OutboundClientSelector _clients;
+    private readonly RequestMirror _mirror;
+    private readonly Random _random;
     private readonly ConcurrentDictionary<int, string> _appPrefixes = new();
     private readonly ConcurrentDictionary<IPEndPoint, string> _originalPrefixes = new();
     private readonly Func<long> _clock;
 
-    /// <summary>Creates the handler with its two pooled clients.</summary>
-    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer)
+    /// <summary>Creates the handler with its two pooled clients. <paramref name="random"/> (thread-safe) draws
+    /// the routes' fault and mirror percentages.</summary>
+    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer, Random? random = null)
     {
         _forwarder = forwarder;
         _authorizer = authorizer;
@@ -56,7 +62,13 @@ internal sealed partial class HttpProxyHandler : IDisposable
         _clock = time.GetTimestamp;
         _inboundClient = UpstreamClientFactory.Create(Direction.Inbound, config, metrics, time);
         _outboundClient = UpstreamClientFactory.Create(Direction.Outbound, config, metrics, time);
+        _clients = new OutboundClientSelector(_outboundClient);
+        _mirror = new RequestMirror(_clients, time, logger);
+        _random = random ?? Random.Shared;
     }
+
+    /// <summary>Mirrored copies in flight now.</summary>
+    internal int MirrorsInFlight => _mirror.InFlight;
 
     /// <summary>Proxies one request.</summary>
     public Task InvokeAsync(HttpContext context, ProxyConnectionFeature connection)
@@ -148,9 +160,11 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
         // Routes choose the backend service; metrics keep the authority the client asked for.
         var target = service;
+        CompiledRouteRule? rule = null;
+        var backendIndex = -1;
         if (service.Rules.Length > 0)
         {
-            switch (_router.Route(service, request, out var backend))
+            switch (_router.Route(service, request, out rule, out backendIndex, out var backend))
             {
                 case RouteOutcome.NoRuleMatched:
                     return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status404NotFound, "no_route", "no route matches");
@@ -160,16 +174,24 @@ internal sealed partial class HttpProxyHandler : IDisposable
             }
 
             target = backend!;
+            if (rule!.Policy is not null)
+            {
+                return ForwardWithPolicyAsync(context, service, rule, backendIndex, target, tls, start, hopByHop);
+            }
         }
 
         var endpoint = target.Balancer.Pick();
         if (endpoint is null)
         {
-            return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "no_endpoints",
-                $"service '{target.Authority}' has no available endpoints");
+            return target.Balancer.HasEndpoints
+                ? RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "all_endpoints_ejected",
+                    $"service '{target.Authority}': all endpoints are ejected")
+                : RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "no_endpoints",
+                    $"service '{target.Authority}' has no available endpoints");
         }
 
-        return ForwardAsync(context, _outboundClient, endpoint.HttpPrefix, endpoint, direction, service.Authority, tls, start, hopByHop);
+        var client = _clients.Select(endpoint, out var endpointPrefix);
+        return ForwardAsync(context, client, endpointPrefix, endpoint, direction, service.Authority, tls, start, hopByHop, target, rule, backendIndex, service);
     }
 
     private static bool IsVisibleAscii(string target)
@@ -195,7 +217,8 @@ internal sealed partial class HttpProxyHandler : IDisposable
         return _services.Find(host.Host, host.Port ?? original?.Port);
     }
 
-    private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start, IReadOnlyList<string> hopByHop)
+    private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start, IReadOnlyList<string> hopByHop,
+        ServiceState? target = null, CompiledRouteRule? rule = null, int backendIndex = -1, ServiceState? parent = null)
     {
         _metrics.Request(direction, authority, tls).AddRequest();
         var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop };
@@ -216,6 +239,14 @@ internal sealed partial class HttpProxyHandler : IDisposable
         if (endpoint is not null)
         {
             ObserveLatency(endpoint, error, clientGone, forwardStart, state.ResponseHeadersTimestamp);
+            ReportOutcome(endpoint, target!, error, clientGone, context.Response.StatusCode);
+        }
+
+        if (rule is not null)
+        {
+            var routeError = error == ForwarderError.None || clientGone ? RouteMetrics.Errors.None : RouteMetrics.Errors.Unexpected;
+            BackendSeriesFor(rule, backendIndex, parent!).Response(context.Response.StatusCode, routeError);
+            RouteSeriesFor(rule, parent!).Status(context.Response.StatusCode, routeError);
         }
 
         if (error != ForwarderError.None)
@@ -255,20 +286,45 @@ internal sealed partial class HttpProxyHandler : IDisposable
         }
     }
 
+    // Circuit breaking: 5xx and failed forwards count against the endpoint; a client that went away
+    // says nothing about it.
+    private void ReportOutcome(EndpointState endpoint, ServiceState target, ForwarderError error, bool abandoned, int status)
+    {
+        if (abandoned)
+        {
+            endpoint.Breaker.OnAbandoned();
+        }
+        else if (status >= 500 || error != ForwarderError.None)
+        {
+            if (endpoint.Breaker.OnFailure())
+            {
+                _metrics.Routes.Ejection(target.Config.Key, endpoint.Config.Address);
+                Log.Ejected(_logger, endpoint.Config.Address, target.Authority);
+            }
+        }
+        else
+        {
+            endpoint.Breaker.OnSuccess();
+        }
+    }
+
+    private RouteSeries RouteSeriesFor(CompiledRouteRule rule, ServiceState parent) =>
+        rule.Series ??= _metrics.Routes.Route(parent.Config.Key, rule.RouteName);
+
+    private RouteBackendSeries BackendSeriesFor(CompiledRouteRule rule, int backendIndex, ServiceState parent) =>
+        rule.BackendSeries[backendIndex] ??= _metrics.Routes.Backend(parent.Config.Key, rule.RouteName, rule.Backend(backendIndex)!.Config.Key);
+
     private async Task RespondAsync(HttpContext context, Direction direction, string authority, string tls, long start, int status, string reasonCode, string reason)
     {
         _metrics.Request(direction, authority, tls).AddRequest();
         _metrics.ProxyError(direction, reasonCode);
         Log.Refused(_logger, direction, authority, reason);
-        context.Response.StatusCode = status;
-        context.Response.Headers[ProxyErrors.Header] = reason;
         if (status == StatusCodes.Status400BadRequest)
         {
             context.Response.Headers.Connection = "close";
         }
 
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(reason + "\n");
+        await WriteProxyResponseAsync(context, status, null, reason);
         Record(context, direction, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
     }
 
@@ -279,6 +335,27 @@ internal sealed partial class HttpProxyHandler : IDisposable
         _metrics.ProxyError(Direction.Inbound, "unauthorized");
         await AuthorizationResponses.WriteDeniedAsync(context, reason);
         Record(context, Direction.Inbound, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    // A response the proxy produces itself, with the reason in l5d-proxy-error. For gRPC, a trailers-only
+    // response (HTTP 200, grpc-status in the one HEADERS frame, which ends the stream), as gRPC servers
+    // answer a call they fail before any message.
+    private static Task WriteProxyResponseAsync(HttpContext context, int status, int? grpcStatus, string reason)
+    {
+        var response = context.Response;
+        response.Headers[ProxyErrors.Header] = reason;
+        if (grpcStatus is { } code)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/grpc";
+            response.Headers["grpc-status"] = code.ToString(CultureInfo.InvariantCulture);
+            response.Headers["grpc-message"] = reason;
+            return Task.CompletedTask;
+        }
+
+        response.StatusCode = status;
+        response.ContentType = "text/plain; charset=utf-8";
+        return response.WriteAsync(reason + "\n");
     }
 
     private void Record(HttpContext context, Direction direction, string authority, string tls, double latencyMs)
@@ -350,5 +427,11 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
         [LoggerMessage(2, LogLevel.Information, "{Direction} request to {Authority} answered by the proxy: {Reason}")]
         public static partial void Refused(ILogger logger, Direction direction, string authority, string reason);
+
+        [LoggerMessage(4, LogLevel.Warning, "Endpoint {Endpoint} of {Service} ejected after consecutive failures")]
+        public static partial void Ejected(ILogger logger, string endpoint, string service);
+
+        [LoggerMessage(5, LogLevel.Debug, "Outbound request to {Authority} retried: {Reason}")]
+        public static partial void Retrying(ILogger logger, string authority, string reason);
     }
 }

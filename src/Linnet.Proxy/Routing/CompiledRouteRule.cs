@@ -1,3 +1,5 @@
+using Linnet.Proxy.Resilience;
+using Linnet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
 
 namespace Linnet.Proxy.Routing;
@@ -13,7 +15,7 @@ internal sealed class CompiledRouteRule
 
     /// <summary>Compiles a rule. A backend that names no known service is null; a rule with one such backend
     /// still picks among the others, and answers "invalid" when the pick lands on it.</summary>
-    public CompiledRouteRule(string routeName, RouteMatcher[] matches, ServiceState?[] backends, int[] weights)
+    public CompiledRouteRule(string routeName, RouteMatcher[] matches, ServiceState?[] backends, int[] weights, RulePolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(weights);
@@ -29,7 +31,19 @@ internal sealed class CompiledRouteRule
         }
 
         _totalWeight = (int)Math.Min(total, int.MaxValue);
+        Policy = policy;
+        BackendSeries = new RouteBackendSeries?[backends.Length];
     }
+
+    /// <summary>The rule's filters (timeouts, retries, faults, mirror, header modifiers); null when it has
+    /// none, and then its requests cost what an unrouted request costs.</summary>
+    public RulePolicy? Policy { get; }
+
+    /// <summary>This rule's metric series, looked up once on first use (the route's labels never change).</summary>
+    internal RouteSeries? Series { get; set; }
+
+    /// <summary>Per backend (by index) metric series, looked up once on first use.</summary>
+    internal RouteBackendSeries?[] BackendSeries { get; }
 
     /// <summary>The route the rule belongs to, for errors.</summary>
     public string RouteName { get; }
@@ -57,14 +71,25 @@ internal sealed class CompiledRouteRule
     /// with weight, or the one chosen names no known service.</summary>
     public ServiceState? PickBackend(Random random)
     {
+        var index = PickBackendIndex(random);
+        return index < 0 ? null : _backends[index];
+    }
+
+    /// <summary>The backend at <paramref name="index"/> (from <see cref="PickBackendIndex"/>); null when it
+    /// names no known service.</summary>
+    public ServiceState? Backend(int index) => _backends[index];
+
+    /// <summary>The index of a backend chosen by weight; -1 when no backend has weight.</summary>
+    public int PickBackendIndex(Random random)
+    {
         if (_totalWeight == 0)
         {
-            return null;
+            return -1;
         }
 
         if (_backends.Length == 1)
         {
-            return _backends[0];
+            return 0;
         }
 
         var roll = random.Next(_totalWeight);
@@ -72,10 +97,10 @@ internal sealed class CompiledRouteRule
         {
             if (roll < _cumulativeWeights[i])
             {
-                return _backends[i];
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 }

@@ -10,22 +10,32 @@ internal sealed class HttpRouter(Random random)
 {
     /// <summary>Routes a request for <paramref name="service"/>. When <paramref name="service"/> has no
     /// routes the request stays with it.</summary>
-    public RouteOutcome Route(ServiceState service, HttpRequest request, out ServiceState? backend)
+    public RouteOutcome Route(ServiceState service, HttpRequest request, out ServiceState? backend) =>
+        Route(service, request, out _, out _, out backend);
+
+    /// <summary>Routes a request for <paramref name="service"/>, and says which rule decided (null when the
+    /// service has no routes or none applies) and which of its backends was chosen (its index, for the
+    /// rule's per-backend metrics), so that the rule's filters can be applied.</summary>
+    public RouteOutcome Route(ServiceState service, HttpRequest request, out CompiledRouteRule? rule, out int backendIndex, out ServiceState? backend)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(request);
         var rules = service.Rules;
+        rule = null;
+        backendIndex = -1;
         if (rules.Length == 0)
         {
             backend = service;
             return RouteOutcome.Routed;
         }
 
-        foreach (var rule in rules)
+        foreach (var candidate in rules)
         {
-            if (rule.Applies(request))
+            if (candidate.Applies(request))
             {
-                backend = rule.PickBackend(random);
+                rule = candidate;
+                backendIndex = candidate.PickBackendIndex(random);
+                backend = backendIndex < 0 ? null : candidate.Backend(backendIndex);
                 return backend is null ? RouteOutcome.InvalidBackend : RouteOutcome.Routed;
             }
         }

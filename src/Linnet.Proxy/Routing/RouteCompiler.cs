@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.Routing;
 
@@ -53,7 +54,7 @@ internal sealed class RouteCompiler
                     }
                 }
 
-                rules.Add(new CompiledRouteRule(route.Name, matches, backends, weights));
+                rules.Add(new CompiledRouteRule(route.Name, matches, backends, weights, RulePolicy.Create(route.Name, rule, _servicesByKey, Problems)));
             }
         }
 

@@ -1,14 +1,16 @@
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.Routing;
 
 /// <summary>A service port as the data path sees it: its config, endpoints and balancer.</summary>
 public sealed class ServiceState
 {
-    internal ServiceState(ServiceConfig config, IReadOnlyList<EndpointState> endpoints, IBalancer balancer)
+    internal ServiceState(ServiceConfig config, IReadOnlyList<EndpointState> endpoints, IBalancer balancer, RetryBudget retryBudget)
     {
         Config = config;
+        RetryBudget = retryBudget;
         Endpoints = endpoints;
         Balancer = balancer;
         Authority = $"{config.Name}:{config.Port}";
@@ -26,6 +28,10 @@ public sealed class ServiceState
 
     /// <summary>The endpoint picker.</summary>
     public IBalancer Balancer { get; }
+
+    /// <summary>The retries this service may still receive from this proxy; carried across snapshots while
+    /// the service and its budget policy stay the same.</summary>
+    public RetryBudget RetryBudget { get; }
 
     /// <summary>The service's route rules, compiled with the snapshot; empty when it has no routes.</summary>
     internal CompiledRouteRule[] Rules { get; set; } = [];

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
@@ -14,15 +15,18 @@ public sealed partial class ServiceTable : IDisposable
     private readonly IProxyConfigProvider _provider;
     private readonly ILogger<ServiceTable> _logger;
     private readonly TimeProvider _time;
+    private readonly Random _random;
     private readonly IDisposable _subscription;
     private volatile Compiled _current;
 
-    /// <summary>Compiles the provider's config and follows its changes.</summary>
-    public ServiceTable(IProxyConfigProvider provider, ILogger<ServiceTable> logger, TimeProvider time)
+    /// <summary>Compiles the provider's config and follows its changes. <paramref name="random"/> (thread-safe)
+    /// draws the circuit breakers' jitter.</summary>
+    public ServiceTable(IProxyConfigProvider provider, ILogger<ServiceTable> logger, TimeProvider time, Random? random = null)
     {
         _provider = provider;
         _logger = logger;
         _time = time;
+        _random = random ?? Random.Shared;
         _current = Compile(provider.GetConfig(), null);
         _subscription = ChangeToken.OnChange(() => _provider.GetConfig().ChangeToken, Reload);
     }
@@ -103,16 +107,20 @@ public sealed partial class ServiceTable : IDisposable
                 if (previous is not null && previous.Endpoints.TryGetValue(key, out var existing))
                 {
                     existing.Config = endpoint;
+                    existing.Breaker.Config = service.CircuitBreaker;
                     endpoints.Add(existing);
                 }
                 else
                 {
-                    endpoints.Add(new EndpointState(endpoint, _time));
+                    endpoints.Add(new EndpointState(endpoint, _time, _random) { Breaker = { Config = service.CircuitBreaker } });
                 }
             }
 
             SeedNewEndpoints(endpoints);
-            var state = new ServiceState(service, endpoints, BalancerNames.Create(service.Balancer, endpoints, new Random()));
+            var budget = previous is not null && previous.Budgets.TryGetValue(service.Key, out var kept) && kept.Config == service.RetryBudget
+                ? kept
+                : new RetryBudget(service.RetryBudget, _time);
+            var state = new ServiceState(service, endpoints, BalancerNames.Create(service.Balancer, endpoints, new Random()), budget);
             all.Add(state);
             foreach (var host in service.Aliases.Prepend(service.Name))
             {
@@ -132,9 +140,11 @@ public sealed partial class ServiceTable : IDisposable
 
         var endpointIndex = new Dictionary<(string, string), EndpointState>();
         var byKey = new Dictionary<string, ServiceState>(StringComparer.Ordinal);
+        var budgets = new Dictionary<string, RetryBudget>(StringComparer.Ordinal);
         foreach (var s in all)
         {
             byKey.TryAdd(s.Config.Key, s);
+            budgets.TryAdd(s.Config.Key, s.RetryBudget);
             foreach (var e in s.Endpoints)
             {
                 endpointIndex[(s.Config.Key, e.Config.Address)] = e;
@@ -162,7 +172,8 @@ public sealed partial class ServiceTable : IDisposable
             byLocalPort.ToFrozenDictionary(),
             all,
             endpointIndex,
-            routes.Regexes);
+            routes.Regexes,
+            budgets);
     }
 
     // New endpoints join at the mean estimate of their sampled peers (see EndpointState.Seed).
@@ -199,7 +210,8 @@ public sealed partial class ServiceTable : IDisposable
         FrozenDictionary<int, ServiceState> ByLocalPort,
         IReadOnlyList<ServiceState> All,
         Dictionary<(string, string), EndpointState> Endpoints,
-        Dictionary<string, Regex> Regexes);
+        Dictionary<string, Regex> Regexes,
+        Dictionary<string, RetryBudget> Budgets);
 
     private static partial class Log
     {

@@ -24,7 +24,9 @@ public sealed class ProxyMetrics
     private readonly ConcurrentDictionary<string, byte> _authorities = new(StringComparer.OrdinalIgnoreCase);
     private readonly string _workloadLabels;
     private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
     private readonly double _startTimeSeconds;
+    private IMetricsSource[] _sources;
 
     /// <summary>Creates the registry; every series carries the workload's labels.</summary>
     public ProxyMetrics(WorkloadInfo workload, TimeProvider time)
@@ -32,7 +34,22 @@ public sealed class ProxyMetrics
         ArgumentNullException.ThrowIfNull(workload);
         _time = time;
         _startTimeSeconds = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        Routes = new RouteMetrics();
+        _sources = [Routes];
         _workloadLabels = $"namespace=\"{Escape(workload.Namespace)}\",deployment=\"{Escape(workload.Name)}\",workload=\"{Escape(workload.Name)}\",pod=\"{Escape(workload.Pod)}\"";
+    }
+
+    /// <summary>Per-route and per-backend series, retries, timeouts, faults and ejections.</summary>
+    public RouteMetrics Routes { get; }
+
+    /// <summary>Adds a family of series rendered after the core ones (before the process metrics).</summary>
+    public void AddSource(IMetricsSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        lock (_lock)
+        {
+            _sources = [.. _sources, source];
+        }
     }
 
     internal HttpRequestSeries Request(Direction direction, string authority, string tls) =>
@@ -130,6 +147,11 @@ public sealed class ProxyMetrics
             WriteHistogram(sb, "tcp_connection_duration_ms", TcpLabels(key), series.Duration);
         }
 
+        foreach (var source in Volatile.Read(ref _sources))
+        {
+            source.WriteTo(sb, _workloadLabels);
+        }
+
         WriteProcess(sb);
     }
 
@@ -173,6 +195,6 @@ public sealed class ProxyMetrics
         sb.Append(inv, $"{name}_count{{{labels}}} {cumulative}\n");
     }
 
-    private static string Escape(string value) =>
+    internal static string Escape(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }

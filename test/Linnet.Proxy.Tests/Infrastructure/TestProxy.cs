@@ -28,7 +28,7 @@ internal sealed class TestProxy : IAsyncDisposable
 
     /// <summary>Starts a proxy. Routing config: <paramref name="provider"/> if given, else the control plane when
     /// <paramref name="configure"/> sets <see cref="BootstrapConfig.ControlPlaneAddress"/>, else <paramref name="services"/>.</summary>
-    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null)
+    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null)
     {
         var bootstrap = new BootstrapConfig
         {
@@ -41,7 +41,7 @@ internal sealed class TestProxy : IAsyncDisposable
         };
         bootstrap = configure?.Invoke(bootstrap) ?? bootstrap;
         provider ??= bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services ?? []) : null;
-        var host = ProxyHost.Create(bootstrap, provider, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var host = ProxyHost.Create(bootstrap, provider, logging => logging.SetMinimumLevel(LogLevel.Warning), random: random);
         await host.StartAsync();
         return new TestProxy(host);
     }

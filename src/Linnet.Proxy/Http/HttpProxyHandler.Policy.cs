@@ -1,0 +1,272 @@
+using Linnet.Proxy.Balancing;
+using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Resilience;
+using Linnet.Proxy.Routing;
+using Linnet.Proxy.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Linnet.Proxy.Http;
+
+/// <summary>The outbound stages for a route rule with filters, in order: request header modifier →
+/// deadline (route request timeout, or the gRPC client's own <c>grpc-timeout</c> if sooner) → fault delay
+/// → fault abort → keep a small body (for retries and the mirror) → mirror → attempts (pick an endpoint,
+/// per-try timeout, forward, swallow a retriable response and retry within the limit and budget) →
+/// response header modifier (in <see cref="ForwardState"/>). Requests of rules without filters never come
+/// here.</summary>
+internal sealed partial class HttpProxyHandler
+{
+    private async Task ForwardWithPolicyAsync(HttpContext context, ServiceState parent, CompiledRouteRule rule, int backendIndex, ServiceState backend, string tls, long start, IReadOnlyList<string> hopByHop)
+    {
+        const Direction direction = Direction.Outbound;
+        var authority = parent.Authority;
+        var policy = rule.Policy!;
+        var series = RouteSeriesFor(rule, parent);
+        var request = context.Request;
+        var grpc = IsGrpc(request);
+        _metrics.Request(direction, authority, tls).AddRequest();
+        policy.RequestHeaders?.Apply(request.Headers);
+
+        var timeout = policy.RequestTimeout;
+        if (grpc && GrpcTimeout.TryParse(request.Headers[GrpcTimeout.Header], out var clientTimeout) && (timeout is null || clientTimeout < timeout))
+        {
+            timeout = clientTimeout;
+        }
+
+        using var deadline = timeout is { } t ? new CancellationTokenSource(t, _time) : null;
+        var originalBody = request.Body;
+        var routeError = RouteMetrics.Errors.None;
+        long headersAt = 0;
+        try
+        {
+            if (policy.Fault is { } fault)
+            {
+                if (fault.Delay is { } delay && Draw(delay.Percent))
+                {
+                    series.FaultDelay();
+                    await DelayAsync(delay.Delay, deadline, context.RequestAborted);
+                }
+
+                if (fault.Abort is { } abort && Draw(abort.Percent))
+                {
+                    series.FaultAbort();
+                    routeError = RouteMetrics.Errors.Fault;
+                    await WriteProxyResponseAsync(context, abort.HttpStatus, grpc ? abort.GrpcStatus : null, "fault injected");
+                }
+            }
+
+            if (routeError != RouteMetrics.Errors.Fault)
+            {
+                var retry = policy.Retry is { } r && r.AllowsMethod(request.Method, grpc) ? r : null;
+                var mirror = policy.Mirror is { } m && Draw(policy.MirrorPercent) ? m : null;
+                byte[]? kept = null;
+                if (retry is not null || mirror is not null)
+                {
+                    kept = await RequestBodyBuffer.TryKeepAsync(request, retry?.Config.MaxBodyBytes ?? RetryConfig.DefaultMaxBodyBytes, deadline?.Token ?? context.RequestAborted);
+                }
+
+                if (mirror is not null)
+                {
+                    series.Mirror(kept is not null && _mirror.TrySend(request, kept, mirror));
+                }
+
+                RetryState? retries = null;
+                if (retry is not null && retry.Limit > 0)
+                {
+                    if (kept is not null)
+                    {
+                        retries = new RetryState(retry, backend.RetryBudget, series);
+                        backend.RetryBudget.Deposit();
+                    }
+                    else if (request.ContentLength is null)
+                    {
+                        // Unknown length (chunked, or an HTTP/2 stream such as a gRPC call): streamed at
+                        // once, kept on the way, retried only if it turns out small and complete.
+                        var streaming = new ReplayableRequestBody(request.Body, retry.Config.MaxBodyBytes);
+                        request.Body = streaming;
+                        retries = new RetryState(retry, backend.RetryBudget, series) { StreamingBody = streaming };
+                        backend.RetryBudget.Deposit();
+                    }
+                }
+
+                (routeError, headersAt) = await AttemptsAsync(context, policy, backend, series, BackendSeriesFor(rule, backendIndex, parent), retries, kept, deadline, grpc, authority, start, hopByHop);
+            }
+        }
+        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Expired before any attempt was answered: during an injected delay, or reading the body.
+            series.RequestTimeout();
+            routeError = RouteMetrics.Errors.RequestTimeout;
+            await WriteTimeoutAsync(context, grpc, "request timed out");
+        }
+        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested || ex is IOException or BadHttpRequestException)
+        {
+            Log.ClientGone(_logger, direction, authority, ex.Message);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            }
+        }
+        finally
+        {
+            request.Body = originalBody;
+        }
+
+        Record(context, direction, authority, tls, _time.GetElapsedTime(start, headersAt != 0 ? headersAt : _time.GetTimestamp()).TotalMilliseconds);
+        series.Status(context.Response.StatusCode, routeError);
+    }
+
+    private async Task<(string Error, long HeadersAt)> AttemptsAsync(HttpContext context, RulePolicy policy, ServiceState backend, RouteSeries series, RouteBackendSeries backendSeries,
+        RetryState? retries, byte[]? kept, CancellationTokenSource? deadline, bool grpc, string authority, long start, IReadOnlyList<string> hopByHop)
+    {
+        var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
+        while (true)
+        {
+            var endpoint = backend.Balancer.Pick();
+            if (endpoint is null)
+            {
+                var ejected = backend.Balancer.HasEndpoints;
+                _metrics.ProxyError(Direction.Outbound, ejected ? "all_endpoints_ejected" : "no_endpoints");
+                backendSeries.Response(StatusCodes.Status503ServiceUnavailable, RouteMetrics.Errors.Unavailable);
+                await WriteProxyResponseAsync(context, StatusCodes.Status503ServiceUnavailable, grpc ? 14 : null,
+                    ejected ? $"service '{backend.Authority}': all endpoints are ejected" : $"service '{backend.Authority}' has no available endpoints");
+                return (RouteMetrics.Errors.Unavailable, 0);
+            }
+
+            var client = _clients.Select(endpoint, out var prefix);
+            if (kept is not null)
+            {
+                RequestBodyBuffer.Rewind(context.Request, kept);
+            }
+            else if (retries?.StreamingBody is { } streaming && retries.Retries > 0)
+            {
+                streaming.Rewind();
+            }
+
+            using var perTry = policy.BackendRequestTimeout is { } tryTimeout ? new CancellationTokenSource(tryTimeout, _time) : null;
+            using var linked = perTry is not null && deadline is not null ? CancellationTokenSource.CreateLinkedTokenSource(perTry.Token, deadline.Token) : null;
+            var token = linked?.Token ?? perTry?.Token ?? deadline?.Token ?? CancellationToken.None;
+            var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop, ResponseHeaders = policy.ResponseHeaders, Retry = retries };
+            endpoint.Begin();
+            var forwardStart = _time.GetTimestamp();
+            ForwarderError error;
+            try
+            {
+                error = await _forwarder.SendAsync(context, prefix, client, config, state, token);
+            }
+            finally
+            {
+                endpoint.End();
+            }
+
+            var requestTimedOut = deadline?.IsCancellationRequested == true;
+            var tryTimedOut = !requestTimedOut && perTry?.IsCancellationRequested == true;
+            var clientGone = context.RequestAborted.IsCancellationRequested
+                || (!requestTimedOut && !tryTimedOut && error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyClient);
+            var status = context.Response.StatusCode;
+            ObserveLatency(endpoint, error, clientGone, forwardStart, state.ResponseHeadersTimestamp);
+            ReportOutcome(endpoint, backend, error, clientGone || requestTimedOut, tryTimedOut ? StatusCodes.Status504GatewayTimeout : status);
+
+            if (state.Suppressed)
+            {
+                backendSeries.Response(status, RouteMetrics.Errors.None);
+                Log.Retrying(_logger, authority, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Config.Address} answered {status}"));
+                ResetForRetry(context);
+                continue;
+            }
+
+            if (error == ForwarderError.None)
+            {
+                backendSeries.Response(status, RouteMetrics.Errors.None);
+                return (RouteMetrics.Errors.None, state.ResponseHeadersTimestamp);
+            }
+
+            if (clientGone)
+            {
+                backendSeries.Response(status, RouteMetrics.Errors.None);
+                Log.ClientGone(_logger, Direction.Outbound, authority, Describe(error, context, prefix));
+                return (RouteMetrics.Errors.None, state.ResponseHeadersTimestamp);
+            }
+
+            var timeoutError = requestTimedOut ? RouteMetrics.Errors.RequestTimeout : tryTimedOut ? RouteMetrics.Errors.BackendTimeout : RouteMetrics.Errors.Unexpected;
+            if (requestTimedOut)
+            {
+                series.RequestTimeout();
+            }
+            else if (tryTimedOut)
+            {
+                series.BackendTimeout();
+            }
+
+            if (context.Response.HasStarted)
+            {
+                // The forwarder has reset the stream (HTTP/2) or aborted the connection (HTTP/1.1): the client
+                // must not take a cut-off response for a complete one.
+                backendSeries.Response(status, timeoutError);
+                return (timeoutError, state.ResponseHeadersTimestamp);
+            }
+
+            if (requestTimedOut)
+            {
+                backendSeries.Response(StatusCodes.Status504GatewayTimeout, timeoutError);
+                await WriteTimeoutAsync(context, grpc, "request timed out");
+                return (timeoutError, 0);
+            }
+
+            if (tryTimedOut)
+            {
+                backendSeries.Response(StatusCodes.Status504GatewayTimeout, timeoutError);
+                if (retries is not null && retries.TryRetry(retries.Policy.IsRetriableStatus(StatusCodes.Status504GatewayTimeout)))
+                {
+                    Log.Retrying(_logger, authority, $"{endpoint.Config.Address} timed out");
+                    ResetForRetry(context);
+                    continue;
+                }
+
+                await WriteTimeoutAsync(context, grpc, "backend request timed out");
+                return (timeoutError, 0);
+            }
+
+            var reason = Describe(error, context, prefix);
+            backendSeries.Response(status, RouteMetrics.Errors.Unexpected);
+            if (error == ForwarderError.Request && retries is not null && retries.TryRetry(retries.Policy.RetriesConnectFailures))
+            {
+                Log.Retrying(_logger, authority, reason);
+                ResetForRetry(context);
+                continue;
+            }
+
+            Log.ForwardFailed(_logger, Direction.Outbound, authority, prefix, reason);
+            context.Response.Headers[ProxyErrors.Header] = reason;
+            return (RouteMetrics.Errors.Unexpected, 0);
+        }
+    }
+
+    // Nothing of the attempt reached the client: forget its status, headers and error so that the next
+    // attempt starts clean (the forwarder refuses to forward once a status other than 200 is set).
+    private static void ResetForRetry(HttpContext context)
+    {
+        context.Response.Clear();
+        context.Features.Set<IForwarderErrorFeature>(null);
+    }
+
+    private static Task WriteTimeoutAsync(HttpContext context, bool grpc, string reason) =>
+        WriteProxyResponseAsync(context, StatusCodes.Status504GatewayTimeout, grpc ? 4 : null, reason);
+
+    private async Task DelayAsync(TimeSpan delay, CancellationTokenSource? deadline, CancellationToken aborted)
+    {
+        if (deadline is null)
+        {
+            await Task.Delay(delay, _time, aborted);
+            return;
+        }
+
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, aborted);
+        await Task.Delay(delay, _time, either.Token);
+    }
+
+    private bool Draw(double percent) => percent >= 100 || (percent > 0 && _random.NextDouble() * 100 < percent);
+
+    private static bool IsGrpc(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using Linnet.Proxy.Balancing;
+using Linnet.Proxy.Http;
+using Linnet.Proxy.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace Linnet.Proxy.Mirroring;
+
+/// <summary>Copies requests to a route's mirror service, fire and forget: the copy is built from the
+/// request before it is forwarded, sent on the thread pool, its response read to the headers and
+/// discarded. At most <see cref="MaxInFlight"/> copies are in flight; beyond that copies are dropped, so a
+/// slow or dead mirror costs the primary traffic nothing but a counter.</summary>
+internal sealed partial class RequestMirror(OutboundClientSelector clients, TimeProvider time, ILogger logger)
+{
+    /// <summary>Copies in flight at most, over every mirror of this proxy.</summary>
+    public const int MaxInFlight = 100;
+
+    /// <summary>A copy that takes longer is abandoned.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private int _inFlight;
+
+    /// <summary>Copies in flight now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Starts a copy of <paramref name="request"/> (its body: <paramref name="body"/>) to
+    /// <paramref name="mirror"/>; false when it is dropped (too many in flight, no endpoint).</summary>
+    public bool TrySend(HttpRequest request, byte[] body, ServiceState mirror)
+    {
+        if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return false;
+        }
+
+        var endpoint = mirror.Balancer.Pick();
+        if (endpoint is null)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return false;
+        }
+
+        var client = clients.Select(endpoint, out var prefix);
+        HttpRequestMessage message;
+        try
+        {
+            message = Copy(request, prefix, body);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or UriFormatException)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            endpoint.Breaker.OnAbandoned();
+            Log.MirrorFailed(logger, mirror.Authority, ex.Message);
+            return false;
+        }
+
+        // On the thread pool: nothing of the copy runs on the primary request's path.
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Mirror.SendAsync(state.Client, state.Message, state.Endpoint, state.Authority),
+            (Mirror: this, Client: client, Message: message, Endpoint: endpoint, Authority: mirror.Authority), preferLocal: false);
+        return true;
+    }
+
+    private async Task SendAsync(HttpMessageInvoker client, HttpRequestMessage message, EndpointState endpoint, string authority)
+    {
+        endpoint.Begin();
+        var started = time.GetTimestamp();
+        try
+        {
+            using var timeout = new CancellationTokenSource(Timeout, time);
+            using var response = await client.SendAsync(message, timeout.Token);
+            endpoint.Observe(time.GetElapsedTime(started));
+            if ((int)response.StatusCode >= 500)
+            {
+                endpoint.Breaker.OnFailure();
+            }
+            else
+            {
+                endpoint.Breaker.OnSuccess();
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            endpoint.ObserveFailure(time.GetElapsedTime(started));
+            endpoint.Breaker.OnFailure();
+            Log.MirrorFailed(logger, authority, ex.Message);
+        }
+        finally
+        {
+            endpoint.End();
+            message.Dispose();
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private static HttpRequestMessage Copy(HttpRequest request, string prefix, byte[] body)
+    {
+        var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(prefix + request.PathBase + request.Path + request.QueryString))
+        {
+            Version = HttpProtocol.IsHttp2(request.Protocol) ? HttpVersion.Version20 : HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        if (body.Length > 0 || !RequestBodyBuffer.HasNoBody(request))
+        {
+            message.Content = new ByteArrayContent(body);
+        }
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (name.StartsWith(':') || IsHopByHop(name))
+            {
+                continue;
+            }
+
+            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            {
+                message.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        return message;
+    }
+
+    private static bool IsHopByHop(string name) =>
+        name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.KeepAlive, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.Upgrade, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.ProxyConnection, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Mirrored request to {Mirror} failed: {Reason}")]
+        public static partial void MirrorFailed(ILogger logger, string mirror, string reason);
+    }
+}
