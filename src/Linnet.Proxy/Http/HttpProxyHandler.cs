@@ -6,6 +6,7 @@ using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Listening;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
+using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -36,13 +37,15 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private readonly ILogger<HttpProxyHandler> _logger;
     private readonly HttpMessageInvoker _inboundClient;
     private readonly HttpMessageInvoker _outboundClient;
+    private readonly MeshClients _meshClients;
     private readonly ConcurrentDictionary<int, string> _appPrefixes = new();
     private readonly ConcurrentDictionary<IPEndPoint, string> _originalPrefixes = new();
     private readonly Func<long> _clock;
 
     /// <summary>Creates the handler with its two pooled clients.</summary>
-    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger)
+    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, MeshClients meshClients)
     {
+        _meshClients = meshClients;
         _forwarder = forwarder;
         _services = services;
         _router = router;
@@ -63,7 +66,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
         var start = _time.GetTimestamp();
         var request = context.Request;
         var direction = connection.Direction;
-        var tls = TlsLabel.Plaintext(direction);
+        var tls = TlsLabel.ForConnection(direction, connection.ClientIdentity);
 
         if (context.Features.Get<Http1HeadCapture>() is { } head)
         {
@@ -114,13 +117,14 @@ internal sealed partial class HttpProxyHandler : IDisposable
     {
         var request = context.Request;
         var direction = connection.Direction;
-        var tls = TlsLabel.Plaintext(direction);
+        var tls = TlsLabel.ForConnection(direction, connection.ClientIdentity);
 
         if (direction == Direction.Inbound)
         {
             var authority = request.Host.Value ?? "";
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
-            return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop);
+            // mTLS: an HTTP/1.x request that crossed the mesh in HTTP/2 goes on to the app as HTTP/1.1.
+            return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop, OrigProto.Take(request) ? Http1 : null);
         }
 
         var service = (connection.Role == ListenerRole.ServicePort ? _services.FindByLocalPort(connection.TargetPort) : null)
@@ -161,6 +165,13 @@ internal sealed partial class HttpProxyHandler : IDisposable
                 $"service '{target.Authority}' has no available endpoints");
         }
 
+        // mTLS to a meshed endpoint: HTTP/2 between the proxies whatever the app spoke.
+        if (_meshClients.TryGet(endpoint.Config, out var meshClient, out var meshTls))
+        {
+            OrigProto.Mark(request);
+            return ForwardAsync(context, meshClient, endpoint.HttpPrefix, endpoint, direction, service.Authority, meshTls, start, hopByHop, Http2);
+        }
+
         return ForwardAsync(context, _outboundClient, endpoint.HttpPrefix, endpoint, direction, service.Authority, tls, start, hopByHop);
     }
 
@@ -187,11 +198,11 @@ internal sealed partial class HttpProxyHandler : IDisposable
         return _services.Find(host.Host, host.Port ?? original?.Port);
     }
 
-    private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start, IReadOnlyList<string> hopByHop)
+    private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start, IReadOnlyList<string> hopByHop, ForwarderRequestConfig? requestConfig = null)
     {
         _metrics.Request(direction, authority, tls).AddRequest();
         var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop };
-        var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
+        var config = requestConfig ?? (HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1);
         endpoint?.Begin();
         var forwardStart = _time.GetTimestamp();
         ForwarderError error;
