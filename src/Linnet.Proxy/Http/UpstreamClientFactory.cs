@@ -34,11 +34,20 @@ internal static class UpstreamClientFactory
     public static HttpMessageInvoker CreateMesh(string identity, MeshTls tls, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time)
     {
         var handler = NewHandler(config);
+        // The handler's timeout covers the whole callback; the TCP connect keeps its own, shorter bound, and
+        // the handshake gets the rest (a first handshake in a busy process can take longer than a connect).
+        handler.ConnectTimeout = config.ConnectTimeout + MeshTls.HandshakeTimeout;
         var label = TlsLabel.ForServer(identity);
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             var endPoint = context.DnsEndPoint;
-            var socket = await ConnectAsync(endPoint, cancellationToken);
+            Socket socket;
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                connectTimeout.CancelAfter(config.ConnectTimeout);
+                socket = await ConnectAsync(endPoint, connectTimeout.Token);
+            }
+
             Stream stream;
             try
             {

@@ -107,7 +107,7 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, MeshTls me
         try
         {
             using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
-            handshakeTimeout.CancelAfter(config.ConnectTimeout);
+            handshakeTimeout.CancelAfter(MeshTls.HandshakeTimeout);
             tls = await meshTls.ConnectAsync(new NetworkStream(upstream, ownsSocket: false), identity, MeshAlpn.Transport, endpoint.Config.Address, handshakeTimeout.Token);
             await tls.WriteAsync(TransportHeader.Encode(endpoint.Config.Port), handshakeTimeout.Token);
             await tls.FlushAsync(handshakeTimeout.Token);

@@ -13,6 +13,9 @@ namespace Linnet.Proxy.Tls;
 /// identity with the certificates in effect when it was made.</summary>
 internal sealed class MeshTls
 {
+    /// <summary>How long a handshake may take once connected.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
     private static readonly List<SslApplicationProtocol> ServerProtocols = [MeshAlpn.Http2, MeshAlpn.Transport];
 
     private readonly ProxyIdentity _identity;
