@@ -49,11 +49,11 @@ internal sealed class TestMeshCa
     }
 
     /// <summary>Issues a leaf for <paramref name="identity"/>, valid from <paramref name="notBefore"/> (default:
-    /// a minute ago) for <paramref name="lifetime"/> (default: a day), and bundles it with this CA's issuer and
+    /// five seconds ago) for <paramref name="lifetime"/> (default: a day), and bundles it with this CA's issuer and
     /// <paramref name="anchors"/> (default: this CA's anchor) into the proxy's material.</summary>
     public IdentityMaterial Issue(string identity, TimeSpan? lifetime = null, DateTimeOffset? notBefore = null, X509Certificate2Collection? anchors = null)
     {
-        var from = notBefore ?? TimeProvider.System.GetUtcNow().AddMinutes(-1);
+        var from = notBefore ?? TimeProvider.System.GetUtcNow().AddSeconds(-5);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=" + identity.Split('/')[^1], key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
