@@ -186,4 +186,24 @@ public sealed class MeshHttpTests
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
         Assert.Equal($"{body.Length}:{hash}", await response.Content.ReadAsStringAsync(ct));
     }
+
+    [Fact]
+    public async Task WebSocket_Http11UpgradeOverMesh_Echoes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+        using var ws = new System.Net.WebSockets.ClientWebSocket();
+        ws.Options.SetRequestHeader("Host", "web:80");
+
+        await ws.ConnectAsync(new Uri($"ws://{mesh.Client.Outbound}/ws"), ct);
+        var message = Encoding.UTF8.GetBytes("ping over the mesh");
+        await ws.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+        var buffer = new byte[1024];
+        var result = await ws.ReceiveAsync(buffer, ct);
+        await ws.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", ct);
+
+        Assert.Equal(message, buffer[..result.Count]);
+        Assert.Equal(1, app.RequestCount);
+    }
 }
