@@ -75,10 +75,11 @@ public sealed class MeshCaptureTests
         var file = Path.Combine(Path.GetTempPath(), $"linnet-capture-{RandomNumberGenerator.GetHexString(8, lowercase: true)}.pcap");
         var port = mesh.Server.Inbound.Port;
         await using var capture = await TestProcess.StartAsync(tshark,
-            ["-i", "lo", "-f", $"tcp port {port}", "-F", "pcap", "-w", file, "-a", "duration:120"], cancellationToken: ct);
+            ["-i", "lo", "-f", $"port {port}", "-F", "pcap", "-w", file, "-a", "duration:120"], cancellationToken: ct);
         try
         {
             await capture.WaitForOutputAsync("Capturing on", TimeSpan.FromSeconds(30), ct);
+            await ProveCapturingAsync(file, port, ct);
 
             using var response = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Post, "/echo", new ByteArrayContent(body)), ct);
             MeshPair.AssertOk(response);
@@ -104,6 +105,21 @@ public sealed class MeshCaptureTests
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    // "Capturing on" can come a moment before packets are really captured: send UDP probes to the port (the
+    // filter takes them; nothing listens, so nothing else sees them) until one is in the file.
+    private static async Task ProveCapturingAsync(string file, int port, CancellationToken ct)
+    {
+        var probe = Encoding.ASCII.GetBytes($"LINNET-PROBE-{RandomNumberGenerator.GetHexString(8, lowercase: true)}");
+        using var udp = new System.Net.Sockets.UdpClient();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!Contains(ReadShared(file), probe))
+        {
+            Assert.False(deadline.IsCancellationRequested, "tshark never captured the probe");
+            await udp.SendAsync(probe, new IPEndPoint(IPAddress.Loopback, port), ct);
+            await Task.Delay(100, ct);
         }
     }
 

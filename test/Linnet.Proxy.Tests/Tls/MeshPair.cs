@@ -51,7 +51,8 @@ internal sealed class MeshPair : IAsyncDisposable
         ServiceProtocol protocol = ServiceProtocol.Detect,
         int? localPort = null,
         InboundTlsMode inboundTls = InboundTlsMode.Permissive,
-        IReadOnlySet<int>? inboundOpaquePorts = null)
+        IReadOnlySet<int>? inboundOpaquePorts = null,
+        TimeSpan? serverDetectTimeout = null)
     {
         var expected = expectedServerIdentity ?? ServerName;
         var server = await TestProxy.StartAsync(appPort, configure: b => b with
@@ -59,6 +60,7 @@ internal sealed class MeshPair : IAsyncDisposable
             InboundTls = inboundTls,
             InboundOpaquePorts = inboundOpaquePorts ?? new HashSet<int>(),
             Workload = new WorkloadInfo("test", "web", "web-0"),
+            DetectTimeout = serverDetectTimeout ?? b.DetectTimeout,
         }, identity: serverIdentity);
         try
         {

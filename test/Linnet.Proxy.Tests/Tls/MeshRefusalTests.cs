@@ -85,6 +85,40 @@ public sealed class MeshRefusalTests
         Assert.Equal(1, scrape.Sum("response_total", ("direction", "outbound"), ("status_code", "502"), ("tls", "true"), ("server_id", MeshPair.ServerName)));
     }
 
+    [Fact]
+    public async Task Forward_ServerHoldsNoCertificateYet_502AfterBoundAndAppUntouched()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var ca = TestMeshCa.Create();
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(app.Port, ca.NewIdentity(MeshPair.ClientName), new ProxyIdentity(true), MeshPair.ServerName,
+            serverDetectTimeout: TimeSpan.FromMilliseconds(500));
+
+        using var response = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/hello"), ct);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(0, app.RequestCount);
+        var scrape = await mesh.Server.ScrapeAsync();
+        Assert.Equal(1, scrape.Sum("proxy_error_total", ("direction", "inbound"), ("reason", "tls_handshake_failed")));
+    }
+
+    [Fact]
+    public async Task Forward_ServerGetsCertificateWhileClientWaits_Served()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var ca = TestMeshCa.Create();
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        var server = new ProxyIdentity(true);
+        await using var mesh = await MeshPair.StartAsync(app.Port, ca.NewIdentity(MeshPair.ClientName), server, MeshPair.ServerName);
+
+        var pending = mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/hello"), ct);
+        server.Update(ca.Issue(MeshPair.ServerName));
+        using var response = await pending;
+
+        MeshPair.AssertOk(response);
+        Assert.Equal(1, app.RequestCount);
+    }
+
     private static async Task<(HttpStatusCode Status, string Reason, int AppRequests)> CallAsync(ProxyIdentity client, ProxyIdentity server, string expected)
     {
         var ct = TestContext.Current.CancellationToken;
