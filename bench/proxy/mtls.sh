@@ -71,7 +71,7 @@ trap 'exit 130' INT TERM
 
 require() { local t; for t in "$@"; do command -v "$t" >/dev/null || die "$t is not installed"; done; }
 calc() { awk "BEGIN {printf \"%.${2:-2}f\", $1}"; }
-ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "—"; else printf "%.2f", a / b}' || echo "—"; }
+ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) print "—"; else printf "%.2f", a / b}' || echo "—"; }
 
 start_bg() { local name=$1; shift; "$@" >"$WORK/$name.log" 2>&1 & PID[$name]=$!; }
 
