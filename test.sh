@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh Debian machine (as root) it first installs the Debian tools some tests
 # drive: iptables and iproute2 (transparent interception in network namespaces), promtool (metrics
-# format), curl. Then it builds and runs the whole solution's tests.
+# format), curl, tshark (captures proving no plaintext crosses between meshed proxies). Then it builds and runs the whole solution's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,6 +11,7 @@ command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
 if ((${#need[@]})); then
   if [ "$(id -u)" -eq 0 ]; then
     echo "test.sh: installing ${need[*]}"

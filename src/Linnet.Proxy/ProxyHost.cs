@@ -61,7 +61,9 @@ public sealed class ProxyHost : IAsyncDisposable
     /// <summary>Builds a proxy from its bootstrap config and a routing-config provider; with no provider,
     /// routing config comes from the control plane the bootstrap config names. <paramref name="random"/>:
     /// see <see cref="ProxyServiceCollectionExtensions.AddLinnetProxy"/>.</summary>
-    public static ProxyHost Create(BootstrapConfig bootstrap, IProxyConfigProvider? provider, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, Random? random = null)
+    /// <param name="services">Registrations made before the proxy's own, which win over its defaults
+    /// (tests give a <see cref="Identity.ProxyIdentity"/> this way).</param>
+    public static ProxyHost Create(BootstrapConfig bootstrap, IProxyConfigProvider? provider, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, Random? random = null, Action<IServiceCollection>? services = null)
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -70,6 +72,7 @@ public sealed class ProxyHost : IAsyncDisposable
         builder.Logging.AddFilter("Yarp", LogLevel.Error);
         logging?.Invoke(builder.Logging);
 
+        services?.Invoke(builder.Services);
         builder.Services.AddLinnetProxy(bootstrap, provider, time ?? TimeProvider.System, random);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = bootstrap.DrainTimeout + TimeSpan.FromSeconds(2));
         builder.WebHost.ConfigureKestrel(kestrel =>

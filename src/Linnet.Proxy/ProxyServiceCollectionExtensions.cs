@@ -8,6 +8,7 @@ using Linnet.Proxy.Listening;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tcp;
 using Linnet.Proxy.Telemetry;
+using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -57,6 +58,9 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<ServiceTable>();
         services.TryAddSingleton(new AuthorizationMetrics(bootstrap.Workload));
         services.TryAddSingleton<InboundAuthorizer>();
+        services.TryAddSingleton<MeshTls>();
+        services.TryAddSingleton<MeshInbound>();
+        services.TryAddSingleton<MeshClients>();
         services.TryAddSingleton<OpaqueForwarder>();
         services.TryAddSingleton<DispatchTransportFactory>();
         services.AddSingleton<IConnectionListenerFactory>(sp => sp.GetRequiredService<DispatchTransportFactory>());

@@ -14,4 +14,7 @@ public enum DetectedProtocol
 
     /// <summary>Anything else: forward bytes as they are.</summary>
     Opaque,
+
+    /// <summary>A TLS ClientHello from a client proxy (it offers a mesh ALPN): the inbound proxy terminates it.</summary>
+    MeshTls,
 }

@@ -133,7 +133,9 @@ internal sealed partial class HttpProxyHandler
                 return (RouteMetrics.Errors.Unavailable, 0);
             }
 
-            var client = _clients.Select(endpoint, out var prefix);
+            var outbound = _clients.Select(endpoint, context.Request);
+            var client = outbound.Client;
+            var prefix = outbound.Prefix;
             if (kept is not null)
             {
                 RequestBodyBuffer.Rewind(context.Request, kept);
@@ -152,7 +154,7 @@ internal sealed partial class HttpProxyHandler
             ForwarderError error;
             try
             {
-                error = await _forwarder.SendAsync(context, prefix, client, config, state, token);
+                error = await _forwarder.SendAsync(context, prefix, client, outbound.Mesh ? Http2 : config, state, token);
             }
             finally
             {

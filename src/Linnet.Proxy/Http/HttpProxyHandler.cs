@@ -8,6 +8,7 @@ using Linnet.Proxy.Listening;
 using Linnet.Proxy.Mirroring;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
+using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -47,9 +48,9 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private readonly ConcurrentDictionary<IPEndPoint, string> _originalPrefixes = new();
     private readonly Func<long> _clock;
 
-    /// <summary>Creates the handler with its two pooled clients. <paramref name="random"/> (thread-safe) draws
+    /// <summary>Creates the handler with its two pooled clients and the mesh's. <paramref name="random"/> (thread-safe) draws
     /// the routes' fault and mirror percentages.</summary>
-    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer, Random? random = null)
+    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer, MeshClients meshClients, Random? random = null)
     {
         _forwarder = forwarder;
         _authorizer = authorizer;
@@ -62,7 +63,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
         _clock = time.GetTimestamp;
         _inboundClient = UpstreamClientFactory.Create(Direction.Inbound, config, metrics, time);
         _outboundClient = UpstreamClientFactory.Create(Direction.Outbound, config, metrics, time);
-        _clients = new OutboundClientSelector(_outboundClient);
+        _clients = new OutboundClientSelector(_outboundClient, meshClients);
         _mirror = new RequestMirror(_clients, time, logger);
         _random = random ?? Random.Shared;
     }
@@ -78,7 +79,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
         var start = _time.GetTimestamp();
         var request = context.Request;
         var direction = connection.Direction;
-        var tls = TlsLabel.Plaintext(direction);
+        var tls = TlsLabel.ForConnection(direction, connection.ClientIdentity);
 
         if (context.Features.Get<Http1HeadCapture>() is { } head)
         {
@@ -129,7 +130,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
     {
         var request = context.Request;
         var direction = connection.Direction;
-        var tls = TlsLabel.Plaintext(direction);
+        var tls = TlsLabel.ForConnection(direction, connection.ClientIdentity);
 
         if (direction == Direction.Inbound)
         {
@@ -140,7 +141,8 @@ internal sealed partial class HttpProxyHandler : IDisposable
             }
 
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
-            return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop);
+            // mTLS: an HTTP/1.x request that crossed the mesh in HTTP/2 goes on to the app as HTTP/1.1.
+            return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop, OrigProto.Take(request) ? Http1 : null);
         }
 
         var service = (connection.Role == ListenerRole.ServicePort ? _services.FindByLocalPort(connection.TargetPort) : null)
@@ -176,7 +178,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
             target = backend!;
             if (rule!.Policy is not null)
             {
-                return ForwardWithPolicyAsync(context, service, rule, backendIndex, target, tls, start, hopByHop);
+                return ForwardWithPolicyAsync(context, service, rule, backendIndex, target, _clients.TlsLabelFor(target), start, hopByHop);
             }
         }
 
@@ -190,8 +192,9 @@ internal sealed partial class HttpProxyHandler : IDisposable
                     $"service '{target.Authority}' has no available endpoints");
         }
 
-        var client = _clients.Select(endpoint, out var endpointPrefix);
-        return ForwardAsync(context, client, endpointPrefix, endpoint, direction, service.Authority, tls, start, hopByHop, target, rule, backendIndex, service);
+        // A meshed endpoint is reached over mTLS, in HTTP/2 between the proxies whatever the app spoke.
+        var outbound = _clients.Select(endpoint, request);
+        return ForwardAsync(context, outbound.Client, outbound.Prefix, endpoint, direction, service.Authority, outbound.Tls, start, hopByHop, outbound.Mesh ? Http2 : null, target, rule, backendIndex, service);
     }
 
     private static bool IsVisibleAscii(string target)
@@ -218,11 +221,11 @@ internal sealed partial class HttpProxyHandler : IDisposable
     }
 
     private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start, IReadOnlyList<string> hopByHop,
-        ServiceState? target = null, CompiledRouteRule? rule = null, int backendIndex = -1, ServiceState? parent = null)
+        ForwarderRequestConfig? requestConfig = null, ServiceState? target = null, CompiledRouteRule? rule = null, int backendIndex = -1, ServiceState? parent = null)
     {
         _metrics.Request(direction, authority, tls).AddRequest();
         var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop };
-        var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
+        var config = requestConfig ?? (HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1);
         endpoint?.Begin();
         var forwardStart = _time.GetTimestamp();
         ForwarderError error;

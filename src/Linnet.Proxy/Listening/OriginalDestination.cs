@@ -23,17 +23,23 @@ public static class OriginalDestination
         }
 
         Span<byte> raw = stackalloc byte[28];
-        IPEndPoint? original;
-        try
+        var v6 = local.AddressFamily == AddressFamily.InterNetworkV6 && !local.Address.IsIPv4MappedToIPv6;
+        var length = (uint)raw.Length;
+        int result;
+        unsafe
         {
-            var v6 = local.AddressFamily == AddressFamily.InterNetworkV6 && !local.Address.IsIPv4MappedToIPv6;
-            var length = socket.GetRawSocketOption(v6 ? SolIpv6 : SolIp, SoOriginalDst, raw);
-            original = Parse(raw[..length]);
+            fixed (byte* buffer = raw)
+            {
+                result = NativeMethods.GetSockOpt(socket.SafeHandle, v6 ? SolIpv6 : SolIp, SoOriginalDst, buffer, ref length);
+            }
         }
-        catch (SocketException)
+
+        if (result != 0)
         {
             return null;
         }
+
+        var original = Parse(raw[..(int)length]);
 
         if (original is null)
         {

@@ -9,6 +9,7 @@ using Linnet.Proxy.Http;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tcp;
 using Linnet.Proxy.Telemetry;
+using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -27,6 +28,8 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     private readonly ServiceTable _services;
     private readonly OpaqueForwarder _opaque;
     private readonly InboundAuthorizer _authorizer;
+    private readonly MeshTls _mesh;
+    private readonly MeshInbound _meshInbound;
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ProxyListenerService> _logger;
@@ -45,6 +48,8 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         DispatchTransportFactory dispatch,
         ServiceTable services,
         OpaqueForwarder opaque,
+        MeshTls mesh,
+        MeshInbound meshInbound,
         ProxyMetrics metrics,
         TimeProvider time,
         ILoggerFactory loggerFactory,
@@ -55,6 +60,8 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         _dispatch = dispatch;
         _services = services;
         _opaque = opaque;
+        _mesh = mesh;
+        _meshInbound = meshInbound;
         _metrics = metrics;
         _time = time;
         _logger = loggerFactory.CreateLogger<ProxyListenerService>();
@@ -249,28 +256,61 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     private async Task HandleConnectionAsync(Socket socket, Listener listener)
     {
         var direction = listener.Role == ListenerRole.Inbound ? Direction.Inbound : Direction.Outbound;
-        var series = _metrics.Tcp(direction, "src", TlsLabel.Plaintext(direction));
-        series.OnOpen();
-        var opened = _time.GetTimestamp();
+
+        // With mTLS on, an inbound connection's series is known only once it is classified (a client proxy's
+        // connection is counted under its identity, by MeshInbound); otherwise it is counted from the accept.
+        var meshInbound = listener.Role == ListenerRole.Inbound && _mesh.Enabled;
+        TcpSeries? series = null;
+        var opened = 0L;
         var closed = 0;
+        TcpSeries OpenSeries()
+        {
+            series = _metrics.Tcp(direction, "src", TlsLabel.Plaintext(direction));
+            series.OnOpen();
+            opened = _time.GetTimestamp();
+            return series;
+        }
+
         void OnClosed()
         {
-            if (Interlocked.Exchange(ref closed, 1) == 0)
+            if (series is not null && Interlocked.Exchange(ref closed, 1) == 0)
             {
                 series.OnClose(_time.GetElapsedTime(opened).TotalMilliseconds);
             }
+        }
+
+        if (!meshInbound)
+        {
+            OpenSeries();
         }
 
         var dispatched = false;
         try
         {
             var feature = Describe(socket, listener);
-            var protocol = IsOpaque(feature) ? DetectedProtocol.Opaque : await DetectAsync(socket);
+            var opaquePort = IsOpaque(feature);
+            var protocol = opaquePort && !meshInbound ? DetectedProtocol.Opaque : await DetectAsync(socket, meshInbound, opaquePort);
             if (_stopping)
             {
                 return;
             }
 
+            if (protocol == DetectedProtocol.MeshTls)
+            {
+                dispatched = await _meshInbound.HandleAsync(socket, feature, _abort.Token);
+                return;
+            }
+
+            if (meshInbound && _config.InboundTls == InboundTlsMode.Strict)
+            {
+                // Strict: a meshed port takes nothing but mTLS from a client proxy. Closing (rather than a
+                // 403) treats HTTP and opaque alike and tells a plaintext client nothing about the app.
+                _metrics.ProxyError(Direction.Inbound, "plaintext_refused");
+                Log.PlaintextRefused(_logger, socket.RemoteEndPoint);
+                return;
+            }
+
+            series ??= OpenSeries();
             if (protocol is DetectedProtocol.Http1 or DetectedProtocol.Http2)
             {
                 // Detection only peeked: every byte is still in the socket, so Kestrel's own transport
@@ -342,13 +382,16 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     };
 
     /// <summary>Classifies the connection from its first bytes with <c>MSG_PEEK</c>, consuming nothing.
-    /// Almost always the first segment decides; when it does not (a request line split across
-    /// segments), the peek is repeated with a short backoff until more bytes arrive or the detect
-    /// timeout passes. Silence until the timeout means opaque (server-speaks-first protocols).</summary>
-    private async Task<DetectedProtocol> DetectAsync(Socket socket)
+    /// Almost always the first segment decides; when it does not (a request line or a ClientHello split
+    /// across segments), the peek is repeated with a short backoff until more bytes arrive or the detect
+    /// timeout passes. Silence until the timeout means opaque (server-speaks-first protocols). With
+    /// <paramref name="mesh"/>, a ClientHello offering a mesh ALPN is recognised first; on an opaque port
+    /// that is all that is looked for.</summary>
+    private async Task<DetectedProtocol> DetectAsync(Socket socket, bool mesh, bool opaquePort)
     {
         using var timeout = new CancellationTokenSource(_config.DetectTimeout, _time);
-        var buffer = ArrayPool<byte>.Shared.Rent(ProtocolDetector.MaxRequestLine);
+        var limit = mesh ? Math.Max(ProtocolDetector.MaxRequestLine, ClientHello.MaxRecord) : ProtocolDetector.MaxRequestLine;
+        var buffer = ArrayPool<byte>.Shared.Rent(limit);
         try
         {
             var seen = 0;
@@ -373,7 +416,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
                     return DetectedProtocol.Opaque;
                 }
 
-                var peeked = socket.Receive(buffer, SocketFlags.Peek);
+                var peeked = socket.Receive(buffer, 0, limit, SocketFlags.Peek);
                 if (peeked == 0)
                 {
                     throw new IOException("closed before sending anything");
@@ -385,6 +428,22 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
                 }
 
                 seen = peeked;
+                if (mesh)
+                {
+                    switch (ClientHello.Classify(buffer.AsSpan(0, peeked)))
+                    {
+                        case ClientHelloKind.Mesh:
+                            return DetectedProtocol.MeshTls;
+                        case ClientHelloKind.NeedMore when peeked < limit:
+                            continue;
+                    }
+
+                    if (opaquePort)
+                    {
+                        return DetectedProtocol.Opaque;
+                    }
+                }
+
                 var protocol = ProtocolDetector.Detect(new ReadOnlySequence<byte>(buffer, 0, peeked), isCompleted: false);
                 if (protocol != DetectedProtocol.NeedMore)
                 {
@@ -429,6 +488,12 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         endpoint.Begin();
         try
         {
+            if (_mesh.Enabled && endpoint.Config.Identity is { } identity)
+            {
+                await _opaque.ForwardMeshAsync(socket, series, endpoint, identity, _abort.Token);
+                return;
+            }
+
             await _opaque.ForwardAsync(socket, series, Direction.Outbound, endpoint.Config.Host, endpoint.Config.Port, endpoint, _abort.Token);
         }
         finally
@@ -464,5 +529,8 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
 
         [LoggerMessage(5, LogLevel.Error, "Cannot bind a service port listener: {Reason}")]
         public static partial void BindFailed(ILogger logger, string reason);
+
+        [LoggerMessage(6, LogLevel.Information, "Plaintext connection from {Remote} refused: inbound TLS is strict")]
+        public static partial void PlaintextRefused(ILogger logger, EndPoint? remote);
     }
 }

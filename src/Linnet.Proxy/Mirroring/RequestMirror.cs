@@ -2,6 +2,7 @@ using System.Net;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Http;
 using Linnet.Proxy.Routing;
+using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
@@ -42,11 +43,12 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
             return false;
         }
 
-        var client = clients.Select(endpoint, out var prefix);
+        var outbound = clients.Select(endpoint, null);
+        var client = outbound.Client;
         HttpRequestMessage message;
         try
         {
-            message = Copy(request, prefix, body);
+            message = Copy(request, outbound.Prefix, body, outbound.Mesh);
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or UriFormatException)
         {
@@ -94,11 +96,14 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
         }
     }
 
-    private static HttpRequestMessage Copy(HttpRequest request, string prefix, byte[] body)
+    // Over the mesh (mTLS to the endpoint's proxy) the copy goes as HTTP/2, an HTTP/1.x one marked with its
+    // original protocol as the primary request would be (Tls/OrigProto).
+    private static HttpRequestMessage Copy(HttpRequest request, string prefix, byte[] body, bool mesh)
     {
+        var http2 = HttpProtocol.IsHttp2(request.Protocol);
         var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(prefix + request.PathBase + request.Path + request.QueryString))
         {
-            Version = HttpProtocol.IsHttp2(request.Protocol) ? HttpVersion.Version20 : HttpVersion.Version11,
+            Version = http2 || mesh ? HttpVersion.Version20 : HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         if (body.Length > 0 || !RequestBodyBuffer.HasNoBody(request))
@@ -108,7 +113,7 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
 
         foreach (var (name, values) in request.Headers)
         {
-            if (name.StartsWith(':') || IsHopByHop(name))
+            if (name.StartsWith(':') || IsHopByHop(name) || name.Equals(OrigProto.Header, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -117,6 +122,11 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
             {
                 message.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
+        }
+
+        if (mesh && !http2)
+        {
+            message.Headers.TryAddWithoutValidation(OrigProto.Header, HttpProtocol.IsHttp10(request.Protocol) ? "HTTP/1.0" : "HTTP/1.1");
         }
 
         return message;

@@ -1,15 +1,17 @@
 using System.Buffers;
+using System.Net.Security;
 using System.Net.Sockets;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Telemetry;
+using Linnet.Proxy.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Linnet.Proxy.Tcp;
 
 /// <summary>Relays a connection byte for byte to a target, socket to socket. Each direction ends on its
 /// own: a FIN from either side becomes a FIN to the other (half-close), a reset becomes a reset.</summary>
-internal sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<OpaqueForwarder> logger)
+internal sealed partial class OpaqueForwarder(BootstrapConfig config, MeshTls meshTls, ProxyMetrics metrics, TimeProvider time, ILogger<OpaqueForwarder> logger)
 {
     private const int BufferSize = 16 * 1024;
 
@@ -25,24 +27,9 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetri
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(clientSeries);
-        using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var connectStart = time.GetTimestamp();
-        try
+        using var upstream = await ConnectAsync(direction, host, port, endpoint, abort);
+        if (upstream is null)
         {
-            using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
-            connectTimeout.CancelAfter(config.ConnectTimeout);
-            await upstream.ConnectAsync(host, port, connectTimeout.Token);
-            endpoint?.Observe(time.GetElapsedTime(connectStart));
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            if (!abort.IsCancellationRequested)
-            {
-                endpoint?.ObserveFailure(time.GetElapsedTime(connectStart));
-            }
-
-            Log.ConnectFailed(logger, host, port, ex.Message);
-            metrics.ProxyError(direction, "connect_failed");
             Reset(client);
             return;
         }
@@ -71,6 +58,114 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetri
         finally
         {
             series.OnClose(time.GetElapsedTime(opened).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Inbound over mTLS: relays a client proxy's decrypted stream to the app at
+    /// <paramref name="host"/>:<paramref name="port"/>. The caller owns <paramref name="client"/>.</summary>
+    public async Task ForwardAsync(RelayEnd client, TcpSeries clientSeries, string host, int port, CancellationToken abort)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var upstream = await ConnectAsync(Direction.Inbound, host, port, null, abort);
+        if (upstream is null)
+        {
+            Reset(client.Socket);
+            return;
+        }
+
+        var series = metrics.Tcp(Direction.Inbound, "dst", TlsLabel.InboundPlaintext);
+        series.OnOpen();
+        var opened = time.GetTimestamp();
+        try
+        {
+            await using var stream = new NetworkStream(upstream, ownsSocket: false);
+            await StreamRelay.RunAsync(client, clientSeries, new RelayEnd(stream, upstream), series, abort);
+        }
+        finally
+        {
+            series.OnClose(time.GetElapsedTime(opened).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Outbound to a meshed endpoint: connects to its proxy over mTLS (which must prove the
+    /// endpoint's identity), names the target port in a <see cref="TransportHeader"/>, then relays. The
+    /// caller owns <paramref name="client"/>.</summary>
+    public async Task ForwardMeshAsync(Socket client, TcpSeries clientSeries, EndpointState endpoint, string identity, CancellationToken abort)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var connectStart = time.GetTimestamp();
+        using var upstream = await ConnectAsync(Direction.Outbound, endpoint.Config.Host, endpoint.Config.Port, null, abort);
+        if (upstream is null)
+        {
+            endpoint.ObserveFailure(time.GetElapsedTime(connectStart));
+            Reset(client);
+            return;
+        }
+
+        SslStream tls;
+        try
+        {
+            using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
+            handshakeTimeout.CancelAfter(MeshTls.HandshakeTimeout);
+            tls = await meshTls.ConnectAsync(new NetworkStream(upstream, ownsSocket: false), identity, MeshAlpn.Transport, endpoint.Config.Address, handshakeTimeout.Token);
+            await tls.WriteAsync(TransportHeader.Encode(endpoint.Config.Port), handshakeTimeout.Token);
+            await tls.FlushAsync(handshakeTimeout.Token);
+            endpoint.Observe(time.GetElapsedTime(connectStart));
+        }
+        catch (Exception ex) when (ex is MeshTlsException or IOException or SocketException or OperationCanceledException)
+        {
+            if (!abort.IsCancellationRequested)
+            {
+                endpoint.ObserveFailure(time.GetElapsedTime(connectStart));
+            }
+
+            Log.MeshConnectFailed(logger, endpoint.Config.Address, ex.Message);
+            metrics.ProxyError(Direction.Outbound, ex is MeshTlsException ? "tls_handshake_failed" : "connect_failed");
+            Reset(client);
+            return;
+        }
+
+        var series = metrics.Tcp(Direction.Outbound, "dst", TlsLabel.ForServer(identity));
+        series.OnOpen();
+        var opened = time.GetTimestamp();
+        try
+        {
+            await using (tls)
+            {
+                await using var clientStream = new NetworkStream(client, ownsSocket: false);
+                await StreamRelay.RunAsync(new RelayEnd(clientStream, client), clientSeries, new RelayEnd(tls, upstream) { Tls = tls }, series, abort);
+            }
+        }
+        finally
+        {
+            series.OnClose(time.GetElapsedTime(opened).TotalMilliseconds);
+        }
+    }
+
+    private async Task<Socket?> ConnectAsync(Direction direction, string host, int port, EndpointState? endpoint, CancellationToken abort)
+    {
+        var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var connectStart = time.GetTimestamp();
+        try
+        {
+            using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
+            connectTimeout.CancelAfter(config.ConnectTimeout);
+            await upstream.ConnectAsync(host, port, connectTimeout.Token);
+            endpoint?.Observe(time.GetElapsedTime(connectStart));
+            return upstream;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            upstream.Dispose();
+            if (!abort.IsCancellationRequested)
+            {
+                endpoint?.ObserveFailure(time.GetElapsedTime(connectStart));
+            }
+
+            Log.ConnectFailed(logger, host, port, ex.Message);
+            metrics.ProxyError(direction, "connect_failed");
+            return null;
         }
     }
 
@@ -125,5 +220,8 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, ProxyMetri
     {
         [LoggerMessage(1, LogLevel.Warning, "Opaque connection to {Host}:{Port} failed: {Reason}")]
         public static partial void ConnectFailed(ILogger logger, string host, int port, string reason);
+
+        [LoggerMessage(2, LogLevel.Warning, "Opaque mTLS connection to {Address} failed: {Reason}")]
+        public static partial void MeshConnectFailed(ILogger logger, string address, string reason);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Linnet.Proxy.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Linnet.Proxy.Tests.Infrastructure;
@@ -28,7 +29,7 @@ internal sealed class TestProxy : IAsyncDisposable
 
     /// <summary>Starts a proxy. Routing config: <paramref name="provider"/> if given, else the control plane when
     /// <paramref name="configure"/> sets <see cref="BootstrapConfig.ControlPlaneAddress"/>, else <paramref name="services"/>.</summary>
-    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null)
+    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null, Identity.ProxyIdentity? identity = null)
     {
         var bootstrap = new BootstrapConfig
         {
@@ -41,7 +42,8 @@ internal sealed class TestProxy : IAsyncDisposable
         };
         bootstrap = configure?.Invoke(bootstrap) ?? bootstrap;
         provider ??= bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services ?? []) : null;
-        var host = ProxyHost.Create(bootstrap, provider, logging => logging.SetMinimumLevel(LogLevel.Warning), random: random);
+        var host = ProxyHost.Create(bootstrap, provider, logging => logging.SetMinimumLevel(LogLevel.Warning), random: random,
+            services: identity is null ? null : s => s.AddSingleton(identity));
         await host.StartAsync();
         return new TestProxy(host);
     }

@@ -1,0 +1,209 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Http;
+using Linnet.Proxy.Identity;
+using Linnet.Proxy.Tests.Infrastructure;
+using Linnet.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Linnet.Proxy.Tests.Tls;
+
+/// <summary>HTTP between two proxies over mTLS: every request crosses as HTTP/2 inside TLS 1.3 and reaches
+/// the app in the protocol its client spoke.</summary>
+public sealed class MeshHttpTests
+{
+    [Fact]
+    public async Task Forward_Http11OverMesh_AppSeesHttp11WithHostAndNoMark()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+
+        using var response = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/headers"), ct);
+
+        MeshPair.AssertOk(response);
+        Assert.Equal(HttpVersion.Version11, response.Version);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        Assert.Equal("HTTP/1.1", json.RootElement.GetProperty("_protocol").GetString());
+        Assert.Equal("web:80", json.RootElement.GetProperty("_host").GetString());
+        Assert.False(json.RootElement.TryGetProperty("l5d-orig-proto", out _), "the mark must not reach the app");
+        Assert.Equal(1, app.RequestCount);
+    }
+
+    [Fact]
+    public async Task Forward_Http11ChunkedBodyOverMesh_BodyArrivesWhole()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+        var body = new byte[300_000];
+        new Random(7).NextBytes(body);
+
+        // A stream of unknown length: HttpClient sends it chunked.
+        using var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentLength = null;
+        using var request = MeshPair.Request(HttpMethod.Post, "/echo", content);
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await mesh.Http.SendAsync(request, ct);
+
+        MeshPair.AssertOk(response);
+        Assert.Equal(body, await response.Content.ReadAsByteArrayAsync(ct));
+    }
+
+    [Fact]
+    public async Task Forward_ChunkedResponseOverMesh_ClientGetsEveryByte()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+
+        using var response = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/chunked/100000"), ct);
+
+        MeshPair.AssertOk(response);
+        Assert.Equal(TestPattern.Create(100_000), await response.Content.ReadAsByteArrayAsync(ct));
+    }
+
+    [Fact]
+    public async Task Forward_Http2OverMesh_AppSeesHttp2AndTrailers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http2, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+
+        using var headers = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/headers", version: HttpVersion.Version20), ct);
+        using var json = JsonDocument.Parse(await headers.Content.ReadAsStringAsync(ct));
+        using var trailers = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/trailers", version: HttpVersion.Version20), ct);
+        await trailers.Content.ReadAsByteArrayAsync(ct);
+
+        Assert.Equal("HTTP/2", json.RootElement.GetProperty("_protocol").GetString());
+        Assert.False(json.RootElement.TryGetProperty("l5d-orig-proto", out _));
+        Assert.Equal("1", trailers.TrailingHeaders.GetValues("x-trailer-a").Single());
+    }
+
+    [Fact]
+    public async Task Forward_ManyHttp11Requests_ShareOneMultiplexedConnection()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+
+        // Concurrent HTTP/1.1 requests from the app: many client connections, one mesh connection.
+        var tasks = Enumerable.Range(0, 20).Select(async _ =>
+        {
+            using var r = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/slow/50"), ct);
+            return r.StatusCode;
+        }).ToList();
+        var statuses = await Task.WhenAll(tasks);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        var scrape = await mesh.Server.ScrapeAsync();
+        Assert.Equal(1, scrape.Sum("tcp_open_total", ("direction", "inbound"), ("peer", "src"), ("tls", "true")));
+    }
+
+    [Fact]
+    public async Task Metrics_RequestOverMesh_CarryTlsTrueWithClientAndServerIds()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+
+        using var response = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/hello"), ct);
+        MeshPair.AssertOk(response);
+
+        var server = await mesh.Server.ScrapeWhenAsync(s => s.Sum("response_total", ("direction", "inbound"), ("tls", "true")) >= 1);
+        var client = await mesh.Client.ScrapeWhenAsync(s => s.Sum("response_total", ("direction", "outbound"), ("tls", "true")) >= 1);
+        Assert.Equal(1, server.Sum("request_total", ("direction", "inbound"), ("tls", "true"), ("client_id", MeshPair.ClientName)));
+        Assert.Equal(1, server.Sum("response_total", ("direction", "inbound"), ("tls", "true"), ("client_id", MeshPair.ClientName), ("status_code", "200")));
+        Assert.Equal(1, server.Sum("tcp_open_total", ("direction", "inbound"), ("peer", "src"), ("tls", "true"), ("client_id", MeshPair.ClientName)));
+        Assert.Equal(1, client.Sum("request_total", ("direction", "outbound"), ("tls", "true"), ("server_id", MeshPair.ServerName)));
+        Assert.Equal(1, client.Sum("response_total", ("direction", "outbound"), ("tls", "true"), ("server_id", MeshPair.ServerName), ("status_code", "200")));
+        Assert.Equal(1, client.Sum("tcp_open_total", ("direction", "outbound"), ("peer", "dst"), ("tls", "true"), ("server_id", MeshPair.ServerName)));
+    }
+
+    [Fact]
+    public async Task Forward_PlaintextToPermissiveInbound_Served()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+        using var plain = new HttpClient();
+
+        using var response = await plain.GetAsync(new Uri(mesh.Server.InboundUri, "/hello"), ct);
+
+        MeshPair.AssertOk(response);
+        Assert.Equal(1, app.RequestCount);
+        var scrape = await mesh.Server.ScrapeWhenAsync(s => s.Sum("response_total", ("direction", "inbound")) >= 1);
+        Assert.Equal(1, scrape.Sum("request_total", ("direction", "inbound"), ("tls", "no_identity")));
+    }
+
+    [Fact]
+    public async Task Forward_PlaintextToStrictInbound_RefusedAndAppUntouched()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port, inboundTls: InboundTlsMode.Strict);
+        using var plain = new HttpClient();
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => plain.GetAsync(new Uri(mesh.Server.InboundUri, "/hello"), ct));
+        using var meshed = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/hello"), ct);
+
+        Assert.Equal(HttpStatusCode.OK, meshed.StatusCode);
+        Assert.Equal(1, app.RequestCount);
+        var scrape = await mesh.Server.ScrapeAsync();
+        Assert.Equal(1, scrape.Sum("proxy_error_total", ("direction", "inbound"), ("reason", "plaintext_refused")));
+    }
+
+    [Fact]
+    public async Task Forward_StrictInboundPlainProxyClient_RefusedWith502()
+    {
+        // A client proxy without identity speaks plaintext: a strict server refuses it.
+        var ct = TestContext.Current.CancellationToken;
+        var ca = TestMeshCa.Create();
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(app.Port, new ProxyIdentity(enabled: false), ca.NewIdentity(MeshPair.ServerName),
+            inboundTls: InboundTlsMode.Strict);
+
+        using var response = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/hello"), ct);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(0, app.RequestCount);
+        Assert.True(response.Headers.Contains(ProxyErrors.Header));
+    }
+
+    [Fact]
+    public async Task Forward_LargeBodyBothWays_ArrivesIntact()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+        var body = Encoding.ASCII.GetBytes(new string('m', 2_000_000));
+
+        using var response = await mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Post, "/sha256", new ByteArrayContent(body)), ct);
+
+        MeshPair.AssertOk(response);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
+        Assert.Equal($"{body.Length}:{hash}", await response.Content.ReadAsStringAsync(ct));
+    }
+
+    [Fact]
+    public async Task WebSocket_Http11UpgradeOverMesh_Echoes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await HttpTestApp.StartAsync("web", HttpProtocols.Http1, ct);
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+        using var ws = new System.Net.WebSockets.ClientWebSocket();
+        ws.Options.SetRequestHeader("Host", "web:80");
+
+        await ws.ConnectAsync(new Uri($"ws://{mesh.Client.Outbound}/ws"), ct);
+        var message = Encoding.UTF8.GetBytes("ping over the mesh");
+        await ws.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+        var buffer = new byte[1024];
+        var result = await ws.ReceiveAsync(buffer, ct);
+        await ws.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", ct);
+
+        Assert.Equal(message, buffer[..result.Count]);
+        Assert.Equal(1, app.RequestCount);
+    }
+}
