@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane.Core.Resources;
-using YamlDotNet.RepresentationModel;
 
 namespace Linnet.ControlPlane.Core.Manifests;
 
@@ -26,9 +25,6 @@ public static partial class ManifestParser
     public const string RetryFilter = "LinnetRetry";
 
     private static readonly string[] FilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, FaultInjectionFilter, RetryFilter];
-
-    // Gateway API HTTPMethod.
-    private static readonly HashSet<string> Methods = new(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH" };
 
     private static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace)
     {
@@ -160,21 +156,7 @@ public static partial class ManifestParser
         {
             var type = pathMap.Text("type") ?? "PathPrefix";
             var value = pathMap.Text("value") ?? "/";
-            switch (type)
-            {
-                case "Exact" or "PathPrefix" when !value.StartsWith('/'):
-                    pathMap.Error("value", $"'{value}' must start with '/'");
-                    break;
-                case "RegularExpression":
-                    CheckRegex(pathMap, "value", value);
-                    break;
-                case "Exact" or "PathPrefix":
-                    break;
-                default:
-                    pathMap.Error("type", $"'{type}' is not one of: Exact, PathPrefix, RegularExpression");
-                    break;
-            }
-
+            RouteRules.CheckPathMatch(pathMap, type, value);
             pathMap.RejectUnknown();
             path = new PathMatch(type, value);
         }
@@ -189,7 +171,7 @@ public static partial class ManifestParser
             var type = item.Text("type") ?? "Exact";
             var name = item.Text("name", required: true);
             var value = item.Text("value", required: true);
-            CheckMatchType(item, type, value);
+            RouteRules.CheckValueMatch(item, type, value);
             if (name is { Length: 0 or > 256 })
             {
                 item.Error("name", "must be 1 to 256 characters");
@@ -207,12 +189,7 @@ public static partial class ManifestParser
             }
         }
 
-        var method = match.Text("method");
-        if (method is not null && !Methods.Contains(method))
-        {
-            match.Error("method", $"'{method}' is not one of: {string.Join(", ", Methods)}");
-        }
-
+        var method = RouteRules.Method(match);
         match.RejectUnknown();
         return new HttpRouteMatch(path, headers) { QueryParams = queryParams, Method = method };
     }
@@ -248,12 +225,12 @@ public static partial class ManifestParser
                 case "RegularExpression":
                     if (service is not null)
                     {
-                        CheckRegex(methodMap, "service", service);
+                        RouteRules.CheckRegex(methodMap, "service", service);
                     }
 
                     if (name is not null)
                     {
-                        CheckRegex(methodMap, "method", name);
+                        RouteRules.CheckRegex(methodMap, "method", name);
                     }
 
                     break;
@@ -281,7 +258,7 @@ public static partial class ManifestParser
             var type = item.Text("type") ?? "Exact";
             var name = item.Text("name", required: true);
             var value = item.Text("value", required: true);
-            CheckMatchType(item, type, value);
+            RouteRules.CheckValueMatch(item, type, value);
             CheckHeaderName(item, "name", name);
             item.RejectUnknown();
             if (name is not null && value is not null)
@@ -293,21 +270,9 @@ public static partial class ManifestParser
         return headers;
     }
 
-    private static void CheckMatchType(YamlMap item, string type, string? value)
-    {
-        if (type is not ("Exact" or "RegularExpression"))
-        {
-            item.Error("type", $"'{type}' is not one of: Exact, RegularExpression");
-        }
-        else if (type == "RegularExpression" && value is not null)
-        {
-            CheckRegex(item, "value", value);
-        }
-    }
-
     private static void CheckHeaderName(YamlMap item, string key, string? name)
     {
-        if (name is not null && !HeaderToken().IsMatch(name))
+        if (name is not null && !HttpSyntax.IsToken(name))
         {
             item.Error(key, $"'{name}' is not a header name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)");
         }
@@ -415,11 +380,7 @@ public static partial class ManifestParser
                 item.Error("name", $"'{name}' is listed twice");
             }
 
-            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
-            {
-                item.Error("value", "must not contain CR, LF or NUL");
-            }
-
+            RouteRules.CheckHeaderValue(item, value);
             item.RejectUnknown();
             if (name is not null && value is not null)
             {
@@ -444,7 +405,7 @@ public static partial class ManifestParser
         }
 
         var backend = backendMap.Exists ? ParseBackendRef(backendMap, routeNamespace, withWeight: false) : null;
-        var percent = Percent(map, "percent");
+        var percent = RouteRules.Percent(map, "percent");
         var fraction = map.Map("fraction");
         if (fraction.Exists)
         {
@@ -503,7 +464,7 @@ public static partial class ManifestParser
                 map.Error("abort", "needs httpStatus, grpcStatus or both");
             }
 
-            var percent = Percent(abortMap, "percent") ?? 100;
+            var percent = RouteRules.Percent(abortMap, "percent") ?? 100;
             abortMap.RejectUnknown();
             abort = new FaultAbort(http, grpc, percent);
         }
@@ -513,7 +474,7 @@ public static partial class ManifestParser
         if (delayMap.Exists)
         {
             var fixedDelay = Duration(delayMap, "fixedDelay", required: true);
-            var percent = Percent(delayMap, "percent") ?? 100;
+            var percent = RouteRules.Percent(delayMap, "percent") ?? 100;
             delayMap.RejectUnknown();
             delay = new FaultDelay(fixedDelay ?? TimeSpan.Zero, percent);
         }
@@ -536,27 +497,8 @@ public static partial class ManifestParser
 
         var limit = map.Number("limit", 0, 100);
         var on = map.StringList("on");
-        for (var i = 0; i < on.Count; i++)
-        {
-            if (!RetryPolicy.Conditions.Contains(on[i]))
-            {
-                map.Error($"on[{i}]", $"'{on[i]}' is not one of: {string.Join(", ", RetryPolicy.Conditions)}");
-            }
-        }
-
-        var statusCodes = new List<int>();
-        var statusItems = map.Sequence("statusCodes");
-        for (var i = 0; i < statusItems.Count; i++)
-        {
-            if (statusItems[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var status) && status is >= 100 and <= 599)
-            {
-                statusCodes.Add(status);
-            }
-            else
-            {
-                map.Error($"statusCodes[{i}]", $"'{(statusItems[i] as YamlScalarNode)?.Value}' is not an HTTP status 100..599");
-            }
-        }
+        RouteRules.CheckRetryConditions(map, "on", on);
+        var statusCodes = map.WholeNumbers("statusCodes", 100, 599, text => $"'{text}' is not an HTTP status 100..599");
 
         var grpcCodes = new List<int>();
         var grpcNames = map.StringList("grpcCodes");
@@ -617,29 +559,6 @@ public static partial class ManifestParser
         return null;
     }
 
-    private static double? Percent(YamlMap map, string key)
-    {
-        var text = map.Text(key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
-        {
-            map.Error(key, $"'{text}' is not a number");
-            return null;
-        }
-
-        if (value is < 0 or > 100)
-        {
-            map.Error(key, $"{text} is out of range 0..100");
-            return null;
-        }
-
-        return value;
-    }
-
     private static void CheckServiceAnnotations(ObjectMeta? metadata, List<FieldError> errors)
     {
         if (metadata is null)
@@ -649,9 +568,6 @@ public static partial class ManifestParser
 
         ServiceTrafficPolicy.Read(metadata.Annotations, (name, reason) => errors.Add(new FieldError($"metadata.annotations[{name}]", reason)));
     }
-
-    [GeneratedRegex("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")]
-    private static partial Regex HeaderToken();
 
     [GeneratedRegex("^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$")]
     private static partial Regex GrpcService();
