@@ -78,6 +78,68 @@ public static class RouteRules
         return method;
     }
 
+    /// <summary>Records an error at <paramref name="key"/> when <paramref name="name"/> is not a header name (an
+    /// HTTP token); <paramref name="hint"/> ends the reason (the manifests spell out what a token is).</summary>
+    public static void CheckHeaderName(YamlMap map, string key, string? name, string hint)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        if (name is not null && !HttpSyntax.IsToken(name))
+        {
+            map.Error(key, $"'{name}' is not a header name{hint}");
+        }
+    }
+
+    /// <summary>The header names listed at <paramref name="key"/> (headers to remove), each checked with
+    /// <see cref="CheckHeaderName"/>; with <paramref name="distinct"/>, a name listed twice (in any case) is an error.</summary>
+    public static List<string> HeaderNames(YamlMap map, string key, string hint, bool distinct)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var names = map.StringList(key);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < names.Count; i++)
+        {
+            CheckHeaderName(map, $"{key}[{i}]", names[i], hint);
+            if (distinct && !seen.Add(names[i]))
+            {
+                map.Error($"{key}[{i}]", $"'{names[i]}' is listed twice");
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The <c>name</c>/<c>value</c> items listed at <paramref name="key"/> (headers to set or add): names
+    /// checked with <see cref="CheckHeaderName"/>, values with <see cref="CheckHeaderValue"/>, unknown fields
+    /// rejected; an item without both is left out. With <paramref name="distinct"/>, a name given twice (in any
+    /// case) is an error.</summary>
+    public static List<KeyValuePair<string, string>> HeaderValues(YamlMap map, string key, string hint, bool distinct)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var values = new List<KeyValuePair<string, string>>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var items = map.Sequence(key);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = map.Item(items[i], key, i);
+            var name = item.Text("name", required: true);
+            var value = item.Text("value", required: true);
+            CheckHeaderName(item, "name", name, hint);
+            if (distinct && name is not null && !seen.Add(name))
+            {
+                item.Error("name", $"'{name}' is listed twice");
+            }
+
+            CheckHeaderValue(item, value);
+            item.RejectUnknown();
+            if (name is not null && value is not null)
+            {
+                values.Add(new(name, value));
+            }
+        }
+
+        return values;
+    }
+
     /// <summary>Records an error at <c>value</c> when a header value to set or add has CR, LF or NUL.</summary>
     public static void CheckHeaderValue(YamlMap item, string? value)
     {

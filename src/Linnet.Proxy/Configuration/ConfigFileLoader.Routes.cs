@@ -103,10 +103,7 @@ public static partial class ConfigFileLoader
         {
             var item = match.Item(headerItems[h], "headers", h);
             var (type, name, value) = ParseValueMatch(item);
-            if (name is not null && !HttpSyntax.IsToken(name))
-            {
-                item.Error("name", $"'{name}' is not a header name");
-            }
+            RouteRules.CheckHeaderName(item, "name", name, "");
 
             if (name is not null && value is not null)
             {
@@ -152,44 +149,11 @@ public static partial class ConfigFileLoader
             return null;
         }
 
-        var set = ParseHeaderValues(map, "set");
-        var add = ParseHeaderValues(map, "add");
-        var remove = map.StringList("remove");
-        for (var i = 0; i < remove.Count; i++)
-        {
-            if (!HttpSyntax.IsToken(remove[i]))
-            {
-                map.Error($"remove[{i}]", $"'{remove[i]}' is not a header name");
-            }
-        }
-
+        var set = RouteRules.HeaderValues(map, "set", "", distinct: false).ConvertAll(h => new HeaderValueConfig(h.Key, h.Value));
+        var add = RouteRules.HeaderValues(map, "add", "", distinct: false).ConvertAll(h => new HeaderValueConfig(h.Key, h.Value));
+        var remove = RouteRules.HeaderNames(map, "remove", "", distinct: false);
         map.RejectUnknown();
         return new HeaderModifierConfig(set, add, remove);
-    }
-
-    private static List<HeaderValueConfig> ParseHeaderValues(YamlMap map, string key)
-    {
-        var values = new List<HeaderValueConfig>();
-        var items = map.Sequence(key);
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = map.Item(items[i], key, i);
-            var name = item.Text("name", required: true);
-            var value = item.Text("value", required: true);
-            if (name is not null && !HttpSyntax.IsToken(name))
-            {
-                item.Error("name", $"'{name}' is not a header name");
-            }
-
-            RouteRules.CheckHeaderValue(item, value);
-            item.RejectUnknown();
-            if (name is not null && value is not null)
-            {
-                values.Add(new HeaderValueConfig(name, value));
-            }
-        }
-
-        return values;
     }
 
     private static RouteTimeoutsConfig? ParseTimeouts(YamlMap map)
