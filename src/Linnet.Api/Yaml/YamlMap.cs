@@ -102,6 +102,31 @@ public sealed class YamlMap
         return value;
     }
 
+    /// <summary>A number (decimals allowed) in <paramref name="min"/>..<paramref name="max"/>, or null when absent
+    /// or invalid.</summary>
+    public double? Real(string key, double min, double max)
+    {
+        var text = Text(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
+        {
+            _errors.Add(new FieldError(Child(key), $"'{text}' is not a number"));
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            _errors.Add(new FieldError(Child(key), string.Create(CultureInfo.InvariantCulture, $"{text} is out of range {min}..{max}")));
+            return null;
+        }
+
+        return value;
+    }
+
     public bool? Bool(string key)
     {
         var text = Text(key);
@@ -187,6 +212,28 @@ public sealed class YamlMap
         }
 
         return ports;
+    }
+
+    /// <summary>A list of whole numbers (digits only) in <paramref name="min"/>..<paramref name="max"/>; each other
+    /// item is an error at <c>key[i]</c> whose reason <paramref name="reason"/> gives from the item's text.</summary>
+    public List<int> WholeNumbers(string key, int min, int max, Func<string?, string> reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var numbers = new List<int>();
+        var items = Sequence(key);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
+            {
+                numbers.Add(number);
+            }
+            else
+            {
+                _errors.Add(new FieldError($"{Child(key)}[{i}]", reason((items[i] as YamlScalarNode)?.Value)));
+            }
+        }
+
+        return numbers;
     }
 
     /// <summary>A mapping of strings to strings (labels, selectors, annotations).</summary>

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane.Core.Resources;
-using YamlDotNet.RepresentationModel;
 
 namespace Linnet.ControlPlane.Core.Manifests;
 
@@ -25,33 +24,15 @@ public static partial class ManifestParser
     /// <summary>Linnet's retry filter.</summary>
     public const string RetryFilter = "LinnetRetry";
 
-    private static readonly string[] FilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, FaultInjectionFilter, RetryFilter];
+    // Manifest authors meet the token rule here first, so the reason spells it out.
+    private const string HeaderNameHint = " (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)";
 
-    // Gateway API HTTPMethod.
-    private static readonly HashSet<string> Methods = new(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH" };
+    private static readonly string[] FilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, FaultInjectionFilter, RetryFilter];
 
     private static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace)
     {
         var parents = ParseParents(spec, routeNamespace);
-        var rules = new List<HttpRouteRule>();
-        var ruleItems = spec.Sequence("rules");
-        for (var r = 0; r < ruleItems.Count; r++)
-        {
-            var rule = spec.Item(ruleItems[r], "rules", r);
-            var matches = new List<HttpRouteMatch>();
-            var matchItems = rule.Sequence("matches");
-            for (var m = 0; m < matchItems.Count; m++)
-            {
-                matches.Add(ParseMatch(rule.Item(matchItems[m], "matches", m)));
-            }
-
-            var backends = ParseBackends(rule, routeNamespace);
-            var filters = ParseFilters(rule, routeNamespace);
-            var timeouts = ParseTimeouts(rule);
-            rule.RejectUnknown();
-            rules.Add(new HttpRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
-        }
-
+        var rules = ParseRules(spec, routeNamespace, ParseMatch, (matches, backends, filters, timeouts) => new HttpRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
         spec.RejectUnknown();
         return new HttpRouteSpec(parents, rules);
     }
@@ -60,27 +41,34 @@ public static partial class ManifestParser
     {
         var parents = ParseParents(spec, routeNamespace);
         spec.Sequence("hostnames");
-        var rules = new List<GrpcRouteRule>();
+        var rules = ParseRules(spec, routeNamespace, ParseGrpcMatch, (matches, backends, filters, timeouts) => new GrpcRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
+        spec.RejectUnknown();
+        return new GrpcRouteSpec(parents, rules);
+    }
+
+    // HTTPRoute and GRPCRoute rules differ only in their matches; backends, filters and timeouts are read alike.
+    private static List<TRule> ParseRules<TMatch, TRule>(YamlMap spec, string routeNamespace, Func<YamlMap, TMatch> parseMatch, Func<List<TMatch>, List<BackendRef>, RouteFilters, RouteTimeouts?, TRule> create)
+    {
+        var rules = new List<TRule>();
         var ruleItems = spec.Sequence("rules");
         for (var r = 0; r < ruleItems.Count; r++)
         {
             var rule = spec.Item(ruleItems[r], "rules", r);
-            var matches = new List<GrpcRouteMatch>();
+            var matches = new List<TMatch>();
             var matchItems = rule.Sequence("matches");
             for (var m = 0; m < matchItems.Count; m++)
             {
-                matches.Add(ParseGrpcMatch(rule.Item(matchItems[m], "matches", m)));
+                matches.Add(parseMatch(rule.Item(matchItems[m], "matches", m)));
             }
 
             var backends = ParseBackends(rule, routeNamespace);
             var filters = ParseFilters(rule, routeNamespace);
             var timeouts = ParseTimeouts(rule);
             rule.RejectUnknown();
-            rules.Add(new GrpcRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
+            rules.Add(create(matches, backends, filters, timeouts));
         }
 
-        spec.RejectUnknown();
-        return new GrpcRouteSpec(parents, rules);
+        return rules;
     }
 
     private static List<ParentRef> ParseParents(YamlMap spec, string routeNamespace)
@@ -160,21 +148,7 @@ public static partial class ManifestParser
         {
             var type = pathMap.Text("type") ?? "PathPrefix";
             var value = pathMap.Text("value") ?? "/";
-            switch (type)
-            {
-                case "Exact" or "PathPrefix" when !value.StartsWith('/'):
-                    pathMap.Error("value", $"'{value}' must start with '/'");
-                    break;
-                case "RegularExpression":
-                    CheckRegex(pathMap, "value", value);
-                    break;
-                case "Exact" or "PathPrefix":
-                    break;
-                default:
-                    pathMap.Error("type", $"'{type}' is not one of: Exact, PathPrefix, RegularExpression");
-                    break;
-            }
-
+            RouteRules.CheckPathMatch(pathMap, type, value);
             pathMap.RejectUnknown();
             path = new PathMatch(type, value);
         }
@@ -189,7 +163,7 @@ public static partial class ManifestParser
             var type = item.Text("type") ?? "Exact";
             var name = item.Text("name", required: true);
             var value = item.Text("value", required: true);
-            CheckMatchType(item, type, value);
+            RouteRules.CheckValueMatch(item, type, value);
             if (name is { Length: 0 or > 256 })
             {
                 item.Error("name", "must be 1 to 256 characters");
@@ -207,12 +181,7 @@ public static partial class ManifestParser
             }
         }
 
-        var method = match.Text("method");
-        if (method is not null && !Methods.Contains(method))
-        {
-            match.Error("method", $"'{method}' is not one of: {string.Join(", ", Methods)}");
-        }
-
+        var method = RouteRules.Method(match);
         match.RejectUnknown();
         return new HttpRouteMatch(path, headers) { QueryParams = queryParams, Method = method };
     }
@@ -248,12 +217,12 @@ public static partial class ManifestParser
                 case "RegularExpression":
                     if (service is not null)
                     {
-                        CheckRegex(methodMap, "service", service);
+                        RouteRules.CheckRegex(methodMap, "service", service);
                     }
 
                     if (name is not null)
                     {
-                        CheckRegex(methodMap, "method", name);
+                        RouteRules.CheckRegex(methodMap, "method", name);
                     }
 
                     break;
@@ -281,8 +250,8 @@ public static partial class ManifestParser
             var type = item.Text("type") ?? "Exact";
             var name = item.Text("name", required: true);
             var value = item.Text("value", required: true);
-            CheckMatchType(item, type, value);
-            CheckHeaderName(item, "name", name);
+            RouteRules.CheckValueMatch(item, type, value);
+            RouteRules.CheckHeaderName(item, "name", name, HeaderNameHint);
             item.RejectUnknown();
             if (name is not null && value is not null)
             {
@@ -291,26 +260,6 @@ public static partial class ManifestParser
         }
 
         return headers;
-    }
-
-    private static void CheckMatchType(YamlMap item, string type, string? value)
-    {
-        if (type is not ("Exact" or "RegularExpression"))
-        {
-            item.Error("type", $"'{type}' is not one of: Exact, RegularExpression");
-        }
-        else if (type == "RegularExpression" && value is not null)
-        {
-            CheckRegex(item, "value", value);
-        }
-    }
-
-    private static void CheckHeaderName(YamlMap item, string key, string? name)
-    {
-        if (name is not null && !HeaderToken().IsMatch(name))
-        {
-            item.Error(key, $"'{name}' is not a header name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)");
-        }
     }
 
     private static RouteFilters ParseFilters(YamlMap rule, string routeNamespace)
@@ -382,52 +331,11 @@ public static partial class ManifestParser
             return null;
         }
 
-        var set = ParseHeaderValues(map, "set");
-        var add = ParseHeaderValues(map, "add");
-        var remove = map.StringList("remove");
-        var removeNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < remove.Count; i++)
-        {
-            CheckHeaderName(map, $"remove[{i}]", remove[i]);
-            if (!removeNames.Add(remove[i]))
-            {
-                map.Error($"remove[{i}]", $"'{remove[i]}' is listed twice");
-            }
-        }
-
+        var set = RouteRules.HeaderValues(map, "set", HeaderNameHint, distinct: true).ConvertAll(h => new HeaderValue(h.Key, h.Value));
+        var add = RouteRules.HeaderValues(map, "add", HeaderNameHint, distinct: true).ConvertAll(h => new HeaderValue(h.Key, h.Value));
+        var remove = RouteRules.HeaderNames(map, "remove", HeaderNameHint, distinct: true);
         map.RejectUnknown();
         return new HeaderModifier(set, add, remove);
-    }
-
-    private static List<HeaderValue> ParseHeaderValues(YamlMap map, string key)
-    {
-        var values = new List<HeaderValue>();
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var items = map.Sequence(key);
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = map.Item(items[i], key, i);
-            var name = item.Text("name", required: true);
-            var value = item.Text("value", required: true);
-            CheckHeaderName(item, "name", name);
-            if (name is not null && !names.Add(name))
-            {
-                item.Error("name", $"'{name}' is listed twice");
-            }
-
-            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
-            {
-                item.Error("value", "must not contain CR, LF or NUL");
-            }
-
-            item.RejectUnknown();
-            if (name is not null && value is not null)
-            {
-                values.Add(new HeaderValue(name, value));
-            }
-        }
-
-        return values;
     }
 
     private static RequestMirror? ParseMirror(YamlMap map, string routeNamespace)
@@ -444,7 +352,7 @@ public static partial class ManifestParser
         }
 
         var backend = backendMap.Exists ? ParseBackendRef(backendMap, routeNamespace, withWeight: false) : null;
-        var percent = Percent(map, "percent");
+        var percent = RouteRules.Percent(map, "percent");
         var fraction = map.Map("fraction");
         if (fraction.Exists)
         {
@@ -503,7 +411,7 @@ public static partial class ManifestParser
                 map.Error("abort", "needs httpStatus, grpcStatus or both");
             }
 
-            var percent = Percent(abortMap, "percent") ?? 100;
+            var percent = RouteRules.Percent(abortMap, "percent") ?? 100;
             abortMap.RejectUnknown();
             abort = new FaultAbort(http, grpc, percent);
         }
@@ -513,7 +421,7 @@ public static partial class ManifestParser
         if (delayMap.Exists)
         {
             var fixedDelay = Duration(delayMap, "fixedDelay", required: true);
-            var percent = Percent(delayMap, "percent") ?? 100;
+            var percent = RouteRules.Percent(delayMap, "percent") ?? 100;
             delayMap.RejectUnknown();
             delay = new FaultDelay(fixedDelay ?? TimeSpan.Zero, percent);
         }
@@ -536,27 +444,8 @@ public static partial class ManifestParser
 
         var limit = map.Number("limit", 0, 100);
         var on = map.StringList("on");
-        for (var i = 0; i < on.Count; i++)
-        {
-            if (!RetryPolicy.Conditions.Contains(on[i]))
-            {
-                map.Error($"on[{i}]", $"'{on[i]}' is not one of: {string.Join(", ", RetryPolicy.Conditions)}");
-            }
-        }
-
-        var statusCodes = new List<int>();
-        var statusItems = map.Sequence("statusCodes");
-        for (var i = 0; i < statusItems.Count; i++)
-        {
-            if (statusItems[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var status) && status is >= 100 and <= 599)
-            {
-                statusCodes.Add(status);
-            }
-            else
-            {
-                map.Error($"statusCodes[{i}]", $"'{(statusItems[i] as YamlScalarNode)?.Value}' is not an HTTP status 100..599");
-            }
-        }
+        RouteRules.CheckRetryConditions(map, "on", on);
+        var statusCodes = map.WholeNumbers("statusCodes", 100, 599, text => $"'{text}' is not an HTTP status 100..599");
 
         var grpcCodes = new List<int>();
         var grpcNames = map.StringList("grpcCodes");
@@ -617,29 +506,6 @@ public static partial class ManifestParser
         return null;
     }
 
-    private static double? Percent(YamlMap map, string key)
-    {
-        var text = map.Text(key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
-        {
-            map.Error(key, $"'{text}' is not a number");
-            return null;
-        }
-
-        if (value is < 0 or > 100)
-        {
-            map.Error(key, $"{text} is out of range 0..100");
-            return null;
-        }
-
-        return value;
-    }
-
     private static void CheckServiceAnnotations(ObjectMeta? metadata, List<FieldError> errors)
     {
         if (metadata is null)
@@ -649,9 +515,6 @@ public static partial class ManifestParser
 
         ServiceTrafficPolicy.Read(metadata.Annotations, (name, reason) => errors.Add(new FieldError($"metadata.annotations[{name}]", reason)));
     }
-
-    [GeneratedRegex("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")]
-    private static partial Regex HeaderToken();
 
     [GeneratedRegex("^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$")]
     private static partial Regex GrpcService();

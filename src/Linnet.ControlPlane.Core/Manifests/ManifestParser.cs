@@ -310,39 +310,8 @@ public static partial class ManifestParser
         return result;
     }
 
-    private static List<int> PortList(YamlMap map, string key)
-    {
-        var list = new List<int>();
-        var items = map.Sequence(key);
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (items[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535)
-            {
-                list.Add(port);
-            }
-            else
-            {
-                map.Error($"{key}[{i}]", "must be a port number 1..65535");
-            }
-        }
-
-        return list;
-    }
-
-    private static void CheckRegex(YamlMap map, string key, string pattern)
-    {
-        try
-        {
-            // Alone, so that a pattern cannot close the anchoring group early ("a)|(b"), then exactly as the
-            // proxy builds it (Linnet.Proxy.Routing.RouteRegex), so that what is accepted here compiles there.
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-            _ = new Regex($@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-        }
-        catch (ArgumentException ex)
-        {
-            map.Error(key, $"'{pattern}' is not a valid regular expression: {ex.Message}");
-        }
-    }
+    private static List<int> PortList(YamlMap map, string key) =>
+        map.WholeNumbers(key, 1, 65535, _ => "must be a port number 1..65535");
 
     private static bool IsDnsLabel(string value) => value.Length is > 0 and <= 63 && DnsLabel().IsMatch(value);
 

@@ -10,7 +10,7 @@ namespace Linnet.ControlPlane.Core.Resources;
 public sealed record RetryPolicy(int? Limit, IReadOnlyList<string> On, IReadOnlyList<int> StatusCodes, IReadOnlyList<int> GrpcCodes, bool RetryNonIdempotent, int? MaxBodyBytes)
 {
     /// <summary>The retry conditions a manifest may name.</summary>
-    public static IReadOnlyList<string> Conditions { get; } = ["5xx", "gateway-error", "connect-failure"];
+    public static IReadOnlyList<string> Conditions => Linnet.Api.Validation.RouteRules.RetryConditions;
 
     /// <inheritdoc />
     public bool Equals(RetryPolicy? other) =>

@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
-using Linnet.Proxy.Routing;
-using YamlDotNet.RepresentationModel;
 
 namespace Linnet.Proxy.Configuration;
 
@@ -11,10 +8,6 @@ namespace Linnet.Proxy.Configuration;
 /// same features the control plane sends, in the shape of the proxy's records (see docs/proxy-config.md).</summary>
 public static partial class ConfigFileLoader
 {
-    private static readonly string[] RetryOn = ["5xx", "gateway-error", "connect-failure"];
-
-    private static readonly HashSet<string> HttpMethods = new(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH" };
-
     private static List<RouteConfig> ParseRoutes(YamlMap service, List<FieldError> errors, List<(string Path, string Key)> refs)
     {
         var routes = new List<RouteConfig>();
@@ -93,28 +86,15 @@ public static partial class ConfigFileLoader
         {
             var type = pathMap.Text("type") ?? "PathPrefix";
             var value = pathMap.Text("value") ?? "/";
-            PathMatchType? parsed = type switch
+            RouteRules.CheckPathMatch(pathMap, type, value);
+            pathMap.RejectUnknown();
+            var parsed = type switch
             {
-                "PathPrefix" => PathMatchType.Prefix,
                 "Exact" => PathMatchType.Exact,
                 "RegularExpression" => PathMatchType.Regex,
-                _ => null,
+                _ => PathMatchType.Prefix,
             };
-            if (parsed is null)
-            {
-                pathMap.Error("type", $"'{type}' is not one of: Exact, PathPrefix, RegularExpression");
-            }
-            else if (parsed == PathMatchType.Regex)
-            {
-                CheckRegex(pathMap, "value", value);
-            }
-            else if (!value.StartsWith('/'))
-            {
-                pathMap.Error("value", $"'{value}' must start with '/'");
-            }
-
-            pathMap.RejectUnknown();
-            path = new PathMatchConfig(parsed ?? PathMatchType.Prefix, value);
+            path = new PathMatchConfig(parsed, value);
         }
 
         var headers = new List<HeaderMatchConfig>();
@@ -123,10 +103,7 @@ public static partial class ConfigFileLoader
         {
             var item = match.Item(headerItems[h], "headers", h);
             var (type, name, value) = ParseValueMatch(item);
-            if (name is not null && !IsToken(name))
-            {
-                item.Error("name", $"'{name}' is not a header name");
-            }
+            RouteRules.CheckHeaderName(item, "name", name, "");
 
             if (name is not null && value is not null)
             {
@@ -145,12 +122,7 @@ public static partial class ConfigFileLoader
             }
         }
 
-        var method = match.Text("method");
-        if (method is not null && !HttpMethods.Contains(method))
-        {
-            match.Error("method", $"'{method}' is not one of: {string.Join(", ", HttpMethods)}");
-        }
-
+        var method = RouteRules.Method(match);
         match.RejectUnknown();
         return new RouteMatchConfig(path, headers) { QueryParams = queryParams, Method = method };
     }
@@ -160,24 +132,7 @@ public static partial class ConfigFileLoader
         var typeText = item.Text("type") ?? "Exact";
         var name = item.Text("name", required: true);
         var value = item.Text("value", required: true);
-        var type = HeaderMatchType.Exact;
-        switch (typeText)
-        {
-            case "Exact":
-                break;
-            case "RegularExpression":
-                type = HeaderMatchType.Regex;
-                if (value is not null)
-                {
-                    CheckRegex(item, "value", value);
-                }
-
-                break;
-            default:
-                item.Error("type", $"'{typeText}' is not one of: Exact, RegularExpression");
-                break;
-        }
-
+        var type = RouteRules.CheckValueMatch(item, typeText, value) ? HeaderMatchType.Regex : HeaderMatchType.Exact;
         if (name is { Length: 0 })
         {
             item.Error("name", "must not be empty");
@@ -194,48 +149,11 @@ public static partial class ConfigFileLoader
             return null;
         }
 
-        var set = ParseHeaderValues(map, "set");
-        var add = ParseHeaderValues(map, "add");
-        var remove = map.StringList("remove");
-        for (var i = 0; i < remove.Count; i++)
-        {
-            if (!IsToken(remove[i]))
-            {
-                map.Error($"remove[{i}]", $"'{remove[i]}' is not a header name");
-            }
-        }
-
+        var set = RouteRules.HeaderValues(map, "set", "", distinct: false).ConvertAll(h => new HeaderValueConfig(h.Key, h.Value));
+        var add = RouteRules.HeaderValues(map, "add", "", distinct: false).ConvertAll(h => new HeaderValueConfig(h.Key, h.Value));
+        var remove = RouteRules.HeaderNames(map, "remove", "", distinct: false);
         map.RejectUnknown();
         return new HeaderModifierConfig(set, add, remove);
-    }
-
-    private static List<HeaderValueConfig> ParseHeaderValues(YamlMap map, string key)
-    {
-        var values = new List<HeaderValueConfig>();
-        var items = map.Sequence(key);
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = map.Item(items[i], key, i);
-            var name = item.Text("name", required: true);
-            var value = item.Text("value", required: true);
-            if (name is not null && !IsToken(name))
-            {
-                item.Error("name", $"'{name}' is not a header name");
-            }
-
-            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
-            {
-                item.Error("value", "must not contain CR, LF or NUL");
-            }
-
-            item.RejectUnknown();
-            if (name is not null && value is not null)
-            {
-                values.Add(new HeaderValueConfig(name, value));
-            }
-        }
-
-        return values;
     }
 
     private static RouteTimeoutsConfig? ParseTimeouts(YamlMap map)
@@ -274,7 +192,7 @@ public static partial class ConfigFileLoader
                 map.Error("abort", "needs httpStatus, grpcStatus or both");
             }
 
-            abort = new FaultAbortConfig(http ?? 500, grpc, Percent(abortMap, "percent") ?? 100);
+            abort = new FaultAbortConfig(http ?? 500, grpc, RouteRules.Percent(abortMap, "percent") ?? 100);
             abortMap.RejectUnknown();
         }
 
@@ -288,7 +206,7 @@ public static partial class ConfigFileLoader
                 delayMap.Error("fixedDelay", "is required");
             }
 
-            delay = new FaultDelayConfig(fixedDelay ?? TimeSpan.Zero, Percent(delayMap, "percent") ?? 100);
+            delay = new FaultDelayConfig(fixedDelay ?? TimeSpan.Zero, RouteRules.Percent(delayMap, "percent") ?? 100);
             delayMap.RejectUnknown();
         }
 
@@ -311,23 +229,16 @@ public static partial class ConfigFileLoader
         var limit = map.Number("limit", 0, 100) ?? 1;
         var on = RetryConditions.None;
         var conditions = map.StringList("on");
-        for (var i = 0; i < conditions.Count; i++)
+        RouteRules.CheckRetryConditions(map, "on", conditions);
+        foreach (var condition in conditions)
         {
-            switch (conditions[i])
+            on |= condition switch
             {
-                case "5xx":
-                    on |= RetryConditions.ServerError;
-                    break;
-                case "gateway-error":
-                    on |= RetryConditions.GatewayError;
-                    break;
-                case "connect-failure":
-                    on |= RetryConditions.ConnectFailure;
-                    break;
-                default:
-                    map.Error($"on[{i}]", $"'{conditions[i]}' is not one of: {string.Join(", ", RetryOn)}");
-                    break;
-            }
+                "5xx" => RetryConditions.ServerError,
+                "gateway-error" => RetryConditions.GatewayError,
+                "connect-failure" => RetryConditions.ConnectFailure,
+                _ => RetryConditions.None,
+            };
         }
 
         var statusCodes = Codes(map, "statusCodes", 100, 599);
@@ -343,21 +254,8 @@ public static partial class ConfigFileLoader
 
     private static List<int> Codes(YamlMap map, string key, int min, int max)
     {
-        var codes = new List<int>();
-        var items = map.Sequence(key);
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (items[i] is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code >= min && code <= max)
-            {
-                codes.Add(code);
-            }
-            else
-            {
-                map.Error($"{key}[{i}]", string.Create(CultureInfo.InvariantCulture, $"must be a number {min}..{max}"));
-            }
-        }
-
-        return codes;
+        var reason = string.Create(CultureInfo.InvariantCulture, $"must be a number {min}..{max}");
+        return map.WholeNumbers(key, min, max, _ => reason);
     }
 
     private static MirrorConfig? ParseMirror(YamlMap map, List<(string Path, string Key)> refs)
@@ -368,7 +266,7 @@ public static partial class ConfigFileLoader
         }
 
         var key = map.Text("service", required: true);
-        var percent = Percent(map, "percent") ?? 100;
+        var percent = RouteRules.Percent(map, "percent") ?? 100;
         map.RejectUnknown();
         if (key is null)
         {
@@ -388,7 +286,7 @@ public static partial class ConfigFileLoader
             return defaults;
         }
 
-        var ratio = Number(map, "ratio", 0, 1000) ?? defaults.Ratio;
+        var ratio = map.Real("ratio", 0, 1000) ?? defaults.Ratio;
         var min = map.Number("minRetriesPerSecond", 0, 1_000_000) ?? defaults.MinRetriesPerSecond;
         var ttl = map.Duration("ttl") ?? defaults.Ttl;
         map.RejectUnknown();
@@ -408,7 +306,7 @@ public static partial class ConfigFileLoader
         var failures = map.Number("consecutiveFailures", 1, 1000) ?? defaults.ConsecutiveFailures;
         var minPenalty = map.Duration("minPenalty") ?? defaults.MinPenalty;
         var maxPenalty = map.Duration("maxPenalty") ?? defaults.MaxPenalty;
-        var jitter = Number(map, "jitterRatio", 0, 1) ?? defaults.JitterRatio;
+        var jitter = map.Real("jitterRatio", 0, 1) ?? defaults.JitterRatio;
         if (maxPenalty < minPenalty)
         {
             map.Error("maxPenalty", "is shorter than minPenalty");
@@ -433,63 +331,5 @@ public static partial class ConfigFileLoader
                 errors.Add(new FieldError(path, $"'{key}' is not a service of this file (name:port)"));
             }
         }
-    }
-
-    private static double? Percent(YamlMap map, string key) => Number(map, key, 0, 100);
-
-    private static double? Number(YamlMap map, string key, double min, double max)
-    {
-        var text = map.Text(key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
-        {
-            map.Error(key, $"'{text}' is not a number");
-            return null;
-        }
-
-        if (value < min || value > max)
-        {
-            map.Error(key, string.Create(CultureInfo.InvariantCulture, $"{text} is out of range {min}..{max}"));
-            return null;
-        }
-
-        return value;
-    }
-
-    private static void CheckRegex(YamlMap map, string key, string pattern)
-    {
-        try
-        {
-            // Alone first, so that a pattern cannot escape the group RouteRegex anchors it in; then as
-            // RouteRegex builds it (interpreted here: the service table compiles it once).
-            _ = new Regex(pattern, RegexOptions.CultureInvariant);
-            _ = new Regex($@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, RouteRegex.MatchTimeout);
-        }
-        catch (ArgumentException ex)
-        {
-            map.Error(key, $"'{pattern}' is not a valid regular expression: {ex.Message}");
-        }
-    }
-
-    private static bool IsToken(string value)
-    {
-        if (value.Length == 0)
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

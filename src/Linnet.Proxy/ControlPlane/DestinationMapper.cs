@@ -1,4 +1,5 @@
 using System.Net;
+using Linnet.Api.Validation;
 using Linnet.Proxy.Configuration;
 using Proto = Linnet.Api.Destination.V1;
 
@@ -183,7 +184,7 @@ internal static class DestinationMapper
         var headers = new List<HeaderMatchConfig>(match.Headers.Count);
         foreach (var header in match.Headers)
         {
-            if (!IsToken(header.Name))
+            if (!HttpSyntax.IsToken(header.Name))
             {
                 problems.Add($"{at}: header match on '{header.Name}', which is not a header name; the match is left out");
                 return null;
@@ -209,7 +210,7 @@ internal static class DestinationMapper
         string? method = null;
         if (match.Method.Length > 0)
         {
-            if (!IsToken(match.Method))
+            if (!HttpSyntax.IsToken(match.Method))
             {
                 problems.Add($"{at}: method '{match.Method}' is not a method; the match is left out");
                 return null;
@@ -233,7 +234,7 @@ internal static class DestinationMapper
         var remove = new List<string>(modifier.Remove.Count);
         foreach (var name in modifier.Remove)
         {
-            if (IsToken(name))
+            if (HttpSyntax.IsToken(name))
             {
                 remove.Add(name);
             }
@@ -251,7 +252,7 @@ internal static class DestinationMapper
         var result = new List<HeaderValueConfig>();
         foreach (var h in values)
         {
-            if (IsToken(h.Name) && h.Value.AsSpan().IndexOfAny('\r', '\n', '\0') < 0)
+            if (HttpSyntax.IsToken(h.Name) && HttpSyntax.IsHeaderValue(h.Value))
             {
                 result.Add(new HeaderValueConfig(h.Name, h.Value));
             }
@@ -391,25 +392,6 @@ internal static class DestinationMapper
     private static bool IsPercent(double value) => value is >= 0 and <= 100;
 
     private static TimeSpan? Duration(ulong ms) => ms == 0 ? null : TimeSpan.FromMilliseconds(Math.Min(ms, 86_400_000UL * 365));
-
-    // RFC 9110 token: what a header name or a method may consist of.
-    private static bool IsToken(string value)
-    {
-        if (value.Length == 0)
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     private static bool IsHostName(string name) =>
         name.Length is > 0 and <= 253 && Uri.CheckHostName(name) is UriHostNameType.Dns or UriHostNameType.IPv4;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Linnet.Api.Validation;
 
 namespace Linnet.Proxy.Routing;
 
@@ -7,12 +8,11 @@ namespace Linnet.Proxy.Routing;
 internal static class RouteRegex
 {
     /// <summary>A match that takes longer than this counts as no match.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MatchTimeout = RoutePattern.MatchTimeout;
 
     /// <summary>Builds the full-match regex for <paramref name="pattern"/>; throws <see cref="ArgumentException"/>
     /// when the pattern is invalid.</summary>
-    public static Regex Create(string pattern) =>
-        new($@"\A(?:{pattern})\z", RegexOptions.Compiled | RegexOptions.CultureInvariant, MatchTimeout);
+    public static Regex Create(string pattern) => RoutePattern.Create(pattern, RegexOptions.Compiled);
 
     /// <summary>Whether <paramref name="regex"/> matches; a timeout is a non-match.</summary>
     public static bool IsMatch(Regex regex, string input)

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Grpc.Net.Client;
 using Linnet.Proxy.Tests.Infrastructure;
 using Linnet.Testing;
@@ -20,25 +19,7 @@ internal sealed class GrpcRoute : IAsyncDisposable
         Direction = direction;
         Server = server;
         Proxy = proxy;
-        var handler = new SocketsHttpHandler { UseProxy = false };
-        if (direction == Outbound)
-        {
-            var outbound = proxy.Outbound;
-            handler.ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(outbound, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
+        var handler = direction == Outbound ? OutboundGrpc.Handler(proxy.Outbound) : new SocketsHttpHandler { UseProxy = false };
 
         var address = direction == Outbound ? new Uri("http://backend:80") : proxy.InboundUri;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });

@@ -1,5 +1,6 @@
 using System.Net;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -29,7 +30,7 @@ internal sealed class TestProxy : IAsyncDisposable
 
     /// <summary>Starts a proxy. Routing config: <paramref name="provider"/> if given, else the control plane when
     /// <paramref name="configure"/> sets <see cref="BootstrapConfig.ControlPlaneAddress"/>, else <paramref name="services"/>.</summary>
-    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null, Identity.ProxyIdentity? identity = null)
+    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null, ProxyIdentity? identity = null)
     {
         var bootstrap = new BootstrapConfig
         {

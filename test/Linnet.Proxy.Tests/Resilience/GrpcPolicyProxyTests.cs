@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Linnet.Proxy.Configuration;
@@ -98,26 +97,7 @@ public sealed class GrpcPolicyProxyTests
         {
             Server = server;
             Proxy = proxy;
-            var outbound = proxy.Outbound;
-            var handler = new SocketsHttpHandler
-            {
-                UseProxy = false,
-                ConnectCallback = async (_, cancellationToken) =>
-                {
-                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    try
-                    {
-                        await socket.ConnectAsync(outbound, cancellationToken);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                },
-            };
-            _channel = GrpcChannel.ForAddress(new Uri("http://backend:80"), new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+            _channel = OutboundGrpc.Channel(proxy, "http://backend:80");
             Client = new Echo.EchoClient(_channel);
         }
 

@@ -1,6 +1,4 @@
-using System.Net.Sockets;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Tests.Infrastructure;
 using Linnet.Testing;
@@ -93,26 +91,7 @@ public sealed class RequestMatchProxyTests
             ],
         };
         await using var proxy = await TestProxy.StartAsync(1, [backend, TestProxy.Service("echo-a", 80, a.Port), TestProxy.Service("echo-b", 80, b.Port)]);
-        var outbound = proxy.Outbound;
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(outbound, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        using var channel = GrpcChannel.ForAddress("http://backend:80", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        using var channel = OutboundGrpc.Channel(proxy, "http://backend:80");
         var client = new Echo.EchoClient(channel);
 
         for (var i = 0; i < 5; i++)

@@ -1,6 +1,4 @@
-using System.Net.Sockets;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Linnet.Proxy.Tests.Infrastructure;
 using Linnet.Testing;
 
@@ -15,7 +13,7 @@ public sealed class MeshGrpcTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await GrpcTestService.StartAsync("echo-1", ct);
         await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), server.Port);
-        using var channel = Channel(mesh.Client);
+        using var channel = OutboundGrpc.Channel(mesh.Client, "http://web:80");
         var client = new Echo.EchoClient(channel);
 
         using var unary = client.SayAsync(new EchoRequest { Message = "hello" }, cancellationToken: ct);
@@ -35,31 +33,5 @@ public sealed class MeshGrpcTests
         Assert.Equal(2, server.CallCount);
         var scrape = await mesh.Server.ScrapeWhenAsync(s => s.Sum("response_total", ("direction", "inbound"), ("tls", "true")) >= 2);
         Assert.Equal(2, scrape.Sum("response_total", ("direction", "inbound"), ("tls", "true"), ("client_id", MeshPair.ClientName), ("grpc_status", "0")));
-    }
-
-    // The app dials http://web:80 as it would without a mesh; its connections land on the client proxy's
-    // outbound listener.
-    private static GrpcChannel Channel(TestProxy proxy)
-    {
-        var outbound = proxy.Outbound;
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(outbound, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return GrpcChannel.ForAddress(new Uri("http://web:80"), new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }
 }
