@@ -15,6 +15,7 @@ internal sealed partial class InstanceRunner : IDisposable
     private static readonly TimeSpan FastPoll = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan SlowPoll = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
+    private const int FailedProbesToUnready = 3;
 
     private readonly SupervisorOptions _options;
     private readonly TimeProvider _time;
@@ -253,12 +254,20 @@ internal sealed partial class InstanceRunner : IDisposable
         await Task.Yield();
         try
         {
+            var failedProbes = 0;
             while (!token.IsCancellationRequested)
             {
                 var app = Volatile.Read(ref _app);
                 var proxy = Volatile.Read(ref _proxy);
-                var ready = app is { IsRunning: true } && proxy is { IsRunning: true } && await ProbeAsync(token)
-                    && app.IsRunning && proxy.IsRunning && ReferenceEquals(app, Volatile.Read(ref _app));
+                var probed = app is { IsRunning: true } && proxy is { IsRunning: true } && await ProbeAsync(token);
+                var running = app is { IsRunning: true } && proxy is { IsRunning: true } && ReferenceEquals(app, Volatile.Read(ref _app));
+                failedProbes = probed && running ? 0 : failedProbes + 1;
+
+                // A ready instance whose processes still run stays ready through a missed probe or two: on a
+                // loaded machine a probe can miss its 1 s timeout, and taking a healthy endpoint out of every
+                // proxy's balancing for that costs more than noticing a hung app a few fast polls later
+                // (Kubernetes' failureThreshold is 3 as well). A process that exits unreadies at once.
+                var ready = running && (probed || (_ready && failedProbes < FailedProbesToUnready));
                 if (ready != _ready)
                 {
                     _ready = ready;
@@ -271,7 +280,7 @@ internal sealed partial class InstanceRunner : IDisposable
                     app?.RefreshDescendants();
                 }
 
-                await Task.Delay(ready ? SlowPoll : FastPoll, _time, token);
+                await Task.Delay(ready && failedProbes == 0 ? SlowPoll : FastPoll, _time, token);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
