@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using System.Text.Json.Nodes;
 using Linnet.EndToEnd.Tests.Infrastructure;
 
 namespace Linnet.EndToEnd.Tests;
@@ -13,6 +9,8 @@ namespace Linnet.EndToEnd.Tests;
 public sealed class MeshAuthorizationTests(ITestOutputHelper output)
 {
     private const int Calls = 5;
+
+    private static readonly TimeSpan RawTimeout = TimeSpan.FromSeconds(20);
 
     private static readonly string Web = MeshedWorkloads.Identity("web");
     private static readonly string Intruder = MeshedWorkloads.Identity("intruder");
@@ -114,9 +112,9 @@ public sealed class MeshAuthorizationTests(ITestOutputHelper output)
 
         // Opaque TCP: the connection crosses the mesh as mTLS to the vault's proxy, which closes the intruder's
         // before the app sees a byte and relays web's.
-        var vaultPort = await LocalPortAsync(mesh, http, "vault", ct);
-        var intruderReply = await RawHttpAsync(instances["intruder"], vaultPort, "intruder", ct);
-        var webReply = await RawHttpAsync(instances["web"], vaultPort, "web", ct);
+        var vaultPort = await MeshedWorkloads.LocalPortAsync(mesh, http, "vault", ct);
+        var (intruderReply, _) = await RawHttp.ExchangeAsync(instances["intruder"], vaultPort, "vault", "/?from=intruder", RawTimeout, ct);
+        var (webReply, _) = await RawHttp.ExchangeAsync(instances["web"], vaultPort, "vault", "/?from=web", RawTimeout, ct);
 
         Assert.Equal("", intruderReply);
         Assert.StartsWith("HTTP/1.1 200 OK", webReply, StringComparison.Ordinal);
@@ -137,36 +135,6 @@ public sealed class MeshAuthorizationTests(ITestOutputHelper output)
         request.Headers.Host = "backend";
         using var response = await http.SendAsync(request, ct);
         return (response.StatusCode, response.Headers.TryGetValues("l5d-proxy-error", out var error) ? string.Join(", ", error) : null);
-    }
-
-    /// <summary>The port where every instance's proxy serves <paramref name="service"/>:80 (the Service's status).</summary>
-    private static async Task<int> LocalPortAsync(Mesh mesh, HttpClient http, string service, CancellationToken ct)
-    {
-        var json = JsonNode.Parse(await http.GetStringAsync(new Uri(mesh.Api, $"api/v1/resources/Service/default/{service}"), ct))!;
-        return int.Parse(json["status"]!["localPorts"]!["80"]!.ToString(), CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>An HTTP/1.1 request written on a raw TCP connection to the caller's per-service listener (an
-    /// opaque client), and everything read back until the connection closes.</summary>
-    private static async Task<string> RawHttpAsync(string caller, int port, string from, CancellationToken ct)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(20));
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Parse(caller), port, deadline.Token);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /?from={from} HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n"), deadline.Token);
-        var received = new MemoryStream();
-        try
-        {
-            await stream.CopyToAsync(received, deadline.Token);
-        }
-        catch (IOException)
-        {
-            // A reset is as much a refusal as a close; what was read before it is kept.
-        }
-
-        return Encoding.ASCII.GetString(received.ToArray());
     }
 
     private static int CountLines(string log, string line) =>

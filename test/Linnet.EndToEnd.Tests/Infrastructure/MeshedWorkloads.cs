@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace Linnet.EndToEnd.Tests.Infrastructure;
 
@@ -56,5 +57,12 @@ internal static class MeshedWorkloads
         {
             return "";
         }
+    }
+
+    /// <summary>The port where every instance's proxy serves <paramref name="service"/>:80 (from the Service's status).</summary>
+    public static async Task<int> LocalPortAsync(Mesh mesh, HttpClient http, string service, CancellationToken cancellationToken)
+    {
+        var json = JsonNode.Parse(await http.GetStringAsync(new Uri(mesh.Api, $"api/v1/resources/Service/default/{service}"), cancellationToken))!;
+        return int.Parse(json["status"]!["localPorts"]!["80"]!.ToString(), CultureInfo.InvariantCulture);
     }
 }
