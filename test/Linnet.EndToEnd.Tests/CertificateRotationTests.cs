@@ -51,7 +51,15 @@ public sealed class CertificateRotationTests(ITestOutputHelper output)
 
             var records = await load.StopAsync();
             await tcpLoad;
-            var after = await Task.WhenAll(MetricsScrape.ReadAsync(http, client, ct), MetricsScrape.ReadAsync(http, server, ct));
+            var clientTls = $"tls=\"true\",client_id=\"{MeshedWorkloads.Identity("client")}\"";
+            var after = await Task.WhenAll(
+                MetricsScrape.ReadAsync(http, client, ct),
+                MetricsScrape.ReadWhenAsync(
+                    http,
+                    server,
+                    m => m.Sum("response_total", "direction=\"inbound\"", clientTls) - before[1].Sum("response_total", "direction=\"inbound\"", clientTls) >= records.Count,
+                    "the server proxy's count of the HTTP responses",
+                    ct));
 
             output.WriteLine($"{records.Count} HTTP requests, {connections.Count} opaque connections; scrapes (s: client expiry/refreshes, server expiry/refreshes):");
             output.WriteLine(string.Join('\n', scrapes.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Seconds:F1}: {x.ClientExpiry}/{x.ClientRefreshes} {x.ServerExpiry}/{x.ServerRefreshes}"))));
@@ -66,7 +74,6 @@ public sealed class CertificateRotationTests(ITestOutputHelper output)
             Assert.True(spanned > LoadDuration - TimeSpan.FromSeconds(5), $"the requests spanned only {spanned}");
 
             // They crossed as mTLS, each one counted under the client's identity by the server's proxy.
-            var clientTls = $"tls=\"true\",client_id=\"{MeshedWorkloads.Identity("client")}\"";
             Assert.Equal(records.Count, after[1].Sum("request_total", "direction=\"inbound\"", clientTls) - before[1].Sum("request_total", "direction=\"inbound\"", clientTls));
             Assert.Equal(connections.Count, after[1].Sum("inbound_tcp_authz_allow_total", clientTls) - before[1].Sum("inbound_tcp_authz_allow_total", clientTls));
 

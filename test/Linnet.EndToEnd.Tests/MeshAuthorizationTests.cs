@@ -91,13 +91,18 @@ public sealed class MeshAuthorizationTests(ITestOutputHelper output)
 
         Assert.All(intruderAnswers, a => Assert.Equal((HttpStatusCode.Forbidden, $"unauthorized: identity '{Intruder}' is not allowed by server 'backend-http'"), a));
         Assert.All(webAnswers, a => Assert.Equal((HttpStatusCode.OK, (string?)null), a));
-        var backendLog = MeshedWorkloads.AppLog(mesh, "backend-0");
-        Assert.Equal(Calls, CountLines(backendLog, "request GET /?from=web"));
+        var backendLog = await MeshedWorkloads.AppLogWithAsync(mesh, "backend-0", "request GET /?from=web", Calls, ct);
+        Assert.Equal(Calls, MeshedWorkloads.CountLines(backendLog, "request GET /?from=web"));
         Assert.DoesNotContain("from=intruder", backendLog, StringComparison.Ordinal);
 
-        var backend = await MetricsScrape.ReadAsync(http, instances["backend"], ct);
         var webTls = $"tls=\"true\",client_id=\"{Web}\"";
         var intruderTls = $"tls=\"true\",client_id=\"{Intruder}\"";
+        var backend = await MetricsScrape.ReadWhenAsync(
+            http,
+            instances["backend"],
+            m => m.Sum("response_total", "direction=\"inbound\"", webTls) >= Calls && m.Sum("inbound_http_authz_deny_total", intruderTls) >= Calls,
+            "web's responses and intruder's denials",
+            ct);
         Assert.Equal(Calls, backend.Sum("request_total", "direction=\"inbound\"", webTls));
         Assert.Equal(Calls, backend.Sum("response_total", "direction=\"inbound\"", webTls, "status_code=\"200\""));
         Assert.Equal(Calls, backend.Sum("inbound_http_authz_allow_total", webTls, "srv_name=\"backend-http\"", "authz_name=\"web-to-backend\""));
@@ -107,8 +112,9 @@ public sealed class MeshAuthorizationTests(ITestOutputHelper output)
         Assert.Empty(backend.Series("request_total", "direction=\"inbound\"", "tls=\"no_identity\""));
 
         // The callers' proxies saw the backend's proxy prove the backend's identity.
-        var web = await MetricsScrape.ReadAsync(http, instances["web"], ct);
-        Assert.Equal(Calls, web.Sum("response_total", "direction=\"outbound\"", $"tls=\"true\",server_id=\"{MeshedWorkloads.Identity("backend")}\"", "status_code=\"200\""));
+        var serverTls = $"tls=\"true\",server_id=\"{MeshedWorkloads.Identity("backend")}\"";
+        var web = await MetricsScrape.ReadWhenAsync(http, instances["web"], m => m.Sum("response_total", "direction=\"outbound\"", serverTls) >= Calls, "web's responses", ct);
+        Assert.Equal(Calls, web.Sum("response_total", "direction=\"outbound\"", serverTls, "status_code=\"200\""));
 
         // Opaque TCP: the connection crosses the mesh as mTLS to the vault's proxy, which closes the intruder's
         // before the app sees a byte and relays web's.
@@ -119,10 +125,15 @@ public sealed class MeshAuthorizationTests(ITestOutputHelper output)
         Assert.Equal("", intruderReply);
         Assert.StartsWith("HTTP/1.1 200 OK", webReply, StringComparison.Ordinal);
         Assert.Contains("backend vault-0 v1", webReply, StringComparison.Ordinal);
-        var vaultLog = MeshedWorkloads.AppLog(mesh, "vault-0");
-        Assert.Equal(1, CountLines(vaultLog, "request GET /?from=web"));
+        var vaultLog = await MeshedWorkloads.AppLogWithAsync(mesh, "vault-0", "request GET /?from=web", 1, ct);
+        Assert.Equal(1, MeshedWorkloads.CountLines(vaultLog, "request GET /?from=web"));
         Assert.DoesNotContain("from=intruder", vaultLog, StringComparison.Ordinal);
-        var vault = await MetricsScrape.ReadAsync(http, instances["vault"], ct);
+        var vault = await MetricsScrape.ReadWhenAsync(
+            http,
+            instances["vault"],
+            m => m.Sum("inbound_tcp_authz_deny_total", intruderTls) >= 1 && m.Sum("inbound_tcp_authz_allow_total", webTls) >= 1,
+            "the vault's decisions",
+            ct);
         Assert.Equal(1, vault.Sum("inbound_tcp_authz_deny_total", intruderTls, "srv_name=\"vault-tcp\""));
         Assert.Equal(1, vault.Sum("inbound_tcp_authz_allow_total", webTls, "srv_name=\"vault-tcp\"", "authz_name=\"web-to-vault\""));
         Assert.Equal(0, vault.Sum("inbound_tcp_authz_allow_total", intruderTls));
@@ -136,7 +147,4 @@ public sealed class MeshAuthorizationTests(ITestOutputHelper output)
         using var response = await http.SendAsync(request, ct);
         return (response.StatusCode, response.Headers.TryGetValues("l5d-proxy-error", out var error) ? string.Join(", ", error) : null);
     }
-
-    private static int CountLines(string log, string line) =>
-        log.Split('\n').Count(l => l.TrimEnd('\r') == line);
 }

@@ -41,16 +41,22 @@ public sealed class StrictInboundTests(ITestOutputHelper output)
         Assert.Equal("backend locked-0 v1", meshedBody.Trim());
 
         // The strict app saw the meshed request only; the permissive one saw the plaintext one.
-        var lockedLog = MeshedWorkloads.AppLog(mesh, "locked-0");
-        Assert.Contains("request GET /?from=caller", lockedLog, StringComparison.Ordinal);
+        // (The plaintext attempt came first: had it reached the app, its line would precede the caller's.)
+        var lockedLog = await MeshedWorkloads.AppLogWithAsync(mesh, "locked-0", "request GET /?from=caller", 1, ct);
         Assert.DoesNotContain("from=plaintext", lockedLog, StringComparison.Ordinal);
-        Assert.Contains("request GET /?from=plaintext", MeshedWorkloads.AppLog(mesh, "open-0"), StringComparison.Ordinal);
+        await MeshedWorkloads.AppLogWithAsync(mesh, "open-0", "request GET /?from=plaintext", 1, ct);
 
-        var locked = await MetricsScrape.ReadAsync(http, instances["locked"], ct);
+        var callerTls = $"tls=\"true\",client_id=\"{MeshedWorkloads.Identity("caller")}\"";
+        var locked = await MetricsScrape.ReadWhenAsync(
+            http,
+            instances["locked"],
+            m => m.Sum("proxy_error_total", "reason=\"plaintext_refused\"") >= 1 && m.Sum("response_total", "direction=\"inbound\"", callerTls) >= 1,
+            "the refusal and the caller's response",
+            ct);
         Assert.Equal(1, locked.Sum("proxy_error_total", "direction=\"inbound\"", "reason=\"plaintext_refused\""));
-        Assert.Equal(1, locked.Sum("request_total", "direction=\"inbound\"", $"tls=\"true\",client_id=\"{MeshedWorkloads.Identity("caller")}\""));
+        Assert.Equal(1, locked.Sum("request_total", "direction=\"inbound\"", callerTls));
         Assert.Empty(locked.Series("request_total", "direction=\"inbound\"", "tls=\"no_identity\""));
-        var open = await MetricsScrape.ReadAsync(http, instances["open"], ct);
+        var open = await MetricsScrape.ReadWhenAsync(http, instances["open"], m => m.Sum("response_total", "direction=\"inbound\"", "tls=\"no_identity\"") >= 1, "the plaintext response", ct);
         Assert.Equal(1, open.Sum("request_total", "direction=\"inbound\"", "tls=\"no_identity\""));
         Assert.Equal(0, open.Sum("proxy_error_total", "reason=\"plaintext_refused\""));
         await mesh.DownAsync(ct);

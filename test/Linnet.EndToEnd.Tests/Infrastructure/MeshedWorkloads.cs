@@ -65,4 +65,23 @@ internal static class MeshedWorkloads
         var json = JsonNode.Parse(await http.GetStringAsync(new Uri(mesh.Api, $"api/v1/resources/Service/default/{service}"), cancellationToken))!;
         return int.Parse(json["status"]!["localPorts"]!["80"]!.ToString(), CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The app's log once it holds at least <paramref name="count"/> lines equal to <paramref name="line"/>.
+    /// The supervisor copies the app's output into the file asynchronously, so a line can land there a moment
+    /// after the response it precedes; the output keeps its order, so whatever the app printed before is there too.</summary>
+    public static async Task<string> AppLogWithAsync(Mesh mesh, string instance, string line, int count, CancellationToken cancellationToken)
+    {
+        var log = "";
+        await Eventually.UntilAsync(
+            () => CountLines(log = AppLog(mesh, instance), line) >= count,
+            TimeSpan.FromSeconds(15),
+            $"{count} × '{line}' in {instance}'s app.log",
+            cancellationToken,
+            () => log);
+        return log;
+    }
+
+    /// <summary>How many lines of <paramref name="log"/> are exactly <paramref name="line"/>.</summary>
+    public static int CountLines(string log, string line) =>
+        log.Split('\n').Count(l => l.TrimEnd('\r') == line);
 }

@@ -20,6 +20,20 @@ internal sealed class MetricsScrape
     public static async Task<MetricsScrape> ReadAsync(HttpClient http, string address, CancellationToken cancellationToken) =>
         new(await http.GetStringAsync(new Uri($"http://{address}:4191/metrics"), cancellationToken));
 
+    /// <summary>Reads until <paramref name="condition"/> holds (within 15 s) and returns that read: a proxy
+    /// counts a request as it finishes, which may be a moment after the client got the last byte.</summary>
+    public static async Task<MetricsScrape> ReadWhenAsync(HttpClient http, string address, Func<MetricsScrape, bool> condition, string what, CancellationToken cancellationToken)
+    {
+        MetricsScrape? scrape = null;
+        await Eventually.UntilAsync(
+            async () => condition(scrape = await ReadAsync(http, address, cancellationToken)),
+            TimeSpan.FromSeconds(15),
+            $"{what} in {address}'s metrics",
+            cancellationToken,
+            () => scrape?.Text ?? "(no answer)");
+        return scrape!;
+    }
+
     /// <summary>The series of <paramref name="name"/> (exactly that name, not a longer one) whose labels contain
     /// every one of <paramref name="labels"/> (e.g. <c>client_id="spiffe://…"</c>).</summary>
     public IEnumerable<string> Series(string name, params string[] labels) =>
