@@ -53,10 +53,17 @@ internal sealed class Mesh : IAsyncDisposable
     /// <summary>A mesh whose control plane is not started (for <c>linnet up</c>).</summary>
     public static Mesh Create(ITestOutputHelper output) => new(output);
 
+    /// <summary>Extra options every start of this mesh's control plane gets (e.g. <c>--identity-issuance-lifetime</c>).</summary>
+    public IReadOnlyList<string> ControlPlaneArguments { get; private init; } = [];
+
     /// <summary>A mesh with its control plane up and answering.</summary>
-    public static async Task<Mesh> StartAsync(ITestOutputHelper output, CancellationToken cancellationToken)
+    public static Task<Mesh> StartAsync(ITestOutputHelper output, CancellationToken cancellationToken) =>
+        StartAsync(output, [], cancellationToken);
+
+    /// <summary>A mesh with its control plane up and answering, started with <paramref name="controlPlaneArguments"/> too.</summary>
+    public static async Task<Mesh> StartAsync(ITestOutputHelper output, IReadOnlyList<string> controlPlaneArguments, CancellationToken cancellationToken)
     {
-        var mesh = new Mesh(output);
+        var mesh = new Mesh(output) { ControlPlaneArguments = controlPlaneArguments };
         try
         {
             // The ports were free when picked; should another process take one meanwhile, pick again.
@@ -87,7 +94,7 @@ internal sealed class Mesh : IAsyncDisposable
     {
         var process = await TestProcess.StartAsync(
             "dotnet",
-            [Binaries.Linnet, "control-plane", "--data-dir", DataDirectory, "--api", Api.ToString(), "--grpc-listen", GrpcListen, "--first-address", FirstAddress],
+            [Binaries.Linnet, "control-plane", "--data-dir", DataDirectory, "--api", Api.ToString(), "--grpc-listen", GrpcListen, "--first-address", FirstAddress, .. ControlPlaneArguments],
             CliEnvironment(),
             cancellationToken: cancellationToken);
         _controlPlanes.Add(process);
