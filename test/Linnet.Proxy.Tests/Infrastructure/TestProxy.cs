@@ -29,7 +29,7 @@ internal sealed class TestProxy : IAsyncDisposable
 
     /// <summary>Starts a proxy. Routing config: <paramref name="provider"/> if given, else the control plane when
     /// <paramref name="configure"/> sets <see cref="BootstrapConfig.ControlPlaneAddress"/>, else <paramref name="services"/>.</summary>
-    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null, Identity.ProxyIdentity? identity = null)
+    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null, Linnet.Proxy.Identity.ProxyIdentity? identity = null)
     {
         var bootstrap = new BootstrapConfig
         {
