@@ -1,7 +1,7 @@
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Routing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
+using static Linnet.Proxy.Tests.Routing.RoutingRequests;
 
 namespace Linnet.Proxy.Tests.Routing;
 
@@ -203,25 +203,4 @@ public sealed class RouteIndexTests
     private static RouteRuleConfig Rule(string backend, params RouteMatchConfig[] matches) => new(matches, [new RouteBackendConfig(backend)]);
 
     private static RouteMatchConfig Prefix(string value) => new(new PathMatchConfig(PathMatchType.Prefix, value), []);
-
-    private static HttpRequest Request(string path, params (string Name, string Value)[] headers)
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Path = path;
-        foreach (var (name, value) in headers)
-        {
-            context.Request.Headers[name] = value;
-        }
-
-        return context.Request;
-    }
-
-    private static ServiceTable Table(ServiceConfig[] services) =>
-        new(new StaticProxyConfigProvider(services), NullLogger<ServiceTable>.Instance, TimeProvider.System);
-
-    private static ServiceConfig Service(string name, IReadOnlyList<RouteRuleConfig>? routes = null) =>
-        new(name, [], 80, ServiceProtocol.Detect, null, [new EndpointConfig("127.0.0.1", 9)])
-        {
-            Routes = routes is null ? [] : [new RouteConfig($"test/{name}", routes)],
-        };
 }
