@@ -358,6 +358,15 @@ public static partial class ConfigFileLoader
             var map = new YamlMap(items[i], $"{service.Child("endpoints")}[{i}]", errors);
             var address = map.Text("address", required: true);
             var weight = map.Number("weight", 0, 1_000_000) ?? 1;
+
+            // A meshed endpoint: its proxy must present this identity, and is reached over mTLS.
+            var identity = map.Text("identity");
+            if (identity is not null && !IsSpiffeId(identity))
+            {
+                map.Error("identity", $"'{identity}' is not spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>");
+                identity = null;
+            }
+
             map.RejectUnknown();
             if (address is null)
             {
@@ -366,7 +375,7 @@ public static partial class ConfigFileLoader
 
             if (TrySplitHostPort(address, out var host, out var port))
             {
-                endpoints.Add(new EndpointConfig(host, port, weight));
+                endpoints.Add(new EndpointConfig(host, port, weight) { Identity = identity });
             }
             else
             {

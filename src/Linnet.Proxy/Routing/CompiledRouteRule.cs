@@ -48,6 +48,9 @@ internal sealed class CompiledRouteRule
     /// <summary>The route the rule belongs to, for errors.</summary>
     public string RouteName { get; }
 
+    /// <summary>The rule's matches (any one holding makes it apply), for <see cref="RouteIndex"/>.</summary>
+    public ReadOnlySpan<RouteMatcher> Matches => _matches;
+
     /// <summary>Whether any match holds (a rule with no matches always applies).</summary>
     public bool Applies(HttpRequest request)
     {

@@ -29,18 +29,31 @@ internal sealed class HttpRouter(Random random)
             return RouteOutcome.Routed;
         }
 
-        foreach (var candidate in rules)
+        var index = service.RouteIndex is { } routeIndex ? routeIndex.FirstApplicable(request) : FirstApplicable(rules, request);
+        if (index < 0)
         {
-            if (candidate.Applies(request))
+            backend = null;
+            return RouteOutcome.NoRuleMatched;
+        }
+
+        rule = rules[index];
+        backendIndex = rule.PickBackendIndex(random);
+        backend = backendIndex < 0 ? null : rule.Backend(backendIndex);
+        return backend is null ? RouteOutcome.InvalidBackend : RouteOutcome.Routed;
+    }
+
+    /// <summary>The plain walk: the index of the first rule that applies, -1 when none does. Used for services
+    /// with few rules, and the reference <see cref="RouteIndex"/> must agree with.</summary>
+    internal static int FirstApplicable(CompiledRouteRule[] rules, HttpRequest request)
+    {
+        for (var i = 0; i < rules.Length; i++)
+        {
+            if (rules[i].Applies(request))
             {
-                rule = candidate;
-                backendIndex = candidate.PickBackendIndex(random);
-                backend = backendIndex < 0 ? null : candidate.Backend(backendIndex);
-                return backend is null ? RouteOutcome.InvalidBackend : RouteOutcome.Routed;
+                return i;
             }
         }
 
-        backend = null;
-        return RouteOutcome.NoRuleMatched;
+        return -1;
     }
 }

@@ -24,6 +24,12 @@ internal sealed class PathMatcher
         _valueWithSlash = _value + "/";
     }
 
+    /// <summary>The kind of condition.</summary>
+    public PathMatchType Type => _type;
+
+    /// <summary>The compared value: for a prefix without its trailing <c>/</c> (empty: every path).</summary>
+    public string Value => _value;
+
     /// <summary>Whether <paramref name="path"/> (the decoded request path) satisfies the condition.</summary>
     public bool Matches(string path) => _type switch
     {

@@ -19,6 +19,13 @@ internal sealed class RouteMatcher
         _method = method;
     }
 
+    /// <summary>The path condition, if any.</summary>
+    public PathMatcher? Path => _path;
+
+    /// <summary>Whether the path is all this match looks at (no method, header or query condition), so that
+    /// <see cref="RouteIndex"/> can decide it from the path alone.</summary>
+    public bool IsPathOnly => _method is null && _headers.Length == 0 && _queryParams.Length == 0;
+
     /// <summary>Whether <paramref name="request"/> satisfies this match.</summary>
     public bool Matches(HttpRequest request)
     {

@@ -35,4 +35,7 @@ public sealed class ServiceState
 
     /// <summary>The service's route rules, compiled with the snapshot; empty when it has no routes.</summary>
     internal CompiledRouteRule[] Rules { get; set; } = [];
+
+    /// <summary>An index over <see cref="Rules"/> for services with many; null when the walk is as cheap.</summary>
+    internal RouteIndex? RouteIndex { get; set; }
 }

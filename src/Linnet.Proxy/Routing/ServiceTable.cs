@@ -158,6 +158,7 @@ public sealed partial class ServiceTable : IDisposable
             if (s.Config.Routes.Count > 0)
             {
                 s.Rules = routes.Compile(s.Config);
+                s.RouteIndex = RouteIndex.Create(s.Rules);
             }
         }
 

@@ -51,6 +51,22 @@ public sealed class ConfigFileLoaderTests
     }
 
     [Fact]
+    public void Parse_EndpointIdentity_MeshedEndpointOnlyWhereGiven()
+    {
+        var (_, services) = ConfigFileLoader.Parse("""
+            services:
+              - name: backend
+                port: 80
+                endpoints:
+                  - {address: "127.0.0.1:9001", identity: "spiffe://cluster.local/ns/shop/sa/backend"}
+                  - {address: "127.0.0.1:9002"}
+            """, "mesh.yaml");
+
+        Assert.Equal("spiffe://cluster.local/ns/shop/sa/backend", services[0].Endpoints[0].Identity);
+        Assert.Null(services[0].Endpoints[1].Identity);
+    }
+
+    [Fact]
     public void Parse_EmptyDocument_GivesLinkerdDefaults()
     {
         var (bootstrap, services) = ConfigFileLoader.Parse("", "empty.yaml");
@@ -74,6 +90,7 @@ public sealed class ConfigFileLoaderTests
     [InlineData("services: [{name: 'bad name', port: 80}]", "services[0].name", "not a valid host name")]
     [InlineData("services: [{name: a, port: 80, endpoints: [{address: nowhere}]}]", "services[0].endpoints[0].address", "not host:port")]
     [InlineData("services: [{name: a, port: 80, endpoints: [{address: 'h:1', weight: -1}]}]", "services[0].endpoints[0].weight", "out of range")]
+    [InlineData("services: [{name: a, port: 80, endpoints: [{address: 'h:1', identity: 'spiffe://td/ns/a'}]}]", "services[0].endpoints[0].identity", "is not spiffe://")]
     [InlineData("services: [{name: a, port: 80}, {name: a, port: 80}]", "services[1]", "already defined by services[0]")]
     [InlineData("services: [{name: a, port: 80, localPort: 9}, {name: b, port: 80, localPort: 9}]", "services[1].localPort", "already used")]
     [InlineData("services: {name: a}", "services", "must be a list")]

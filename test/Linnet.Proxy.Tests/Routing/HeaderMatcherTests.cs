@@ -2,6 +2,7 @@ using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using static Linnet.Proxy.Tests.Routing.RoutingRequests;
 
 namespace Linnet.Proxy.Tests.Routing;
 
@@ -66,17 +67,5 @@ public sealed class HeaderMatcherTests
         Assert.True(match.Matches(Request("/api/x", ("x-a", "1"), ("x-b", "2"))));
         Assert.False(match.Matches(Request("/api/x", ("x-a", "1"))));
         Assert.False(match.Matches(Request("/other", ("x-a", "1"), ("x-b", "2"))));
-    }
-
-    private static HttpRequest Request(string path, params (string Name, string Value)[] headers)
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Path = path;
-        foreach (var (name, value) in headers)
-        {
-            context.Request.Headers[name] = value;
-        }
-
-        return context.Request;
     }
 }

@@ -1,7 +1,6 @@
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Routing;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
+using static Linnet.Proxy.Tests.Routing.RoutingRequests;
 
 namespace Linnet.Proxy.Tests.Routing;
 
@@ -87,27 +86,6 @@ public sealed class HttpRouterTests
         Assert.Equal(RouteOutcome.Routed, router.Route(service, Request(path, headers), out var backend));
         return backend!.Config.Key;
     }
-
-    private static HttpRequest Request(string path, params (string Name, string Value)[] headers)
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Path = path;
-        foreach (var (name, value) in headers)
-        {
-            context.Request.Headers[name] = value;
-        }
-
-        return context.Request;
-    }
-
-    private static ServiceTable Table(params ServiceConfig[] services) =>
-        new(new StaticProxyConfigProvider(services), NullLogger<ServiceTable>.Instance, TimeProvider.System);
-
-    private static ServiceConfig Service(string name, IReadOnlyList<RouteRuleConfig>? routes = null) =>
-        new(name, [], 80, ServiceProtocol.Detect, null, [new EndpointConfig("127.0.0.1", 9)])
-        {
-            Routes = routes is null ? [] : [new RouteConfig($"test/{name}", routes)],
-        };
 
     private static RouteRuleConfig Rule(RouteMatchConfig[] matches, params (string Key, int Weight)[] backends) =>
         new(matches, backends.Select(b => new RouteBackendConfig(b.Key, b.Weight)).ToList());
