@@ -46,6 +46,7 @@ var sequential = new JudgeOptions { Kind = JudgeKinds.Sequential };
     ("Kayenta-style MW", () => new KayentaMannWhitney()),
     ("sequential, 10 s looks", () => new SequentialPolicy(sequential, 1)),
     ("sequential, 1 m looks", () => new SequentialPolicy(sequential, FlaggerThreshold.IntervalTicks)),
+    ("sequential α = 0.02, 10 s looks", () => new SequentialPolicy(sequential with { Alpha = 0.02 }, 1)),
 ];
 
 var report = new StringBuilder();

@@ -55,11 +55,27 @@ public sealed class BetaBinomialConfidenceSequenceTests
         // Ville's inequality, checked rather than trusted: 1,000 seeded Bernoulli(0.01) streams of 3,000
         // trials each, looked at after every trial. The true rate leaves the interval (M_n(p) ≥ 1/a) in at
         // most a = 5 % of the streams. If the real probability were 5 %, the count would be Binomial(1000,
-        // 0.05): mean 50, sd 6.9; the bound 50 + 5 sd = 85 is exceeded with probability below 1e-6. A
-        // method valid only at a fixed n (a 95 % Wilson interval looked at every trial) fails this badly.
+        // 0.05): mean 50, sd 6.9; the bound 50 + 5 sd = 85 is exceeded with probability below 1e-6.
+        var escapes = CountEscapes(new Random(1401), (events, n, p) => BetaBinomialConfidenceSequence.LogMartingale(events, n, p) >= Math.Log(1 / 0.05));
+
+        Assert.InRange(escapes, 0, 85);
+    }
+
+    [Fact]
+    public void CountEscapes_FixedSample95PercentIntervalLookedAtEveryTrial_EscapesFarMoreOften()
+    {
+        // The same harness catches a method that is valid only at a fixed n: the normal-approximation 95 %
+        // interval (|S − np| ≥ 1.96 √(np(1 − p)), from n = 100 on, where np ≥ 1) checked after every trial
+        // excludes the true rate in far more than 5 % of the streams. At 5 % the count would be at most 85
+        // (as above); the 300 asserted here is more than 36 sd above that.
+        var escapes = CountEscapes(new Random(1401), (events, n, p) => n >= 100 && Math.Abs(events - (n * p)) >= 1.96 * Math.Sqrt(n * p * (1 - p)));
+
+        Assert.InRange(escapes, 300, 1000);
+    }
+
+    private static int CountEscapes(Random random, Func<long, long, double, bool> excludesTrueRate)
+    {
         const double p = 0.01;
-        const double a = 0.05;
-        var random = new Random(1401);
         var escapes = 0;
         for (var run = 0; run < 1000; run++)
         {
@@ -67,7 +83,7 @@ public sealed class BetaBinomialConfidenceSequenceTests
             for (long n = 1; n <= 3000; n++)
             {
                 events += random.NextDouble() < p ? 1 : 0;
-                if (BetaBinomialConfidenceSequence.LogMartingale(events, n, p) >= Math.Log(1 / a))
+                if (excludesTrueRate(events, n, p))
                 {
                     escapes++;
                     break;
@@ -75,7 +91,7 @@ public sealed class BetaBinomialConfidenceSequenceTests
             }
         }
 
-        Assert.InRange(escapes, 0, 85);
+        return escapes;
     }
 
     private static double Reference(long events, long trials, double p) =>

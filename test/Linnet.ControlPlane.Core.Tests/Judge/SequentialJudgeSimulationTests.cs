@@ -13,7 +13,7 @@ public sealed class SequentialJudgeSimulationTests
         // Promotion made impossible (margins of 1e-9) so every run looks 180 times: the guarantee must hold
         // however long the analysis runs. 2,000 A/A runs at 20 req/s, α = 0.05. Were the true rate exactly
         // 5 %, the count would be Binomial(2000, 0.05): mean 100, sd 9.75; 100 + 5 sd = 149 is exceeded
-        // with probability below 1e-6. A per-look z-test at 5 % would roll back most of these runs.
+        // with probability below 1e-6.
         var options = new JudgeOptions { Kind = JudgeKinds.Sequential, SuccessRateMargin = 1e-9, LatencyMargin = 1e-9 };
         var service = new SimulatedService(20, _ => 0.005, _ => 0.005, 1);
         var random = new Random(14);
