@@ -47,6 +47,7 @@ var sequential = new JudgeOptions { Kind = JudgeKinds.Sequential };
     ("sequential, 10 s looks", () => new SequentialPolicy(sequential, 1)),
     ("sequential, 1 m looks", () => new SequentialPolicy(sequential, FlaggerThreshold.IntervalTicks)),
     ("sequential α = 0.02, 10 s looks", () => new SequentialPolicy(sequential with { Alpha = 0.02 }, 1)),
+    ("sequential, 10 s looks, hold on evidence", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true)),
 ];
 
 var report = new StringBuilder();

@@ -5,12 +5,15 @@ namespace Linnet.Bench.Judge;
 /// <summary>Linnet's sequential judge driving Flagger's weight schedule: it looks every
 /// <paramref name="lookTicks"/> ticks (every 10 s scrape, or once per interval), rolls back or promotes the
 /// moment it decides, and otherwise the weight steps by stepWeight each interval up to maxWeight, where the
-/// canary stays until the judge decides.</summary>
-internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks) : IRolloutPolicy
+/// canary stays until the judge decides. With <paramref name="holdOnEvidence"/>, a step is skipped while
+/// either metric's evidence of harm is above 1 (the data lean towards a worse canary): fewer users meet a
+/// suspect canary, and each canary failure weighs more at a low weight.</summary>
+internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool holdOnEvidence = false) : IRolloutPolicy
 {
     private readonly SequentialJudge _judge = new(options);
     private readonly Tally _primary = new();
     private readonly Tally _canary = new();
+    private bool _suspect;
 
     public int Weight { get; private set; } = FlaggerThreshold.StepWeight;
 
@@ -21,6 +24,7 @@ internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks) : IR
         if ((tick + 1) % lookTicks == 0)
         {
             var result = _judge.Observe(new JudgeInput(_primary.ToSideCounts(), _canary.ToSideCounts()));
+            _suspect = holdOnEvidence && (result.FailureRate.EValue > 1 || result.Latency is { EValue: > 1 });
             switch (result.Verdict)
             {
                 case JudgeVerdict.RollBack:
@@ -30,7 +34,7 @@ internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks) : IR
             }
         }
 
-        if ((tick + 1) % FlaggerThreshold.IntervalTicks == 0 && Weight < FlaggerThreshold.MaxWeight)
+        if ((tick + 1) % FlaggerThreshold.IntervalTicks == 0 && Weight < FlaggerThreshold.MaxWeight && !_suspect)
         {
             Weight += FlaggerThreshold.StepWeight;
         }
