@@ -62,6 +62,23 @@ public sealed class SequentialJudgeTests
     }
 
     [Fact]
+    public void Observe_TheLookThatSetsTheBound_DoesNotCountItsOwnResponses()
+    {
+        // The bound is chosen from this look's primary data, so this look's responses must not be tested
+        // against it (that would let the data pick their own test): only later looks count.
+        var judge = new SequentialJudge(Options);
+        var result = judge.Observe(new JudgeInput(
+            new SideCounts(1000, 0, Histograms.With((300, 990), (400, 10))),
+            new SideCounts(500, 0, Histograms.With((300, 250), (double.PositiveInfinity, 250)))));
+
+        Assert.Equal(JudgeVerdict.Continue, result.Verdict);
+        Assert.Equal(300, result.Latency!.LatencyBoundMs);
+        Assert.Equal(0, result.Latency.CanaryTrials);
+        Assert.Equal(0, result.Latency.CanaryEvents);
+        Assert.Equal(1, result.Latency.EValue);
+    }
+
+    [Fact]
     public void Observe_CanaryMuchSlowerAfterTheBoundIsSet_RollsBackOnLatency()
     {
         var judge = new SequentialJudge(Options);
