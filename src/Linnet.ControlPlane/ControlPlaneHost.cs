@@ -5,6 +5,7 @@ using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Destination;
 using Linnet.ControlPlane.Hosting;
 using Linnet.ControlPlane.Identity;
+using Linnet.ControlPlane.Security;
 using Linnet.ControlPlane.Core.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -33,6 +34,9 @@ public sealed class ControlPlaneHost : IAsyncDisposable
     /// <summary>The HTTP API listener's bound address (after <see cref="StartAsync"/>).</summary>
     public IPEndPoint HttpEndPoint => BoundListeners.EndPointOf(_listeners.Http, "HTTP");
 
+    /// <summary>The admin credential of the HTTP API (for a CLI in the same process).</summary>
+    public AdminCredential AdminCredential => _app.Services.GetRequiredService<AdminCredential>();
+
     /// <summary>The control plane's services.</summary>
     public IServiceProvider Services => _app.Services;
 
@@ -43,6 +47,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
+        ListenPolicy.Check(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.AddLinnetConsole();
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
@@ -84,11 +89,19 @@ public sealed class ControlPlaneHost : IAsyncDisposable
 
         // Load (or create) the CA now: a bad CA file must stop the start, not the first proxy's request.
         app.Services.GetRequiredService<MeshIdentity>();
+        app.Services.GetRequiredService<AdminCredential>();
         app.UseRouting();
         app.Use(ListenerSeparation.InvokeAsync);
+        app.Use(app.Services.GetRequiredService<ApiRequestGuard>().CheckHostAsync);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.Use(ApiRequestGuard.CheckContentTypeAsync);
         app.Use(app.Services.GetRequiredService<ApiExceptionHandler>().InvokeAsync);
-        app.MapGrpcService<DestinationService>();
-        app.MapGrpcService<IdentityService>();
+
+        // The gRPC services authenticate their callers themselves: Certify by the workload token in the
+        // request, Destination by the proxy's client certificate (checked against the subscription).
+        app.MapGrpcService<DestinationService>().AllowAnonymous();
+        app.MapGrpcService<IdentityService>().AllowAnonymous();
         ApiEndpoints.Map(app);
         return new ControlPlaneHost(app, listeners);
     }

@@ -22,14 +22,21 @@ internal sealed class TestControlPlane : IAsyncDisposable
     {
         Host = host;
         Store = store;
+        // Every API call needs the admin credential; tests of refusals use Anonymous.
         Http = new HttpClient { BaseAddress = new Uri($"http://{host.HttpEndPoint}") };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminCredential.Token);
+        Anonymous = new HttpClient { BaseAddress = new Uri($"http://{host.HttpEndPoint}") };
     }
 
     public ControlPlaneHost Host { get; }
 
     public IResourceStore Store { get; }
 
+    /// <summary>A client carrying the admin credential.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>A client carrying no credential.</summary>
+    public HttpClient Anonymous { get; }
 
     public static async Task<TestControlPlane> StartAsync(CancellationToken ct, Action<IServiceCollection>? extra = null, IResourceStore? store = null, ControlPlaneOptions? options = null)
     {
@@ -105,6 +112,7 @@ internal sealed class TestControlPlane : IAsyncDisposable
         }
 
         Http.Dispose();
+        Anonymous.Dispose();
         await Host.StopAsync();
         await Host.DisposeAsync();
         (Store as IDisposable)?.Dispose();

@@ -112,7 +112,7 @@ public sealed class TokenCommandTests
 
     private static MeshIdentity Identity(ControlPlaneHost cp) => cp.Services.GetRequiredService<MeshIdentity>();
 
-    private static ControlPlaneClient Client(ControlPlaneHost cp) => ControlPlaneClient.Create($"http://{cp.HttpEndPoint}");
+    private static ControlPlaneClient Client(ControlPlaneHost cp) => ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
 
     private static (Printer Printer, StringWriter Stdout) NewPrinter(OutputFormat format, TextWriter? errors = null)
     {
