@@ -1,5 +1,8 @@
 using Linnet.Api.Hosting;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Linnet.ControlPlane.Api;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Destination;
@@ -57,6 +60,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         var listeners = new BoundListeners();
+        ControlPlaneCertificate? certificate = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -66,6 +70,22 @@ public sealed class ControlPlaneHost : IAsyncDisposable
             kestrel.Listen(options.GrpcListen, o =>
             {
                 o.Protocols = HttpProtocols.Http2;
+
+                // TLS 1.3 only, with the control plane's own mesh certificate. A client certificate is asked
+                // for and, when given, must chain to the trust anchors; Destination then requires one and
+                // matches it to the subscription, Certify (a proxy without a certificate yet) takes a token.
+                o.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificateContext = certificate!.Context,
+                        EnabledSslProtocols = SslProtocols.Tls13,
+                        ApplicationProtocols = [SslApplicationProtocol.Http2],
+                        ClientCertificateRequired = true,
+                        RemoteCertificateValidationCallback = (_, presented, chain, _) => certificate!.ValidateClient(presented, chain),
+                        AllowRenegotiation = false,
+                    }),
+                });
                 o.Use(next => connection =>
                 {
                     connection.Features.Set(new ListenerFeature(ListenerRole.Grpc));
@@ -90,6 +110,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         // Load (or create) the CA now: a bad CA file must stop the start, not the first proxy's request.
         app.Services.GetRequiredService<MeshIdentity>();
         app.Services.GetRequiredService<AdminCredential>();
+        certificate = app.Services.GetRequiredService<ControlPlaneCertificate>();
         app.UseRouting();
         app.Use(ListenerSeparation.InvokeAsync);
         app.Use(app.Services.GetRequiredService<ApiRequestGuard>().CheckHostAsync);

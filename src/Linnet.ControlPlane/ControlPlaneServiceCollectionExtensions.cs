@@ -35,6 +35,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<IdentityService>();
         services.TryAddSingleton<TokenApi>();
         services.TryAddSingleton<ApiRequestGuard>();
+        services.TryAddSingleton<ControlPlaneCertificate>();
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } file ? AdminCredential.LoadOrCreate(file) : AdminCredential.Ephemeral());
         services.AddGrpc();
         services.AddRouting();
