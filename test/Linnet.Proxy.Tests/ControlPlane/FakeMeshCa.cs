@@ -10,10 +10,13 @@ namespace Linnet.Proxy.Tests.ControlPlane;
 /// proxy's certificate files in a scratch directory.</summary>
 internal sealed class FakeMeshCa : IDisposable
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("linnet-fake-ca-");
+    private readonly DirectoryInfo _directory = System.IO.Directory.CreateTempSubdirectory("linnet-fake-ca-");
     private int _files;
 
     public MeshIdentity Mesh { get; } = MeshIdentity.Load(new IdentityOptions(), "cluster.local", TimeProvider.System);
+
+    /// <summary>The scratch directory (removed with the CA).</summary>
+    public string Directory => _directory.FullName;
 
     /// <summary>The control plane's identity in this trust domain.</summary>
     public string ControlPlaneIdentity => Mesh.ControlPlaneIdentity.ToString();
