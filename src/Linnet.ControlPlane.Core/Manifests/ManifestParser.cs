@@ -81,6 +81,7 @@ public static partial class ManifestParser
         var status = map.Map("status");
         Resource? resource = null;
         string? expectedVersion = null;
+        IReadOnlyList<string>? acceptedVersions = null;
         switch (kind)
         {
             case null:
@@ -95,11 +96,11 @@ public static partial class ManifestParser
                 resource = metadata is null ? null : new WorkloadResource { Metadata = metadata, Spec = ParseWorkloadSpec(spec) };
                 break;
             case HttpRouteResource.KindName:
-                expectedVersion = "gateway.networking.k8s.io/v1";
-                resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace) };
+                acceptedVersions = HttpRouteVersions;
+                resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace, apiVersion) };
                 break;
             case GrpcRouteResource.KindName:
-                expectedVersion = "gateway.networking.k8s.io/v1";
+                acceptedVersions = GrpcRouteVersions;
                 resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace) };
                 break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
@@ -119,10 +120,14 @@ public static partial class ManifestParser
 
         ValidatePolicyAnnotations(metadata, errors);
 
-        if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion
-            && !(kind == HttpRouteResource.KindName && apiVersion == "gateway.networking.k8s.io/v1beta1"))
+        if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion)
         {
             errors.Add(new FieldError("apiVersion", $"'{apiVersion}' is not the version of {kind} (expected {expectedVersion})"));
+        }
+
+        if (acceptedVersions is not null && apiVersion is not null && !acceptedVersions.Contains(apiVersion))
+        {
+            errors.Add(new FieldError("apiVersion", $"'{apiVersion}' is not a version of {kind} Linnet accepts (accepted: {string.Join(", ", acceptedVersions)})"));
         }
 
         if (origin == ManifestOrigin.User && status.Exists)

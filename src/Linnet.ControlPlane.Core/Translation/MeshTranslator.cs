@@ -50,15 +50,24 @@ public static class MeshTranslator
                     parents.Any(p => p.Name == service.Metadata.Name && (p.Namespace ?? route.Metadata.Namespace) == ns && (p.Port is null || p.Port == port.Port));
 
                 // HTTPRoutes first, then GRPCRoutes, each in store order.
+                // Gateway API: routes with a more specific matching hostname win (characters of a non-wildcard
+                // hostname, then of any hostname); a route without hostnames matches every host, so comes last.
+                // The sort is stable, so routes of equal specificity keep their order.
                 var attached = routes
                     .Where(r => Attached(r, r.Spec.ParentRefs))
-                    .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port, portsByService)).ToList()))
+                    .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port, portsByService)).ToList())
+                    {
+                        Hostnames = r.Spec.Hostnames,
+                    })
                     .Concat(grpcRoutes
                         .Where(r => Attached(r, r.Spec.ParentRefs))
                         .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port, portsByService)).ToList())
                         {
                             Kind = GrpcRouteResource.KindName,
+                            Hostnames = r.Spec.Hostnames,
                         }))
+                    .OrderByDescending(r => r.Hostnames.Where(h => !h.StartsWith('*')).Select(h => h.Length).DefaultIfEmpty(0).Max())
+                    .ThenByDescending(r => r.Hostnames.Select(h => h.Length).DefaultIfEmpty(0).Max())
                     .ToList();
                 var (budget, breaker) = ServiceTrafficPolicy.Read(service.Metadata.Annotations, static (_, _) => { });
                 services.Add(new MeshService(
@@ -152,6 +161,8 @@ public static class MeshTranslator
             Fault = filters.FaultInjection,
             Retry = retry,
             Mirror = mirror,
+            Rewrite = filters.UrlRewrite,
+            Redirect = filters.RequestRedirect,
         };
     }
 
