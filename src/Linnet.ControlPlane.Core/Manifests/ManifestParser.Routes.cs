@@ -728,6 +728,16 @@ public static partial class ManifestParser
         return null;
     }
 
+    private static void CheckRouteAnnotations(ObjectMeta? metadata, bool grpc, List<FieldError> errors)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        LinkerdRouteAnnotations.Read(metadata.Annotations, grpc, (name, reason) => errors.Add(new FieldError($"metadata.annotations[{name}]", reason)));
+    }
+
     private static void CheckServiceAnnotations(ObjectMeta? metadata, List<FieldError> errors)
     {
         if (metadata is null)

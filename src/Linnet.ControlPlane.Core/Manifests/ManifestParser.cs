@@ -30,6 +30,7 @@ public static partial class ManifestParser
 
         var resources = new List<Resource>();
         var errors = new List<ManifestError>();
+        var warnings = new List<ManifestError>();
         var seen = new Dictionary<ResourceKey, int>();
         for (var i = 0; i < stream.Documents.Count; i++)
         {
@@ -47,6 +48,17 @@ public static partial class ManifestParser
                 errors.Add(new ManifestError(source, i + 1, label, error.Path, error.Reason));
             }
 
+            if (resource is not null && origin == ManifestOrigin.User)
+            {
+                foreach (var name in resource.Metadata.Annotations.Keys.Order(StringComparer.Ordinal))
+                {
+                    if (KnownAnnotations.Warning(resource.Kind, name) is { } warning)
+                    {
+                        warnings.Add(new ManifestError(source, i + 1, label, $"metadata.annotations[{name}]", warning));
+                    }
+                }
+            }
+
             if (resource is null || fieldErrors.Count > 0)
             {
                 continue;
@@ -62,7 +74,7 @@ public static partial class ManifestParser
             resources.Add(resource);
         }
 
-        return errors.Count > 0 ? new ManifestParseResult([], errors) : new ManifestParseResult(resources, []);
+        return (errors.Count > 0 ? new ManifestParseResult([], errors) : new ManifestParseResult(resources, [])) with { Warnings = warnings };
     }
 
     private static Resource? ParseDocument(YamlNode root, ManifestOrigin origin, List<FieldError> errors)
@@ -97,10 +109,12 @@ public static partial class ManifestParser
                 break;
             case HttpRouteResource.KindName:
                 acceptedVersions = HttpRouteVersions;
+                CheckRouteAnnotations(metadata, grpc: false, errors);
                 resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace, apiVersion) };
                 break;
             case GrpcRouteResource.KindName:
                 acceptedVersions = GrpcRouteVersions;
+                CheckRouteAnnotations(metadata, grpc: true, errors);
                 resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace) };
                 break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:

@@ -51,7 +51,7 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
                 });
             }
 
-            await ApiResponses.JsonAsync(context, StatusCodes.Status422UnprocessableEntity, new JsonObject { ["errors"] = errors });
+            await ApiResponses.JsonAsync(context, StatusCodes.Status422UnprocessableEntity, new JsonObject { ["errors"] = errors, ["warnings"] = Warnings(parsed) });
             return;
         }
 
@@ -114,7 +114,26 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
         }
 
         Log.Applied(logger, source, parsed.Resources.Count, actions.Count, committed.Revision);
-        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["revision"] = committed.Revision, ["results"] = results });
+        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["revision"] = committed.Revision, ["results"] = results, ["warnings"] = Warnings(parsed) });
+    }
+
+    // Accepted but without effect (KnownAnnotations): said on every apply, never silence.
+    private static JsonArray Warnings(ManifestParseResult parsed)
+    {
+        var warnings = new JsonArray();
+        foreach (var warning in parsed.Warnings)
+        {
+            warnings.Add(new JsonObject
+            {
+                ["source"] = warning.Source,
+                ["document"] = warning.Document,
+                ["resource"] = warning.Resource,
+                ["path"] = warning.Path,
+                ["reason"] = warning.Reason,
+            });
+        }
+
+        return warnings;
     }
 
     public Task ListAsync(HttpContext context)
