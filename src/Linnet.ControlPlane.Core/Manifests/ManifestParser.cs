@@ -110,12 +110,12 @@ public static partial class ManifestParser
             case HttpRouteResource.KindName:
                 acceptedVersions = HttpRouteVersions;
                 CheckRouteAnnotations(metadata, grpc: false, errors);
-                resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace, apiVersion) };
+                resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace, apiVersion), Status = origin == ManifestOrigin.Store ? ParseRouteStatus(status) : RouteStatus.Empty };
                 break;
             case GrpcRouteResource.KindName:
                 acceptedVersions = GrpcRouteVersions;
                 CheckRouteAnnotations(metadata, grpc: true, errors);
-                resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace) };
+                resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace), Status = origin == ManifestOrigin.Store ? ParseRouteStatus(status) : RouteStatus.Empty };
                 break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";

@@ -83,6 +83,43 @@ public static partial class ResourceWriter
         return WithHostnames(new JsonObject { ["parentRefs"] = Parents(spec.ParentRefs, routeNamespace), ["rules"] = rules }, spec.Hostnames);
     }
 
+    // Gateway API's RouteStatus shape: parents[].parentRef, controllerName, conditions[].
+    private static void AddRouteStatus(JsonObject json, RouteStatus status)
+    {
+        if (status.Parents.Count == 0)
+        {
+            return;
+        }
+
+        var parents = new JsonArray();
+        foreach (var parent in status.Parents)
+        {
+            var parentRef = new JsonObject { ["group"] = "", ["kind"] = "Service", ["name"] = parent.ParentRef.Name, ["namespace"] = parent.ParentRef.Namespace };
+            if (parent.ParentRef.Port is { } port)
+            {
+                parentRef["port"] = port;
+            }
+
+            var conditions = new JsonArray();
+            foreach (var c in parent.Conditions)
+            {
+                conditions.Add(new JsonObject
+                {
+                    ["type"] = c.Type,
+                    ["status"] = c.Status,
+                    ["reason"] = c.Reason,
+                    ["message"] = c.Message,
+                    ["observedGeneration"] = c.ObservedGeneration,
+                    ["lastTransitionTime"] = c.LastTransitionTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                });
+            }
+
+            parents.Add(new JsonObject { ["parentRef"] = parentRef, ["controllerName"] = parent.ControllerName, ["conditions"] = conditions });
+        }
+
+        json["status"] = new JsonObject { ["parents"] = parents };
+    }
+
     private static JsonObject WithHostnames(JsonObject spec, IReadOnlyList<string> hostnames)
     {
         if (hostnames.Count > 0)

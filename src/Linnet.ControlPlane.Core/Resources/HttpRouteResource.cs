@@ -18,6 +18,12 @@ public sealed record HttpRouteResource : Resource
 
     /// <inheritdoc />
     public override bool SpecEquals(Resource other) => other is HttpRouteResource r && Spec.Equals(r.Spec);
+
+    /// <summary>Gateway API status, per parentRef (written by the route status controller).</summary>
+    public RouteStatus Status { get; init; } = RouteStatus.Empty;
+
+    /// <inheritdoc />
+    public override bool StatusEquals(Resource other) => other is HttpRouteResource r && Status.Equals(r.Status);
 }
 
 /// <summary>Route spec.</summary>

@@ -73,8 +73,17 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
             }
 
             var changes = new List<StoreChange>(admitted.Resources.Count);
-            foreach (var resource in admitted.Resources)
+            foreach (var admittedResource in admitted.Resources)
             {
+                // Status is the route status controller's: an apply keeps what it wrote, so re-applying an
+                // unchanged route changes nothing (the controller refreshes it after a change).
+                var resource = admittedResource switch
+                {
+                    HttpRouteResource h when store.Find(h.Key) is HttpRouteResource stored => h with { Status = stored.Status },
+                    GrpcRouteResource g when store.Find(g.Key) is GrpcRouteResource stored => g with { Status = stored.Status },
+                    _ => admittedResource,
+                };
+
                 // A manifest's resourceVersion asks for optimistic concurrency: apply only over that version.
                 var expected = resource.Metadata.ResourceVersion;
                 changes.Add(new PutChange(resource) { ExpectedVersion = expected > 0 ? expected : null });

@@ -138,6 +138,24 @@ public sealed class RouteRewriteRedirectManifestTests
         Assert.False(stored.SpecEquals(Assert.Single(Parsed(Route.Replace("statusCode: 301", "statusCode: 308", StringComparison.Ordinal)))));
     }
 
+    [Fact]
+    public async Task ToJsonLine_RouteWithComputedStatus_ParseBackEqual()
+    {
+        using var store = new InMemoryResourceStore();
+        var committed = await store.CommitAsync(Parsed(Route).Select(r => (StoreChange)new PutChange(r)).ToList(), TestContext.Current.CancellationToken);
+        var route = (HttpRouteResource)Assert.Single(committed.Results)!;
+        var status = Linnet.ControlPlane.Core.Reconciliation.RouteStatusCalculator.Compute(store.Snapshot(), route, DateTimeOffset.FromUnixTimeMilliseconds(1_764_806_400_123));
+        var withStatus = route with { Status = status };
+
+        var reread = Assert.Single(ManifestParser.Parse(ResourceWriter.ToJsonLine(withStatus), "store", ManifestOrigin.Store).Resources);
+
+        Assert.True(withStatus.ContentEquals(reread));
+        Assert.Equal(["Accepted False NoMatchingParent", "ResolvedRefs False BackendNotFound"], status.Parents.Single().Conditions.Select(c => $"{c.Type} {c.Status} {c.Reason}"));
+
+        // Computed again over an unchanged snapshot later: equal, transition times kept, nothing to write.
+        Assert.Equal(status, Linnet.ControlPlane.Core.Reconciliation.RouteStatusCalculator.Compute(store.Snapshot(), withStatus, DateTimeOffset.FromUnixTimeSeconds(1_900_000_000)));
+    }
+
     private static IReadOnlyList<Resource> Parsed(string yaml)
     {
         var result = ManifestParser.Parse(yaml, "in.yaml");
