@@ -173,9 +173,12 @@ internal sealed partial class HttpProxyHandler : IDisposable
                 case RouteOutcome.InvalidBackend:
                     return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status500InternalServerError, "invalid_backend",
                         $"the route rule for service '{service.Authority}' has no valid backend");
+                case RouteOutcome.Redirect:
+                    return RedirectAsync(context, service, rule!, tls, start);
             }
 
             target = backend!;
+            rule!.Rewrite?.Apply(request);
             if (rule!.Policy is not null)
             {
                 return ForwardWithPolicyAsync(context, service, rule, backendIndex, target, _clients.TlsLabelFor(target), start, hopByHop);
@@ -329,6 +332,16 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
         await WriteProxyResponseAsync(context, status, null, reason);
         Record(context, direction, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    // Gateway API RequestRedirect: the proxy's own answer, counted like a forwarded response.
+    private async Task RedirectAsync(HttpContext context, ServiceState service, CompiledRouteRule rule, string tls, long start)
+    {
+        _metrics.Request(Direction.Outbound, service.Authority, tls).AddRequest();
+        rule.Redirect!.Respond(context, service.Config.Port);
+        RouteSeriesFor(rule, service).Status(context.Response.StatusCode, RouteMetrics.Errors.None);
+        await context.Response.CompleteAsync();
+        Record(context, Direction.Outbound, service.Authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
     }
 
     // Inbound authorization refused the request (Authorization/InboundAuthorizer): 403, or PERMISSION_DENIED for gRPC.
