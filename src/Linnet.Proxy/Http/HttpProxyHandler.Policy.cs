@@ -149,7 +149,7 @@ internal sealed partial class HttpProxyHandler
             using var linked = perTry is not null && deadline is not null ? CancellationTokenSource.CreateLinkedTokenSource(perTry.Token, deadline.Token) : null;
             var token = linked?.Token ?? perTry?.Token ?? deadline?.Token ?? CancellationToken.None;
             var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop, ResponseHeaders = policy.ResponseHeaders, Retry = retries };
-            endpoint.Begin();
+            state.BeginPending(endpoint);
             var forwardStart = _time.GetTimestamp();
             ForwarderError error;
             try
@@ -158,7 +158,7 @@ internal sealed partial class HttpProxyHandler
             }
             finally
             {
-                endpoint.End();
+                state.EndPending();
             }
 
             var requestTimedOut = deadline?.IsCancellationRequested == true;

@@ -49,6 +49,7 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
         try
         {
             message = Copy(request, outbound.Prefix, body, outbound.Mesh);
+            message.Options.Set(UpstreamClientFactory.EndpointOption, endpoint);
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or UriFormatException)
         {
@@ -72,7 +73,7 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
         {
             using var timeout = new CancellationTokenSource(Timeout, time);
             using var response = await client.SendAsync(message, timeout.Token);
-            endpoint.Observe(time.GetElapsedTime(started));
+            endpoint.Observe(endpoint.SampleBetween(started, time.GetTimestamp()));
             if ((int)response.StatusCode >= 500)
             {
                 endpoint.Breaker.OnFailure();
@@ -84,7 +85,7 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
-            endpoint.ObserveFailure(time.GetElapsedTime(started));
+            endpoint.ObserveFailure(endpoint.SampleBetween(started, time.GetTimestamp()));
             endpoint.Breaker.OnFailure();
             Log.MirrorFailed(logger, authority, ex.Message);
         }
