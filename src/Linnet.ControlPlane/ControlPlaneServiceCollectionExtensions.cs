@@ -30,6 +30,8 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<DestinationService>();
         services.TryAddSingleton<LocalPortAdmission>();
         services.TryAddSingleton<ResourceApi>();
+        services.TryAddSingleton<Reconciliation.RouteStatusController>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reconciliation.RouteStatusController>());
         services.TryAddSingleton<ApiExceptionHandler>();
         services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IdentityService>();

@@ -11,7 +11,7 @@ namespace Linnet.Platform.Universal.Supervisor;
 internal sealed class InstanceIdentity(MeshIdentity mesh, string caAddress)
 {
     /// <summary>The Workload annotation that chooses the inbound mode: <c>strict</c> or <c>permissive</c> (default).</summary>
-    public const string InboundTlsAnnotation = "config.linnet.io/inbound-tls";
+    public const string InboundTlsAnnotation = KnownAnnotations.InboundTls;
 
     /// <summary>The inbound mode when the annotation is absent (Linkerd's default).</summary>
     public const string Permissive = "permissive";
