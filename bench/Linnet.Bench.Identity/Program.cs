@@ -41,7 +41,23 @@ await using (var cp = await ControlPlaneProcess.StartAsync(options.Linnet, Path.
         tokens[i] = ByteString.CopyFromUtf8(await cp.CreateTokenAsync("bench", $"client-{i}", ct));
     }
 
-    var channels = identities.Select(_ => GrpcChannel.ForAddress($"http://{cp.GrpcAddress}", new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { UseProxy = false } })).ToArray();
+    // Certify is served over TLS only; check the control plane as a proxy does (the data directory's anchors).
+    var anchors = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+    anchors.ImportFromPemFile(Path.Combine(options.Work, "cp", "identity", "trust-anchors.pem"));
+    SocketsHttpHandler Tls()
+    {
+        var handler = new SocketsHttpHandler { UseProxy = false };
+        handler.SslOptions.CertificateChainPolicy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
+        {
+            TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+        };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(anchors);
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, errors) => (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) == System.Net.Security.SslPolicyErrors.None;
+        return handler;
+    }
+
+    var channels = identities.Select(_ => GrpcChannel.ForAddress($"https://{cp.GrpcAddress}", new GrpcChannelOptions { HttpHandler = Tls() })).ToArray();
     try
     {
         var clients = channels.Select(c => new IdentityApi.IdentityClient(c)).ToArray();

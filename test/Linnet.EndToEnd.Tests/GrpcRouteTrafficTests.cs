@@ -55,7 +55,7 @@ public sealed class GrpcRouteTrafficTests(ITestOutputHelper output)
         using var client = new MeshClient(instances["client"]);
 
         // The proxy's listener for the echo service on the client's address (what ECHO_SERVICE_PORT names).
-        var service = JsonNode.Parse(await client.Http.GetStringAsync(new Uri(mesh.Api, "api/v1/resources/Service/default/echo"), ct))!;
+        var service = JsonNode.Parse(await mesh.ApiClient.GetStringAsync(new Uri(mesh.Api, "api/v1/resources/Service/default/echo"), ct))!;
         var localPort = int.Parse(service["status"]!["localPorts"]!["80"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture);
         using var channel = GrpcChannel.ForAddress($"http://{client.ClientAddress}:{localPort}", new GrpcChannelOptions
         {

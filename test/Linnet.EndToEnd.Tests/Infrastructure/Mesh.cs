@@ -41,6 +41,9 @@ internal sealed class Mesh : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>A client of the HTTP API carrying the admin credential from <see cref="DataDirectory"/>.</summary>
+    public HttpClient ApiClient => _api;
+
     public string FirstAddress { get; }
 
     public Uri Api { get; private set; } = null!;

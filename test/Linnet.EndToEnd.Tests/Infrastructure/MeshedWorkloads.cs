@@ -62,7 +62,7 @@ internal static class MeshedWorkloads
     /// <summary>The port where every instance's proxy serves <paramref name="service"/>:80 (from the Service's status).</summary>
     public static async Task<int> LocalPortAsync(Mesh mesh, HttpClient http, string service, CancellationToken cancellationToken)
     {
-        var json = JsonNode.Parse(await http.GetStringAsync(new Uri(mesh.Api, $"api/v1/resources/Service/default/{service}"), cancellationToken))!;
+        var json = JsonNode.Parse(await mesh.ApiClient.GetStringAsync(new Uri(mesh.Api, $"api/v1/resources/Service/default/{service}"), cancellationToken))!;
         return int.Parse(json["status"]!["localPorts"]!["80"]!.ToString(), CultureInfo.InvariantCulture);
     }
 

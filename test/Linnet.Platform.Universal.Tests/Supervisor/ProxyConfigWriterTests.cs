@@ -1,4 +1,5 @@
 using System.Net;
+using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.Platform.Universal.Supervisor;
 using Linnet.Proxy.Configuration;
@@ -32,11 +33,26 @@ public sealed class ProxyConfigWriterTests
     }
 
     [Fact]
-    public void Write_ControlPlaneAddress_ProxyTakesServicesFromIt()
+    public void Write_ControlPlaneAddress_ProxyTakesServicesFromItAndVerifiesItsIdentity()
     {
-        var (bootstrap, services) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(Plan, "127.0.0.1:8086"), "proxy.yaml");
+        var directory = Directory.CreateTempSubdirectory("linnet-writer-");
+        try
+        {
+            using var mesh = MeshIdentity.Load(new IdentityOptions(), "mesh.example", TimeProvider.System);
+            var plan = Plan with { Directory = directory.FullName };
+            var identity = new InstanceIdentity(mesh, "127.0.0.1:8086");
+            identity.WriteFiles(plan);
 
-        Assert.Equal("127.0.0.1:8086", bootstrap.ControlPlaneAddress);
-        Assert.Empty(services);
+            var (bootstrap, services) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(plan, "127.0.0.1:8086", identity), "proxy.yaml");
+
+            Assert.Equal("127.0.0.1:8086", bootstrap.ControlPlaneAddress);
+            Assert.Equal("spiffe://mesh.example/ns/linnet/sa/control-plane", bootstrap.ControlPlaneIdentity);
+            Assert.Equal(mesh.TrustAnchorsPem, bootstrap.Identity!.TrustAnchorsPem);
+            Assert.Empty(services);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 }
