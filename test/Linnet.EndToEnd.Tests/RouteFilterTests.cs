@@ -80,11 +80,23 @@ public sealed class RouteFilterTests(ITestOutputHelper output)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{proxy}:4140{target}"));
             request.Headers.Host = host;
-            using var response = await http.SendAsync(request, ct);
-            var body = (await response.Content.ReadAsStringAsync(ct)).Trim().Split(' ');
-            actual.Add(response.StatusCode == HttpStatusCode.MovedPermanently
-                ? $"301 {response.Headers.Location?.OriginalString}"
-                : $"{(int)response.StatusCode} {body[^1]} {Header(response, "x-e2e-path")} {Header(response, "x-e2e-host")}");
+            try
+            {
+                using var response = await http.SendAsync(request, ct);
+                var body = (await response.Content.ReadAsStringAsync(ct)).Trim().Split(' ');
+                actual.Add(response.StatusCode == HttpStatusCode.MovedPermanently
+                    ? $"301 {response.Headers.Location?.OriginalString}"
+                    : $"{(int)response.StatusCode} {body[^1]} {Header(response, "x-e2e-path")} {Header(response, "x-e2e-host")}");
+            }
+            catch (HttpRequestException ex)
+            {
+                // Recorded, so that one failing case does not hide what the others did.
+                actual.Add($"{host}{target}: {ex.Message} {ex.InnerException?.Message}");
+            }
+            catch (TaskCanceledException ex) when (!ct.IsCancellationRequested)
+            {
+                actual.Add($"{host}{target}: {ex.Message} {ex.InnerException?.InnerException?.InnerException?.Message}");
+            }
         }
 
         Assert.Equal(cases.Select(c => c.Expected), actual);
@@ -99,11 +111,21 @@ public sealed class RouteFilterTests(ITestOutputHelper output)
           annotations:
             retry.linkerd.io/http: "500-504"
             retry.linkerd.io/limit: "2"
-            timeout.linkerd.io/request: 400ms
         spec:
           parentRefs: [ { name: store } ]
           rules:
             - backendRefs: [ { name: store } ]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata:
+          name: store-slow
+          annotations:
+            timeout.linkerd.io/request: 400ms
+        spec:
+          parentRefs: [ { name: store-slow } ]
+          rules:
+            - backendRefs: [ { name: store-slow } ]
 
         """;
 
@@ -115,6 +137,14 @@ public sealed class RouteFilterTests(ITestOutputHelper output)
           parentRefs: [ { name: store } ]
           rules:
             - backendRefs: [ { name: store } ]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: { name: store-slow }
+        spec:
+          parentRefs: [ { name: store-slow } ]
+          rules:
+            - backendRefs: [ { name: store-slow } ]
 
         """;
 
@@ -124,7 +154,9 @@ public sealed class RouteFilterTests(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         await using var mesh = await Mesh.StartAsync(output, ct);
         await mesh.ApplyAsync(Manifests.Join(
-            TrafficApp.Service("store", "{ app: store }"),
+            // The one endpoint fails every request: circuit breaking off, so that only retries decide the counts.
+            TrafficApp.Service("store", "{ app: store }", "{ balancer.linkerd.io/failure-accrual: disabled }"),
+            TrafficApp.Service("store-slow", "{ app: store }", "{ balancer.linkerd.io/failure-accrual: disabled }"),
             TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"),
             TrafficApp.Workload("store", 1, "{ app: store }", "1", "store", failPercent: 100),
             AnnotatedRoute), ct);
@@ -132,9 +164,9 @@ public sealed class RouteFilterTests(ITestOutputHelper output)
         using var client = new MeshClient(instances["client-0"]);
         var store = instances["store-0"];
 
-        // Every attempt fails with 500: each request is tried 1 + limit (2) times; a slow one is cut at 400 ms.
+        // Every attempt fails with 500: each request is tried 1 + limit (2) times; on store-slow, a slow one is cut at 400 ms.
         var retried = await client.BurstAsync("store", "/annotated", 5, 1, ct);
-        var slow = await client.GetAsync("store", "/slow?ms=5000", ct);
+        var slow = await client.GetAsync("store-slow", "/slow?ms=5000", ct);
 
         Assert.All(retried, r => Assert.Equal(500, r.Status));
         Assert.Equal((0L, 15L), await client.CountsAsync(store, "/annotated", ct));
@@ -144,7 +176,7 @@ public sealed class RouteFilterTests(ITestOutputHelper output)
         var revision = await mesh.ApplyAsync(PlainRoute, ct);
         await mesh.WaitForConfigAsync([instances["client-0"]], revision, TimeSpan.FromSeconds(30), ct);
         var plain = await client.BurstAsync("store", "/plain", 5, 1, ct);
-        var waited = await client.GetAsync("store", "/slow?ms=1000", ct);
+        var waited = await client.GetAsync("store-slow", "/slow?ms=1000", ct);
 
         Assert.All(plain, r => Assert.Equal(500, r.Status));
         Assert.Equal((0L, 5L), await client.CountsAsync(store, "/plain", ct));
