@@ -25,6 +25,9 @@ internal sealed class InstanceIdentity(MeshIdentity mesh, string caAddress)
     /// <summary>How often every token is rewritten: a third of its life, so a proxy always reads a valid one.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromHours(8);
 
+    /// <summary>The identity proxies require of the control plane.</summary>
+    public string ControlPlaneIdentity => mesh.ControlPlaneIdentity.ToString();
+
     /// <summary>Where proxies ask for certificates.</summary>
     public string CaAddress => caAddress;
 
