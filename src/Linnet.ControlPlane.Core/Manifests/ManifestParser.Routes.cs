@@ -200,7 +200,11 @@ public static partial class ManifestParser
             item.Error("kind", $"'{kind}' is not supported: backends are Services");
         }
 
-        item.Text("group");
+        if (item.Text("group") is { } group and not ("" or "core"))
+        {
+            item.Error("group", $"'{group}' is not supported: backends are core Services (group \"\" or core)");
+        }
+
         var ns = item.Text("namespace");
         var port = item.Number("port", 1, 65535);
         var weight = withWeight ? item.Number("weight", 0, 1_000_000) ?? 1 : 1;

@@ -34,6 +34,7 @@ public sealed class ProxyFolderDependencyTests
         "Http -> Routing",
         "Http -> Telemetry",
         "Http -> Tls",
+        "Filters -> Configuration",
         "Identity -> Configuration",
         "Identity -> ControlPlane",
         "Identity -> Telemetry",
