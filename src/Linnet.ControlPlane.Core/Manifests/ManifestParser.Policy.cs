@@ -5,6 +5,7 @@ using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane.Core.Policy;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Updates;
 
 namespace Linnet.ControlPlane.Core.Manifests;
 
@@ -64,6 +65,26 @@ public static partial class ManifestParser
         if (metadata is not null && metadata.Annotations.TryGetValue(DefaultInboundPolicies.Annotation, out var value) && !DefaultInboundPolicies.IsKnown(value))
         {
             errors.Add(new FieldError($"metadata.annotations.{DefaultInboundPolicies.Annotation}", DefaultInboundPolicies.Unknown(value)));
+        }
+
+        ValidateImageUpdateAnnotations(metadata, errors);
+    }
+
+    private static void ValidateImageUpdateAnnotations(ObjectMeta? metadata, List<FieldError> errors)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        var before = errors.Count;
+        var policy = KeelAnnotations.Read(metadata.Annotations, metadata.Labels, errors);
+        if (errors.Count == before && policy is not null && policy.Type != ImagePolicyType.Never)
+        {
+            // The policy is valid and understood, but nothing applies it yet: accepting it would ignore it.
+            var where = metadata.Annotations.ContainsKey(KeelAnnotations.Policy) || metadata.Annotations.ContainsKey(KeelAnnotations.LegacyPolicy) ? "metadata.annotations" : "metadata.labels";
+            var key = (where == "metadata.annotations" ? metadata.Annotations : metadata.Labels).ContainsKey(KeelAnnotations.Policy) ? KeelAnnotations.Policy : KeelAnnotations.LegacyPolicy;
+            errors.Add(new FieldError($"{where}.{key}", $"policy '{policy.Name}' is valid, but Linnet does not apply image updates yet (use 'never' or remove it)"));
         }
     }
 
