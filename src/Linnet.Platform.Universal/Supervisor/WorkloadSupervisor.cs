@@ -382,6 +382,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             {
                 _workloads.Remove(key);
                 _resolvedImages.Remove(key);
+                _pullFailures.Remove(key);
             }
 
             return;
