@@ -90,6 +90,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         app.MapGrpcService<DestinationService>();
         app.MapGrpcService<IdentityService>();
         ApiEndpoints.Map(app);
+        Updates.WebhookApi.Map(app, app.Services.GetRequiredService<Updates.WebhookApi>());
         return new ControlPlaneHost(app, listeners);
     }
 

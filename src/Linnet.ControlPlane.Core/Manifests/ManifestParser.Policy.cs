@@ -60,31 +60,29 @@ public static partial class ManifestParser
     private static bool IsPolicyKind(string? kind) => PolicyVersions(kind) is not null;
 
     /// <summary>The default-inbound-policy annotation, wherever it is set, must name a policy.</summary>
-    private static void ValidatePolicyAnnotations(ObjectMeta? metadata, List<FieldError> errors)
+    private static void ValidatePolicyAnnotations(string? kind, ObjectMeta? metadata, List<FieldError> errors)
     {
         if (metadata is not null && metadata.Annotations.TryGetValue(DefaultInboundPolicies.Annotation, out var value) && !DefaultInboundPolicies.IsKnown(value))
         {
             errors.Add(new FieldError($"metadata.annotations.{DefaultInboundPolicies.Annotation}", DefaultInboundPolicies.Unknown(value)));
         }
 
-        ValidateImageUpdateAnnotations(metadata, errors);
+        ValidateImageUpdateAnnotations(kind, metadata, errors);
     }
 
-    private static void ValidateImageUpdateAnnotations(ObjectMeta? metadata, List<FieldError> errors)
+    private static void ValidateImageUpdateAnnotations(string? kind, ObjectMeta? metadata, List<FieldError> errors)
     {
         if (metadata is null)
         {
             return;
         }
 
+        // Read for its errors: a valid policy is applied by the registry webhooks (ImageUpdatePlanner).
         var before = errors.Count;
         var policy = KeelAnnotations.Read(metadata.Annotations, metadata.Labels, errors);
-        if (errors.Count == before && policy is not null && policy.Type != ImagePolicyType.Never)
+        if (kind != WorkloadResource.KindName && errors.Count == before && policy is not null)
         {
-            // The policy is valid and understood, but nothing applies it yet: accepting it would ignore it.
-            var where = metadata.Annotations.ContainsKey(KeelAnnotations.Policy) || metadata.Annotations.ContainsKey(KeelAnnotations.LegacyPolicy) ? "metadata.annotations" : "metadata.labels";
-            var key = (where == "metadata.annotations" ? metadata.Annotations : metadata.Labels).ContainsKey(KeelAnnotations.Policy) ? KeelAnnotations.Policy : KeelAnnotations.LegacyPolicy;
-            errors.Add(new FieldError($"{where}.{key}", $"policy '{policy.Name}' is valid, but Linnet does not apply image updates yet (use 'never' or remove it)"));
+            errors.Add(new FieldError("metadata.annotations." + KeelAnnotations.Policy, $"image policies apply to Workloads, not to a {kind}"));
         }
     }
 

@@ -118,7 +118,7 @@ public static partial class ManifestParser
                 break;
         }
 
-        ValidatePolicyAnnotations(metadata, errors);
+        ValidatePolicyAnnotations(kind, metadata, errors);
 
         if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion
             && !(kind == HttpRouteResource.KindName && apiVersion == "gateway.networking.k8s.io/v1beta1"))

@@ -49,7 +49,7 @@ public static class KeelAnnotations
 
     // Annotations whose values are read and checked, but which need the update loop (triggers, approvals,
     // notifications) that does not run yet: applying them is refused rather than accepted and ignored.
-    private static readonly string[] NotYetHonoured = [Trigger, PollSchedule, Approvals, ApprovalDeadline, Notify, ReleaseNotes, MonitorContainers, ImagePullSecret];
+    private static readonly string[] NotYetHonoured = [PollSchedule, Approvals, ApprovalDeadline, Notify, ReleaseNotes, MonitorContainers, ImagePullSecret];
 
     /// <summary>Reads the policy from <paramref name="annotations"/>, else from <paramref name="labels"/> (Keel's
     /// order: the map that names the policy also supplies matchTag and matchPreRelease). Returns null when
@@ -171,6 +171,13 @@ public static class KeelAnnotations
             {
                 var check = ValueProblem(key, value);
                 errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported yet: Linnet does not run registry polling, approvals or notifications, so this would be ignored"));
+            }
+            else if (key == Trigger)
+            {
+                if (value != "default")
+                {
+                    errors.Add(new FieldError($"{path}.{key}", value == "poll" ? "poll is not supported yet: Linnet updates images from registry webhooks only (trigger default)" : $"'{value}' is not a Keel trigger (poll, default)"));
+                }
             }
             else if (key is not (Policy or LegacyPolicy or MatchTag or LegacyMatchTag or MatchPreRelease))
             {

@@ -66,6 +66,7 @@ public sealed class KeelAnnotationsTests
     [InlineData(KeelAnnotations.Policy, "regexp:(a)\\1", "is not a regular expression")]
     [InlineData(KeelAnnotations.MatchPreRelease, "yes", "must be \"true\" or \"false\"")]
     [InlineData(KeelAnnotations.Trigger, "push", "is not a Keel trigger")]
+    [InlineData(KeelAnnotations.Trigger, "poll", "poll is not supported yet")]
     [InlineData(KeelAnnotations.Approvals, "two", "must be a whole number")]
     [InlineData(KeelAnnotations.ApprovalDeadline, "1d", "must be a whole number of hours")]
     [InlineData("keel.sh/pollschedule", "@every 1m", "is not a Keel annotation Linnet knows")]
@@ -87,34 +88,33 @@ public sealed class KeelAnnotationsTests
     }
 
     [Fact]
-    public void Parse_WorkloadWithKeelPolicy_RefusedUntilUpdatesRun()
+    public void Parse_KeelPolicyOnAService_RefusedAsIgnored()
     {
         const string Yaml = """
-            apiVersion: linnet.io/v1alpha1
-            kind: Workload
+            apiVersion: v1
+            kind: Service
             metadata:
               name: web
               annotations: { keel.sh/policy: minor }
-            spec: { command: /bin/true }
+            spec: { selector: { app: web }, ports: [{ port: 80 }] }
             """;
 
         var result = ManifestParser.Parse(Yaml, "test.yaml");
 
         var error = Assert.Single(result.Errors);
         Assert.Equal("metadata.annotations.keel.sh/policy", error.Path);
-        Assert.Contains("does not apply image updates yet", error.Reason, StringComparison.Ordinal);
-        Assert.Empty(result.Resources);
+        Assert.Contains("apply to Workloads, not to a Service", error.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Parse_WorkloadWithPolicyNever_Accepted()
+    public void Parse_WorkloadWithPolicyAndDefaultTrigger_Accepted()
     {
         const string Yaml = """
             apiVersion: linnet.io/v1alpha1
             kind: Workload
             metadata:
               name: web
-              annotations: { keel.sh/policy: never }
+              annotations: { keel.sh/policy: minor, keel.sh/trigger: default, keel.sh/matchPreRelease: "false" }
             spec: { command: /bin/true }
             """;
 

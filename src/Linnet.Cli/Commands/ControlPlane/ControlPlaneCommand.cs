@@ -35,9 +35,10 @@ internal static class ControlPlaneCommand
         var issuerKeyFile = new Option<string?>("--identity-issuer-key-file") { Description = "The issuer's private key (PEM)." };
         var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => ControlPlaneOptions.DefaultTrustDomainName };
         var lifetime = new Option<string>("--identity-issuance-lifetime") { Description = "How long workload certificates are valid.", DefaultValueFactory = _ => "24h" };
+        var webhookCredentials = new Option<string?>("--webhook-credentials-file") { Description = "A file (chmod 600) holding user:password that registries send to /v1/webhooks/* (Basic); without it the webhooks are off." };
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, webhookCredentials,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -60,7 +61,21 @@ internal static class ControlPlaneCommand
                 IssuerKeyFile = parse.GetValue(issuerKeyFile),
                 CertificateLifetime = issuanceLifetime,
             };
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain));
+            Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null;
+            if (parse.GetValue(webhookCredentials) is { } webhookFile)
+            {
+                try
+                {
+                    webhooks = Linnet.ControlPlane.Updates.WebhookCredentials.FromFile(webhookFile);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"--webhook-credentials-file: {ex.Message}");
+                    return ExitCodes.Invalid;
+                }
+            }
+
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), webhooks);
         });
         return command;
     }
@@ -86,7 +101,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null)
     {
         Directory.CreateDirectory(data.Path);
         if (data.RunningPid() is { } running && running != Environment.ProcessId)
@@ -121,6 +136,7 @@ internal static class ControlPlaneCommand
                 // The CA and the token key live in the data directory (owner-only) unless the user brings a CA.
                 Identity = (identity ?? new IdentityOptions()) with { Directory = Path.Combine(data.Path, "identity") },
                 TrustDomain = trustDomain ?? ControlPlaneOptions.DefaultTrustDomainName,
+                WebhookCredentials = webhooks,
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {
