@@ -20,7 +20,9 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
 {
     private const int MaxBody = 1 << 20;
 
-    public static void Map(IEndpointRouteBuilder endpoints, WebhookApi api) => endpoints.MapPost("/v1/webhooks/{kind}", api.HandleAsync);
+    // The webhooks authenticate registries themselves (Basic, WebhookCredentials): they opt out of the admin
+    // credential the rest of the API requires, as a registry cannot hold it.
+    public static void Map(IEndpointRouteBuilder endpoints, WebhookApi api) => endpoints.MapPost("/v1/webhooks/{kind}", api.HandleAsync).AllowAnonymous();
 
     public async Task HandleAsync(HttpContext context, string kind)
     {
