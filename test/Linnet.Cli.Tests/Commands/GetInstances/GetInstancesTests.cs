@@ -33,7 +33,7 @@ public sealed class GetInstancesTests
                 Spec = new InstanceSpec("web", "127.1.0.1", "default", [8080], 4143, 4191, true, null) { Image = "127.0.0.1:5000/shop/web:1.2.3", ImageDigest = Digest },
             }),
         ], ct);
-        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}");
+        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
         var (table, tableOut) = NewPrinter(OutputFormat.Table);
         var (json, jsonOut) = NewPrinter(OutputFormat.Json);
 
