@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh Debian machine (as root) it first installs the Debian tools some tests
 # drive: iptables and iproute2 (transparent interception in network namespaces), promtool (metrics
-# format), curl, tshark (captures proving no plaintext crosses between meshed proxies). Then it builds and runs the whole solution's tests.
+# format), curl, tshark (captures proving no plaintext crosses between meshed proxies), docker-registry and
+# htpasswd (apache2-utils) for the OCI registry client's tests against a real registry. Then it builds and runs the whole solution's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +13,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 if ((${#need[@]})); then
   if [ "$(id -u)" -eq 0 ]; then
     echo "test.sh: installing ${need[*]}"

@@ -124,6 +124,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         app.MapGrpcService<DestinationService>().AllowAnonymous();
         app.MapGrpcService<IdentityService>().AllowAnonymous();
         ApiEndpoints.Map(app);
+        Updates.WebhookApi.Map(app, app.Services.GetRequiredService<Updates.WebhookApi>());
         return new ControlPlaneHost(app, listeners);
     }
 

@@ -60,4 +60,8 @@ public sealed record ControlPlaneOptions
 
     /// <summary>How long a stop waits for in-flight requests.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The Basic credentials Keel-style registry webhooks (<c>/v1/webhooks/*</c>) must send; null turns
+    /// the webhooks off.</summary>
+    public Updates.WebhookCredentials? WebhookCredentials { get; init; }
 }

@@ -27,6 +27,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<ConfigUpdateFactory>();
         services.TryAddSingleton<InboundPolicyCache>();
         services.TryAddSingleton<ProxyRegistry>();
+        services.TryAddSingleton<Updates.WebhookApi>();
         services.TryAddSingleton<DestinationService>();
         services.TryAddSingleton<LocalPortAdmission>();
         services.TryAddSingleton<ResourceApi>();

@@ -5,6 +5,7 @@ using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane.Core.Policy;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Updates;
 
 namespace Linnet.ControlPlane.Core.Manifests;
 
@@ -59,11 +60,29 @@ public static partial class ManifestParser
     private static bool IsPolicyKind(string? kind) => PolicyVersions(kind) is not null;
 
     /// <summary>The default-inbound-policy annotation, wherever it is set, must name a policy.</summary>
-    private static void ValidatePolicyAnnotations(ObjectMeta? metadata, List<FieldError> errors)
+    private static void ValidatePolicyAnnotations(string? kind, ObjectMeta? metadata, List<FieldError> errors)
     {
         if (metadata is not null && metadata.Annotations.TryGetValue(DefaultInboundPolicies.Annotation, out var value) && !DefaultInboundPolicies.IsKnown(value))
         {
             errors.Add(new FieldError($"metadata.annotations.{DefaultInboundPolicies.Annotation}", DefaultInboundPolicies.Unknown(value)));
+        }
+
+        ValidateImageUpdateAnnotations(kind, metadata, errors);
+    }
+
+    private static void ValidateImageUpdateAnnotations(string? kind, ObjectMeta? metadata, List<FieldError> errors)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        // Read for its errors: a valid policy is applied by the registry webhooks (ImageUpdatePlanner).
+        var before = errors.Count;
+        var policy = KeelAnnotations.Read(metadata.Annotations, metadata.Labels, errors);
+        if (kind != WorkloadResource.KindName && errors.Count == before && policy is not null)
+        {
+            errors.Add(new FieldError("metadata.annotations." + KeelAnnotations.Policy, $"image policies apply to Workloads, not to a {kind}"));
         }
     }
 

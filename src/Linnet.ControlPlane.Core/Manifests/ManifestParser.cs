@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.Registry;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -132,7 +133,7 @@ public static partial class ManifestParser
                 break;
         }
 
-        ValidatePolicyAnnotations(metadata, errors);
+        ValidatePolicyAnnotations(kind, metadata, errors);
 
         if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion)
         {
@@ -285,7 +286,20 @@ public static partial class ManifestParser
             spec.Error("serviceAccount", $"'{serviceAccount}' must be a lowercase DNS label");
         }
 
-        var command = spec.Text("command", required: true) ?? "";
+        var image = spec.Text("image");
+        if (image is not null && !ImageReference.TryParse(image, out _, out var imageProblem))
+        {
+            spec.Error("image", imageProblem!);
+        }
+
+        var pullSecret = spec.Text("imagePullSecretFile");
+        if (pullSecret is not null && (image is null || !Path.IsPathFullyQualified(pullSecret)))
+        {
+            spec.Error("imagePullSecretFile", image is null ? "needs an image" : $"'{pullSecret}' must be an absolute path");
+        }
+
+        // With an image, no command means the image's entrypoint and cmd.
+        var command = spec.Text("command", required: image is null) ?? "";
         var args = spec.StringList("args");
         var env = new List<EnvVar>();
         var envItems = spec.Sequence("env");
@@ -311,7 +325,7 @@ public static partial class ManifestParser
         var opaque = PortList(spec, "opaquePorts");
         var version = spec.Text("version");
         spec.RejectUnknown();
-        return new WorkloadSpec(replicas, serviceAccount, command, args, env, workingDir, ports, opaque, version);
+        return new WorkloadSpec(replicas, serviceAccount, command, args, env, workingDir, ports, opaque, version) { Image = image, ImagePullSecretFile = pullSecret };
     }
 
     private static InstanceSpec ParseInstanceSpec(YamlMap spec)
@@ -324,7 +338,11 @@ public static partial class ManifestParser
             spec.Number("proxyInboundPort", 0, 65535) ?? 0,
             spec.Number("proxyAdminPort", 0, 65535) ?? 0,
             spec.Bool("ready") ?? false,
-            spec.Text("version"));
+            spec.Text("version"))
+        {
+            Image = spec.Text("image"),
+            ImageDigest = spec.Text("imageDigest"),
+        };
         spec.RejectUnknown();
         return result;
     }

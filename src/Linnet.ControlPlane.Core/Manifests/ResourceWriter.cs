@@ -111,12 +111,26 @@ public static partial class ResourceWriter
         {
             ["replicas"] = spec.Replicas,
             ["serviceAccount"] = spec.ServiceAccount,
-            ["command"] = spec.Command,
             ["args"] = new JsonArray(spec.Args.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
             ["env"] = new JsonArray(spec.Env.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["value"] = e.Value }).ToArray()),
             ["ports"] = Ints(spec.Ports),
             ["opaquePorts"] = Ints(spec.OpaquePorts),
         };
+        if (spec.Command.Length > 0)
+        {
+            json["command"] = spec.Command;
+        }
+
+        if (spec.Image is not null)
+        {
+            json["image"] = spec.Image;
+        }
+
+        if (spec.ImagePullSecretFile is not null)
+        {
+            json["imagePullSecretFile"] = spec.ImagePullSecretFile;
+        }
+
         if (spec.WorkingDir is not null)
         {
             json["workingDir"] = spec.WorkingDir;
@@ -145,6 +159,16 @@ public static partial class ResourceWriter
         if (spec.Version is not null)
         {
             json["version"] = spec.Version;
+        }
+
+        if (spec.Image is not null)
+        {
+            json["image"] = spec.Image;
+        }
+
+        if (spec.ImageDigest is not null)
+        {
+            json["imageDigest"] = spec.ImageDigest;
         }
 
         return json;

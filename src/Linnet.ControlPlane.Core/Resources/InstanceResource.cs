@@ -40,11 +40,17 @@ public sealed record InstanceSpec(
     bool Ready,
     string? Version)
 {
+    /// <summary>The image it runs, as the workload names it; null for a host command.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>The digest that image resolved to and that this instance runs.</summary>
+    public string? ImageDigest { get; init; }
+
     /// <inheritdoc />
     public bool Equals(InstanceSpec? other) =>
         other is not null && Workload == other.Workload && Address == other.Address && ServiceAccount == other.ServiceAccount
         && Ports.SequenceEqual(other.Ports) && ProxyInboundPort == other.ProxyInboundPort && ProxyAdminPort == other.ProxyAdminPort
-        && Ready == other.Ready && Version == other.Version;
+        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Workload, Address);

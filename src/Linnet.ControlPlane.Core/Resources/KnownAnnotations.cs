@@ -32,6 +32,12 @@ public static class KnownAnnotations
         [LinkerdRouteAnnotations.RetryTimeout] = RouteKinds,
         [LinkerdRouteAnnotations.TimeoutRequest] = RouteKinds,
         [LinkerdRouteAnnotations.TimeoutResponse] = RouteKinds,
+        // Applied by the registry webhooks (Updates/ImageUpdatePlanner); the other keel.sh keys are refused on apply.
+        [Updates.KeelAnnotations.Policy] = [WorkloadResource.KindName],
+        [Updates.KeelAnnotations.MatchTag] = [WorkloadResource.KindName],
+        [Updates.KeelAnnotations.LegacyMatchTag] = [WorkloadResource.KindName],
+        [Updates.KeelAnnotations.MatchPreRelease] = [WorkloadResource.KindName],
+        [Updates.KeelAnnotations.Trigger] = [WorkloadResource.KindName],
     };
 
     /// <summary>Whether <paramref name="name"/>'s prefix is one of <see cref="Domains"/> or a subdomain of one.</summary>

@@ -23,7 +23,8 @@ public sealed record WorkloadResource : Resource
 /// <summary>Workload spec.</summary>
 /// <param name="Replicas">How many instances to run.</param>
 /// <param name="ServiceAccount">The identity instances run as (their mTLS name comes from it).</param>
-/// <param name="Command">The program to run (a path, or a name on PATH).</param>
+/// <param name="Command">The program to run (a path, or a name on PATH; with an image, a path inside it); empty
+/// with an image runs the image's entrypoint.</param>
 /// <param name="Args">Its arguments.</param>
 /// <param name="Env">Environment variables, in order.</param>
 /// <param name="WorkingDir">Working directory; null means the data directory's instance folder.</param>
@@ -41,11 +42,19 @@ public sealed record WorkloadSpec(
     IReadOnlyList<int> OpaquePorts,
     string? Version)
 {
+    /// <summary>An OCI image to run (<c>registry/repo:tag</c> or <c>...@sha256:...</c>): pulled, unpacked, and its
+    /// entrypoint and cmd run unless <see cref="Command"/> is given; null runs <see cref="Command"/> from the host.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>A Docker config file (owner-only) holding the credentials for <see cref="Image"/>'s registry.</summary>
+    public string? ImagePullSecretFile { get; init; }
+
     /// <inheritdoc />
     public bool Equals(WorkloadSpec? other) =>
         other is not null && Replicas == other.Replicas && ServiceAccount == other.ServiceAccount && Command == other.Command
         && Args.SequenceEqual(other.Args) && Env.SequenceEqual(other.Env) && WorkingDir == other.WorkingDir
-        && Ports.SequenceEqual(other.Ports) && OpaquePorts.SequenceEqual(other.OpaquePorts) && Version == other.Version;
+        && Ports.SequenceEqual(other.Ports) && OpaquePorts.SequenceEqual(other.OpaquePorts) && Version == other.Version
+        && Image == other.Image && ImagePullSecretFile == other.ImagePullSecretFile;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Replicas, Command);

@@ -1,4 +1,5 @@
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.Platform.Universal.Images;
 
 namespace Linnet.Platform.Universal.Supervisor;
 
@@ -25,4 +26,7 @@ internal sealed record InstancePlan(InstanceKey Key, string Address, WorkloadSpe
 
     /// <summary>The proxy's inbound TLS mode: <c>permissive</c> or <c>strict</c> (from the Workload's annotation).</summary>
     public string InboundTls { get; init; } = InstanceIdentity.Permissive;
+
+    /// <summary>The pulled and unpacked image the app runs from; null runs the spec's command from the host.</summary>
+    public ResolvedImage? Image { get; init; }
 }

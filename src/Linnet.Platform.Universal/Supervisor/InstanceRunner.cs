@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.Platform.Universal.Images;
 using Microsoft.Extensions.Logging;
 
 namespace Linnet.Platform.Universal.Supervisor;
@@ -207,7 +208,9 @@ internal sealed partial class InstanceRunner : IDisposable
     {
         var launch = role == ProcessRole.Proxy
             ? ProcessLaunch.ForProgram(_options.ProxyCommand, ["--config", Plan.ProxyConfigPath], new Dictionary<string, string>(), Plan.Directory)
-            : new ProcessLaunch(Plan.Spec.Command, Plan.Spec.Args, InstanceEnvironment.Build(Plan, _services()), Plan.WorkingDirectory);
+            : Plan.Image is { } image
+                ? ImageLaunch.Build(image, Plan.Spec, InstanceEnvironment.Build(Plan, _services()))
+                : new ProcessLaunch(Plan.Spec.Command, Plan.Spec.Args, InstanceEnvironment.Build(Plan, _services()), Plan.WorkingDirectory);
         var header = attempt == 0 ? "start" : string.Create(CultureInfo.InvariantCulture, $"restart {attempt}");
         try
         {

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
+using Linnet.Platform.Universal.Images;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -110,6 +111,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         }
 
         _probe.Dispose();
+        _images?.Dispose();
         base.Dispose();
     }
 
@@ -244,7 +246,11 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             ProxyInboundPort,
             ProxyAdminPort,
             runner.Ready,
-            runner.Plan.Spec.Version),
+            runner.Plan.Spec.Version)
+        {
+            Image = runner.Plan.Spec.Image,
+            ImageDigest = runner.Plan.Image?.Digest.ToString(),
+        },
     };
 
     private static ResourceKey InstanceResourceKey(InstanceKey key) => new(InstanceResource.KindName, key.Namespace, key.Name);
@@ -375,10 +381,15 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             lock (_gate)
             {
                 _workloads.Remove(key);
+                _resolvedImages.Remove(key);
+                _pullFailures.Remove(key);
             }
 
             return;
         }
+
+        // One resolution per spec: every replica, restart and scale-up runs the same digest (keel#560, #803).
+        var image = await ResolveImageAsync(key, workload.Spec, token);
 
         // Changed spec: stop, then start again on the same address.
         foreach (var runner in runners.Values.ToList())
@@ -401,7 +412,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             runner.Dispose();
 
             // Should this fail, the slot is missing and the retry starts it, still on its address.
-            Launch(key, runners, runner.Key, IPAddress.Parse(runner.Plan.Address), workload);
+            Launch(key, runners, runner.Key, IPAddress.Parse(runner.Plan.Address), workload, image);
         }
 
         // Missing replicas.
@@ -411,7 +422,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             {
                 var instance = new InstanceKey(key.Namespace, key.Name, index);
                 _previousAddresses.Remove(instance, out var previous);
-                Launch(key, runners, instance, _addresses.Allocate(instance, previous), workload);
+                Launch(key, runners, instance, _addresses.Allocate(instance, previous), workload, image);
             }
         }
 
@@ -466,10 +477,10 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         }
     }
 
-    private void Launch(ResourceKey workload, SortedDictionary<int, InstanceRunner> runners, InstanceKey key, IPAddress address, WorkloadResource resource)
+    private void Launch(ResourceKey workload, SortedDictionary<int, InstanceRunner> runners, InstanceKey key, IPAddress address, WorkloadResource resource, ResolvedImage? image)
     {
         var directory = Path.Combine(_options.DataDirectory, "instances", key.Namespace, key.Name);
-        var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory) { InboundTls = InstanceIdentity.InboundTlsOf(resource) };
+        var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory) { InboundTls = InstanceIdentity.InboundTlsOf(resource), Image = image };
         var runner = new InstanceRunner(
             plan,
             _options,

@@ -38,9 +38,10 @@ internal static class ControlPlaneCommand
         var lifetime = new Option<string>("--identity-issuance-lifetime") { Description = "How long workload certificates are valid.", DefaultValueFactory = _ => "24h" };
         var tokenMaxLifetime = new Option<string>("--token-max-lifetime") { Description = "The longest lifetime `linnet token create` may ask for.", DefaultValueFactory = _ => "24h" };
         var apiHostNames = new Option<string[]>("--api-host-name") { Description = "A host name the HTTP API answers to besides IP addresses and localhost (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var webhookCredentials = new Option<string?>("--webhook-credentials-file") { Description = "A file (chmod 600) holding user:password that registries send to /v1/webhooks/* (Basic); without it the webhooks are off." };
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, webhookCredentials,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -69,8 +70,22 @@ internal static class ControlPlaneCommand
                 IssuerKeyFile = parse.GetValue(issuerKeyFile),
                 CertificateLifetime = issuanceLifetime,
             };
+            Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null;
+            if (parse.GetValue(webhookCredentials) is { } webhookFile)
+            {
+                try
+                {
+                    webhooks = Linnet.ControlPlane.Updates.WebhookCredentials.FromFile(webhookFile);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"--webhook-credentials-file: {ex.Message}");
+                    return ExitCodes.Invalid;
+                }
+            }
+
             var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []);
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, webhooks);
         });
         return command;
     }
@@ -96,7 +111,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null)
     {
         // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
         IdentityFiles.EnsureDirectory(data.Path);
@@ -135,6 +150,7 @@ internal static class ControlPlaneCommand
                 AdminCredentialFile = Path.Combine(data.Path, AdminCredential.FileName),
                 TokenMaxLifetime = security?.TokenMaxLifetime ?? ControlPlaneOptions.DefaultTokenMaxLifetime,
                 ApiHostNames = security?.HostNames ?? [],
+                WebhookCredentials = webhooks,
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {

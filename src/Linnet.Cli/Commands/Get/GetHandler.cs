@@ -43,7 +43,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
             "Service" => ["NAME", "PORTS", "SELECTOR", "LOCAL PORTS"],
             "Workload" => ["NAME", "REPLICAS", "COMMAND", "VERSION"],
             "HTTPRoute" or "GRPCRoute" => ["NAME", "PARENTS", "RULES", "ACCEPTED", "RESOLVED REFS"],
-            "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "VERSION"],
+            "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "VERSION", "IMAGE", "DIGEST"],
             "Server" => ["NAME", "PORT", "PROTOCOL", "ACCESS POLICY"],
             "AuthorizationPolicy" => ["NAME", "TARGET", "AUTHENTICATIONS"],
             "MeshTLSAuthentication" => ["NAME", "IDENTITIES"],
@@ -74,7 +74,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                     string.Join(",", (spec?["selector"]?.AsObject() ?? []).Select(kv => $"{kv.Key}={kv.Value}")),
                     string.Join(",", (item?["status"]?["localPorts"]?.AsObject() ?? []).Select(kv => $"{kv.Key}→{kv.Value}")),
                 ],
-                "Workload" => [Text(spec?["replicas"]), $"{spec?["command"]} {string.Join(' ', (spec?["args"]?.AsArray() ?? []).Select(Text))}".Trim(), Text(spec?["version"])],
+                "Workload" => [Text(spec?["replicas"]), $"{spec?["image"] ?? spec?["command"]} {string.Join(' ', (spec?["args"]?.AsArray() ?? []).Select(Text))}".Trim(), Text(spec?["version"])],
                 "HTTPRoute" or "GRPCRoute" =>
                 [
                     string.Join(",", (spec?["parentRefs"]?.AsArray() ?? []).Select(p => $"{p?["name"]}{(p?["port"] is { } port ? $":{port}" : "")}")),
@@ -82,7 +82,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                     Condition(item, "Accepted"),
                     Condition(item, "ResolvedRefs"),
                 ],
-                "Instance" => [Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["version"])],
+                "Instance" => [Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["version"]), Text(spec?["image"]), ShortDigest(Text(spec?["imageDigest"]))],
                 "Server" => [Text(spec?["port"]), Text(spec?["proxyProtocol"]), Text(spec?["accessPolicy"])],
                 "AuthorizationPolicy" =>
                 [
@@ -104,6 +104,9 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
     }
 
     private static string Text(JsonNode? node) => node?.ToString() ?? "";
+
+    // sha256:<first 12 hex>, as docker abbreviates image ids; -o json has the whole digest.
+    private static string ShortDigest(string digest) => digest.Length > 19 ? digest[..19] : digest;
 
     // A route's Gateway API condition over its parents: "True", or each parent's False reason; "-" before the
     // status controller has written one.

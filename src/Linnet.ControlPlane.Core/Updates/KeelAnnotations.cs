@@ -1,0 +1,195 @@
+using System.Globalization;
+using Linnet.Api.Validation;
+
+namespace Linnet.ControlPlane.Core.Updates;
+
+/// <summary>Reads Keel's <c>keel.sh/*</c> annotations (and labels, as Keel does) into one
+/// <see cref="ImageUpdatePolicy"/>, validating every value. Keel logs a bad value and carries on with no policy;
+/// Linnet refuses it, naming the annotation and the reason, so that nothing is accepted and silently ignored.</summary>
+public static class KeelAnnotations
+{
+    /// <summary><c>keel.sh/policy</c>.</summary>
+    public const string Policy = "keel.sh/policy";
+
+    /// <summary>The policy key of Keel's first releases.</summary>
+    public const string LegacyPolicy = "keel.observer/policy";
+
+    /// <summary><c>keel.sh/matchTag</c>.</summary>
+    public const string MatchTag = "keel.sh/matchTag";
+
+    /// <summary>The matchTag key of Keel's first releases.</summary>
+    public const string LegacyMatchTag = "keel.sh/match-tag";
+
+    /// <summary><c>keel.sh/matchPreRelease</c>.</summary>
+    public const string MatchPreRelease = "keel.sh/matchPreRelease";
+
+    /// <summary><c>keel.sh/trigger</c>.</summary>
+    public const string Trigger = "keel.sh/trigger";
+
+    /// <summary><c>keel.sh/pollSchedule</c>.</summary>
+    public const string PollSchedule = "keel.sh/pollSchedule";
+
+    /// <summary><c>keel.sh/approvals</c>.</summary>
+    public const string Approvals = "keel.sh/approvals";
+
+    /// <summary><c>keel.sh/approvalDeadline</c>.</summary>
+    public const string ApprovalDeadline = "keel.sh/approvalDeadline";
+
+    /// <summary><c>keel.sh/notify</c>.</summary>
+    public const string Notify = "keel.sh/notify";
+
+    /// <summary><c>keel.sh/releaseNotes</c>.</summary>
+    public const string ReleaseNotes = "keel.sh/releaseNotes";
+
+    /// <summary><c>keel.sh/monitorContainers</c>.</summary>
+    public const string MonitorContainers = "keel.sh/monitorContainers";
+
+    /// <summary><c>keel.sh/imagePullSecret</c>.</summary>
+    public const string ImagePullSecret = "keel.sh/imagePullSecret";
+
+    // Annotations whose values are read and checked, but which need the update loop (triggers, approvals,
+    // notifications) that does not run yet: applying them is refused rather than accepted and ignored.
+    private static readonly string[] NotYetHonoured = [PollSchedule, Approvals, ApprovalDeadline, Notify, ReleaseNotes, MonitorContainers, ImagePullSecret];
+
+    /// <summary>Reads the policy from <paramref name="annotations"/>, else from <paramref name="labels"/> (Keel's
+    /// order: the map that names the policy also supplies matchTag and matchPreRelease). Returns null when
+    /// neither names one. Problems go to <paramref name="errors"/> with paths under <c>metadata.annotations</c>
+    /// or <c>metadata.labels</c>.</summary>
+    public static ImageUpdatePolicy? Read(IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels, List<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(errors);
+        CheckKeys(annotations, "metadata.annotations", errors);
+        CheckKeys(labels, "metadata.labels", errors);
+        if (HasPolicy(annotations))
+        {
+            return ReadFrom(annotations, "metadata.annotations", errors);
+        }
+
+        return HasPolicy(labels) ? ReadFrom(labels, "metadata.labels", errors) : null;
+    }
+
+    /// <summary>Parses a policy name as Keel writes it (<c>all</c>, <c>major</c>, <c>minor</c>, <c>patch</c>,
+    /// <c>force</c>, <c>glob:&lt;p&gt;</c>, <c>regexp:&lt;re&gt;</c>, <c>never</c>); null with a reason when invalid.</summary>
+    public static ImageUpdatePolicy? ParsePolicy(string value, bool matchTag, bool matchPreRelease, out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        reason = null;
+        if (value.StartsWith("glob:", StringComparison.Ordinal))
+        {
+            // Keel splits on every ':' and wants exactly two parts.
+            var parts = value.Split(':');
+            if (parts.Length != 2 || parts[1].Length == 0)
+            {
+                reason = $"'{value}' is not a glob policy: write glob:<pattern>, with no ':' in the pattern";
+                return null;
+            }
+
+            return new ImageUpdatePolicy(ImagePolicyType.Glob, parts[1]);
+        }
+
+        if (value.StartsWith("regexp:", StringComparison.Ordinal))
+        {
+            var pattern = value["regexp:".Length..];
+            try
+            {
+                _ = ImageTagRules.Compile(pattern);
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+            {
+                reason = $"'{pattern}' is not a regular expression Keel (Go RE2) accepts: {ex.Message}";
+                return null;
+            }
+
+            return new ImageUpdatePolicy(ImagePolicyType.Regexp, pattern);
+        }
+
+        switch (value)
+        {
+            case "all":
+                return new ImageUpdatePolicy(ImagePolicyType.All, MatchPreRelease: matchPreRelease);
+            case "major":
+                return new ImageUpdatePolicy(ImagePolicyType.Major, MatchPreRelease: matchPreRelease);
+            case "minor":
+                return new ImageUpdatePolicy(ImagePolicyType.Minor, MatchPreRelease: matchPreRelease);
+            case "patch":
+                return new ImageUpdatePolicy(ImagePolicyType.Patch, MatchPreRelease: matchPreRelease);
+            case "force":
+                return new ImageUpdatePolicy(ImagePolicyType.Force, MatchTag: matchTag);
+            case "never" or "":
+                return ImageUpdatePolicy.Never;
+            default:
+                reason = $"'{value}' is not a Keel policy (all, major, minor, patch, force, glob:<pattern>, regexp:<expression>, never)";
+                return null;
+        }
+    }
+
+    private static bool HasPolicy(IReadOnlyDictionary<string, string> map) => map.ContainsKey(Policy) || map.ContainsKey(LegacyPolicy);
+
+    private static ImageUpdatePolicy? ReadFrom(IReadOnlyDictionary<string, string> map, string path, List<FieldError> errors)
+    {
+        var key = map.ContainsKey(Policy) ? Policy : LegacyPolicy;
+        var matchTag = Bool(map, map.ContainsKey(MatchTag) ? MatchTag : LegacyMatchTag, false, path, errors);
+        var matchPreRelease = Bool(map, MatchPreRelease, true, path, errors);
+        var policy = ParsePolicy(map[key], matchTag, matchPreRelease, out var reason);
+        if (reason is not null)
+        {
+            errors.Add(new FieldError($"{path}.{key}", reason));
+        }
+
+        return policy;
+    }
+
+    private static bool Bool(IReadOnlyDictionary<string, string> map, string key, bool absent, string path, List<FieldError> errors)
+    {
+        if (!map.TryGetValue(key, out var text))
+        {
+            return absent;
+        }
+
+        if (text is "true" or "false")
+        {
+            return text == "true";
+        }
+
+        // Keel reads anything but "true" as false; a typo would silently turn the option off.
+        errors.Add(new FieldError($"{path}.{key}", $"'{text}' must be \"true\" or \"false\""));
+        return absent;
+    }
+
+    private static void CheckKeys(IReadOnlyDictionary<string, string> map, string path, List<FieldError> errors)
+    {
+        foreach (var (key, value) in map)
+        {
+            if (!key.StartsWith("keel.sh/", StringComparison.Ordinal) && key != LegacyPolicy)
+            {
+                continue;
+            }
+
+            if (Array.IndexOf(NotYetHonoured, key) >= 0)
+            {
+                var check = ValueProblem(key, value);
+                errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported yet: Linnet does not run registry polling, approvals or notifications, so this would be ignored"));
+            }
+            else if (key == Trigger)
+            {
+                if (value != "default")
+                {
+                    errors.Add(new FieldError($"{path}.{key}", value == "poll" ? "poll is not supported yet: Linnet updates images from registry webhooks only (trigger default)" : $"'{value}' is not a Keel trigger (poll, default)"));
+                }
+            }
+            else if (key is not (Policy or LegacyPolicy or MatchTag or LegacyMatchTag or MatchPreRelease))
+            {
+                errors.Add(new FieldError($"{path}.{key}", "is not a Keel annotation Linnet knows (keel.sh/policy, matchTag, matchPreRelease, trigger, pollSchedule, approvals, approvalDeadline, notify, releaseNotes, monitorContainers, imagePullSecret)"));
+            }
+        }
+    }
+
+    private static string? ValueProblem(string key, string value) => key switch
+    {
+        Trigger when value is not ("poll" or "default") => $"'{value}' is not a Keel trigger (poll, default)",
+        Approvals or ApprovalDeadline when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _) => $"'{value}' must be a whole number{(key == ApprovalDeadline ? " of hours" : "")}",
+        _ => null,
+    };
+}

@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Api;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Core.Updates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Linnet.ControlPlane.Updates;
+
+/// <summary>Keel's webhook triggers at Keel's paths, <c>POST /v1/webhooks/{native,dockerhub,quay,azure}</c>: a
+/// pushed tag updates every Workload whose image is that repository and whose <c>keel.sh/policy</c> accepts it.
+/// Every request must carry the configured Basic credentials (webhooks are off without them); every payload is
+/// validated first, so a malformed one gets 400 and changes nothing.</summary>
+internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptions options, ILogger<WebhookApi> logger)
+{
+    private const int MaxBody = 1 << 20;
+
+    // The webhooks authenticate registries themselves (Basic, WebhookCredentials): they opt out of the admin
+    // credential the rest of the API requires, as a registry cannot hold it.
+    public static void Map(IEndpointRouteBuilder endpoints, WebhookApi api) => endpoints.MapPost("/v1/webhooks/{kind}", api.HandleAsync).AllowAnonymous();
+
+    public async Task HandleAsync(HttpContext context, string kind)
+    {
+        if (options.WebhookCredentials is not { } expected)
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, "webhooks are off: start the control plane with webhook credentials");
+            return;
+        }
+
+        if (!Authenticated(context.Request, expected))
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"linnet-webhooks\"";
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status401Unauthorized, "webhook credentials missing or wrong");
+            return;
+        }
+
+        if (!KeelWebhookPayloads.Kinds.Contains(kind))
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"no webhook '{kind}' (served: {string.Join(", ", KeelWebhookPayloads.Kinds)})");
+            return;
+        }
+
+        if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, "the payload must be application/json");
+            return;
+        }
+
+        var body = await ReadAsync(context);
+        if (body is null)
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"the payload is over {MaxBody} bytes");
+            return;
+        }
+
+        if (!KeelWebhookPayloads.TryParse(kind, body, out var events, out var error))
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{kind} webhook: {error}");
+            return;
+        }
+
+        var updated = new JsonArray();
+        foreach (var push in events)
+        {
+            var plan = ImageUpdatePlanner.Plan(store.Snapshot().OfKind<WorkloadResource>(), push);
+            var changes = plan.Select(p => (StoreChange)new PutChange(p.Workload with { Spec = p.Workload.Spec with { Image = p.Image } }) { ExpectedVersion = p.Workload.Metadata.ResourceVersion }).ToList();
+            if (changes.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await store.CommitAsync(changes, context.RequestAborted);
+            }
+            catch (ConflictException ex)
+            {
+                // The workload changed between the snapshot and the commit: the sender retries.
+                await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, ex.Message);
+                return;
+            }
+
+            foreach (var (workload, image) in plan)
+            {
+                Log.Updated(logger, kind, $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", image);
+                updated.Add(new JsonObject { ["workload"] = $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", ["image"] = image });
+            }
+        }
+
+        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["updated"] = updated });
+    }
+
+    private static bool Authenticated(HttpRequest request, WebhookCredentials expected)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        byte[] decoded;
+        try
+        {
+            decoded = Convert.FromBase64String(header[6..].Trim());
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        var want = Encoding.UTF8.GetBytes(expected.User + ":" + expected.Password);
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(decoded), SHA256.HashData(want));
+    }
+
+    private static async Task<byte[]?> ReadAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBody)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "{Kind} webhook: {Workload} updated to {Image}")]
+        public static partial void Updated(ILogger logger, string kind, string workload, string image);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Linnet.Cli.Api;
+using Linnet.Cli.Commands.Get;
+using Linnet.Cli.Output;
+using Linnet.ControlPlane;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Store;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Linnet.Cli.Tests.Commands.GetInstances;
+
+/// <summary><c>linnet get instances</c> against a real control plane: the image and digest each instance runs.</summary>
+public sealed class GetInstancesTests
+{
+    private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public async Task Run_InstancesWithImage_TableShowsImageAndShortDigestJsonTheWholeDigest()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new InMemoryResourceStore();
+        var options = new ControlPlaneOptions { GrpcListen = new IPEndPoint(IPAddress.Loopback, 0), HttpListen = new IPEndPoint(IPAddress.Loopback, 0) };
+        await using var cp = ControlPlaneHost.Create(options, store, services => services.AddLogging(b => b.ClearProviders()));
+        await cp.StartAsync(ct);
+        await store.CommitAsync(
+        [
+            new PutChange(new InstanceResource
+            {
+                Metadata = new ObjectMeta { Name = "web-0" },
+                Spec = new InstanceSpec("web", "127.1.0.1", "default", [8080], 4143, 4191, true, null) { Image = "127.0.0.1:5000/shop/web:1.2.3", ImageDigest = Digest },
+            }),
+        ], ct);
+        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
+        var (table, tableOut) = NewPrinter(OutputFormat.Table);
+        var (json, jsonOut) = NewPrinter(OutputFormat.Json);
+
+        Assert.Equal(0, await new GetHandler(client, table).RunAsync("Instance", null, "default", ct));
+        Assert.Equal(0, await new GetHandler(client, json).RunAsync("Instance", null, "default", ct));
+
+        var lines = tableOut.ToString().Split('\n');
+        Assert.Contains(lines, l => l.Contains("IMAGE", StringComparison.Ordinal) && l.Contains("DIGEST", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("web-0", StringComparison.Ordinal) && l.Contains("127.0.0.1:5000/shop/web:1.2.3", StringComparison.Ordinal) && l.Contains("sha256:0123456789ab ", StringComparison.Ordinal));
+        var item = JsonNode.Parse(jsonOut.ToString())!.AsArray().Single()!;
+        Assert.Equal(Digest, item["spec"]!["imageDigest"]!.GetValue<string>());
+    }
+
+    private static (Printer Printer, StringWriter Stdout) NewPrinter(OutputFormat format)
+    {
+        var stdout = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No });
+        console.Profile.Width = 250; // one row per instance, nothing wrapped
+        return (new Printer(console, format), stdout);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Updates;
+
+namespace Linnet.ControlPlane.Core.Tests.Updates;
+
+/// <summary>Keel's webhook payloads (shapes and required fields from keel-hq/keel pkg/http/*_webhook_trigger.go and
+/// their tests) and which workloads a push updates.</summary>
+public sealed class WebhookPlanTests
+{
+    private const string D1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    private const string D2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
+    [Theory]
+    [InlineData("native", """{"name":"gcr.io/v2-namespace/hello-world","tag":"1.1.1"}""", "gcr.io/v2-namespace/hello-world", "1.1.1", null)]
+    [InlineData("native", """{"name":"127.0.0.1:5000/shop/web","tag":"2.0.0","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111"}""", "127.0.0.1:5000/shop/web", "2.0.0", D1)]
+    [InlineData("dockerhub", """{"push_data":{"pushed_at":1417566161,"images":[],"tag":"1.1.1","pusher":"trustedbuilder"},"repository":{"repo_name":"svendowideit/testhook","name":"testhook"}}""", "svendowideit/testhook", "1.1.1", null)]
+    [InlineData("quay", """{"repository":"mynamespace/repository","namespace":"mynamespace","name":"repository","docker_url":"quay.io/mynamespace/repository","updated_tags":["1.2.3"]}""", "quay.io/mynamespace/repository", "1.2.3", null)]
+    [InlineData("azure", """{"id":"x","action":"push","target":{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","repository":"hello-world","tag":"v1"},"request":{"host":"myregistry.azurecr.io"}}""", "myregistry.azurecr.io/hello-world", "v1", D1)]
+    public void TryParse_KeelPayloads_Event(string kind, string json, string repository, string tag, string? digest)
+    {
+        Assert.True(KeelWebhookPayloads.TryParse(kind, Encoding.UTF8.GetBytes(json), out var events, out var error), error);
+
+        Assert.Equal(new ImagePushEvent(repository, tag, digest), Assert.Single(events));
+    }
+
+    [Theory]
+    [InlineData("native", """{"name":"","tag":"1.0"}""", "name cannot be empty")]
+    [InlineData("native", """{"name":"r.io/a"}""", "tag cannot be empty")]
+    [InlineData("native", """{"name":"r.io/a","tag":"1.0","digest":"md5:x"}""", "is not a sha256 digest")]
+    [InlineData("native", """{"name":"r.io/A B","tag":"1.0"}""", "not a valid repository name")]
+    [InlineData("native", """[1,2]""", "must be a JSON object")]
+    [InlineData("native", """{"name":""", "not JSON")]
+    [InlineData("dockerhub", """{"push_data":{"tag":"1.0"},"repository":{}}""", "repository.repo_name cannot be empty")]
+    [InlineData("quay", """{"docker_url":"quay.io/a/b","updated_tags":[]}""", "updated_tags cannot be empty")]
+    [InlineData("azure", """{"target":{"repository":"x"},"request":{"host":"r.io"}}""", "target.tag cannot be empty")]
+    [InlineData("gitlab", """{}""", "not a webhook kind")]
+    public void TryParse_BadPayload_RefusedWithReason(string kind, string json, string reason)
+    {
+        Assert.False(KeelWebhookPayloads.TryParse(kind, Encoding.UTF8.GetBytes(json), out var events, out var error));
+
+        Assert.Empty(events);
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // Keel's rules decide (ImageTagRulesTests has the table); the planner pins the pushed digest.
+    [InlineData("minor", "r.io/shop/web:1.2.0", "r.io/shop/web", "1.3.0", D1, "r.io/shop/web:1.3.0@" + D1)]
+    [InlineData("minor", "r.io/shop/web:1.2.0", "r.io/shop/web", "2.0.0", D1, null)]
+    [InlineData("major", "r.io/shop/web:1.2.0", "r.io/shop/web", "2.0.0", null, "r.io/shop/web:2.0.0")]
+    [InlineData("major", "r.io/shop/web:1.2.0", "r.io/shop/other", "2.0.0", null, null)]
+    [InlineData("major", "r.io/shop/web:1.2.0", "q.io/shop/web", "2.0.0", null, null)]
+    [InlineData("never", "r.io/shop/web:1.2.0", "r.io/shop/web", "2.0.0", null, null)]
+    // force + matchTag: a new digest of the same tag moves, the same digest again does not (keel#560).
+    [InlineData("force", "r.io/shop/web:latest@" + D1, "r.io/shop/web", "latest", D2, "r.io/shop/web:latest@" + D2)]
+    [InlineData("force", "r.io/shop/web:latest@" + D1, "r.io/shop/web", "latest", D1, null)]
+    [InlineData("force", "r.io/shop/web:latest", "r.io/shop/web", "latest", null, null)]
+    // Docker Hub names stay as the user wrote them.
+    [InlineData("major", "nginx:1.25.0", "library/nginx", "1.27.0", null, "nginx:1.27.0")]
+    public void Plan_Push_UpdatesPerPolicy(string policy, string current, string repository, string tag, string? digest, string? expected)
+    {
+        var annotations = new Dictionary<string, string> { [KeelAnnotations.Policy] = policy };
+        if (policy == "force")
+        {
+            annotations[KeelAnnotations.MatchTag] = "true";
+        }
+
+        var workload = new WorkloadResource
+        {
+            Metadata = new ObjectMeta { Name = "web", Annotations = annotations },
+            Spec = new WorkloadSpec(1, "default", "", [], [], null, [], [], null) { Image = current },
+        };
+
+        var plan = ImageUpdatePlanner.Plan([workload], new ImagePushEvent(repository, tag, digest));
+
+        Assert.Equal(expected, plan.SingleOrDefault().Image);
+    }
+}
