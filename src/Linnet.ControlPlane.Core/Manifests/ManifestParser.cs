@@ -305,9 +305,31 @@ public static partial class ManifestParser
             spec.Number("proxyInboundPort", 0, 65535) ?? 0,
             spec.Number("proxyAdminPort", 0, 65535) ?? 0,
             spec.Bool("ready") ?? false,
-            spec.Text("version"));
+            spec.Text("version"),
+            spec.Number("restarts", 0, int.MaxValue) ?? 0,
+            ParseInstanceExit(spec.Map("lastExit")));
         spec.RejectUnknown();
         return result;
+    }
+
+    private static InstanceExit? ParseInstanceExit(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var process = map.Text("process", required: true) ?? "";
+        var exitCode = map.Number("exitCode", int.MinValue, int.MaxValue);
+        var reason = map.Text("reason") ?? "";
+        var at = map.Text("at", required: true);
+        if (at is not null && !DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _))
+        {
+            map.Error("at", "must be an RFC 3339 time");
+        }
+
+        map.RejectUnknown();
+        return new InstanceExit(process, exitCode, reason, at is not null && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : default);
     }
 
     private static List<int> PortList(YamlMap map, string key) =>

@@ -244,7 +244,9 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             ProxyInboundPort,
             ProxyAdminPort,
             runner.Ready,
-            runner.Plan.Spec.Version),
+            runner.Plan.Spec.Version,
+            runner.Restarts,
+            runner.LastExit),
     };
 
     private static ResourceKey InstanceResourceKey(InstanceKey key) => new(InstanceResource.KindName, key.Namespace, key.Name);

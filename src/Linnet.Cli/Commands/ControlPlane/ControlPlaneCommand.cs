@@ -103,15 +103,10 @@ internal static class ControlPlaneCommand
         grpc ??= new IPEndPoint(IPAddress.Any, ControlPlaneOptions.DefaultGrpcPort);
         var proxyAddress = grpc.Address.Equals(IPAddress.Any) ? $"127.0.0.1:{grpc.Port}" : grpc.ToString();
         await File.WriteAllTextAsync(data.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        });
+        using var termination = new Termination(cancellationToken, _ => Console.WriteLine("linnet control plane: stopping every instance (a second Ctrl-C forces)"));
         try
         {
-            using var store = await FileResourceStore.OpenAsync(Path.Combine(data.Path, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: cancellationToken);
+            using var store = await FileResourceStore.OpenAsync(Path.Combine(data.Path, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: termination.Stopping);
             var options = new ControlPlaneOptions
             {
                 GrpcListen = grpc,
@@ -124,28 +119,36 @@ internal static class ControlPlaneCommand
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {
+                services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, CommandLifetime>();
                 var supervisor = new SupervisorOptions
                 {
                     DataDirectory = data.Path,
                     ControlPlaneAddress = proxyAddress,
-                    ProxyCommand = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
+                    ProxyCommand = Installation.ProxyCommand(),
+                    ProgramDirectories = [Installation.Directory],
                 };
                 services.AddSingleton(firstAddress is null ? supervisor : supervisor with { FirstAddress = firstAddress });
                 services.AddHostedService<WorkloadSupervisor>();
             });
-            await host.StartAsync(stopping.Token);
+            await host.StartAsync(termination.Stopping);
             Console.WriteLine($"linnet control plane: API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, data {data.Path}, store revision {store.Revision}");
             try
             {
-                await Task.Delay(Timeout.Infinite, stopping.Token);
+                await Task.Delay(Timeout.Infinite, termination.Stopping);
             }
             catch (OperationCanceledException)
             {
             }
 
             Console.WriteLine("linnet control plane: stopping workloads");
-            await host.StopAsync(CancellationToken.None);
+            await host.StopAsync(termination.Forcing);
+            Console.WriteLine("linnet control plane: stopped");
             return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException) when (termination.Stopping.IsCancellationRequested)
+        {
+            // Stopped while starting: the host (disposed above) stopped whatever it had started.
+            return termination.ExitCode(ExitCodes.Ok);
         }
         catch (IdentityConfigurationException ex)
         {
