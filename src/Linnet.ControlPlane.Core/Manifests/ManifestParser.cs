@@ -25,7 +25,7 @@ public static partial class ManifestParser
         }
         catch (YamlException ex)
         {
-            return new ManifestParseResult([], [new ManifestError(source, 0, null, $"line {ex.Start.Line}", $"YAML syntax error: {ex.Message}")]);
+            return new ManifestParseResult([], [new ManifestError(source, DocumentOf(text), null, $"line {ex.Start.Line}", $"YAML syntax error: {ex.Message}")]);
         }
 
         var resources = new List<Resource>();
@@ -63,6 +63,30 @@ public static partial class ManifestParser
         }
 
         return errors.Count > 0 ? new ManifestParseResult([], errors) : new ManifestParseResult(resources, []);
+    }
+
+    /// <summary>The number (from 1, as in every other error) of the document holding the first syntax error:
+    /// the documents the YAML parser had begun when it failed.</summary>
+    private static int DocumentOf(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var documents = 0;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                if (parser.Current is YamlDotNet.Core.Events.DocumentStart)
+                {
+                    documents++;
+                }
+            }
+        }
+        catch (YamlException)
+        {
+            // Where we wanted to be.
+        }
+
+        return Math.Max(documents, 1);
     }
 
     private static Resource? ParseDocument(YamlNode root, ManifestOrigin origin, List<FieldError> errors)

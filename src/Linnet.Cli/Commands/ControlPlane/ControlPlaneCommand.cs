@@ -21,7 +21,7 @@ namespace Linnet.Cli.Commands.ControlPlane;
 internal static class ControlPlaneCommand
 {
     /// <summary>Where proxies connect; <c>linnet up</c> forwards its own.</summary>
-    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC).", DefaultValueFactory = _ => $"0.0.0.0:{ControlPlaneOptions.DefaultGrpcPort}" };
+    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC; or LINNET_GRPC_LISTEN).", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LINNET_GRPC_LISTEN") ?? $"0.0.0.0:{ControlPlaneOptions.DefaultGrpcPort}" };
 
     /// <summary>The first instance address; <c>linnet up</c> forwards its own.</summary>
     public static Option<string?> FirstAddressOption() => new("--first-address") { Description = "The first loopback address given to instances (default 127.1.0.1); lets several meshes share a host." };

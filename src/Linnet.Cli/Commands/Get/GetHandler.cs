@@ -43,7 +43,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
             "Service" => ["NAME", "PORTS", "SELECTOR", "LOCAL PORTS"],
             "Workload" => ["NAME", "REPLICAS", "COMMAND", "VERSION"],
             "HTTPRoute" or "GRPCRoute" => ["NAME", "PARENTS", "RULES"],
-            "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "VERSION"],
+            "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "RESTARTS", "LAST EXIT", "VERSION"],
             "Server" => ["NAME", "PORT", "PROTOCOL", "ACCESS POLICY"],
             "AuthorizationPolicy" => ["NAME", "TARGET", "AUTHENTICATIONS"],
             "MeshTLSAuthentication" => ["NAME", "IDENTITIES"],
@@ -80,7 +80,12 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                     string.Join(",", (spec?["parentRefs"]?.AsArray() ?? []).Select(p => $"{p?["name"]}{(p?["port"] is { } port ? $":{port}" : "")}")),
                     (spec?["rules"]?.AsArray().Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ],
-                "Instance" => [Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["version"])],
+                "Instance" =>
+                [
+                    Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["restarts"] ?? 0),
+                    spec?["lastExit"] is { } exit ? $"{exit["process"]}: {exit["reason"]} ({exit["at"]})" : "",
+                    Text(spec?["version"]),
+                ],
                 "Server" => [Text(spec?["port"]), Text(spec?["proxyProtocol"]), Text(spec?["accessPolicy"])],
                 "AuthorizationPolicy" =>
                 [
