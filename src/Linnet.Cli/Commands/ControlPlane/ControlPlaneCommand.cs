@@ -142,7 +142,7 @@ internal static class ControlPlaneCommand
 
             Console.WriteLine("linnet control plane: stopping workloads");
             await host.StopAsync(termination.Forcing);
-            Console.WriteLine("linnet control plane: stopped");
+            Console.WriteLine($"linnet control plane: stopped{(termination.Forcing.IsCancellationRequested ? " (forced)" : "")}");
             return ExitCodes.Ok;
         }
         catch (OperationCanceledException) when (termination.Stopping.IsCancellationRequested)

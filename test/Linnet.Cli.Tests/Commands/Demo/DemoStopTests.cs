@@ -19,7 +19,7 @@ public sealed partial class DemoStopTests
     {
         for (var run = 1; run <= 2; run++)
         {
-            await RunAndStopAsync(demo => ProcessTable.Kill(-demo, ProcessTable.SigInt), forced: false, $"Ctrl-C, run {run}");
+            await RunAndStopAsync((demo, _) => Task.FromResult(ProcessTable.Kill(-demo, ProcessTable.SigInt)), $"Ctrl-C, run {run}");
         }
     }
 
@@ -28,24 +28,69 @@ public sealed partial class DemoStopTests
     {
         for (var run = 1; run <= 2; run++)
         {
-            await RunAndStopAsync(demo => ProcessTable.Kill(demo, ProcessTable.SigTerm), forced: false, $"SIGTERM, run {run}");
+            await RunAndStopAsync((demo, _) => Task.FromResult(ProcessTable.Kill(demo, ProcessTable.SigTerm)), $"SIGTERM, run {run}");
         }
     }
 
     [Fact]
-    public async Task Demo_SecondCtrlC_ForcesTheStopAndLeavesNothing()
+    public async Task UpForeground_SecondCtrlCWhileAnAppIgnoresSigterm_ForcesAndLeavesNothing()
     {
-        await RunAndStopAsync(
-            demo =>
+        var ct = TestContext.Current.CancellationToken;
+        using var home = new TempDir();
+        var manifest = Path.Combine(home.Path, "stubborn.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: linnet.io/v1alpha1
+            kind: Workload
+            metadata:
+              name: stubborn
+            spec:
+              replicas: 1
+              command: /bin/sh
+              args: ["-c", "trap '' TERM; echo up; while :; do sleep 1; done"]
+            """, ct);
+        var env = new Dictionary<string, string?>
+        {
+            ["LINNET_HOME"] = home.Path,
+            ["LINNET_API"] = $"http://127.0.0.1:{ProcessTable.FreePort()}",
+            ["LINNET_GRPC_LISTEN"] = $"127.0.0.1:{ProcessTable.FreePort()}",
+            ["LINNET_PROXY"] = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
+        };
+        await using var terminal = await TestProcess.StartAsync(
+            "env",
+            ["--default-signal=INT,QUIT,TERM", "script", "--quiet", "--flush", "--return", "--command", $"exec dotnet {Linnet} up --foreground -f {manifest}", "/dev/null"],
+            env,
+            cancellationToken: ct);
+        await terminal.WaitForOutputAsync("linnet control plane: API", TimeSpan.FromSeconds(60), ct);
+        var up = ProcessTable.ChildRunning(terminal.Id, "linnet.dll up");
+        Assert.True(up is not null, terminal.Output);
+        var appLog = Path.Combine(home.Path, "instances", "default", "stubborn-0", "app.log");
+        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            // Synchronise on the app having started (its first line in its log).
+            limit.CancelAfter(TimeSpan.FromSeconds(90));
+            using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+            while (!(File.Exists(appLog) && (await File.ReadAllTextAsync(appLog, limit.Token)).Contains("\nup\n", StringComparison.Ordinal)))
             {
-                ProcessTable.Kill(-demo, ProcessTable.SigInt);
-                return ProcessTable.Kill(-demo, ProcessTable.SigInt);
-            },
-            forced: true,
-            "Ctrl-C twice");
+                await poll.WaitForNextTickAsync(limit.Token);
+            }
+        }
+
+        var children = ProcessTable.Descendants(up.Value);
+        Assert.Contains(children, c => ProcessTable.CommandLine(c.Pid).Contains("trap", StringComparison.Ordinal));
+
+        Assert.Equal(0, ProcessTable.Kill(-up.Value, ProcessTable.SigInt));
+        await terminal.WaitForOutputAsync("a second Ctrl-C forces", TimeSpan.FromSeconds(10), ct);
+
+        // The app ignores SIGTERM, so the graceful stop waits out its grace period: a second Ctrl-C does not.
+        Assert.Equal(0, ProcessTable.Kill(-up.Value, ProcessTable.SigInt));
+        await terminal.WaitForExitAsync(DrainTimeout, ct);
+
+        Assert.Contains("stopped (forced)", terminal.Output, StringComparison.Ordinal);
+        var survivors = children.Where(ProcessTable.IsAlive).ToList();
+        Assert.True(survivors.Count == 0, $"still running:\n{string.Join('\n', survivors.Select(s => ProcessTable.CommandLine(s.Pid)))}");
     }
 
-    private static async Task RunAndStopAsync(Func<int, int> stop, bool forced, string what)
+    private static async Task RunAndStopAsync(Func<int, TestProcess, Task<int>> stop, string what)
     {
         var ct = TestContext.Current.CancellationToken;
         using var home = new TempDir();
@@ -76,13 +121,13 @@ public sealed partial class DemoStopTests
         var addresses = Address().Matches(terminal.Output).Select(m => IPAddress.Parse(m.Groups[1].Value)).Distinct().ToList();
         Assert.Equal(5, addresses.Count);
 
-        Assert.Equal(0, stop(demo.Value));
+        Assert.Equal(0, await stop(demo.Value, terminal));
         await terminal.WaitForExitAsync(DrainTimeout, ct);
 
         var survivors = children.Where(ProcessTable.IsAlive).ToList();
         Assert.True(survivors.Count == 0, $"{what}: still running:\n{string.Join('\n', survivors.Select(s => ProcessTable.CommandLine(s.Pid)))}");
         Assert.All(addresses, a => Assert.True(ProcessTable.PortIsFree(a, 4143) && ProcessTable.PortIsFree(a, 4191), $"{what}: {a} still in use"));
-        Assert.Contains(forced ? "Stopped (forced)." : "Stopped. Logs", terminal.Output, StringComparison.Ordinal);
+        Assert.Contains("Stopped. Logs", terminal.Output, StringComparison.Ordinal);
 
         // No instance was restarted as if it had crashed while the demo stopped.
         var dataDir = DataDir().Match(terminal.Output).Groups[1].Value;
