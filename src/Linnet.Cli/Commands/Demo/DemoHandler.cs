@@ -242,7 +242,8 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
 
         console.Write(services);
         var web = snapshot.OfKind<InstanceResource>().FirstOrDefault(i => i.Spec.Workload == "web");
-        console.MarkupLineInterpolated($"[bold]Try these[/] (in another terminal, while the demo runs; control plane: API {api}, Destination gRPC {grpc}):");
+        console.MarkupLineInterpolated($"Control plane: API {api}, Destination gRPC {grpc}");
+        console.MarkupLine("[bold]Try these[/] in another terminal:");
         foreach (var hint in Hints(linnet, api, dataDir, web?.Spec.Address))
         {
             // Printed whole, never wrapped, so that a line pastes as one command.
@@ -286,10 +287,14 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
     }
 
     /// <summary>One row per workload: what its proxies served (inbound) and what they sent for it (outbound),
-    /// as the increase since <paramref name="baseline"/> (an empty baseline: since the proxies started).</summary>
+    /// as the increase since <paramref name="baseline"/> (an empty baseline: since the proxies started). Live
+    /// (<paramref name="over"/> set) it shows rates; the totals show counts. Both fit 80 columns.</summary>
     private static Table StatsTable(string title, Dictionary<string, PrometheusText> scrapes, Dictionary<string, PrometheusText> baseline, StoreSnapshot snapshot, TimeSpan? over = null)
     {
-        var table = new Table().Title(title).AddColumns("WORKLOAD", "INSTANCES", "IN REQUESTS", "IN SUCCESS", "IN RPS", "IN P50 MS", "IN P99 MS", "OUT REQUESTS", "OUT SUCCESS", "OUT RPS");
+        var live = over is not null;
+        var table = new Table().Title(title).AddColumns(live
+            ? ["WORKLOAD", "INST", "IN RPS", "IN OK", "P50 ms", "P99 ms", "OUT RPS", "OUT OK"]
+            : ["WORKLOAD", "INSTANCES", "IN REQ", "IN OK", "P50 ms", "P99 ms", "OUT REQ", "OUT OK"]);
         var workloads = snapshot.OfKind<InstanceResource>().Select(i => i.Spec.Workload).Concat(scrapes.Keys.Select(WorkloadOf)).Distinct().Order(StringComparer.Ordinal);
         foreach (var workload in workloads)
         {
@@ -302,20 +307,18 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
             table.AddRow(
                 workload,
                 mine.Count.ToString(CultureInfo.InvariantCulture),
-                inTotal.ToString("0", CultureInfo.InvariantCulture),
+                live ? Rate(inTotal, over) : inTotal.ToString("0", CultureInfo.InvariantCulture),
                 Percent(inSuccess, inTotal),
-                Rate(inTotal, over),
                 Format(merged.Quantile("response_latency_ms", 0.5, Inbound)),
                 Format(merged.Quantile("response_latency_ms", 0.99, Inbound)),
-                outTotal.ToString("0", CultureInfo.InvariantCulture),
-                Percent(outSuccess, outTotal),
-                Rate(outTotal, over));
+                live ? Rate(outTotal, over) : outTotal.ToString("0", CultureInfo.InvariantCulture),
+                Percent(outSuccess, outTotal));
         }
 
         return table;
     }
 
-    private static string Percent(double part, double total) => total > 0 ? (part / total).ToString("0.0 %", CultureInfo.InvariantCulture) : "-";
+    private static string Percent(double part, double total) => total > 0 ? (part / total).ToString("0.0%", CultureInfo.InvariantCulture) : "-";
 
     private static string Rate(double count, TimeSpan? over) => over is { } o && o > TimeSpan.Zero ? (count / o.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
