@@ -78,6 +78,53 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public async Task GetInstances_CommandNotFound_LastExitSaysWhyAndCheckFails()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var data = new TempDir();
+        var env = new Dictionary<string, string?>
+        {
+            ["LINNET_HOME"] = data.Path,
+            ["LINNET_API"] = $"http://127.0.0.1:{ProcessTable.FreePort()}",
+            ["LINNET_GRPC_LISTEN"] = $"127.0.0.1:{ProcessTable.FreePort()}",
+            ["LINNET_PROXY"] = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
+        };
+        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground"], env, cancellationToken: ct);
+        await controlPlane.WaitForOutputAsync("linnet control plane: API", TimeSpan.FromSeconds(60), ct);
+        var manifest = Path.Combine(data.Path, "missing.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: linnet.io/v1alpha1
+            kind: Workload
+            metadata:
+              name: missing
+            spec:
+              replicas: 1
+              command: linnet-no-such-program
+            """, ct);
+        Assert.Equal(0, (await RunAsync(env, ["apply", "-f", manifest], ct)).Code);
+
+        JsonNode? exit = null;
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(60));
+        while (exit is null && await poll.WaitForNextTickAsync(limit.Token))
+        {
+            var get = await RunAsync(env, ["get", "instance", "missing-0", "-o", "json"], ct);
+            exit = get.Code == 0 ? JsonNode.Parse(get.Stdout)?["spec"]?["lastExit"] : null;
+        }
+
+        Assert.Equal("app", exit?["process"]?.ToString());
+        Assert.Null(exit?["exitCode"]);
+        Assert.Contains("cannot start: no executable 'linnet-no-such-program'", exit?["reason"]?.ToString(), StringComparison.Ordinal);
+        var check = await RunAsync(env, ["check", "--wait", "0s", "-o", "json"], ct);
+        Assert.Equal(1, check.Code);
+        Assert.Contains(JsonNode.Parse(check.Stdout)!["problems"]!.AsArray(), p => p!.ToString().Contains("default/missing-0", StringComparison.Ordinal));
+
+        Assert.Equal(0, ProcessTable.Kill(controlPlane.Id, ProcessTable.SigTerm));
+        Assert.Equal(0, await controlPlane.WaitForExitAsync(TimeSpan.FromSeconds(30), ct));
+    }
+
+    [Fact]
     public async Task Check_ControlPlaneUnreachable_Exits3WithJsonReport()
     {
         var ct = TestContext.Current.CancellationToken;
