@@ -57,4 +57,7 @@ internal sealed class Printer(IAnsiConsole console, OutputFormat format, TextWri
             console.MarkupLine(markup);
         }
     }
+
+    /// <summary>Warnings go to stderr like errors, in every output format, so that stdout stays the result.</summary>
+    public void Warning(string message) => (errors ?? System.Console.Error).WriteLine($"warning: {message}");
 }

@@ -58,7 +58,15 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         }
 
         using var store = await FileResourceStore.OpenAsync(Path.Combine(dataDir, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: CancellationToken.None);
-        var hostOptions = new ControlPlaneOptions { GrpcListen = grpcEndPoint, HttpListen = apiEndPoint, ShutdownTimeout = TimeSpan.FromSeconds(30) };
+        // The admin credential in the demo's own data directory (owner-only), where the printed hints'
+        // `linnet --data-dir ...` finds it.
+        var hostOptions = new ControlPlaneOptions
+        {
+            GrpcListen = grpcEndPoint,
+            HttpListen = apiEndPoint,
+            ShutdownTimeout = TimeSpan.FromSeconds(30),
+            AdminCredentialFile = Path.Combine(dataDir, Linnet.ControlPlane.Security.AdminCredential.FileName),
+        };
         await using var host = ControlPlaneHost.Create(hostOptions, store, services =>
         {
             services.AddLogging(logging => logging.AddFilter("Linnet", LogLevel.Warning));
@@ -73,7 +81,8 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
             services.AddHostedService<WorkloadSupervisor>();
         });
         var api = $"http://{apiEndPoint}";
-        var client = ControlPlaneClient.Create(api);
+        var token = host.AdminCredential.Token;
+        var client = ControlPlaneClient.Create(api, () => token);
         var code = ExitCodes.Ok;
         try
         {
@@ -256,10 +265,10 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
     [
         $"curl http://{web}:8080/",
         $"curl http://{web}:4143/",
-        $"{linnet} --api {api} get instances",
-        $"{linnet} --api {api} get services",
-        $"{linnet} --api {api} check",
-        $"{linnet} --api {api} describe workload backend",
+        $"{linnet} --data-dir {dataDir} --api {api} get instances",
+        $"{linnet} --data-dir {dataDir} --api {api} get services",
+        $"{linnet} --data-dir {dataDir} --api {api} check",
+        $"{linnet} --data-dir {dataDir} --api {api} describe workload backend",
         $"{linnet} --data-dir {dataDir} logs backend",
         $"{linnet} --data-dir {dataDir} logs backend --proxy",
     ];
