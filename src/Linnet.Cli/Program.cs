@@ -29,4 +29,17 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DemoCommand.Create(),
     TokenCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+
+// Argument errors exit 2 (ExitCodes.Invalid), in JSON when JSON was asked for; System.CommandLine's own
+// answer is 1 with the help text.
+if (parse.Errors.Count > 0)
+{
+    UsageErrors.Print(parse, Console.Error);
+    return ExitCodes.Invalid;
+}
+
+// Commands that run until stopped handle SIGINT/SIGTERM themselves (Processes.Termination): stop every
+// instance, a second signal forces. System.CommandLine's handler would give up after 2 s and exit, leaving
+// the instances running, so it is off; short commands keep the runtime's default (exit at once).
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

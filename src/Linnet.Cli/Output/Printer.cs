@@ -30,8 +30,33 @@ internal sealed class Printer(IAnsiConsole console, OutputFormat format, TextWri
         }
     }
 
-    /// <summary>Errors go to stderr as plain lines, never wrapped, so scripts and people read them whole.</summary>
-    public void Error(string message) => (errors ?? System.Console.Error).WriteLine($"error: {message}");
+    /// <summary>Errors go to stderr, never wrapped, so scripts and people read them whole: plain lines for
+    /// tables, one JSON object per error (<c>{"error": "..."}</c>) for <c>-o json</c>, a YAML mapping for <c>-o yaml</c>.</summary>
+    public void Error(string message)
+    {
+        var writer = errors ?? System.Console.Error;
+        switch (format)
+        {
+            case OutputFormat.Json:
+                writer.WriteLine(new JsonObject { ["error"] = message }.ToJsonString());
+                break;
+            case OutputFormat.Yaml:
+                writer.Write(YamlWriter.Write(new JsonObject { ["error"] = message }));
+                break;
+            default:
+                writer.WriteLine($"error: {message}");
+                break;
+        }
+    }
+
+    /// <summary>A line for people (a summary, a hint); left out of JSON and YAML output, which scripts parse.</summary>
+    public void Note(string markup)
+    {
+        if (format == OutputFormat.Table)
+        {
+            console.MarkupLine(markup);
+        }
+    }
 
     /// <summary>Warnings go to stderr like errors, in every output format, so that stdout stays the result.</summary>
     public void Warning(string message) => (errors ?? System.Console.Error).WriteLine($"warning: {message}");

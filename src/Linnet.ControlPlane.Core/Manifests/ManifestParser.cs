@@ -26,7 +26,7 @@ public static partial class ManifestParser
         }
         catch (YamlException ex)
         {
-            return new ManifestParseResult([], [new ManifestError(source, 0, null, $"line {ex.Start.Line}", $"YAML syntax error: {ex.Message}")]);
+            return new ManifestParseResult([], [new ManifestError(source, DocumentOf(text), null, $"line {ex.Start.Line}", $"YAML syntax error: {ex.Message}")]);
         }
 
         var resources = new List<Resource>();
@@ -76,6 +76,30 @@ public static partial class ManifestParser
         }
 
         return (errors.Count > 0 ? new ManifestParseResult([], errors) : new ManifestParseResult(resources, [])) with { Warnings = warnings };
+    }
+
+    /// <summary>The number (from 1, as in every other error) of the document holding the first syntax error:
+    /// the documents the YAML parser had begun when it failed.</summary>
+    private static int DocumentOf(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var documents = 0;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                if (parser.Current is YamlDotNet.Core.Events.DocumentStart)
+                {
+                    documents++;
+                }
+            }
+        }
+        catch (YamlException)
+        {
+            // Where we wanted to be.
+        }
+
+        return Math.Max(documents, 1);
     }
 
     private static Resource? ParseDocument(YamlNode root, ManifestOrigin origin, List<FieldError> errors)
@@ -338,13 +362,35 @@ public static partial class ManifestParser
             spec.Number("proxyInboundPort", 0, 65535) ?? 0,
             spec.Number("proxyAdminPort", 0, 65535) ?? 0,
             spec.Bool("ready") ?? false,
-            spec.Text("version"))
+            spec.Text("version"),
+            spec.Number("restarts", 0, int.MaxValue) ?? 0,
+            ParseInstanceExit(spec.Map("lastExit")))
         {
             Image = spec.Text("image"),
             ImageDigest = spec.Text("imageDigest"),
         };
         spec.RejectUnknown();
         return result;
+    }
+
+    private static InstanceExit? ParseInstanceExit(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var process = map.Text("process", required: true) ?? "";
+        var exitCode = map.Number("exitCode", int.MinValue, int.MaxValue);
+        var reason = map.Text("reason") ?? "";
+        var at = map.Text("at", required: true);
+        if (at is not null && !DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _))
+        {
+            map.Error("at", "must be an RFC 3339 time");
+        }
+
+        map.RejectUnknown();
+        return new InstanceExit(process, exitCode, reason, at is not null && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : default);
     }
 
     private static List<int> PortList(YamlMap map, string key) =>

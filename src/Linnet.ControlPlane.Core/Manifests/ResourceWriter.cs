@@ -171,6 +171,20 @@ public static partial class ResourceWriter
             json["imageDigest"] = spec.ImageDigest;
         }
 
+        json["restarts"] = spec.Restarts;
+        if (spec.LastExit is { } exit)
+        {
+            var last = new JsonObject { ["process"] = exit.Process };
+            if (exit.ExitCode is { } code)
+            {
+                last["exitCode"] = code;
+            }
+
+            last["reason"] = exit.Reason;
+            last["at"] = exit.At.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture);
+            json["lastExit"] = last;
+        }
+
         return json;
     }
 

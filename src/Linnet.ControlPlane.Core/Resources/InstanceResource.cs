@@ -30,6 +30,8 @@ public sealed record InstanceResource : Resource
 /// <param name="ProxyAdminPort">Its proxy's admin port.</param>
 /// <param name="Ready">The app and its proxy are up and the app accepts connections.</param>
 /// <param name="Version">The workload version it runs.</param>
+/// <param name="Restarts">How many times its app or proxy was started again after exiting.</param>
+/// <param name="LastExit">The last time its app or proxy exited (or could not be started), and why; null when neither has.</param>
 public sealed record InstanceSpec(
     string Workload,
     string Address,
@@ -38,7 +40,9 @@ public sealed record InstanceSpec(
     int ProxyInboundPort,
     int ProxyAdminPort,
     bool Ready,
-    string? Version)
+    string? Version,
+    int Restarts = 0,
+    InstanceExit? LastExit = null)
 {
     /// <summary>The image it runs, as the workload names it; null for a host command.</summary>
     public string? Image { get; init; }
@@ -50,7 +54,8 @@ public sealed record InstanceSpec(
     public bool Equals(InstanceSpec? other) =>
         other is not null && Workload == other.Workload && Address == other.Address && ServiceAccount == other.ServiceAccount
         && Ports.SequenceEqual(other.Ports) && ProxyInboundPort == other.ProxyInboundPort && ProxyAdminPort == other.ProxyAdminPort
-        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest;
+        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest
+        && Restarts == other.Restarts && LastExit == other.LastExit;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Workload, Address);

@@ -32,6 +32,7 @@ internal sealed partial class InstanceRunner : IDisposable
     private ManagedProcess? _proxy;
     private Task _loops = Task.CompletedTask;
     private int _restarts;
+    private InstanceExit? _lastExit;
     private volatile bool _ready;
     private volatile bool _killed;
 
@@ -66,6 +67,9 @@ internal sealed partial class InstanceRunner : IDisposable
 
     public int Restarts => Volatile.Read(ref _restarts);
 
+    /// <summary>How its app or proxy last ended (or failed to start); null while neither has.</summary>
+    public InstanceExit? LastExit => Volatile.Read(ref _lastExit);
+
     public InstanceStatus Status()
     {
         var app = Volatile.Read(ref _app);
@@ -81,7 +85,8 @@ internal sealed partial class InstanceRunner : IDisposable
             Restarts,
             Ready,
             Plan.AppLogPath,
-            Plan.ProxyLogPath);
+            Plan.ProxyLogPath,
+            LastExit);
     }
 
     /// <summary>Writes the proxy config and starts the proxy, the app and the readiness watch.</summary>
@@ -185,6 +190,7 @@ internal sealed partial class InstanceRunner : IDisposable
                     }
 
                     _ready = false;
+                    Volatile.Write(ref _lastExit, new InstanceExit(RoleName(role), code, DescribeExit(code), _time.GetUtcNow()));
                     if (ranFor >= _options.BackoffResetAfter)
                     {
                         backoff = _options.MinRestartBackoff;
@@ -214,16 +220,43 @@ internal sealed partial class InstanceRunner : IDisposable
         var header = attempt == 0 ? "start" : string.Create(CultureInfo.InvariantCulture, $"restart {attempt}");
         try
         {
-            var process = ManagedProcess.Start(launch, role == ProcessRole.App ? Plan.AppLogPath : Plan.ProxyLogPath, header, _time);
+            var program = ProcessLaunch.Resolve(launch.FileName, launch.WorkingDirectory, _options.ProgramDirectories)
+                ?? throw new FileNotFoundException(_options.ProgramDirectories.Count == 0
+                    ? $"no executable '{launch.FileName}' (a bare name is looked up on the PATH)"
+                    : $"no executable '{launch.FileName}' (a bare name is looked up on the PATH, then in {string.Join(", ", _options.ProgramDirectories)})");
+            var process = ManagedProcess.Start(launch with { FileName = program }, role == ProcessRole.App ? Plan.AppLogPath : Plan.ProxyLogPath, header, _time);
             Log.Started(_logger, role, Key.ToString(), process.Id, Plan.Address);
             return process;
         }
         catch (Exception ex) when (ex is Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             Log.StartFailed(_logger, role, Key.ToString(), launch.FileName, ex.Message);
+            Volatile.Write(ref _lastExit, new InstanceExit(RoleName(role), null, $"cannot start: {ex.Message}", _time.GetUtcNow()));
+            _changed();
             return null;
         }
     }
+
+    private static string RoleName(ProcessRole role) => role == ProcessRole.App ? "app" : "proxy";
+
+    /// <summary>Exit codes above 128 are how .NET (and shells) report a death by signal <c>code - 128</c>.</summary>
+    private static string DescribeExit(int code) => code switch
+    {
+        0 => "Completed: exited with code 0",
+        > 128 and < 160 => string.Create(CultureInfo.InvariantCulture, $"Error: exited with code {code} (signal {code - 128}{SignalName(code - 128)})"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"Error: exited with code {code}"),
+    };
+
+    private static string SignalName(int signal) => signal switch
+    {
+        1 => " SIGHUP",
+        2 => " SIGINT",
+        6 => " SIGABRT",
+        9 => " SIGKILL",
+        11 => " SIGSEGV",
+        15 => " SIGTERM",
+        _ => "",
+    };
 
     private void SetProcess(ProcessRole role, ManagedProcess process)
     {

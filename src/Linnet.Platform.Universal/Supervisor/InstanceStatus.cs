@@ -12,6 +12,7 @@ namespace Linnet.Platform.Universal.Supervisor;
 /// <param name="Ready">The proxy reports ready and the app accepts connections on its primary port.</param>
 /// <param name="AppLogPath">The app's output (appended across restarts).</param>
 /// <param name="ProxyLogPath">The proxy's output (appended across restarts).</param>
+/// <param name="LastExit">How its app or proxy last ended, or failed to start; null while neither has.</param>
 public sealed record InstanceStatus(
     string Namespace,
     string Workload,
@@ -23,4 +24,5 @@ public sealed record InstanceStatus(
     int Restarts,
     bool Ready,
     string AppLogPath,
-    string ProxyLogPath);
+    string ProxyLogPath,
+    Linnet.ControlPlane.Core.Resources.InstanceExit? LastExit = null);

@@ -6,10 +6,18 @@ using System.Text;
 namespace Linnet.Platform.Universal.Supervisor;
 
 /// <summary>A child process the supervisor owns: stdout and stderr appended to a log file, stdin closed,
-/// stopped with SIGTERM then SIGKILL of its whole tree, children it started included.</summary>
+/// started in a session (and process group) of its own, stopped with SIGTERM then SIGKILL of its whole
+/// tree and group, children it started included.</summary>
+/// <remarks>The own session is what keeps a terminal's Ctrl-C (SIGINT to the whole foreground process
+/// group) from reaching apps and proxies directly: only Linnet gets it, and stops them in order. The
+/// session is made by <c>setsid(1)</c>, which <c>exec</c>s the program in place (the child is never a
+/// group leader, so it does not fork): the pid we hold is the program's, and the group id equals it.</remarks>
 internal sealed class ManagedProcess : IDisposable
 {
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>util-linux's <c>setsid</c> (Essential on Debian); without it children share our group.</summary>
+    private static readonly string? Setsid = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
 
     private readonly Process _process;
     private readonly TimeProvider _time;
@@ -39,7 +47,7 @@ internal sealed class ManagedProcess : IDisposable
     /// this start. Throws (after logging why) when the program cannot be started.</summary>
     public static ManagedProcess Start(ProcessLaunch launch, string logPath, string header, TimeProvider time)
     {
-        var info = new ProcessStartInfo(launch.FileName)
+        var info = new ProcessStartInfo(Setsid ?? launch.FileName)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -49,6 +57,11 @@ internal sealed class ManagedProcess : IDisposable
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = launch.WorkingDirectory,
         };
+        if (Setsid is not null)
+        {
+            info.ArgumentList.Add(launch.FileName);
+        }
+
         foreach (var argument in launch.Arguments)
         {
             info.ArgumentList.Add(argument);
@@ -136,6 +149,12 @@ internal sealed class ManagedProcess : IDisposable
         if (IsRunning)
         {
             RefreshDescendants();
+            if (Setsid is not null)
+            {
+                // The whole group at once, descendants that were not seen yet included.
+                _ = NativeMethods.Kill(-Id, NativeMethods.SigKill);
+            }
+
             try
             {
                 _process.Kill(entireProcessTree: true);

@@ -23,4 +23,24 @@ internal sealed record ProcessLaunch(
 
         return new ProcessLaunch(program, [.. arguments], environment, workingDirectory);
     }
+
+    /// <summary>The executable <paramref name="program"/> names: a path (absolute, or relative to
+    /// <paramref name="workingDirectory"/>) as given; a bare name looked up on the <c>PATH</c>, then in
+    /// <paramref name="bundled"/> (the programs shipped with <c>linnet</c>, such as the sample apps). Null when
+    /// there is no such executable file.</summary>
+    public static string? Resolve(string program, string workingDirectory, IEnumerable<string> bundled)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(program, workingDirectory);
+            return IsExecutable(path) ? path : null;
+        }
+
+        var directories = (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(bundled);
+        return directories.Select(d => Path.Combine(d, program)).FirstOrDefault(IsExecutable);
+    }
+
+    private static bool IsExecutable(string path) =>
+        File.Exists(path) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
 }

@@ -17,6 +17,10 @@ public sealed record SupervisorOptions
     /// present) or the path of an executable.</summary>
     public required string ProxyCommand { get; init; }
 
+    /// <summary>Where a workload's bare <c>command</c> is looked up when it is not on the <c>PATH</c>: the
+    /// programs shipped with <c>linnet</c> (the sample apps of <c>samples/demo/mesh.yaml</c>).</summary>
+    public IReadOnlyList<string> ProgramDirectories { get; init; } = [];
+
     /// <summary>The first delay before restarting a crashed app or proxy; doubled on each crash.</summary>
     public TimeSpan MinRestartBackoff { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -246,7 +246,9 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             ProxyInboundPort,
             ProxyAdminPort,
             runner.Ready,
-            runner.Plan.Spec.Version)
+            runner.Plan.Spec.Version,
+            runner.Restarts,
+            runner.LastExit)
         {
             Image = runner.Plan.Spec.Image,
             ImageDigest = runner.Plan.Image?.Digest.ToString(),

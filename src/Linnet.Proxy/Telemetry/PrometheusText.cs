@@ -73,6 +73,30 @@ public sealed class PrometheusText
         return sum;
     }
 
+    /// <summary>How much every counter (and histogram bucket, sum and count) grew since <paramref name="earlier"/>,
+    /// as PromQL's <c>increase()</c> sees it: a series that went down was reset (its process restarted), so
+    /// its whole current value is the increase; a series <paramref name="earlier"/> lacks counts from zero.</summary>
+    public PrometheusText Since(PrometheusText? earlier)
+    {
+        var before = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var sample in earlier?.Samples ?? [])
+        {
+            before[SeriesKey(sample)] = sample.Value;
+        }
+
+        var samples = new List<MetricSample>(Samples.Count);
+        var text = new StringBuilder();
+        foreach (var sample in Samples)
+        {
+            var key = SeriesKey(sample);
+            var value = before.TryGetValue(key, out var old) && old <= sample.Value ? sample.Value - old : sample.Value;
+            samples.Add(sample with { Value = value });
+            text.Append(key).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        return new PrometheusText(text.ToString(), samples);
+    }
+
     /// <summary>Every sample named <paramref name="name"/>.</summary>
     public IReadOnlyList<MetricSample> All(string name) => Samples.Where(s => s.Name == name).ToList();
 
@@ -115,6 +139,19 @@ public sealed class PrometheusText
         }
 
         return lowerBound;
+    }
+
+    private static string SeriesKey(MetricSample sample)
+    {
+        var key = new StringBuilder(sample.Name).Append('{');
+        var first = true;
+        foreach (var (name, value) in sample.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            key.Append(first ? "" : ",").Append(name).Append("=\"").Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('"');
+            first = false;
+        }
+
+        return key.Append('}').ToString();
     }
 
     private static bool Matches(MetricSample sample, (string Key, string Value)[] labels)

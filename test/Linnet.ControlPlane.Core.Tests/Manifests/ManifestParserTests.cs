@@ -187,13 +187,22 @@ public sealed class ManifestParserTests
     }
 
     [Fact]
-    public void Parse_YamlSyntaxError_ReportsLineAndNoResources()
+    public void Parse_YamlSyntaxErrorInFirstDocument_ReportsDocumentOne()
+    {
+        var result = ManifestParser.Parse("kind: [unclosed\n---\n" + Service, "broken.yaml");
+
+        Assert.Equal(1, Assert.Single(result.Errors).Document);
+    }
+
+    [Fact]
+    public void Parse_YamlSyntaxErrorInSecondDocument_ReportsDocumentTwoCountedFromOneAndLine()
     {
         var result = ManifestParser.Parse($"{Service}\n---\nkind: [unclosed\n", "broken.yaml");
 
         Assert.Empty(result.Resources);
         var error = Assert.Single(result.Errors);
-        Assert.Equal(0, error.Document);
+        // Documents are numbered from 1 in every error, syntax errors included.
+        Assert.Equal(2, error.Document);
         Assert.StartsWith("line ", error.Path, StringComparison.Ordinal);
         Assert.StartsWith("YAML syntax error: ", error.Reason, StringComparison.Ordinal);
     }

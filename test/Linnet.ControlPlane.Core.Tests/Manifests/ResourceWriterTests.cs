@@ -45,7 +45,8 @@ public sealed class ResourceWriterTests
         apiVersion: linnet.io/v1alpha1
         kind: Instance
         metadata: { name: web-1, namespace: shop, labels: { app: web } }
-        spec: { workload: web, address: 127.0.0.9, serviceAccount: web-sa, ports: [8080, 9090], proxyInboundPort: 4143, proxyAdminPort: 4191, ready: true, version: "2.0" }
+        spec: { workload: web, address: 127.0.0.9, serviceAccount: web-sa, ports: [8080, 9090], proxyInboundPort: 4143, proxyAdminPort: 4191, ready: true, version: "2.0",
+                restarts: 2, lastExit: { process: app, exitCode: 3, reason: "Error: exited with code 3", at: "2026-12-03T22:00:00.125Z" } }
         """;
 
     [Fact]

@@ -22,8 +22,9 @@ public sealed class DemoManifestTests
         Assert.Equal(2, workloads["backend"].Spec.Replicas);
         Assert.All(workloads.Values, w =>
         {
-            Assert.Equal("dotnet", w.Spec.Command);
-            Assert.Equal($"{{{{samples}}}}/linnet-sample-{w.Metadata.Name}.dll", Assert.Single(w.Spec.Args));
+            // A bare name, found by the supervisor among linnet's programs: nothing for the user to fill in.
+            Assert.Equal($"linnet-sample-{w.Metadata.Name}", w.Spec.Command);
+            Assert.Empty(w.Spec.Args);
             Assert.Equal(w.Metadata.Name, w.Metadata.Labels["app"]);
         });
     }

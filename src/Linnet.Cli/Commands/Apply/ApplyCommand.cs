@@ -17,9 +17,9 @@ internal static class ApplyCommand
             {
                 read = await ApplyHandler.ReadAsync(parse.GetValue(files)!, Console.In, cancellationToken);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                await Console.Error.WriteLineAsync($"error: {ex.Message}");
+                CliOptions.Printer(parse, output).Error(ex.Message);
                 return ExitCodes.Invalid;
             }
 

@@ -20,7 +20,7 @@ internal sealed class ApplyHandler(ControlPlaneClient client, Printer printer)
                 printer.Error(error.ToString());
             }
 
-            printer.Console.MarkupLine("[red]nothing was applied[/]");
+            printer.Note("[red]nothing was applied[/]");
             return ExitCodes.Invalid;
         }
 

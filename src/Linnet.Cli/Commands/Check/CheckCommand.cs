@@ -1,69 +1,209 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
+using Linnet.Cli.Output;
 using Spectre.Console;
 
 namespace Linnet.Cli.Commands.Check;
 
-/// <summary>Builds <c>linnet check</c>: is the control plane reachable, and is every instance's proxy
-/// connected, ready, and on the newest config? Exit 0 only when everything holds.</summary>
+/// <summary>Builds <c>linnet check</c>: the whole mesh — is the control plane reachable, does every workload
+/// have its replicas, and is every instance well: its proxy connected, ready and on the newest config, its app
+/// ready, and neither crashing (restarts, last exit code and reason)? Exit 0 only when everything holds, 1
+/// naming what does not, 3 when the control plane cannot be reached.</summary>
 internal static class CheckCommand
 {
+    /// <summary>An instance whose app or proxy exited this recently is still crash-looping, or just was.</summary>
+    public static readonly TimeSpan RecentExit = TimeSpan.FromMinutes(2);
+
     public static Command Create()
     {
-        var command = new Command("check", "Check the control plane and every proxy.");
+        var output = CliOptions.Output();
+        var wait = new Option<string>("--wait") { Description = "Keep checking until everything passes or this much time has gone by, as linkerd check does (0s: check once).", DefaultValueFactory = _ => "5m" };
+        var command = new Command("check", "Check the whole mesh: the control plane, every workload, every instance's proxy and app.") { output, wait };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var console = AnsiConsole.Console;
+            var printer = CliOptions.Printer(parse, output);
+            if (!Linnet.Api.Yaml.DurationParser.TryParse(parse.GetValue(wait)!, out var waitFor) || waitFor < TimeSpan.Zero)
+            {
+                printer.Error($"--wait: '{parse.GetValue(wait)}' is not a duration such as 0s, 30s or 5m");
+                return ExitCodes.Invalid;
+            }
+
             var client = CliOptions.Client(parse);
-            if (await client.HealthAsync(cancellationToken) is null)
+            var time = TimeProvider.System;
+            var started = time.GetTimestamp();
+            var quiet = new Printer(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }), printer.Format, TextWriter.Null);
+            using var retry = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+            while (time.GetElapsedTime(started) < waitFor
+                && await RunAsync(client, quiet, time, cancellationToken) != ExitCodes.Ok
+                && await retry.WaitForNextTickAsync(cancellationToken))
             {
-                console.MarkupLineInterpolated($"[red]✗[/] control plane reachable at {client.BaseAddress}");
-                return ExitCodes.Unreachable;
+                // Not yet: the mesh may still be starting.
             }
 
-            console.MarkupLineInterpolated($"[green]✓[/] control plane reachable at {client.BaseAddress}");
-            var proxies = (await client.ProxiesAsync(cancellationToken)).Body;
-            var instances = (await client.ListAsync("Instance", null, cancellationToken)).Body?["items"]?.AsArray() ?? [];
-            // One instance may show up twice for a moment (a replaced proxy whose stream has not ended yet): the newest counts.
-            var connected = (proxies?["proxies"]?.AsArray() ?? []).OfType<JsonNode>()
-                .GroupBy(p => $"{p["namespace"]}/{p["instance"]}")
-                .ToDictionary(g => g.Key, g => g.MaxBy(p => p["connectedSince"]?.ToString(), StringComparer.Ordinal)!);
-            var revision = proxies?["revision"]?.ToString();
-            using var admin = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
-            var table = new Table().AddColumns("INSTANCE", "CONNECTED", "READY", "CONFIG VERSION", "");
-            var ok = true;
-            foreach (var instance in instances.OfType<JsonNode>())
-            {
-                var key = $"{instance["metadata"]?["namespace"]}/{instance["metadata"]?["name"]}";
-                var spec = instance["spec"];
-                var isConnected = connected.ContainsKey(key);
-                var ready = false;
-                var version = "";
-                try
-                {
-                    var baseUri = new Uri($"http://{spec?["address"]}:{spec?["proxyAdminPort"]}");
-                    using var readyResponse = await admin.GetAsync(new Uri(baseUri, "/ready"), cancellationToken);
-                    ready = readyResponse.IsSuccessStatusCode;
-                    version = (await admin.GetStringAsync(new Uri(baseUri, "/config-version"), cancellationToken)).Trim();
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    version = "unreachable";
-                }
-
-                // Current: the control plane has sent this proxy the newest view, and the proxy applied it.
-                var sent = isConnected ? connected[key]["version"]?.ToString() : null;
-                var current = isConnected && connected[key]["upToDate"]?.GetValue<bool>() == true && version == sent;
-                var good = isConnected && ready && current;
-                ok &= good;
-                table.AddRow(Markup.Escape(key), Mark(isConnected), Mark(ready), Markup.Escape(version), good ? "[green]✓[/]" : $"[red]✗[/] {(current ? "" : $"control plane sent {Markup.Escape(sent ?? "nothing")}")}");
-            }
-
-            console.Write(table);
-            console.MarkupLine(ok ? $"[green]✓[/] {instances.Count} proxies connected, ready and on the newest config (store revision {Markup.Escape(revision ?? "")})" : "[red]✗[/] some proxies are not connected, ready or current");
-            return ok ? ExitCodes.Ok : ExitCodes.Failed;
+            return await RunAsync(client, printer, time, cancellationToken);
         });
         return command;
+    }
+
+    private static async Task<int> RunAsync(Api.ControlPlaneClient client, Printer printer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var console = printer.Console;
+        var report = new JsonObject { ["ok"] = false };
+        var controlPlane = new JsonObject { ["address"] = client.BaseAddress.ToString() };
+        report["controlPlane"] = controlPlane;
+        if (await client.HealthAsync(cancellationToken) is null)
+        {
+            controlPlane["reachable"] = false;
+            report["problems"] = new JsonArray(JsonValue.Create($"the control plane at {client.BaseAddress} cannot be reached"));
+            printer.Print(report, () => new Table().AddColumns("CHECK", "").AddRow("control plane reachable", $"[red]✗[/] {Markup.Escape(client.BaseAddress.ToString())}"));
+            if (printer.Format == OutputFormat.Table)
+            {
+                printer.Error($"the control plane at {client.BaseAddress} cannot be reached (is it up? `linnet up`)");
+            }
+
+            return ExitCodes.Unreachable;
+        }
+
+        controlPlane["reachable"] = true;
+        var proxies = (await client.ProxiesAsync(cancellationToken)).Body;
+        var instances = ((await client.ListAsync("Instance", null, cancellationToken)).Body?["items"]?.AsArray() ?? []).OfType<JsonNode>().ToList();
+        var workloads = ((await client.ListAsync("Workload", null, cancellationToken)).Body?["items"]?.AsArray() ?? []).OfType<JsonNode>().ToList();
+        controlPlane["revision"] = proxies?["revision"]?.DeepClone();
+
+        // One instance may show up twice for a moment (a replaced proxy whose stream has not ended yet): the newest counts.
+        var connected = (proxies?["proxies"]?.AsArray() ?? []).OfType<JsonNode>()
+            .GroupBy(p => $"{p["namespace"]}/{p["instance"]}")
+            .ToDictionary(g => g.Key, g => g.MaxBy(p => p["connectedSince"]?.ToString(), StringComparer.Ordinal)!);
+        using var admin = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
+        var problems = new List<string>();
+
+        var workloadReports = new JsonArray();
+        foreach (var workload in workloads)
+        {
+            var ns = workload["metadata"]?["namespace"]?.ToString() ?? "default";
+            var name = workload["metadata"]?["name"]?.ToString() ?? "";
+            var desired = workload["spec"]?["replicas"]?.GetValue<int>() ?? 0;
+            var mine = instances.Where(i => i["metadata"]?["namespace"]?.ToString() == ns && i["spec"]?["workload"]?.ToString() == name).ToList();
+            var ready = mine.Count(i => i["spec"]?["ready"]?.GetValue<bool>() == true);
+            var ok = ready == desired && mine.Count == desired;
+            if (!ok)
+            {
+                problems.Add($"workload {ns}/{name}: {ready} of {desired} replicas ready");
+            }
+
+            workloadReports.Add(new JsonObject { ["namespace"] = ns, ["name"] = name, ["replicas"] = desired, ["ready"] = ready, ["ok"] = ok });
+        }
+
+        var instanceReports = new JsonArray();
+        foreach (var instance in instances)
+        {
+            var key = $"{instance["metadata"]?["namespace"]}/{instance["metadata"]?["name"]}";
+            var spec = instance["spec"];
+            var isConnected = connected.ContainsKey(key);
+            var proxyReady = false;
+            string? version = null;
+            try
+            {
+                var baseUri = new Uri($"http://{spec?["address"]}:{spec?["proxyAdminPort"]}");
+                using var readyResponse = await admin.GetAsync(new Uri(baseUri, "/ready"), cancellationToken);
+                proxyReady = readyResponse.IsSuccessStatusCode;
+                version = (await admin.GetStringAsync(new Uri(baseUri, "/config-version"), cancellationToken)).Trim();
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not answering: not ready.
+            }
+
+            // Current: the control plane has sent this proxy the newest view, and the proxy applied it.
+            var sent = isConnected ? connected[key]["version"]?.ToString() : null;
+            var current = isConnected && connected[key]["upToDate"]?.GetValue<bool>() == true && version == sent;
+            var ready = spec?["ready"]?.GetValue<bool>() == true;
+            var restarts = spec?["restarts"]?.GetValue<int>() ?? 0;
+            var lastExit = spec?["lastExit"];
+            var exitedRecently = lastExit?["at"]?.ToString() is { } at
+                && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var when)
+                && time.GetUtcNow() - when < RecentExit;
+            var mine = new List<string>();
+            if (!isConnected)
+            {
+                mine.Add("proxy not connected to the control plane");
+            }
+
+            if (!proxyReady)
+            {
+                mine.Add(version is null ? "proxy not answering on its admin port" : "proxy not ready");
+            }
+
+            if (isConnected && proxyReady && !current)
+            {
+                mine.Add($"proxy on config {version ?? "none"}, control plane sent {sent ?? "nothing"}");
+            }
+
+            if (!ready && proxyReady)
+            {
+                mine.Add("app not ready");
+            }
+
+            if (exitedRecently)
+            {
+                mine.Add($"{lastExit?["process"]} {lastExit?["reason"]} at {lastExit?["at"]} ({restarts} restarts)");
+            }
+
+            problems.AddRange(mine.Select(p => $"instance {key}: {p}"));
+            instanceReports.Add(new JsonObject
+            {
+                ["namespace"] = instance["metadata"]?["namespace"]?.DeepClone(),
+                ["name"] = instance["metadata"]?["name"]?.DeepClone(),
+                ["workload"] = spec?["workload"]?.DeepClone(),
+                ["ready"] = ready,
+                ["proxy"] = new JsonObject { ["connected"] = isConnected, ["ready"] = proxyReady, ["configVersion"] = version, ["sentVersion"] = sent, ["current"] = current },
+                ["restarts"] = restarts,
+                ["lastExit"] = lastExit?.DeepClone(),
+                ["ok"] = mine.Count == 0,
+                ["problems"] = new JsonArray([.. mine.Select(p => (JsonNode?)JsonValue.Create(p))]),
+            });
+        }
+
+        report["ok"] = problems.Count == 0;
+        report["workloads"] = workloadReports;
+        report["instances"] = instanceReports;
+        report["problems"] = new JsonArray([.. problems.Select(p => (JsonNode?)JsonValue.Create(p))]);
+        printer.Print(report, () => Table(instanceReports));
+        if (printer.Format == OutputFormat.Table)
+        {
+            console.MarkupLineInterpolated($"[green]✓[/] control plane reachable at {client.BaseAddress} (store revision {proxies?["revision"]?.ToString() ?? ""})");
+            foreach (var problem in problems)
+            {
+                console.MarkupLineInterpolated($"[red]✗[/] {problem}");
+            }
+
+            console.MarkupLine(problems.Count == 0
+                ? $"[green]✓[/] {workloads.Count} workloads, {instances.Count} instances: every app ready, every proxy connected, ready and on the newest config"
+                : $"[red]✗[/] {problems.Count} problem{(problems.Count == 1 ? "" : "s")}");
+        }
+
+        return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private static Table Table(JsonArray instances)
+    {
+        var table = new Table().AddColumns("INSTANCE", "READY", "PROXY CONNECTED", "PROXY READY", "CONFIG", "RESTARTS", "LAST EXIT", "");
+        foreach (var i in instances.OfType<JsonNode>())
+        {
+            var exit = i["lastExit"];
+            table.AddRow(
+                Markup.Escape($"{i["namespace"]}/{i["name"]}"),
+                Mark(i["ready"]?.GetValue<bool>() == true),
+                Mark(i["proxy"]?["connected"]?.GetValue<bool>() == true),
+                Mark(i["proxy"]?["ready"]?.GetValue<bool>() == true),
+                Markup.Escape(i["proxy"]?["configVersion"]?.ToString() ?? "-"),
+                Markup.Escape(i["restarts"]?.ToString() ?? "0"),
+                Markup.Escape(exit is null ? "-" : $"{exit["process"]}: {exit["reason"]} at {exit["at"]}"),
+                i["ok"]?.GetValue<bool>() == true ? "[green]✓[/]" : "[red]✗[/]");
+        }
+
+        return table;
     }
 
     private static string Mark(bool value) => value ? "[green]yes[/]" : "[red]no[/]";

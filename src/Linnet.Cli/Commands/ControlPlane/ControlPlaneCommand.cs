@@ -22,7 +22,7 @@ namespace Linnet.Cli.Commands.ControlPlane;
 internal static class ControlPlaneCommand
 {
     /// <summary>Where proxies connect; <c>linnet up</c> forwards its own.</summary>
-    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC).", DefaultValueFactory = _ => $"127.0.0.1:{ControlPlaneOptions.DefaultGrpcPort}" };
+    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC; or LINNET_GRPC_LISTEN).", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LINNET_GRPC_LISTEN") ?? $"127.0.0.1:{ControlPlaneOptions.DefaultGrpcPort}" };
 
     /// <summary>The first instance address; <c>linnet up</c> forwards its own.</summary>
     public static Option<string?> FirstAddressOption() => new("--first-address") { Description = "The first loopback address given to instances (default 127.1.0.1); lets several meshes share a host." };
@@ -129,15 +129,10 @@ internal static class ControlPlaneCommand
         grpc ??= new IPEndPoint(IPAddress.Loopback, ControlPlaneOptions.DefaultGrpcPort);
         var proxyAddress = grpc.Address.Equals(IPAddress.Any) ? $"127.0.0.1:{grpc.Port}" : grpc.ToString();
         await File.WriteAllTextAsync(data.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        });
+        using var termination = new Termination(cancellationToken, _ => Console.WriteLine("linnet control plane: stopping every instance (a second Ctrl-C forces)"));
         try
         {
-            using var store = await FileResourceStore.OpenAsync(Path.Combine(data.Path, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: cancellationToken);
+            using var store = await FileResourceStore.OpenAsync(Path.Combine(data.Path, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: termination.Stopping);
             var options = new ControlPlaneOptions
             {
                 GrpcListen = grpc,
@@ -154,28 +149,36 @@ internal static class ControlPlaneCommand
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {
+                services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, CommandLifetime>();
                 var supervisor = new SupervisorOptions
                 {
                     DataDirectory = data.Path,
                     ControlPlaneAddress = proxyAddress,
-                    ProxyCommand = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
+                    ProxyCommand = Installation.ProxyCommand(),
+                    ProgramDirectories = [Installation.Directory],
                 };
                 services.AddSingleton(firstAddress is null ? supervisor : supervisor with { FirstAddress = firstAddress });
                 services.AddHostedService<WorkloadSupervisor>();
             });
-            await host.StartAsync(stopping.Token);
+            await host.StartAsync(termination.Stopping);
             Console.WriteLine($"linnet control plane: API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, data {data.Path}, store revision {store.Revision}");
             try
             {
-                await Task.Delay(Timeout.Infinite, stopping.Token);
+                await Task.Delay(Timeout.Infinite, termination.Stopping);
             }
             catch (OperationCanceledException)
             {
             }
 
             Console.WriteLine("linnet control plane: stopping workloads");
-            await host.StopAsync(CancellationToken.None);
+            await host.StopAsync(termination.Forcing);
+            Console.WriteLine($"linnet control plane: stopped{(termination.Forcing.IsCancellationRequested ? " (forced)" : "")}");
             return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException) when (termination.Stopping.IsCancellationRequested)
+        {
+            // Stopped while starting: the host (disposed above) stopped whatever it had started.
+            return termination.ExitCode(ExitCodes.Ok);
         }
         catch (IdentityConfigurationException ex)
         {

@@ -10,7 +10,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (for example 30s, 2m); default: until Ctrl-C." };
-        var refresh = new Option<string>("--refresh") { Description = "How often to print the live table.", DefaultValueFactory = _ => "2s" };
+        var refresh = new Option<string>("--refresh") { Description = "How often the live figures are redrawn.", DefaultValueFactory = _ => "2s" };
         var command = new Command("demo", "Run the sample mesh in universal mode on this machine and show its traffic live.") { duration, refresh };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,7 +32,7 @@ internal static class DemoCommand
                 return 2;
             }
 
-            var handler = new DemoHandler(AnsiConsole.Console, TimeProvider.System);
+            var handler = new DemoHandler(AnsiConsole.Console, TimeProvider.System, parse.GetValue(CliOptions.DataDir)!);
             return await handler.RunAsync(new DemoOptions(runFor, every), cancellationToken);
         });
         return command;

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using Linnet.Cli.Api;
 using Linnet.Cli.Commands.Apply;
 using Linnet.Cli.Output;
+using Linnet.Cli.Processes;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
@@ -12,99 +12,192 @@ using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
 using Linnet.Proxy.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Linnet.Cli.Commands.Demo;
 
 /// <summary><c>linnet demo</c>: the sample mesh (a web frontend, an HTTP backend with two replicas, a gRPC
-/// greeter, a load generator) in universal mode on this machine, with the proxies' own metrics shown live.
-/// Everything runs under a throwaway data directory and stops on Ctrl-C.</summary>
-internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
+/// greeter, a load generator) in universal mode on this machine, with the proxies' own metrics shown live
+/// over the last <see cref="Window"/>. Everything runs under a throwaway data directory; Ctrl-C (or SIGTERM)
+/// stops every instance, a second Ctrl-C forces.</summary>
+internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, string home)
 {
+    /// <summary>The figures on screen cover this much recent time (rates, success, latency).</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
+    private static readonly (string, string)[] Inbound = [("direction", "inbound")];
+    private static readonly (string, string)[] Outbound = [("direction", "outbound")];
 
     public async Task<int> RunAsync(DemoOptions options, CancellationToken cancellationToken)
     {
+        using var termination = new Termination(cancellationToken);
+        var stopping = termination.Stopping;
         var dataDir = Directory.CreateTempSubdirectory("linnet-demo-").FullName;
         var apiEndPoint = new IPEndPoint(IPAddress.Loopback, FreePort());
         var grpcEndPoint = new IPEndPoint(IPAddress.Loopback, FreePort());
-        var samples = AppContext.BaseDirectory.TrimEnd('/');
-        var manifest = (await File.ReadAllTextAsync(Path.Combine(samples, "demo", "mesh.yaml"), cancellationToken)).Replace("{{samples}}", samples, StringComparison.Ordinal);
+        var manifestPath = Path.Combine(Installation.Directory, "demo", "mesh.yaml");
+        var manifest = await File.ReadAllTextAsync(manifestPath, cancellationToken);
 
         console.MarkupLine("[bold]Linnet demo[/]: a web frontend, an HTTP backend (2 replicas), a gRPC greeter and a load generator,");
         console.MarkupLine("each instance on its own loopback address beside its own [green]linnet-proxy[/], in universal mode.");
-        using var store = await FileResourceStore.OpenAsync(Path.Combine(dataDir, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: cancellationToken);
-        var hostOptions = new ControlPlaneOptions { GrpcListen = grpcEndPoint, HttpListen = apiEndPoint, ShutdownTimeout = TimeSpan.FromSeconds(30) };
+        var linnet = Installation.LinkOntoPath(home);
+        string proxy;
+        try
+        {
+            proxy = await ProxyAsync(dataDir, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            console.MarkupLine("Stopped while building.");
+            return termination.ExitCode(ExitCodes.Failed);
+        }
+
+        using var store = await FileResourceStore.OpenAsync(Path.Combine(dataDir, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: CancellationToken.None);
+        // The admin credential in the demo's own data directory (owner-only), where the printed hints'
+        // `linnet --data-dir ...` finds it.
+        var hostOptions = new ControlPlaneOptions
+        {
+            GrpcListen = grpcEndPoint,
+            HttpListen = apiEndPoint,
+            ShutdownTimeout = TimeSpan.FromSeconds(30),
+            AdminCredentialFile = Path.Combine(dataDir, Linnet.ControlPlane.Security.AdminCredential.FileName),
+        };
         await using var host = ControlPlaneHost.Create(hostOptions, store, services =>
         {
             services.AddLogging(logging => logging.AddFilter("Linnet", LogLevel.Warning));
+            services.AddSingleton<IHostLifetime, CommandLifetime>();
             services.AddSingleton(new SupervisorOptions
             {
                 DataDirectory = dataDir,
                 ControlPlaneAddress = grpcEndPoint.ToString(),
-                ProxyCommand = Path.Combine(samples, "linnet-proxy.dll"),
+                ProxyCommand = proxy,
+                ProgramDirectories = [Installation.Directory],
             });
             services.AddHostedService<WorkloadSupervisor>();
         });
-        await host.StartAsync(cancellationToken);
         var api = $"http://{apiEndPoint}";
         var token = host.AdminCredential.Token;
         var client = ControlPlaneClient.Create(api, () => token);
         var code = ExitCodes.Ok;
         try
         {
-            if (await new ApplyHandler(client, new Printer(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }), OutputFormat.Table)).RunAsync([("samples/demo/mesh.yaml", manifest)], cancellationToken) != ExitCodes.Ok)
+            await host.StartAsync(stopping);
+            if (await new ApplyHandler(client, new Printer(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }), OutputFormat.Table)).RunAsync([(manifestPath, manifest)], stopping) != ExitCodes.Ok)
             {
                 console.MarkupLine("[red]the demo manifests were rejected[/]");
                 return ExitCodes.Failed;
             }
 
-            var ready = await console.Status().StartAsync("Starting 5 instances and their proxies", async _ => await WaitReadyAsync(store, 5, cancellationToken));
+            var ready = await console.Status().StartAsync("Starting 5 instances and their proxies", async _ => await WaitReadyAsync(store, 5, stopping));
             if (!ready)
             {
+                stopping.ThrowIfCancellationRequested();
                 console.MarkupLineInterpolated($"[red]the instances did not all become ready[/]; logs are under {dataDir}/instances");
                 return ExitCodes.Failed;
             }
 
-            PrintWhere(store.Snapshot(), api, grpcEndPoint, dataDir);
-            console.MarkupLineInterpolated($"{(options.Duration is { } d ? $"Running for {d.TotalSeconds:0} s." : "Ctrl-C stops everything.")} The load generator sends 10 requests/s to web; web calls backend over HTTP and greeter over gRPC.");
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            PrintWhere(store.Snapshot(), linnet, api, grpcEndPoint, dataDir);
+            console.MarkupLineInterpolated($"{(options.Duration is { } d ? $"Running for {d.TotalSeconds:0} s (Ctrl-C stops sooner)." : "Ctrl-C stops everything.")} The load generator sends 10 requests/s to web; web calls backend over HTTP and greeter over gRPC.");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             if (options.Duration is { } duration)
             {
                 stop.CancelAfter(duration);
             }
 
-            var previous = new Dictionary<string, PrometheusText>();
-            var previousAt = time.GetTimestamp();
-            using var refresh = new PeriodicTimer(options.RefreshInterval, time);
-            try
-            {
-                while (await refresh.WaitForNextTickAsync(stop.Token))
-                {
-                    var scrapes = await ScrapeAllAsync(store.Snapshot(), stop.Token);
-                    var now = time.GetTimestamp();
-                    console.Write(StatsTable(scrapes, previous, time.GetElapsedTime(previousAt, now)));
-                    (previous, previousAt) = (scrapes, now);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
+            await ShowLiveAsync(store, options.RefreshInterval, stop.Token);
             var final = await ScrapeAllAsync(store.Snapshot(), CancellationToken.None);
-            console.MarkupLine("[bold]Totals from the proxies' /metrics (inbound, per workload):[/]");
-            console.Write(StatsTable(final, new Dictionary<string, PrometheusText>(), TimeSpan.Zero));
+            console.MarkupLine("[bold]Totals from the proxies' /metrics since they started (inbound: served; outbound: sent), per workload:[/]");
+            console.Write(StatsTable("Totals", final, [], store.Snapshot()));
             code = final.Values.Sum(s => s.Sum("response_total", ("direction", "inbound"), ("classification", "success"))) > 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Ctrl-C before everything was up.
+            code = termination.ExitCode(ExitCodes.Failed);
         }
         finally
         {
-            await console.Status().StartAsync("Stopping every instance", async _ => await host.StopAsync(CancellationToken.None));
-            console.MarkupLineInterpolated($"Stopped. Logs and the store are in {dataDir}");
+            var forced = termination.Forcing;
+            await console.Status().StartAsync("Stopping every instance (Ctrl-C again forces)", async _ => await host.StopAsync(forced));
+            console.MarkupLineInterpolated($"Stopped{(forced.IsCancellationRequested ? " (forced)" : "")}. Logs and the store are in {dataDir}");
         }
 
         return code;
+    }
+
+    /// <summary>The Native AOT proxy, published on the first run (and after the proxy's sources change); the JIT
+    /// build beside <c>linnet</c> when that cannot be built here (the reason is printed).</summary>
+    private async Task<string> ProxyAsync(string dataDir, CancellationToken cancellationToken)
+    {
+        var chosen = Installation.ProxyCommand();
+        if (Environment.GetEnvironmentVariable("LINNET_PROXY") is { Length: > 0 } || Installation.NativeProxyIsCurrent() || Installation.SourceTree is null)
+        {
+            return chosen;
+        }
+
+        var log = Path.Combine(dataDir, "build-linnet-proxy.log");
+        console.MarkupLineInterpolated($"First run: building [green]linnet-proxy[/] as users get it (Native AOT, Release) into {Path.GetDirectoryName(Installation.NativeProxy)}; this takes a minute or two, once.");
+        var built = await console.Status().StartAsync("Building linnet-proxy (dotnet publish -c Release -r linux-x64)", async _ => await Installation.PublishNativeProxyAsync(log, cancellationToken));
+        if (built)
+        {
+            return Installation.NativeProxy!;
+        }
+
+        console.MarkupLineInterpolated($"[yellow]the Native AOT build failed[/] (it needs clang and zlib1g-dev; see {log}); running the JIT build of the proxy instead.");
+        return chosen;
+    }
+
+    private async Task ShowLiveAsync(FileResourceStore store, TimeSpan refresh, CancellationToken stop)
+    {
+        var history = new List<(long At, Dictionary<string, PrometheusText> Scrapes)>();
+        using var timer = new PeriodicTimer(refresh, time);
+
+        async Task<IRenderable> NextAsync()
+        {
+            var scrapes = await ScrapeAllAsync(store.Snapshot(), stop);
+            var now = time.GetTimestamp();
+            history.Add((now, scrapes));
+
+            // The baseline: the oldest scrape inside the window (the one just before it, once there is one).
+            while (history.Count > 2 && time.GetElapsedTime(history[1].At, now) >= Window)
+            {
+                history.RemoveAt(0);
+            }
+
+            var (since, baseline) = history.Count > 1 ? (time.GetElapsedTime(history[0].At, now), history[0].Scrapes) : (TimeSpan.Zero, new Dictionary<string, PrometheusText>());
+            return StatsTable($"Over the last {since.TotalSeconds:0} s (refreshed every {refresh.TotalSeconds:0.#} s)", scrapes, baseline, store.Snapshot(), since);
+        }
+
+        try
+        {
+            if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
+            {
+                // Redrawn in place.
+                await console.Live(new Markup("[grey]waiting for the first figures[/]")).StartAsync(async live =>
+                {
+                    while (await timer.WaitForNextTickAsync(stop))
+                    {
+                        live.UpdateTarget(await NextAsync());
+                    }
+                });
+            }
+            else
+            {
+                // Not a terminal (a log, a pipe): one table per refresh.
+                while (await timer.WaitForNextTickAsync(stop))
+                {
+                    console.Write(await NextAsync());
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
     }
 
     private static async Task<bool> WaitReadyAsync(FileResourceStore store, int expected, CancellationToken cancellationToken)
@@ -126,7 +219,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
         }
 
@@ -136,7 +229,8 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
     private static int CountReady(StoreSnapshot snapshot) =>
         snapshot.OfKind<InstanceResource>().Count(i => i.Spec.Ready);
 
-    private void PrintWhere(StoreSnapshot snapshot, string api, IPEndPoint grpc, string dataDir)
+    /// <summary>Where everything is, and commands to paste: each hint is one command on a line of its own.</summary>
+    private void PrintWhere(StoreSnapshot snapshot, string linnet, string api, IPEndPoint grpc, string dataDir)
     {
         var instances = new Table().Title("Instances").AddColumns("INSTANCE", "APP", "PROXY (inbound / outbound / admin)");
         foreach (var i in snapshot.OfKind<InstanceResource>())
@@ -157,12 +251,27 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
 
         console.Write(services);
         var web = snapshot.OfKind<InstanceResource>().FirstOrDefault(i => i.Spec.Workload == "web");
-        console.MarkupLine("[bold]Where to look[/]");
-        console.MarkupLineInterpolated($"  the app:        curl http://{web?.Spec.Address}:8080/   (through its proxy: curl http://{web?.Spec.Address}:4143/)");
-        console.MarkupLineInterpolated($"  the mesh:       linnet --api {api} get instances | get svc | check | describe wl backend");
-        console.MarkupLineInterpolated($"  logs:           linnet --data-dir {dataDir} logs backend   (--proxy for the proxies')");
-        console.MarkupLineInterpolated($"  control plane:  API {api}, Destination gRPC {grpc}");
+        console.MarkupLineInterpolated($"Control plane: API {api}, Destination gRPC {grpc}");
+        console.MarkupLine("[bold]Try these[/] in another terminal:");
+        foreach (var hint in Hints(linnet, api, dataDir, web?.Spec.Address))
+        {
+            // Printed whole, never wrapped, so that a line pastes as one command.
+            console.Profile.Out.Writer.WriteLine($"  {hint}");
+        }
     }
+
+    /// <summary>The commands the demo suggests, one per line, exactly as they are to be run.</summary>
+    public static IReadOnlyList<string> Hints(string linnet, string api, string dataDir, string? web) =>
+    [
+        $"curl http://{web}:8080/",
+        $"curl http://{web}:4143/",
+        $"{linnet} --data-dir {dataDir} --api {api} get instances",
+        $"{linnet} --data-dir {dataDir} --api {api} get services",
+        $"{linnet} --data-dir {dataDir} --api {api} check",
+        $"{linnet} --data-dir {dataDir} --api {api} describe workload backend",
+        $"{linnet} --data-dir {dataDir} logs backend",
+        $"{linnet} --data-dir {dataDir} logs backend --proxy",
+    ];
 
     private static async Task<Dictionary<string, PrometheusText>> ScrapeAllAsync(StoreSnapshot snapshot, CancellationToken cancellationToken)
     {
@@ -177,34 +286,50 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
             {
                 // Restarting: shown as missing this round.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Too slow to answer this round.
+            }
         }
 
         return result;
     }
 
-    private static Table StatsTable(Dictionary<string, PrometheusText> scrapes, Dictionary<string, PrometheusText> previous, TimeSpan interval)
+    /// <summary>One row per workload: what its proxies served (inbound) and what they sent for it (outbound),
+    /// as the increase since <paramref name="baseline"/> (an empty baseline: since the proxies started). Live
+    /// (<paramref name="over"/> set) it shows rates; the totals show counts. Both fit 80 columns.</summary>
+    private static Table StatsTable(string title, Dictionary<string, PrometheusText> scrapes, Dictionary<string, PrometheusText> baseline, StoreSnapshot snapshot, TimeSpan? over = null)
     {
-        var table = new Table().Title("Inbound traffic by workload (what each workload's proxies served)").AddColumns("WORKLOAD", "INSTANCES", "REQUESTS", "SUCCESS", "RPS", "P50 MS", "P99 MS");
-        foreach (var workload in scrapes.Keys.Select(WorkloadOf).Distinct().Order(StringComparer.Ordinal))
+        var live = over is not null;
+        var table = new Table().Title(title).AddColumns(live
+            ? ["WORKLOAD", "INST", "IN RPS", "IN OK", "P50 ms", "P99 ms", "OUT RPS", "OUT OK"]
+            : ["WORKLOAD", "INSTANCES", "IN REQ", "IN OK", "P50 ms", "P99 ms", "OUT REQ", "OUT OK"]);
+        var workloads = snapshot.OfKind<InstanceResource>().Select(i => i.Spec.Workload).Concat(scrapes.Keys.Select(WorkloadOf)).Distinct().Order(StringComparer.Ordinal);
+        foreach (var workload in workloads)
         {
-            var mine = scrapes.Where(kv => WorkloadOf(kv.Key) == workload).ToList();
-            (string, string)[] inbound = [("direction", "inbound")];
-            var total = mine.Sum(kv => kv.Value.Sum("response_total", inbound));
-            var success = mine.Sum(kv => kv.Value.Sum("response_total", [.. inbound, ("classification", "success")]));
-            var before = mine.Sum(kv => previous.TryGetValue(kv.Key, out var p) ? p.Sum("response_total", inbound) : 0);
-            var merged = PrometheusText.Parse(string.Join('\n', mine.Select(kv => kv.Value.Text)));
+            var mine = scrapes.Where(kv => WorkloadOf(kv.Key) == workload).Select(kv => kv.Value.Since(baseline.GetValueOrDefault(kv.Key))).ToList();
+            var merged = PrometheusText.Parse(string.Join('\n', mine.Select(m => m.Text)));
+            var inTotal = merged.Sum("response_total", Inbound);
+            var inSuccess = merged.Sum("response_total", [.. Inbound, ("classification", "success")]);
+            var outTotal = merged.Sum("response_total", Outbound);
+            var outSuccess = merged.Sum("response_total", [.. Outbound, ("classification", "success")]);
             table.AddRow(
                 workload,
                 mine.Count.ToString(CultureInfo.InvariantCulture),
-                total.ToString("0", CultureInfo.InvariantCulture),
-                total > 0 ? (success / total).ToString("0.0 %", CultureInfo.InvariantCulture) : "-",
-                interval > TimeSpan.Zero && previous.Count > 0 ? ((total - before) / interval.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture) : "",
-                Format(merged.Quantile("response_latency_ms", 0.5, inbound)),
-                Format(merged.Quantile("response_latency_ms", 0.99, inbound)));
+                live ? Rate(inTotal, over) : inTotal.ToString("0", CultureInfo.InvariantCulture),
+                Percent(inSuccess, inTotal),
+                Format(merged.Quantile("response_latency_ms", 0.5, Inbound)),
+                Format(merged.Quantile("response_latency_ms", 0.99, Inbound)),
+                live ? Rate(outTotal, over) : outTotal.ToString("0", CultureInfo.InvariantCulture),
+                Percent(outSuccess, outTotal));
         }
 
         return table;
     }
+
+    private static string Percent(double part, double total) => total > 0 ? (part / total).ToString("0.0%", CultureInfo.InvariantCulture) : "-";
+
+    private static string Rate(double count, TimeSpan? over) => over is { } o && o > TimeSpan.Zero ? (count / o.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
     private static string WorkloadOf(string instance) => instance[..instance.LastIndexOf('-')];
 

@@ -17,7 +17,7 @@ internal static class GetCommand
         {
             if (ResourceKinds.Resolve(parse.GetValue(kind)!) is not { } resolved)
             {
-                await Console.Error.WriteLineAsync($"error: unknown kind '{parse.GetValue(kind)}' (known: {ResourceKinds.Known})");
+                CliOptions.Printer(parse, output).Error($"unknown kind '{parse.GetValue(kind)}' (known: {ResourceKinds.Known})");
                 return ExitCodes.Invalid;
             }
 

@@ -43,7 +43,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
             "Service" => ["NAME", "PORTS", "SELECTOR", "LOCAL PORTS"],
             "Workload" => ["NAME", "REPLICAS", "COMMAND", "VERSION"],
             "HTTPRoute" or "GRPCRoute" => ["NAME", "PARENTS", "RULES", "ACCEPTED", "RESOLVED REFS"],
-            "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "VERSION", "IMAGE", "DIGEST"],
+            "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "RESTARTS", "LAST EXIT", "VERSION", "IMAGE", "DIGEST"],
             "Server" => ["NAME", "PORT", "PROTOCOL", "ACCESS POLICY"],
             "AuthorizationPolicy" => ["NAME", "TARGET", "AUTHENTICATIONS"],
             "MeshTLSAuthentication" => ["NAME", "IDENTITIES"],
@@ -82,7 +82,12 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                     Condition(item, "Accepted"),
                     Condition(item, "ResolvedRefs"),
                 ],
-                "Instance" => [Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["version"]), Text(spec?["image"]), ShortDigest(Text(spec?["imageDigest"]))],
+                "Instance" =>
+                [
+                    Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["restarts"] ?? 0),
+                    spec?["lastExit"] is { } exit ? $"{exit["process"]}: {exit["reason"]} ({exit["at"]})" : "",
+                    Text(spec?["version"]), Text(spec?["image"]), ShortDigest(Text(spec?["imageDigest"])),
+                ],
                 "Server" => [Text(spec?["port"]), Text(spec?["proxyProtocol"]), Text(spec?["accessPolicy"])],
                 "AuthorizationPolicy" =>
                 [

@@ -12,7 +12,8 @@ internal static class LogsCommand
         var ns = CliOptions.Namespace();
         var proxy = new Option<bool>("--proxy") { Description = "The instance's proxy log instead of the app's." };
         var tail = new Option<int>("--tail") { Description = "Only the last N lines of each log (0: all).", DefaultValueFactory = _ => 0 };
-        var command = new Command("logs", "Print logs of an instance or a workload's instances.") { target, ns, proxy, tail };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing lines as they are written, until Ctrl-C." };
+        var command = new Command("logs", "Print logs of an instance or a workload's instances.") { target, ns, proxy, tail, follow };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var root = Path.Combine(parse.GetValue(CliOptions.DataDir)!, "instances", parse.GetValue(ns)!);
@@ -29,21 +30,19 @@ internal static class LogsCommand
                 return ExitCodes.Failed;
             }
 
+            var followers = new List<LogFollower>();
             foreach (var folder in folders)
             {
                 var path = Path.Combine(folder, file);
-                if (!File.Exists(path))
-                {
-                    continue;
-                }
-
-                var lines = await File.ReadAllLinesAsync(path, cancellationToken);
-                var n = parse.GetValue(tail);
                 var prefix = folders.Length > 1 ? $"[{Path.GetFileName(folder)}] " : "";
-                foreach (var line in n > 0 ? lines.TakeLast(n) : lines)
-                {
-                    Console.WriteLine(prefix + line);
-                }
+                var follower = new LogFollower(path, prefix, Console.Out);
+                followers.Add(follower);
+                await follower.PrintExistingAsync(parse.GetValue(tail), parse.GetValue(follow), cancellationToken);
+            }
+
+            if (parse.GetValue(follow))
+            {
+                await LogFollower.FollowAsync(followers, TimeProvider.System, cancellationToken);
             }
 
             return ExitCodes.Ok;

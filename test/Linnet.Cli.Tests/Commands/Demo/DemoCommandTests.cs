@@ -26,6 +26,11 @@ public sealed partial class DemoCommandTests
             Assert.True(int.Parse(row.Groups["n"].Value, CultureInfo.InvariantCulture) > 0, $"{workload} served nothing:\n{final}");
         }
 
+        // The load generator only sends: its row counts what its proxy sent (outbound), not zero.
+        var load = final.Split('\n').Select(l => l.Split('│', StringSplitOptions.TrimEntries)).FirstOrDefault(c => c.Length > 8 && c[1] == "load");
+        Assert.True(load is not null, final);
+        Assert.True(int.Parse(load[7], CultureInfo.InvariantCulture) > 0, $"load sent nothing:\n{final}");
+
         // Every instance the supervisor started is gone.
         var addresses = Address().Matches(demo.Output).Select(m => m.Value).Distinct().ToList();
         Assert.Equal(5, addresses.Count);
