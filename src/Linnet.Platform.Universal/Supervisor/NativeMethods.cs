@@ -10,4 +10,8 @@ internal static partial class NativeMethods
     /// <summary>POSIX <c>kill(2)</c>: 0 on success, -1 with errno set (ESRCH: already gone).</summary>
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    /// <summary>POSIX <c>chown(2)</c>: 0 on success, -1 with errno set.</summary>
+    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chown(string path, int owner, int group);
 }

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
+using Linnet.Platform.Universal.Isolation;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -33,6 +34,8 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     private readonly ILogger<WorkloadSupervisor> _logger;
     private readonly LoopbackAddressPool _addresses;
     private readonly InstanceIdentity? _identity;
+    private readonly PodNetwork? _pods;
+    private readonly ServiceAccountUids? _uids;
     private readonly HttpClient _probe;
     private readonly Channel<ResourceKey> _queue = Channel.CreateUnbounded<ResourceKey>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
@@ -55,7 +58,19 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         _options = options;
         _time = time;
         _logger = logger;
-        _addresses = new LoopbackAddressPool(options.FirstAddress, IsUnused);
+        if (options.Isolation is { } isolation)
+        {
+            _pods = new PodNetwork(isolation, options.DataDirectory);
+            _uids = new ServiceAccountUids(options.DataDirectory, isolation.UidBase);
+
+            // The range is the mesh's own (its bridge refuses to come up over anything else's addresses).
+            _addresses = new LoopbackAddressPool(_pods.FirstPodAddress, _pods.LastPodAddress, static _ => true);
+        }
+        else
+        {
+            _addresses = new LoopbackAddressPool(options.FirstAddress, IsUnused);
+        }
+
         _identity = identity is not null && options.ControlPlaneAddress is not null ? new InstanceIdentity(identity, options.ControlPlaneAddress) : null;
         _probe = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) })
         {
@@ -109,6 +124,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             runner.Dispose();
         }
 
+        RemovePods();
         _probe.Dispose();
         base.Dispose();
     }
@@ -122,6 +138,13 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         if (leftovers > 0)
         {
             Log.StoppedLeftovers(_logger, leftovers);
+        }
+
+        // Pods an earlier run left (their processes are gone now), then this run's bridge.
+        if (_pods is not null)
+        {
+            _pods.Prepare();
+            Log.Isolated(_logger, _pods.Bridge, _pods.Gateway.ToString(), _pods.FirstPodAddress.ToString(), _pods.LastPodAddress.ToString());
         }
 
         var snapshot = _store.Snapshot();
@@ -199,6 +222,19 @@ public sealed partial class WorkloadSupervisor : BackgroundService
                     Log.TokenRefreshFailed(_logger, runner.Key.ToString(), ex.Message);
                 }
             }
+        }
+    }
+
+    // Every pod is removed with its instance; this takes the bridge and anything a failed removal left.
+    private void RemovePods()
+    {
+        try
+        {
+            _pods?.CleanUp();
+        }
+        catch (IsolationException ex)
+        {
+            Log.CleanupFailed(_logger, ex);
         }
     }
 
@@ -469,7 +505,13 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     private void Launch(ResourceKey workload, SortedDictionary<int, InstanceRunner> runners, InstanceKey key, IPAddress address, WorkloadResource resource)
     {
         var directory = Path.Combine(_options.DataDirectory, "instances", key.Namespace, key.Name);
-        var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory) { InboundTls = InstanceIdentity.InboundTlsOf(resource) };
+        var pod = _pods?.Create(key, address, _uids!.For(key.Namespace, resource.Spec.ServiceAccount), _store.Snapshot().OfKind<ServiceResource>());
+        var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory)
+        {
+            Pod = pod,
+            InboundTls = InstanceIdentity.InboundTlsOf(resource),
+            ControlPlaneAddress = _options.ControlPlaneAddress is { } cp && _pods is not null ? _pods.ControlPlaneAddress(cp) : _options.ControlPlaneAddress,
+        };
         var runner = new InstanceRunner(
             plan,
             _options,
@@ -484,6 +526,11 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             // Never start what a concurrent shutdown would not see.
             if (_shuttingDown)
             {
+                if (pod is not null)
+                {
+                    PodNetwork.Delete(pod);
+                }
+
                 runner.Dispose();
                 throw new ObjectDisposedException(nameof(WorkloadSupervisor), "the supervisor is stopping");
             }
@@ -495,6 +542,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             }
             catch
             {
+                runner.Kill();
                 runner.Dispose();
                 throw;
             }
@@ -540,11 +588,15 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             runner.Dispose();
         }
 
+        RemovePods();
         Log.Stopped(_logger, runners.Count);
     }
 
     private static partial class Log
     {
+        [LoggerMessage(113, LogLevel.Information, "instances are isolated: a network namespace each on bridge {Bridge} ({Gateway}, pods {First}..{Last}), their own uids")]
+        public static partial void Isolated(ILogger logger, string bridge, string gateway, string first, string last);
+
         [LoggerMessage(101, LogLevel.Information, "starting {Instance} on {Address}")]
         public static partial void Starting(ILogger logger, string instance, string address);
 

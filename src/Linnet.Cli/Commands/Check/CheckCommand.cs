@@ -60,6 +60,14 @@ internal static class CheckCommand
             }
 
             console.Write(table);
+
+            // An instance on a loopback address shares the host: its ports are open to every local process.
+            var shared = instances.OfType<JsonNode>().Count(i => System.Net.IPAddress.TryParse(i["spec"]?["address"]?.ToString(), out var a) && System.Net.IPAddress.IsLoopback(a));
+            if (shared > 0)
+            {
+                console.MarkupLineInterpolated($"[yellow]![/] {shared} instance(s) are not isolated: they share the host's network and user (run the control plane as root for a network namespace and uid each)");
+            }
+
             console.MarkupLine(ok ? $"[green]✓[/] {instances.Count} proxies connected, ready and on the newest config (store revision {Markup.Escape(revision ?? "")})" : "[red]✗[/] some proxies are not connected, ready or current");
             return ok ? ExitCodes.Ok : ExitCodes.Failed;
         });

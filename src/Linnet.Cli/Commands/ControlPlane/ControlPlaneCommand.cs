@@ -7,6 +7,7 @@ using Linnet.Cli.Processes;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Identity;
+using Linnet.Platform.Universal.Isolation;
 using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,16 +36,33 @@ internal static class ControlPlaneCommand
         var issuerKeyFile = new Option<string?>("--identity-issuer-key-file") { Description = "The issuer's private key (PEM)." };
         var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => ControlPlaneOptions.DefaultTrustDomainName };
         var lifetime = new Option<string>("--identity-issuance-lifetime") { Description = "How long workload certificates are valid.", DefaultValueFactory = _ => "24h" };
+        var isolation = new IsolationFlags();
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
             grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime,
         };
+        foreach (var option in isolation.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!TryParse(parse, grpcListen, firstAddress, out var grpc, out var first, out var error))
             {
                 await Console.Error.WriteLineAsync(error);
                 return ExitCodes.Invalid;
+            }
+
+            if (!isolation.TryParse(parse, out var pods, out var notIsolated, out error))
+            {
+                await Console.Error.WriteLineAsync(error);
+                return ExitCodes.Invalid;
+            }
+
+            if (notIsolated is not null)
+            {
+                Console.WriteLine($"linnet control plane: instances are NOT isolated ({notIsolated}): every workload runs as this user and can reach every instance's ports");
             }
 
             if (!DurationParser.TryParse(parse.GetValue(lifetime)!, out var issuanceLifetime) || issuanceLifetime < TimeSpan.FromSeconds(1))
@@ -60,7 +78,7 @@ internal static class ControlPlaneCommand
                 IssuerKeyFile = parse.GetValue(issuerKeyFile),
                 CertificateLifetime = issuanceLifetime,
             };
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain));
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), pods);
         });
         return command;
     }
@@ -86,7 +104,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, IsolationOptions? isolation = null)
     {
         Directory.CreateDirectory(data.Path);
         if (data.RunningPid() is { } running && running != Environment.ProcessId)
@@ -101,6 +119,14 @@ internal static class ControlPlaneCommand
         }
 
         grpc ??= new IPEndPoint(IPAddress.Any, ControlPlaneOptions.DefaultGrpcPort);
+        if (isolation is not null && !grpc.Address.Equals(IPAddress.Any))
+        {
+            // Proxies in pods reach the control plane at the host's bridge address, which exists only once the
+            // supervisor has made the bridge.
+            await Console.Error.WriteLineAsync($"--grpc-listen {grpc}: isolated instances reach the control plane through their bridge; listen on 0.0.0.0:{grpc.Port} or use --isolation off");
+            return ExitCodes.Invalid;
+        }
+
         var proxyAddress = grpc.Address.Equals(IPAddress.Any) ? $"127.0.0.1:{grpc.Port}" : grpc.ToString();
         await File.WriteAllTextAsync(data.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -129,6 +155,7 @@ internal static class ControlPlaneCommand
                     DataDirectory = data.Path,
                     ControlPlaneAddress = proxyAddress,
                     ProxyCommand = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
+                    Isolation = isolation,
                 };
                 services.AddSingleton(firstAddress is null ? supervisor : supervisor with { FirstAddress = firstAddress });
                 services.AddHostedService<WorkloadSupervisor>();

@@ -1,0 +1,39 @@
+namespace Linnet.Platform.Universal.Isolation;
+
+/// <summary>Whether this host can run isolated instances.</summary>
+public static class IsolationSupport
+{
+    /// <summary>Whether pods can be made here: root on Linux, with <c>ip</c> and <c>iptables</c>. Null when they
+    /// can, else why not (said by <c>linnet check</c> and <c>linnet up</c>).</summary>
+    public static string? Unavailable()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "instances are isolated only on Linux";
+        }
+
+        if (!IsRoot())
+        {
+            return "not running as root: instances share the host's network and user, each on a loopback address";
+        }
+
+        foreach (var tool in (string[])["ip", "iptables", "setpriv"])
+        {
+            if (!OnPath(tool))
+            {
+                return $"'{tool}' is not installed (iproute2, iptables, util-linux): instances are not isolated";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsRoot() => File.Exists("/proc/self/status")
+        && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal)) is { } uid
+        && uid.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, "0", ..];
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':')
+            .Append("/usr/sbin").Append("/sbin")
+            .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
+}
