@@ -5,6 +5,15 @@ public static class IsolationSupport
 {
     /// <summary>Whether pods can be made here: root on Linux, with <c>ip</c> and <c>iptables</c>. Null when they
     /// can, else why not (said by <c>linnet check</c> and <c>linnet up</c>).</summary>
+    /// <summary>Makes the mesh's bridge (removing pods an earlier run left) and returns its address, where the
+    /// control plane listens for the proxies in pods.</summary>
+    public static System.Net.IPAddress PrepareBridge(IsolationOptions options, string dataDirectory)
+    {
+        var pods = new PodNetwork(options, dataDirectory);
+        pods.Prepare();
+        return pods.Gateway;
+    }
+
     public static string? Unavailable()
     {
         if (!OperatingSystem.IsLinux())

@@ -81,11 +81,26 @@ internal sealed class PodNetwork
         return $"{Gateway}:{hostPort[(colon + 1)..]}";
     }
 
-    /// <summary>Removes whatever an earlier run of this mesh left, then makes the bridge.</summary>
+    /// <summary>Removes the pods an earlier run of this mesh left, then makes the bridge unless it is there already
+    /// (the control plane makes it before it listens on its address).</summary>
     public void Prepare()
     {
-        CleanUp();
+        RemovePods();
         var range = _options.Network;
+        var address = $"{Gateway}/{range.PrefixLength}";
+        var (exists, current) = HostCommand.Run("ip", "-o", "-4", "addr", "show", "dev", Bridge);
+        if (exists == 0 && current.Contains($" {address} ", StringComparison.Ordinal))
+        {
+            CreateDirectory(_options.RuntimeDirectory, Traversable);
+            CreateDirectory(RuntimeRoot, Traversable);
+            return;
+        }
+
+        if (exists == 0)
+        {
+            HostCommand.Run("ip", "link", "delete", Bridge);
+        }
+
         foreach (var line in HostCommand.Check("ip", "-o", "-4", "addr", "show").Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -98,7 +113,7 @@ internal sealed class PodNetwork
         }
 
         HostCommand.Check("ip", "link", "add", Bridge, "type", "bridge");
-        HostCommand.Check("ip", "addr", "add", $"{Gateway}/{range.PrefixLength}", "dev", Bridge);
+        HostCommand.Check("ip", "addr", "add", address, "dev", Bridge);
         HostCommand.Check("ip", "link", "set", Bridge, "up");
         CreateDirectory(_options.RuntimeDirectory, Traversable);
         CreateDirectory(RuntimeRoot, Traversable);
@@ -106,6 +121,15 @@ internal sealed class PodNetwork
 
     /// <summary>Removes every pod of this mesh, its bridge, its hosts files and its pods' folders.</summary>
     public void CleanUp()
+    {
+        RemovePods();
+        if (HostCommand.Run("ip", "link", "show", "dev", Bridge).ExitCode == 0)
+        {
+            HostCommand.Run("ip", "link", "delete", Bridge);
+        }
+    }
+
+    private void RemovePods()
     {
         foreach (var line in HostCommand.Check("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -126,7 +150,7 @@ internal sealed class PodNetwork
             }
 
             var name = fields[1].Trim().Split('@')[0];
-            if (name.StartsWith(VethPrefix, StringComparison.Ordinal) || name == Bridge)
+            if (name.StartsWith(VethPrefix, StringComparison.Ordinal))
             {
                 HostCommand.Run("ip", "link", "delete", name);
             }

@@ -351,7 +351,18 @@ internal sealed partial class InstanceRunner : IDisposable
     {
         using var timeout = new CancellationTokenSource(ProbeTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
-        using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // From the host an isolated app's port leads to its proxy; from inside its pod, to the app itself.
+        Socket socket;
+        try
+        {
+            socket = Plan.Pod is { } pod ? NamespaceSocket.Create(pod.NetworkNamespace) : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (IsolationException)
+        {
+            return false;
+        }
+
+        using var owned = socket;
         try
         {
             await socket.ConnectAsync(endPoint, linked.Token);

@@ -121,10 +121,19 @@ internal static class ControlPlaneCommand
         grpc ??= new IPEndPoint(IPAddress.Any, ControlPlaneOptions.DefaultGrpcPort);
         if (isolation is not null && !grpc.Address.Equals(IPAddress.Any))
         {
-            // Proxies in pods reach the control plane at the host's bridge address, which exists only once the
-            // supervisor has made the bridge.
-            await Console.Error.WriteLineAsync($"--grpc-listen {grpc}: isolated instances reach the control plane through their bridge; listen on 0.0.0.0:{grpc.Port} or use --isolation off");
-            return ExitCodes.Invalid;
+            // Every proxy lives in a pod and reaches the control plane through the mesh's bridge: the gRPC API
+            // listens on the bridge's address (made now, before anything listens), at the port asked for.
+            try
+            {
+                var bridge = IsolationSupport.PrepareBridge(isolation, data.Path);
+                Console.WriteLine($"linnet control plane: instances are isolated; proxies reach gRPC on the pods' bridge at {bridge}:{grpc.Port} (not {grpc})");
+                grpc = new IPEndPoint(bridge, grpc.Port);
+            }
+            catch (IsolationException ex)
+            {
+                await Console.Error.WriteLineAsync($"isolation: {ex.Message}");
+                return ExitCodes.Failed;
+            }
         }
 
         var proxyAddress = grpc.Address.Equals(IPAddress.Any) ? $"127.0.0.1:{grpc.Port}" : grpc.ToString();
