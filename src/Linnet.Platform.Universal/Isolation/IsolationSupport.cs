@@ -14,6 +14,26 @@ public static class IsolationSupport
         return pods.Gateway;
     }
 
+    /// <summary>Null when a workload's uid can reach <paramref name="path"/> (every folder on the way searchable by
+    /// others), else the folder that stops it: programs under <c>/root</c>, say, cannot run isolated.</summary>
+    public static string? UnreachableByWorkloads(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        for (var dir = new DirectoryInfo(Path.GetFullPath(path)); dir is not null; dir = dir.Parent)
+        {
+            if (dir.Exists && (dir.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+
     public static string? Unavailable()
     {
         if (!OperatingSystem.IsLinux())
