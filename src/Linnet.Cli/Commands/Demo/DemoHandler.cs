@@ -8,7 +8,6 @@ using Linnet.Cli.Output;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
-using Linnet.Platform.Universal.Isolation;
 using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
 using Linnet.Proxy.Telemetry;
@@ -35,21 +34,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
         var manifest = (await File.ReadAllTextAsync(Path.Combine(samples, "demo", "mesh.yaml"), cancellationToken)).Replace("{{samples}}", samples, StringComparison.Ordinal);
 
         console.MarkupLine("[bold]Linnet demo[/]: a web frontend, an HTTP backend (2 replicas), a gRPC greeter and a load generator,");
-
-        // As root every instance is a pod (docs/universal-mode.md); its proxy reaches gRPC through the pods' bridge.
-        IsolationOptions? isolation = null;
-        if ((IsolationSupport.Unavailable() ?? (IsolationSupport.UnreachableByWorkloads(samples) is { } closed ? $"the samples are under {closed}, which workloads' uids cannot enter" : null)) is { } notIsolated)
-        {
-            console.MarkupLine("each instance on its own loopback address beside its own [green]linnet-proxy[/], in universal mode.");
-            console.MarkupLineInterpolated($"[yellow]![/] instances are not isolated ({notIsolated}).");
-        }
-        else
-        {
-            isolation = new IsolationOptions();
-            grpcEndPoint = new IPEndPoint(IsolationSupport.PrepareBridge(isolation, dataDir), grpcEndPoint.Port);
-            console.MarkupLine("each instance isolated in a network namespace of its own beside its own [green]linnet-proxy[/], its app under a uid of its own.");
-        }
-
+        console.MarkupLine("each instance on its own loopback address beside its own [green]linnet-proxy[/], in universal mode.");
         using var store = await FileResourceStore.OpenAsync(Path.Combine(dataDir, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: cancellationToken);
         var hostOptions = new ControlPlaneOptions { GrpcListen = grpcEndPoint, HttpListen = apiEndPoint, ShutdownTimeout = TimeSpan.FromSeconds(30) };
         await using var host = ControlPlaneHost.Create(hostOptions, store, services =>
@@ -60,7 +45,6 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
                 DataDirectory = dataDir,
                 ControlPlaneAddress = grpcEndPoint.ToString(),
                 ProxyCommand = Path.Combine(samples, "linnet-proxy.dll"),
-                Isolation = isolation,
             });
             services.AddHostedService<WorkloadSupervisor>();
         });
