@@ -52,12 +52,15 @@ internal sealed class IsolationFlags
             options = options with { UidBase = uidBase };
         }
 
+        // Proxies run as workloads' uids from beside this program: they must be able to reach it.
+        var unavailable = IsolationSupport.Unavailable()
+            ?? (IsolationSupport.UnreachableByWorkloads(AppContext.BaseDirectory) is { } closed ? $"linnet is installed under {closed}, which workloads' uids cannot enter" : null);
         switch (parse.GetValue(Mode))
         {
             case "off":
                 notIsolated = "--isolation off";
                 return true;
-            case "auto" or "on" when IsolationSupport.Unavailable() is { } reason:
+            case "auto" or "on" when unavailable is { } reason:
                 if (parse.GetValue(Mode) == "on")
                 {
                     error = $"--isolation on: {reason}";
