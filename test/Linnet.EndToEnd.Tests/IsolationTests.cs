@@ -137,7 +137,8 @@ public sealed class IsolationTests(ITestOutputHelper output)
 
         await mesh.KillControlPlaneAsync(ct);
         await mesh.StartControlPlaneAsync(ct);
-        var after = (await mesh.WaitForInstancesAsync(1, ct)).Single();
+        // The earlier run's Instance (still ready in the store until the new supervisor deletes it) does not count.
+        var after = (await mesh.WaitForInstancesAsync(1, ct, i => i.ResourceVersion > before.ResourceVersion)).Single();
         var newPod = Pods.NamespaceOf(after.Address) ?? throw new InvalidOperationException($"no namespace holds {after.Address}");
 
         // The earlier run's pod is gone with its processes; the instance runs in a fresh one.
