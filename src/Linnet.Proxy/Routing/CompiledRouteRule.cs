@@ -1,3 +1,4 @@
+using Linnet.Proxy.Filters;
 using Linnet.Proxy.Resilience;
 using Linnet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -45,6 +46,15 @@ internal sealed class CompiledRouteRule
     /// <summary>Per backend (by index) metric series, looked up once on first use.</summary>
     internal RouteBackendSeries?[] BackendSeries { get; }
 
+    /// <summary>The route's <c>hostnames</c>; null: any host. Checked before the matches.</summary>
+    public HostnameMatcher? Hosts { get; init; }
+
+    /// <summary>The rule's <c>URLRewrite</c>, applied to the request before it is forwarded; null: none.</summary>
+    public UrlRewriteFilter? Rewrite { get; init; }
+
+    /// <summary>The rule's <c>RequestRedirect</c>: requests are answered with a redirect, never forwarded.</summary>
+    public RequestRedirectFilter? Redirect { get; init; }
+
     /// <summary>The route the rule belongs to, for errors.</summary>
     public string RouteName { get; }
 
@@ -54,6 +64,11 @@ internal sealed class CompiledRouteRule
     /// <summary>Whether any match holds (a rule with no matches always applies).</summary>
     public bool Applies(HttpRequest request)
     {
+        if (Hosts is not null && !Hosts.Matches(request.Host.Host))
+        {
+            return false;
+        }
+
         if (_matches.Length == 0)
         {
             return true;

@@ -7,6 +7,7 @@ using Linnet.Cli.Processes;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Identity;
+using Linnet.ControlPlane.Security;
 using Linnet.Platform.Universal.Isolation;
 using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
@@ -22,7 +23,7 @@ namespace Linnet.Cli.Commands.ControlPlane;
 internal static class ControlPlaneCommand
 {
     /// <summary>Where proxies connect; <c>linnet up</c> forwards its own.</summary>
-    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC).", DefaultValueFactory = _ => $"0.0.0.0:{ControlPlaneOptions.DefaultGrpcPort}" };
+    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC).", DefaultValueFactory = _ => $"127.0.0.1:{ControlPlaneOptions.DefaultGrpcPort}" };
 
     /// <summary>The first instance address; <c>linnet up</c> forwards its own.</summary>
     public static Option<string?> FirstAddressOption() => new("--first-address") { Description = "The first loopback address given to instances (default 127.1.0.1); lets several meshes share a host." };
@@ -36,10 +37,12 @@ internal static class ControlPlaneCommand
         var issuerKeyFile = new Option<string?>("--identity-issuer-key-file") { Description = "The issuer's private key (PEM)." };
         var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => ControlPlaneOptions.DefaultTrustDomainName };
         var lifetime = new Option<string>("--identity-issuance-lifetime") { Description = "How long workload certificates are valid.", DefaultValueFactory = _ => "24h" };
+        var tokenMaxLifetime = new Option<string>("--token-max-lifetime") { Description = "The longest lifetime `linnet token create` may ask for.", DefaultValueFactory = _ => "24h" };
+        var apiHostNames = new Option<string[]>("--api-host-name") { Description = "A host name the HTTP API answers to besides IP addresses and localhost (repeatable).", AllowMultipleArgumentsPerToken = true };
         var isolation = new IsolationFlags();
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames,
         };
         foreach (var option in isolation.All)
         {
@@ -71,6 +74,12 @@ internal static class ControlPlaneCommand
                 return ExitCodes.Invalid;
             }
 
+            if (!DurationParser.TryParse(parse.GetValue(tokenMaxLifetime)!, out var maxTokenLifetime) || maxTokenLifetime < TimeSpan.FromSeconds(1))
+            {
+                await Console.Error.WriteLineAsync($"--token-max-lifetime: '{parse.GetValue(tokenMaxLifetime)}' is not a duration of at least 1s");
+                return ExitCodes.Invalid;
+            }
+
             var identity = new IdentityOptions
             {
                 TrustAnchorsFile = parse.GetValue(anchorsFile),
@@ -78,7 +87,8 @@ internal static class ControlPlaneCommand
                 IssuerKeyFile = parse.GetValue(issuerKeyFile),
                 CertificateLifetime = issuanceLifetime,
             };
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), pods);
+            var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods);
         });
         return command;
     }
@@ -104,9 +114,10 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, IsolationOptions? isolation = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null)
     {
-        Directory.CreateDirectory(data.Path);
+        // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
+        IdentityFiles.EnsureDirectory(data.Path);
         if (data.RunningPid() is { } running && running != Environment.ProcessId)
         {
             await Console.Error.WriteLineAsync($"a control plane (pid {running}) already runs on {data.Path}");
@@ -118,7 +129,7 @@ internal static class ControlPlaneCommand
             apiAddress = IPAddress.Loopback;
         }
 
-        grpc ??= new IPEndPoint(IPAddress.Any, ControlPlaneOptions.DefaultGrpcPort);
+        grpc ??= new IPEndPoint(IPAddress.Loopback, ControlPlaneOptions.DefaultGrpcPort);
         if (isolation is not null && !grpc.Address.Equals(IPAddress.Any))
         {
             // Every proxy lives in a pod and reaches the control plane through the mesh's bridge: the gRPC API
@@ -156,6 +167,9 @@ internal static class ControlPlaneCommand
                 // The CA and the token key live in the data directory (owner-only) unless the user brings a CA.
                 Identity = (identity ?? new IdentityOptions()) with { Directory = Path.Combine(data.Path, "identity") },
                 TrustDomain = trustDomain ?? ControlPlaneOptions.DefaultTrustDomainName,
+                AdminCredentialFile = Path.Combine(data.Path, AdminCredential.FileName),
+                TokenMaxLifetime = security?.TokenMaxLifetime ?? ControlPlaneOptions.DefaultTokenMaxLifetime,
+                ApiHostNames = security?.HostNames ?? [],
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {
@@ -187,6 +201,11 @@ internal static class ControlPlaneCommand
         {
             // Raised while the host is built, before anything started.
             await Console.Error.WriteLineAsync($"identity: {ex.Message}");
+            return ExitCodes.Invalid;
+        }
+        catch (ControlPlaneConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"control plane: {ex.Message}");
             return ExitCodes.Invalid;
         }
         finally
