@@ -46,7 +46,8 @@ public sealed class ProxyConfigWriterTests
         var pod = new Pod("lnt-test", "vtest", IPAddress.Parse("10.253.0.7"), IPAddress.Parse("10.253.0.1"), 2200000, 2200001, "/run/linnet/x/shop/web-1", IPAddress.Parse("10.253.255.254"));
         var plan = new InstancePlan(Plan.Key, "10.253.0.7", Plan.Spec, "/tmp/unused") { Pod = pod, ControlPlaneAddress = "10.253.0.1:8086" };
 
-        var (bootstrap, _) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(plan, plan.ControlPlaneAddress), "proxy.yaml");
+        // No control plane here: since the control plane speaks TLS, a proxy config naming one needs an identity section.
+        var (bootstrap, _) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(plan, controlPlaneAddress: null), "proxy.yaml");
 
         var ip = IPAddress.Parse("10.253.0.7");
         Assert.True(bootstrap.TransparentMode);
@@ -54,7 +55,6 @@ public sealed class ProxyConfigWriterTests
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 4140), bootstrap.OutboundListen);
         Assert.Equal(new IPEndPoint(ip, 4191), bootstrap.AdminListen);
         Assert.Equal("10.253.0.7", bootstrap.AppHost);
-        Assert.Equal("10.253.0.1:8086", bootstrap.ControlPlaneAddress);
         Assert.Equal("/run/linnet/x/shop/web-1/proxy.yaml", plan.ProxyConfigPath);
         Assert.Equal("/run/linnet/x/shop/web-1/token", plan.TokenPath);
         Assert.Equal("/run/linnet/x/shop/web-1/app", plan.WorkingDirectory);
