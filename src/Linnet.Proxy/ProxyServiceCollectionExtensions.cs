@@ -60,6 +60,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton(new AuthorizationMetrics(bootstrap.Workload));
         services.TryAddSingleton<InboundAuthorizer>();
         services.TryAddSingleton<MeshTls>();
+        services.TryAddSingleton<ProxyPorts>();
         services.TryAddSingleton<MeshInbound>();
         services.TryAddSingleton<MeshClients>();
         services.TryAddSingleton<OpaqueForwarder>();

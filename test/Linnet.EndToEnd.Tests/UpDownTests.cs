@@ -15,7 +15,7 @@ public sealed class UpDownTests(ITestOutputHelper output)
         await File.WriteAllTextAsync(file, Manifests.Join(Manifests.Service("backend", "{ app: backend }"), Manifests.Backend("backend", 3, "{ app: backend }", "1")), ct);
         try
         {
-            var up = await mesh.RunCliAsync(ct, "up", "-f", file, "--grpc-listen", mesh.GrpcListen, "--first-address", mesh.FirstAddress);
+            var up = await mesh.RunCliAsync(ct, "up", "-f", file, "--grpc-listen", mesh.GrpcListen, "--first-address", mesh.FirstAddress, "--isolation", "off");
             Assert.True(up.ExitCode == 0, up.Output);
             var instances = await mesh.WaitForInstancesAsync(3, ct);
             Assert.All(instances, i => Assert.StartsWith(mesh.FirstAddress[..mesh.FirstAddress.LastIndexOf('.')], i.Address, StringComparison.Ordinal));

@@ -15,6 +15,9 @@ internal static class InstanceEnvironment
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(services);
         var ip = plan.Address;
+
+        // In a pod the app reaches its proxy's service ports on its own localhost; outside one, on its address.
+        var serviceHost = plan.Pod is null ? ip : "127.0.0.1";
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var service in services)
         {
@@ -26,7 +29,7 @@ internal static class InstanceEnvironment
             var prefix = ToVariableName(service.Metadata.Name);
             if (service.Status.LocalPorts.TryGetValue(service.Spec.Ports[0].Port, out var firstLocal))
             {
-                env[$"{prefix}_SERVICE_HOST"] = ip;
+                env[$"{prefix}_SERVICE_HOST"] = serviceHost;
                 env[$"{prefix}_SERVICE_PORT"] = Text(firstLocal);
             }
 
@@ -34,7 +37,7 @@ internal static class InstanceEnvironment
             {
                 if (port.Name is { Length: > 0 } name && service.Status.LocalPorts.TryGetValue(port.Port, out var local))
                 {
-                    env[$"{prefix}_SERVICE_HOST"] = ip;
+                    env[$"{prefix}_SERVICE_HOST"] = serviceHost;
                     env[$"{prefix}_SERVICE_PORT_{ToVariableName(name)}"] = Text(local);
                 }
             }
@@ -54,6 +57,14 @@ internal static class InstanceEnvironment
         env["LINNET_INSTANCE_IP"] = ip;
         env["LINNET_INSTANCE"] = plan.Key.Name;
         env["LINNET_NAMESPACE"] = plan.Key.Namespace;
+        if (plan.Pod is { } pod)
+        {
+            // iptables sends every connection the app opens to its proxy, and service names resolve (the pod's
+            // /etc/hosts): no proxy variable to honour. HOME is the app's own folder, not the supervisor's.
+            env["HOME"] = pod.AppHome;
+            return env;
+        }
+
         var proxy = $"http://{ip}:{Text(WorkloadSupervisor.ProxyOutboundPort)}";
         env["HTTP_PROXY"] = proxy;
         env["http_proxy"] = proxy;

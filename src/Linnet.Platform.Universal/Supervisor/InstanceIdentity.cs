@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.Platform.Universal.Isolation;
 
 namespace Linnet.Platform.Universal.Supervisor;
 
@@ -56,7 +57,18 @@ internal sealed class InstanceIdentity(MeshIdentity mesh, string caAddress)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var token = mesh.Tokens.Create(plan.Key.Namespace, plan.Spec.ServiceAccount, TokenLifetime);
-        IdentityFiles.WritePrivate(plan.TokenPath, token.Token + "\n");
+        if (plan.Pod is not { } pod)
+        {
+            IdentityFiles.WritePrivate(plan.TokenPath, token.Token + "\n");
+            return;
+        }
+
+        // Readable by the pod's proxy alone, never by its app or another pod: given away before it takes the
+        // token's place, so the proxy never finds one it cannot read.
+        var fresh = plan.TokenPath + ".new";
+        IdentityFiles.WritePrivate(fresh, token.Token + "\n");
+        PodNetwork.Chown(fresh, pod.ProxyUid);
+        File.Move(fresh, plan.TokenPath, overwrite: true);
     }
 
     /// <summary>Appends the proxy config's <c>inboundTls</c> and <c>identity:</c> section.</summary>
@@ -69,7 +81,7 @@ internal sealed class InstanceIdentity(MeshIdentity mesh, string caAddress)
         text.Append("identity:\n");
         text.Append(CultureInfo.InvariantCulture, $"  name: {quote(NameOf(plan))}\n");
         text.Append(CultureInfo.InvariantCulture, $"  trustAnchorsFile: {quote(plan.TrustAnchorsPath)}\n");
-        text.Append(CultureInfo.InvariantCulture, $"  caAddress: {quote(caAddress)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  caAddress: {quote(plan.ControlPlaneAddress ?? caAddress)}\n");
         text.Append(CultureInfo.InvariantCulture, $"  tokenFile: {quote(plan.TokenPath)}\n");
     }
 }

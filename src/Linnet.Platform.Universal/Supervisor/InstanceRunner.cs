@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.Platform.Universal.Images;
+using Linnet.Platform.Universal.Isolation;
 using Microsoft.Extensions.Logging;
 
 namespace Linnet.Platform.Universal.Supervisor;
@@ -94,7 +95,7 @@ internal sealed partial class InstanceRunner : IDisposable
     {
         Directory.CreateDirectory(Plan.Directory);
         _identity?.WriteFiles(Plan);
-        File.WriteAllText(Plan.ProxyConfigPath, ProxyConfigWriter.Write(Plan, _options.ControlPlaneAddress, _identity));
+        File.WriteAllText(Plan.ProxyConfigPath, ProxyConfigWriter.Write(Plan, Plan.ControlPlaneAddress, _identity));
         var token = _halt.Token;
         _loops = Task.WhenAll(
             SuperviseAsync(ProcessRole.Proxy, token),
@@ -112,8 +113,13 @@ internal sealed partial class InstanceRunner : IDisposable
     /// <summary>SIGTERM to the app, SIGKILL to its tree after the grace period (at once if canceled).</summary>
     public Task StopAppAsync(CancellationToken cancellationToken) => StopProcessAsync(ProcessRole.App, cancellationToken);
 
-    /// <summary>SIGTERM to the proxy, SIGKILL after the grace period (at once if canceled).</summary>
-    public Task StopProxyAsync(CancellationToken cancellationToken) => StopProcessAsync(ProcessRole.Proxy, cancellationToken);
+    /// <summary>SIGTERM to the proxy, SIGKILL after the grace period (at once if canceled); then removes the
+    /// instance's pod, if it has one: the pod lives exactly as long as its proxy.</summary>
+    public async Task StopProxyAsync(CancellationToken cancellationToken)
+    {
+        await StopProcessAsync(ProcessRole.Proxy, cancellationToken);
+        RemovePod();
+    }
 
     /// <summary>Halts, then stops the app, then the proxy.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -130,6 +136,22 @@ internal sealed partial class InstanceRunner : IDisposable
         _halt.Cancel();
         Volatile.Read(ref _app)?.Kill();
         Volatile.Read(ref _proxy)?.Kill();
+        RemovePod();
+    }
+
+    private void RemovePod()
+    {
+        if (Plan.Pod is { } pod)
+        {
+            try
+            {
+                PodNetwork.Delete(pod);
+            }
+            catch (IsolationException ex)
+            {
+                Log.PodRemovalFailed(_logger, Key.ToString(), ex.Message);
+            }
+        }
     }
 
     public void Dispose()
@@ -213,7 +235,7 @@ internal sealed partial class InstanceRunner : IDisposable
     private ManagedProcess? TryStart(ProcessRole role, int attempt)
     {
         var launch = role == ProcessRole.Proxy
-            ? ProcessLaunch.ForProgram(_options.ProxyCommand, ["--config", Plan.ProxyConfigPath], new Dictionary<string, string>(), Plan.Directory)
+            ? ProcessLaunch.ForProgram(_options.ProxyCommand, ["--config", Plan.ProxyConfigPath], ProxyEnvironment(), Plan.FilesDirectory)
             : Plan.Image is { } image
                 ? ImageLaunch.Build(image, Plan.Spec, InstanceEnvironment.Build(Plan, _services()))
                 : new ProcessLaunch(Plan.Spec.Command, Plan.Spec.Args, InstanceEnvironment.Build(Plan, _services()), Plan.WorkingDirectory);
@@ -224,11 +246,23 @@ internal sealed partial class InstanceRunner : IDisposable
                 ?? throw new FileNotFoundException(_options.ProgramDirectories.Count == 0
                     ? $"no executable '{launch.FileName}' (a bare name is looked up on the PATH)"
                     : $"no executable '{launch.FileName}' (a bare name is looked up on the PATH, then in {string.Join(", ", _options.ProgramDirectories)})");
-            var process = ManagedProcess.Start(launch with { FileName = program }, role == ProcessRole.App ? Plan.AppLogPath : Plan.ProxyLogPath, header, _time);
+            launch = launch with { FileName = program };
+            if (Plan.Pod is { } pod)
+            {
+                // Into the pod's namespace, as the role's own uid (the kernel checks every file it opens from here).
+                if (role == ProcessRole.App)
+                {
+                    PodNetwork.WriteHosts(pod, Key, _services());
+                }
+
+                launch = pod.Wrap(launch, role == ProcessRole.App ? pod.AppUid : pod.ProxyUid);
+            }
+
+            var process = ManagedProcess.Start(launch, role == ProcessRole.App ? Plan.AppLogPath : Plan.ProxyLogPath, header, _time);
             Log.Started(_logger, role, Key.ToString(), process.Id, Plan.Address);
             return process;
         }
-        catch (Exception ex) when (ex is Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is Win32Exception or IOException or InvalidOperationException or UnauthorizedAccessException or IsolationException)
         {
             Log.StartFailed(_logger, role, Key.ToString(), launch.FileName, ex.Message);
             Volatile.Write(ref _lastExit, new InstanceExit(RoleName(role), null, $"cannot start: {ex.Message}", _time.GetUtcNow()));
@@ -257,6 +291,9 @@ internal sealed partial class InstanceRunner : IDisposable
         15 => " SIGTERM",
         _ => "",
     };
+
+    private Dictionary<string, string> ProxyEnvironment() =>
+        Plan.Pod is { } pod ? new() { ["HOME"] = pod.Directory } : [];
 
     private void SetProcess(ProcessRole role, ManagedProcess process)
     {
@@ -351,7 +388,18 @@ internal sealed partial class InstanceRunner : IDisposable
     {
         using var timeout = new CancellationTokenSource(ProbeTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
-        using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // From the host an isolated app's port leads to its proxy; from inside its pod, to the app itself.
+        Socket socket;
+        try
+        {
+            socket = Plan.Pod is { } pod ? NamespaceSocket.Create(pod.NetworkNamespace) : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (IsolationException)
+        {
+            return false;
+        }
+
+        using var owned = socket;
         try
         {
             await socket.ConnectAsync(endPoint, linked.Token);
@@ -383,6 +431,9 @@ internal sealed partial class InstanceRunner : IDisposable
 
         [LoggerMessage(5, LogLevel.Warning, "the proxy of {Instance} is not ready after {Timeout}; starting the app anyway")]
         public static partial void ProxyNotReady(ILogger logger, string instance, TimeSpan timeout);
+
+        [LoggerMessage(7, LogLevel.Warning, "the pod of {Instance} could not be removed: {Reason}")]
+        public static partial void PodRemovalFailed(ILogger logger, string instance, string reason);
 
         [LoggerMessage(6, LogLevel.Information, "stopping {Role} of {Instance} (pid {Pid})")]
         public static partial void Stopping(ILogger logger, ProcessRole role, string instance, int pid);

@@ -11,6 +11,7 @@ internal sealed class LoopbackAddressPool
     private const uint LoopbackLast = 0x7FFF_FFFE; // 127.255.255.254
 
     private readonly uint _first;
+    private readonly uint _last = LoopbackLast;
     private readonly Func<IPAddress, bool> _isFree;
     private readonly Dictionary<InstanceKey, uint> _assigned = [];
     private readonly HashSet<uint> _used = [];
@@ -30,6 +31,17 @@ internal sealed class LoopbackAddressPool
         _isFree = isFree;
     }
 
+    /// <summary>Creates a pool of <paramref name="first"/>..<paramref name="last"/> in any IPv4 range (isolated
+    /// instances' pod addresses).</summary>
+    public LoopbackAddressPool(IPAddress first, IPAddress last, Func<IPAddress, bool> isFree)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(last);
+        _first = BinaryPrimitives.ReadUInt32BigEndian(first.GetAddressBytes());
+        _last = BinaryPrimitives.ReadUInt32BigEndian(last.GetAddressBytes());
+        _isFree = isFree;
+    }
+
     /// <summary>The address of <paramref name="key"/>: the one it has, else <paramref name="preferred"/> when
     /// that one is free (the address it had in an earlier run), else the lowest free one.</summary>
     public IPAddress Allocate(InstanceKey key, IPAddress? preferred = null)
@@ -39,15 +51,15 @@ internal sealed class LoopbackAddressPool
             return ToAddress(existing);
         }
 
-        if (preferred is not null && preferred.GetAddressBytes() is [127, _, _, var last] bytes && last is not (0 or 255)
-            && BinaryPrimitives.ReadUInt32BigEndian(bytes) is var wanted && !_used.Contains(wanted) && _isFree(preferred))
+        if (preferred is not null && preferred.GetAddressBytes() is [_, _, _, var last] bytes && last is not (0 or 255)
+            && BinaryPrimitives.ReadUInt32BigEndian(bytes) is var wanted && wanted >= _first && wanted <= _last && !_used.Contains(wanted) && _isFree(preferred))
         {
             _assigned[key] = wanted;
             _used.Add(wanted);
             return preferred;
         }
 
-        for (var candidate = _first; candidate <= LoopbackLast; candidate++)
+        for (var candidate = _first; candidate <= _last; candidate++)
         {
             var host = candidate & 0xFF;
             if (host is 0 or 255 || _used.Contains(candidate) || !_isFree(ToAddress(candidate)))
@@ -60,7 +72,7 @@ internal sealed class LoopbackAddressPool
             return ToAddress(candidate);
         }
 
-        throw new InvalidOperationException("no free loopback address left in 127.0.0.0/8");
+        throw new InvalidOperationException($"no free address left in {ToAddress(_first)}..{ToAddress(_last)}");
     }
 
     /// <summary>Frees <paramref name="key"/>'s address, if it has one.</summary>

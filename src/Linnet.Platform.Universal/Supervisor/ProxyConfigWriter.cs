@@ -12,6 +12,10 @@ internal static class ProxyConfigWriter
     {
         ArgumentNullException.ThrowIfNull(plan);
         var ip = plan.Address;
+
+        // In a pod the outbound listener and the service ports are the app's localhost (iptables sends the app's
+        // other connections there); outside one they share the instance's loopback address.
+        var outboundIp = plan.Pod is null ? ip : "127.0.0.1";
         var spec = plan.Spec;
         var text = new StringBuilder();
         text.Append("# Written by the Linnet supervisor each time the instance starts.\n");
@@ -25,6 +29,7 @@ internal static class ProxyConfigWriter
         if (spec.Ports.Count > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"  appPort: {spec.Ports[0]}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  ports: [{string.Join(", ", spec.Ports)}]\n");
         }
 
         if (spec.OpaquePorts.Count > 0)
@@ -33,12 +38,13 @@ internal static class ProxyConfigWriter
         }
 
         text.Append("outbound:\n");
-        text.Append(CultureInfo.InvariantCulture, $"  listen: {Quote($"{ip}:{WorkloadSupervisor.ProxyOutboundPort}")}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  listen: {Quote($"{outboundIp}:{WorkloadSupervisor.ProxyOutboundPort}")}\n");
         text.Append("admin:\n");
         text.Append(CultureInfo.InvariantCulture, $"  listen: {Quote($"{ip}:{WorkloadSupervisor.ProxyAdminPort}")}\n");
 
-        // Nothing redirects traffic in universal mode: every connection is addressed to the proxy itself.
-        text.Append("transparent: false\n");
+        // Outside a pod nothing redirects traffic: every connection is addressed to the proxy itself. In a pod,
+        // iptables redirects, and the proxy reads each connection's original destination.
+        text.Append(plan.Pod is null ? "transparent: false\n" : "transparent: true\n");
         if (controlPlaneAddress is not null)
         {
             text.Append("controlPlane:\n");

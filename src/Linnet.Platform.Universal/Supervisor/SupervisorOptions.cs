@@ -1,4 +1,5 @@
 using System.Net;
+using Linnet.Platform.Universal.Isolation;
 
 namespace Linnet.Platform.Universal.Supervisor;
 
@@ -42,4 +43,8 @@ public sealed record SupervisorOptions
 
     /// <summary>Where instance addresses start (upward, skipping host bytes 0 and 255); within 127.0.0.0/8.</summary>
     public IPAddress FirstAddress { get; init; } = IPAddress.Parse("127.1.0.1");
+
+    /// <summary>When set, every instance is an isolated pod (needs root; see <see cref="IsolationSupport.Unavailable"/>);
+    /// null: instances share the host, each on a loopback address from <see cref="FirstAddress"/>.</summary>
+    public IsolationOptions? Isolation { get; init; }
 }

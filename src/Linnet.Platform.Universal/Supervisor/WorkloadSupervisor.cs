@@ -6,6 +6,7 @@ using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.Platform.Universal.Images;
+using Linnet.Platform.Universal.Isolation;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -34,6 +35,8 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     private readonly ILogger<WorkloadSupervisor> _logger;
     private readonly LoopbackAddressPool _addresses;
     private readonly InstanceIdentity? _identity;
+    private readonly PodNetwork? _pods;
+    private readonly ServiceAccountUids? _uids;
     private readonly HttpClient _probe;
     private readonly Channel<ResourceKey> _queue = Channel.CreateUnbounded<ResourceKey>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
@@ -56,7 +59,19 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         _options = options;
         _time = time;
         _logger = logger;
-        _addresses = new LoopbackAddressPool(options.FirstAddress, IsUnused);
+        if (options.Isolation is { } isolation)
+        {
+            _pods = new PodNetwork(isolation, options.DataDirectory);
+            _uids = new ServiceAccountUids(options.DataDirectory, isolation.UidBase);
+
+            // The range is the mesh's own (its bridge refuses to come up over anything else's addresses).
+            _addresses = new LoopbackAddressPool(_pods.FirstPodAddress, _pods.LastPodAddress, static _ => true);
+        }
+        else
+        {
+            _addresses = new LoopbackAddressPool(options.FirstAddress, IsUnused);
+        }
+
         _identity = identity is not null && options.ControlPlaneAddress is not null ? new InstanceIdentity(identity, options.ControlPlaneAddress) : null;
         _probe = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) })
         {
@@ -110,6 +125,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             runner.Dispose();
         }
 
+        RemovePods();
         _probe.Dispose();
         _images?.Dispose();
         base.Dispose();
@@ -124,6 +140,13 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         if (leftovers > 0)
         {
             Log.StoppedLeftovers(_logger, leftovers);
+        }
+
+        // Pods an earlier run left (their processes are gone now), then this run's bridge.
+        if (_pods is not null)
+        {
+            _pods.Prepare();
+            Log.Isolated(_logger, _pods.Bridge, _pods.Gateway.ToString(), _pods.FirstPodAddress.ToString(), _pods.LastPodAddress.ToString());
         }
 
         var snapshot = _store.Snapshot();
@@ -201,6 +224,19 @@ public sealed partial class WorkloadSupervisor : BackgroundService
                     Log.TokenRefreshFailed(_logger, runner.Key.ToString(), ex.Message);
                 }
             }
+        }
+    }
+
+    // Every pod is removed with its instance; this takes the bridge and anything a failed removal left.
+    private void RemovePods()
+    {
+        try
+        {
+            _pods?.CleanUp();
+        }
+        catch (IsolationException ex)
+        {
+            Log.CleanupFailed(_logger, ex);
         }
     }
 
@@ -482,7 +518,14 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     private void Launch(ResourceKey workload, SortedDictionary<int, InstanceRunner> runners, InstanceKey key, IPAddress address, WorkloadResource resource, ResolvedImage? image)
     {
         var directory = Path.Combine(_options.DataDirectory, "instances", key.Namespace, key.Name);
-        var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory) { InboundTls = InstanceIdentity.InboundTlsOf(resource), Image = image };
+        var pod = _pods?.Create(key, address, _uids!.For(key.Namespace, resource.Spec.ServiceAccount), _store.Snapshot().OfKind<ServiceResource>());
+        var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory)
+        {
+            Pod = pod,
+            InboundTls = InstanceIdentity.InboundTlsOf(resource),
+            Image = image,
+            ControlPlaneAddress = _options.ControlPlaneAddress is { } cp && _pods is not null ? _pods.ControlPlaneAddress(cp) : _options.ControlPlaneAddress,
+        };
         var runner = new InstanceRunner(
             plan,
             _options,
@@ -497,6 +540,11 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             // Never start what a concurrent shutdown would not see.
             if (_shuttingDown)
             {
+                if (pod is not null)
+                {
+                    PodNetwork.Delete(pod);
+                }
+
                 runner.Dispose();
                 throw new ObjectDisposedException(nameof(WorkloadSupervisor), "the supervisor is stopping");
             }
@@ -508,6 +556,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             }
             catch
             {
+                runner.Kill();
                 runner.Dispose();
                 throw;
             }
@@ -553,11 +602,15 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             runner.Dispose();
         }
 
+        RemovePods();
         Log.Stopped(_logger, runners.Count);
     }
 
     private static partial class Log
     {
+        [LoggerMessage(113, LogLevel.Information, "instances are isolated: a network namespace each on bridge {Bridge} ({Gateway}, pods {First}..{Last}), their own uids")]
+        public static partial void Isolated(ILogger logger, string bridge, string gateway, string first, string last);
+
         [LoggerMessage(101, LogLevel.Information, "starting {Instance} on {Address}")]
         public static partial void Starting(ILogger logger, string instance, string address);
 

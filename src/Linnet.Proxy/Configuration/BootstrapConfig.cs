@@ -33,6 +33,10 @@ public sealed record BootstrapConfig
     /// <summary>The app port inbound connections go to when nothing else names one.</summary>
     public int AppPort { get; init; } = 8080;
 
+    /// <summary>The ports the app serves (the workload's declared ports). A mesh connection's transport header may
+    /// name only these; when empty, any port that is not one of the proxy's own listeners.</summary>
+    public IReadOnlySet<int> AppPorts { get; init; } = new HashSet<int>();
+
     /// <summary>App ports whose traffic is forwarded as opaque TCP without protocol detection.</summary>
     public IReadOnlySet<int> InboundOpaquePorts { get; init; } = new HashSet<int>();
 

@@ -58,6 +58,12 @@ public static partial class ConfigFileLoader
         var inboundListen = inbound.EndPoint("listen") ?? defaults.InboundListen;
         var appHost = inbound.Text("appHost") ?? defaults.AppHost;
         var appPort = inbound.Number("appPort", 1, 65535) ?? defaults.AppPort;
+        var appPorts = inbound.Ports("ports");
+        if (appPorts.Count > 0 && inbound.Node("appPort") is not null && !appPorts.Contains(appPort))
+        {
+            errors.Add(new FieldError(inbound.Child("appPort"), $"{appPort} is not one of inbound.ports"));
+        }
+
         var inboundOpaque = inbound.Ports("opaquePorts");
         inbound.RejectUnknown();
 
@@ -100,6 +106,7 @@ public static partial class ConfigFileLoader
             AdminListen = adminListen,
             AppHost = appHost,
             AppPort = appPort,
+            AppPorts = appPorts,
             InboundOpaquePorts = inboundOpaque,
             OutboundOpaquePorts = outboundOpaque,
             DetectTimeout = root.Duration("detectTimeout") ?? defaults.DetectTimeout,

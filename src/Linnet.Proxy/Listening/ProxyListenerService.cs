@@ -30,6 +30,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
     private readonly InboundAuthorizer _authorizer;
     private readonly MeshTls _mesh;
     private readonly MeshInbound _meshInbound;
+    private readonly ProxyPorts _ownPorts;
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ProxyListenerService> _logger;
@@ -53,8 +54,10 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         ProxyMetrics metrics,
         TimeProvider time,
         ILoggerFactory loggerFactory,
-        InboundAuthorizer authorizer)
+        InboundAuthorizer authorizer,
+        ProxyPorts ownPorts)
     {
+        _ownPorts = ownPorts;
         _authorizer = authorizer;
         _config = config;
         _dispatch = dispatch;
@@ -179,6 +182,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         {
             if (!wanted.Contains(port) && _servicePortListeners.TryRemove(port, out _))
             {
+                _ownPorts.Remove(port);
                 listener.Socket.Close();
                 await listener.AcceptLoop;
             }
@@ -227,6 +231,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
             throw new AddressInUseException($"{role} listener: {endPoint} is already in use", ex);
         }
 
+        _ownPorts.Add(((IPEndPoint)socket.LocalEndPoint!).Port);
         Log.Listening(_logger, role, socket.LocalEndPoint!);
         var listener = new Listener(socket, role, servicePort);
         listener.AcceptLoop = AcceptLoopAsync(listener);
@@ -370,7 +375,10 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         }
 
         var original = _config.TransparentMode ? OriginalDestination.Get(socket) : null;
-        var targetPort = listener.Role == ListenerRole.Inbound ? original?.Port ?? _config.AppPort : 0;
+        // Redirected to inbound: the port the client dialled. Addressed to the inbound port itself (a client proxy
+        // reaching a pod's proxy directly, or no redirection): the app's default port, never the proxy itself.
+        var inboundPort = ((IPEndPoint)listener.Socket.LocalEndPoint!).Port;
+        var targetPort = listener.Role == ListenerRole.Inbound ? original is { } od && od.Port != inboundPort ? od.Port : _config.AppPort : 0;
         return new ProxyConnectionFeature(listener.Role, original, null, targetPort);
     }
 

@@ -20,6 +20,7 @@ internal sealed partial class MeshInbound(
     DispatchTransportFactory dispatch,
     OpaqueForwarder opaque,
     InboundAuthorizer authorizer,
+    ProxyPorts ownPorts,
     BootstrapConfig config,
     ProxyMetrics metrics,
     TimeProvider time,
@@ -81,6 +82,14 @@ internal sealed partial class MeshInbound(
                 // the app's port. Otherwise the port the client proxy was asked for (transparent mode).
                 var localPort = (socket.LocalEndPoint as IPEndPoint)?.Port;
                 var target = port == localPort ? config.AppPort : port.Value;
+                if (TransportTarget.Refusal(target, config, ownPorts) is { } refusal)
+                {
+                    // A caller naming the proxy's own listeners is probing for a pivot: counted and named.
+                    metrics.ProxyError(Direction.Inbound, "forbidden_target_port");
+                    Log.ForbiddenTarget(logger, clientIdentity, socket.RemoteEndPoint, target, refusal);
+                    return false;
+                }
+
                 if (!authorizer.AuthorizeTcp(meshFeature with { TargetPort = target }, socket.RemoteEndPoint))
                 {
                     // Refused by the inbound policy: closed here, the app never sees the connection.
@@ -121,5 +130,8 @@ internal sealed partial class MeshInbound(
 
         [LoggerMessage(2, LogLevel.Warning, "Inbound mTLS connection from {Remote} sent no valid transport header; closed: {Reason}")]
         public static partial void BadHeader(ILogger logger, EndPoint? remote, string reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "Inbound mTLS connection from {ClientIdentity} at {Remote} named port {Port} in its transport header, {Reason}; refused")]
+        public static partial void ForbiddenTarget(ILogger logger, string clientIdentity, EndPoint? remote, int port, string reason);
     }
 }

@@ -59,6 +59,9 @@ internal sealed class Mesh : IAsyncDisposable
     /// <summary>Extra options every start of this mesh's control plane gets (e.g. <c>--identity-issuance-lifetime</c>).</summary>
     public IReadOnlyList<string> ControlPlaneArguments { get; private init; } = [];
 
+    /// <summary>Loopback mode unless the test asks for isolation itself (its instances are then pods).</summary>
+    private IReadOnlyList<string> IsolationArguments => ControlPlaneArguments.Contains("--isolation") ? [] : ["--isolation", "off"];
+
     /// <summary>A mesh with its control plane up and answering.</summary>
     public static Task<Mesh> StartAsync(ITestOutputHelper output, CancellationToken cancellationToken) =>
         StartAsync(output, [], cancellationToken);
@@ -97,7 +100,7 @@ internal sealed class Mesh : IAsyncDisposable
     {
         var process = await TestProcess.StartAsync(
             "dotnet",
-            [Binaries.Linnet, "control-plane", "--data-dir", DataDirectory, "--api", Api.ToString(), "--grpc-listen", GrpcListen, "--first-address", FirstAddress, .. ControlPlaneArguments],
+            [Binaries.Linnet, "control-plane", "--data-dir", DataDirectory, "--api", Api.ToString(), "--grpc-listen", GrpcListen, "--first-address", FirstAddress, .. IsolationArguments, .. ControlPlaneArguments],
             CliEnvironment(),
             cancellationToken: cancellationToken);
         _controlPlanes.Add(process);

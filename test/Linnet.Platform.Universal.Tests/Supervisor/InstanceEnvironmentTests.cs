@@ -1,4 +1,6 @@
+using System.Net;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.Platform.Universal.Isolation;
 using Linnet.Platform.Universal.Supervisor;
 
 namespace Linnet.Platform.Universal.Tests.Supervisor;
@@ -32,6 +34,23 @@ public sealed class InstanceEnvironmentTests
         Assert.Equal("http://127.1.0.3:4140", env["http_proxy"]);
         Assert.Equal("127.1.0.3,localhost", env["NO_PROXY"]);
         Assert.Equal("127.1.0.3,localhost", env["no_proxy"]);
+    }
+
+    [Fact]
+    public void Build_IsolatedPod_NoProxyVariablesServicesOnPodLocalhostOwnHome()
+    {
+        var pod = new Pod("lnt-test", "vtest", IPAddress.Parse("10.253.0.3"), IPAddress.Parse("10.253.0.1"), 2200000, 2200001, "/run/linnet/x/shop/web-0", IPAddress.Parse("10.253.255.254"));
+        var plan = Plan([], [8080]) with { Address = "10.253.0.3", Pod = pod };
+        var services = new[] { Service("greeter", "shop", [new ServicePort("grpc", 80, 9090, "grpc")], new() { [80] = 15001 }) };
+
+        var env = InstanceEnvironment.Build(plan, services);
+
+        Assert.Equal("10.253.0.3", env["HOST"]);
+        Assert.Equal("8080", env["PORT"]);
+        Assert.Equal("127.0.0.1", env["GREETER_SERVICE_HOST"]);
+        Assert.Equal("15001", env["GREETER_SERVICE_PORT"]);
+        Assert.Equal("/run/linnet/x/shop/web-0/app", env["HOME"]);
+        Assert.DoesNotContain(env.Keys, k => k.Contains("proxy", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.Platform.Universal.Isolation;
 using Linnet.Platform.Universal.Supervisor;
 using Linnet.Proxy.Configuration;
 
@@ -30,6 +31,34 @@ public sealed class ProxyConfigWriterTests
         Assert.False(bootstrap.TransparentMode);
         Assert.Null(bootstrap.ControlPlaneAddress);
         Assert.Empty(services);
+    }
+
+    [Fact]
+    public void Write_Instance_DeclaresTheWorkloadsPortsAsTheOnlyTransportHeaderTargets()
+    {
+        var (bootstrap, _) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(Plan, controlPlaneAddress: null), "proxy.yaml");
+
+        Assert.Equal([5432, 8080], bootstrap.AppPorts.Order());
+    }
+
+    [Fact]
+    public void Write_IsolatedPod_TransparentWithOutboundOnPodLocalhostAndInboundOnPodAddress()
+    {
+        var pod = new Pod("lnt-test", "vtest", IPAddress.Parse("10.253.0.7"), IPAddress.Parse("10.253.0.1"), 2200000, 2200001, "/run/linnet/x/shop/web-1", IPAddress.Parse("10.253.255.254"));
+        var plan = new InstancePlan(Plan.Key, "10.253.0.7", Plan.Spec, "/tmp/unused") { Pod = pod, ControlPlaneAddress = "10.253.0.1:8086" };
+
+        // No control plane here: since the control plane speaks TLS, a proxy config naming one needs an identity section.
+        var (bootstrap, _) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(plan, controlPlaneAddress: null), "proxy.yaml");
+
+        var ip = IPAddress.Parse("10.253.0.7");
+        Assert.True(bootstrap.TransparentMode);
+        Assert.Equal(new IPEndPoint(ip, 4143), bootstrap.InboundListen);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 4140), bootstrap.OutboundListen);
+        Assert.Equal(new IPEndPoint(ip, 4191), bootstrap.AdminListen);
+        Assert.Equal("10.253.0.7", bootstrap.AppHost);
+        Assert.Equal("/run/linnet/x/shop/web-1/proxy.yaml", plan.ProxyConfigPath);
+        Assert.Equal("/run/linnet/x/shop/web-1/token", plan.TokenPath);
+        Assert.Equal("/run/linnet/x/shop/web-1/app", plan.WorkingDirectory);
     }
 
     [Fact]

@@ -82,6 +82,8 @@ public sealed class ConfigFileLoaderTests
     [InlineData("inbound: {appPort: eighty}", "inbound.appPort", "not a whole number")]
     [InlineData("inbound: {listen: 4143}", "inbound.listen", "not an ip:port")]
     [InlineData("inbound: {opaquePorts: [0]}", "inbound.opaquePorts[0]", "port number")]
+    [InlineData("inbound: {appPort: 9090, ports: [8080]}", "inbound.appPort", "is not one of inbound.ports")]
+    [InlineData("inbound: {ports: [0]}", "inbound.ports[0]", "port number")]
     [InlineData("detectTimeout: soon", "detectTimeout", "not a positive duration")]
     [InlineData("bogus: 1", "bogus", "unknown field")]
     [InlineData("inbound: {apPort: 1}", "inbound.apPort", "unknown field")]

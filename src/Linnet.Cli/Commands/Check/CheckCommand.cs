@@ -165,6 +165,9 @@ internal static class CheckCommand
             });
         }
 
+        // An instance on a loopback address shares the host: its ports are open to every local process.
+        var shared = instances.Count(i => System.Net.IPAddress.TryParse(i["spec"]?["address"]?.ToString(), out var a) && System.Net.IPAddress.IsLoopback(a));
+        report["notIsolated"] = shared;
         report["ok"] = problems.Count == 0;
         report["workloads"] = workloadReports;
         report["instances"] = instanceReports;
@@ -173,6 +176,11 @@ internal static class CheckCommand
         if (printer.Format == OutputFormat.Table)
         {
             console.MarkupLineInterpolated($"[green]✓[/] control plane reachable at {client.BaseAddress} (store revision {proxies?["revision"]?.ToString() ?? ""})");
+            if (shared > 0)
+            {
+                console.MarkupLineInterpolated($"[yellow]![/] {shared} instance(s) are not isolated: they share the host's network and user (run the control plane as root for a network namespace and uid each)");
+            }
+
             foreach (var problem in problems)
             {
                 console.MarkupLineInterpolated($"[red]✗[/] {problem}");

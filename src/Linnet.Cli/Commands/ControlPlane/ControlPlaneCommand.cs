@@ -8,6 +8,7 @@ using Linnet.Api.Yaml;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Security;
+using Linnet.Platform.Universal.Isolation;
 using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,16 +40,33 @@ internal static class ControlPlaneCommand
         var tokenMaxLifetime = new Option<string>("--token-max-lifetime") { Description = "The longest lifetime `linnet token create` may ask for.", DefaultValueFactory = _ => "24h" };
         var apiHostNames = new Option<string[]>("--api-host-name") { Description = "A host name the HTTP API answers to besides IP addresses and localhost (repeatable).", AllowMultipleArgumentsPerToken = true };
         var webhookCredentials = new Option<string?>("--webhook-credentials-file") { Description = "A file (chmod 600) holding user:password that registries send to /v1/webhooks/* (Basic); without it the webhooks are off." };
+        var isolation = new IsolationFlags();
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
             grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, webhookCredentials,
         };
+        foreach (var option in isolation.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!TryParse(parse, grpcListen, firstAddress, out var grpc, out var first, out var error))
             {
                 await Console.Error.WriteLineAsync(error);
                 return ExitCodes.Invalid;
+            }
+
+            if (!isolation.TryParse(parse, out var pods, out var notIsolated, out error))
+            {
+                await Console.Error.WriteLineAsync(error);
+                return ExitCodes.Invalid;
+            }
+
+            if (notIsolated is not null)
+            {
+                Console.WriteLine($"linnet control plane: instances are NOT isolated ({notIsolated}): every workload runs as this user and can reach every instance's ports");
             }
 
             if (!DurationParser.TryParse(parse.GetValue(lifetime)!, out var issuanceLifetime) || issuanceLifetime < TimeSpan.FromSeconds(1))
@@ -85,7 +103,7 @@ internal static class ControlPlaneCommand
             }
 
             var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []);
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, webhooks);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks);
         });
         return command;
     }
@@ -111,7 +129,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null)
     {
         // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
         IdentityFiles.EnsureDirectory(data.Path);
@@ -127,6 +145,23 @@ internal static class ControlPlaneCommand
         }
 
         grpc ??= new IPEndPoint(IPAddress.Loopback, ControlPlaneOptions.DefaultGrpcPort);
+        if (isolation is not null && !grpc.Address.Equals(IPAddress.Any))
+        {
+            // Every proxy lives in a pod and reaches the control plane through the mesh's bridge: the gRPC API
+            // listens on the bridge's address (made now, before anything listens), at the port asked for.
+            try
+            {
+                var bridge = IsolationSupport.PrepareBridge(isolation, data.Path);
+                Console.WriteLine($"linnet control plane: instances are isolated; proxies reach gRPC on the pods' bridge at {bridge}:{grpc.Port} (not {grpc})");
+                grpc = new IPEndPoint(bridge, grpc.Port);
+            }
+            catch (IsolationException ex)
+            {
+                await Console.Error.WriteLineAsync($"isolation: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+        }
+
         var proxyAddress = grpc.Address.Equals(IPAddress.Any) ? $"127.0.0.1:{grpc.Port}" : grpc.ToString();
         await File.WriteAllTextAsync(data.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
         using var termination = new Termination(cancellationToken, _ => Console.WriteLine("linnet control plane: stopping every instance (a second Ctrl-C forces)"));
@@ -156,6 +191,7 @@ internal static class ControlPlaneCommand
                     ControlPlaneAddress = proxyAddress,
                     ProxyCommand = Installation.ProxyCommand(),
                     ProgramDirectories = [Installation.Directory],
+                    Isolation = isolation,
                 };
                 services.AddSingleton(firstAddress is null ? supervisor : supervisor with { FirstAddress = firstAddress });
                 services.AddHostedService<WorkloadSupervisor>();

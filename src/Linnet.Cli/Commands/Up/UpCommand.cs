@@ -19,7 +19,13 @@ internal static class UpCommand
         var foreground = new Option<bool>("--foreground") { Description = "Run the control plane in this process until Ctrl-C." };
         var grpcListen = ControlPlane.ControlPlaneCommand.GrpcListenOption();
         var firstAddress = ControlPlane.ControlPlaneCommand.FirstAddressOption();
+        var isolation = new ControlPlane.IsolationFlags();
         var command = new Command("up", "Start the control plane and supervisor (universal mode), then apply manifests.") { files, foreground, grpcListen, firstAddress };
+        foreach (var option in isolation.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = AnsiConsole.Console;
@@ -32,12 +38,23 @@ internal static class UpCommand
                 return ExitCodes.Invalid;
             }
 
+            if (!isolation.TryParse(parse, out var pods, out var notIsolated, out error))
+            {
+                await Console.Error.WriteLineAsync(error);
+                return ExitCodes.Invalid;
+            }
+
+            if (notIsolated is not null)
+            {
+                console.MarkupLineInterpolated($"[yellow]![/] instances are not isolated ({notIsolated}): every workload runs as this user and any local process can reach its ports");
+            }
+
             var manifests = await ApplyHandler.ReadAsync(parse.GetValue(files) ?? [], Console.In, cancellationToken);
 
             if (parse.GetValue(foreground))
             {
                 var apply = ApplyWhenUpAsync(client, manifests, console, cancellationToken);
-                var code = await ControlPlane.ControlPlaneCommand.RunAsync(data, new Uri(api), cancellationToken, grpc, first);
+                var code = await ControlPlane.ControlPlaneCommand.RunAsync(data, new Uri(api), cancellationToken, grpc, first, isolation: pods);
                 await apply;
                 return code;
             }
@@ -45,7 +62,7 @@ internal static class UpCommand
             if (await client.HealthAsync(cancellationToken) is null)
             {
                 Directory.CreateDirectory(data.Path);
-                var started = StartDetached(data, api, grpc, first);
+                var started = StartDetached(data, api, grpc, first, isolation.Forward(parse));
                 var up = await console.Status().StartAsync($"Starting the control plane (log: {data.LogFile})", async _ => await WaitUpAsync(client, started, cancellationToken));
                 if (!up)
                 {
@@ -81,7 +98,7 @@ internal static class UpCommand
     }
 
     /// <summary>Starts <c>linnet control-plane</c> in its own session (it outlives this command), logging to a file.</summary>
-    private static Process StartDetached(DataDirectory data, string api, IPEndPoint grpc, IPAddress? firstAddress)
+    private static Process StartDetached(DataDirectory data, string api, IPEndPoint grpc, IPAddress? firstAddress, IEnumerable<string> isolation)
     {
         var linnet = Path.Combine(AppContext.BaseDirectory, "linnet.dll");
         var info = new ProcessStartInfo("/bin/sh")
@@ -95,6 +112,11 @@ internal static class UpCommand
         {
             info.ArgumentList.Add("--first-address");
             info.ArgumentList.Add(firstAddress.ToString());
+        }
+
+        foreach (var argument in isolation)
+        {
+            info.ArgumentList.Add(argument);
         }
 
         info.Environment["LINNET_LOG"] = data.LogFile;

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Net;
+using Linnet.EndToEnd.Tests.Infrastructure;
+
+namespace Linnet.EndToEnd.Tests;
+
+/// <summary>Isolated instances (issue 10): as root each instance is a pod — its own network namespace and address
+/// from the mesh's range, iptables sending its traffic through its proxy, its app and proxy under uids of their own —
+/// and nothing of it is left once it is gone. Each test has its own pod range and data directory; they run one at
+/// a time (a demo mesh is five instances, ten processes).</summary>
+[Collection(nameof(IsolationTests))]
+public sealed class IsolationTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan RawTimeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Demo_Isolated_AppsWithoutHttpProxyCallThroughTheirProxiesOverMtls()
+    {
+        Pods.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var network = Pods.PickNetwork();
+        await using var mesh = await Mesh.StartAsync(output, ["--isolation", "on", "--pod-network", network.ToString()], ct);
+        var samples = AppContext.BaseDirectory.TrimEnd('/');
+        var demo = (await File.ReadAllTextAsync(Path.Combine(samples, "demo", "mesh.yaml"), ct)).Replace("{{samples}}", samples, StringComparison.Ordinal);
+        await mesh.ApplyAsync(demo, ct);
+        var instances = await mesh.WaitForInstancesAsync(5, ct);
+        Assert.All(instances, i => Assert.True(network.Contains(IPAddress.Parse(i.Address)), $"{i.Name} is on {i.Address}, outside {network}"));
+        var web = instances.Single(i => i.Workload == "web").Address;
+        var pods = instances.ToDictionary(i => i.Name, i => Pods.NamespaceOf(i.Address) ?? throw new InvalidOperationException($"no namespace holds {i.Address}"));
+        Assert.Equal(5, pods.Values.Select(p => p.Name).Distinct().Count());
+
+        // The web app: in its pod, as an unprivileged uid of its own, and told of no proxy at all.
+        var inWeb = Pods.ProcessesIn(pods["web-0"].Id);
+        var app = inWeb.Single(p => p.CommandLine.Contains("linnet-sample-web.dll", StringComparison.Ordinal));
+        var proxy = inWeb.Single(p => p.CommandLine.Contains("linnet-proxy", StringComparison.Ordinal));
+        var environment = Pods.EnvironmentOf(app.Pid);
+        Assert.DoesNotContain(environment.Keys, k => k.Equals("HTTP_PROXY", StringComparison.OrdinalIgnoreCase) || k.Equals("HTTPS_PROXY", StringComparison.OrdinalIgnoreCase));
+        var (appUid, proxyUid) = (Pods.Uid(app.Pid), Pods.Uid(proxy.Pid));
+        Assert.NotEqual(0, appUid);
+        Assert.NotEqual(0, proxyUid);
+        Assert.NotEqual(appUid, proxyUid);
+
+        // From the host, a request to web's app port is redirected into web's proxy; web calls http://backend/ by
+        // name and the greeter, both through web's proxy.
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(15) };
+        var body = "";
+        await Eventually.UntilAsync(
+            async () => (body = await TryGetAsync(http, new Uri($"http://{web}:8080/"), ct)).Contains("backend: backend backend-", StringComparison.Ordinal)
+                && body.Contains("greeter: hello", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60),
+            "web answers with the backend's and the greeter's replies",
+            ct,
+            () => body);
+
+        // Those calls crossed the mesh over mTLS: web's proxy saw them outbound to backend with the server's proven
+        // identity, the backends' proxies inbound with web's.
+        var identity = "spiffe://cluster.local/ns/default/sa/default";
+        var webMetrics = await MetricsScrape.ReadWhenAsync(http, web,
+            m => m.Sum("response_total", "direction=\"outbound\"", "authority=\"backend", "tls=\"true\"", $"server_id=\"{identity}\"", "status_code=\"200\"") >= 1,
+            "web's mTLS calls to backend", ct);
+        Assert.Empty(webMetrics.Series("request_total", "direction=\"outbound\"", "authority=\"backend", "tls=\"no_identity\""));
+        var backendInbound = 0.0;
+        foreach (var backend in instances.Where(i => i.Workload == "backend"))
+        {
+            backendInbound += (await MetricsScrape.ReadAsync(http, backend.Address, ct)).Sum("request_total", "direction=\"inbound\"", "tls=\"true\"", $"client_id=\"{identity}\"");
+        }
+
+        Assert.True(backendInbound >= 1, "the backends' proxies counted no mTLS request from web");
+
+        await mesh.DownAsync(ct);
+        AssertNothingLeft(network, pods.Values);
+    }
+
+    [Fact]
+    public async Task Isolated_OutsideProcessAndWorkload_CannotReachAppPortOrOutboundOrReadSecrets()
+    {
+        Pods.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var network = Pods.PickNetwork();
+        await using var mesh = await Mesh.StartAsync(output, ["--isolation", "on", "--pod-network", network.ToString()], ct);
+        await mesh.ApplyAsync(Manifests.Join(MeshedWorkloads.Service("vault"), MeshedWorkloads.Workload("vault", "vault", inboundTls: "strict", logRequests: true)), ct);
+        var vault = (await mesh.WaitForInstancesAsync(1, ct)).Single().Address;
+        var vaultPod = Pods.NamespaceOf(vault) ?? throw new InvalidOperationException($"no namespace holds {vault}");
+        var vaultProxy = Pods.ProcessesIn(vaultPod.Id).Single(p => p.CommandLine.Contains("linnet-proxy", StringComparison.Ordinal));
+        var vaultConfig = vaultProxy.CommandLine.Split(' ').SkipWhile(a => a != "--config").Skip(1).First();
+        var vaultToken = Path.Combine(Path.GetDirectoryName(vaultConfig)!, "token");
+        Assert.True(File.Exists(vaultToken), $"vault's proxy reads its token at {vaultToken}");
+        var issuerKey = Path.Combine(mesh.DataDirectory, "identity", "issuer.key");
+        Assert.True(File.Exists(issuerKey), $"the CA's key is at {issuerKey}");
+
+        // A workload that tries to read the CA's key and vault's token, then idles.
+        var probe = string.Create(CultureInfo.InvariantCulture, $$"""
+            apiVersion: linnet.io/v1alpha1
+            kind: Workload
+            metadata: { name: snoop, labels: { app: snoop } }
+            spec:
+              replicas: 1
+              serviceAccount: snoop
+              command: /bin/sh
+              args: ["-c", "for f in {{issuerKey}} {{vaultToken}}; do if cat $f >/dev/null 2>&1; then echo read $f; else echo denied $f; fi; done; exec sleep 600"]
+
+            """);
+        await mesh.ApplyAsync(probe, ct);
+        await mesh.WaitForInstancesAsync(2, ct);
+        var log = await MeshedWorkloads.AppLogWithAsync(mesh, "snoop-0", $"denied {vaultToken}", 1, ct);
+        Assert.Equal(1, MeshedWorkloads.CountLines(log, $"denied {issuerKey}"));
+        Assert.Equal(0, MeshedWorkloads.CountLines(log, $"read {issuerKey}"));
+        Assert.Equal(0, MeshedWorkloads.CountLines(log, $"read {vaultToken}"));
+
+        // The host is outside every pod: vault's app port and its 4140 both land on its strict inbound, which refuses
+        // plaintext; the app never sees either.
+        var (toApp, _) = await RawHttp.ExchangeAsync(vault, 8080, "vault", "/?from=host", RawTimeout, ct);
+        var (toOutbound, _) = await RawHttp.ExchangeAsync(vault, 4140, "vault", "/?from=host-outbound", RawTimeout, ct);
+        Assert.Equal("", toApp);
+        Assert.Equal("", toOutbound);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(15) };
+        var metrics = await MetricsScrape.ReadWhenAsync(http, vault, m => m.Sum("proxy_error_total", "reason=\"plaintext_refused\"") >= 2, "both refusals", ct);
+        Assert.Equal(0, metrics.Sum("request_total", "direction=\"outbound\""));
+        Assert.DoesNotContain("from=host", MeshedWorkloads.AppLog(mesh, "vault-0"), StringComparison.Ordinal);
+
+        await mesh.DownAsync(ct);
+        AssertNothingLeft(network, [vaultPod]);
+    }
+
+    [Fact]
+    public async Task Isolated_ControlPlaneKilledAndRestarted_StalePodReplacedAndNothingLeftAfterDown()
+    {
+        Pods.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var network = Pods.PickNetwork();
+        await using var mesh = await Mesh.StartAsync(output, ["--isolation", "on", "--pod-network", network.ToString()], ct);
+        await mesh.ApplyAsync(Manifests.Join(MeshedWorkloads.Service("solo"), MeshedWorkloads.Workload("solo", "solo")), ct);
+        var before = (await mesh.WaitForInstancesAsync(1, ct)).Single();
+        var oldPod = Pods.NamespaceOf(before.Address) ?? throw new InvalidOperationException($"no namespace holds {before.Address}");
+        var oldProcesses = Pods.ProcessesIn(oldPod.Id);
+        Assert.Equal(2, oldProcesses.Count);
+
+        await mesh.KillControlPlaneAsync(ct);
+        await mesh.StartControlPlaneAsync(ct);
+        // The earlier run's Instance (still ready in the store until the new supervisor deletes it) does not count.
+        var after = (await mesh.WaitForInstancesAsync(1, ct, i => i.ResourceVersion > before.ResourceVersion)).Single();
+        var newPod = Pods.NamespaceOf(after.Address) ?? throw new InvalidOperationException($"no namespace holds {after.Address}");
+
+        // The earlier run's pod is gone with its processes; the instance runs in a fresh one.
+        Assert.NotEqual(oldPod.Id, newPod.Id);
+        Assert.Empty(Pods.ProcessesIn(oldPod.Id));
+        Assert.All(oldProcesses, p => Assert.False(ProcessScan.IsAlive(p.Pid), $"{p.Pid} {p.CommandLine} outlived its control plane's restart"));
+        Assert.Single(Pods.HostInterfacesIn(network));
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(15) };
+        Assert.Contains("backend solo-0", await TryGetAsync(http, new Uri($"http://{after.Address}:8080/"), ct), StringComparison.Ordinal);
+
+        await mesh.DownAsync(ct);
+        AssertNothingLeft(network, [oldPod, newPod]);
+    }
+
+    private static void AssertNothingLeft(IPNetwork network, IEnumerable<(string Name, string Id)> pods)
+    {
+        var namespaces = Pods.Namespaces();
+        foreach (var (name, id) in pods)
+        {
+            Assert.DoesNotContain(name, namespaces);
+            Assert.Empty(Pods.ProcessesIn(id));
+            Assert.False(Directory.Exists(Path.Combine("/etc/netns", name)), $"/etc/netns/{name} is left");
+        }
+
+        // No bridge and no veth: nothing on the host holds an address of the range any more.
+        Assert.Empty(Pods.HostInterfacesIn(network));
+    }
+
+    private static async Task<string> TryGetAsync(HttpClient http, Uri uri, CancellationToken ct)
+    {
+        try
+        {
+            return await http.GetStringAsync(uri, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return ex.Message;
+        }
+    }
+}
