@@ -41,8 +41,19 @@ internal static class ProtoMapper
                 Identity = endpoint.Identity,
                 Instance = endpoint.Instance,
                 Meshed = endpoint.Meshed,
+                // Linkerd's address-level metric labels; the proxy prefixes them with dst_.
+                MetricLabels =
+                {
+                    ["pod"] = endpoint.Instance,
+                    ["deployment"] = endpoint.Workload,
+                    ["serviceaccount"] = endpoint.ServiceAccount,
+                },
             });
         }
+
+        // Linkerd's set-level metric labels (its WeightedAddrSet.metric_labels).
+        proto.MetricLabels["namespace"] = service.Namespace;
+        proto.MetricLabels["service"] = service.Name;
 
         foreach (var route in service.Routes)
         {

@@ -45,6 +45,9 @@ internal sealed class CompiledRouteRule
     /// <summary>Per backend (by index) metric series, looked up once on first use.</summary>
     internal RouteBackendSeries?[] BackendSeries { get; }
 
+    /// <summary>The kind of the route (<c>HTTPRoute</c> or <c>GRPCRoute</c>), for the route_kind label.</summary>
+    public string RouteKind { get; init; } = Configuration.RouteConfig.HttpKind;
+
     /// <summary>The route the rule belongs to, for errors.</summary>
     public string RouteName { get; }
 

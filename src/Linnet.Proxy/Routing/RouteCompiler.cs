@@ -54,7 +54,7 @@ internal sealed class RouteCompiler
                     }
                 }
 
-                rules.Add(new CompiledRouteRule(route.Name, matches, backends, weights, RulePolicy.Create(route.Name, rule, _servicesByKey, Problems)));
+                rules.Add(new CompiledRouteRule(route.Name, matches, backends, weights, RulePolicy.Create(route.Name, rule, _servicesByKey, Problems)) { RouteKind = route.Kind });
             }
         }
 
