@@ -5,10 +5,13 @@ using Linnet.Cli.Commands.Check;
 using Linnet.Cli.Commands.ControlPlane;
 using Linnet.Cli.Commands.Delete;
 using Linnet.Cli.Commands.Down;
+using Linnet.Cli.Commands.Edges;
 using Linnet.Cli.Commands.Describe;
 using Linnet.Cli.Commands.Demo;
 using Linnet.Cli.Commands.Get;
 using Linnet.Cli.Commands.Logs;
+using Linnet.Cli.Commands.Routes;
+using Linnet.Cli.Commands.Stat;
 using Linnet.Cli.Commands.Token;
 using Linnet.Cli.Commands.Up;
 
@@ -25,6 +28,9 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DescribeCommand.Create(),
     LogsCommand.Create(),
     CheckCommand.Create(),
+    StatCommand.Create(),
+    EdgesCommand.Create(),
+    RoutesCommand.Create(),
     DemoCommand.Create(),
     TokenCommand.Create(),
 };

@@ -4,6 +4,8 @@ using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Identity;
 using Linnet.ControlPlane.Destination;
+using Linnet.ControlPlane.Core.Metrics;
+using Linnet.ControlPlane.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -32,8 +34,35 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IdentityService>();
         services.TryAddSingleton<TokenApi>();
+        AddMetrics(services, options);
         services.AddGrpc();
         services.AddRouting();
         return services;
+    }
+
+    // The embedded scraper by default; with a Prometheus URL, PromQL against it and no scraping of our own.
+    private static void AddMetrics(IServiceCollection services, ControlPlaneOptions options)
+    {
+        var metrics = options.Metrics;
+        services.TryAddSingleton(metrics);
+        if (metrics.PrometheusUrl is { } url)
+        {
+            var baseUrl = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+            services.TryAddSingleton<ISeriesSource>(_ => new PrometheusSeriesSource(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, baseUrl));
+        }
+        else
+        {
+            services.TryAddSingleton(sp => new EmbeddedSeriesStore(metrics.Retention, metrics.ScrapeInterval, sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<ISeriesSource>(sp => sp.GetRequiredService<EmbeddedSeriesStore>());
+            services.TryAddSingleton<ProxyScraper>();
+            services.AddHostedService(sp => sp.GetRequiredService<ProxyScraper>());
+        }
+
+        services.TryAddSingleton<IMeshMetrics>(sp =>
+        {
+            var store = sp.GetRequiredService<IResourceStore>();
+            return new MeshMetrics(sp.GetRequiredService<ISeriesSource>(), () => ScrapeTargets.From(store.Snapshot()), options.TrustDomain);
+        });
+        services.TryAddSingleton<MetricsApi>();
     }
 }
