@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh Debian machine (as root) it first installs the Debian tools some tests
-# drive: iptables and iproute2 (transparent interception in network namespaces), promtool (metrics
-# format), curl, tshark (captures proving no plaintext crosses between meshed proxies). Then it builds and runs the whole solution's tests.
+# drive: iptables and iproute2 (transparent interception in network namespaces), prometheus and promtool
+# (metrics format; a real Prometheus scraping the proxies through the control plane's service discovery), curl, tshark (captures proving no plaintext crosses between meshed proxies). Then it builds and runs the whole solution's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)  # the introspection test's real Prometheus (http_sd_configs)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v curl >/dev/null 2>&1 || need+=(curl)

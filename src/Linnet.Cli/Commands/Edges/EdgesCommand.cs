@@ -39,6 +39,7 @@ internal static class EdgesCommand
                 return (int)response.Status is >= 400 and < 500 ? ExitCodes.Invalid : ExitCodes.Failed;
             }
 
+            TrafficFormat.Widen(printer.Console);
             printer.Print(response.Body, () =>
             {
                 var table = new Table().NoBorder().AddColumns("SRC", "DST", "SRC_NS", "DST_NS", "SECURED", "CLIENT_ID", "SERVER_ID");

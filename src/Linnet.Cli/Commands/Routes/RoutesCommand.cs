@@ -38,6 +38,7 @@ internal static class RoutesCommand
                 return (int)response.Status is >= 400 and < 500 ? ExitCodes.Invalid : ExitCodes.Failed;
             }
 
+            TrafficFormat.Widen(printer.Console);
             printer.Print(response.Body, () =>
             {
                 var table = new Table().NoBorder().AddColumns("ROUTE", "KIND", "PARENT", "CLIENT", "SUCCESS", "RPS");

@@ -49,6 +49,7 @@ internal static class StatCommand
             }
 
             var workloads = response.Body?["resource"]?.ToString() == "workloads";
+            TrafficFormat.Widen(printer.Console);
             printer.Print(response.Body, () =>
             {
                 var table = new Table().NoBorder().AddColumns("NAMESPACE", "NAME", "MESHED", "SUCCESS", "RPS", "LATENCY_P50", "LATENCY_P95", "LATENCY_P99", "TCP_CONN");
