@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
-command -v prometheus >/dev/null 2>&1 || need+=(prometheus)  # the introspection test's real Prometheus (http_sd_configs)
+{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v curl >/dev/null 2>&1 || need+=(curl)
