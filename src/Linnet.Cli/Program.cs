@@ -4,6 +4,7 @@ using Linnet.Cli.Commands.Apply;
 using Linnet.Cli.Commands.Check;
 using Linnet.Cli.Commands.ControlPlane;
 using Linnet.Cli.Commands.Delete;
+using Linnet.Cli.Commands.Diagnostics;
 using Linnet.Cli.Commands.Down;
 using Linnet.Cli.Commands.Edges;
 using Linnet.Cli.Commands.Describe;
@@ -31,6 +32,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     StatCommand.Create(),
     EdgesCommand.Create(),
     RoutesCommand.Create(),
+    DiagnosticsCommand.Create(),
     DemoCommand.Create(),
     TokenCommand.Create(),
 };

@@ -98,6 +98,12 @@ public sealed class IntrospectionTests(ITestOutputHelper output)
         Assert.Equal((double)Requests, route["requests"]!.GetValue<double>());
         Assert.Equal((double)served, route["successes"]!.GetValue<double>());
 
+        var raw = await mesh.RunCliAsync(ct, "diagnostics", "proxy-metrics", "deploy/backend");
+        Assert.Equal(0, raw.ExitCode);
+        Assert.Contains("# POD backend-0 (1 of 2)", raw.Output, StringComparison.Ordinal);
+        Assert.Contains("# POD backend-1 (2 of 2)", raw.Output, StringComparison.Ordinal);
+        Assert.Equal(2, raw.Output.Split('\n').Count(l => l.StartsWith("# TYPE response_total counter", StringComparison.Ordinal)));
+
         var table = await mesh.RunCliAsync(ct, "stat", "deploy", "-t", Window);
         Assert.Equal(0, table.ExitCode);
         Assert.Contains("LATENCY_P99", table.Output, StringComparison.Ordinal);

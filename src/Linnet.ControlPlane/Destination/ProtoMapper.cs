@@ -41,14 +41,17 @@ internal static class ProtoMapper
                 Identity = endpoint.Identity,
                 Instance = endpoint.Instance,
                 Meshed = endpoint.Meshed,
-                // Linkerd's address-level metric labels; the proxy prefixes them with dst_.
-                MetricLabels =
-                {
-                    ["pod"] = endpoint.Instance,
-                    ["deployment"] = endpoint.Workload,
-                    ["serviceaccount"] = endpoint.ServiceAccount,
-                },
             });
+
+            // Linkerd's address-level metric labels (those known); the proxy prefixes them with dst_.
+            var labels = proto.Endpoints[^1].MetricLabels;
+            foreach (var (name, value) in new[] { ("pod", endpoint.Instance), ("deployment", endpoint.Workload), ("serviceaccount", endpoint.ServiceAccount) })
+            {
+                if (value.Length > 0)
+                {
+                    labels[name] = value;
+                }
+            }
         }
 
         // Linkerd's set-level metric labels (its WeightedAddrSet.metric_labels).
