@@ -58,6 +58,7 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
 
         cp.GrpcAddress = (string)hello["grpc"]!;
         cp.HttpBase = new Uri($"http://{(string)hello["http"]!}/");
+        cp._http.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText((string)hello["adminCredentialFile"]!).Trim());
         return cp;
     }
 

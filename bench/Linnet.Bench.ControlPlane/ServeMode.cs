@@ -23,10 +23,13 @@ internal static class ServeMode
     public static async Task<int> RunAsync()
     {
         using var store = new InMemoryResourceStore();
+        var credentials = Directory.CreateTempSubdirectory("linnet-bench-cp-");
         var options = new ControlPlaneOptions
         {
             GrpcListen = new IPEndPoint(IPAddress.Loopback, 0),
             HttpListen = new IPEndPoint(IPAddress.Loopback, 0),
+            // The driver reads the credential from this owner-only file; it never crosses the logged pipe.
+            AdminCredentialFile = Path.Combine(credentials.FullName, Linnet.ControlPlane.Security.AdminCredential.FileName),
         };
         await using var host = ControlPlaneHost.Create(options, store);
         await host.StartAsync();
@@ -40,6 +43,7 @@ internal static class ServeMode
             ["pid"] = Environment.ProcessId,
             ["grpc"] = host.GrpcEndPoint.ToString(),
             ["http"] = host.HttpEndPoint.ToString(),
+            ["adminCredentialFile"] = options.AdminCredentialFile,
             ["frequency"] = Stopwatch.Frequency,
             ["gc"] = System.Runtime.GCSettings.IsServerGC ? "server" : "workstation",
         });
@@ -68,6 +72,7 @@ internal static class ServeMode
         await stop.CancelAsync();
         await watching;
         await probing;
+        credentials.Delete(recursive: true);
         return 0;
     }
 
@@ -104,7 +109,7 @@ internal static class ServeMode
     {
         var started = Stopwatch.GetTimestamp();
         using (var handler = new SocketsHttpHandler { UseProxy = false })
-        using (var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) })
+        using (var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60), DefaultRequestHeaders = { Authorization = new("Bearer", host.AdminCredential.Token) } })
         using (var content = new StringContent(Mesh.ServicesManifest(services) + Mesh.RouteManifest(50), Encoding.UTF8, "application/yaml"))
         {
             using var response = await client.PostAsync(new Uri($"http://{host.HttpEndPoint}/api/v1/apply?source=bench-seed"), content, ct);

@@ -13,9 +13,11 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly string _tokenFile;
 
-    private ControlPlaneProcess(Process process, StreamWriter log, Uri api, string grpc)
+    private ControlPlaneProcess(Process process, StreamWriter log, Uri api, string grpc, string dataDirectory)
     {
+        _tokenFile = Path.Combine(dataDirectory, "admin-token");
         _process = process;
         _log = log;
         Api = api;
@@ -47,7 +49,7 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var cp = new ControlPlaneProcess(process, log, api, grpc);
+        var cp = new ControlPlaneProcess(process, log, api, grpc, dataDirectory);
         var started = Stopwatch.GetTimestamp();
         while (!await cp.AnswersAsync(ct))
         {
@@ -67,7 +69,9 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
     public async Task<string> CreateTokenAsync(string ns, string serviceAccount, CancellationToken ct)
     {
         using var content = new StringContent(new JsonObject { ["namespace"] = ns, ["serviceAccount"] = serviceAccount }.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync(new Uri(Api, "api/v1/tokens"), content, ct);
+        using var request = Authorized(HttpMethod.Post, "api/v1/tokens");
+        request.Content = content;
+        using var response = await _http.SendAsync(request, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         return response.IsSuccessStatusCode
             ? JsonNode.Parse(body)!["token"]!.GetValue<string>()
@@ -114,13 +118,26 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
     {
         try
         {
-            using var response = await _http.GetAsync(new Uri(Api, "api/v1/health"), ct);
+            using var request = Authorized(HttpMethod.Get, "api/v1/health");
+            using var response = await _http.SendAsync(request, ct);
             return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
         {
             return false;
         }
+    }
+
+    /// <summary>A request carrying the admin credential the control plane created in its data directory.</summary>
+    private HttpRequestMessage Authorized(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(Api, path));
+        if (File.Exists(_tokenFile))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", File.ReadAllText(_tokenFile).Trim());
+        }
+
+        return request;
     }
 
     private static int FreePort()

@@ -20,6 +20,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
 {
     CliOptions.Api,
     CliOptions.DataDir,
+    CliOptions.Token,
     UpCommand.Create(),
     DownCommand.Create(),
     ControlPlaneCommand.Create(),

@@ -1,10 +1,14 @@
 using Linnet.Api.Hosting;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Linnet.ControlPlane.Api;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Destination;
 using Linnet.ControlPlane.Hosting;
 using Linnet.ControlPlane.Identity;
+using Linnet.ControlPlane.Security;
 using Linnet.ControlPlane.Core.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -33,6 +37,9 @@ public sealed class ControlPlaneHost : IAsyncDisposable
     /// <summary>The HTTP API listener's bound address (after <see cref="StartAsync"/>).</summary>
     public IPEndPoint HttpEndPoint => BoundListeners.EndPointOf(_listeners.Http, "HTTP");
 
+    /// <summary>The admin credential of the HTTP API (for a CLI in the same process).</summary>
+    public AdminCredential AdminCredential => _app.Services.GetRequiredService<AdminCredential>();
+
     /// <summary>The control plane's services.</summary>
     public IServiceProvider Services => _app.Services;
 
@@ -43,6 +50,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
+        ListenPolicy.Check(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.AddLinnetConsole();
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
@@ -52,6 +60,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         var listeners = new BoundListeners();
+        ControlPlaneCertificate? certificate = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -61,6 +70,22 @@ public sealed class ControlPlaneHost : IAsyncDisposable
             kestrel.Listen(options.GrpcListen, o =>
             {
                 o.Protocols = HttpProtocols.Http2;
+
+                // TLS 1.3 only, with the control plane's own mesh certificate. A client certificate is asked
+                // for and, when given, must chain to the trust anchors; Destination then requires one and
+                // matches it to the subscription, Certify (a proxy without a certificate yet) takes a token.
+                o.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificateContext = certificate!.Context,
+                        EnabledSslProtocols = SslProtocols.Tls13,
+                        ApplicationProtocols = [SslApplicationProtocol.Http2],
+                        ClientCertificateRequired = true,
+                        RemoteCertificateValidationCallback = (_, presented, chain, _) => certificate!.ValidateClient(presented, chain),
+                        AllowRenegotiation = false,
+                    }),
+                });
                 o.Use(next => connection =>
                 {
                     connection.Features.Set(new ListenerFeature(ListenerRole.Grpc));
@@ -84,11 +109,20 @@ public sealed class ControlPlaneHost : IAsyncDisposable
 
         // Load (or create) the CA now: a bad CA file must stop the start, not the first proxy's request.
         app.Services.GetRequiredService<MeshIdentity>();
+        app.Services.GetRequiredService<AdminCredential>();
+        certificate = app.Services.GetRequiredService<ControlPlaneCertificate>();
         app.UseRouting();
         app.Use(ListenerSeparation.InvokeAsync);
+        app.Use(app.Services.GetRequiredService<ApiRequestGuard>().CheckHostAsync);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.Use(ApiRequestGuard.CheckContentTypeAsync);
         app.Use(app.Services.GetRequiredService<ApiExceptionHandler>().InvokeAsync);
-        app.MapGrpcService<DestinationService>();
-        app.MapGrpcService<IdentityService>();
+
+        // The gRPC services authenticate their callers themselves: Certify by the workload token in the
+        // request, Destination by the proxy's client certificate (checked against the subscription).
+        app.MapGrpcService<DestinationService>().AllowAnonymous();
+        app.MapGrpcService<IdentityService>().AllowAnonymous();
         ApiEndpoints.Map(app);
         return new ControlPlaneHost(app, listeners);
     }

@@ -13,13 +13,27 @@ public sealed record ControlPlaneOptions
     /// <summary>Linkerd's dashboard and API port.</summary>
     public const int DefaultHttpPort = 8084;
 
-    /// <summary>Where the Destination gRPC API listens (cleartext HTTP/2 only). Every interface by default:
-    /// proxies on other addresses subscribe here.</summary>
-    public IPEndPoint GrpcListen { get; init; } = new(IPAddress.Any, DefaultGrpcPort);
+    /// <summary>The longest lifetime the token API grants a workload token unless configured otherwise.</summary>
+    public static readonly TimeSpan DefaultTokenMaxLifetime = TimeSpan.FromHours(24);
 
-    /// <summary>Where the JSON HTTP API listens (HTTP/1.1). Loopback by default: apply and delete are not
-    /// authenticated, so only local users may reach them unless an operator opts in.</summary>
+    /// <summary>Where the Destination and Identity gRPC APIs listen. Loopback by default; proxies on other hosts
+    /// need an address they can reach, given explicitly.</summary>
+    public IPEndPoint GrpcListen { get; init; } = new(IPAddress.Loopback, DefaultGrpcPort);
+
+    /// <summary>Where the JSON HTTP API listens (HTTP/1.1, plaintext): loopback only, refused at start
+    /// otherwise (reach it from elsewhere through an SSH tunnel).</summary>
     public IPEndPoint HttpListen { get; init; } = new(IPAddress.Loopback, DefaultHttpPort);
+
+    /// <summary>The admin credential's file (created on first start, 0600); null keeps a fresh one in memory
+    /// only (a throwaway control plane: the demo, tests).</summary>
+    public string? AdminCredentialFile { get; init; }
+
+    /// <summary>Host names (besides IP addresses and <c>localhost</c>) the HTTP API answers to; any other
+    /// Host header is refused (DNS rebinding).</summary>
+    public IReadOnlyList<string> ApiHostNames { get; init; } = [];
+
+    /// <summary>The longest lifetime <c>POST /api/v1/tokens</c> grants; longer requests are refused.</summary>
+    public TimeSpan TokenMaxLifetime { get; init; } = DefaultTokenMaxLifetime;
 
     /// <summary>The default trust domain (Kubernetes' cluster domain, as Linkerd's).</summary>
     public const string DefaultTrustDomainName = MeshTranslator.DefaultTrustDomain;

@@ -6,6 +6,8 @@ using Linnet.ControlPlane.Identity;
 using Linnet.ControlPlane.Destination;
 using Linnet.ControlPlane.Core.Metrics;
 using Linnet.ControlPlane.Metrics;
+using Linnet.ControlPlane.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -30,13 +32,27 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<DestinationService>();
         services.TryAddSingleton<LocalPortAdmission>();
         services.TryAddSingleton<ResourceApi>();
+        services.TryAddSingleton<Reconciliation.RouteStatusController>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reconciliation.RouteStatusController>());
         services.TryAddSingleton<ApiExceptionHandler>();
         services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IdentityService>();
         services.TryAddSingleton<TokenApi>();
         AddMetrics(services, options);
+        services.TryAddSingleton<ApiRequestGuard>();
+        services.TryAddSingleton<ControlPlaneCertificate>();
+        services.TryAddSingleton(_ => options.AdminCredentialFile is { } file ? AdminCredential.LoadOrCreate(file) : AdminCredential.Ephemeral());
         services.AddGrpc();
         services.AddRouting();
+
+        // One authentication scheme and one fallback policy for everything the control plane serves: an
+        // endpoint added later needs the admin credential unless it opts out with AllowAnonymous() because it
+        // authenticates its callers itself (docs/security.md).
+        services.AddAuthentication(ApiAuthentication.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiAuthenticationHandler>(ApiAuthentication.Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiAuthentication.AdminPolicy, ApiAuthentication.Admin)
+            .SetFallbackPolicy(ApiAuthentication.Admin);
         return services;
     }
 

@@ -44,7 +44,8 @@ public static class ProxyServiceCollectionExtensions
         else if (bootstrap.ControlPlaneAddress is not null)
         {
             services.TryAddSingleton(sp => new ControlPlaneConfigProvider(
-                bootstrap, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ControlPlaneConfigProvider>>()));
+                bootstrap, sp.GetRequiredService<ProxyIdentity>(), sp.GetRequiredService<IdentityMetrics>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ControlPlaneConfigProvider>>(), new Random()));
             services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ControlPlaneConfigProvider>());
             services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneConfigProvider>());
         }

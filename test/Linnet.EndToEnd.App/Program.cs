@@ -50,6 +50,10 @@ else
     {
         var request = context.Request;
         var segment = Counters.Segment(request.Path.Value);
+
+        // What arrived, for tests of the proxies' rewrites.
+        context.Response.Headers["x-e2e-path"] = request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
+        context.Response.Headers["x-e2e-host"] = request.Host.ToUriComponent();
         if (segment == "/slow")
         {
             var ms = int.TryParse(request.Query["ms"], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : 5000;

@@ -110,8 +110,9 @@ public sealed class IntrospectionTests(ITestOutputHelper output)
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{served * 100.0 / Requests:F2}%"), table.Output, StringComparison.Ordinal);
 
         // 2. A real Prometheus scraping the proxies through the service-discovery endpoint.
-        await using var prometheus = await PrometheusProcess.StartAsync(new Uri(mesh.Api, "api/v1/metrics/targets"), ct);
+        await using var prometheus = await PrometheusProcess.StartAsync(new Uri(mesh.Api, "api/v1/metrics/targets"), Path.Combine(mesh.DataDirectory, AdminTokenHandler.FileName), ct);
         using var http = new HttpClient();
+        using var embeddedApi = new HttpClient(new AdminTokenHandler(mesh.DataDirectory));
         await Eventually.UntilAsync(
             async () => await prometheus.ScalarAsync(http, "sum(response_total{namespace=\"default\",deployment=\"backend\",direction=\"inbound\"})", ct) == Requests,
             TimeSpan.FromSeconds(60), "Prometheus has scraped every proxy's counts", ct, prometheus.Tail);
@@ -155,10 +156,12 @@ public sealed class IntrospectionTests(ITestOutputHelper output)
             }, store);
             await viaPrometheus.StartAsync(ct);
             var api = new Uri($"http://{viaPrometheus.HttpEndPoint}/api/v1/");
+            using var promApi = new HttpClient();
+            promApi.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", viaPrometheus.AdminCredential.Token);
             foreach (var (path, list) in new[] { ("stat?resource=workloads", "rows"), ("stat?resource=services", "rows"), ("stat?resource=workloads&from=client", "rows"), ("edges?", "edges"), ("routes?", "routes") })
             {
-                var embedded = await JsonAsync(http, new Uri(mesh.Api, $"api/v1/{path}&namespace=default&window={Window}"), ct);
-                var prom = await JsonAsync(http, new Uri(api, $"{path}&namespace=default&window={Window}"), ct);
+                var embedded = await JsonAsync(embeddedApi, new Uri(mesh.Api, $"api/v1/{path}&namespace=default&window={Window}"), ct);
+                var prom = await JsonAsync(promApi, new Uri(api, $"{path}&namespace=default&window={Window}"), ct);
                 Assert.Equal(Canonical(embedded![list]!), Canonical(prom![list]!));
             }
 

@@ -13,12 +13,27 @@ internal sealed class ControlPlaneClient(HttpClient http)
 
     public Uri BaseAddress => http.BaseAddress!;
 
-    public static ControlPlaneClient Create(string address) =>
-        new(new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) })
+    /// <summary>A client whose every request carries the credential <paramref name="token"/> gives at that moment.</summary>
+    public static ControlPlaneClient Create(string address, Func<string?> token) =>
+        new(new HttpClient(new BearerHandler(token) { InnerHandler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) } })
         {
             BaseAddress = new Uri(address.TrimEnd('/') + "/"),
             Timeout = TimeSpan.FromSeconds(30),
         });
+
+    /// <summary>The token in an admin-token file, or null when there is none (yet) or it cannot be read.</summary>
+    public static string? ReadTokenFile(string path)
+    {
+        try
+        {
+            var token = File.ReadAllText(path).Trim();
+            return token.Length > 0 ? token : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The store revision, or null when the control plane does not answer.</summary>
     public async Task<long?> HealthAsync(CancellationToken cancellationToken)
@@ -115,6 +130,20 @@ internal sealed class ControlPlaneClient(HttpClient http)
 
     private static string ResourcePath(string kind, string ns, string name) =>
         $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
+}
+
+/// <summary>Adds <c>Authorization: Bearer</c> to each request when a credential is known.</summary>
+internal sealed class BearerHandler(Func<string?> token) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (token() is { } value)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", value);
+        }
+
+        return base.SendAsync(request, cancellationToken);
+    }
 }
 
 /// <summary>A response of the API: status and JSON body.</summary>

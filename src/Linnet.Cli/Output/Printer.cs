@@ -32,4 +32,7 @@ internal sealed class Printer(IAnsiConsole console, OutputFormat format, TextWri
 
     /// <summary>Errors go to stderr as plain lines, never wrapped, so scripts and people read them whole.</summary>
     public void Error(string message) => (errors ?? System.Console.Error).WriteLine($"error: {message}");
+
+    /// <summary>Warnings go to stderr like errors, in every output format, so that stdout stays the result.</summary>
+    public void Warning(string message) => (errors ?? System.Console.Error).WriteLine($"warning: {message}");
 }

@@ -42,6 +42,19 @@ public sealed class MeshIdentity : IDisposable
         }
     }
 
+    /// <summary>The namespace of the control plane's own identity.</summary>
+    public const string ControlPlaneNamespace = "linnet";
+
+    /// <summary>The service account of the control plane's own identity.</summary>
+    public const string ControlPlaneServiceAccount = "control-plane";
+
+    /// <summary>The control plane's own identity, <c>spiffe://&lt;td&gt;/ns/linnet/sa/control-plane</c>: proxies
+    /// accept config and send tokens only to a server proving it, so no workload is ever issued it.</summary>
+    public SpiffeId ControlPlaneIdentity => IdentityOf(ControlPlaneNamespace, ControlPlaneServiceAccount);
+
+    /// <summary>Issues the control plane's own certificate for the key in <paramref name="csrDer"/>.</summary>
+    public CertifyResult IssueControlPlane(ReadOnlySpan<byte> csrDer) => Authority.Issue(csrDer, ControlPlaneIdentity);
+
     /// <summary>The identity a namespace and service account have in this mesh.</summary>
     public SpiffeId IdentityOf(string ns, string serviceAccount) => new(TrustDomain, ns, serviceAccount);
 
@@ -56,6 +69,11 @@ public sealed class MeshIdentity : IDisposable
         }
 
         var proven = IdentityOf(claims.Namespace, claims.ServiceAccount);
+        if (proven == ControlPlaneIdentity)
+        {
+            return CertifyResult.Refused(CertifyStatus.PermissionDenied, $"{proven} is the control plane's own identity; no workload may hold it");
+        }
+
         if (!string.IsNullOrEmpty(requestedIdentity) && !string.Equals(requestedIdentity, proven.ToString(), StringComparison.Ordinal))
         {
             return CertifyResult.Refused(CertifyStatus.PermissionDenied, $"the request asks for {requestedIdentity} but the token proves {proven}");

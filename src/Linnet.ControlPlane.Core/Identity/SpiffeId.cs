@@ -32,6 +32,31 @@ public sealed record SpiffeId(string TrustDomain, string Namespace, string Servi
         return true;
     }
 
+    /// <summary>The identity a certificate proves: its one <c>spiffe://</c> URI SAN, or false when it has none,
+    /// several, or one that is not a workload identity.</summary>
+    public static bool TryFromCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, [NotNullWhen(true)] out SpiffeId? id)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        id = null;
+        var uris = new List<string>();
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension.Oid?.Value == "2.5.29.17")
+            {
+                try
+                {
+                    uris.AddRange(CertificateAuthority.ReadUris(extension.RawData));
+                }
+                catch (System.Formats.Asn1.AsnContentException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return uris.Count == 1 && TryParse(uris[0], out id);
+    }
+
     /// <summary>Whether <paramref name="name"/> may be a trust domain, namespace or service account: DNS-label
     /// characters and dots, so that a name can never smuggle a path segment into the URI.</summary>
     public static bool IsName(string? name)

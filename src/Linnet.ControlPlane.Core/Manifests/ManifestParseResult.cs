@@ -8,4 +8,8 @@ public sealed record ManifestParseResult(IReadOnlyList<Resource> Resources, IRea
 {
     /// <summary>True when the source is valid.</summary>
     public bool IsValid => Errors.Count == 0;
+
+    /// <summary>What is accepted but has no effect (an annotation in Linnet's domains it does not understand
+    /// where it is written), in the same shape as errors.</summary>
+    public IReadOnlyList<ManifestError> Warnings { get; init; } = [];
 }

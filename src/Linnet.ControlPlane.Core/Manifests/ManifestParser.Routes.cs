@@ -24,30 +24,88 @@ public static partial class ManifestParser
     /// <summary>Linnet's retry filter.</summary>
     public const string RetryFilter = "LinnetRetry";
 
+    /// <summary>Gateway API <c>URLRewrite</c>.</summary>
+    public const string UrlRewriteFilter = "URLRewrite";
+
+    /// <summary>Gateway API <c>RequestRedirect</c>.</summary>
+    public const string RequestRedirectFilter = "RequestRedirect";
+
+    /// <summary>The apiVersions an HTTPRoute is accepted in: Gateway API's, and Linkerd's own
+    /// <c>policy.linkerd.io</c> versions (a subset of the same shape).</summary>
+    public static readonly IReadOnlyList<string> HttpRouteVersions =
+    [
+        "gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1",
+        "policy.linkerd.io/v1beta3", "policy.linkerd.io/v1beta2", "policy.linkerd.io/v1beta1", "policy.linkerd.io/v1alpha1",
+    ];
+
+    /// <summary>The apiVersions a GRPCRoute is accepted in.</summary>
+    public static readonly IReadOnlyList<string> GrpcRouteVersions = ["gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1alpha2"];
+
+    // Linkerd's policy.linkerd.io HTTPRoute CRDs (v1alpha1..v1beta3) allow these filters on a rule, and
+    // `timeouts` only from v1beta3 on (charts/linkerd-crds/templates/policy/httproute.yaml).
+    private static readonly string[] LinkerdFilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestRedirectFilter];
+
     // Manifest authors meet the token rule here first, so the reason spells it out.
     private const string HeaderNameHint = " (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)";
 
-    private static readonly string[] FilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, FaultInjectionFilter, RetryFilter];
+    private static readonly string[] HttpFilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, UrlRewriteFilter, RequestRedirectFilter, FaultInjectionFilter, RetryFilter];
 
-    private static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace)
+    // Gateway API's GRPCRoute has no URLRewrite or RequestRedirect.
+    private static readonly string[] GrpcFilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, FaultInjectionFilter, RetryFilter];
+
+    private static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace, string? apiVersion)
     {
+        var linkerd = apiVersion?.StartsWith("policy.linkerd.io/", StringComparison.Ordinal) == true;
+        var dialect = linkerd ? new RouteDialect(apiVersion!, LinkerdFilterTypes, Timeouts: apiVersion == "policy.linkerd.io/v1beta3") : new RouteDialect(apiVersion ?? "", HttpFilterTypes, Timeouts: true);
         var parents = ParseParents(spec, routeNamespace);
-        var rules = ParseRules(spec, routeNamespace, ParseMatch, (matches, backends, filters, timeouts) => new HttpRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
+        var hostnames = ParseHostnames(spec);
+        var rules = ParseRules(spec, routeNamespace, dialect, ParseMatch, m => m.Path, (matches, backends, filters, timeouts) => new HttpRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
         spec.RejectUnknown();
-        return new HttpRouteSpec(parents, rules);
+        return new HttpRouteSpec(parents, rules) { Hostnames = hostnames };
     }
 
     private static GrpcRouteSpec ParseGrpcRouteSpec(YamlMap spec, string routeNamespace)
     {
         var parents = ParseParents(spec, routeNamespace);
-        spec.Sequence("hostnames");
-        var rules = ParseRules(spec, routeNamespace, ParseGrpcMatch, (matches, backends, filters, timeouts) => new GrpcRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
+        var hostnames = ParseHostnames(spec);
+        var rules = ParseRules(spec, routeNamespace, new RouteDialect("", GrpcFilterTypes, Timeouts: true), ParseGrpcMatch, _ => null, (matches, backends, filters, timeouts) => new GrpcRouteRule(matches, backends) { Filters = filters, Timeouts = timeouts });
         spec.RejectUnknown();
-        return new GrpcRouteSpec(parents, rules);
+        return new GrpcRouteSpec(parents, rules) { Hostnames = hostnames };
+    }
+
+    // Gateway API Hostname: RFC 1123 names in lower case, optionally with a leading "*." label; no IPs.
+    private static List<string> ParseHostnames(YamlMap spec)
+    {
+        var hostnames = spec.StringList("hostnames");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < hostnames.Count; i++)
+        {
+            var name = hostnames[i];
+            if (!IsHostname(name, wildcard: true))
+            {
+                spec.Error($"hostnames[{i}]", $"'{name}' is not a host name: lower-case RFC 1123 labels, optionally '*.' first (for example web.shop.svc.cluster.local or *.example.com); IP addresses are not allowed");
+            }
+            else if (!seen.Add(name))
+            {
+                spec.Error($"hostnames[{i}]", $"'{name}' is listed twice");
+            }
+        }
+
+        return hostnames;
+    }
+
+    private static bool IsHostname(string name, bool wildcard)
+    {
+        if (wildcard && name.StartsWith("*.", StringComparison.Ordinal))
+        {
+            name = name[2..];
+        }
+
+        return name.Length is > 0 and <= 253 && HostnamePattern().IsMatch(name) && !System.Net.IPAddress.TryParse(name, out _);
     }
 
     // HTTPRoute and GRPCRoute rules differ only in their matches; backends, filters and timeouts are read alike.
-    private static List<TRule> ParseRules<TMatch, TRule>(YamlMap spec, string routeNamespace, Func<YamlMap, TMatch> parseMatch, Func<List<TMatch>, List<BackendRef>, RouteFilters, RouteTimeouts?, TRule> create)
+    private static List<TRule> ParseRules<TMatch, TRule>(YamlMap spec, string routeNamespace, RouteDialect dialect, Func<YamlMap, TMatch> parseMatch, Func<TMatch, PathMatch?> pathOf, Func<List<TMatch>, List<BackendRef>, RouteFilters, RouteTimeouts?, TRule> create)
     {
         var rules = new List<TRule>();
         var ruleItems = spec.Sequence("rules");
@@ -62,8 +120,18 @@ public static partial class ManifestParser
             }
 
             var backends = ParseBackends(rule, routeNamespace);
-            var filters = ParseFilters(rule, routeNamespace);
-            var timeouts = ParseTimeouts(rule);
+            var filters = ParseFilters(rule, routeNamespace, dialect);
+            RouteTimeouts? timeouts = null;
+            if (dialect.Timeouts)
+            {
+                timeouts = ParseTimeouts(rule);
+            }
+            else if (rule.Node("timeouts") is not null)
+            {
+                rule.Error("timeouts", $"is not part of {dialect.ApiVersion} HTTPRoute (Linkerd added it in policy.linkerd.io/v1beta3; Gateway API has it in gateway.networking.k8s.io/v1)");
+            }
+
+            CheckRedirectAndRewrite(rule, matches.ConvertAll(m => pathOf(m)), backends, filters);
             rule.RejectUnknown();
             rules.Add(create(matches, backends, filters, timeouts));
         }
@@ -262,7 +330,154 @@ public static partial class ManifestParser
         return headers;
     }
 
-    private static RouteFilters ParseFilters(YamlMap rule, string routeNamespace)
+    // Gateway API's rule-level rules for the two filters (the CEL validations of HTTPRouteRule).
+    private static void CheckRedirectAndRewrite(YamlMap rule, List<PathMatch?> paths, List<BackendRef> backends, RouteFilters filters)
+    {
+        if (filters.RequestRedirect is not null && backends.Count > 0)
+        {
+            rule.Error("backendRefs", "must be empty: a rule with a RequestRedirect filter answers the redirect itself and forwards nothing");
+        }
+
+        if (filters.RequestRedirect is not null && filters.UrlRewrite is not null)
+        {
+            rule.Error("filters", "RequestRedirect and URLRewrite cannot be used in the same rule");
+        }
+
+        var prefixReplace = filters.RequestRedirect?.Path?.Type == HttpPathModifier.ReplacePrefixMatch || filters.UrlRewrite?.Path?.Type == HttpPathModifier.ReplacePrefixMatch;
+
+        // No matches (or a match without a path) means Gateway API's default match, PathPrefix "/".
+        if (prefixReplace && !(paths.Count == 0 || (paths.Count == 1 && paths[0] is null or { Type: "PathPrefix" })))
+        {
+            rule.Error("matches", "a ReplacePrefixMatch path modifier needs exactly one PathPrefix match in the rule: it replaces that prefix");
+        }
+    }
+
+    private static HttpPathModifier? ParsePathModifier(YamlMap map)
+    {
+        var path = map.Map("path");
+        if (!path.Exists)
+        {
+            return null;
+        }
+
+        var type = path.Text("type", required: true);
+        var full = path.Text("replaceFullPath");
+        var prefix = path.Text("replacePrefixMatch");
+        HttpPathModifier? result = null;
+        switch (type)
+        {
+            case null:
+                break;
+            case HttpPathModifier.ReplaceFullPath:
+                if (prefix is not null)
+                {
+                    path.Error("replacePrefixMatch", "type must be 'ReplacePrefixMatch' when replacePrefixMatch is set");
+                }
+
+                if (full is null)
+                {
+                    path.Error("replaceFullPath", "must be specified when type is set to 'ReplaceFullPath'");
+                }
+                else if (CheckPathValue(path, "replaceFullPath", full, allowEmpty: false))
+                {
+                    result = new HttpPathModifier(type, full);
+                }
+
+                break;
+            case HttpPathModifier.ReplacePrefixMatch:
+                if (full is not null)
+                {
+                    path.Error("replaceFullPath", "type must be 'ReplaceFullPath' when replaceFullPath is set");
+                }
+
+                if (prefix is null)
+                {
+                    path.Error("replacePrefixMatch", "must be specified when type is set to 'ReplacePrefixMatch'");
+                }
+                else if (CheckPathValue(path, "replacePrefixMatch", prefix, allowEmpty: true))
+                {
+                    result = new HttpPathModifier(type, prefix);
+                }
+
+                break;
+            default:
+                path.Error("type", $"'{type}' is not one of: ReplaceFullPath, ReplacePrefixMatch");
+                break;
+        }
+
+        path.RejectUnknown();
+        return result;
+    }
+
+    private static bool CheckPathValue(YamlMap map, string key, string value, bool allowEmpty)
+    {
+        if (value.Length > 1024)
+        {
+            map.Error(key, "is longer than 1024 characters");
+            return false;
+        }
+
+        if ((value.Length > 0 || !allowEmpty) && (!value.StartsWith('/') || value.Any(c => c is <= ' ' or >= (char)0x7F or '?' or '#')))
+        {
+            map.Error(key, $"'{value}' is not an absolute path: it must start with '/' and have no spaces, control characters, '?' or '#'");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static string? ParsePreciseHostname(YamlMap map)
+    {
+        var hostname = map.Text("hostname");
+        if (hostname is not null && !IsHostname(hostname, wildcard: false))
+        {
+            map.Error("hostname", $"'{hostname}' is not a host name: lower-case RFC 1123 labels such as web.example.com, no wildcard, no IP address");
+            return null;
+        }
+
+        return hostname;
+    }
+
+    private static UrlRewrite? ParseUrlRewrite(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var hostname = ParsePreciseHostname(map);
+        var path = ParsePathModifier(map);
+        map.RejectUnknown();
+        return new UrlRewrite(hostname, path);
+    }
+
+    private static RequestRedirect? ParseRedirect(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var scheme = map.Text("scheme");
+        if (scheme is not null and not ("http" or "https"))
+        {
+            map.Error("scheme", $"'{scheme}' is not one of: http, https");
+        }
+
+        var hostname = ParsePreciseHostname(map);
+        var path = ParsePathModifier(map);
+        var port = map.Number("port", 1, 65535);
+        var status = map.Number("statusCode", 100, 599) ?? 302;
+        if (status is not (301 or 302 or 303 or 307 or 308))
+        {
+            map.Error("statusCode", $"{status} is not one of: 301, 302, 303, 307, 308");
+        }
+
+        map.RejectUnknown();
+        return new RequestRedirect(scheme, hostname, path, port, status);
+    }
+
+    private static RouteFilters ParseFilters(YamlMap rule, string routeNamespace, RouteDialect dialect)
     {
         var filters = RouteFilters.None;
         var items = rule.Sequence("filters");
@@ -276,10 +491,11 @@ public static partial class ManifestParser
                 continue;
             }
 
-            if (!FilterTypes.Contains(type))
+            if (!dialect.FilterTypes.Contains(type))
             {
                 // The filter's own field is left unread: one error, on the type, says it all.
-                item.Error("type", $"'{type}' is not supported (supported: {string.Join(", ", FilterTypes)})");
+                var where = dialect.FilterTypes == LinkerdFilterTypes ? $" in {dialect.ApiVersion} HTTPRoute (Linkerd's CRD; use gateway.networking.k8s.io/v1 for the others)" : "";
+                item.Error("type", $"'{type}' is not supported{where} (supported: {string.Join(", ", dialect.FilterTypes)})");
                 continue;
             }
 
@@ -301,6 +517,12 @@ public static partial class ManifestParser
                     break;
                 case FaultInjectionFilter:
                     filters = filters with { FaultInjection = ParseFault(Config(item, type, "faultInjection")) };
+                    break;
+                case UrlRewriteFilter:
+                    filters = filters with { UrlRewrite = ParseUrlRewrite(Config(item, type, "urlRewrite")) };
+                    break;
+                case RequestRedirectFilter:
+                    filters = filters with { RequestRedirect = ParseRedirect(Config(item, type, "requestRedirect")) };
                     break;
                 default:
                     filters = filters with { Retry = ParseRetry(Config(item, type, "retry")) };
@@ -506,6 +728,16 @@ public static partial class ManifestParser
         return null;
     }
 
+    private static void CheckRouteAnnotations(ObjectMeta? metadata, bool grpc, List<FieldError> errors)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        LinkerdRouteAnnotations.Read(metadata.Annotations, grpc, (name, reason) => errors.Add(new FieldError($"metadata.annotations[{name}]", reason)));
+    }
+
     private static void CheckServiceAnnotations(ObjectMeta? metadata, List<FieldError> errors)
     {
         if (metadata is null)
@@ -521,4 +753,7 @@ public static partial class ManifestParser
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z_0-9]*$")]
     private static partial Regex GrpcMethod();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex HostnamePattern();
 }

@@ -30,6 +30,7 @@ public static partial class ManifestParser
 
         var resources = new List<Resource>();
         var errors = new List<ManifestError>();
+        var warnings = new List<ManifestError>();
         var seen = new Dictionary<ResourceKey, int>();
         for (var i = 0; i < stream.Documents.Count; i++)
         {
@@ -47,6 +48,17 @@ public static partial class ManifestParser
                 errors.Add(new ManifestError(source, i + 1, label, error.Path, error.Reason));
             }
 
+            if (resource is not null && origin == ManifestOrigin.User)
+            {
+                foreach (var name in resource.Metadata.Annotations.Keys.Order(StringComparer.Ordinal))
+                {
+                    if (KnownAnnotations.Warning(resource.Kind, name) is { } warning)
+                    {
+                        warnings.Add(new ManifestError(source, i + 1, label, $"metadata.annotations[{name}]", warning));
+                    }
+                }
+            }
+
             if (resource is null || fieldErrors.Count > 0)
             {
                 continue;
@@ -62,7 +74,7 @@ public static partial class ManifestParser
             resources.Add(resource);
         }
 
-        return errors.Count > 0 ? new ManifestParseResult([], errors) : new ManifestParseResult(resources, []);
+        return (errors.Count > 0 ? new ManifestParseResult([], errors) : new ManifestParseResult(resources, [])) with { Warnings = warnings };
     }
 
     private static Resource? ParseDocument(YamlNode root, ManifestOrigin origin, List<FieldError> errors)
@@ -81,6 +93,7 @@ public static partial class ManifestParser
         var status = map.Map("status");
         Resource? resource = null;
         string? expectedVersion = null;
+        IReadOnlyList<string>? acceptedVersions = null;
         switch (kind)
         {
             case null:
@@ -95,12 +108,14 @@ public static partial class ManifestParser
                 resource = metadata is null ? null : new WorkloadResource { Metadata = metadata, Spec = ParseWorkloadSpec(spec) };
                 break;
             case HttpRouteResource.KindName:
-                expectedVersion = "gateway.networking.k8s.io/v1";
-                resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace) };
+                acceptedVersions = HttpRouteVersions;
+                CheckRouteAnnotations(metadata, grpc: false, errors);
+                resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace, apiVersion), Status = origin == ManifestOrigin.Store ? ParseRouteStatus(status) : RouteStatus.Empty };
                 break;
             case GrpcRouteResource.KindName:
-                expectedVersion = "gateway.networking.k8s.io/v1";
-                resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace) };
+                acceptedVersions = GrpcRouteVersions;
+                CheckRouteAnnotations(metadata, grpc: true, errors);
+                resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace), Status = origin == ManifestOrigin.Store ? ParseRouteStatus(status) : RouteStatus.Empty };
                 break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
@@ -119,10 +134,14 @@ public static partial class ManifestParser
 
         ValidatePolicyAnnotations(metadata, errors);
 
-        if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion
-            && !(kind == HttpRouteResource.KindName && apiVersion == "gateway.networking.k8s.io/v1beta1"))
+        if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion)
         {
             errors.Add(new FieldError("apiVersion", $"'{apiVersion}' is not the version of {kind} (expected {expectedVersion})"));
+        }
+
+        if (acceptedVersions is not null && apiVersion is not null && !acceptedVersions.Contains(apiVersion))
+        {
+            errors.Add(new FieldError("apiVersion", $"'{apiVersion}' is not a version of {kind} Linnet accepts (accepted: {string.Join(", ", acceptedVersions)})"));
         }
 
         if (origin == ManifestOrigin.User && status.Exists)

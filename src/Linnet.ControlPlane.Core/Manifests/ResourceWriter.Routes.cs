@@ -41,7 +41,7 @@ public static partial class ResourceWriter
             rules.Add(Rule(matches, rule.BackendRefs, rule.Filters, rule.Timeouts, routeNamespace));
         }
 
-        return new JsonObject { ["parentRefs"] = Parents(spec.ParentRefs, routeNamespace), ["rules"] = rules };
+        return WithHostnames(new JsonObject { ["parentRefs"] = Parents(spec.ParentRefs, routeNamespace), ["rules"] = rules }, spec.Hostnames);
     }
 
     private static JsonObject RouteSpec(GrpcRouteSpec spec, string routeNamespace)
@@ -80,8 +80,61 @@ public static partial class ResourceWriter
             rules.Add(Rule(matches, rule.BackendRefs, rule.Filters, rule.Timeouts, routeNamespace));
         }
 
-        return new JsonObject { ["parentRefs"] = Parents(spec.ParentRefs, routeNamespace), ["rules"] = rules };
+        return WithHostnames(new JsonObject { ["parentRefs"] = Parents(spec.ParentRefs, routeNamespace), ["rules"] = rules }, spec.Hostnames);
     }
+
+    // Gateway API's RouteStatus shape: parents[].parentRef, controllerName, conditions[].
+    private static void AddRouteStatus(JsonObject json, RouteStatus status)
+    {
+        if (status.Parents.Count == 0)
+        {
+            return;
+        }
+
+        var parents = new JsonArray();
+        foreach (var parent in status.Parents)
+        {
+            var parentRef = new JsonObject { ["group"] = "", ["kind"] = "Service", ["name"] = parent.ParentRef.Name, ["namespace"] = parent.ParentRef.Namespace };
+            if (parent.ParentRef.Port is { } port)
+            {
+                parentRef["port"] = port;
+            }
+
+            var conditions = new JsonArray();
+            foreach (var c in parent.Conditions)
+            {
+                conditions.Add(new JsonObject
+                {
+                    ["type"] = c.Type,
+                    ["status"] = c.Status,
+                    ["reason"] = c.Reason,
+                    ["message"] = c.Message,
+                    ["observedGeneration"] = c.ObservedGeneration,
+                    ["lastTransitionTime"] = c.LastTransitionTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                });
+            }
+
+            parents.Add(new JsonObject { ["parentRef"] = parentRef, ["controllerName"] = parent.ControllerName, ["conditions"] = conditions });
+        }
+
+        json["status"] = new JsonObject { ["parents"] = parents };
+    }
+
+    private static JsonObject WithHostnames(JsonObject spec, IReadOnlyList<string> hostnames)
+    {
+        if (hostnames.Count > 0)
+        {
+            spec["hostnames"] = new JsonArray(hostnames.Select(h => (JsonNode)JsonValue.Create(h)).ToArray());
+        }
+
+        return spec;
+    }
+
+    private static JsonObject? PathModifier(HttpPathModifier? path) => path is null ? null : new JsonObject
+    {
+        ["type"] = path.Type,
+        [path.Type == HttpPathModifier.ReplaceFullPath ? "replaceFullPath" : "replacePrefixMatch"] = path.Value,
+    };
 
     private static JsonArray Parents(IReadOnlyList<ParentRef> parentRefs, string routeNamespace)
     {
@@ -171,6 +224,49 @@ public static partial class ResourceWriter
                 ["type"] = ManifestParser.RequestMirrorFilter,
                 ["requestMirror"] = new JsonObject { ["backendRef"] = Backend(mirror.BackendRef, routeNamespace), ["percent"] = mirror.Percent },
             });
+        }
+
+        if (filters.UrlRewrite is { } rewrite)
+        {
+            var json = new JsonObject();
+            if (rewrite.Hostname is not null)
+            {
+                json["hostname"] = rewrite.Hostname;
+            }
+
+            if (PathModifier(rewrite.Path) is { } path)
+            {
+                json["path"] = path;
+            }
+
+            list.Add(new JsonObject { ["type"] = ManifestParser.UrlRewriteFilter, ["urlRewrite"] = json });
+        }
+
+        if (filters.RequestRedirect is { } redirect)
+        {
+            var json = new JsonObject();
+            if (redirect.Scheme is not null)
+            {
+                json["scheme"] = redirect.Scheme;
+            }
+
+            if (redirect.Hostname is not null)
+            {
+                json["hostname"] = redirect.Hostname;
+            }
+
+            if (PathModifier(redirect.Path) is { } path)
+            {
+                json["path"] = path;
+            }
+
+            if (redirect.Port is { } port)
+            {
+                json["port"] = port;
+            }
+
+            json["statusCode"] = redirect.StatusCode;
+            list.Add(new JsonObject { ["type"] = ManifestParser.RequestRedirectFilter, ["requestRedirect"] = json });
         }
 
         if (filters.FaultInjection is { } fault)

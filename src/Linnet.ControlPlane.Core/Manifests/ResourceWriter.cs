@@ -59,9 +59,11 @@ public static partial class ResourceWriter
                 break;
             case HttpRouteResource r:
                 json["spec"] = RouteSpec(r.Spec, r.Metadata.Namespace);
+                AddRouteStatus(json, r.Status);
                 break;
             case GrpcRouteResource g:
                 json["spec"] = RouteSpec(g.Spec, g.Metadata.Namespace);
+                AddRouteStatus(json, g.Status);
                 break;
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);

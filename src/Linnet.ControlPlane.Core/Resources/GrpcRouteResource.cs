@@ -18,4 +18,10 @@ public sealed record GrpcRouteResource : Resource
 
     /// <inheritdoc />
     public override bool SpecEquals(Resource other) => other is GrpcRouteResource r && Spec.Equals(r.Spec);
+
+    /// <summary>Gateway API status, per parentRef (written by the route status controller).</summary>
+    public RouteStatus Status { get; init; } = RouteStatus.Empty;
+
+    /// <inheritdoc />
+    public override bool StatusEquals(Resource other) => other is GrpcRouteResource r && Status.Equals(r.Status);
 }

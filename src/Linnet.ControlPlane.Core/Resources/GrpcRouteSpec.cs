@@ -5,7 +5,12 @@ public sealed record GrpcRouteSpec(IReadOnlyList<ParentRef> ParentRefs, IReadOnl
 {
     /// <inheritdoc />
     public bool Equals(GrpcRouteSpec? other) =>
-        other is not null && ParentRefs.SequenceEqual(other.ParentRefs) && Rules.SequenceEqual(other.Rules);
+        other is not null && ParentRefs.SequenceEqual(other.ParentRefs) && Rules.SequenceEqual(other.Rules)
+        && Hostnames.SequenceEqual(other.Hostnames);
+
+    /// <summary>Gateway API <c>hostnames</c>: the route applies to requests whose Host is one of these
+    /// (<c>*.example.com</c>: any name under example.com). Empty: any host.</summary>
+    public IReadOnlyList<string> Hostnames { get; init; } = [];
 
     /// <inheritdoc />
     public override int GetHashCode() => Rules.Count;

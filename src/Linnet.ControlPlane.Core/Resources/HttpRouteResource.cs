@@ -18,6 +18,12 @@ public sealed record HttpRouteResource : Resource
 
     /// <inheritdoc />
     public override bool SpecEquals(Resource other) => other is HttpRouteResource r && Spec.Equals(r.Spec);
+
+    /// <summary>Gateway API status, per parentRef (written by the route status controller).</summary>
+    public RouteStatus Status { get; init; } = RouteStatus.Empty;
+
+    /// <inheritdoc />
+    public override bool StatusEquals(Resource other) => other is HttpRouteResource r && Status.Equals(r.Status);
 }
 
 /// <summary>Route spec.</summary>
@@ -25,7 +31,12 @@ public sealed record HttpRouteSpec(IReadOnlyList<ParentRef> ParentRefs, IReadOnl
 {
     /// <inheritdoc />
     public bool Equals(HttpRouteSpec? other) =>
-        other is not null && ParentRefs.SequenceEqual(other.ParentRefs) && Rules.SequenceEqual(other.Rules);
+        other is not null && ParentRefs.SequenceEqual(other.ParentRefs) && Rules.SequenceEqual(other.Rules)
+        && Hostnames.SequenceEqual(other.Hostnames);
+
+    /// <summary>Gateway API <c>hostnames</c>: the route applies to requests whose Host is one of these
+    /// (<c>*.example.com</c>: any name under example.com). Empty: any host.</summary>
+    public IReadOnlyList<string> Hostnames { get; init; } = [];
 
     /// <inheritdoc />
     public override int GetHashCode() => Rules.Count;

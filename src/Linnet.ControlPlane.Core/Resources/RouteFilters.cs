@@ -21,4 +21,10 @@ public sealed record RouteFilters
 
     /// <summary>Linnet's <c>LinnetRetry</c>.</summary>
     public RetryPolicy? Retry { get; init; }
+
+    /// <summary>Gateway API <c>URLRewrite</c> (HTTPRoute only).</summary>
+    public UrlRewrite? UrlRewrite { get; init; }
+
+    /// <summary>Gateway API <c>RequestRedirect</c> (HTTPRoute only; the rule then has no backends).</summary>
+    public RequestRedirect? RequestRedirect { get; init; }
 }

@@ -58,15 +58,24 @@ public static class MeshTranslator
                     parents.Any(p => p.Name == service.Metadata.Name && (p.Namespace ?? route.Metadata.Namespace) == ns && (p.Port is null || p.Port == port.Port));
 
                 // HTTPRoutes first, then GRPCRoutes, each in store order.
+                // Gateway API: routes with a more specific matching hostname win (characters of a non-wildcard
+                // hostname, then of any hostname); a route without hostnames matches every host, so comes last.
+                // The sort is stable, so routes of equal specificity keep their order.
                 var attached = routes
                     .Where(r => Attached(r, r.Spec.ParentRefs))
-                    .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port, portsByService)).ToList()))
+                    .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r, port.Port, portsByService)).ToList())
+                    {
+                        Hostnames = r.Spec.Hostnames,
+                    })
                     .Concat(grpcRoutes
                         .Where(r => Attached(r, r.Spec.ParentRefs))
-                        .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r.Metadata.Namespace, port.Port, portsByService)).ToList())
+                        .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r, port.Port, portsByService)).ToList())
                         {
                             Kind = GrpcRouteResource.KindName,
+                            Hostnames = r.Spec.Hostnames,
                         }))
+                    .OrderByDescending(r => r.Hostnames.Where(h => !h.StartsWith('*')).Select(h => h.Length).DefaultIfEmpty(0).Max())
+                    .ThenByDescending(r => r.Hostnames.Select(h => h.Length).DefaultIfEmpty(0).Max())
                     .ToList();
                 var (budget, breaker) = ServiceTrafficPolicy.Read(service.Metadata.Annotations, static (_, _) => { });
                 services.Add(new MeshService(
@@ -88,27 +97,41 @@ public static class MeshTranslator
         return new MeshView(snapshot.Revision, services);
     }
 
-    private static MeshRule Rule(HttpRouteRule rule, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService) =>
-        Rule(
+    private static MeshRule Rule(HttpRouteRule rule, HttpRouteResource route, int parentPort, Dictionary<(string, string), List<int>> portsByService)
+    {
+        var (filters, timeouts) = WithRouteAnnotations(route, rule.Filters, rule.Timeouts, grpc: false);
+        return Rule(
             rule.Matches.Select(m => new MeshMatch(m.Path, m.Headers) { QueryParams = m.QueryParams, Method = m.Method }).ToList(),
             rule.BackendRefs,
-            rule.Filters,
-            rule.Timeouts,
+            filters,
+            timeouts,
             grpc: false,
-            routeNamespace,
+            route.Metadata.Namespace,
             parentPort,
             portsByService);
+    }
 
-    private static MeshRule Rule(GrpcRouteRule rule, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService) =>
-        Rule(
+    private static MeshRule Rule(GrpcRouteRule rule, GrpcRouteResource route, int parentPort, Dictionary<(string, string), List<int>> portsByService)
+    {
+        var (filters, timeouts) = WithRouteAnnotations(route, rule.Filters, rule.Timeouts, grpc: true);
+        return Rule(
             rule.Matches.Select(m => new MeshMatch(m.Method is { } method ? GrpcPath(method) : null, m.Headers)).ToList(),
             rule.BackendRefs,
-            rule.Filters,
-            rule.Timeouts,
+            filters,
+            timeouts,
             grpc: true,
-            routeNamespace,
+            route.Metadata.Namespace,
             parentPort,
             portsByService);
+    }
+
+    // Linkerd's retry.linkerd.io/* and timeout.linkerd.io/* on the route apply to each of its rules; a rule's own
+    // LinnetRetry filter and timeouts fields win (validated on apply, so nothing is reported here).
+    private static (RouteFilters Filters, RouteTimeouts? Timeouts) WithRouteAnnotations(Resource route, RouteFilters filters, RouteTimeouts? timeouts, bool grpc)
+    {
+        var (retry, annotated) = LinkerdRouteAnnotations.Read(route.Metadata.Annotations, grpc, static (_, _) => { });
+        return (filters.Retry is null && retry is not null ? filters with { Retry = retry } : filters, LinkerdRouteAnnotations.Merge(timeouts, annotated));
+    }
 
     // A backend names a Service and, optionally, its port: without one, the Service's only port, or the
     // parent's port if the Service has it. A backend that resolves to no existing service port is left out,
@@ -160,6 +183,8 @@ public static class MeshTranslator
             Fault = filters.FaultInjection,
             Retry = retry,
             Mirror = mirror,
+            Rewrite = filters.UrlRewrite,
+            Redirect = filters.RequestRedirect,
         };
     }
 

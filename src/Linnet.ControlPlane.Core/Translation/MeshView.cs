@@ -57,8 +57,11 @@ public sealed record MeshRoute(string Name, IReadOnlyList<MeshRule> Rules)
     /// <summary><c>HTTPRoute</c> or <c>GRPCRoute</c>.</summary>
     public string Kind { get; init; } = Resources.HttpRouteResource.KindName;
 
+    /// <summary>The route's Gateway API <c>hostnames</c>; empty: any host.</summary>
+    public IReadOnlyList<string> Hostnames { get; init; } = [];
+
     /// <inheritdoc />
-    public bool Equals(MeshRoute? other) => other is not null && Name == other.Name && Kind == other.Kind && Rules.SequenceEqual(other.Rules);
+    public bool Equals(MeshRoute? other) => other is not null && Name == other.Name && Kind == other.Kind && Rules.SequenceEqual(other.Rules) && Hostnames.SequenceEqual(other.Hostnames);
 
     /// <inheritdoc />
     public override int GetHashCode() => Name.GetHashCode(StringComparison.Ordinal);
@@ -85,11 +88,18 @@ public sealed record MeshRule(IReadOnlyList<MeshMatch> Matches, IReadOnlyList<Me
     /// <summary>The mirror, resolved to a service key; null: none (or its Service does not exist).</summary>
     public MeshMirror? Mirror { get; init; }
 
+    /// <summary>Gateway API <c>URLRewrite</c>; null: none.</summary>
+    public Resources.UrlRewrite? Rewrite { get; init; }
+
+    /// <summary>Gateway API <c>RequestRedirect</c>; null: the rule forwards.</summary>
+    public Resources.RequestRedirect? Redirect { get; init; }
+
     /// <inheritdoc />
     public bool Equals(MeshRule? other) =>
         other is not null && Matches.SequenceEqual(other.Matches) && Backends.SequenceEqual(other.Backends)
         && Equals(RequestHeaders, other.RequestHeaders) && Equals(ResponseHeaders, other.ResponseHeaders)
-        && Equals(Timeouts, other.Timeouts) && Equals(Fault, other.Fault) && Equals(Retry, other.Retry) && Equals(Mirror, other.Mirror);
+        && Equals(Timeouts, other.Timeouts) && Equals(Fault, other.Fault) && Equals(Retry, other.Retry) && Equals(Mirror, other.Mirror)
+        && Equals(Rewrite, other.Rewrite) && Equals(Redirect, other.Redirect);
 
     /// <inheritdoc />
     public override int GetHashCode() => Backends.Count;

@@ -51,7 +51,7 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
                 });
             }
 
-            await ApiResponses.JsonAsync(context, StatusCodes.Status422UnprocessableEntity, new JsonObject { ["errors"] = errors });
+            await ApiResponses.JsonAsync(context, StatusCodes.Status422UnprocessableEntity, new JsonObject { ["errors"] = errors, ["warnings"] = Warnings(parsed) });
             return;
         }
 
@@ -73,8 +73,17 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
             }
 
             var changes = new List<StoreChange>(admitted.Resources.Count);
-            foreach (var resource in admitted.Resources)
+            foreach (var admittedResource in admitted.Resources)
             {
+                // Status is the route status controller's: an apply keeps what it wrote, so re-applying an
+                // unchanged route changes nothing (the controller refreshes it after a change).
+                var resource = admittedResource switch
+                {
+                    HttpRouteResource h when store.Find(h.Key) is HttpRouteResource stored => h with { Status = stored.Status },
+                    GrpcRouteResource g when store.Find(g.Key) is GrpcRouteResource stored => g with { Status = stored.Status },
+                    _ => admittedResource,
+                };
+
                 // A manifest's resourceVersion asks for optimistic concurrency: apply only over that version.
                 var expected = resource.Metadata.ResourceVersion;
                 changes.Add(new PutChange(resource) { ExpectedVersion = expected > 0 ? expected : null });
@@ -114,7 +123,26 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
         }
 
         Log.Applied(logger, source, parsed.Resources.Count, actions.Count, committed.Revision);
-        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["revision"] = committed.Revision, ["results"] = results });
+        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["revision"] = committed.Revision, ["results"] = results, ["warnings"] = Warnings(parsed) });
+    }
+
+    // Accepted but without effect (KnownAnnotations): said on every apply, never silence.
+    private static JsonArray Warnings(ManifestParseResult parsed)
+    {
+        var warnings = new JsonArray();
+        foreach (var warning in parsed.Warnings)
+        {
+            warnings.Add(new JsonObject
+            {
+                ["source"] = warning.Source,
+                ["document"] = warning.Document,
+                ["resource"] = warning.Resource,
+                ["path"] = warning.Path,
+                ["reason"] = warning.Reason,
+            });
+        }
+
+        return warnings;
     }
 
     public Task ListAsync(HttpContext context)

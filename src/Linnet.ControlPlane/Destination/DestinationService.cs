@@ -1,6 +1,7 @@
 using System.Net;
 using Grpc.Core;
 using Linnet.Api.Destination.V1;
+using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Core.Translation;
 using Microsoft.Extensions.Hosting;
@@ -36,6 +37,13 @@ internal sealed partial class DestinationService(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var ct = stop.Token;
         var ns = request.Namespace.Length > 0 ? request.Namespace : DefaultNamespace;
+        var peer = PeerIdentity(context);
+        if (SubscriberCheck.Refusal(store.Snapshot(), peer, options.TrustDomain, ns, request.Workload, request.Instance) is { } refusal)
+        {
+            Log.Refused(logger, ns, request.Workload, request.Instance, RemoteAddress(context), refusal);
+            throw new RpcException(new Status(peer is null ? StatusCode.Unauthenticated : StatusCode.PermissionDenied, refusal));
+        }
+
         var proxy = registry.Add(ns, request.Workload, request.Instance, RemoteAddress(context));
         Log.Subscribed(logger, ns, request.Workload, request.Instance, proxy.RemoteAddress);
         try
@@ -48,7 +56,7 @@ internal sealed partial class DestinationService(
                 await SendAsync(proxy, responseStream, PolicyProtoMapper.WithPolicy(updates.Snapshot(view, ns), policy), ct);
                 try
                 {
-                    await FollowAsync(proxy, ns, view, sentAt, responseStream, (request, policy), ct);
+                    await FollowAsync(proxy, ns, view, sentAt, responseStream, (request, policy, peer), ct);
                     return;
                 }
                 catch (RevisionCompactedException ex)
@@ -69,7 +77,7 @@ internal sealed partial class DestinationService(
         }
     }
 
-    private async Task FollowAsync(ConnectedProxy proxy, string ns, MeshView sent, long lastSent, IServerStreamWriter<ConfigUpdate> stream, (SubscribeRequest Who, InboundPolicy Sent) policy, CancellationToken ct)
+    private async Task FollowAsync(ConnectedProxy proxy, string ns, MeshView sent, long lastSent, IServerStreamWriter<ConfigUpdate> stream, (SubscribeRequest Who, InboundPolicy Sent, SpiffeId? Peer) policy, CancellationToken ct)
     {
         // Send times are taken before each write: once a proxy holds an update, its clock has started.
         await foreach (var change in store.WatchAsync(sent.Revision, ct))
@@ -88,6 +96,12 @@ internal sealed partial class DestinationService(
             }
 
             var next = views.Current();
+            if (SubscriberCheck.Refusal(store.Snapshot(), policy.Peer, options.TrustDomain, ns, policy.Who.Workload, policy.Who.Instance) is { } refusal)
+            {
+                Log.Refused(logger, ns, policy.Who.Workload, policy.Who.Instance, proxy.RemoteAddress, refusal);
+                throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
+            }
+
             lastSent = time.GetTimestamp();
             var update = updates.Delta(sent, next, ns);
             if (policies.For(ns, policy.Who.Workload, policy.Who.Instance) is var nextPolicy && !nextPolicy.Equals(policy.Sent))
@@ -107,6 +121,9 @@ internal sealed partial class DestinationService(
         return stream.WriteAsync(update, ct);
     }
 
+    private static SpiffeId? PeerIdentity(ServerCallContext context) =>
+        context.GetHttpContext().Connection.ClientCertificate is { } certificate && SpiffeId.TryFromCertificate(certificate, out var id) ? id : null;
+
     private static string RemoteAddress(ServerCallContext context)
     {
         var connection = context.GetHttpContext().Connection;
@@ -120,6 +137,9 @@ internal sealed partial class DestinationService(
 
         [LoggerMessage(2, LogLevel.Debug, "proxy {Namespace}/{Workload}/{Instance} unsubscribed at version {Version}")]
         public static partial void Unsubscribed(ILogger logger, string @namespace, string workload, string instance, string version);
+
+        [LoggerMessage(4, LogLevel.Warning, "refused a subscription as {Namespace}/{Workload}/{Instance} from {Remote}: {Reason}")]
+        public static partial void Refused(ILogger logger, string @namespace, string workload, string instance, string remote, string reason);
 
         [LoggerMessage(3, LogLevel.Warning, "proxy {Namespace}/{Workload}/{Instance} fell behind the store's history ({Reason}); sending a fresh snapshot")]
         public static partial void Resnapshot(ILogger logger, string @namespace, string workload, string instance, string reason);

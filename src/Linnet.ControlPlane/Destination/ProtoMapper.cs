@@ -4,6 +4,7 @@ using GrpcRouteResource = Linnet.ControlPlane.Core.Resources.GrpcRouteResource;
 using CoreHeaderModifier = Linnet.ControlPlane.Core.Resources.HeaderModifier;
 using CorePathMatch = Linnet.ControlPlane.Core.Resources.PathMatch;
 using ProtoPathMatch = Linnet.Api.Destination.V1.PathMatch;
+using HttpPathModifier = Linnet.ControlPlane.Core.Resources.HttpPathModifier;
 
 namespace Linnet.ControlPlane.Destination;
 
@@ -91,9 +92,16 @@ internal static class ProtoMapper
         _ => Protocol.Detect,
     };
 
+    private static PathModifier? ToProto(HttpPathModifier? path) => path is null ? null : new PathModifier
+    {
+        Type = path.Type == HttpPathModifier.ReplacePrefixMatch ? PathModifier.Types.Type.ReplacePrefixMatch : PathModifier.Types.Type.ReplaceFullPath,
+        Value = path.Value,
+    };
+
     private static Route ToProto(MeshRoute route)
     {
         var proto = new Route { Name = route.Name, Kind = route.Kind == GrpcRouteResource.KindName ? Route.Types.Kind.Grpc : Route.Types.Kind.Http };
+        proto.Hostnames.AddRange(route.Hostnames);
         foreach (var rule in route.Rules)
         {
             var protoRule = new RouteRule();
@@ -138,6 +146,23 @@ internal static class ProtoMapper
 
     private static void AddFilters(RouteRule proto, MeshRule rule)
     {
+        if (rule.Rewrite is { } rewrite)
+        {
+            proto.Rewrite = new RouteRewrite { Hostname = rewrite.Hostname ?? "", Path = ToProto(rewrite.Path) };
+        }
+
+        if (rule.Redirect is { } redirect)
+        {
+            proto.Redirect = new RouteRedirect
+            {
+                Scheme = redirect.Scheme ?? "",
+                Hostname = redirect.Hostname ?? "",
+                Path = ToProto(redirect.Path),
+                Port = redirect.Port ?? 0,
+                StatusCode = redirect.StatusCode,
+            };
+        }
+
         proto.RequestHeaders = rule.RequestHeaders is { } request ? ToProto(request) : null;
         proto.ResponseHeaders = rule.ResponseHeaders is { } response ? ToProto(response) : null;
         if (rule.Timeouts is { } timeouts)

@@ -12,15 +12,14 @@ namespace Linnet.ControlPlane.Identity;
 
 /// <summary>Workload tokens over the HTTP API: <c>POST /api/v1/tokens</c> signs one (for a proxy on another
 /// host), <c>POST /api/v1/tokens/{id}/revoke</c> revokes one.</summary>
-internal sealed partial class TokenApi(MeshIdentity identity, ILogger<TokenApi> logger)
+internal sealed partial class TokenApi(MeshIdentity identity, ControlPlaneOptions options, ILogger<TokenApi> logger)
 {
-    /// <summary>The longest lifetime a token may be given.</summary>
-    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(366);
-
+    /// <summary>Minting and revoking are the admin's alone. Every endpoint already needs the admin by the
+    /// fallback policy; naming the policy here keeps it so when other roles come.</summary>
     public static void Map(RouteGroupBuilder api, TokenApi tokens)
     {
-        api.MapPost("/tokens", tokens.CreateAsync);
-        api.MapPost("/tokens/{id}/revoke", tokens.RevokeAsync);
+        api.MapPost("/tokens", tokens.CreateAsync).RequireAuthorization(Security.ApiAuthentication.AdminPolicy);
+        api.MapPost("/tokens/{id}/revoke", tokens.RevokeAsync).RequireAuthorization(Security.ApiAuthentication.AdminPolicy);
     }
 
     public async Task CreateAsync(HttpContext context)
@@ -40,7 +39,8 @@ internal sealed partial class TokenApi(MeshIdentity identity, ILogger<TokenApi> 
         var serviceAccount = Text(body, "serviceAccount");
         var ttlText = Text(body, "ttl");
         string? error = null;
-        var ttl = WorkloadTokens.DefaultLifetime;
+        var max = options.TokenMaxLifetime;
+        var ttl = WorkloadTokens.DefaultLifetime < max ? WorkloadTokens.DefaultLifetime : max;
         if (!SpiffeId.IsName(ns))
         {
             error = "namespace: required, letters, digits, '-', '.' or '_'";
@@ -49,9 +49,13 @@ internal sealed partial class TokenApi(MeshIdentity identity, ILogger<TokenApi> 
         {
             error = "serviceAccount: required, letters, digits, '-', '.' or '_'";
         }
-        else if (ttlText is not null && (!DurationParser.TryParse(ttlText, out ttl) || ttl < TimeSpan.FromSeconds(1) || ttl > MaxLifetime))
+        else if (ttlText is not null && (!DurationParser.TryParse(ttlText, out ttl) || ttl < TimeSpan.FromSeconds(1)))
         {
-            error = $"ttl: '{ttlText}' is not a duration between 1s and {MaxLifetime.TotalHours:0}h (e.g. 24h)";
+            error = $"ttl: '{ttlText}' is not a duration of at least 1s (e.g. 12h)";
+        }
+        else if (ttl > max)
+        {
+            error = $"ttl: '{ttlText}' is longer than the longest lifetime this control plane grants ({Describe(max)}; the control plane's --token-max-lifetime)";
         }
 
         if (error is not null)
@@ -85,6 +89,11 @@ internal sealed partial class TokenApi(MeshIdentity identity, ILogger<TokenApi> 
         Log.Revoked(logger, id, added);
         return ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["id"] = id, ["revoked"] = true, ["alreadyRevoked"] = !added });
     }
+
+    private static string Describe(TimeSpan span) =>
+        span.Ticks % TimeSpan.TicksPerHour == 0
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(long)span.TotalHours}h")
+            : Linnet.ControlPlane.Core.Resources.GoDuration.Format(span);
 
     private static string? Text(JsonNode? body, string name) =>
         body is JsonObject o && o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

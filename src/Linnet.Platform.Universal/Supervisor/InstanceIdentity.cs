@@ -11,7 +11,7 @@ namespace Linnet.Platform.Universal.Supervisor;
 internal sealed class InstanceIdentity(MeshIdentity mesh, string caAddress)
 {
     /// <summary>The Workload annotation that chooses the inbound mode: <c>strict</c> or <c>permissive</c> (default).</summary>
-    public const string InboundTlsAnnotation = "config.linnet.io/inbound-tls";
+    public const string InboundTlsAnnotation = KnownAnnotations.InboundTls;
 
     /// <summary>The inbound mode when the annotation is absent (Linkerd's default).</summary>
     public const string Permissive = "permissive";
@@ -24,6 +24,9 @@ internal sealed class InstanceIdentity(MeshIdentity mesh, string caAddress)
 
     /// <summary>How often every token is rewritten: a third of its life, so a proxy always reads a valid one.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromHours(8);
+
+    /// <summary>The identity proxies require of the control plane.</summary>
+    public string ControlPlaneIdentity => mesh.ControlPlaneIdentity.ToString();
 
     /// <summary>Where proxies ask for certificates.</summary>
     public string CaAddress => caAddress;

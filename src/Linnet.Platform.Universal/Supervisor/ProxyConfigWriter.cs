@@ -43,6 +43,11 @@ internal static class ProxyConfigWriter
         {
             text.Append("controlPlane:\n");
             text.Append(CultureInfo.InvariantCulture, $"  address: {Quote(controlPlaneAddress)}\n");
+            if (identity is not null)
+            {
+                // The proxy proves the control plane against the trust anchors and exactly this identity.
+                text.Append(CultureInfo.InvariantCulture, $"  identity: {Quote(identity.ControlPlaneIdentity)}\n");
+            }
         }
 
         identity?.AppendConfig(text, plan, Quote);

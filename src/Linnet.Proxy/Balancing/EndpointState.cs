@@ -15,6 +15,7 @@ public sealed class EndpointState
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private int _pending;
+    private long _connectedAt;
     private double _estimateMs;
     private long _updatedAt;
 
@@ -48,16 +49,18 @@ public sealed class EndpointState
     /// <summary>Requests and streams in flight to this endpoint.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>The peak-EWMA round-trip estimate, in milliseconds.</summary>
+    /// <summary>The peak-EWMA round-trip estimate, in milliseconds. Reading it decays it in place, as
+    /// Linkerd's balancer does (tower's <c>PeakEwma::load</c>): the estimate ages toward zero with time
+    /// constant <see cref="Decay"/> and the aged value is stored, so that a sample taken after idling is
+    /// compared with, and blended into, what the balancer last saw rather than the stale peak.</summary>
     public double RttEstimateMs
     {
         get
         {
-            // As in Linkerd's peak-EWMA, the estimate ages toward zero while no sample refreshes it, so an
-            // endpoint that stopped being chosen (it was slow once, or it is new) is tried again in time.
-            var estimate = Volatile.Read(ref _estimateMs);
-            var idle = _time.GetElapsedTime(Volatile.Read(ref _updatedAt));
-            return estimate * Math.Exp(-idle.TotalMilliseconds / Decay.TotalMilliseconds);
+            lock (_lock)
+            {
+                return DecayLocked(_time.GetTimestamp());
+            }
         }
     }
 
@@ -72,8 +75,8 @@ public sealed class EndpointState
         {
             if (!HasSamples)
             {
-                Volatile.Write(ref _estimateMs, estimateMs);
-                Volatile.Write(ref _updatedAt, _time.GetTimestamp());
+                _estimateMs = estimateMs;
+                _updatedAt = _time.GetTimestamp();
             }
         }
     }
@@ -88,15 +91,37 @@ public sealed class EndpointState
         }
     }
 
+    /// <summary>When a new connection to this endpoint last became ready to carry requests (a
+    /// <see cref="TimeProvider.GetTimestamp"/> value; 0 before the first).</summary>
+    public long ConnectedAt => Interlocked.Read(ref _connectedAt);
+
+    /// <summary>Notes that a new connection to this endpoint (TCP connect, and the mesh TLS handshake when
+    /// meshed) is ready at <paramref name="timestamp"/>.</summary>
+    public void OnConnected(long timestamp) => Interlocked.Exchange(ref _connectedAt, timestamp);
+
+    /// <summary>The latency sample of a request sent at <paramref name="sentAt"/> and answered at
+    /// <paramref name="answeredAt"/>: measured from when the request could reach the endpoint, so not from
+    /// before a new connection to it became ready. Connection setup is not the endpoint's response time, and
+    /// Linkerd's balancer dispatches only to endpoints whose connection is ready; counting it would make the
+    /// endpoint that took the first request look many times slower than its peers for a minute (the peak
+    /// takes <c>ln(peak / rtt) × 10 s</c> to decay).</summary>
+    public TimeSpan SampleBetween(long sentAt, long answeredAt)
+    {
+        var connected = ConnectedAt;
+        var from = connected > sentAt && connected <= answeredAt ? connected : sentAt;
+        return _time.GetElapsedTime(from, answeredAt);
+    }
+
     /// <summary>Marks the start of a request; call <see cref="End"/> when it ends.</summary>
     public void Begin() => Interlocked.Increment(ref _pending);
 
     /// <summary>Marks the end of a request.</summary>
     public void End() => Interlocked.Decrement(ref _pending);
 
-    /// <summary>Feeds one completed request's latency: a slower sample than the estimate replaces it
-    /// (peak), a faster one is blended in with weight <c>1 - exp(-elapsed / decay)</c>, elapsed being the
-    /// time since the previous update.</summary>
+    /// <summary>Feeds one request's latency (to its response head), as tower's <c>RttEstimate::update</c>:
+    /// a sample slower than the current estimate replaces it (peak); a faster one is blended in with weight
+    /// <c>1 - exp(-elapsed / decay)</c>, elapsed being the time since the estimate was last updated or
+    /// read.</summary>
     public void Observe(TimeSpan latency)
     {
         var rtt = Math.Max(0, latency.TotalMilliseconds);
@@ -105,18 +130,31 @@ public sealed class EndpointState
             var now = _time.GetTimestamp();
             if (rtt > _estimateMs)
             {
-                Volatile.Write(ref _estimateMs, rtt);
+                _estimateMs = rtt;
             }
             else
             {
                 var elapsed = _time.GetElapsedTime(_updatedAt, now);
                 var w = Math.Exp(-elapsed.TotalMilliseconds / Decay.TotalMilliseconds);
-                Volatile.Write(ref _estimateMs, (_estimateMs * w) + (rtt * (1 - w)));
+                _estimateMs = (_estimateMs * w) + (rtt * (1 - w));
             }
 
-            Volatile.Write(ref _updatedAt, now);
+            _updatedAt = now;
             HasSamples = true;
         }
+    }
+
+    // Ages the estimate to now and stores it (an update with a zero sample, as tower's RttEstimate::decay).
+    private double DecayLocked(long now)
+    {
+        var elapsed = _time.GetElapsedTime(_updatedAt, now);
+        if (elapsed > TimeSpan.Zero)
+        {
+            _estimateMs *= Math.Exp(-elapsed.TotalMilliseconds / Decay.TotalMilliseconds);
+            _updatedAt = now;
+        }
+
+        return _estimateMs;
     }
 
     /// <summary>Feeds a failed request: counted as a sample of at least the current estimate, so that an

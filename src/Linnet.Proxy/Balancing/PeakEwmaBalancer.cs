@@ -7,10 +7,9 @@ internal sealed class PeakEwmaBalancer : IBalancer
 {
     private readonly EndpointState[] _endpoints;
     private readonly Random _random;
-    private readonly Lock _lock = new();
 
-    /// <summary>Balances over <paramref name="endpoints"/>; <paramref name="random"/> is this balancer's own
-    /// (seed it for repeatable tests).</summary>
+    /// <summary>Balances over <paramref name="endpoints"/>, drawing with <paramref name="random"/>, which must
+    /// be thread-safe (the proxy's one random source, so that a seeded proxy makes repeatable choices).</summary>
     public PeakEwmaBalancer(IReadOnlyList<EndpointState> endpoints, Random random)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -40,12 +39,8 @@ internal sealed class PeakEwmaBalancer : IBalancer
                 return _endpoints[0].Breaker.TryAcquire() ? _endpoints[0] : null;
         }
 
-        int a, b;
-        lock (_lock)
-        {
-            a = _random.Next(_endpoints.Length);
-            b = _random.Next(_endpoints.Length - 1);
-        }
+        var a = _random.Next(_endpoints.Length);
+        var b = _random.Next(_endpoints.Length - 1);
 
         if (b >= a)
         {

@@ -51,9 +51,13 @@ public sealed record BootstrapConfig
     /// <summary>Whether the inbound/outbound listeners honour iptables redirection (<c>SO_ORIGINAL_DST</c>).</summary>
     public bool TransparentMode { get; init; } = true;
 
-    /// <summary>The control plane's Destination API as <c>host:port</c> (plaintext HTTP/2). When set, services
+    /// <summary>The control plane's Destination API as <c>host:port</c> (HTTP/2 over TLS). When set, services
     /// come from its stream instead of the config file.</summary>
     public string? ControlPlaneAddress { get; init; }
+
+    /// <summary>The identity the control plane must prove (exactly) before the proxy sends it a token or takes
+    /// config from it; null: <c>spiffe://&lt;the proxy's trust domain&gt;/ns/linnet/sa/control-plane</c>.</summary>
+    public string? ControlPlaneIdentity { get; init; }
 
     /// <summary>How the proxy gets its mTLS identity; null: no identity, plaintext everywhere.</summary>
     public IdentityBootstrapConfig? Identity { get; init; }

@@ -78,8 +78,19 @@ public static partial class ConfigFileLoader
             controlPlaneAddress = null;
         }
 
+        var controlPlaneIdentity = controlPlane.Text("identity");
+        if (controlPlaneIdentity is not null && !IsSpiffeId(controlPlaneIdentity))
+        {
+            errors.Add(new FieldError(controlPlane.Child("identity"), $"'{controlPlaneIdentity}' is not spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>"));
+        }
+
         controlPlane.RejectUnknown();
         var (identity, inboundTls) = ParseIdentity(root, controlPlaneAddress, errors);
+        if (controlPlane.Exists && !root.Map("identity").Exists)
+        {
+            // The control plane is reached over TLS only, and proved against the trust anchors.
+            errors.Add(new FieldError("identity", "required when controlPlane is set: its trust anchors verify the control plane's certificate"));
+        }
 
         var bootstrap = new BootstrapConfig
         {
@@ -96,6 +107,7 @@ public static partial class ConfigFileLoader
             ConnectTimeout = root.Duration("connectTimeout") ?? defaults.ConnectTimeout,
             TransparentMode = root.Bool("transparent") ?? defaults.TransparentMode,
             ControlPlaneAddress = controlPlaneAddress,
+            ControlPlaneIdentity = controlPlaneIdentity,
             Identity = identity,
             InboundTls = inboundTls,
         };

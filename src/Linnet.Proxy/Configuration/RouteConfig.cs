@@ -9,6 +9,10 @@ public sealed record RouteConfig(string Name, IReadOnlyList<RouteRuleConfig> Rul
     /// GRPCRoute method matches arrive already translated into path matches.</summary>
     public string Kind { get; init; } = HttpKind;
 
+    /// <summary>Gateway API <c>hostnames</c>: the route applies only to requests whose host (without the
+    /// port) is one of these, exactly or, for <c>*.example.com</c>, by suffix. Empty: any host.</summary>
+    public IReadOnlyList<string> Hostnames { get; init; } = [];
+
     /// <summary>An HTTPRoute.</summary>
     public const string HttpKind = "HTTPRoute";
 

@@ -21,4 +21,10 @@ public sealed record RouteRuleConfig(IReadOnlyList<RouteMatchConfig> Matches, IR
 
     /// <summary>A share of requests copied to another service, fire and forget (<c>RequestMirror</c>); null: none.</summary>
     public MirrorConfig? Mirror { get; init; }
+
+    /// <summary>Changes to the forwarded request's path and Host (Gateway API <c>URLRewrite</c>); null: none.</summary>
+    public RewriteConfig? Rewrite { get; init; }
+
+    /// <summary>Answer with a redirect instead of forwarding (Gateway API <c>RequestRedirect</c>); null: forward.</summary>
+    public RedirectConfig? Redirect { get; init; }
 }

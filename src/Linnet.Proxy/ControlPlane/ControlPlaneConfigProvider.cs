@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Identity;
+using Linnet.Proxy.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
@@ -18,6 +20,7 @@ public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, I
     private const int MaxMessageSize = 64 * 1024 * 1024;
 
     private readonly Uri _address;
+    private readonly ProxyIdentity _identity;
     private readonly WorkloadInfo _workload;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,19 +37,20 @@ public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, I
     private int _disposed;
 
     /// <summary>Subscribes to the control plane at <see cref="BootstrapConfig.ControlPlaneAddress"/> as the
-    /// bootstrap's workload once started.</summary>
-    public ControlPlaneConfigProvider(BootstrapConfig bootstrap, TimeProvider time, ILogger<ControlPlaneConfigProvider> logger)
-        : this(bootstrap, time, logger, new Random())
+    /// bootstrap's workload once started and once the proxy holds its certificate.</summary>
+    public ControlPlaneConfigProvider(BootstrapConfig bootstrap, ProxyIdentity identity, TimeProvider time, ILogger<ControlPlaneConfigProvider> logger)
+        : this(bootstrap, identity, new IdentityMetrics(), time, logger, new Random())
     {
     }
 
-    /// <summary>As the public constructor, with the source of backoff jitter given (seeded in tests).</summary>
-    internal ControlPlaneConfigProvider(BootstrapConfig bootstrap, TimeProvider time, ILogger logger, Random jitter)
+    /// <summary>As the public constructor, with the metrics and the source of backoff jitter given (seeded in tests).</summary>
+    internal ControlPlaneConfigProvider(BootstrapConfig bootstrap, ProxyIdentity identity, IdentityMetrics metrics, TimeProvider time, ILogger logger, Random jitter)
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         var address = bootstrap.ControlPlaneAddress
             ?? throw new ArgumentException("the bootstrap config names no control plane", nameof(bootstrap));
-        _address = new Uri($"http://{address}");
+        _address = new Uri($"https://{address}");
+        _identity = identity;
         _workload = bootstrap.Workload;
         _time = time;
         _logger = logger;
@@ -54,17 +58,7 @@ public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, I
         _snapshot = new ProxyConfigSnapshot("", [], new CancellationChangeToken(_changed.Token));
         _channel = GrpcChannel.ForAddress(_address, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler
-            {
-                UseProxy = false,
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                // A control plane that vanished without a FIN (host down, partition) must still end the
-                // stream, so that the proxy reconnects rather than waits forever.
-                KeepAlivePingDelay = TimeSpan.FromSeconds(20),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-            },
+            HttpHandler = Handler(new ControlPlaneTls(bootstrap, metrics, time, logger).CreateHandler("destination", identity)),
             MaxReceiveMessageSize = MaxMessageSize,
             DisposeHttpClient = true,
         });
@@ -72,6 +66,18 @@ public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, I
 
     /// <inheritdoc />
     public bool IsSynced => _synced;
+
+    private static SocketsHttpHandler Handler(SocketsHttpHandler handler)
+    {
+        handler.PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan;
+
+        // A control plane that vanished without a FIN (host down, partition) must still end the stream, so
+        // that the proxy reconnects rather than waits forever.
+        handler.KeepAlivePingDelay = TimeSpan.FromSeconds(20);
+        handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
+        handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests;
+        return handler;
+    }
 
     /// <summary>The version of the config in effect ("" until the first snapshot).</summary>
     public string Version => _snapshot.Version;
@@ -121,6 +127,16 @@ public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, I
     private async Task RunAsync(CancellationToken stopping)
     {
         var client = new Proto.Destination.DestinationClient(_channel);
+        try
+        {
+            // Destination authenticates the proxy by its certificate: subscribe once there is one.
+            await _identity.WhenReadyAsync(stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         var failures = 0;
         while (!stopping.IsCancellationRequested)
         {

@@ -165,8 +165,16 @@ internal static class DestinationMapper
                 backends.Add(new RouteBackendConfig(backend.ServiceKey, Math.Max(0, backend.Weight)));
             }
 
+            if (!TryFilters(rule, at, problems, out var rewrite, out var redirect))
+            {
+                // A redirect or rewrite the proxy cannot honour must not turn into plain forwarding.
+                continue;
+            }
+
             rules.Add(new RouteRuleConfig(matches, backends)
             {
+                Rewrite = rewrite,
+                Redirect = redirect,
                 RequestHeaders = ToHeaderModifier(rule.RequestHeaders, $"{at}, request headers", problems),
                 ResponseHeaders = ToHeaderModifier(rule.ResponseHeaders, $"{at}, response headers", problems),
                 Timeouts = ToTimeouts(rule.Timeouts),
@@ -176,7 +184,84 @@ internal static class DestinationMapper
             });
         }
 
-        return new RouteConfig(route.Name, rules) { Kind = route.Kind == Proto.Route.Types.Kind.Grpc ? RouteConfig.GrpcKind : RouteConfig.HttpKind };
+        var hostnames = new List<string>(route.Hostnames.Count);
+        foreach (var hostname in route.Hostnames)
+        {
+            if (IsHostName(hostname.StartsWith("*.", StringComparison.Ordinal) ? hostname[2..] : hostname))
+            {
+                hostnames.Add(hostname);
+            }
+            else
+            {
+                problems.Add($"{where}: hostname '{hostname}' is not a host name; it never matches");
+            }
+        }
+
+        if (route.Hostnames.Count > 0 && hostnames.Count == 0)
+        {
+            // Every hostname was unusable: the route must not apply to every host.
+            problems.Add($"{where}: no usable hostname; the route is left out");
+            rules.Clear();
+        }
+
+        return new RouteConfig(route.Name, rules) { Kind = route.Kind == Proto.Route.Types.Kind.Grpc ? RouteConfig.GrpcKind : RouteConfig.HttpKind, Hostnames = hostnames };
+    }
+
+    private static bool TryFilters(Proto.RouteRule rule, string at, List<string> problems, out RewriteConfig? rewrite, out RedirectConfig? redirect)
+    {
+        rewrite = null;
+        redirect = null;
+        if (rule.Rewrite is { } rw)
+        {
+            if (!TryPathModifier(rw.Path, $"{at}, rewrite", problems, out var path) || (rw.Hostname.Length > 0 && !IsHostName(rw.Hostname)))
+            {
+                problems.Add($"{at}: rewrite is unusable; the rule is left out");
+                return false;
+            }
+
+            rewrite = new RewriteConfig(rw.Hostname.Length > 0 ? rw.Hostname : null, path);
+        }
+
+        if (rule.Redirect is { } rd)
+        {
+            if (!TryPathModifier(rd.Path, $"{at}, redirect", problems, out var path)
+                || rd.StatusCode is not (301 or 302 or 303 or 307 or 308)
+                || rd.Scheme is not ("" or "http" or "https")
+                || rd.Port is < 0 or > 65535
+                || (rd.Hostname.Length > 0 && !IsHostName(rd.Hostname)))
+            {
+                problems.Add($"{at}: redirect ({rd.StatusCode}, '{rd.Scheme}', '{rd.Hostname}', {rd.Port}) is unusable; the rule is left out");
+                return false;
+            }
+
+            redirect = new RedirectConfig(rd.Scheme.Length > 0 ? rd.Scheme : null, rd.Hostname.Length > 0 ? rd.Hostname : null, path, rd.Port > 0 ? rd.Port : null, rd.StatusCode);
+        }
+
+        return true;
+    }
+
+    private static bool TryPathModifier(Proto.PathModifier? modifier, string at, List<string> problems, out PathModifierConfig? path)
+    {
+        path = null;
+        if (modifier is null)
+        {
+            return true;
+        }
+
+        PathModifierType? type = modifier.Type switch
+        {
+            Proto.PathModifier.Types.Type.ReplaceFullPath => PathModifierType.ReplaceFullPath,
+            Proto.PathModifier.Types.Type.ReplacePrefixMatch => PathModifierType.ReplacePrefixMatch,
+            _ => null,
+        };
+        if (type is null || (modifier.Type == Proto.PathModifier.Types.Type.ReplaceFullPath && !modifier.Value.StartsWith('/')))
+        {
+            problems.Add($"{at}: path modifier {modifier.Type} '{modifier.Value}' is unusable");
+            return false;
+        }
+
+        path = new PathModifierConfig(type.Value, modifier.Value);
+        return true;
     }
 
     private static RouteMatchConfig? ToMatch(Proto.RouteMatch match, string at, List<string> problems)

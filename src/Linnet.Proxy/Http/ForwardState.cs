@@ -1,3 +1,4 @@
+using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -9,9 +10,14 @@ namespace Linnet.Proxy.Http;
 /// <c>Connection</c> header nominates as hop-by-hop (RFC 9110 §7.6.1), and notes when the upstream's
 /// response headers arrived (time to first byte, Linkerd's <c>response_latency_ms</c>). With a route's
 /// filters, it also modifies the response headers, and swallows a response that will be retried before
-/// anything of it reaches the client (YARP copies no header and no body when this returns false).</summary>
+/// anything of it reaches the client (YARP copies no header and no body when this returns false). The
+/// endpoint's request counts as pending until its response head arrives, as in Linkerd's balancer (tower's
+/// <c>CompleteOnResponse</c>): a long response body is the client's pace, not load on the endpoint.</summary>
 internal sealed class ForwardState(long startTimestamp) : HttpTransformer
 {
+    private EndpointState? _pending;
+    private EndpointState? _endpoint;
+
     public long StartTimestamp { get; } = startTimestamp;
 
     public long ResponseHeadersTimestamp { get; private set; }
@@ -30,9 +36,27 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
     /// <summary>True when the response was retriable and retried: nothing of it was passed on.</summary>
     public bool Suppressed { get; private set; }
 
+    /// <summary>Counts a request to <paramref name="endpoint"/> as pending until <see cref="EndPending"/>.</summary>
+    public void BeginPending(EndpointState endpoint)
+    {
+        endpoint.Begin();
+        _pending = endpoint;
+        _endpoint = endpoint;
+    }
+
+    /// <summary>Ends the pending count begun by <see cref="BeginPending"/>: at the response head, or when the
+    /// forward ends without one; only the first call counts.</summary>
+    public void EndPending() => Interlocked.Exchange(ref _pending, null)?.End();
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        if (_endpoint is not null)
+        {
+            // A connection this request opens tells its endpoint when it became ready (UpstreamClientFactory).
+            proxyRequest.Options.Set(UpstreamClientFactory.EndpointOption, _endpoint);
+        }
+
         var host = httpContext.Request.Host;
         if (host.HasValue)
         {
@@ -49,6 +73,7 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         ResponseHeadersTimestamp = Clock?.Invoke() ?? 0;
+        EndPending();
         if (proxyResponse is not null && Retry is { } retry && retry.TryRetry(retry.IsRetriable(proxyResponse)))
         {
             Suppressed = true;

@@ -1,5 +1,6 @@
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Mirroring;
 using Linnet.Proxy.Resilience;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
@@ -10,7 +11,8 @@ namespace Linnet.Proxy.Http;
 
 /// <summary>The outbound stages for a route rule with filters, in order: request header modifier →
 /// deadline (route request timeout, or the gRPC client's own <c>grpc-timeout</c> if sooner) → fault delay
-/// → fault abort → keep a small body (for retries and the mirror) → mirror → attempts (pick an endpoint,
+/// → fault abort → keep a small body (for retries and the mirror) → mirror (a copy of the kept body, or
+/// one streamed beside the primary's) → attempts (pick an endpoint,
 /// per-try timeout, forward, swallow a retriable response and retry within the limit and budget) →
 /// response header modifier (in <see cref="ForwardState"/>). Requests of rules without filters never come
 /// here.</summary>
@@ -34,6 +36,7 @@ internal sealed partial class HttpProxyHandler
 
         using var deadline = timeout is { } t ? new CancellationTokenSource(t, _time) : null;
         var originalBody = request.Body;
+        MirroredRequestBody? streamedCopy = null;
         var routeError = RouteMetrics.Errors.None;
         long headersAt = 0;
         try
@@ -66,7 +69,24 @@ internal sealed partial class HttpProxyHandler
 
                 if (mirror is not null)
                 {
-                    series.Mirror(kept is not null && _mirror.TrySend(request, kept, mirror));
+                    if (kept is not null)
+                    {
+                        series.Mirror(_mirror.TrySend(request, kept, mirror));
+                    }
+                    else
+                    {
+                        // Streamed (unknown length: chunked, HTTP/2, gRPC) or too large to keep: the copy
+                        // follows the primary's reading of the body.
+                        var copy = new MirroredRequestBody(request.Body, RequestMirror.MaxBufferedBody);
+                        var sent = _mirror.TrySend(request, copy, mirror);
+                        if (sent)
+                        {
+                            request.Body = copy;
+                            streamedCopy = copy;
+                        }
+
+                        series.Mirror(sent);
+                    }
                 }
 
                 RetryState? retries = null;
@@ -111,6 +131,7 @@ internal sealed partial class HttpProxyHandler
         finally
         {
             request.Body = originalBody;
+            streamedCopy?.EndOfPrimary();
         }
 
         // Counted once the endpoint is known, so that request and response series carry the same dst_* labels.
@@ -154,7 +175,7 @@ internal sealed partial class HttpProxyHandler
             using var linked = perTry is not null && deadline is not null ? CancellationTokenSource.CreateLinkedTokenSource(perTry.Token, deadline.Token) : null;
             var token = linked?.Token ?? perTry?.Token ?? deadline?.Token ?? CancellationToken.None;
             var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop, ResponseHeaders = policy.ResponseHeaders, Retry = retries };
-            endpoint.Begin();
+            state.BeginPending(endpoint);
             var forwardStart = _time.GetTimestamp();
             ForwarderError error;
             try
@@ -163,7 +184,7 @@ internal sealed partial class HttpProxyHandler
             }
             finally
             {
-                endpoint.End();
+                state.EndPending();
             }
 
             var requestTimedOut = deadline?.IsCancellationRequested == true;

@@ -175,9 +175,12 @@ internal sealed partial class HttpProxyHandler : IDisposable
                 case RouteOutcome.InvalidBackend:
                     return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status500InternalServerError, "invalid_backend",
                         $"the route rule for service '{service.Authority}' has no valid backend");
+                case RouteOutcome.Redirect:
+                    return RedirectAsync(context, service, rule!, tls, start);
             }
 
             target = backend!;
+            rule!.Rewrite?.Apply(request);
             if (rule!.Policy is not null)
             {
                 return ForwardWithPolicyAsync(context, service, rule, backendIndex, target, _clients.TlsLabelFor(target), start, hopByHop);
@@ -228,7 +231,11 @@ internal sealed partial class HttpProxyHandler : IDisposable
         _metrics.Request(direction, authority, tls).AddRequest();
         var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop };
         var config = requestConfig ?? (HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1);
-        endpoint?.Begin();
+        if (endpoint is not null)
+        {
+            state.BeginPending(endpoint);
+        }
+
         var forwardStart = _time.GetTimestamp();
         ForwarderError error;
         try
@@ -237,7 +244,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
         }
         finally
         {
-            endpoint?.End();
+            state.EndPending();
         }
 
         var clientGone = error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyClient;
@@ -276,18 +283,19 @@ internal sealed partial class HttpProxyHandler : IDisposable
         Record(context, direction, authority, tls, _time.GetElapsedTime(start, headersAt).TotalMilliseconds);
     }
 
-    // The balancer's latency sample: time to the response headers; a failed forward counts as a slow
-    // sample (to its end, at least the current estimate); a client that went away before the headers
-    // says nothing about the endpoint.
+    // The balancer's latency sample: time to the response headers, not counting the setup of a new
+    // connection (EndpointState.SampleBetween); a failed forward counts as a slow sample (to its end, at
+    // least the current estimate); a client that went away before the headers says nothing about the
+    // endpoint.
     private void ObserveLatency(EndpointState endpoint, ForwarderError error, bool clientGone, long forwardStart, long headersAt)
     {
         if (error == ForwarderError.None || (clientGone && headersAt != 0))
         {
-            endpoint.Observe(_time.GetElapsedTime(forwardStart, headersAt != 0 ? headersAt : _time.GetTimestamp()));
+            endpoint.Observe(endpoint.SampleBetween(forwardStart, headersAt != 0 ? headersAt : _time.GetTimestamp()));
         }
         else if (!clientGone)
         {
-            endpoint.ObserveFailure(_time.GetElapsedTime(forwardStart));
+            endpoint.ObserveFailure(endpoint.SampleBetween(forwardStart, _time.GetTimestamp()));
         }
     }
 
@@ -331,6 +339,16 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
         await WriteProxyResponseAsync(context, status, null, reason);
         Record(context, direction, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    // Gateway API RequestRedirect: the proxy's own answer, counted like a forwarded response.
+    private async Task RedirectAsync(HttpContext context, ServiceState service, CompiledRouteRule rule, string tls, long start)
+    {
+        _metrics.Request(Direction.Outbound, service.Authority, tls).AddRequest();
+        rule.Redirect!.Respond(context, service.Config.Port);
+        RouteSeriesFor(rule, service).Status(context.Response.StatusCode, RouteMetrics.Errors.None);
+        await context.Response.CompleteAsync();
+        Record(context, Direction.Outbound, service.Authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
     }
 
     // Inbound authorization refused the request (Authorization/InboundAuthorizer): 403, or PERMISSION_DENIED for gRPC.

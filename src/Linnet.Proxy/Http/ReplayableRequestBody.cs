@@ -43,6 +43,12 @@ internal sealed class ReplayableRequestBody(Stream source, int limit) : Stream
         }
 
         var read = await source.ReadAsync(buffer, cancellationToken);
+        if (buffer.IsEmpty)
+        {
+            // A zero-byte read (YARP waits for data with one before renting a buffer) is not the end.
+            return read;
+        }
+
         if (read == 0)
         {
             Volatile.Write(ref _sourceEnded, true);

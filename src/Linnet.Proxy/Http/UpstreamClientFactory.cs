@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
@@ -12,6 +13,10 @@ namespace Linnet.Proxy.Http;
 /// metrics with <c>peer="dst"</c>.</summary>
 internal static class UpstreamClientFactory
 {
+    /// <summary>The balanced endpoint a request goes to, if any: a connection opened for the request reports
+    /// to it when it is ready (<see cref="EndpointState.OnConnected"/>).</summary>
+    public static readonly HttpRequestOptionsKey<EndpointState> EndpointOption = new("linnet.endpoint");
+
     public static HttpMessageInvoker Create(Direction direction, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time)
     {
         var handler = NewHandler(config);
@@ -21,6 +26,7 @@ internal static class UpstreamClientFactory
             var series = metrics.Tcp(direction, "dst", TlsLabel.Plaintext(direction));
             series.OnOpen();
             var opened = time.GetTimestamp();
+            ReportReady(context, opened);
             return new CountingStream(new NetworkStream(socket, ownsSocket: true), series, () => time.GetElapsedTime(opened).TotalMilliseconds);
         };
         return new HttpMessageInvoker(handler, disposeHandler: true);
@@ -69,9 +75,18 @@ internal static class UpstreamClientFactory
             var series = metrics.Tcp(Direction.Outbound, "dst", label);
             series.OnOpen();
             var opened = time.GetTimestamp();
+            ReportReady(context, opened);
             return new CountingStream(stream, series, () => time.GetElapsedTime(opened).TotalMilliseconds);
         };
         return new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    private static void ReportReady(SocketsHttpConnectionContext context, long timestamp)
+    {
+        if (context.InitialRequestMessage.Options.TryGetValue(EndpointOption, out var endpoint))
+        {
+            endpoint.OnConnected(timestamp);
+        }
     }
 
     private static SocketsHttpHandler NewHandler(BootstrapConfig config) => new()

@@ -28,6 +28,7 @@ internal sealed partial class CertificateRenewalService : BackgroundService
     private readonly ILogger _logger;
     private readonly IdentityRenewalPolicy _policy;
     private readonly string? _caAddress;
+    private readonly BootstrapConfig _bootstrap;
     private int _failures;
 
     public CertificateRenewalService(BootstrapConfig bootstrap, ProxyIdentity identity, IdentityMetrics metrics, TimeProvider time, ILogger<CertificateRenewalService> logger)
@@ -45,6 +46,7 @@ internal sealed partial class CertificateRenewalService : BackgroundService
         _logger = logger;
         _policy = policy;
         _caAddress = _config.CaAddress ?? bootstrap.ControlPlaneAddress;
+        _bootstrap = bootstrap;
     }
 
     /// <summary>The wait before the next request, once scheduled (for tests and diagnostics).</summary>
@@ -81,9 +83,11 @@ internal sealed partial class CertificateRenewalService : BackgroundService
             return;
         }
 
-        using var channel = GrpcChannel.ForAddress(new Uri($"http://{_caAddress}"), new GrpcChannelOptions
+        // Over TLS, the CA proven to be the control plane before the token leaves: the token is a bearer
+        // credential, and a spoofed CA must not collect it.
+        using var channel = GrpcChannel.ForAddress(new Uri($"https://{_caAddress}"), new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) },
+            HttpHandler = new ControlPlane.ControlPlaneTls(_bootstrap, _metrics, _time, _logger).CreateHandler("identity", null),
             DisposeHttpClient = true,
         });
         var client = new Proto.Identity.IdentityClient(channel);

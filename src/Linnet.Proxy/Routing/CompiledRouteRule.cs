@@ -1,3 +1,4 @@
+using Linnet.Proxy.Filters;
 using Linnet.Proxy.Resilience;
 using Linnet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -48,6 +49,15 @@ internal sealed class CompiledRouteRule
     /// <summary>The kind of the route (<c>HTTPRoute</c> or <c>GRPCRoute</c>), for the route_kind label.</summary>
     public string RouteKind { get; init; } = Configuration.RouteConfig.HttpKind;
 
+    /// <summary>The route's <c>hostnames</c>; null: any host. Checked before the matches.</summary>
+    public HostnameMatcher? Hosts { get; init; }
+
+    /// <summary>The rule's <c>URLRewrite</c>, applied to the request before it is forwarded; null: none.</summary>
+    public UrlRewriteFilter? Rewrite { get; init; }
+
+    /// <summary>The rule's <c>RequestRedirect</c>: requests are answered with a redirect, never forwarded.</summary>
+    public RequestRedirectFilter? Redirect { get; init; }
+
     /// <summary>The route the rule belongs to, for errors.</summary>
     public string RouteName { get; }
 
@@ -57,6 +67,11 @@ internal sealed class CompiledRouteRule
     /// <summary>Whether any match holds (a rule with no matches always applies).</summary>
     public bool Applies(HttpRequest request)
     {
+        if (Hosts is not null && !Hosts.Matches(request.Host.Host))
+        {
+            return false;
+        }
+
         if (_matches.Length == 0)
         {
             return true;

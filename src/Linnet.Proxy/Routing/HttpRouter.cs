@@ -37,6 +37,12 @@ internal sealed class HttpRouter(Random random)
         }
 
         rule = rules[index];
+        if (rule.Redirect is not null)
+        {
+            backend = null;
+            return RouteOutcome.Redirect;
+        }
+
         backendIndex = rule.PickBackendIndex(random);
         backend = backendIndex < 0 ? null : rule.Backend(backendIndex);
         return backend is null ? RouteOutcome.InvalidBackend : RouteOutcome.Routed;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Filters;
 using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.Routing;
@@ -30,6 +31,7 @@ internal sealed class RouteCompiler
         var rules = new List<CompiledRouteRule>();
         foreach (var route in service.Routes)
         {
+            var hosts = HostnameMatcher.Create(route.Hostnames);
             foreach (var rule in route.Rules)
             {
                 var matches = new RouteMatcher[rule.Matches.Count];
@@ -54,7 +56,15 @@ internal sealed class RouteCompiler
                     }
                 }
 
-                rules.Add(new CompiledRouteRule(route.Name, matches, backends, weights, RulePolicy.Create(route.Name, rule, _servicesByKey, Problems)) { RouteKind = route.Kind });
+                // ReplacePrefixMatch replaces the rule's one PathPrefix match (the control plane requires exactly one).
+                var prefix = rule.Matches.Count == 1 && rule.Matches[0].Path is { Type: PathMatchType.Prefix } p ? p.Value : null;
+                rules.Add(new CompiledRouteRule(route.Name, matches, backends, weights, RulePolicy.Create(route.Name, rule, _servicesByKey, Problems))
+                {
+                    Hosts = hosts,
+                    Rewrite = rule.Rewrite is { } rewrite ? new UrlRewriteFilter(rewrite, prefix) : null,
+                    Redirect = rule.Redirect is { } redirect ? new RequestRedirectFilter(redirect, prefix) : null,
+                    RouteKind = route.Kind,
+                });
             }
         }
 

@@ -70,7 +70,9 @@ internal sealed class RouteIndex
         for (var i = 0; i < rules.Length && i < catchAll; i++)
         {
             var matches = rules[i].Matches;
-            if (!IsPathDecided(matches))
+
+            // A route's hostnames are a condition beyond the path: such rules are walked.
+            if (rules[i].Hosts is not null || !IsPathDecided(matches))
             {
                 walked.Add(i);
                 continue;

@@ -12,4 +12,7 @@ public enum RouteOutcome
     /// <summary>The rule that applied has no usable backend: every weight is 0, or the backend chosen names
     /// no service in the snapshot (Gateway API: 500).</summary>
     InvalidBackend,
+
+    /// <summary>The rule that applied answers with a redirect (Gateway API <c>RequestRedirect</c>).</summary>
+    Redirect,
 }

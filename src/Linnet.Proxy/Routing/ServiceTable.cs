@@ -19,8 +19,9 @@ public sealed partial class ServiceTable : IDisposable
     private readonly IDisposable _subscription;
     private volatile Compiled _current;
 
-    /// <summary>Compiles the provider's config and follows its changes. <paramref name="random"/> (thread-safe)
-    /// draws the circuit breakers' jitter.</summary>
+    /// <summary>Compiles the provider's config and follows its changes. <paramref name="random"/> (thread-safe;
+    /// the proxy's, seeded by <c>LINNET_PROXY_RANDOM_SEED</c> when set) draws the balancers' choices and the
+    /// circuit breakers' jitter.</summary>
     public ServiceTable(IProxyConfigProvider provider, ILogger<ServiceTable> logger, TimeProvider time, Random? random = null)
     {
         _provider = provider;
@@ -120,7 +121,7 @@ public sealed partial class ServiceTable : IDisposable
             var budget = previous is not null && previous.Budgets.TryGetValue(service.Key, out var kept) && kept.Config == service.RetryBudget
                 ? kept
                 : new RetryBudget(service.RetryBudget, _time);
-            var state = new ServiceState(service, endpoints, BalancerNames.Create(service.Balancer, endpoints, new Random()), budget);
+            var state = new ServiceState(service, endpoints, BalancerNames.Create(service.Balancer, endpoints, _random), budget);
             all.Add(state);
             foreach (var host in service.Aliases.Prepend(service.Name))
             {

@@ -5,11 +5,7 @@ namespace Linnet.Proxy.Telemetry;
 internal sealed class Histogram
 {
     /// <summary>Linkerd's <c>response_latency_ms</c> bucket bounds, so existing dashboards work.</summary>
-    public static readonly double[] LatencyBucketsMs =
-    [
-        1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500,
-        1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000,
-    ];
+    public static readonly double[] LatencyBucketsMs = [.. Linnet.Api.Telemetry.LatencyBuckets.Milliseconds];
 
     private readonly double[] _bounds;
     private readonly long[] _counts;

@@ -9,6 +9,8 @@ internal sealed class IdentityMetrics
 {
     private long _refreshes;
     private long _expiration = -1;
+    private long _controlPlaneRefusedDestination;
+    private long _controlPlaneRefusedIdentity;
 
     /// <summary>How many certificates have been put in effect (the first one included).</summary>
     public long Refreshes => Interlocked.Read(ref _refreshes);
@@ -19,6 +21,13 @@ internal sealed class IdentityMetrics
         Interlocked.Exchange(ref _expiration, notAfter.ToUnixTimeSeconds());
         Interlocked.Increment(ref _refreshes);
     }
+
+    /// <summary>How many TLS handshakes with the control plane were refused because it did not prove its identity.</summary>
+    public long ControlPlaneRefusals => Interlocked.Read(ref _controlPlaneRefusedDestination) + Interlocked.Read(ref _controlPlaneRefusedIdentity);
+
+    /// <summary>Records a control plane (Destination or Identity API) whose certificate was refused.</summary>
+    public void ControlPlaneRefused(bool destination) =>
+        Interlocked.Increment(ref destination ? ref _controlPlaneRefusedDestination : ref _controlPlaneRefusedIdentity);
 
     /// <summary>Appends the identity series in Prometheus text format; nothing before the first certificate
     /// (a gauge of 0 would read as "expired in 1970").</summary>
@@ -34,5 +43,8 @@ internal sealed class IdentityMetrics
 
         sb.Append("# HELP identity_cert_refresh_count The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.\n# TYPE identity_cert_refresh_count counter\n");
         sb.Append(CultureInfo.InvariantCulture, $"identity_cert_refresh_count {Refreshes}\n");
+        sb.Append("# HELP control_plane_tls_refused_total TLS handshakes with the control plane refused because its certificate did not prove the expected identity under the trust anchors (nothing was sent to it).\n# TYPE control_plane_tls_refused_total counter\n");
+        sb.Append(CultureInfo.InvariantCulture, $"control_plane_tls_refused_total{{api=\"destination\"}} {Interlocked.Read(ref _controlPlaneRefusedDestination)}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"control_plane_tls_refused_total{{api=\"identity\"}} {Interlocked.Read(ref _controlPlaneRefusedIdentity)}\n");
     }
 }

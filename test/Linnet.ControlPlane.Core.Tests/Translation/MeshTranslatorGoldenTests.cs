@@ -16,6 +16,8 @@ public sealed class MeshTranslatorGoldenTests
     [InlineData("non-primary-target-port")]
     [InlineData("routes-weighted-backends")]
     [InlineData("routes-filters-grpc")]
+    [InlineData("routes-hostnames-rewrite-redirect")]
+    [InlineData("routes-linkerd-annotations")]
     public void Translate_Case_MatchesGoldenFile(string name)
     {
         var directory = Path.Combine(GoldenFile.AssetsDirectory(), name);

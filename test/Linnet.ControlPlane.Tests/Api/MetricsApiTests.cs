@@ -81,6 +81,18 @@ public sealed class MetricsApiTests : IAsyncLifetime
         Assert.DoesNotContain('\n', body["error"]!.ToString());
     }
 
+    [Theory]
+    [InlineData("/api/v1/metrics/targets")]
+    [InlineData("/api/v1/stat")]
+    [InlineData("/api/v1/edges")]
+    [InlineData("/api/v1/routes")]
+    public async Task Query_WithoutAdminCredential_401(string path)
+    {
+        using var response = await _cp.Anonymous.GetAsync(new Uri(path, UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     private async Task<(HttpStatusCode Status, JsonNode Body)> GetAsync(string path)
     {
         using var response = await _cp.Http.GetAsync(new Uri(path, UriKind.Relative), Ct);

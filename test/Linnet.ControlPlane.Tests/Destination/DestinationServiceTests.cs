@@ -93,7 +93,8 @@ public sealed class DestinationServiceTests
         const int Subscribers = 200;
         await using var cp = await TestControlPlane.StartAsync(Ct);
         // A proxy has a connection of its own; 50 streams per connection keep the test's socket count low.
-        var clients = Enumerable.Range(0, Subscribers / 50).Select(_ => cp.NewClient()).ToList();
+        // One client per namespace: each proxy's certificate names the namespace it subscribes in.
+        var clients = Enumerable.Range(0, Subscribers / 50).Select(i => cp.NewClient($"ns{i}")).ToList();
         var subscriptions = Enumerable.Range(0, Subscribers)
             .Select(i => cp.Subscribe($"ns{i % 4}", "app", $"app-{i}", clients[i % clients.Count]))
             .ToList();
@@ -206,11 +207,11 @@ public sealed class DestinationServiceTests
     public async Task Listeners_EachApiOnlyOnItsOwnListener()
     {
         await using var cp = await TestControlPlane.StartAsync(Ct);
-        using var h2c = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var h2 = new HttpClient(MeshChannel.Handler(cp.Host, null)) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://{cp.Host.HttpEndPoint}");
         var grpcOverHttpListener = new global::Linnet.Api.Destination.V1.Destination.DestinationClient(channel);
 
-        using var apiOnGrpc = await h2c.GetAsync(new Uri($"http://{cp.Host.GrpcEndPoint}/api/v1/health"), Ct);
+        using var apiOnGrpc = await h2.GetAsync(new Uri($"https://{cp.Host.GrpcEndPoint}/api/v1/health"), Ct);
         using var call = grpcOverHttpListener.Subscribe(new SubscribeRequest { Namespace = "default" }, cancellationToken: Ct);
         var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(Ct));
 

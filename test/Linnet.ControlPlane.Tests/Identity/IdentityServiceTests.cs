@@ -25,7 +25,7 @@ public sealed class IdentityServiceTests
         await using var cp = await TestControlPlane.StartAsync(ct);
         var token = await CreateTokenAsync(cp, "shop", "web", ct);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var channel = GrpcChannel.ForAddress($"http://{cp.Host.GrpcEndPoint}");
+        using var channel = MeshChannel.Create(cp.Host, null);
 
         var response = await new IdentityClient(channel).CertifyAsync(Request(token, Web, Csr(key, Web)), cancellationToken: ct);
 
@@ -48,7 +48,7 @@ public sealed class IdentityServiceTests
         await using var cp = await TestControlPlane.StartAsync(ct);
         var token = await CreateTokenAsync(cp, "shop", "web", ct);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var channel = GrpcChannel.ForAddress($"http://{cp.Host.GrpcEndPoint}");
+        using var channel = MeshChannel.Create(cp.Host, null);
         var client = new IdentityClient(channel);
 
         var forged = await Assert.ThrowsAsync<RpcException>(async () => await client.CertifyAsync(Request(token[..^4] + "AAAA", Web, Csr(key, Web)), cancellationToken: ct));
@@ -72,7 +72,7 @@ public sealed class IdentityServiceTests
         var (_, created) = await cp.SendJsonAsync(HttpMethod.Post, "/api/v1/tokens", new JsonObject { ["namespace"] = "shop", ["serviceAccount"] = "web" }, ct);
         var id = (string)created["id"]!;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var channel = GrpcChannel.ForAddress($"http://{cp.Host.GrpcEndPoint}");
+        using var channel = MeshChannel.Create(cp.Host, null);
         var client = new IdentityClient(channel);
         await client.CertifyAsync(Request((string)created["token"]!, Web, Csr(key, Web)), cancellationToken: ct);
 
@@ -130,7 +130,7 @@ public sealed class IdentityServiceTests
 
             await using var second = await TestControlPlane.StartAsync(ct, options: options);
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            using var channel = GrpcChannel.ForAddress($"http://{second.Host.GrpcEndPoint}");
+            using var channel = MeshChannel.Create(second.Host, null);
             await new IdentityClient(channel).CertifyAsync(Request(token, Web, Csr(key, Web)), cancellationToken: ct);
 
             Assert.Equal(anchors, second.Host.Services.GetRequiredService<MeshIdentity>().TrustAnchorsPem);

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Grpc.Net.Client;
 using Linnet.Api.Destination.V1;
 using Linnet.ControlPlane.Core.Manifests;
+using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,14 +23,21 @@ internal sealed class TestControlPlane : IAsyncDisposable
     {
         Host = host;
         Store = store;
+        // Every API call needs the admin credential; tests of refusals use Anonymous.
         Http = new HttpClient { BaseAddress = new Uri($"http://{host.HttpEndPoint}") };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminCredential.Token);
+        Anonymous = new HttpClient { BaseAddress = new Uri($"http://{host.HttpEndPoint}") };
     }
 
     public ControlPlaneHost Host { get; }
 
     public IResourceStore Store { get; }
 
+    /// <summary>A client carrying the admin credential.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>A client carrying no credential.</summary>
+    public HttpClient Anonymous { get; }
 
     public static async Task<TestControlPlane> StartAsync(CancellationToken ct, Action<IServiceCollection>? extra = null, IResourceStore? store = null, ControlPlaneOptions? options = null)
     {
@@ -48,16 +56,22 @@ internal sealed class TestControlPlane : IAsyncDisposable
         return new TestControlPlane(host, store);
     }
 
-    /// <summary>A client on a channel (one HTTP/2 connection) of its own, as each proxy has.</summary>
-    public DestinationClient NewClient()
+    /// <summary>A client on a channel (one HTTP/2 connection over TLS) of its own, as each proxy has, holding a
+    /// mesh certificate for <paramref name="ns"/>/<paramref name="serviceAccount"/>.</summary>
+    public DestinationClient NewClient(string ns = "default", string serviceAccount = "default")
     {
-        var channel = GrpcChannel.ForAddress($"http://{Host.GrpcEndPoint}");
+        var channel = MeshChannel.Create(Host, MeshChannel.Issue(Host, ns, serviceAccount));
         _channels.Add(channel);
         return new DestinationClient(channel);
     }
 
-    public Subscription Subscribe(string ns, string workload = "app", string instance = "app-0", DestinationClient? client = null) =>
-        new((client ?? NewClient()).Subscribe(new SubscribeRequest { Namespace = ns, Workload = workload, Instance = instance }));
+    /// <summary>Subscribes as a proxy of <paramref name="workload"/> would, with a certificate for the service
+    /// account the store records for it ("default" when it is not there).</summary>
+    public Subscription Subscribe(string ns, string workload = "app", string instance = "app-0", DestinationClient? client = null)
+    {
+        var serviceAccount = Store.Find(new ResourceKey(WorkloadResource.KindName, ns, workload)) is WorkloadResource w ? w.Spec.ServiceAccount : "default";
+        return new((client ?? NewClient(ns, serviceAccount)).Subscribe(new SubscribeRequest { Namespace = ns, Workload = workload, Instance = instance }));
+    }
 
     public Task<(HttpStatusCode Status, JsonNode Body)> ApplyAsync(string manifests, CancellationToken ct, string source = "test.yaml") =>
         SendAsync(HttpMethod.Post, $"/api/v1/apply?source={Uri.EscapeDataString(source)}", ct, manifests);
@@ -105,6 +119,7 @@ internal sealed class TestControlPlane : IAsyncDisposable
         }
 
         Http.Dispose();
+        Anonymous.Dispose();
         await Host.StopAsync();
         await Host.DisposeAsync();
         (Store as IDisposable)?.Dispose();

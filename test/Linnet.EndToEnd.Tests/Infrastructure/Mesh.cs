@@ -36,7 +36,7 @@ internal sealed class Mesh : IAsyncDisposable
         var n = Interlocked.Increment(ref _meshes);
         FirstAddress = string.Create(CultureInfo.InvariantCulture, $"127.{200 + (Environment.ProcessId % 50)}.{(n % 250) + 1}.1");
         PickPorts();
-        _api = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) }) { Timeout = TimeSpan.FromSeconds(30) };
+        _api = new HttpClient(new AdminTokenHandler(DataDirectory)) { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public string DataDirectory { get; }

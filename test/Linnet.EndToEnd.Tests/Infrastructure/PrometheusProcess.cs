@@ -21,7 +21,8 @@ internal sealed class PrometheusProcess : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<PrometheusProcess> StartAsync(Uri serviceDiscovery, CancellationToken cancellationToken)
+    /// <summary>Starts it; the service discovery is asked with the bearer credential in <paramref name="credentialsFile"/>.</summary>
+    public static async Task<PrometheusProcess> StartAsync(Uri serviceDiscovery, string credentialsFile, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("linnet-e2e-prometheus-");
         var port = PortAllocator.GetFreeTcpPort();
@@ -35,6 +36,9 @@ internal sealed class PrometheusProcess : IAsyncDisposable
                 http_sd_configs:
                   - url: "{serviceDiscovery}"
                     refresh_interval: 1s
+                    authorization:
+                      type: Bearer
+                      credentials_file: "{credentialsFile}"
             """, cancellationToken);
         var process = await TestProcess.StartAsync("/usr/bin/prometheus",
         [

@@ -1,5 +1,6 @@
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Resilience;
 using Linnet.Proxy.Routing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -47,5 +48,24 @@ public sealed class ServiceTableBalancingTests
         // The request that began before the update ends against the same state.
         kept.End();
         Assert.Equal(0, endpoints[0].Pending);
+    }
+
+    [Fact]
+    public void Pick_TwoTablesWithTheProxysSameSeed_MakeTheSameChoices()
+    {
+        // LINNET_PROXY_RANDOM_SEED makes every random choice of the data path repeatable, the balancer's too.
+        var first = Picks(new SynchronizedRandom(42));
+        var second = Picks(new SynchronizedRandom(42));
+
+        Assert.Equal(first, second);
+        Assert.True(first.Distinct().Count() > 1, "the picks vary");
+    }
+
+    private static List<int> Picks(Random random)
+    {
+        using var provider = new ChangingConfigProvider([Service(1, 2, 3, 4)]);
+        using var table = new ServiceTable(provider, NullLogger<ServiceTable>.Instance, new FakeTimeProvider(), random);
+        var balancer = table.Find("backend", 80)!.Balancer;
+        return Enumerable.Range(0, 64).Select(_ => balancer.Pick()!.Config.Port).ToList();
     }
 }

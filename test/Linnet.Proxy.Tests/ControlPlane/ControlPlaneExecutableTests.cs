@@ -17,6 +17,8 @@ public sealed class ControlPlaneExecutableTests
         await using var a = await HttpTestApp.StartAsync("a", cancellationToken: ct);
         await using var server = await FakeDestinationServer.StartAsync();
         var admin = new IPEndPoint(IPAddress.Loopback, PortAllocator.GetFreeTcpPort());
+        var identity = server.Ca.ProxyIdentity("shop", "web");
+        var anchors = server.Ca.AnchorsFile();
         var yaml = string.Create(CultureInfo.InvariantCulture, $$"""
             workload: {namespace: shop, name: web, pod: web-7}
             inbound: {listen: "127.0.0.1:0", appPort: 1}
@@ -24,6 +26,7 @@ public sealed class ControlPlaneExecutableTests
             admin: {listen: "{{admin}}"}
             transparent: false
             controlPlane: {address: "{{server.Address}}"}
+            identity: {name: "{{identity.Name}}", trustAnchorsFile: "{{anchors}}", certificateFile: "{{identity.CertificatePemPath}}", keyFile: "{{identity.KeyPemPath}}"}
             """);
         await using var proxy = await ProxyProcess.StartAsync(yaml, admin, cancellationToken: ct);
         var outbound = await proxy.ListenerEndPointAsync("Outbound", ct);

@@ -143,9 +143,8 @@ public sealed class ControlPlaneProxyTests
         var service = Service("backend", "shop", 8080, a.Port);
         service.LocalPort = localPort;
         server.Service.Replace("v1", service);
-        await using var proxy = await TestProxy.StartAsync(1, configure: c => c with
+        await using var proxy = await TestProxy.StartAsync(1, configure: c => server.Configure(c) with
         {
-            ControlPlaneAddress = server.Address,
             OutboundListen = new IPEndPoint(instanceAddress, 0),
         });
         await WaitReadyAsync(proxy);
@@ -161,7 +160,7 @@ public sealed class ControlPlaneProxyTests
     }
 
     private static Task<TestProxy> StartProxyAsync(FakeDestinationServer server) =>
-        TestProxy.StartAsync(1, configure: c => c with { ControlPlaneAddress = server.Address });
+        TestProxy.StartAsync(1, configure: server.Configure);
 
     private static Task WaitReadyAsync(TestProxy proxy) =>
         Eventually.WaitAsync(async () =>

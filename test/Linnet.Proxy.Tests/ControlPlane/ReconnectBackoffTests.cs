@@ -56,8 +56,9 @@ public sealed class ReconnectBackoffTests
         server.Service.Refuse = true;
         var time = new FakeTimeProvider();
         var expected = new ReconnectBackoff(new Random(5));
-        var bootstrap = new BootstrapConfig { ControlPlaneAddress = server.Address, Workload = new WorkloadInfo("test", "web", "web-0") };
-        using var provider = new ControlPlaneConfigProvider(bootstrap, time, NullLogger.Instance, new Random(5));
+        var bootstrap = server.Configure(new BootstrapConfig { Workload = new WorkloadInfo("test", "web", "web-0") });
+        var identity = new Linnet.Proxy.Identity.ProxyIdentity(enabled: false);
+        using var provider = new ControlPlaneConfigProvider(bootstrap, identity, new Linnet.Proxy.Telemetry.IdentityMetrics(), time, NullLogger.Instance, new Random(5));
 
         await provider.StartAsync(TestContext.Current.CancellationToken);
         try

@@ -25,6 +25,7 @@ internal sealed class ApplyHandler(ControlPlaneClient client, Printer printer)
         }
 
         var results = new JsonArray();
+        var warnings = new JsonArray();
         foreach (var (source, text) in files)
         {
             ApiResponse response;
@@ -59,9 +60,17 @@ internal sealed class ApplyHandler(ControlPlaneClient client, Printer printer)
             {
                 results.Add(result?.DeepClone());
             }
+
+            foreach (var w in response.Body?["warnings"]?.AsArray() ?? [])
+            {
+                printer.Warning($"{w?["source"]}: document {w?["document"]} ({w?["resource"]}): {w?["path"]}: {w?["reason"]}");
+                warnings.Add(w?.DeepClone());
+            }
         }
 
-        printer.Print(results, () =>
+        // Structured output carries the warnings beside the results, so scripts see them too.
+        var data = printer.Format == OutputFormat.Table ? (JsonNode)results : new JsonObject { ["results"] = results, ["warnings"] = warnings };
+        printer.Print(data, () =>
         {
             var table = new Table().AddColumns("KIND", "NAMESPACE", "NAME", "RESULT");
             foreach (var r in results)

@@ -7,6 +7,7 @@ using Linnet.Cli.Processes;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Identity;
+using Linnet.ControlPlane.Security;
 using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,7 @@ namespace Linnet.Cli.Commands.ControlPlane;
 internal static class ControlPlaneCommand
 {
     /// <summary>Where proxies connect; <c>linnet up</c> forwards its own.</summary>
-    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC).", DefaultValueFactory = _ => $"0.0.0.0:{ControlPlaneOptions.DefaultGrpcPort}" };
+    public static Option<string> GrpcListenOption() => new("--grpc-listen") { Description = "Where proxies connect (gRPC).", DefaultValueFactory = _ => $"127.0.0.1:{ControlPlaneOptions.DefaultGrpcPort}" };
 
     /// <summary>The first instance address; <c>linnet up</c> forwards its own.</summary>
     public static Option<string?> FirstAddressOption() => new("--first-address") { Description = "The first loopback address given to instances (default 127.1.0.1); lets several meshes share a host." };
@@ -38,9 +39,11 @@ internal static class ControlPlaneCommand
         var prometheusUrl = new Option<string?>("--prometheus-url") { Description = "A Prometheus that scrapes the proxies (http_sd_configs at /api/v1/metrics/targets); stat, edges and routes query it instead of the embedded scraper." };
         var scrapeInterval = new Option<string>("--metrics-scrape-interval") { Description = "How often the embedded scraper scrapes every proxy.", DefaultValueFactory = _ => "5s" };
         var retention = new Option<string>("--metrics-retention") { Description = "How long the embedded scraper keeps samples (the longest window).", DefaultValueFactory = _ => "15m" };
+        var tokenMaxLifetime = new Option<string>("--token-max-lifetime") { Description = "The longest lifetime `linnet token create` may ask for.", DefaultValueFactory = _ => "24h" };
+        var apiHostNames = new Option<string[]>("--api-host-name") { Description = "A host name the HTTP API answers to besides IP addresses and localhost (repeatable).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, prometheusUrl, scrapeInterval, retention,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, prometheusUrl, scrapeInterval, retention,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -62,6 +65,12 @@ internal static class ControlPlaneCommand
                 return ExitCodes.Invalid;
             }
 
+            if (!DurationParser.TryParse(parse.GetValue(tokenMaxLifetime)!, out var maxTokenLifetime) || maxTokenLifetime < TimeSpan.FromSeconds(1))
+            {
+                await Console.Error.WriteLineAsync($"--token-max-lifetime: '{parse.GetValue(tokenMaxLifetime)}' is not a duration of at least 1s");
+                return ExitCodes.Invalid;
+            }
+
             var identity = new IdentityOptions
             {
                 TrustAnchorsFile = parse.GetValue(anchorsFile),
@@ -69,7 +78,8 @@ internal static class ControlPlaneCommand
                 IssuerKeyFile = parse.GetValue(issuerKeyFile),
                 CertificateLifetime = issuanceLifetime,
             };
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), metrics);
+            var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, metrics);
         });
         return command;
     }
@@ -123,9 +133,10 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null)
     {
-        Directory.CreateDirectory(data.Path);
+        // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
+        IdentityFiles.EnsureDirectory(data.Path);
         if (data.RunningPid() is { } running && running != Environment.ProcessId)
         {
             await Console.Error.WriteLineAsync($"a control plane (pid {running}) already runs on {data.Path}");
@@ -137,7 +148,7 @@ internal static class ControlPlaneCommand
             apiAddress = IPAddress.Loopback;
         }
 
-        grpc ??= new IPEndPoint(IPAddress.Any, ControlPlaneOptions.DefaultGrpcPort);
+        grpc ??= new IPEndPoint(IPAddress.Loopback, ControlPlaneOptions.DefaultGrpcPort);
         var proxyAddress = grpc.Address.Equals(IPAddress.Any) ? $"127.0.0.1:{grpc.Port}" : grpc.ToString();
         await File.WriteAllTextAsync(data.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -159,6 +170,9 @@ internal static class ControlPlaneCommand
                 Identity = (identity ?? new IdentityOptions()) with { Directory = Path.Combine(data.Path, "identity") },
                 TrustDomain = trustDomain ?? ControlPlaneOptions.DefaultTrustDomainName,
                 Metrics = metrics ?? new(),
+                AdminCredentialFile = Path.Combine(data.Path, AdminCredential.FileName),
+                TokenMaxLifetime = security?.TokenMaxLifetime ?? ControlPlaneOptions.DefaultTokenMaxLifetime,
+                ApiHostNames = security?.HostNames ?? [],
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {
@@ -189,6 +203,11 @@ internal static class ControlPlaneCommand
         {
             // Raised while the host is built, before anything started.
             await Console.Error.WriteLineAsync($"identity: {ex.Message}");
+            return ExitCodes.Invalid;
+        }
+        catch (ControlPlaneConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"control plane: {ex.Message}");
             return ExitCodes.Invalid;
         }
         finally

@@ -50,7 +50,8 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time)
         });
         await host.StartAsync(cancellationToken);
         var api = $"http://{apiEndPoint}";
-        var client = ControlPlaneClient.Create(api);
+        var token = host.AdminCredential.Token;
+        var client = ControlPlaneClient.Create(api, () => token);
         var code = ExitCodes.Ok;
         try
         {

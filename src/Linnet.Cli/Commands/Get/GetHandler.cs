@@ -42,7 +42,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
         {
             "Service" => ["NAME", "PORTS", "SELECTOR", "LOCAL PORTS"],
             "Workload" => ["NAME", "REPLICAS", "COMMAND", "VERSION"],
-            "HTTPRoute" or "GRPCRoute" => ["NAME", "PARENTS", "RULES"],
+            "HTTPRoute" or "GRPCRoute" => ["NAME", "PARENTS", "RULES", "ACCEPTED", "RESOLVED REFS"],
             "Instance" => ["NAME", "WORKLOAD", "ADDRESS", "READY", "VERSION"],
             "Server" => ["NAME", "PORT", "PROTOCOL", "ACCESS POLICY"],
             "AuthorizationPolicy" => ["NAME", "TARGET", "AUTHENTICATIONS"],
@@ -79,6 +79,8 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                 [
                     string.Join(",", (spec?["parentRefs"]?.AsArray() ?? []).Select(p => $"{p?["name"]}{(p?["port"] is { } port ? $":{port}" : "")}")),
                     (spec?["rules"]?.AsArray().Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Condition(item, "Accepted"),
+                    Condition(item, "ResolvedRefs"),
                 ],
                 "Instance" => [Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["version"])],
                 "Server" => [Text(spec?["port"]), Text(spec?["proxyProtocol"]), Text(spec?["accessPolicy"])],
@@ -102,4 +104,19 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
     }
 
     private static string Text(JsonNode? node) => node?.ToString() ?? "";
+
+    // A route's Gateway API condition over its parents: "True", or each parent's False reason; "-" before the
+    // status controller has written one.
+    private static string Condition(JsonNode? route, string type)
+    {
+        var parents = route?["status"]?["parents"]?.AsArray() ?? [];
+        var conditions = parents.Select(p => (p?["conditions"]?.AsArray() ?? []).FirstOrDefault(c => c?["type"]?.ToString() == type)).Where(c => c is not null).ToList();
+        if (conditions.Count == 0)
+        {
+            return "-";
+        }
+
+        var failed = conditions.Where(c => c?["status"]?.ToString() != "True").Select(c => $"False ({c?["reason"]})").Distinct().ToList();
+        return failed.Count == 0 ? "True" : string.Join(",", failed);
+    }
 }

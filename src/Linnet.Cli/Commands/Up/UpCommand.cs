@@ -25,7 +25,7 @@ internal static class UpCommand
             var console = AnsiConsole.Console;
             var data = new DataDirectory(parse.GetValue(CliOptions.DataDir)!);
             var api = parse.GetValue(CliOptions.Api)!;
-            var client = ControlPlaneClient.Create(api);
+            var client = CliOptions.Client(parse);
             if (!ControlPlane.ControlPlaneCommand.TryParse(parse, grpcListen, firstAddress, out var grpc, out var first, out var error))
             {
                 await Console.Error.WriteLineAsync(error);

@@ -76,13 +76,39 @@ public sealed class TokenCommandTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var cp = await StartControlPlaneAsync(ct);
-        await using var cli = await TestProcess.StartAsync("dotnet", [Linnet, "token", "create", "--namespace", "shop", "--service-account", "web", "--ttl", "1h", "--api", $"http://{cp.HttpEndPoint}"], cancellationToken: ct);
+        // Remote use: the credential comes from LINNET_TOKEN, not from a data directory.
+        var environment = new Dictionary<string, string?> { ["LINNET_TOKEN"] = cp.AdminCredential.Token, ["LINNET_HOME"] = null };
+        await using var cli = await TestProcess.StartAsync("dotnet", [Linnet, "token", "create", "--namespace", "shop", "--service-account", "web", "--ttl", "1h", "--api", $"http://{cp.HttpEndPoint}"], environment, cancellationToken: ct);
 
         var code = await cli.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
 
         Assert.True(code == 0, cli.Output);
+        Assert.DoesNotContain(cp.AdminCredential.Token, cli.Output, StringComparison.Ordinal);
         var token = cli.Lines.Single(l => l.Count(c => c == '.') == 2 && !l.Contains(' ', StringComparison.Ordinal));
         Assert.True(Identity(cp).Tokens.Validate(token).IsValid);
+    }
+
+    [Fact]
+    public async Task Process_CreateWithoutCredential_RefusedSayingHowAndNoToken()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cp = await StartControlPlaneAsync(ct);
+        var empty = Directory.CreateTempSubdirectory("linnet-cli-nocred-");
+        try
+        {
+            var environment = new Dictionary<string, string?> { ["LINNET_TOKEN"] = null };
+            await using var cli = await TestProcess.StartAsync("dotnet", [Linnet, "token", "create", "-n", "shop", "-s", "web", "--api", $"http://{cp.HttpEndPoint}", "--data-dir", empty.FullName], environment, cancellationToken: ct);
+
+            var code = await cli.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+
+            Assert.NotEqual(0, code);
+            Assert.Contains("LINNET_TOKEN", cli.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(cli.Lines, l => l.Count(c => c == '.') == 2 && !l.Contains(' ', StringComparison.Ordinal));
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -112,7 +138,7 @@ public sealed class TokenCommandTests
 
     private static MeshIdentity Identity(ControlPlaneHost cp) => cp.Services.GetRequiredService<MeshIdentity>();
 
-    private static ControlPlaneClient Client(ControlPlaneHost cp) => ControlPlaneClient.Create($"http://{cp.HttpEndPoint}");
+    private static ControlPlaneClient Client(ControlPlaneHost cp) => ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
 
     private static (Printer Printer, StringWriter Stdout) NewPrinter(OutputFormat format, TextWriter? errors = null)
     {

@@ -1,0 +1,44 @@
+using Linnet.ControlPlane.Core.Judge;
+
+namespace Linnet.Bench.Judge;
+
+/// <summary>Linnet's sequential judge driving Flagger's weight schedule: it looks every
+/// <paramref name="lookTicks"/> ticks (every 10 s scrape, or once per interval), rolls back or promotes the
+/// moment it decides, and otherwise the weight steps by stepWeight each interval up to maxWeight, where the
+/// canary stays until the judge decides. With <paramref name="holdOnEvidence"/>, a step is skipped while
+/// either metric's evidence of harm is above 1 (the data lean towards a worse canary): fewer users meet a
+/// suspect canary, and each canary failure weighs more at a low weight.</summary>
+internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool holdOnEvidence = false) : IRolloutPolicy
+{
+    private readonly SequentialJudge _judge = new(options);
+    private readonly Tally _primary = new();
+    private readonly Tally _canary = new();
+    private bool _suspect;
+
+    public int Weight { get; private set; } = FlaggerThreshold.StepWeight;
+
+    public Outcome Step(int tick, Tally primary, Tally canary)
+    {
+        _primary.Add(primary);
+        _canary.Add(canary);
+        if ((tick + 1) % lookTicks == 0)
+        {
+            var result = _judge.Observe(new JudgeInput(_primary.ToSideCounts(), _canary.ToSideCounts()));
+            _suspect = holdOnEvidence && (result.FailureRate.EValue > 1 || result.Latency is { EValue: > 1 });
+            switch (result.Verdict)
+            {
+                case JudgeVerdict.RollBack:
+                    return Outcome.RolledBack;
+                case JudgeVerdict.Promote:
+                    return Outcome.Promoted;
+            }
+        }
+
+        if ((tick + 1) % FlaggerThreshold.IntervalTicks == 0 && Weight < FlaggerThreshold.MaxWeight && !_suspect)
+        {
+            Weight += FlaggerThreshold.StepWeight;
+        }
+
+        return Outcome.Undecided;
+    }
+}

@@ -1,0 +1,5 @@
+namespace Linnet.ControlPlane.Core.Manifests;
+
+/// <summary>What a route's apiVersion allows: Gateway API's HTTPRoute, or one of Linkerd's
+/// <c>policy.linkerd.io</c> versions of it (fewer filters; <c>timeouts</c> from v1beta3 on).</summary>
+internal sealed record RouteDialect(string ApiVersion, IReadOnlyList<string> FilterTypes, bool Timeouts);

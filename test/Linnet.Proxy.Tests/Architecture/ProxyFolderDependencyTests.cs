@@ -1,0 +1,90 @@
+namespace Linnet.Proxy.Tests.Architecture;
+
+public sealed class ProxyFolderDependencyTests
+{
+    // Which folder of the proxy may use which (docs/architecture.md, "Proxy folders"). Today's graph, cycles
+    // included: the list may only shrink. A new pair fails the test; so does a listed pair no longer used,
+    // so that the list never keeps a permission nobody needs.
+    private static readonly string[] Allowed =
+    [
+        "Admin -> Configuration",
+        "Admin -> Identity",
+        "Admin -> Listening",
+        "Admin -> Routing",
+        "Admin -> Telemetry",
+        "Authorization -> Configuration",
+        "Authorization -> Listening",
+        "Authorization -> Telemetry",
+        "Balancing -> Configuration",
+        "Configuration -> Authorization",
+        "ControlPlane -> Authorization",
+        "ControlPlane -> Configuration",
+        "Http -> Authorization",
+        "Http -> Balancing",
+        "Http -> Configuration",
+        "Http -> Detection",
+        "Http -> Listening",
+        "Http -> Mirroring",
+        "Http -> Resilience",
+        "Http -> Routing",
+        "Http -> Telemetry",
+        "Http -> Tls",
+        "Identity -> Configuration",
+        "Identity -> ControlPlane",
+        "Identity -> Telemetry",
+        "Listening -> Authorization",
+        "Listening -> Balancing",
+        "Listening -> Configuration",
+        "Listening -> Detection",
+        "Listening -> Http",
+        "Listening -> Routing",
+        "Listening -> Tcp",
+        "Listening -> Telemetry",
+        "Listening -> Tls",
+        "Mirroring -> Balancing",
+        "Mirroring -> Http",
+        "Mirroring -> Routing",
+        "Resilience -> Configuration",
+        "Resilience -> Http",
+        "Resilience -> Routing",
+        "Resilience -> Telemetry",
+        "Routing -> Balancing",
+        "Routing -> Configuration",
+        "Routing -> Resilience",
+        "Routing -> Telemetry",
+        "Tcp -> Balancing",
+        "Tcp -> Configuration",
+        "Tcp -> Telemetry",
+        "Tcp -> Tls",
+        "Telemetry -> Configuration",
+        "Tls -> Authorization",
+        "Tls -> Configuration",
+        "Tls -> Http",
+        "Tls -> Identity",
+        "Tls -> Listening",
+        "Tls -> Tcp",
+        "Tls -> Telemetry",
+    ];
+
+    [Fact]
+    public void Folders_UseOnlyTheAllowedFolders()
+    {
+        var actual = FolderDependencies.Read(typeof(ProxyHost).Assembly.Location);
+
+        var added = actual.Except(Allowed).ToList();
+        var unused = Allowed.Except(actual).ToList();
+        Assert.True(added.Count == 0 && unused.Count == 0,
+            $"new folder dependencies: [{string.Join(", ", added)}]; allowed but unused (remove them): [{string.Join(", ", unused)}]");
+    }
+
+    [Fact]
+    public void Read_KnownUses_AreFound()
+    {
+        // The reader itself: uses visible only in IL (a call), in a field and in a signature are all found.
+        var actual = FolderDependencies.Read(typeof(ProxyHost).Assembly.Location);
+
+        Assert.Contains("Balancing -> Configuration", actual); // EndpointState(EndpointConfig ...) signature
+        Assert.Contains("Routing -> Balancing", actual);       // ServiceState's IBalancer field
+        Assert.DoesNotContain("Configuration -> Http", actual);
+    }
+}
