@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh Debian machine (as root) it first installs the Debian tools some tests
-# drive: iptables and iproute2 (transparent interception in network namespaces), promtool (metrics
-# format), curl, tshark (captures proving no plaintext crosses between meshed proxies), docker-registry and
-# htpasswd (apache2-utils) for the OCI registry client's tests against a real registry. Then it builds and runs the whole solution's tests.
+# drive: iptables and iproute2 (transparent interception in network namespaces), prometheus and promtool
+# (metrics format; a real Prometheus scraping the proxies through the control plane's service discovery), curl,
+# tshark (captures proving no plaintext crosses between meshed proxies), docker-registry and htpasswd
+# (apache2-utils) for the OCI registry client's tests against a real registry. Then it builds and runs the whole solution's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v curl >/dev/null 2>&1 || need+=(curl)

@@ -4,11 +4,15 @@ using Linnet.Cli.Commands.Apply;
 using Linnet.Cli.Commands.Check;
 using Linnet.Cli.Commands.ControlPlane;
 using Linnet.Cli.Commands.Delete;
+using Linnet.Cli.Commands.Diagnostics;
 using Linnet.Cli.Commands.Down;
+using Linnet.Cli.Commands.Edges;
 using Linnet.Cli.Commands.Describe;
 using Linnet.Cli.Commands.Demo;
 using Linnet.Cli.Commands.Get;
 using Linnet.Cli.Commands.Logs;
+using Linnet.Cli.Commands.Routes;
+using Linnet.Cli.Commands.Stat;
 using Linnet.Cli.Commands.Token;
 using Linnet.Cli.Commands.Up;
 
@@ -26,6 +30,10 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DescribeCommand.Create(),
     LogsCommand.Create(),
     CheckCommand.Create(),
+    StatCommand.Create(),
+    EdgesCommand.Create(),
+    RoutesCommand.Create(),
+    DiagnosticsCommand.Create(),
     DemoCommand.Create(),
     TokenCommand.Create(),
 };

@@ -58,6 +58,9 @@ public sealed record ControlPlaneOptions
     /// Server covers on workloads without a <c>config.linkerd.io/default-inbound-policy</c> annotation.</summary>
     public string DefaultInboundPolicy { get; init; } = Core.Policy.DefaultInboundPolicies.AllUnauthenticated;
 
+    /// <summary>Where the mesh's traffic figures come from (embedded scraper or a real Prometheus).</summary>
+    public Metrics.MetricsOptions Metrics { get; init; } = new();
+
     /// <summary>How long a stop waits for in-flight requests.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

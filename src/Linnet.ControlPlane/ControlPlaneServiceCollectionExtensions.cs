@@ -4,6 +4,8 @@ using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Identity;
 using Linnet.ControlPlane.Destination;
+using Linnet.ControlPlane.Core.Metrics;
+using Linnet.ControlPlane.Metrics;
 using Linnet.ControlPlane.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +39,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IdentityService>();
         services.TryAddSingleton<TokenApi>();
+        AddMetrics(services, options);
         services.TryAddSingleton<ApiRequestGuard>();
         services.TryAddSingleton<ControlPlaneCertificate>();
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } file ? AdminCredential.LoadOrCreate(file) : AdminCredential.Ephemeral());
@@ -52,5 +55,31 @@ public static class ControlPlaneServiceCollectionExtensions
             .AddPolicy(ApiAuthentication.AdminPolicy, ApiAuthentication.Admin)
             .SetFallbackPolicy(ApiAuthentication.Admin);
         return services;
+    }
+
+    // The embedded scraper by default; with a Prometheus URL, PromQL against it and no scraping of our own.
+    private static void AddMetrics(IServiceCollection services, ControlPlaneOptions options)
+    {
+        var metrics = options.Metrics;
+        services.TryAddSingleton(metrics);
+        if (metrics.PrometheusUrl is { } url)
+        {
+            var baseUrl = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+            services.TryAddSingleton<ISeriesSource>(_ => new PrometheusSeriesSource(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, baseUrl));
+        }
+        else
+        {
+            services.TryAddSingleton(sp => new EmbeddedSeriesStore(metrics.Retention, metrics.ScrapeInterval, sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<ISeriesSource>(sp => sp.GetRequiredService<EmbeddedSeriesStore>());
+            services.TryAddSingleton<ProxyScraper>();
+            services.AddHostedService(sp => sp.GetRequiredService<ProxyScraper>());
+        }
+
+        services.TryAddSingleton<IMeshMetrics>(sp =>
+        {
+            var store = sp.GetRequiredService<IResourceStore>();
+            return new MeshMetrics(sp.GetRequiredService<ISeriesSource>(), () => ScrapeTargets.From(store.Snapshot()), options.TrustDomain);
+        });
+        services.TryAddSingleton<MetricsApi>();
     }
 }

@@ -12,7 +12,7 @@ public sealed class FaultRetryCircuitBreakerTests(ITestOutputHelper output)
     private const int RetryRequests = 2000;
     private const int FaultRequests = 1000;
     private const int SlowRequests = 10;
-    private const string Route = "default/store-policy";
+    private const string RouteName = "store-policy";
 
     // Both services select the same two instances: "store" carries the routes and a roomier retry budget
     // (the retries 20 % failures need, 25 % of requests, are above the default ratio of 0.2), "store-cb" a
@@ -117,8 +117,8 @@ public sealed class FaultRetryCircuitBreakerTests(ITestOutputHelper output)
         Assert.All(faultReplies.Where(r => r.Status == 503), r => Assert.Equal("fault injected", r.ProxyError));
         Assert.Equal(FaultRequests, aborts + faultReplies.Count(r => r.Ok));
         Assert.InRange(aborts, FaultRequests * 24 / 100, FaultRequests * 36 / 100);
-        Assert.Equal(aborts, metrics.Sum("outbound_http_route_faults_total", $"route_name={Route}", "fault=abort"));
-        Assert.Equal(aborts, metrics.Sum("outbound_http_route_request_statuses_total", $"route_name={Route}", "http_status=503", "error=FAULT"));
+        Assert.Equal(aborts, metrics.Sum("outbound_http_route_faults_total", $"route_name={RouteName}", "route_namespace=default", "fault=abort"));
+        Assert.Equal(aborts, metrics.Sum("outbound_http_route_request_statuses_total", $"route_name={RouteName}", "route_namespace=default", "http_status=503", "error=FAULT"));
 
         // The request timeout: 504 from the proxy long before the backend's 20 s, counted as a request timeout.
         var slowReplies = await slow;
@@ -128,16 +128,16 @@ public sealed class FaultRetryCircuitBreakerTests(ITestOutputHelper output)
             Assert.Equal("request timed out", r.ProxyError);
             Assert.True(r.Elapsed < TimeSpan.FromSeconds(10), $"answered after {r.Elapsed}");
         });
-        Assert.Equal(SlowRequests, metrics.Sum("outbound_http_route_timeouts_total", $"route_name={Route}", "timeout=request"));
-        Assert.Equal(SlowRequests, metrics.Sum("outbound_http_route_request_statuses_total", $"route_name={Route}", "http_status=504", "error=REQUEST_TIMEOUT"));
+        Assert.Equal(SlowRequests, metrics.Sum("outbound_http_route_timeouts_total", $"route_name={RouteName}", "route_namespace=default", "timeout=request"));
+        Assert.Equal(SlowRequests, metrics.Sum("outbound_http_route_request_statuses_total", $"route_name={RouteName}", "route_namespace=default", "http_status=504", "error=REQUEST_TIMEOUT"));
 
         // One account: the backends saw each request that was not aborted once, plus every retry; the proxy's
         // attempts are those plus the slow requests' single attempts; nothing was refused for want of budget.
-        var retries = metrics.Sum("outbound_http_route_retry_requests_total", $"route_name={Route}");
+        var retries = metrics.Sum("outbound_http_route_retry_requests_total", $"route_name={RouteName}", "route_namespace=default");
         Assert.Equal(RetryRequests + FaultRequests - aborts + retries, attempts);
-        Assert.Equal(attempts + SlowRequests, metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={Route}", "backend_name=store*"));
-        Assert.Equal(0, metrics.Sum("outbound_http_route_retry_overflow_total", $"route_name={Route}"));
-        Assert.Equal(RetryRequests - retryOk, metrics.Sum("outbound_http_route_retry_limit_exceeded_total", $"route_name={Route}"));
+        Assert.Equal(attempts + SlowRequests, metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={RouteName}", "route_namespace=default", "backend_name=store*"));
+        Assert.Equal(0, metrics.Sum("outbound_http_route_retry_overflow_total", $"route_name={RouteName}", "route_namespace=default"));
+        Assert.Equal(RetryRequests - retryOk, metrics.Sum("outbound_http_route_retry_limit_exceeded_total", $"route_name={RouteName}", "route_namespace=default"));
 
         // Circuit breaking: store-1 fails every request; after five in a row it is ejected and the healthy
         // store-0 takes the traffic, save the single probation requests that find it still failing.

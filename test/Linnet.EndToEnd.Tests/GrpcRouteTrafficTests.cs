@@ -12,7 +12,7 @@ namespace Linnet.EndToEnd.Tests;
 /// <c>grpc-status</c>, and retries on gRPC codes are counted.</summary>
 public sealed class GrpcRouteTrafficTests(ITestOutputHelper output)
 {
-    private const string Route = "default/echo-methods";
+    private const string RouteName = "echo-methods";
 
     private const string Routes = """
         apiVersion: gateway.networking.k8s.io/v1
@@ -115,12 +115,12 @@ public sealed class GrpcRouteTrafficTests(ITestOutputHelper output)
 
         var metrics = await client.MetricsAsync(ct);
         output.WriteLine($"{metrics.Lines("outbound_http_route_request_statuses_total")}\n{metrics.Lines("outbound_http_route_backend_requests_total")}");
-        Assert.Equal(10, metrics.Sum("outbound_http_route_faults_total", $"route_name={Route}", "fault=abort"));
-        Assert.Equal(5, metrics.Sum("outbound_http_route_timeouts_total", $"route_name={Route}", "timeout=request"));
-        Assert.Equal(10, metrics.Sum("outbound_http_route_retry_requests_total", $"route_name={Route}"));
-        Assert.Equal(5, metrics.Sum("outbound_http_route_retry_limit_exceeded_total", $"route_name={Route}"));
-        Assert.Equal(20 + 5 + (5 * 3), metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={Route}", "backend_name=echo-v2*"));
-        Assert.Equal(10, metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={Route}", "backend_name=echo-v1*"));
+        Assert.Equal(10, metrics.Sum("outbound_http_route_faults_total", $"route_name={RouteName}", "route_namespace=default", "fault=abort"));
+        Assert.Equal(5, metrics.Sum("outbound_http_route_timeouts_total", $"route_name={RouteName}", "route_namespace=default", "timeout=request"));
+        Assert.Equal(10, metrics.Sum("outbound_http_route_retry_requests_total", $"route_name={RouteName}", "route_namespace=default"));
+        Assert.Equal(5, metrics.Sum("outbound_http_route_retry_limit_exceeded_total", $"route_name={RouteName}", "route_namespace=default"));
+        Assert.Equal(20 + 5 + (5 * 3), metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={RouteName}", "route_namespace=default", "backend_name=echo-v2*"));
+        Assert.Equal(10, metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={RouteName}", "route_namespace=default", "backend_name=echo-v1*"));
 
         // Over mTLS: echo-v2's proxy took the calls from the client's identity.
         var inbound = await client.MetricsAsync(ct, instances["echo-v2"]);

@@ -11,7 +11,7 @@ public sealed class TrafficSplitMirrorTests(ITestOutputHelper output)
     private const int Requests = 2000;
     private const int AfterMirrorStopped = 300;
     private const int Concurrency = 8;
-    private const string Route = "default/backend-split";
+    private const string RouteName = "backend-split";
 
     private const string Split = """
         apiVersion: gateway.networking.k8s.io/v1
@@ -61,10 +61,10 @@ public sealed class TrafficSplitMirrorTests(ITestOutputHelper output)
         Assert.Equal((v1, 0L), await client.CountsAsync(instances["backend-v1"], "/split", ct));
         Assert.Equal((v2, 0L), await client.CountsAsync(instances["backend-v2"], "/split", ct));
         var metrics = await client.MetricsAsync(ct);
-        Assert.True(v1 == metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={Route}", "backend_name=backend-v1*"), metrics.Lines("outbound_http_route_backend_requests_total"));
-        Assert.Equal(v2, metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={Route}", "backend_name=backend-v2*"));
-        Assert.Equal(v1, metrics.Sum("outbound_http_route_backend_response_statuses_total", $"route_name={Route}", "backend_name=backend-v1*", "http_status=200", "error="));
-        Assert.Equal(Requests, metrics.Sum("outbound_http_route_request_statuses_total", $"route_name={Route}", "parent_name=backend*", "http_status=200", "error="));
+        Assert.True(v1 == metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={RouteName}", "route_namespace=default", "backend_name=backend-v1*"), metrics.Lines("outbound_http_route_backend_requests_total"));
+        Assert.Equal(v2, metrics.Sum("outbound_http_route_backend_requests_total", $"route_name={RouteName}", "route_namespace=default", "backend_name=backend-v2*"));
+        Assert.Equal(v1, metrics.Sum("outbound_http_route_backend_response_statuses_total", $"route_name={RouteName}", "route_namespace=default", "backend_name=backend-v1*", "http_status=200", "error="));
+        Assert.Equal(Requests, metrics.Sum("outbound_http_route_request_statuses_total", $"route_name={RouteName}", "route_namespace=default", "parent_name=backend*", "http_status=200", "error="));
 
         // Over mTLS: each backend's proxy saw every request it passed on from the client's identity.
         foreach (var (workload, count) in new[] { ("backend-v1", v1), ("backend-v2", v2) })
@@ -76,8 +76,8 @@ public sealed class TrafficSplitMirrorTests(ITestOutputHelper output)
         }
 
         // The mirror: fire and forget, so its copies arrive in their own time.
-        var sent = metrics.Sum("outbound_http_route_mirror_requests_total", $"route_name={Route}", "result=sent");
-        Assert.Equal(0, metrics.Sum("outbound_http_route_mirror_requests_total", $"route_name={Route}", "result=dropped"));
+        var sent = metrics.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=sent");
+        Assert.Equal(0, metrics.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=dropped"));
         // 25 % of 2,000: standard deviation 19.4; ±5 % (100) is five of them.
         Assert.InRange(sent, Requests * 20 / 100, Requests * 30 / 100);
         (long Served, long Failed) shadow = default;
@@ -99,9 +99,9 @@ public sealed class TrafficSplitMirrorTests(ITestOutputHelper output)
         output.WriteLine($"after the mirror stopped: v1 {AfterMirrorStopped - v2After}, v2 {v2After}");
         Assert.InRange(v2After, 1, AfterMirrorStopped * 25 / 100);
         var metricsAfter = await client.MetricsAsync(ct);
-        Assert.Equal(sent, metricsAfter.Sum("outbound_http_route_mirror_requests_total", $"route_name={Route}", "result=sent"));
-        Assert.InRange(metricsAfter.Sum("outbound_http_route_mirror_requests_total", $"route_name={Route}", "result=dropped"), 1, AfterMirrorStopped);
-        Assert.Equal(Requests + AfterMirrorStopped, metricsAfter.Sum("outbound_http_route_request_statuses_total", $"route_name={Route}", "http_status=200", "error="));
+        Assert.Equal(sent, metricsAfter.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=sent"));
+        Assert.InRange(metricsAfter.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=dropped"), 1, AfterMirrorStopped);
+        Assert.Equal(Requests + AfterMirrorStopped, metricsAfter.Sum("outbound_http_route_request_statuses_total", $"route_name={RouteName}", "route_namespace=default", "http_status=200", "error="));
         await mesh.DownAsync(ct);
     }
 

@@ -85,6 +85,22 @@ internal sealed class ControlPlaneClient(HttpClient http)
         return await ApiResponse.ReadAsync(response, cancellationToken);
     }
 
+    /// <summary>GET an API path with query parameters (null values left out); null when the control plane does
+    /// not answer.</summary>
+    public async Task<ApiResponse?> QueryAsync(string path, IEnumerable<KeyValuePair<string, string?>> query, CancellationToken cancellationToken)
+    {
+        var parts = query.Where(q => q.Value is not null).Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value!)}").ToList();
+        try
+        {
+            using var response = await http.GetAsync($"api/v1/{path}" + (parts.Count > 0 ? "?" + string.Join('&', parts) : ""), cancellationToken);
+            return await ApiResponse.ReadAsync(response, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
     public async Task<ApiResponse> ProxiesAsync(CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync("api/v1/proxies", cancellationToken);

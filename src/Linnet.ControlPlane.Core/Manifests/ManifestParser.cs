@@ -396,7 +396,8 @@ public static partial class ManifestParser
     private static List<int> PortList(YamlMap map, string key) =>
         map.WholeNumbers(key, 1, 65535, _ => "must be a port number 1..65535");
 
-    private static bool IsDnsLabel(string value) => value.Length is > 0 and <= 63 && DnsLabel().IsMatch(value);
+    /// <summary>Whether <paramref name="value"/> is a DNS label (RFC 1123), as names and namespaces must be.</summary>
+    public static bool IsDnsLabel(string value) => value.Length is > 0 and <= 63 && DnsLabel().IsMatch(value);
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabel();

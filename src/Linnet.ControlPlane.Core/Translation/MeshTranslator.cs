@@ -37,11 +37,19 @@ public static class MeshTranslator
                     if (primary && instance.Spec.ProxyInboundPort > 0)
                     {
                         // Meshed: through the instance's proxy, which forwards to its primary port.
-                        endpoints.Add(new MeshEndpoint(instance.Spec.Address, instance.Spec.ProxyInboundPort, 1, identity, instance.Metadata.Name, true));
+                        endpoints.Add(new MeshEndpoint(instance.Spec.Address, instance.Spec.ProxyInboundPort, 1, identity, instance.Metadata.Name, true)
+                        {
+                            Workload = instance.Spec.Workload,
+                            ServiceAccount = instance.Spec.ServiceAccount,
+                        });
                     }
                     else if (instance.Spec.Ports.Contains(port.TargetPort))
                     {
-                        endpoints.Add(new MeshEndpoint(instance.Spec.Address, port.TargetPort, 1, identity, instance.Metadata.Name, false));
+                        endpoints.Add(new MeshEndpoint(instance.Spec.Address, port.TargetPort, 1, identity, instance.Metadata.Name, false)
+                        {
+                            Workload = instance.Spec.Workload,
+                            ServiceAccount = instance.Spec.ServiceAccount,
+                        });
                     }
                 }
 

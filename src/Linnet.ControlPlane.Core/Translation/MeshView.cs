@@ -42,7 +42,14 @@ public sealed record MeshService(
 
 /// <summary>An address that serves a service port.</summary>
 /// <param name="Meshed">True: the address is the instance's proxy (inbound); false: the app itself.</param>
-public sealed record MeshEndpoint(string Address, int Port, int Weight, string Identity, string Instance, bool Meshed);
+public sealed record MeshEndpoint(string Address, int Port, int Weight, string Identity, string Instance, bool Meshed)
+{
+    /// <summary>The workload the instance belongs to (Linkerd's owner, the <c>dst_deployment</c> label).</summary>
+    public string Workload { get; init; } = "";
+
+    /// <summary>The instance's service account (the <c>dst_serviceaccount</c> label).</summary>
+    public string ServiceAccount { get; init; } = "";
+}
 
 /// <summary>An HTTPRoute or GRPCRoute, flattened (gRPC method matches become path matches).</summary>
 public sealed record MeshRoute(string Name, IReadOnlyList<MeshRule> Rules)

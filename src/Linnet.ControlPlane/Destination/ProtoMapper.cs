@@ -43,7 +43,21 @@ internal static class ProtoMapper
                 Instance = endpoint.Instance,
                 Meshed = endpoint.Meshed,
             });
+
+            // Linkerd's address-level metric labels (those known); the proxy prefixes them with dst_.
+            var labels = proto.Endpoints[^1].MetricLabels;
+            foreach (var (name, value) in new[] { ("pod", endpoint.Instance), ("deployment", endpoint.Workload), ("serviceaccount", endpoint.ServiceAccount) })
+            {
+                if (value.Length > 0)
+                {
+                    labels[name] = value;
+                }
+            }
         }
+
+        // Linkerd's set-level metric labels (its WeightedAddrSet.metric_labels).
+        proto.MetricLabels["namespace"] = service.Namespace;
+        proto.MetricLabels["service"] = service.Name;
 
         foreach (var route in service.Routes)
         {

@@ -33,6 +33,10 @@ public sealed class EndpointState
         Breaker = new FailureAccrual(time, random ?? Random.Shared);
     }
 
+    /// <summary>The label part of the series of requests sent here (tls + <c>dst_*</c>), for the config and
+    /// tls label it was rendered from (Telemetry: rendered once per endpoint, not per request).</summary>
+    internal Tuple<EndpointConfig, string, string>? SeriesLabels { get; set; }
+
     /// <summary>The endpoint's circuit breaker: balancers skip the endpoint while it is ejected.</summary>
     public FailureAccrual Breaker { get; }
 

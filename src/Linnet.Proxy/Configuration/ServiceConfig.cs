@@ -39,4 +39,8 @@ public sealed record ServiceConfig(
 
     /// <summary>Failure accrual for this service's endpoints; null: endpoints are never ejected.</summary>
     public CircuitBreakerConfig? CircuitBreaker { get; init; } = CircuitBreakerConfig.Default;
+
+    /// <summary>The <c>dst_*</c> labels every endpoint of the service shares (<c>dst_namespace</c>,
+    /// <c>dst_service</c>), rendered: the labels of series recorded before an endpoint is picked. "": none.</summary>
+    public string MetricLabels { get; init; } = "";
 }

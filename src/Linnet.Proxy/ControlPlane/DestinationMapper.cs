@@ -54,6 +54,8 @@ internal static class DestinationMapper
         var primary = names[canonical];
         names.RemoveAt(canonical);
 
+        var labelProblems = new List<string>();
+        var serviceLabels = Telemetry.DstLabels.Render(service.MetricLabels, labelProblems);
         var endpoints = new List<EndpointConfig>(service.Endpoints.Count);
         foreach (var endpoint in service.Endpoints)
         {
@@ -62,12 +64,19 @@ internal static class DestinationMapper
                 endpoints.Add(new EndpointConfig(endpoint.Address, endpoint.Port, Math.Max(0, endpoint.Weight))
                 {
                     Identity = endpoint.Meshed && endpoint.Identity.Length > 0 ? endpoint.Identity : null,
+                    // The endpoint's own labels win over its service's of the same name.
+                    MetricLabels = Telemetry.DstLabels.Render(service.MetricLabels.Where(l => !endpoint.MetricLabels.ContainsKey(l.Key)).Concat(endpoint.MetricLabels), labelProblems),
                 });
             }
             else
             {
                 problems.Add($"service {service.Key}: endpoint '{endpoint.Address}' port {endpoint.Port} is not an address; ignored");
             }
+        }
+
+        foreach (var problem in labelProblems.Distinct())
+        {
+            problems.Add($"service {service.Key}: {problem}");
         }
 
         var routes = new List<RouteConfig>(service.Routes.Count);
@@ -84,6 +93,7 @@ internal static class DestinationMapper
             Routes = routes,
             RetryBudget = ToRetryBudget(service.Key, service.RetryBudget, problems),
             CircuitBreaker = ToCircuitBreaker(service.Key, service.CircuitBreaker, problems),
+            MetricLabels = serviceLabels,
         };
     }
 

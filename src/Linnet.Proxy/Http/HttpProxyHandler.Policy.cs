@@ -26,7 +26,6 @@ internal sealed partial class HttpProxyHandler
         var series = RouteSeriesFor(rule, parent);
         var request = context.Request;
         var grpc = IsGrpc(request);
-        _metrics.Request(direction, authority, tls).AddRequest();
         policy.RequestHeaders?.Apply(request.Headers);
 
         var timeout = policy.RequestTimeout;
@@ -109,7 +108,9 @@ internal sealed partial class HttpProxyHandler
                     }
                 }
 
-                (routeError, headersAt) = await AttemptsAsync(context, policy, backend, series, BackendSeriesFor(rule, backendIndex, parent), retries, kept, deadline, grpc, authority, start, hopByHop);
+                string? attempted;
+                (routeError, headersAt, attempted) = await AttemptsAsync(context, policy, backend, series, BackendSeriesFor(rule, backendIndex, parent), retries, kept, deadline, grpc, authority, start, hopByHop);
+                tls = attempted ?? tls;
             }
         }
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
@@ -133,14 +134,17 @@ internal sealed partial class HttpProxyHandler
             streamedCopy?.EndOfPrimary();
         }
 
+        // Counted once the endpoint is known, so that request and response series carry the same dst_* labels.
+        _metrics.Request(direction, authority, tls).AddRequest();
         Record(context, direction, authority, tls, _time.GetElapsedTime(start, headersAt != 0 ? headersAt : _time.GetTimestamp()).TotalMilliseconds);
         series.Status(context.Response.StatusCode, routeError);
     }
 
-    private async Task<(string Error, long HeadersAt)> AttemptsAsync(HttpContext context, RulePolicy policy, ServiceState backend, RouteSeries series, RouteBackendSeries backendSeries,
+    private async Task<(string Error, long HeadersAt, string? Labels)> AttemptsAsync(HttpContext context, RulePolicy policy, ServiceState backend, RouteSeries series, RouteBackendSeries backendSeries,
         RetryState? retries, byte[]? kept, CancellationTokenSource? deadline, bool grpc, string authority, long start, IReadOnlyList<string> hopByHop)
     {
         var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
+        string? labels = null; // the series labels (tls, dst_*) of the endpoint that answered last
         while (true)
         {
             var endpoint = backend.Balancer.Pick();
@@ -151,10 +155,11 @@ internal sealed partial class HttpProxyHandler
                 backendSeries.Response(StatusCodes.Status503ServiceUnavailable, RouteMetrics.Errors.Unavailable);
                 await WriteProxyResponseAsync(context, StatusCodes.Status503ServiceUnavailable, grpc ? 14 : null,
                     ejected ? $"service '{backend.Authority}': all endpoints are ejected" : $"service '{backend.Authority}' has no available endpoints");
-                return (RouteMetrics.Errors.Unavailable, 0);
+                return (RouteMetrics.Errors.Unavailable, 0, labels);
             }
 
             var outbound = _clients.Select(endpoint, context.Request);
+            labels = outbound.Tls;
             var client = outbound.Client;
             var prefix = outbound.Prefix;
             if (kept is not null)
@@ -201,14 +206,14 @@ internal sealed partial class HttpProxyHandler
             if (error == ForwarderError.None)
             {
                 backendSeries.Response(status, RouteMetrics.Errors.None);
-                return (RouteMetrics.Errors.None, state.ResponseHeadersTimestamp);
+                return (RouteMetrics.Errors.None, state.ResponseHeadersTimestamp, labels);
             }
 
             if (clientGone)
             {
                 backendSeries.Response(status, RouteMetrics.Errors.None);
                 Log.ClientGone(_logger, Direction.Outbound, authority, Describe(error, context, prefix));
-                return (RouteMetrics.Errors.None, state.ResponseHeadersTimestamp);
+                return (RouteMetrics.Errors.None, state.ResponseHeadersTimestamp, labels);
             }
 
             var timeoutError = requestTimedOut ? RouteMetrics.Errors.RequestTimeout : tryTimedOut ? RouteMetrics.Errors.BackendTimeout : RouteMetrics.Errors.Unexpected;
@@ -226,14 +231,14 @@ internal sealed partial class HttpProxyHandler
                 // The forwarder has reset the stream (HTTP/2) or aborted the connection (HTTP/1.1): the client
                 // must not take a cut-off response for a complete one.
                 backendSeries.Response(status, timeoutError);
-                return (timeoutError, state.ResponseHeadersTimestamp);
+                return (timeoutError, state.ResponseHeadersTimestamp, labels);
             }
 
             if (requestTimedOut)
             {
                 backendSeries.Response(StatusCodes.Status504GatewayTimeout, timeoutError);
                 await WriteTimeoutAsync(context, grpc, "request timed out");
-                return (timeoutError, 0);
+                return (timeoutError, 0, labels);
             }
 
             if (tryTimedOut)
@@ -247,7 +252,7 @@ internal sealed partial class HttpProxyHandler
                 }
 
                 await WriteTimeoutAsync(context, grpc, "backend request timed out");
-                return (timeoutError, 0);
+                return (timeoutError, 0, labels);
             }
 
             var reason = Describe(error, context, prefix);
@@ -261,7 +266,7 @@ internal sealed partial class HttpProxyHandler
 
             Log.ForwardFailed(_logger, Direction.Outbound, authority, prefix, reason);
             context.Response.Headers[ProxyErrors.Header] = reason;
-            return (RouteMetrics.Errors.Unexpected, 0);
+            return (RouteMetrics.Errors.Unexpected, 0, labels);
         }
     }
 

@@ -134,7 +134,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
         if (direction == Direction.Inbound)
         {
-            var authority = request.Host.Value ?? "";
+            var authority = DstCanonical.InboundAuthority(request, connection.ClientIdentity is not null);
             if (_authorizer.AuthorizeHttp(context, connection) is { } unauthorized)
             {
                 return DeniedAsync(context, authority, tls, start, unauthorized);
@@ -160,7 +160,9 @@ internal sealed partial class HttpProxyHandler : IDisposable
                 $"no service is known for authority '{request.Host.Value}'");
         }
 
-        // Routes choose the backend service; metrics keep the authority the client asked for.
+        // Routes choose the backend service; metrics keep the authority the client asked for, and so does the
+        // server's proxy (l5d-dst-canonical, removed again for endpoints that are not meshed).
+        DstCanonical.Set(request.Headers, service.Authority);
         var target = service;
         CompiledRouteRule? rule = null;
         var backendIndex = -1;
@@ -320,10 +322,10 @@ internal sealed partial class HttpProxyHandler : IDisposable
     }
 
     private RouteSeries RouteSeriesFor(CompiledRouteRule rule, ServiceState parent) =>
-        rule.Series ??= _metrics.Routes.Route(parent.Config.Key, rule.RouteName);
+        rule.Series ??= _metrics.Routes.Route(parent.Config.Key, rule.RouteName, rule.RouteKind);
 
     private RouteBackendSeries BackendSeriesFor(CompiledRouteRule rule, int backendIndex, ServiceState parent) =>
-        rule.BackendSeries[backendIndex] ??= _metrics.Routes.Backend(parent.Config.Key, rule.RouteName, rule.Backend(backendIndex)!.Config.Key);
+        rule.BackendSeries[backendIndex] ??= _metrics.Routes.Backend(parent.Config.Key, rule.RouteName, rule.Backend(backendIndex)!.Config.Key, rule.RouteKind);
 
     private async Task RespondAsync(HttpContext context, Direction direction, string authority, string tls, long start, int status, string reasonCode, string reason)
     {

@@ -23,7 +23,7 @@ internal sealed class OutboundClientSelector(HttpMessageInvoker plaintext, MeshC
                 OrigProto.Mark(request);
             }
 
-            return new OutboundTarget(meshClient, endpoint.HttpPrefix, true, tls);
+            return new OutboundTarget(meshClient, endpoint.HttpPrefix, true, SeriesLabels(endpoint, tls));
         }
 
         if (request is not null && request.Headers.ContainsKey(OrigProto.Header))
@@ -31,14 +31,38 @@ internal sealed class OutboundClientSelector(HttpMessageInvoker plaintext, MeshC
             request.Headers.Remove(OrigProto.Header);
         }
 
-        return new OutboundTarget(plaintext, endpoint.HttpPrefix, false, TlsLabel.OutboundPlaintext);
+        if (request is not null)
+        {
+            DstCanonical.Remove(request.Headers);
+        }
+
+        return new OutboundTarget(plaintext, endpoint.HttpPrefix, false, SeriesLabels(endpoint, TlsLabel.OutboundPlaintext));
     }
 
-    /// <summary>The tls label of a service's requests: that of its first endpoint (a service's endpoints are
-    /// meshed alike), for the series recorded before an endpoint is picked.</summary>
-    public string TlsLabelFor(Routing.ServiceState service)
+    // The series labels of a request to this endpoint: its tls label and Linkerd's dst_* labels, rendered
+    // once per endpoint config (the tls strings are interned per identity, so references compare).
+    private static string SeriesLabels(EndpointState endpoint, string tls)
+    {
+        var config = endpoint.Config;
+        if (endpoint.SeriesLabels is { } cached && ReferenceEquals(cached.Item1, config) && ReferenceEquals(cached.Item2, tls))
+        {
+            return cached.Item3;
+        }
+
+        var labels = DstLabels.Combine(tls, config.MetricLabels);
+        endpoint.SeriesLabels = Tuple.Create(config, tls, labels);
+        return labels;
+    }
+
+    /// <summary>The series labels of a service's requests recorded before (or without) an endpoint: the tls
+    /// label of its first endpoint (a service's endpoints are meshed alike) and the service's own
+    /// <c>dst_*</c> labels (<c>dst_namespace</c>, <c>dst_service</c>; no endpoint's).</summary>
+    public string TlsLabelFor(Routing.ServiceState service) => service.SeriesLabels ??= RenderServiceLabels(service);
+
+    private string RenderServiceLabels(Routing.ServiceState service)
     {
         var endpoints = service.Endpoints;
-        return endpoints.Count > 0 && mesh.TryGet(endpoints[0].Config, out _, out var tls) ? tls : TlsLabel.OutboundPlaintext;
+        var tls = endpoints.Count > 0 && mesh.TryGet(endpoints[0].Config, out _, out var meshTls) ? meshTls : TlsLabel.OutboundPlaintext;
+        return DstLabels.Combine(tls, service.Config.MetricLabels);
     }
 }

@@ -46,6 +46,9 @@ internal sealed class CompiledRouteRule
     /// <summary>Per backend (by index) metric series, looked up once on first use.</summary>
     internal RouteBackendSeries?[] BackendSeries { get; }
 
+    /// <summary>The kind of the route (<c>HTTPRoute</c> or <c>GRPCRoute</c>), for the route_kind label.</summary>
+    public string RouteKind { get; init; } = Configuration.RouteConfig.HttpKind;
+
     /// <summary>The route's <c>hostnames</c>; null: any host. Checked before the matches.</summary>
     public HostnameMatcher? Hosts { get; init; }
 

@@ -63,6 +63,7 @@ internal sealed class RouteCompiler
                     Hosts = hosts,
                     Rewrite = rule.Rewrite is { } rewrite ? new UrlRewriteFilter(rewrite, prefix) : null,
                     Redirect = rule.Redirect is { } redirect ? new RequestRedirectFilter(redirect, prefix) : null,
+                    RouteKind = route.Kind,
                 });
             }
         }

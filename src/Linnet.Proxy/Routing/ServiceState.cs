@@ -33,6 +33,9 @@ public sealed class ServiceState
     /// the service and its budget policy stay the same.</summary>
     public RetryBudget RetryBudget { get; }
 
+    /// <summary>The series labels (tls, dst_*) of its requests recorded before an endpoint is picked; rendered on first use.</summary>
+    internal string? SeriesLabels { get; set; }
+
     /// <summary>The service's route rules, compiled with the snapshot; empty when it has no routes.</summary>
     internal CompiledRouteRule[] Rules { get; set; } = [];
 

@@ -14,13 +14,12 @@ public sealed class AuthorizationMetrics
     public const int MaxSeries = 5000;
 
     private readonly ConcurrentDictionary<(bool Http, bool Allow, int Port, string Server, string Authz, string? ClientId), long[]> _counters = new();
-    private readonly string _workloadLabels;
 
-    /// <summary>Creates the counters; every series carries the workload's labels.</summary>
+    /// <summary>Creates the counters. Like every proxy series they carry no workload labels: the scrape adds
+    /// them (see <see cref="ProxyMetrics"/>).</summary>
     public AuthorizationMetrics(WorkloadInfo workload)
     {
         ArgumentNullException.ThrowIfNull(workload);
-        _workloadLabels = $"namespace=\"{Escape(workload.Namespace)}\",deployment=\"{Escape(workload.Name)}\",workload=\"{Escape(workload.Name)}\",pod=\"{Escape(workload.Pod)}\"";
     }
 
     /// <summary>Counts one decision. <paramref name="authzLabels"/> is empty for a denial.</summary>
@@ -59,7 +58,7 @@ public sealed class AuthorizationMetrics
             var tls = clientId is null ? "tls=\"no_identity\",no_tls_reason=\"not_provided_by_remote\"" : $"tls=\"true\",client_id=\"{Escape(clientId)}\"";
             var route = http ? ",route_group=\"\",route_kind=\"default\",route_name=\"default\"" : "";
             var authzPart = authz.Length > 0 ? "," + authz : "";
-            sb.Append(inv, $"{name}{{direction=\"inbound\",{_workloadLabels},target_port=\"{port}\",{server}{route}{authzPart},{tls}}} {Volatile.Read(ref count[0])}\n");
+            sb.Append(inv, $"{name}{{direction=\"inbound\",target_port=\"{port}\",{server}{route}{authzPart},{tls}}} {Volatile.Read(ref count[0])}\n");
         }
     }
 

@@ -6,7 +6,7 @@ namespace Linnet.Proxy.Telemetry;
 /// feature (routes, identity, …) keeps its metrics in its own file.</summary>
 public interface IMetricsSource
 {
-    /// <summary>Appends the source's series; <paramref name="workloadLabels"/> (already rendered, no trailing
-    /// comma) goes first in every label set.</summary>
-    void WriteTo(StringBuilder sb, string workloadLabels);
+    /// <summary>Appends the source's series. Like linkerd2-proxy's, they carry no labels naming the proxy's own
+    /// workload (namespace, pod…): the scrape adds those as target labels (docs/observability.md).</summary>
+    void WriteTo(StringBuilder sb);
 }

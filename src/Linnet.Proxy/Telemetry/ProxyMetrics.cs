@@ -22,22 +22,26 @@ public sealed class ProxyMetrics
     private readonly ConcurrentDictionary<(Direction, string Peer, string Tls), TcpSeries> _tcp = new();
     private readonly ConcurrentDictionary<(Direction, string Reason), long[]> _errors = new();
     private readonly ConcurrentDictionary<string, byte> _authorities = new(StringComparer.OrdinalIgnoreCase);
-    private readonly string _workloadLabels;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly double _startTimeSeconds;
     private IMetricsSource[] _sources;
 
-    /// <summary>Creates the registry; every series carries the workload's labels.</summary>
+    /// <summary>Creates the registry. The workload's own labels (namespace, deployment, pod) are not exported:
+    /// as with linkerd2-proxy, the scrape adds them as target labels, so a Prometheus configured as for Linkerd
+    /// gets them once (no <c>exported_*</c> copies). See docs/observability.md.</summary>
     public ProxyMetrics(WorkloadInfo workload, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(workload);
+        Workload = workload;
         _time = time;
         _startTimeSeconds = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         Routes = new RouteMetrics();
         _sources = [Routes];
-        _workloadLabels = $"namespace=\"{Escape(workload.Namespace)}\",deployment=\"{Escape(workload.Name)}\",workload=\"{Escape(workload.Name)}\",pod=\"{Escape(workload.Pod)}\"";
     }
+
+    /// <summary>Who this proxy runs beside.</summary>
+    public WorkloadInfo Workload { get; }
 
     /// <summary>Per-route and per-backend series, retries, timeouts, faults and ejections.</summary>
     public RouteMetrics Routes { get; }
@@ -149,7 +153,7 @@ public sealed class ProxyMetrics
 
         foreach (var source in Volatile.Read(ref _sources))
         {
-            source.WriteTo(sb, _workloadLabels);
+            source.WriteTo(sb);
         }
 
         WriteProcess(sb);
@@ -169,13 +173,13 @@ public sealed class ProxyMetrics
         sb.Append(inv, $"process_uptime_seconds {(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0) - _startTimeSeconds:F3}\n");
     }
 
-    private string Common(Direction direction) =>
-        $"direction=\"{(direction == Direction.Inbound ? "inbound" : "outbound")}\",{_workloadLabels}";
+    private static string Common(Direction direction) =>
+        direction == Direction.Inbound ? "direction=\"inbound\"" : "direction=\"outbound\"";
 
-    private string ResponseLabels(Direction direction, string authority, string tls, int status, bool success, string grpc) =>
+    private static string ResponseLabels(Direction direction, string authority, string tls, int status, bool success, string grpc) =>
         string.Create(CultureInfo.InvariantCulture, $"{Common(direction)},authority=\"{Escape(authority)}\",{tls},status_code=\"{status}\",classification=\"{(success ? "success" : "failure")}\"{(grpc.Length > 0 ? $",grpc_status=\"{grpc}\"" : "")}");
 
-    private string TcpLabels((Direction Direction, string Peer, string Tls) key) =>
+    private static string TcpLabels((Direction Direction, string Peer, string Tls) key) =>
         $"{Common(key.Direction)},peer=\"{key.Peer}\",{key.Tls}";
 
     private static void WriteHistogram(StringBuilder sb, string name, string labels, Histogram histogram)

@@ -12,6 +12,9 @@ internal sealed class RouteBackendSeries(string parent, string route, string bac
 
     public string Route { get; } = route;
 
+    /// <summary>The series' labels, rendered once (Linkerd's parent_*, route_*, backend_*).</summary>
+    public string Labels { get; init; } = "";
+
     public string Backend { get; } = backend;
 
     public long Requests => Interlocked.Read(ref _requests);

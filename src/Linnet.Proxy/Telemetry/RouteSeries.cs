@@ -19,6 +19,9 @@ internal sealed class RouteSeries(string parent, string route)
 
     public string Route { get; } = route;
 
+    /// <summary>The series' labels, rendered once (Linkerd's parent_*, route_*).</summary>
+    public string Labels { get; init; } = "";
+
     /// <summary>(HTTP status, error) → count of requests the route answered.</summary>
     public ConcurrentDictionary<(int Status, string Error), long[]> Statuses { get; } = new();
 

@@ -40,7 +40,7 @@ public sealed class ConfigUpdateFactoryTests
         var service = Assert.Single(new ConfigUpdateFactory().Snapshot(view, "shop").Services);
 
         Assert.Equal(("web.shop:80", 80, Protocol.Grpc, 20000), (service.Key, service.Port, service.Protocol, service.LocalPort));
-        Assert.Equal(new Endpoint { Address = "127.0.0.2", Port = 4143, Weight = 1, Identity = "spiffe://cluster.local/ns/shop/sa/web", Instance = "web-0", Meshed = true }, Assert.Single(service.Endpoints));
+        Assert.Equal(new Endpoint { Address = "127.0.0.2", Port = 4143, Weight = 1, Identity = "spiffe://cluster.local/ns/shop/sa/web", Instance = "web-0", Meshed = true, MetricLabels = { ["pod"] = "web-0" } }, Assert.Single(service.Endpoints));
         var rule = Assert.Single(Assert.Single(service.Routes).Rules);
         Assert.Equal(
             [ProtoPathMatch.Types.Type.Prefix, ProtoPathMatch.Types.Type.Exact, ProtoPathMatch.Types.Type.Regex],

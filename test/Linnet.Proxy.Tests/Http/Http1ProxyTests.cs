@@ -257,7 +257,7 @@ public sealed class Http1ProxyTests
 
         var scrape = await proxy.ScrapeWhenAsync(s => s.Sum("response_total", ("direction", "inbound")) == statuses.Count);
 
-        (string, string)[] labels = [("direction", "inbound"), ("namespace", "test"), ("deployment", "web"), ("pod", "web-0"), ("authority", proxy.Inbound.ToString()), ("tls", "no_identity")];
+        (string, string)[] labels = [("direction", "inbound"), ("authority", proxy.Inbound.ToString()), ("tls", "no_identity")];
         Assert.Equal(17, scrape.Sum("request_total", labels));
         Assert.Equal(10, scrape.Sum("response_total", [.. labels, ("status_code", "200"), ("classification", "success")]));
         Assert.Equal(4, scrape.Sum("response_total", [.. labels, ("status_code", "404"), ("classification", "success")]));

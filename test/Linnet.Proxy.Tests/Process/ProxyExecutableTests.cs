@@ -30,7 +30,7 @@ public sealed class ProxyExecutableTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("hello from app", await response.Content.ReadAsStringAsync(ct));
         var scrape = await proxy.ScrapeWhenAsync(s => s.Sum("response_total", ("direction", "inbound")) >= 1, ObserveTimeout, ct);
-        Assert.Equal(1, scrape.Sum("request_total", ("direction", "inbound"), ("namespace", "test"), ("pod", "web-0")));
+        Assert.Equal(1, scrape.Sum("request_total", ("direction", "inbound"), ("tls", "no_identity")));
         Assert.Equal(1, app.RequestCount);
     }
 

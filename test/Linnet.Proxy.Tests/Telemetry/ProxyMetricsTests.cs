@@ -26,7 +26,7 @@ public sealed class ProxyMetricsTests
 
         var scrape = Render(metrics);
 
-        (string, string)[] workload = [("namespace", "shop"), ("deployment", "web"), ("pod", "web-0"), ("direction", "inbound"), ("authority", "web:80")];
+        (string, string)[] workload = [("direction", "inbound"), ("authority", "web:80")];
         Assert.Equal(2, scrape.Sum("request_total", workload));
         Assert.Equal(1, scrape.Sum("response_total", [.. workload, ("status_code", "200"), ("classification", "success")]));
         Assert.Equal(1, scrape.Sum("response_total", [.. workload, ("status_code", "503"), ("classification", "failure")]));
@@ -79,12 +79,36 @@ public sealed class ProxyMetricsTests
     [Fact]
     public void WriteTo_LabelValues_AreEscaped()
     {
-        var metrics = new ProxyMetrics(new WorkloadInfo("a\"b", "web\\x", "p\nq"), new FakeTimeProvider());
-        metrics.ProxyError(Direction.Outbound, "unknown_authority");
+        var metrics = new ProxyMetrics(new WorkloadInfo("shop", "web", "web-0"), new FakeTimeProvider());
+        metrics.Request(Direction.Inbound, "a\"b\\x\ny", TlsLabel.InboundPlaintext).AddRequest();
 
         var scrape = Render(metrics);
 
-        Assert.Equal(1, scrape.Sum("proxy_error_total", ("namespace", "a\"b"), ("deployment", "web\\x")));
-        Assert.Contains("pod=\"p\\nq\"", scrape.Text, StringComparison.Ordinal);
+        Assert.Equal(1, scrape.Sum("request_total", ("authority", "a\"b\\x\ny")));
+        Assert.Contains("authority=\"a\\\"b\\\\x\\ny\"", scrape.Text, StringComparison.Ordinal);
+    }
+
+    // Linkerd's proxy exports no labels naming its own workload: Prometheus's service discovery adds
+    // namespace/pod/deployment as target labels, and a proxy that exported them too would make Prometheus
+    // rename its own to exported_namespace, exported_pod... (honor_labels: false, Linkerd's scrape config).
+    [Fact]
+    public void WriteTo_EverySeries_CarriesNoWorkloadLabels()
+    {
+        var metrics = new ProxyMetrics(new WorkloadInfo("shop", "web", "web-0"), new FakeTimeProvider());
+        metrics.Request(Direction.Inbound, "web:80", TlsLabel.InboundPlaintext).AddRequest();
+        metrics.Response(Direction.Outbound, "api:80", TlsLabel.OutboundPlaintext, 200, true, "").Add(1);
+        metrics.Tcp(Direction.Inbound, "src", TlsLabel.InboundPlaintext).OnOpen();
+        metrics.ProxyError(Direction.Outbound, "no_route");
+        metrics.Routes.Route("api.shop:80", "shop/split").Status(200, "");
+        metrics.Routes.Backend("api.shop:80", "shop/split", "api-v2.shop:80").Response(200, "");
+
+        var scrape = Render(metrics);
+
+        var names = scrape.Text.Split('\n').Where(l => l.Length > 0 && l[0] != '#').ToList();
+        Assert.NotEmpty(names);
+        foreach (var label in new[] { "namespace", "deployment", "workload", "pod" })
+        {
+            Assert.DoesNotContain(names, l => l.Contains($"{{{label}=\"", StringComparison.Ordinal) || l.Contains($",{label}=\"", StringComparison.Ordinal));
+        }
     }
 }

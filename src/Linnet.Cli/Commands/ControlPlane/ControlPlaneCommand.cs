@@ -37,13 +37,16 @@ internal static class ControlPlaneCommand
         var issuerKeyFile = new Option<string?>("--identity-issuer-key-file") { Description = "The issuer's private key (PEM)." };
         var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => ControlPlaneOptions.DefaultTrustDomainName };
         var lifetime = new Option<string>("--identity-issuance-lifetime") { Description = "How long workload certificates are valid.", DefaultValueFactory = _ => "24h" };
+        var prometheusUrl = new Option<string?>("--prometheus-url") { Description = "A Prometheus that scrapes the proxies (http_sd_configs at /api/v1/metrics/targets); stat, edges and routes query it instead of the embedded scraper." };
+        var scrapeInterval = new Option<string>("--metrics-scrape-interval") { Description = "How often the embedded scraper scrapes every proxy.", DefaultValueFactory = _ => "5s" };
+        var retention = new Option<string>("--metrics-retention") { Description = "How long the embedded scraper keeps samples (the longest window).", DefaultValueFactory = _ => "15m" };
         var tokenMaxLifetime = new Option<string>("--token-max-lifetime") { Description = "The longest lifetime `linnet token create` may ask for.", DefaultValueFactory = _ => "24h" };
         var apiHostNames = new Option<string[]>("--api-host-name") { Description = "A host name the HTTP API answers to besides IP addresses and localhost (repeatable).", AllowMultipleArgumentsPerToken = true };
         var webhookCredentials = new Option<string?>("--webhook-credentials-file") { Description = "A file (chmod 600) holding user:password that registries send to /v1/webhooks/* (Basic); without it the webhooks are off." };
         var isolation = new IsolationFlags();
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, webhookCredentials,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, webhookCredentials, prometheusUrl, scrapeInterval, retention,
         };
         foreach (var option in isolation.All)
         {
@@ -75,6 +78,12 @@ internal static class ControlPlaneCommand
                 return ExitCodes.Invalid;
             }
 
+            if (!TryMetrics(parse.GetValue(prometheusUrl), parse.GetValue(scrapeInterval)!, parse.GetValue(retention)!, out var metrics, out var metricsError))
+            {
+                await Console.Error.WriteLineAsync(metricsError);
+                return ExitCodes.Invalid;
+            }
+
             if (!DurationParser.TryParse(parse.GetValue(tokenMaxLifetime)!, out var maxTokenLifetime) || maxTokenLifetime < TimeSpan.FromSeconds(1))
             {
                 await Console.Error.WriteLineAsync($"--token-max-lifetime: '{parse.GetValue(tokenMaxLifetime)}' is not a duration of at least 1s");
@@ -103,9 +112,37 @@ internal static class ControlPlaneCommand
             }
 
             var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []);
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics);
         });
         return command;
+    }
+
+    /// <summary>Reads the metrics options; false with the reason when one is invalid.</summary>
+    internal static bool TryMetrics(string? prometheusUrl, string interval, string retention, out Linnet.ControlPlane.Metrics.MetricsOptions options, out string error)
+    {
+        options = new();
+        error = "";
+        Uri? url = null;
+        if (prometheusUrl is not null && (!Uri.TryCreate(prometheusUrl, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || url.UserInfo.Length > 0 || url.Query.Length > 0))
+        {
+            error = "--prometheus-url: not an http(s) URL without credentials or query (for example http://127.0.0.1:9090)";
+            return false;
+        }
+
+        if (!DurationParser.TryParse(interval, out var every) || every < TimeSpan.FromMilliseconds(100) || every > TimeSpan.FromMinutes(5))
+        {
+            error = $"--metrics-scrape-interval: '{interval}' is not a duration between 100ms and 5m";
+            return false;
+        }
+
+        if (!DurationParser.TryParse(retention, out var keep) || keep < every || keep > TimeSpan.FromHours(6))
+        {
+            error = $"--metrics-retention: '{retention}' is not a duration between the scrape interval and 6h";
+            return false;
+        }
+
+        options = new() { PrometheusUrl = url, ScrapeInterval = every, Retention = keep };
+        return true;
     }
 
     /// <summary>Reads <c>--grpc-listen</c> and <c>--first-address</c>; false with the reason when either is invalid.</summary>
@@ -129,7 +166,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null)
     {
         // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
         IdentityFiles.EnsureDirectory(data.Path);
@@ -177,6 +214,7 @@ internal static class ControlPlaneCommand
                 // The CA and the token key live in the data directory (owner-only) unless the user brings a CA.
                 Identity = (identity ?? new IdentityOptions()) with { Directory = Path.Combine(data.Path, "identity") },
                 TrustDomain = trustDomain ?? ControlPlaneOptions.DefaultTrustDomainName,
+                Metrics = metrics ?? new(),
                 AdminCredentialFile = Path.Combine(data.Path, AdminCredential.FileName),
                 TokenMaxLifetime = security?.TokenMaxLifetime ?? ControlPlaneOptions.DefaultTokenMaxLifetime,
                 ApiHostNames = security?.HostNames ?? [],

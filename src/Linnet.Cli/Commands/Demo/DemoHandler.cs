@@ -10,7 +10,7 @@ using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
-using Linnet.Proxy.Telemetry;
+using Linnet.Api.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Linnet.Proxy.Telemetry;
+namespace Linnet.Api.Telemetry;
 
 /// <summary>Reads the Prometheus text exposition format (what <c>/metrics</c> serves) into samples, and
 /// answers the questions the CLI and tests ask of it.</summary>

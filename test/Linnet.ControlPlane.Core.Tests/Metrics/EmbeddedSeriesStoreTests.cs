@@ -1,0 +1,117 @@
+using Linnet.Api.Telemetry;
+using Linnet.ControlPlane.Core.Metrics;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Linnet.ControlPlane.Core.Tests.Metrics;
+
+/// <summary>The embedded store answers as PromQL over the same samples: increase = latest − value a window ago
+/// (0 for a series born since), instant values look back at most 5 minutes, memory stays bounded.</summary>
+public sealed class EmbeddedSeriesStoreTests
+{
+    private static readonly ScrapeTarget Web = new("shop", "web", "web-0", "127.0.0.5:4191", "web", true);
+    private static readonly ScrapeTarget Api = new("shop", "api", "api-0", "127.0.0.6:4191", "api", true);
+
+    private static MetricSample Sample(string name, double value, params (string, string)[] labels) =>
+        new(name, labels.ToDictionary(l => l.Item1, l => l.Item2), value);
+
+    private static readonly SeriesSelector InboundResponses = new("response_total", [new("direction", "inbound")]);
+
+    [Fact]
+    public async Task IncreaseAsync_CounterOverWindow_LatestMinusValueWindowAgo()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5), time);
+        for (var i = 0; i <= 24; i++)
+        {
+            // 10 requests every 5 s: 100 at 0 s, 340 at 120 s.
+            if (i > 0)
+            {
+                time.Advance(TimeSpan.FromSeconds(5));
+            }
+
+            store.Add(Web, time.GetUtcNow(), [Sample("response_total", 100 + (10 * i), ("direction", "inbound"), ("classification", "success"))]);
+        }
+
+        var result = await store.IncreaseAsync(InboundResponses, ["namespace", "deployment"], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        var value = Assert.Single(result);
+        Assert.Equal(120, value.Value); // 340 now − 220 sixty seconds ago
+        Assert.Equal("shop", value.Label("namespace"));
+        Assert.Equal("web", value.Label("deployment"));
+    }
+
+    [Fact]
+    public async Task IncreaseAsync_SeriesBornInsideWindow_CountsFromZero()
+    {
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5), time);
+        store.Add(Web, time.GetUtcNow(), [Sample("response_total", 7, ("direction", "inbound"))]);
+        time.Advance(TimeSpan.FromSeconds(5));
+        store.Add(Web, time.GetUtcNow(), [Sample("response_total", 9, ("direction", "inbound"))]);
+
+        var result = await store.IncreaseAsync(InboundResponses, [], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(9, Assert.Single(result).Value);
+    }
+
+    [Fact]
+    public async Task IncreaseAsync_GroupsAndMatchers_SumPerGroupOnlySelected()
+    {
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5), time);
+        store.Add(Web, time.GetUtcNow(), [
+            Sample("response_total", 3, ("direction", "inbound"), ("classification", "success")),
+            Sample("response_total", 1, ("direction", "inbound"), ("classification", "failure")),
+            Sample("response_total", 50, ("direction", "outbound"), ("classification", "success")),
+        ]);
+        store.Add(Api, time.GetUtcNow(), [Sample("response_total", 4, ("direction", "inbound"), ("classification", "success"))]);
+
+        var result = await store.IncreaseAsync(InboundResponses, ["deployment", "classification"], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(
+            ["api/success=4", "web/failure=1", "web/success=3"],
+            result.Select(v => $"{v.Label("deployment")}/{v.Label("classification")}={v.Value}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task LatestAsync_SampleOlderThanLookback_Absent()
+    {
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5), time);
+        var gauge = new SeriesSelector("tcp_open_connections", []);
+        store.Add(Web, time.GetUtcNow(), [Sample("tcp_open_connections", 3)]);
+
+        time.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal(3, Assert.Single(await store.LatestAsync(gauge, [], CancellationToken.None)).Value);
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(await store.LatestAsync(gauge, [], CancellationToken.None));
+    }
+
+    [Fact]
+    public void Add_UnreadFamiliesAndTooManySeries_NotKept()
+    {
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), time);
+        var samples = Enumerable.Range(0, EmbeddedSeriesStore.MaxSeriesPerTarget + 10)
+            .Select(i => Sample("response_total", 1, ("authority", $"a{i}:80")))
+            .Append(Sample("process_cpu_seconds_total", 1));
+
+        store.Add(Web, time.GetUtcNow(), samples);
+
+        Assert.Equal(EmbeddedSeriesStore.MaxSeriesPerTarget, store.SeriesCount);
+        Assert.Equal(10, store.DroppedSeries);
+    }
+
+    [Fact]
+    public async Task Retain_TargetGone_ItsSeriesForgotten()
+    {
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5), time);
+        store.Add(Web, time.GetUtcNow(), [Sample("response_total", 3, ("direction", "inbound"))]);
+        store.Add(Api, time.GetUtcNow(), [Sample("response_total", 4, ("direction", "inbound"))]);
+
+        store.Retain([Api]);
+
+        Assert.Equal(4, Assert.Single(await store.IncreaseAsync(InboundResponses, [], TimeSpan.FromMinutes(1), CancellationToken.None)).Value);
+    }
+}
