@@ -1,4 +1,4 @@
-using Linnet.Proxy.Telemetry;
+using Linnet.Api.Telemetry;
 
 namespace Linnet.Cli.Tests;
 
