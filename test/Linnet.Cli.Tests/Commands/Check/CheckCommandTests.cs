@@ -23,7 +23,7 @@ public sealed class CheckCommandTests
             ["LINNET_PROXY"] = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
             ["COLUMNS"] = "250",
         };
-        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground"], env, cancellationToken: ct);
+        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground", "--isolation", "off"], env, cancellationToken: ct);
         await controlPlane.WaitForOutputAsync("linnet control plane: API", TimeSpan.FromSeconds(60), ct);
         var manifest = Path.Combine(data.Path, "crash.yaml");
         await File.WriteAllTextAsync(manifest, """
@@ -71,7 +71,7 @@ public sealed class CheckCommandTests
         Assert.Equal(1, table.Code);
         Assert.Contains("crasher-0", table.Stdout, StringComparison.Ordinal);
         var instances = await RunAsync(env, ["get", "instances"], ct);
-        Assert.Contains("RESTARTS", instances.Stdout, StringComparison.Ordinal);
+        Assert.True(instances.Stdout.Contains("RESTARTS", StringComparison.Ordinal), $"get instances printed:\n{instances.Stdout}\nstderr:\n{instances.Stderr}");
 
         Assert.Equal(0, ProcessTable.Kill(controlPlane.Id, ProcessTable.SigTerm));
         Assert.Equal(0, await controlPlane.WaitForExitAsync(TimeSpan.FromSeconds(30), ct));
@@ -89,7 +89,7 @@ public sealed class CheckCommandTests
             ["LINNET_GRPC_LISTEN"] = $"127.0.0.1:{ProcessTable.FreePort()}",
             ["LINNET_PROXY"] = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
         };
-        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground"], env, cancellationToken: ct);
+        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground", "--isolation", "off"], env, cancellationToken: ct);
         await controlPlane.WaitForOutputAsync("linnet control plane: API", TimeSpan.FromSeconds(60), ct);
         var manifest = Path.Combine(data.Path, "missing.yaml");
         await File.WriteAllTextAsync(manifest, """
