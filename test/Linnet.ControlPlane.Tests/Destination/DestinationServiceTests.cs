@@ -147,7 +147,7 @@ public sealed class DestinationServiceTests
     [Fact]
     public async Task Subscribe_WatchHistoryCompacted_SendsFreshSnapshot()
     {
-        using var store = new FaultyStore { CompactFirstWatch = true };
+        using var store = new FaultyStore { CompactFirstWatchFrom = 1 };
         await using var cp = await TestControlPlane.StartAsync(Ct, store: store);
         await cp.ApplyOkAsync(Manifests.Service("web"), Ct);
         using var subscription = cp.Subscribe("default");

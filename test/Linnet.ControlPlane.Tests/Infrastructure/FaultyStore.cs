@@ -10,7 +10,9 @@ internal sealed class FaultyStore : IResourceStore, IDisposable
     private readonly InMemoryResourceStore _inner = new();
     private int _watches;
 
-    public bool CompactFirstWatch { get; init; }
+    /// <summary>Compact the first watch that starts at this revision or later (null: never). A revision rather than
+    /// "the first watch" because the control plane's own controllers (route status) watch from its start.</summary>
+    public long? CompactFirstWatchFrom { get; init; }
 
     public bool FailCommits { get; set; }
 
@@ -24,7 +26,7 @@ internal sealed class FaultyStore : IResourceStore, IDisposable
         FailCommits ? Task.FromException<CommitResult>(new IOException("No space left on device")) : _inner.CommitAsync(changes, cancellationToken);
 
     public IAsyncEnumerable<WatchEvent> WatchAsync(long afterRevision, CancellationToken cancellationToken = default) =>
-        CompactFirstWatch && Interlocked.Increment(ref _watches) == 1 ? CompactedAsync(afterRevision) : _inner.WatchAsync(afterRevision, cancellationToken);
+        afterRevision >= CompactFirstWatchFrom && Interlocked.Increment(ref _watches) == 1 ? CompactedAsync(afterRevision) : _inner.WatchAsync(afterRevision, cancellationToken);
 
     public void Dispose() => _inner.Dispose();
 

@@ -50,6 +50,14 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
             "NetworkAuthentication" => ["NAME", "NETWORKS"],
             _ => ["NAME"],
         };
+        // Image columns only when some instance runs an image: a table of process instances stays narrow enough
+        // for an 80-column terminal.
+        var imageless = kind == "Instance" && !items.Any(i => i?["spec"]?["image"] is not null);
+        if (imageless)
+        {
+            columns = columns[..^2];
+        }
+
         if (showNamespace)
         {
             table.AddColumn("NAMESPACE");
@@ -102,6 +110,11 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                 "NetworkAuthentication" => [string.Join(",", (spec?["networks"]?.AsArray() ?? []).Select(n => Text(n?["cidr"])))],
                 _ => [],
             });
+            if (imageless)
+            {
+                row.RemoveRange(row.Count - 2, 2);
+            }
+
             table.AddRow(row.Select(Markup.Escape).ToArray());
         }
 
