@@ -43,7 +43,7 @@ public sealed class ControlPlaneKillTests(ITestOutputHelper output)
 
         CliResult? check = null;
         await Eventually.UntilAsync(async () => (check = await mesh.RunCliAsync(ct, "check")).ExitCode == 0, Mesh.InstancesTimeout, "linnet check passes", ct, () => check?.Output ?? "");
-        Assert.Contains("2 instances: every app ready, every proxy connected, ready and on the newest config", check!.Output, StringComparison.Ordinal);
+        Assert.Contains("2 instances", check!.Output, StringComparison.Ordinal); // exit 0 above: every app ready, every proxy connected and current
 
         // And it is followed: a route change after the restart reaches every proxy.
         await using var after = LoadGenerator.Start(proxies, Interval, MaxLoad);

@@ -70,7 +70,7 @@ public sealed class AnnotationManifestTests
     [Fact]
     public void Parse_AnnotationsInLinnetsDomains_WarnsForEveryOneWithoutEffectOnly()
     {
-        var yaml = Route("HTTPRoute", "retry.linkerd.io/limit: \"2\"\n    retry.linkerd.io/grpc: unavailable\n    config.linkerd.io/proxy-cpu-limit: \"1\"\n    linkerd.io/inject: enabled\n    keel.sh/unknown-knob: on\n    example.com/owner: team-a\n    notlinkerd.io/x: y")
+        var yaml = Route("HTTPRoute", "retry.linkerd.io/limit: \"2\"\n    retry.linkerd.io/grpc: unavailable\n    config.linkerd.io/proxy-cpu-limit: \"1\"\n    linkerd.io/inject: enabled\n    example.com/owner: team-a\n    notlinkerd.io/x: y")
             + "---\n" + "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    balancer.linkerd.io/failure-accrual: disabled\n    flagger.app/config-tracking: disabled\nspec: { ports: [ { port: 80 } ] }\n";
 
         var result = ManifestParser.Parse(yaml, "in.yaml");
@@ -80,7 +80,6 @@ public sealed class AnnotationManifestTests
         Assert.Equal(
             [
                 "1 HTTPRoute/web metadata.annotations[config.linkerd.io/proxy-cpu-limit]: is not an annotation Linnet understands, so it has no effect",
-                "1 HTTPRoute/web metadata.annotations[keel.sh/unknown-knob]: is not an annotation Linnet understands, so it has no effect",
                 "1 HTTPRoute/web metadata.annotations[linkerd.io/inject]: is not an annotation Linnet understands, so it has no effect",
                 "1 HTTPRoute/web metadata.annotations[retry.linkerd.io/grpc]: has no effect on a HTTPRoute: Linnet understands it on GRPCRoute only",
                 "2 Service/web metadata.annotations[flagger.app/config-tracking]: is not an annotation Linnet understands, so it has no effect",

@@ -23,7 +23,7 @@ public sealed class CheckCommandTests
             ["LINNET_PROXY"] = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
             ["COLUMNS"] = "250",
         };
-        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground", "--isolation", "off"], env, cancellationToken: ct);
+        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground", "--first-address", OwnAddresses(), "--isolation", "off"], env, cancellationToken: ct);
         await controlPlane.WaitForOutputAsync("linnet control plane: API", TimeSpan.FromSeconds(60), ct);
         var manifest = Path.Combine(data.Path, "crash.yaml");
         await File.WriteAllTextAsync(manifest, """
@@ -89,7 +89,7 @@ public sealed class CheckCommandTests
             ["LINNET_GRPC_LISTEN"] = $"127.0.0.1:{ProcessTable.FreePort()}",
             ["LINNET_PROXY"] = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
         };
-        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground", "--isolation", "off"], env, cancellationToken: ct);
+        await using var controlPlane = await TestProcess.StartAsync("dotnet", [Linnet, "up", "--foreground", "--first-address", OwnAddresses(), "--isolation", "off"], env, cancellationToken: ct);
         await controlPlane.WaitForOutputAsync("linnet control plane: API", TimeSpan.FromSeconds(60), ct);
         var manifest = Path.Combine(data.Path, "missing.yaml");
         await File.WriteAllTextAsync(manifest, """
@@ -158,4 +158,9 @@ public sealed class CheckCommandTests
         await process.WaitForExitAsync(ct);
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    // Test classes run in parallel, and the demo tests' meshes start at 127.1.0.1 too: a range of this test's own
+    // keeps another mesh's proxy from holding the port this one's proxy binds.
+    private static string OwnAddresses() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"127.{System.Security.Cryptography.RandomNumberGenerator.GetInt32(100, 250)}.0.1");
 }
