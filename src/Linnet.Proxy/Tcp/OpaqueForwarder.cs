@@ -39,6 +39,7 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, MeshTls me
         var opened = time.GetTimestamp();
         using var registration = abort.Register(() =>
         {
+            metrics.ProxyError(direction, RelayFailure.DrainTimeout);
             Reset(client);
             Reset(upstream);
         });
@@ -46,9 +47,10 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, MeshTls me
         {
             var up = PumpAsync(client, upstream, clientSeries, series);
             var down = PumpAsync(upstream, client, series, clientSeries);
-            if (await Task.WhenAny(up, down) is { IsFaulted: true })
+            if (await Task.WhenAny(up, down) is { IsFaulted: true } failed && !abort.IsCancellationRequested)
             {
                 // A reset on one side is passed on as a reset, not a clean close.
+                metrics.ProxyError(direction, RelayFailure.Reason(failed.Exception));
                 Reset(client);
                 Reset(upstream);
             }
@@ -79,7 +81,7 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, MeshTls me
         try
         {
             await using var stream = new NetworkStream(upstream, ownsSocket: false);
-            await StreamRelay.RunAsync(client, clientSeries, new RelayEnd(stream, upstream), series, abort);
+            await StreamRelay.RunAsync(client, clientSeries, new RelayEnd(stream, upstream), series, metrics, Direction.Inbound, abort);
         }
         finally
         {
@@ -104,11 +106,12 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, MeshTls me
         }
 
         SslStream tls;
+        var gate = new TlsShutdownGate();
         try
         {
             using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
             handshakeTimeout.CancelAfter(MeshTls.HandshakeTimeout);
-            tls = await meshTls.ConnectAsync(new NetworkStream(upstream, ownsSocket: false), identity, MeshAlpn.Transport, endpoint.Config.Address, handshakeTimeout.Token);
+            tls = await meshTls.ConnectAsync(gate.Wrap(new NetworkStream(upstream, ownsSocket: false)), identity, MeshAlpn.Transport, endpoint.Config.Address, handshakeTimeout.Token);
             await tls.WriteAsync(TransportHeader.Encode(endpoint.Config.Port), handshakeTimeout.Token);
             await tls.FlushAsync(handshakeTimeout.Token);
             endpoint.Observe(time.GetElapsedTime(connectStart));
@@ -134,7 +137,7 @@ internal sealed partial class OpaqueForwarder(BootstrapConfig config, MeshTls me
             await using (tls)
             {
                 await using var clientStream = new NetworkStream(client, ownsSocket: false);
-                await StreamRelay.RunAsync(new RelayEnd(clientStream, client), clientSeries, new RelayEnd(tls, upstream) { Tls = tls }, series, abort);
+                await StreamRelay.RunAsync(new RelayEnd(clientStream, client), clientSeries, RelayEnd.ForTls(tls, gate, upstream), series, metrics, Direction.Outbound, abort);
             }
         }
         finally

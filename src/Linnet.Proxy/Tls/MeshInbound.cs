@@ -34,12 +34,13 @@ internal sealed partial class MeshInbound(
         ArgumentNullException.ThrowIfNull(feature);
         SslStream ssl;
         string clientIdentity;
+        var gate = new TlsShutdownGate();
         using (var timeout = new CancellationTokenSource(config.DetectTimeout, time))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, abort))
         {
             try
             {
-                (ssl, clientIdentity) = await tls.AcceptAsync(new NetworkStream(socket, ownsSocket: false), linked.Token);
+                (ssl, clientIdentity) = await tls.AcceptAsync(gate.Wrap(new NetworkStream(socket, ownsSocket: false)), linked.Token);
             }
             catch (Exception ex) when (ex is MeshTlsException or OperationCanceledException or IOException)
             {
@@ -96,7 +97,7 @@ internal sealed partial class MeshInbound(
                     return false;
                 }
 
-                await opaque.ForwardAsync(new RelayEnd(ssl, socket) { Tls = ssl }, series, config.AppHost, target, abort);
+                await opaque.ForwardAsync(RelayEnd.ForTls(ssl, gate, socket), series, config.AppHost, target, abort);
             }
         }
         finally

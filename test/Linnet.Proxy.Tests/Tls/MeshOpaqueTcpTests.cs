@@ -39,6 +39,27 @@ public sealed class MeshOpaqueTcpTests
     }
 
     [Fact]
+    public async Task Forward_ClientResetsMidStream_ResetPassedOnAndCountedOnBothProxies()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var echo = await TcpEchoServer.StartAsync(ct);
+        var localPort = PortAllocator.GetFreeTcpPort();
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), echo.Port, ServiceProtocol.Opaque, localPort);
+        using var client = await RawTcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, localPort), ct);
+        await RawTcp.SendAsync(client, "ping", ct);
+        Assert.Equal("ping", await RawTcp.ReadTextAsync(client, "ping", ct));
+
+        // RST, not FIN: the relay passes a reset on as a reset, and a connection the proxy resets is counted.
+        client.LingerState = new LingerOption(true, 0);
+        client.Close();
+
+        var clientScrape = await mesh.Client.ScrapeWhenAsync(s => s.Sum("proxy_error_total", ("direction", "outbound"), ("reason", "peer_reset")) >= 1);
+        var serverScrape = await mesh.Server.ScrapeWhenAsync(s => s.Sum("proxy_error_total", ("direction", "inbound"), ("reason", "peer_reset")) >= 1);
+        Assert.Equal(1, clientScrape.Sum("proxy_error_total", ("direction", "outbound"), ("reason", "peer_reset")));
+        Assert.Equal(1, serverScrape.Sum("proxy_error_total", ("direction", "inbound"), ("reason", "peer_reset")));
+    }
+
+    [Fact]
     public async Task Forward_ServerFirstOverMesh_BannerAndRepliesReachClient()
     {
         var ct = TestContext.Current.CancellationToken;
