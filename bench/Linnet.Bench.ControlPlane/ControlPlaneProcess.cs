@@ -36,6 +36,9 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
 
     public Uri HttpBase { get; private set; } = new("http://127.0.0.1/");
 
+    /// <summary>The control plane's trust anchors (PEM), which proxies and subscribers verify it with.</summary>
+    public string TrustAnchorsPem { get; private set; } = "";
+
     /// <summary>Starts <c>linnet-bench-cp serve</c>, logging to <paramref name="logPath"/>, and waits for its listeners.</summary>
     public static async Task<ControlPlaneProcess> StartAsync(string name, string logPath, CancellationToken ct)
     {
@@ -59,6 +62,7 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
         cp.GrpcAddress = (string)hello["grpc"]!;
         cp.HttpBase = new Uri($"http://{(string)hello["http"]!}/");
         cp._http.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText((string)hello["adminCredentialFile"]!).Trim());
+        cp.TrustAnchorsPem = await File.ReadAllTextAsync((string)hello["trustAnchorsFile"]!, ct);
         return cp;
     }
 
@@ -90,6 +94,25 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>A workload token for <paramref name="serviceAccount"/> in the benchmark's namespace, as
+    /// <c>linnet token create</c> gets one (<c>POST /api/v1/tokens</c>), written owner-only to
+    /// <paramref name="path"/>; returns the identity it proves.</summary>
+    public async Task<string> CreateTokenAsync(string serviceAccount, string path, CancellationToken ct)
+    {
+        var request = new JsonObject { ["namespace"] = Mesh.Namespace, ["serviceAccount"] = serviceAccount };
+        using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync(new Uri(HttpBase, "api/v1/tokens"), content, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{Name}: token for {serviceAccount} answered {(int)response.StatusCode}: {body}");
+        }
+
+        var reply = JsonNode.Parse(body)!;
+        Linnet.ControlPlane.Core.Identity.IdentityFiles.WritePrivate(path, (string)reply["token"]! + "\n");
+        return (string)reply["identity"]!;
     }
 
     /// <summary>The store revision the next apply will get: only the benchmark writes to this store.</summary>

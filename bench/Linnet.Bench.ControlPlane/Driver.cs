@@ -139,7 +139,7 @@ internal sealed class BenchRun
         Log($"propagation: control plane A ({_o.Mesh.Endpoints:N0} endpoints) with {_o.Subscribers} simulated subscribers ...");
         await using var cpA = await StartControlPlaneAsync("cp-subscribers", _o.Mesh, ct);
         var started = Stopwatch.GetTimestamp();
-        await using var subscribers = await SubscriberFleet.ConnectAsync(cpA.GrpcAddress, _o.Subscribers, TimeSpan.FromSeconds(300), ct);
+        await using var subscribers = await SubscriberFleet.ConnectAsync(cpA, _o.WorkDir, _o.Subscribers, TimeSpan.FromSeconds(300), ct);
         _subscriberSnapshotMs = subscribers.SnapshotMs();
         _info.Add(string.Create(CultureInfo.InvariantCulture,
             $"{_o.Subscribers} subscribers over {subscribers.Connections} HTTP/2 connections (≤ {SubscriberFleet.MaxStreamsPerConnection} streams each; Kestrel's limit of 100 left as is) held their snapshots {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s after the first call; per-subscriber snapshot time p50 {Stats.Median(_subscriberSnapshotMs):F0} ms, max {Stats.Max(_subscriberSnapshotMs):F0} ms"));
@@ -156,12 +156,12 @@ internal sealed class BenchRun
                 ProxyFleet.CheckPortsFree(_o.Proxies, _o.PortBase);
                 cpB = await StartControlPlaneAsync("cp-proxies", _o.Mesh, ct);
                 _logs.Add(cpB.Name);
-                proxies = ProxyFleet.Start(_o.ProxyBin, _o.Proxies, cpB.GrpcAddress, _o.WorkDir, _o.PortBase);
+                proxies = await ProxyFleet.StartAsync(_o.ProxyBin, _o.Proxies, cpB, _o.WorkDir, _o.PortBase, ct);
                 _pids.UnionWith(proxies.Pids);
                 _proxiesReadyMs = await proxies.WaitReadyAsync(TimeSpan.FromSeconds(180), ct);
                 // One simulated subscriber beside the proxies: when the control plane delivered each change to a
                 // stream that does nothing else, to tell control-plane delays from the proxies' own.
-                canary = await SubscriberFleet.ConnectAsync(cpB.GrpcAddress, 1, TimeSpan.FromSeconds(60), ct);
+                canary = await SubscriberFleet.ConnectAsync(cpB, _o.WorkDir, 1, TimeSpan.FromSeconds(60), ct);
                 await Task.Delay(TimeSpan.FromSeconds(2), ct);
                 _proxyRssIdleKb = proxies.RssKb();
                 _pollingCores = await PollingCostAsync(proxies, ct);
@@ -265,10 +265,10 @@ internal sealed class BenchRun
         _noise.Begin();
         // The first subscriber alone: its snapshot includes translating the whole mesh (nothing asked for a
         // view before). Then the others at once: the view is cached, each gets the cached message.
-        await using var first = await SubscriberFleet.ConnectAsync(cp.GrpcAddress, 1, TimeSpan.FromSeconds(120), ct);
+        await using var first = await SubscriberFleet.ConnectAsync(cp, _o.WorkDir, 1, TimeSpan.FromSeconds(120), ct);
         var cold = first.SnapshotMs()[0];
         var rest = _o.MemorySubscribers > 1
-            ? await SubscriberFleet.ConnectAsync(cp.GrpcAddress, _o.MemorySubscribers - 1, TimeSpan.FromSeconds(300), ct)
+            ? await SubscriberFleet.ConnectAsync(cp, _o.WorkDir, _o.MemorySubscribers - 1, TimeSpan.FromSeconds(300), ct)
             : null;
         try
         {

@@ -58,14 +58,22 @@ internal sealed class ProxyFleet : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="count"/> proxies (each logging to its own file in <paramref name="workDir"/>).</summary>
-    public static ProxyFleet Start(string proxyBin, int count, string controlPlane, string workDir, int portBase)
+    /// <remarks>Each proxy holds a workload token of its own (service account <c>proxy-i</c>, from the control
+    /// plane's token API, owner-only on disk) and the control plane's trust anchors, as universal mode sets a
+    /// proxy up: it gets its certificate from Certify and subscribes over TLS with it.</remarks>
+    public static async Task<ProxyFleet> StartAsync(string proxyBin, int count, ControlPlaneProcess controlPlane, string workDir, int portBase, CancellationToken ct)
     {
         var fleet = new ProxyFleet();
         try
         {
+            var anchors = Path.Combine(workDir, "trust-anchors.pem");
+            await File.WriteAllTextAsync(anchors, controlPlane.TrustAnchorsPem, ct);
             for (var i = 0; i < count; i++)
             {
                 var address = Address(i);
+                var serviceAccount = string.Create(CultureInfo.InvariantCulture, $"proxy-{i}");
+                var token = Path.Combine(workDir, serviceAccount + ".token");
+                var identity = await controlPlane.CreateTokenAsync(serviceAccount, token, ct);
                 var admin = portBase + (3 * i);
                 var config = Path.Combine(workDir, string.Create(CultureInfo.InvariantCulture, $"proxy-{i}.yaml"));
                 File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $$"""
@@ -74,7 +82,8 @@ internal sealed class ProxyFleet : IAsyncDisposable
                     inbound: {listen: "{{address}}:{{admin + 1}}", appPort: 8080, appHost: {{address}}}
                     outbound: {listen: "{{address}}:{{admin + 2}}"}
                     drainTimeout: 2s
-                    controlPlane: {address: "{{controlPlane}}"}
+                    controlPlane: {address: "{{controlPlane.GrpcAddress}}"}
+                    identity: {name: "{{identity}}", trustAnchorsFile: "{{anchors}}", tokenFile: "{{token}}"}
 
                     """));
                 // exec: the pid is the proxy's own; its output goes to a file, not through this process.

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Core.Translation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Linnet.Bench.ControlPlane;
 
@@ -33,6 +34,10 @@ internal static class ServeMode
         };
         await using var host = ControlPlaneHost.Create(options, store);
         await host.StartAsync();
+
+        // Proxies and subscribers trust the control plane's CA (as universal mode hands it to its proxies).
+        var anchorsFile = Path.Combine(credentials.FullName, "trust-anchors.pem");
+        await File.WriteAllTextAsync(anchorsFile, host.Services.GetRequiredService<Linnet.ControlPlane.Core.Identity.MeshIdentity>().TrustAnchorsPem);
         using var stop = new CancellationTokenSource();
         var watcher = new StoreWatcher(store);
         var watching = watcher.RunAsync(stop.Token);
@@ -44,6 +49,7 @@ internal static class ServeMode
             ["grpc"] = host.GrpcEndPoint.ToString(),
             ["http"] = host.HttpEndPoint.ToString(),
             ["adminCredentialFile"] = options.AdminCredentialFile,
+            ["trustAnchorsFile"] = anchorsFile,
             ["frequency"] = Stopwatch.Frequency,
             ["gc"] = System.Runtime.GCSettings.IsServerGC ? "server" : "workstation",
         });

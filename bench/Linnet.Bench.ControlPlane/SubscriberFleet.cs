@@ -3,10 +3,17 @@ using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Linnet.Api.Destination.V1;
+using Linnet.Proxy.Configuration;
+using Linnet.Proxy.ControlPlane;
+using Linnet.Proxy.Identity;
+using Linnet.Proxy.Telemetry;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Linnet.Bench.ControlPlane;
 
-/// <summary>Simulated proxies: N <c>Destination.Subscribe</c> streams spread over a few HTTP/2 connections
+/// <summary>Simulated proxies: N <c>Destination.Subscribe</c> streams spread over a few HTTP/2 connections, each
+/// made as a proxy makes its own (TLS 1.3 to the control plane's verified identity, a certificate from Certify
+/// presented as the client certificate)
 /// (one <see cref="GrpcChannel"/> and handler per connection, at most <see cref="MaxStreamsPerConnection"/>
 /// streams each: Kestrel's default limit is 100 concurrent streams per connection, left as it is). Each
 /// stream records when every update arrived (right after the message is read and parsed).</summary>
@@ -14,7 +21,11 @@ internal sealed class SubscriberFleet : IAsyncDisposable
 {
     public const int MaxStreamsPerConnection = 50;
 
+    private static int s_fleets;
+
     private readonly GrpcChannel[] _channels;
+    private readonly List<CertificateRenewalService> _renewals = [];
+    private readonly int _fleet = Interlocked.Increment(ref s_fleets);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _readers = [];
     private readonly long[] _started;
@@ -30,32 +41,59 @@ internal sealed class SubscriberFleet : IAsyncDisposable
     private TaskCompletionSource _allReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _allSnapshots = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SubscriberFleet(string address, int count)
+    private SubscriberFleet(int count, int connections)
     {
         Count = count;
-        var connections = (count + MaxStreamsPerConnection - 1) / MaxStreamsPerConnection;
         _channels = new GrpcChannel[connections];
-        for (var c = 0; c < connections; c++)
-        {
-            _channels[c] = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler
-                {
-                    UseProxy = false,
-                    EnableMultipleHttp2Connections = false,
-                    PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                    ConnectTimeout = TimeSpan.FromSeconds(5),
-                },
-                MaxReceiveMessageSize = 256 * 1024 * 1024,
-                DisposeHttpClient = true,
-            });
-        }
-
         _started = new long[count];
         _snapshotAt = new long[count];
         _snapshotBytes = new long[count];
         _latest = new long[count];
         _firstAt = new long[count];
+    }
+
+    /// <summary>Connection <paramref name="c"/> as a proxy makes it: a workload token from the control plane's
+    /// token API, a certificate for it from <c>Certify</c> through the proxy's own renewal service (TLS, the
+    /// control plane's identity verified), then the proxy's own TLS client for Destination, presenting that
+    /// certificate.</summary>
+    private async Task ConnectChannelAsync(ControlPlaneProcess cp, string workDir, int c, CancellationToken ct)
+    {
+        var serviceAccount = string.Create(CultureInfo.InvariantCulture, $"sub-{_fleet}-{c}");
+        var tokenPath = Path.Combine(workDir, serviceAccount + ".token");
+        var name = await cp.CreateTokenAsync(serviceAccount, tokenPath, ct);
+        var bootstrap = new BootstrapConfig
+        {
+            Workload = new WorkloadInfo(Mesh.Namespace, serviceAccount, serviceAccount + "-0"),
+            ControlPlaneAddress = cp.GrpcAddress,
+            Identity = new IdentityBootstrapConfig { Name = name, TrustAnchorsPem = cp.TrustAnchorsPem, TokenPath = tokenPath },
+        };
+        var identity = new ProxyIdentity(true);
+        var metrics = new IdentityMetrics();
+        var renewal = new CertificateRenewalService(bootstrap, identity, metrics, TimeProvider.System, NullLogger<CertificateRenewalService>.Instance);
+        _renewals.Add(renewal);
+        await renewal.StartAsync(ct);
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            wait.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await identity.WhenReadyAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"subscriber connection {c}: no certificate from Certify within 30 s: {renewal.LastFailure}");
+            }
+        }
+
+        var handler = new ControlPlaneTls(bootstrap, metrics, TimeProvider.System, NullLogger.Instance).CreateHandler("destination", identity);
+        handler.EnableMultipleHttp2Connections = false;
+        handler.PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan;
+        _channels[c] = GrpcChannel.ForAddress($"https://{cp.GrpcAddress}", new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            MaxReceiveMessageSize = 256 * 1024 * 1024,
+            DisposeHttpClient = true,
+        });
     }
 
     public int Count { get; }
@@ -69,11 +107,16 @@ internal sealed class SubscriberFleet : IAsyncDisposable
 
     /// <summary>Opens <paramref name="count"/> streams (subscriber i on connection i mod connections) and
     /// waits until each has its snapshot.</summary>
-    public static async Task<SubscriberFleet> ConnectAsync(string address, int count, TimeSpan timeout, CancellationToken ct)
+    public static async Task<SubscriberFleet> ConnectAsync(ControlPlaneProcess cp, string workDir, int count, TimeSpan timeout, CancellationToken ct)
     {
-        var fleet = new SubscriberFleet(address, count);
+        var fleet = new SubscriberFleet(count, (count + MaxStreamsPerConnection - 1) / MaxStreamsPerConnection);
         try
         {
+            for (var c = 0; c < fleet._channels.Length; c++)
+            {
+                await fleet.ConnectChannelAsync(cp, workDir, c, ct);
+            }
+
             for (var i = 0; i < count; i++)
             {
                 fleet.Open(i);
@@ -144,7 +187,13 @@ internal sealed class SubscriberFleet : IAsyncDisposable
 
         foreach (var channel in _channels)
         {
-            channel.Dispose();
+            channel?.Dispose();
+        }
+
+        foreach (var renewal in _renewals)
+        {
+            await renewal.StopAsync(CancellationToken.None);
+            renewal.Dispose();
         }
 
         _stop.Dispose();

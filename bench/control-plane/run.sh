@@ -5,7 +5,8 @@
 #   BENCH_QUICK=1 bench/control-plane/run.sh     # smoke test: 200 subscribers, 10 proxies, 1 round
 #
 # What it measures (bench/Linnet.Bench.ControlPlane does the work; this script builds and runs it):
-#   - propagation to 1,000 simulated subscribers (Destination.Subscribe streams, 50 per HTTP/2 connection):
+#   - propagation to 1,000 simulated subscribers (Destination.Subscribe streams, 50 per HTTP/2 connection,
+#     each connection TLS with a certificate from Certify, made by the proxy's own code as a proxy makes it):
 #     an HTTPRoute weight change through POST /api/v1/apply, from its HTTP 200 to each subscriber holding
 #     the new version; BENCH_CHANGES changes per round, p50/p99/max over every (subscriber, change) pair;
 #   - propagation to 100 real linnet-proxy processes (Native AOT): from the apply's 200 until each proxy's
