@@ -126,6 +126,27 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
         return _lastRevision;
     }
 
+    /// <summary>Waits (bounded, 5 s) until the store's revision has stopped moving for 250 ms and takes it as the
+    /// last one. An apply is followed by a commit of the control plane's own: the route-status controller writes
+    /// the HTTPRoute's Accepted/ResolvedRefs from the store watch, one revision after the apply's. The next
+    /// change's revision is known only once that has landed.</summary>
+    public async Task SettleAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var last = await RefreshRevisionAsync(ct);
+        var stableSince = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(5) && Stopwatch.GetElapsedTime(stableSince) < TimeSpan.FromMilliseconds(250))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(25), ct);
+            var now = await RefreshRevisionAsync(ct);
+            if (now != last)
+            {
+                last = now;
+                stableSince = Stopwatch.GetTimestamp();
+            }
+        }
+    }
+
     /// <summary>Applies the route with a weight different from the last one (1-98, cycling); returns the
     /// commit's revision and when the request was sent and its 200 received.</summary>
     public async Task<(long Revision, long SentAt, long OkAt)> ApplyRouteAsync(CancellationToken ct)

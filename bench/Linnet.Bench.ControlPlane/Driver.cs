@@ -305,6 +305,7 @@ internal sealed class BenchRun
             }
 
             await GapAsync(ct);
+            await cp.SettleAsync(ct);
             var expected = cp.NextRevision;
             foreach (var fleet in fleets)
             {
@@ -350,6 +351,7 @@ internal sealed class BenchRun
             var polled = k % 2 == 0;
             var scenario = polled ? ProxiesPolledScenario : ProxiesLogScenario;
             await GapAsync(ct);
+            await cp.SettleAsync(ct);
             var before = CpuMark.Take(cp, proxies);
             var expected = cp.NextRevision;
             var version = expected.ToString(CultureInfo.InvariantCulture);
