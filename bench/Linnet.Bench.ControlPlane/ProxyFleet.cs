@@ -134,12 +134,13 @@ internal sealed class ProxyFleet : IAsyncDisposable
     }
 
     /// <summary>Polls every proxy's <c>/config-version</c> every <paramref name="interval"/> (in parallel,
-    /// bounded by <paramref name="timeout"/>) until it answers <paramref name="version"/>; returns per proxy
+    /// bounded by <paramref name="timeout"/>) until it answers <paramref name="version"/> or later; returns per proxy
     /// the timestamp at which that answer was received (0: never). Started before the apply, so a proxy
     /// that gets the update before the apply's response is seen at once (call it before applying).</summary>
     public async Task<long[]> WaitVersionAsync(string version, TimeSpan interval, TimeSpan timeout, CancellationToken ct)
     {
         var at = new long[Count];
+        var wanted = long.Parse(version, CultureInfo.InvariantCulture);
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, Count).Select(async i =>
         {
@@ -147,7 +148,10 @@ internal sealed class ProxyFleet : IAsyncDisposable
             {
                 var body = await GetAsync(new Uri(_admin[i], "config-version"), ct);
                 var now = Stopwatch.GetTimestamp();
-                if (body?.Trim() == version)
+
+                // This version or a later one: the route-status commit follows each apply within a millisecond
+                // or so, and a proxy polled after it holds that one (as the subscribers, it counts when first seen).
+                if (long.TryParse(body?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var held) && held >= wanted)
                 {
                     at[i] = now;
                     return;
