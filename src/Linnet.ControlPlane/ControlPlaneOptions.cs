@@ -67,4 +67,7 @@ public sealed record ControlPlaneOptions
     /// <summary>The Basic credentials Keel-style registry webhooks (<c>/v1/webhooks/*</c>) must send; null turns
     /// the webhooks off.</summary>
     public Updates.WebhookCredentials? WebhookCredentials { get; init; }
+
+    /// <summary>Where notifications (image updates, approvals, canary alerts) go; none by default.</summary>
+    public Core.Notifications.NotificationConfig Notifications { get; init; } = Core.Notifications.NotificationConfig.None;
 }

@@ -49,7 +49,7 @@ public static class KeelAnnotations
 
     // Annotations whose values are read and checked, but which need the update loop (triggers, approvals,
     // notifications) that does not run yet: applying them is refused rather than accepted and ignored.
-    private static readonly string[] NotYetHonoured = [PollSchedule, Approvals, ApprovalDeadline, Notify, ReleaseNotes, MonitorContainers, ImagePullSecret];
+    private static readonly string[] NotYetHonoured = [PollSchedule, Approvals, ApprovalDeadline, ReleaseNotes, MonitorContainers, ImagePullSecret];
 
     /// <summary>Reads the policy from <paramref name="annotations"/>, else from <paramref name="labels"/> (Keel's
     /// order: the map that names the policy also supplies matchTag and matchPreRelease). Returns null when
@@ -125,6 +125,16 @@ public static class KeelAnnotations
         }
     }
 
+    /// <summary>The chat channels a workload's notifications go to instead of the targets' own (Keel's
+    /// <c>keel.sh/notify</c>, comma-separated, read from annotations as Keel does); empty when not set.</summary>
+    public static IReadOnlyList<string> NotifyChannels(IReadOnlyDictionary<string, string> annotations)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        return annotations.TryGetValue(Notify, out var value) ? SplitChannels(value) : [];
+    }
+
+    private static string[] SplitChannels(string value) => value.Split(',', StringSplitOptions.TrimEntries);
+
     private static bool HasPolicy(IReadOnlyDictionary<string, string> map) => map.ContainsKey(Policy) || map.ContainsKey(LegacyPolicy);
 
     private static ImageUpdatePolicy? ReadFrom(IReadOnlyDictionary<string, string> map, string path, List<FieldError> errors)
@@ -170,7 +180,18 @@ public static class KeelAnnotations
             if (Array.IndexOf(NotYetHonoured, key) >= 0)
             {
                 var check = ValueProblem(key, value);
-                errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported yet: Linnet does not run registry polling, approvals or notifications, so this would be ignored"));
+                errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported yet: Linnet does not run registry polling or approvals, so this would be ignored"));
+            }
+            else if (key == Notify)
+            {
+                foreach (var channel in SplitChannels(value))
+                {
+                    if (Notifications.NotificationConfig.ChannelProblem(channel) is { } problem)
+                    {
+                        errors.Add(new FieldError($"{path}.{key}", problem + ": write channel names separated by commas"));
+                        break;
+                    }
+                }
             }
             else if (key == Trigger)
             {

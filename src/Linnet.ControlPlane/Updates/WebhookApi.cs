@@ -16,7 +16,7 @@ namespace Linnet.ControlPlane.Updates;
 /// pushed tag updates every Workload whose image is that repository and whose <c>keel.sh/policy</c> accepts it.
 /// Every request must carry the configured Basic credentials (webhooks are off without them); every payload is
 /// validated first, so a malformed one gets 400 and changes nothing.</summary>
-internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptions options, ILogger<WebhookApi> logger)
+internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptions options, Notifications.NotificationSender notifications, TimeProvider time, ILogger<WebhookApi> logger)
 {
     private const int MaxBody = 1 << 20;
 
@@ -74,6 +74,11 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
                 continue;
             }
 
+            foreach (var (workload, image) in plan)
+            {
+                notifications.Publish(ImageUpdateNotifications.Preparing(workload, image, time.GetUtcNow()));
+            }
+
             try
             {
                 await store.CommitAsync(changes, context.RequestAborted);
@@ -81,12 +86,18 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
             catch (ConflictException ex)
             {
                 // The workload changed between the snapshot and the commit: the sender retries.
+                foreach (var (workload, image) in plan)
+                {
+                    notifications.Publish(ImageUpdateNotifications.Failed(workload, image, ex.Message, time.GetUtcNow()));
+                }
+
                 await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, ex.Message);
                 return;
             }
 
             foreach (var (workload, image) in plan)
             {
+                notifications.Publish(ImageUpdateNotifications.Updated(workload, image, time.GetUtcNow()));
                 Log.Updated(logger, kind, $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", image);
                 updated.Add(new JsonObject { ["workload"] = $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", ["image"] = image });
             }

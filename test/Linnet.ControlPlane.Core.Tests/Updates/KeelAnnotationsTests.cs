@@ -70,7 +70,9 @@ public sealed class KeelAnnotationsTests
     [InlineData(KeelAnnotations.Approvals, "two", "must be a whole number")]
     [InlineData(KeelAnnotations.ApprovalDeadline, "1d", "must be a whole number of hours")]
     [InlineData("keel.sh/pollschedule", "@every 1m", "is not a Keel annotation Linnet knows")]
-    [InlineData(KeelAnnotations.Notify, "chan", "is not supported yet")]
+    [InlineData(KeelAnnotations.Notify, "ops, ,dev", "is not a channel name")]
+    [InlineData(KeelAnnotations.Notify, "ops team", "is not a channel name")]
+    [InlineData(KeelAnnotations.ReleaseNotes, "https://example.com/notes", "is not supported yet")]
     public void Read_BadOrUnhonouredValue_RefusedWithPath(string key, string value, string reason)
     {
         var errors = new List<FieldError>();
@@ -85,6 +87,19 @@ public sealed class KeelAnnotationsTests
         var error = Assert.Single(errors);
         Assert.Equal($"metadata.annotations.{key}", error.Path);
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NotifyChannels_CommaSeparated_TrimmedInOrder()
+    {
+        var errors = new List<FieldError>();
+        var annotations = new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor", [KeelAnnotations.Notify] = "#deploys, ops-alerts" };
+
+        KeelAnnotations.Read(annotations, None, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(["#deploys", "ops-alerts"], KeelAnnotations.NotifyChannels(annotations));
+        Assert.Empty(KeelAnnotations.NotifyChannels(None));
     }
 
     [Fact]
