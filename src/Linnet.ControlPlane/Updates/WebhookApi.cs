@@ -8,7 +8,6 @@ using Linnet.ControlPlane.Core.Updates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 
 namespace Linnet.ControlPlane.Updates;
 
@@ -16,7 +15,7 @@ namespace Linnet.ControlPlane.Updates;
 /// pushed tag updates every Workload whose image is that repository and whose <c>keel.sh/policy</c> accepts it.
 /// Every request must carry the configured Basic credentials (webhooks are off without them); every payload is
 /// validated first, so a malformed one gets 400 and changes nothing.</summary>
-internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptions options, Notifications.NotificationSender notifications, TimeProvider time, ILogger<WebhookApi> logger)
+internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions options, ImageUpdateApplier applier)
 {
     private const int MaxBody = 1 << 20;
 
@@ -68,37 +67,19 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
         foreach (var push in events)
         {
             var plan = ImageUpdatePlanner.Plan(store.Snapshot().OfKind<WorkloadResource>(), push);
-            var changes = plan.Select(p => (StoreChange)new PutChange(p.Workload with { Spec = p.Workload.Spec with { Image = p.Image } }) { ExpectedVersion = p.Workload.Metadata.ResourceVersion }).ToList();
-            if (changes.Count == 0)
-            {
-                continue;
-            }
-
-            foreach (var (workload, image) in plan)
-            {
-                notifications.Publish(ImageUpdateNotifications.Preparing(workload, image, time.GetUtcNow()));
-            }
-
             try
             {
-                await store.CommitAsync(changes, context.RequestAborted);
+                await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
             }
             catch (ConflictException ex)
             {
                 // The workload changed between the snapshot and the commit: the sender retries.
-                foreach (var (workload, image) in plan)
-                {
-                    notifications.Publish(ImageUpdateNotifications.Failed(workload, image, ex.Message, time.GetUtcNow()));
-                }
-
                 await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, ex.Message);
                 return;
             }
 
             foreach (var (workload, image) in plan)
             {
-                notifications.Publish(ImageUpdateNotifications.Updated(workload, image, time.GetUtcNow()));
-                Log.Updated(logger, kind, $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", image);
                 updated.Add(new JsonObject { ["workload"] = $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", ["image"] = image });
             }
         }
@@ -144,11 +125,5 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
         }
 
         return buffer.ToArray();
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "{Kind} webhook: {Workload} updated to {Image}")]
-        public static partial void Updated(ILogger logger, string kind, string workload, string image);
     }
 }
