@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cronos;
 
 namespace Linnet.ControlPlane.Core.Updates;
@@ -40,7 +39,7 @@ public sealed class PollSchedule
         var trimmed = text.Trim();
         if (trimmed.StartsWith("@every ", StringComparison.Ordinal))
         {
-            if (!TryParseGoDuration(trimmed["@every ".Length..].Trim(), out var every))
+            if (!Resources.GoDuration.TryParse(trimmed["@every ".Length..].Trim(), out var every))
             {
                 reason = $"'{text}': write @every <duration> with a Go duration such as 30s, 5m or 1h30m";
                 return false;
@@ -74,61 +73,4 @@ public sealed class PollSchedule
 
     /// <inheritdoc />
     public override string ToString() => Text;
-
-    // Go's time.ParseDuration: a sequence of decimal numbers with units ns, us (µs), ms, s, m, h.
-    internal static bool TryParseGoDuration(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        if (text.Length == 0)
-        {
-            return false;
-        }
-
-        var i = 0;
-        double ticks = 0;
-        while (i < text.Length)
-        {
-            var start = i;
-            while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
-            {
-                i++;
-            }
-
-            if (i == start || !double.TryParse(text.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            var unitStart = i;
-            while (i < text.Length && !char.IsAsciiDigit(text[i]) && text[i] != '.')
-            {
-                i++;
-            }
-
-            double? scale = text[unitStart..i] switch
-            {
-                "ns" => 0.01,
-                "us" or "µs" => TimeSpan.TicksPerMicrosecond,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                "h" => TimeSpan.TicksPerHour,
-                _ => null,
-            };
-            if (scale is null)
-            {
-                return false;
-            }
-
-            ticks += number * scale.Value;
-        }
-
-        if (ticks > TimeSpan.MaxValue.Ticks)
-        {
-            return false;
-        }
-
-        duration = TimeSpan.FromTicks((long)ticks);
-        return true;
-    }
 }
