@@ -70,4 +70,8 @@ public sealed record ControlPlaneOptions
 
     /// <summary>Where notifications (image updates, approvals, canary alerts) go; none by default.</summary>
     public Core.Notifications.NotificationConfig Notifications { get; init; } = Core.Notifications.NotificationConfig.None;
+
+    /// <summary>The registry host JFrog webhook image names are under (Keel's <c>PRIVATE_REGISTRY</c>); null reads
+    /// them as Docker Hub names.</summary>
+    public string? JfrogRegistry { get; init; }
 }

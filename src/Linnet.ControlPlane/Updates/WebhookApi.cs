@@ -44,9 +44,11 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
             return;
         }
 
-        if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        // Docker distribution sends its notifications as application/vnd.docker.distribution.events.v1+json.
+        if (context.Request.ContentType is not { } type || !(type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            || (kind == "registry" && type.StartsWith("application/vnd.docker.distribution.events.v1+json", StringComparison.OrdinalIgnoreCase))))
         {
-            await ApiResponses.ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, "the payload must be application/json");
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, "the payload must be application/json" + (kind == "registry" ? " or application/vnd.docker.distribution.events.v1+json" : ""));
             return;
         }
 
@@ -57,7 +59,7 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
             return;
         }
 
-        if (!KeelWebhookPayloads.TryParse(kind, body, out var events, out var error))
+        if (!KeelWebhookPayloads.TryParse(kind, body, out var events, out var error, context.Request.Headers["X-GitHub-Event"].ToString() is { Length: > 0 } github ? github : null, options.JfrogRegistry))
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{kind} webhook: {error}");
             return;
