@@ -67,4 +67,11 @@ public sealed record ControlPlaneOptions
     /// <summary>The Basic credentials Keel-style registry webhooks (<c>/v1/webhooks/*</c>) must send; null turns
     /// the webhooks off.</summary>
     public Updates.WebhookCredentials? WebhookCredentials { get; init; }
+
+    /// <summary>Where notifications (image updates, approvals, canary alerts) go; none by default.</summary>
+    public Core.Notifications.NotificationConfig Notifications { get; init; } = Core.Notifications.NotificationConfig.None;
+
+    /// <summary>The registry host JFrog webhook image names are under (Keel's <c>PRIVATE_REGISTRY</c>); null reads
+    /// them as Docker Hub names.</summary>
+    public string? JfrogRegistry { get; init; }
 }

@@ -30,6 +30,11 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<InboundPolicyCache>();
         services.TryAddSingleton<ProxyRegistry>();
         services.TryAddSingleton<Updates.WebhookApi>();
+        services.TryAddSingleton<Updates.ImageUpdateApplier>();
+        services.TryAddSingleton<Updates.RegistryPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<Updates.RegistryPoller>());
+        services.TryAddSingleton<Notifications.NotificationSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationSender>());
         services.TryAddSingleton<DestinationService>();
         services.TryAddSingleton<LocalPortAdmission>();
         services.TryAddSingleton<ResourceApi>();

@@ -49,7 +49,7 @@ public static class KeelAnnotations
 
     // Annotations whose values are read and checked, but which need the update loop (triggers, approvals,
     // notifications) that does not run yet: applying them is refused rather than accepted and ignored.
-    private static readonly string[] NotYetHonoured = [PollSchedule, Approvals, ApprovalDeadline, Notify, ReleaseNotes, MonitorContainers, ImagePullSecret];
+    private static readonly string[] NotYetHonoured = [Approvals, ApprovalDeadline, ReleaseNotes, MonitorContainers, ImagePullSecret];
 
     /// <summary>Reads the policy from <paramref name="annotations"/>, else from <paramref name="labels"/> (Keel's
     /// order: the map that names the policy also supplies matchTag and matchPreRelease). Returns null when
@@ -125,6 +125,32 @@ public static class KeelAnnotations
         }
     }
 
+    /// <summary>The poll schedule of a workload whose <c>keel.sh/trigger</c> is <c>poll</c> (from the annotations,
+    /// else the labels, as the policy), Keel's default <c>@every 1m</c> when none is given; null when the workload
+    /// is not polled. Assumes <see cref="Read"/> found no errors.</summary>
+    public static PollSchedule? ReadPollSchedule(IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        ArgumentNullException.ThrowIfNull(labels);
+        var map = annotations.TryGetValue(Trigger, out var t) && t == "poll" ? annotations : labels.TryGetValue(Trigger, out var l) && l == "poll" ? labels : null;
+        if (map is null)
+        {
+            return null;
+        }
+
+        return map.TryGetValue(PollSchedule, out var text) && Updates.PollSchedule.TryParse(text, out var schedule, out _) ? schedule : Updates.PollSchedule.Default;
+    }
+
+    /// <summary>The chat channels a workload's notifications go to instead of the targets' own (Keel's
+    /// <c>keel.sh/notify</c>, comma-separated, read from annotations as Keel does); empty when not set.</summary>
+    public static IReadOnlyList<string> NotifyChannels(IReadOnlyDictionary<string, string> annotations)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        return annotations.TryGetValue(Notify, out var value) ? SplitChannels(value) : [];
+    }
+
+    private static string[] SplitChannels(string value) => value.Split(',', StringSplitOptions.TrimEntries);
+
     private static bool HasPolicy(IReadOnlyDictionary<string, string> map) => map.ContainsKey(Policy) || map.ContainsKey(LegacyPolicy);
 
     private static ImageUpdatePolicy? ReadFrom(IReadOnlyDictionary<string, string> map, string path, List<FieldError> errors)
@@ -170,13 +196,35 @@ public static class KeelAnnotations
             if (Array.IndexOf(NotYetHonoured, key) >= 0)
             {
                 var check = ValueProblem(key, value);
-                errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported yet: Linnet does not run registry polling, approvals or notifications, so this would be ignored"));
+                errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported yet: Linnet does not run approvals yet, so this would be ignored"));
+            }
+            else if (key == Notify)
+            {
+                foreach (var channel in SplitChannels(value))
+                {
+                    if (Notifications.NotificationConfig.ChannelProblem(channel) is { } problem)
+                    {
+                        errors.Add(new FieldError($"{path}.{key}", problem + ": write channel names separated by commas"));
+                        break;
+                    }
+                }
             }
             else if (key == Trigger)
             {
-                if (value != "default")
+                if (value is not ("default" or "poll"))
                 {
-                    errors.Add(new FieldError($"{path}.{key}", value == "poll" ? "poll is not supported yet: Linnet updates images from registry webhooks only (trigger default)" : $"'{value}' is not a Keel trigger (poll, default)"));
+                    errors.Add(new FieldError($"{path}.{key}", $"'{value}' is not a Keel trigger (poll, default)"));
+                }
+            }
+            else if (key == PollSchedule)
+            {
+                if (!Updates.PollSchedule.TryParse(value, out _, out var reason))
+                {
+                    errors.Add(new FieldError($"{path}.{key}", reason!));
+                }
+                else if (!(map.TryGetValue(Trigger, out var trigger) && trigger == "poll"))
+                {
+                    errors.Add(new FieldError($"{path}.{key}", "applies only with keel.sh/trigger: poll in the same map; without it the schedule would be ignored"));
                 }
             }
             else if (key is not (Policy or LegacyPolicy or MatchTag or LegacyMatchTag or MatchPreRelease))

@@ -52,7 +52,7 @@ internal sealed class ApiRequestGuard(ControlPlaneOptions options)
 
         var request = context.Request;
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.Headers.ContentType.Count > 0;
-        if (hasBody && !IsAccepted(request.ContentType))
+        if (hasBody && !IsAccepted(request.ContentType) && !IsRegistryNotification(request))
         {
             return ApiResponses.ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType,
                 $"the body's Content-Type is '{request.ContentType ?? "(none)"}'; send {string.Join(", ", BodyMediaTypes)}");
@@ -60,6 +60,13 @@ internal sealed class ApiRequestGuard(ControlPlaneOptions options)
 
         return next(context);
     }
+
+    // Docker distribution posts its notifications with a media type of its own (not one a browser may send
+    // cross-site without a preflight either); only its webhook takes it.
+    private static bool IsRegistryNotification(HttpRequest request) =>
+        request.Path.Equals("/v1/webhooks/registry", StringComparison.Ordinal)
+        && MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed)
+        && parsed.MediaType.Equals("application/vnd.docker.distribution.events.v1+json", StringComparison.OrdinalIgnoreCase);
 
     private bool IsOurs(string host) =>
         IPAddress.TryParse(host, out _) || _names.Contains(host.TrimEnd('.'));

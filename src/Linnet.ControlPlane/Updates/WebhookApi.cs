@@ -8,7 +8,6 @@ using Linnet.ControlPlane.Core.Updates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 
 namespace Linnet.ControlPlane.Updates;
 
@@ -16,7 +15,7 @@ namespace Linnet.ControlPlane.Updates;
 /// pushed tag updates every Workload whose image is that repository and whose <c>keel.sh/policy</c> accepts it.
 /// Every request must carry the configured Basic credentials (webhooks are off without them); every payload is
 /// validated first, so a malformed one gets 400 and changes nothing.</summary>
-internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptions options, ILogger<WebhookApi> logger)
+internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions options, ImageUpdateApplier applier)
 {
     private const int MaxBody = 1 << 20;
 
@@ -45,9 +44,11 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
             return;
         }
 
-        if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        // Docker distribution sends its notifications as application/vnd.docker.distribution.events.v1+json.
+        if (context.Request.ContentType is not { } type || !(type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            || (kind == "registry" && type.StartsWith("application/vnd.docker.distribution.events.v1+json", StringComparison.OrdinalIgnoreCase))))
         {
-            await ApiResponses.ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, "the payload must be application/json");
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType, "the payload must be application/json" + (kind == "registry" ? " or application/vnd.docker.distribution.events.v1+json" : ""));
             return;
         }
 
@@ -58,7 +59,7 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
             return;
         }
 
-        if (!KeelWebhookPayloads.TryParse(kind, body, out var events, out var error))
+        if (!KeelWebhookPayloads.TryParse(kind, body, out var events, out var error, context.Request.Headers["X-GitHub-Event"].ToString() is { Length: > 0 } github ? github : null, options.JfrogRegistry))
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{kind} webhook: {error}");
             return;
@@ -68,15 +69,9 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
         foreach (var push in events)
         {
             var plan = ImageUpdatePlanner.Plan(store.Snapshot().OfKind<WorkloadResource>(), push);
-            var changes = plan.Select(p => (StoreChange)new PutChange(p.Workload with { Spec = p.Workload.Spec with { Image = p.Image } }) { ExpectedVersion = p.Workload.Metadata.ResourceVersion }).ToList();
-            if (changes.Count == 0)
-            {
-                continue;
-            }
-
             try
             {
-                await store.CommitAsync(changes, context.RequestAborted);
+                await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
             }
             catch (ConflictException ex)
             {
@@ -87,7 +82,6 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
 
             foreach (var (workload, image) in plan)
             {
-                Log.Updated(logger, kind, $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", image);
                 updated.Add(new JsonObject { ["workload"] = $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", ["image"] = image });
             }
         }
@@ -133,11 +127,5 @@ internal sealed partial class WebhookApi(IResourceStore store, ControlPlaneOptio
         }
 
         return buffer.ToArray();
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "{Kind} webhook: {Workload} updated to {Image}")]
-        public static partial void Updated(ILogger logger, string kind, string workload, string image);
     }
 }

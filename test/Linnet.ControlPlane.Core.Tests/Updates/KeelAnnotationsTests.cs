@@ -66,11 +66,13 @@ public sealed class KeelAnnotationsTests
     [InlineData(KeelAnnotations.Policy, "regexp:(a)\\1", "is not a regular expression")]
     [InlineData(KeelAnnotations.MatchPreRelease, "yes", "must be \"true\" or \"false\"")]
     [InlineData(KeelAnnotations.Trigger, "push", "is not a Keel trigger")]
-    [InlineData(KeelAnnotations.Trigger, "poll", "poll is not supported yet")]
+    [InlineData(KeelAnnotations.PollSchedule, "@every 1m", "applies only with keel.sh/trigger: poll")]
     [InlineData(KeelAnnotations.Approvals, "two", "must be a whole number")]
     [InlineData(KeelAnnotations.ApprovalDeadline, "1d", "must be a whole number of hours")]
     [InlineData("keel.sh/pollschedule", "@every 1m", "is not a Keel annotation Linnet knows")]
-    [InlineData(KeelAnnotations.Notify, "chan", "is not supported yet")]
+    [InlineData(KeelAnnotations.Notify, "ops, ,dev", "is not a channel name")]
+    [InlineData(KeelAnnotations.Notify, "ops team", "is not a channel name")]
+    [InlineData(KeelAnnotations.ReleaseNotes, "https://example.com/notes", "is not supported yet")]
     public void Read_BadOrUnhonouredValue_RefusedWithPath(string key, string value, string reason)
     {
         var errors = new List<FieldError>();
@@ -85,6 +87,48 @@ public sealed class KeelAnnotationsTests
         var error = Assert.Single(errors);
         Assert.Equal($"metadata.annotations.{key}", error.Path);
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadPollSchedule_TriggerPoll_ScheduleOrKeelsDefault()
+    {
+        var errors = new List<FieldError>();
+        var scheduled = new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor", [KeelAnnotations.Trigger] = "poll", [KeelAnnotations.PollSchedule] = "@every 30s" };
+        var bare = new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor", [KeelAnnotations.Trigger] = "poll" };
+
+        KeelAnnotations.Read(scheduled, None, errors);
+        KeelAnnotations.Read(bare, None, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal("@every 30s", KeelAnnotations.ReadPollSchedule(scheduled, None)!.Text);
+        Assert.Equal("@every 1m", KeelAnnotations.ReadPollSchedule(bare, None)!.Text);
+        Assert.Equal("@every 1m", KeelAnnotations.ReadPollSchedule(None, bare)!.Text);
+        Assert.Null(KeelAnnotations.ReadPollSchedule(new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor" }, None));
+    }
+
+    [Fact]
+    public void Read_PollScheduleNotASchedule_RefusedWithPath()
+    {
+        var errors = new List<FieldError>();
+
+        KeelAnnotations.Read(new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor", [KeelAnnotations.Trigger] = "poll", [KeelAnnotations.PollSchedule] = "@every 5x" }, None, errors);
+
+        var error = Assert.Single(errors);
+        Assert.Equal("metadata.annotations.keel.sh/pollSchedule", error.Path);
+        Assert.Contains("Go duration", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NotifyChannels_CommaSeparated_TrimmedInOrder()
+    {
+        var errors = new List<FieldError>();
+        var annotations = new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor", [KeelAnnotations.Notify] = "#deploys, ops-alerts" };
+
+        KeelAnnotations.Read(annotations, None, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(["#deploys", "ops-alerts"], KeelAnnotations.NotifyChannels(annotations));
+        Assert.Empty(KeelAnnotations.NotifyChannels(None));
     }
 
     [Fact]

@@ -17,6 +17,10 @@ public sealed class WebhookPlanTests
     [InlineData("dockerhub", """{"push_data":{"pushed_at":1417566161,"images":[],"tag":"1.1.1","pusher":"trustedbuilder"},"repository":{"repo_name":"svendowideit/testhook","name":"testhook"}}""", "svendowideit/testhook", "1.1.1", null)]
     [InlineData("quay", """{"repository":"mynamespace/repository","namespace":"mynamespace","name":"repository","docker_url":"quay.io/mynamespace/repository","updated_tags":["1.2.3"]}""", "quay.io/mynamespace/repository", "1.2.3", null)]
     [InlineData("azure", """{"id":"x","action":"push","target":{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","repository":"hello-world","tag":"v1"},"request":{"host":"myregistry.azurecr.io"}}""", "myregistry.azurecr.io/hello-world", "v1", D1)]
+    [InlineData("registry", """{"events":[{"id":"d83e8796","timestamp":"2018-10-11T13:53:21.859222576Z","action":"push","target":{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":2206,"digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","length":2206,"repository":"shinebayar-g/a","url":"https://registry.git.erxes.io/v2/shinebayar-g/a/manifests/sha256:1111111111111111111111111111111111111111111111111111111111111111","tag":"0.01"},"request":{"id":"18690582","addr":"46.101.177.27","host":"registry.git.erxes.io","method":"PUT"},"actor":{"name":"shinebayar-g"},"source":{"addr":"git.erxes.io:5000"}}]}""", "registry.git.erxes.io/shinebayar-g/a", "0.01", D1)]
+    [InlineData("harbor", """{"type":"pushImage","occur_at":1582640688,"operator":"admin","event_data":{"resources":[{"digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","tag":"2.1.6","resource_url":"harbor.example.com/library/app:2.1.6"}],"repository":{"name":"app","namespace":"library","repo_full_name":"library/app","repo_type":"private"}}}""", "harbor.example.com/library/app", "2.1.6", D1)]
+    [InlineData("harbor", """{"type":"PUSH_ARTIFACT","event_data":{"resources":[{"tag":"1.0.1","resource_url":"127.0.0.1:8443/proj/web:1.0.1"}]}}""", "127.0.0.1:8443/proj/web", "1.0.1", null)]
+    [InlineData("jfrog", """{"domain":"docker","event_type":"pushed","data":{"repo_key":"docker-remote-cache","event_type":"pushed","path":"library/ubuntu/latest/list.manifest.json","name":"list.manifest.json","sha256":"1111111111111111111111111111111111111111111111111111111111111111","size":1206,"image_name":"library/ubuntu","tag":"latest"},"subscription_key":"test","jpd_origin":"https://example.jfrog.io","source":"jfrog/user@example.com"}""", "library/ubuntu", "latest", D1)]
     public void TryParse_KeelPayloads_Event(string kind, string json, string repository, string tag, string? digest)
     {
         Assert.True(KeelWebhookPayloads.TryParse(kind, Encoding.UTF8.GetBytes(json), out var events, out var error), error);
@@ -35,6 +39,14 @@ public sealed class WebhookPlanTests
     [InlineData("quay", """{"docker_url":"quay.io/a/b","updated_tags":[]}""", "updated_tags cannot be empty")]
     [InlineData("azure", """{"target":{"repository":"x"},"request":{"host":"r.io"}}""", "target.tag cannot be empty")]
     [InlineData("gitlab", """{}""", "not a webhook kind")]
+    [InlineData("registry", """{"events":{}}""", "events must be a list")]
+    [InlineData("registry", """{"events":[{"action":"push","target":{"repository":"a/B C","tag":"1.0"},"request":{"host":"r.io"}}]}""", "not a valid repository name")]
+    [InlineData("harbor", """{"type":"pushImage","event_data":{"resources":[{"resource_url":"harbor.example.com/library/app"}]}}""", "is not an image with a tag")]
+    [InlineData("harbor", """{"type":"pushImage","event_data":{}}""", "event_data.resources must be a list")]
+    [InlineData("harbor", """{"event_data":{}}""", "type cannot be empty")]
+    [InlineData("jfrog", """{"data":{"tag":"1.0"}}""", "data.image_name cannot be empty")]
+    [InlineData("jfrog", """{"data":{"image_name":"a/b","tag":"1.0","sha256":"xyz"}}""", "is not a sha256 digest")]
+    [InlineData("github", """{}""", "X-GitHub-Event header must be")]
     public void TryParse_BadPayload_RefusedWithReason(string kind, string json, string reason)
     {
         Assert.False(KeelWebhookPayloads.TryParse(kind, Encoding.UTF8.GetBytes(json), out var events, out var error));

@@ -63,6 +63,11 @@ public sealed class RegistryServer : IAsyncDisposable
     public static Task<RegistryServer> StartWithTokenAsync(TokenServer tokens) => StartAsync(dir =>
         $"auth:\n  token:\n    realm: {tokens.Realm}\n    service: {TokenServer.Service}\n    issuer: {TokenServer.Issuer}\n    rootcertbundle: {tokens.WriteCertificate(dir)}\n");
 
+    /// <summary>Starts a registry without authentication that sends its notifications (Docker distribution's
+    /// events envelope) to <paramref name="endpoint"/> with <paramref name="authorization"/> as the Authorization header.</summary>
+    public static Task<RegistryServer> StartWithNotificationsAsync(Uri endpoint, string authorization) => StartAsync(_ =>
+        $"notifications:\n  endpoints:\n    - name: linnet\n      url: {endpoint}\n      headers:\n        Authorization: [\"{authorization}\"]\n      timeout: 5s\n      threshold: 5\n      backoff: 1s\n");
+
     private static async Task<RegistryServer> StartAsync(Func<string, string> auth)
     {
         var binary = Binary();

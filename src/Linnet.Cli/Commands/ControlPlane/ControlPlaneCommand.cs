@@ -43,10 +43,12 @@ internal static class ControlPlaneCommand
         var tokenMaxLifetime = new Option<string>("--token-max-lifetime") { Description = "The longest lifetime `linnet token create` may ask for.", DefaultValueFactory = _ => "24h" };
         var apiHostNames = new Option<string[]>("--api-host-name") { Description = "A host name the HTTP API answers to besides IP addresses and localhost (repeatable).", AllowMultipleArgumentsPerToken = true };
         var webhookCredentials = new Option<string?>("--webhook-credentials-file") { Description = "A file (chmod 600) holding user:password that registries send to /v1/webhooks/* (Basic); without it the webhooks are off." };
+        var notificationsFile = new Option<string?>("--notifications-file") { Description = "A JSON file (chmod 600) naming where notifications go: Slack, Teams, Discord, Mattermost, Rocket.Chat, Google Chat webhooks, Keel's generic webhook, e-mail (docs/notifications.md)." };
+        var jfrogRegistry = new Option<string?>("--jfrog-registry") { Description = "The registry host that JFrog webhook image names are under (Keel's PRIVATE_REGISTRY); without it they are Docker Hub names." };
         var isolation = new IsolationFlags();
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, webhookCredentials, prometheusUrl, scrapeInterval, retention,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, webhookCredentials, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
         };
         foreach (var option in isolation.All)
         {
@@ -111,8 +113,29 @@ internal static class ControlPlaneCommand
                 }
             }
 
+            var notifications = Linnet.ControlPlane.Core.Notifications.NotificationConfig.None;
+            if (parse.GetValue(notificationsFile) is { } notificationsPath)
+            {
+                try
+                {
+                    notifications = Linnet.ControlPlane.Core.Notifications.NotificationConfig.FromFile(notificationsPath);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"--notifications-file: {ex.Message}");
+                    return ExitCodes.Invalid;
+                }
+            }
+
+            var jfrog = parse.GetValue(jfrogRegistry);
+            if (jfrog is not null && (!Linnet.Registry.ImageReference.TryParse(jfrog + "/x:1", out var jfrogImage, out _) || jfrogImage.Registry != jfrog))
+            {
+                await Console.Error.WriteLineAsync($"--jfrog-registry: '{jfrog}' is not a registry host (host or host:port)");
+                return ExitCodes.Invalid;
+            }
+
             var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []);
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog);
         });
         return command;
     }
@@ -166,7 +189,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null)
     {
         // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
         IdentityFiles.EnsureDirectory(data.Path);
@@ -221,6 +244,8 @@ internal static class ControlPlaneCommand
                 TokenMaxLifetime = security?.TokenMaxLifetime ?? ControlPlaneOptions.DefaultTokenMaxLifetime,
                 ApiHostNames = security?.HostNames ?? [],
                 WebhookCredentials = webhooks,
+                Notifications = notifications ?? Linnet.ControlPlane.Core.Notifications.NotificationConfig.None,
+                JfrogRegistry = jfrogRegistry,
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {

@@ -1,0 +1,138 @@
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Core.Updates;
+using Linnet.Registry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Linnet.ControlPlane.Updates;
+
+/// <summary>Keel's poll trigger (<c>keel.sh/trigger: poll</c>): each polled Workload's registry is asked, on its
+/// <c>keel.sh/pollSchedule</c> (default <c>@every 1m</c>) and once when it is first seen, for only what its
+/// policy needs: the tag list and the new tag's manifest digest (<c>HEAD</c>) for tag policies; the current
+/// tag's digest for <c>force</c> + <c>matchTag</c>. A newer tag, or a new digest of the tag, is applied
+/// pinned to that digest (<see cref="ImageUpdateApplier"/>); an unchanged digest never redeploys (keel#560,
+/// #536). A registry's 429 is retried after its <c>Retry-After</c> by the client; a poll that fails is logged
+/// and tried again at the next scheduled time.</summary>
+internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateApplier applier, TimeProvider time, ILogger<RegistryPoller> logger) : BackgroundService
+{
+    // How often the store is looked at for workloads that started or stopped being polled.
+    private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<ResourceKey, Watch> _watches = [];
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var registry = new RegistryClient(timeProvider: time);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await PollDueAsync(registry, stoppingToken);
+                var now = time.GetUtcNow();
+                var wait = _watches.Count == 0 ? Rescan : _watches.Values.Min(w => w.Due) - now;
+                await Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > Rescan ? Rescan : wait, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One pass: polls every workload whose time has come.</summary>
+    internal async Task PollDueAsync(RegistryClient registry, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<ResourceKey>();
+        foreach (var workload in store.Snapshot().OfKind<WorkloadResource>())
+        {
+            var key = new ResourceKey(WorkloadResource.KindName, workload.Metadata.Namespace, workload.Metadata.Name);
+            var policy = KeelAnnotations.Read(workload.Metadata.Annotations, workload.Metadata.Labels, []);
+            var schedule = KeelAnnotations.ReadPollSchedule(workload.Metadata.Annotations, workload.Metadata.Labels);
+            if (workload.Spec.Image is null || policy is null || policy.Type == ImagePolicyType.Never || schedule is null
+                || !ImageReference.TryParse(workload.Spec.Image, out var current, out _))
+            {
+                continue;
+            }
+
+            seen.Add(key);
+            var now = time.GetUtcNow();
+            if (!_watches.TryGetValue(key, out var watch) || watch.Schedule != schedule.Text || watch.Image != current.WithTag(current.Tag ?? "latest").ToString())
+            {
+                // New, or its schedule or tag changed: poll now, as Keel does when it starts watching.
+                watch = new Watch(schedule.Text, current.WithTag(current.Tag ?? "latest").ToString(), now, _watches.TryGetValue(key, out var old) && old.Image == current.WithTag(current.Tag ?? "latest").ToString() ? old.Baseline : null);
+            }
+
+            if (watch.Due > now)
+            {
+                _watches[key] = watch;
+                continue;
+            }
+
+            var baseline = watch.Baseline;
+            try
+            {
+                baseline = await PollAsync(registry, workload, current, policy, baseline, cancellationToken);
+            }
+            catch (Exception ex) when (ex is RegistryException or HttpRequestException or IOException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                Log.PollFailed(logger, $"{key.Namespace}/{key.Name}", current.Registry + "/" + current.Repository, ex.Message);
+            }
+            catch (ConflictException)
+            {
+                // Changed meanwhile: the next pass sees the new version.
+            }
+
+            _watches[key] = watch with { Due = schedule.Next(time.GetUtcNow()), Baseline = baseline };
+        }
+
+        foreach (var gone in _watches.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            _watches.Remove(gone);
+        }
+    }
+
+    // Returns the digest now known for the current tag (the baseline of an image not pinned to a digest).
+    private async Task<string?> PollAsync(RegistryClient registry, WorkloadResource workload, ImageReference current, ImageUpdatePolicy policy, string? baseline, CancellationToken cancellationToken)
+    {
+        var credentials = workload.Spec.ImagePullSecretFile is { } file ? RegistryCredentials.FromDockerConfig(file, current.Registry) : null;
+        var repository = current.Registry == ImageReference.DockerHub ? current.Repository : current.Registry + "/" + current.Repository;
+        var currentTag = current.Tag ?? "latest";
+        ImagePushEvent push;
+        if (ImageTagRules.KeepsTag(policy))
+        {
+            // force + matchTag: only a new digest of the current tag.
+            var digest = (await registry.GetDigestAsync(current.WithTag(currentTag), credentials, cancellationToken)).ToString();
+            var known = current.Digest?.ToString() ?? baseline;
+            if (known is null || known == digest)
+            {
+                // First sight of an unpinned tag: what it resolves to now is what runs (the supervisor resolved it).
+                return digest;
+            }
+
+            push = new ImagePushEvent(repository, currentTag, digest);
+        }
+        else
+        {
+            var tags = await registry.ListTagsAsync(current, credentials, cancellationToken);
+            if (ImageTagRules.SelectUpdate(policy, currentTag, tags) is not { } tag)
+            {
+                return baseline;
+            }
+
+            var digest = await registry.GetDigestAsync(current.WithTag(tag), credentials, cancellationToken);
+            push = new ImagePushEvent(repository, tag, digest.ToString());
+        }
+
+        await applier.ApplyAsync(ImageUpdatePlanner.Plan([workload], push), "poll", cancellationToken);
+        return null;
+    }
+
+    private sealed record Watch(string Schedule, string Image, DateTimeOffset Due, string? Baseline);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "poll of {Workload} ({Repository}) failed, tried again at its next time: {Reason}")]
+        public static partial void PollFailed(ILogger logger, string workload, string repository, string reason);
+    }
+}
