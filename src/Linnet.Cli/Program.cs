@@ -13,6 +13,7 @@ using Linnet.Cli.Commands.Get;
 using Linnet.Cli.Commands.Logs;
 using Linnet.Cli.Commands.Routes;
 using Linnet.Cli.Commands.Stat;
+using Linnet.Cli.Commands.Tap;
 using Linnet.Cli.Commands.Token;
 using Linnet.Cli.Commands.Up;
 
@@ -32,6 +33,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     CheckCommand.Create(),
     StatCommand.Create(),
     EdgesCommand.Create(),
+    TapCommand.Create(),
     RoutesCommand.Create(),
     DiagnosticsCommand.Create(),
     DemoCommand.Create(),

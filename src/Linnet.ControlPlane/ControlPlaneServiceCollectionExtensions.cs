@@ -31,6 +31,9 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<ProxyRegistry>();
         services.TryAddSingleton<Updates.WebhookApi>();
         services.TryAddSingleton<DestinationService>();
+        services.TryAddSingleton<Tap.TapBroker>();
+        services.TryAddSingleton<Tap.TapService>();
+        services.TryAddSingleton<Tap.TapApi>();
         services.TryAddSingleton<LocalPortAdmission>();
         services.TryAddSingleton<ResourceApi>();
         services.TryAddSingleton<Reconciliation.RouteStatusController>();
