@@ -26,6 +26,7 @@ internal sealed partial class TapClient : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private int _attachments;
+    private int _disposed;
 
     public TapClient(BootstrapConfig bootstrap, TapHub hub, ProxyIdentity identity, IdentityMetrics metrics, TimeProvider time, ILogger<TapClient> logger)
     {
@@ -68,9 +69,12 @@ internal sealed partial class TapClient : IHostedService, IDisposable
 
     public void Dispose()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
-        _channel.Dispose();
+        // Registered both as itself and as a hosted service, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Cancel();
+            _channel.Dispose();
+        }
     }
 
     private async Task RunAsync(CancellationToken stopping)

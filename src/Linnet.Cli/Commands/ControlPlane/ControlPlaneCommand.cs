@@ -44,9 +44,10 @@ internal static class ControlPlaneCommand
         var apiHostNames = new Option<string[]>("--api-host-name") { Description = "A host name the HTTP API answers to besides IP addresses and localhost (repeatable).", AllowMultipleArgumentsPerToken = true };
         var webhookCredentials = new Option<string?>("--webhook-credentials-file") { Description = "A file (chmod 600) holding user:password that registries send to /v1/webhooks/* (Basic); without it the webhooks are off." };
         var isolation = new IsolationFlags();
+        var tapSecretHeaders = new Option<string[]>("--tap-secret-header") { Description = "A header tap redacts besides authorization, cookie, set-cookie and proxy-authorization (repeatable).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, webhookCredentials, prometheusUrl, scrapeInterval, retention,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, prometheusUrl, scrapeInterval, retention,
         };
         foreach (var option in isolation.All)
         {
@@ -111,7 +112,14 @@ internal static class ControlPlaneCommand
                 }
             }
 
-            var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []);
+            var secretHeaders = parse.GetValue(tapSecretHeaders) ?? [];
+            if (secretHeaders.FirstOrDefault(h => !Linnet.Api.Validation.HttpSyntax.IsToken(h)) is { } badHeader)
+            {
+                await Console.Error.WriteLineAsync($"--tap-secret-header: '{badHeader}' is not a header name");
+                return ExitCodes.Invalid;
+            }
+
+            var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []) { TapSecretHeaders = [.. secretHeaders.Select(h => h.ToLowerInvariant())] };
             return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics);
         });
         return command;
@@ -218,6 +226,7 @@ internal static class ControlPlaneCommand
                 AdminCredentialFile = Path.Combine(data.Path, AdminCredential.FileName),
                 TokenMaxLifetime = security?.TokenMaxLifetime ?? ControlPlaneOptions.DefaultTokenMaxLifetime,
                 ApiHostNames = security?.HostNames ?? [],
+                TapSecretHeaders = security?.TapSecretHeaders ?? [],
                 WebhookCredentials = webhooks,
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
