@@ -14,6 +14,7 @@ using Linnet.Cli.Commands.Logs;
 using Linnet.Cli.Commands.Routes;
 using Linnet.Cli.Commands.Stat;
 using Linnet.Cli.Commands.Tap;
+using Linnet.Cli.Commands.Top;
 using Linnet.Cli.Commands.Token;
 using Linnet.Cli.Commands.Up;
 
@@ -34,6 +35,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     StatCommand.Create(),
     EdgesCommand.Create(),
     TapCommand.Create(),
+    TopCommand.Create(),
     RoutesCommand.Create(),
     DiagnosticsCommand.Create(),
     DemoCommand.Create(),

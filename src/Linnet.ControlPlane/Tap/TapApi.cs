@@ -16,7 +16,8 @@ namespace Linnet.ControlPlane.Tap;
 /// <summary><c>GET /api/v1/tap</c>: a live stream of the requests that the target's proxies see, as
 /// newline-delimited JSON, until the client goes away. The first line (<c>"type":"started"</c>) comes once
 /// every covered proxy has put the tap in effect, so what follows it is complete for the filter; then one
-/// <c>"type":"event"</c> line per request. Admin-only like every API call (the fallback policy); a bad
+/// <c>"type":"event"</c> line per request, and an <c>"type":"attached"</c> line whenever a proxy puts the tap in
+/// effect (a proxy that attaches later is tapped from that line on). Admin-only like every API call (the fallback policy); a bad
 /// parameter is a 400 naming it.</summary>
 internal sealed partial class TapApi(TapBroker broker, ControlPlaneOptions options, ILogger<TapApi> logger)
 {
@@ -86,7 +87,8 @@ internal sealed partial class TapApi(TapBroker broker, ControlPlaneOptions optio
             }, ct);
             await foreach (var (proxy, e) in session.Events.ReadAllAsync(ct))
             {
-                await WriteLineAsync(context, TapJson.Event(proxy, e), ct);
+                // A null event: the tap is in effect on that proxy (also for proxies that attach later).
+                await WriteLineAsync(context, e is null ? new JsonObject { ["type"] = "attached", ["proxy"] = proxy } : TapJson.Event(proxy, e), ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -14,7 +14,7 @@ internal sealed class TapSession
 
     private readonly ConcurrentDictionary<long, AttachedTapProxy> _proxies = new();
     private readonly ConcurrentDictionary<long, bool> _acknowledged = new();
-    private readonly Channel<(string Proxy, TapEvent Event)> _events = Channel.CreateBounded<(string Proxy, TapEvent Event)>(new BoundedChannelOptions(QueueLength) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Channel<(string Proxy, TapEvent? Event)> _events = Channel.CreateBounded<(string Proxy, TapEvent? Event)>(new BoundedChannelOptions(QueueLength) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly TapRateLimiter _limiter;
     private TaskCompletionSource _ackChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -33,7 +33,8 @@ internal sealed class TapSession
     /// <summary>The start command (its max rps is the whole tap's; each proxy gets a share).</summary>
     public TapStart Start { get; }
 
-    public ChannelReader<(string Proxy, TapEvent Event)> Events => _events.Reader;
+    /// <summary>Events, and (with a null event) each proxy's acknowledgement as it arrives.</summary>
+    public ChannelReader<(string Proxy, TapEvent? Event)> Events => _events.Reader;
 
     /// <summary>Proxies started on, and whether each acknowledged.</summary>
     public IReadOnlyList<(string Proxy, bool Started)> Proxies =>
@@ -55,6 +56,7 @@ internal sealed class TapSession
         if (_proxies.ContainsKey(proxy.Id))
         {
             _acknowledged[proxy.Id] = true;
+            _events.Writer.TryWrite((proxy.Name, null));
             Signal();
         }
     }

@@ -115,6 +115,8 @@ public sealed class TapApiTests : IAsyncLifetime
         Assert.Equal("started", started["type"]!.ToString());
         Assert.Equal("default/app/app-0", Assert.Single(started["proxies"]!.AsArray())!.ToString());
         Assert.Empty(started["pending"]!.AsArray());
+        var attached = JsonNode.Parse((await reader.ReadLineAsync(Ct))!)!;
+        Assert.Equal(("attached", "default/app/app-0"), (attached["type"]!.ToString(), attached["proxy"]!.ToString()));
 
         // An event for another tap id is dropped; the tap's own come through in order.
         await proxy.RequestStream.WriteAsync(new ProxyTapMessage { Event = new TapEvent { TapId = "tap-999", Path = "/stranger" } }, Ct);

@@ -63,5 +63,11 @@ internal static class TapFormat
 
     private static string Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 
-    private static long Number(JsonNode? node) => node is JsonValue v && v.TryGetValue<long>(out var n) ? n : 0;
+    private static long Number(JsonNode? node) =>
+        node is not JsonValue v ? 0
+        : v.TryGetValue<long>(out var n) ? n
+        : v.TryGetValue<int>(out var i) ? i
+        : v.TryGetValue<ulong>(out var u) ? (long)u
+        : v.TryGetValue<uint>(out var ui) ? ui
+        : 0;
 }

@@ -10,6 +10,11 @@ internal static class TapHandler
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>Streams the tap's events to <paramref name="onEvent"/> (false stops); prints refusals to
+    /// <paramref name="errors"/> and returns the exit code.</summary>
+    public static Task<int> StreamEventsAsync(ControlPlaneClient client, TapRequest request, TextWriter errors, Func<JsonNode, bool> onEvent, CancellationToken cancellationToken) =>
+        RunCoreAsync(client, request, errors, (line, _) => onEvent(line), cancellationToken);
+
     /// <summary>Runs until <paramref name="cancellationToken"/> fires, the stream ends, or <paramref name="maxEvents"/>
     /// events were printed (tests).</summary>
     public static async Task<int> RunAsync(ControlPlaneClient client, TapRequest request, TapOutput format, TextWriter output, TextWriter errors, int? maxEvents, CancellationToken cancellationToken)
@@ -23,8 +28,29 @@ internal static class TapHandler
             "ns" or "namespace" or "namespaces" => "namespace",
             _ => request.Resource,
         };
-        var proxies = new Dictionary<string, int>(StringComparer.Ordinal);
         var printed = 0;
+        return await RunCoreAsync(client, request, errors, (line, index) =>
+        {
+            if (format == TapOutput.Json)
+            {
+                output.WriteLine(line.ToJsonString(Indented));
+            }
+            else
+            {
+                foreach (var text in TapFormat.Lines(line, index, format == TapOutput.Wide ? resourceKind : null))
+                {
+                    output.WriteLine(text);
+                }
+            }
+
+            output.Flush();
+            return maxEvents is not { } max || ++printed < max;
+        }, cancellationToken);
+    }
+
+    private static async Task<int> RunCoreAsync(ControlPlaneClient client, TapRequest request, TextWriter errors, Func<JsonNode, int, bool> onEvent, CancellationToken cancellationToken)
+    {
+        var proxies = new Dictionary<string, int>(StringComparer.Ordinal);
         var response = await client.StreamAsync("tap",
         [
             new("namespace", request.Namespace),
@@ -54,26 +80,18 @@ internal static class TapHandler
                 return true;
             }
 
+            if (line["type"]?.ToString() != "event")
+            {
+                return true;
+            }
+
             var proxy = line["proxy"]?.ToString() ?? "";
             if (!proxies.TryGetValue(proxy, out var index))
             {
                 proxies[proxy] = index = proxies.Count;
             }
 
-            if (format == TapOutput.Json)
-            {
-                output.WriteLine(line.ToJsonString(Indented));
-            }
-            else
-            {
-                foreach (var text in TapFormat.Lines(line, index, format == TapOutput.Wide ? resourceKind : null))
-                {
-                    output.WriteLine(text);
-                }
-            }
-
-            output.Flush();
-            return maxEvents is not { } max || ++printed < max;
+            return onEvent(line, index);
         }, cancellationToken);
         if (response is null)
         {
