@@ -13,6 +13,8 @@ using Linnet.Cli.Commands.Get;
 using Linnet.Cli.Commands.Logs;
 using Linnet.Cli.Commands.Routes;
 using Linnet.Cli.Commands.Stat;
+using Linnet.Cli.Commands.Tap;
+using Linnet.Cli.Commands.Top;
 using Linnet.Cli.Commands.Token;
 using Linnet.Cli.Commands.Up;
 
@@ -32,6 +34,8 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     CheckCommand.Create(),
     StatCommand.Create(),
     EdgesCommand.Create(),
+    TapCommand.Create(),
+    TopCommand.Create(),
     RoutesCommand.Create(),
     DiagnosticsCommand.Create(),
     DemoCommand.Create(),

@@ -123,6 +123,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         // request, Destination by the proxy's client certificate (checked against the subscription).
         app.MapGrpcService<DestinationService>().AllowAnonymous();
         app.MapGrpcService<IdentityService>().AllowAnonymous();
+        app.MapGrpcService<Tap.TapService>().AllowAnonymous();
         ApiEndpoints.Map(app);
         Updates.WebhookApi.Map(app, app.Services.GetRequiredService<Updates.WebhookApi>());
         return new ControlPlaneHost(app, listeners);

@@ -48,6 +48,10 @@ public sealed record ControlPlaneOptions
     /// The first change after a quiet period is sent at once.</summary>
     public TimeSpan UpdateInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Header names (lower case) that tap redacts besides authorization, cookie, set-cookie and
+    /// proxy-authorization (<c>--tap-secret-header</c>).</summary>
+    public IReadOnlyList<string> TapSecretHeaders { get; init; } = [];
+
     /// <summary>The first port that admission may assign as a Service's local port.</summary>
     public int LocalPortFirst { get; init; } = 20000;
 

@@ -36,6 +36,9 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<Notifications.NotificationSender>();
         services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationSender>());
         services.TryAddSingleton<DestinationService>();
+        services.TryAddSingleton<Tap.TapBroker>();
+        services.TryAddSingleton<Tap.TapService>();
+        services.TryAddSingleton<Tap.TapApi>();
         services.TryAddSingleton<LocalPortAdmission>();
         services.TryAddSingleton<ResourceApi>();
         services.TryAddSingleton<Reconciliation.RouteStatusController>();

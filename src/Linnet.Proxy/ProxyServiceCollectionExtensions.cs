@@ -6,6 +6,7 @@ using Linnet.Proxy.Http;
 using Linnet.Proxy.Identity;
 using Linnet.Proxy.Listening;
 using Linnet.Proxy.Routing;
+using Linnet.Proxy.Tap;
 using Linnet.Proxy.Tcp;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
@@ -48,6 +49,10 @@ public static class ProxyServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<ControlPlaneConfigProvider>>(), new Random()));
             services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ControlPlaneConfigProvider>());
             services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneConfigProvider>());
+
+            // Tap needs a verified control plane to report to: with a static config there is none, and no tap.
+            services.TryAddSingleton<TapClient>();
+            services.AddHostedService(sp => sp.GetRequiredService<TapClient>());
         }
         else
         {
@@ -69,6 +74,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<ProxyListenerService>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyListenerService>());
         services.AddHttpForwarder();
+        services.TryAddSingleton<TapHub>();
         services.TryAddSingleton<HttpProxyHandler>();
         services.TryAddSingleton<AdminEndpoints>();
         services.TryAddSingleton(new ProxyIdentity(bootstrap.Identity is not null));

@@ -101,6 +101,53 @@ internal sealed class ControlPlaneClient(HttpClient http)
         }
     }
 
+    /// <summary>GET a streaming API path (newline-delimited JSON) and hands each line to <paramref name="onLine"/>
+    /// until it returns false, the stream ends or <paramref name="cancellationToken"/> fires. Returns the error
+    /// response when the API refused, a 200 with no body once streaming ended, null when the control plane does not answer.</summary>
+    public async Task<ApiResponse?> StreamAsync(string path, IEnumerable<KeyValuePair<string, string?>> query, Func<JsonNode, bool> onLine, CancellationToken cancellationToken)
+    {
+        var parts = query.Where(q => q.Value is not null).Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value!)}").ToList();
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.GetAsync($"api/v1/{path}" + (parts.Count > 0 ? "?" + string.Join('&', parts) : ""), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                return await ApiResponse.ReadAsync(response, cancellationToken);
+            }
+
+            try
+            {
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
+                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    if (line.Length > 0 && JsonNode.Parse(line) is { } node && !onLine(node))
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                // Stopped by the user (Ctrl+C).
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                return new ApiResponse(HttpStatusCode.BadGateway, new JsonObject { ["error"] = $"the stream from the control plane ended: {ex.Message}" });
+            }
+
+            return new ApiResponse(HttpStatusCode.OK, null);
+        }
+    }
+
     public async Task<ApiResponse> ProxiesAsync(CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync("api/v1/proxies", cancellationToken);

@@ -22,6 +22,7 @@ internal static class ApiEndpoints
         group.MapGet("/health", api.HealthAsync);
         Identity.TokenApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Identity.TokenApi>());
         MetricsApi.Map(group, endpoints.ServiceProvider.GetRequiredService<MetricsApi>());
+        Tap.TapApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Tap.TapApi>());
         group.Map("/{**path}", context =>
             ApiResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"no API at {context.Request.Method} {context.Request.Path}"));
     }

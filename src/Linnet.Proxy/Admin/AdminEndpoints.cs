@@ -3,13 +3,14 @@ using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Identity;
 using Linnet.Proxy.Listening;
 using Linnet.Proxy.Routing;
+using Linnet.Proxy.Tap;
 using Linnet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
 
 namespace Linnet.Proxy.Admin;
 
 /// <summary>The admin listener: <c>/metrics</c> (Prometheus text), <c>/ready</c>, <c>/live</c>.</summary>
-internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService listeners, ServiceTable services, IProxyConfigProvider config, AuthorizationMetrics authorization, ProxyIdentity identity, IdentityMetrics identityMetrics)
+internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService listeners, ServiceTable services, IProxyConfigProvider config, AuthorizationMetrics authorization, ProxyIdentity identity, IdentityMetrics identityMetrics, TapHub tap)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -20,6 +21,7 @@ internal sealed class AdminEndpoints(ProxyMetrics metrics, ProxyListenerService 
                 var sb = new StringBuilder(16 * 1024);
                 metrics.WriteTo(sb);
                 authorization.WriteTo(sb);
+                tap.WriteTo(sb);
                 if (identity.Enabled)
                 {
                     identityMetrics.WriteTo(sb);

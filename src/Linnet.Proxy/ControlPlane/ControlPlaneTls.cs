@@ -83,7 +83,7 @@ internal sealed partial class ControlPlaneTls
             return true;
         }
 
-        _metrics.ControlPlaneRefused(api == "destination");
+        _metrics.ControlPlaneRefused(api);
         Log.Refused(_logger, api, check.Failure ?? "unknown", _time.GetUtcNow());
         return false;
     }

@@ -176,6 +176,7 @@ internal sealed partial class HttpProxyHandler
             var token = linked?.Token ?? perTry?.Token ?? deadline?.Token ?? CancellationToken.None;
             var state = new ForwardState(start) { Clock = _clock, HopByHop = hopByHop, ResponseHeaders = policy.ResponseHeaders, Retry = retries };
             state.BeginPending(endpoint);
+            NoteTapEndpoint(context, endpoint);
             var forwardStart = _time.GetTimestamp();
             ForwarderError error;
             try

@@ -7,6 +7,7 @@ using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Listening;
 using Linnet.Proxy.Mirroring;
 using Linnet.Proxy.Routing;
+using Linnet.Proxy.Tap;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
@@ -47,11 +48,13 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private readonly ConcurrentDictionary<int, string> _appPrefixes = new();
     private readonly ConcurrentDictionary<IPEndPoint, string> _originalPrefixes = new();
     private readonly Func<long> _clock;
+    private readonly TapHub _tap;
 
     /// <summary>Creates the handler with its two pooled clients and the mesh's. <paramref name="random"/> (thread-safe) draws
     /// the routes' fault and mirror percentages.</summary>
-    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer, MeshClients meshClients, Random? random = null)
+    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer, MeshClients meshClients, TapHub tap, Random? random = null)
     {
+        _tap = tap;
         _forwarder = forwarder;
         _authorizer = authorizer;
         _services = services;
@@ -80,6 +83,12 @@ internal sealed partial class HttpProxyHandler : IDisposable
         var request = context.Request;
         var direction = connection.Direction;
         var tls = TlsLabel.ForConnection(direction, connection.ClientIdentity);
+
+        // Tap: nothing but this length check while nobody taps.
+        if (_tap.IsActive)
+        {
+            _tap.Begin(context, connection, start);
+        }
 
         if (context.Features.Get<Http1HeadCapture>() is { } head)
         {
@@ -234,6 +243,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
         if (endpoint is not null)
         {
             state.BeginPending(endpoint);
+            NoteTapEndpoint(context, endpoint);
         }
 
         var forwardStart = _time.GetTimestamp();
@@ -387,6 +397,18 @@ internal sealed partial class HttpProxyHandler : IDisposable
         var grpc = GrpcStatus(context);
         var success = status < 500 && (grpc.Length == 0 || grpc == "0");
         _metrics.Response(direction, authority, tls, status, success, grpc).Add(latencyMs);
+        if (_tap.IsActive && context.Features.Get<TapCapture>() is { } capture)
+        {
+            _tap.Complete(capture, context, direction, tls, latencyMs);
+        }
+    }
+
+    private void NoteTapEndpoint(HttpContext context, EndpointState endpoint)
+    {
+        if (_tap.IsActive && context.Features.Get<TapCapture>() is { } capture)
+        {
+            capture.Endpoint = endpoint;
+        }
     }
 
     private static string GrpcStatus(HttpContext context)

@@ -11,6 +11,7 @@ internal sealed class IdentityMetrics
     private long _expiration = -1;
     private long _controlPlaneRefusedDestination;
     private long _controlPlaneRefusedIdentity;
+    private long _controlPlaneRefusedTap;
 
     /// <summary>How many certificates have been put in effect (the first one included).</summary>
     public long Refreshes => Interlocked.Read(ref _refreshes);
@@ -23,11 +24,24 @@ internal sealed class IdentityMetrics
     }
 
     /// <summary>How many TLS handshakes with the control plane were refused because it did not prove its identity.</summary>
-    public long ControlPlaneRefusals => Interlocked.Read(ref _controlPlaneRefusedDestination) + Interlocked.Read(ref _controlPlaneRefusedIdentity);
+    public long ControlPlaneRefusals => Interlocked.Read(ref _controlPlaneRefusedDestination) + Interlocked.Read(ref _controlPlaneRefusedIdentity) + Interlocked.Read(ref _controlPlaneRefusedTap);
 
-    /// <summary>Records a control plane (Destination or Identity API) whose certificate was refused.</summary>
-    public void ControlPlaneRefused(bool destination) =>
-        Interlocked.Increment(ref destination ? ref _controlPlaneRefusedDestination : ref _controlPlaneRefusedIdentity);
+    /// <summary>Records a control plane (Destination, Identity or Tap API: <paramref name="api"/>) whose certificate was refused.</summary>
+    public void ControlPlaneRefused(string api)
+    {
+        if (api == "destination")
+        {
+            Interlocked.Increment(ref _controlPlaneRefusedDestination);
+        }
+        else if (api == "tap")
+        {
+            Interlocked.Increment(ref _controlPlaneRefusedTap);
+        }
+        else
+        {
+            Interlocked.Increment(ref _controlPlaneRefusedIdentity);
+        }
+    }
 
     /// <summary>Appends the identity series in Prometheus text format; nothing before the first certificate
     /// (a gauge of 0 would read as "expired in 1970").</summary>
@@ -46,5 +60,6 @@ internal sealed class IdentityMetrics
         sb.Append("# HELP control_plane_tls_refused_total TLS handshakes with the control plane refused because its certificate did not prove the expected identity under the trust anchors (nothing was sent to it).\n# TYPE control_plane_tls_refused_total counter\n");
         sb.Append(CultureInfo.InvariantCulture, $"control_plane_tls_refused_total{{api=\"destination\"}} {Interlocked.Read(ref _controlPlaneRefusedDestination)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"control_plane_tls_refused_total{{api=\"identity\"}} {Interlocked.Read(ref _controlPlaneRefusedIdentity)}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"control_plane_tls_refused_total{{api=\"tap\"}} {Interlocked.Read(ref _controlPlaneRefusedTap)}\n");
     }
 }

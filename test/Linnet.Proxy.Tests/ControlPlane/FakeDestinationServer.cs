@@ -30,6 +30,8 @@ internal sealed class FakeDestinationServer : IAsyncDisposable
 
     public FakeIdentityService Identity { get; } = new();
 
+    public FakeTapService Tap { get; } = new();
+
     /// <summary>The CA proxies are given as their trust anchors.</summary>
     public FakeMeshCa Ca { get; } = new();
 
@@ -89,6 +91,7 @@ internal sealed class FakeDestinationServer : IAsyncDisposable
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(Service);
         builder.Services.AddSingleton(Identity);
+        builder.Services.AddSingleton(Tap);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, o =>
         {
             o.Protocols = HttpProtocols.Http2;
@@ -115,6 +118,7 @@ internal sealed class FakeDestinationServer : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<FakeDestinationService>();
         app.MapGrpcService<FakeIdentityService>();
+        app.MapGrpcService<FakeTapService>();
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Port = new Uri(address).Port;

@@ -46,9 +46,10 @@ internal static class ControlPlaneCommand
         var notificationsFile = new Option<string?>("--notifications-file") { Description = "A JSON file (chmod 600) naming where notifications go: Slack, Teams, Discord, Mattermost, Rocket.Chat, Google Chat webhooks, Keel's generic webhook, e-mail (docs/notifications.md)." };
         var jfrogRegistry = new Option<string?>("--jfrog-registry") { Description = "The registry host that JFrog webhook image names are under (Keel's PRIVATE_REGISTRY); without it they are Docker Hub names." };
         var isolation = new IsolationFlags();
+        var tapSecretHeaders = new Option<string[]>("--tap-secret-header") { Description = "A header tap redacts besides authorization, cookie, set-cookie and proxy-authorization (repeatable).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, webhookCredentials, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
         };
         foreach (var option in isolation.All)
         {
@@ -134,7 +135,14 @@ internal static class ControlPlaneCommand
                 return ExitCodes.Invalid;
             }
 
-            var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []);
+            var secretHeaders = parse.GetValue(tapSecretHeaders) ?? [];
+            if (secretHeaders.FirstOrDefault(h => !Linnet.Api.Validation.HttpSyntax.IsToken(h)) is { } badHeader)
+            {
+                await Console.Error.WriteLineAsync($"--tap-secret-header: '{badHeader}' is not a header name");
+                return ExitCodes.Invalid;
+            }
+
+            var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []) { TapSecretHeaders = [.. secretHeaders.Select(h => h.ToLowerInvariant())] };
             return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog);
         });
         return command;
@@ -243,6 +251,7 @@ internal static class ControlPlaneCommand
                 AdminCredentialFile = Path.Combine(data.Path, AdminCredential.FileName),
                 TokenMaxLifetime = security?.TokenMaxLifetime ?? ControlPlaneOptions.DefaultTokenMaxLifetime,
                 ApiHostNames = security?.HostNames ?? [],
+                TapSecretHeaders = security?.TapSecretHeaders ?? [],
                 WebhookCredentials = webhooks,
                 Notifications = notifications ?? Linnet.ControlPlane.Core.Notifications.NotificationConfig.None,
                 JfrogRegistry = jfrogRegistry,
