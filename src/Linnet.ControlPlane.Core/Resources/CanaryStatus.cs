@@ -39,7 +39,7 @@ public sealed record CanaryStatus
     public IReadOnlyList<CanaryEvent> Events { get; init; } = [];
 
     /// <summary>Events kept on the resource.</summary>
-    public const int MaxEvents = 30;
+    public const int MaxEvents = 50;
 
     /// <inheritdoc />
     public bool Equals(CanaryStatus? other) =>
