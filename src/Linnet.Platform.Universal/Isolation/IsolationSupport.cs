@@ -3,15 +3,15 @@ namespace Linnet.Platform.Universal.Isolation;
 /// <summary>Whether this host can run isolated instances.</summary>
 public static class IsolationSupport
 {
-    /// <summary>Whether pods can be made here: root on Linux, with <c>ip</c> and <c>iptables</c>. Null when they
-    /// can, else why not (said by <c>linnet check</c> and <c>linnet up</c>).</summary>
-    /// <summary>Makes the mesh's bridge (removing pods an earlier run left) and returns its address, where the
-    /// control plane listens for the proxies in pods.</summary>
-    public static System.Net.IPAddress PrepareBridge(IsolationOptions options, string dataDirectory)
+    /// <summary>Chooses the pod range when none was given, makes the mesh's bridge (removing pods an earlier run
+    /// left) and returns the options with the range, and the bridge's address, where the control plane listens for
+    /// the proxies in pods.</summary>
+    public static (IsolationOptions Options, System.Net.IPAddress Bridge) PrepareBridge(IsolationOptions options, string dataDirectory)
     {
-        var pods = new PodNetwork(options, dataDirectory);
+        var chosen = PodNetwork.ChooseNetwork(options, dataDirectory);
+        var pods = new PodNetwork(chosen, dataDirectory);
         pods.Prepare();
-        return pods.Gateway;
+        return (chosen, pods.Gateway);
     }
 
     /// <summary>Null when a workload's uid can reach <paramref name="path"/> (every folder on the way searchable by
@@ -34,6 +34,8 @@ public static class IsolationSupport
         return null;
     }
 
+    /// <summary>Whether pods can be made here: root on Linux, with <c>ip</c> and <c>iptables</c>. Null when they
+    /// can, else why not (said by <c>linnet check</c> and <c>linnet up</c>).</summary>
     public static string? Unavailable()
     {
         if (!OperatingSystem.IsLinux())

@@ -24,6 +24,7 @@ internal sealed class PodNetwork
     private const UnixFileMode ReadableByAll = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private readonly IsolationOptions _options;
+    private readonly IPNetwork _network;
     private readonly string _hash;
     private readonly uint _first;
     private readonly uint _last;
@@ -32,13 +33,14 @@ internal sealed class PodNetwork
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        var network = options.Network;
+        var network = options.Network ?? throw new ArgumentException("the pod network has not been chosen (IsolationSupport.PrepareBridge chooses it)", nameof(options));
+        _network = network;
         if (network.BaseAddress.AddressFamily != AddressFamily.InterNetwork || network.PrefixLength is < 8 or > 28)
         {
             throw new ArgumentException($"the pod network {network} must be an IPv4 range from /8 to /28", nameof(options));
         }
 
-        _hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory))))[..6];
+        _hash = Hash(dataDirectory);
         var start = BinaryPrimitives.ReadUInt32BigEndian(network.BaseAddress.GetAddressBytes());
         var size = 1u << (32 - network.PrefixLength);
         Gateway = ToAddress(start + 1);
@@ -47,6 +49,64 @@ internal sealed class PodNetwork
         _last = start + size - 3;
         Bridge = $"lnt{_hash}br";
         RuntimeRoot = Path.Combine(options.RuntimeDirectory, _hash);
+    }
+
+    /// <summary><paramref name="options"/> with its pod range chosen: the one given, else the range this mesh's
+    /// bridge already has (a restart), else the first /22 of <see cref="IsolationOptions.DefaultNetwork"/> that no
+    /// address on the host overlaps, starting from one derived from the data directory so that meshes started at
+    /// the same moment pick different ranges.</summary>
+    public static IsolationOptions ChooseNetwork(IsolationOptions options, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Network is not null)
+        {
+            return options;
+        }
+
+        var pool = IsolationOptions.DefaultNetwork;
+        var bridge = $"lnt{Hash(dataDirectory)}br";
+        var addresses = HostAddresses().ToList();
+        if (addresses.FirstOrDefault(a => a.Device == bridge && pool.Contains(a.Network.BaseAddress)) is { Device: not null } own)
+        {
+            return options with { Network = own.Network };
+        }
+
+        var slots = 1 << (IsolationOptions.DefaultPrefixLength - pool.PrefixLength);
+        var poolStart = BinaryPrimitives.ReadUInt32BigEndian(pool.BaseAddress.GetAddressBytes());
+        var first = (int)(BinaryPrimitives.ReadUInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory)))) % (uint)slots);
+        for (var i = 0; i < slots; i++)
+        {
+            var slot = (uint)((first + i) % slots);
+            var candidate = new IPNetwork(ToAddress(poolStart + (slot << (32 - IsolationOptions.DefaultPrefixLength))), IsolationOptions.DefaultPrefixLength);
+            if (!addresses.Any(a => Overlaps(candidate, a.Network)))
+            {
+                return options with { Network = candidate };
+            }
+        }
+
+        throw new IsolationException($"every /{IsolationOptions.DefaultPrefixLength} of {pool} is in use on this host; choose a range (--pod-network)");
+    }
+
+    private static string Hash(string dataDirectory) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory))))[..6];
+
+    private static bool Overlaps(IPNetwork a, IPNetwork b) => a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress);
+
+    /// <summary>Every IPv4 address on the host with its device, as <c>ip -o -4 addr show</c> lists them.</summary>
+    private static IEnumerable<(string Device, IPNetwork Network)> HostAddresses()
+    {
+        foreach (var line in HostCommand.Check("ip", "-o", "-4", "addr", "show").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var inet = Array.IndexOf(fields, "inet");
+            // "10.253.0.1/16": an interface's address with its prefix; the range is what matters.
+            if (inet > 0 && fields[inet + 1].Split('/') is [var text, var bits] && IPAddress.TryParse(text, out var address)
+                && int.TryParse(bits, NumberStyles.None, CultureInfo.InvariantCulture, out var prefix) && prefix is >= 0 and <= 32)
+            {
+                var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
+                yield return (fields[1], new IPNetwork(ToAddress(BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes()) & mask), prefix));
+            }
+        }
     }
 
     /// <summary>The mesh's bridge on the host.</summary>
@@ -86,7 +146,7 @@ internal sealed class PodNetwork
     public void Prepare()
     {
         RemovePods();
-        var range = _options.Network;
+        var range = _network;
         var address = $"{Gateway}/{range.PrefixLength}";
         var (exists, current) = HostCommand.Run("ip", "-o", "-4", "addr", "show", "dev", Bridge);
         if (exists == 0 && current.Contains($" {address} ", StringComparison.Ordinal))
@@ -101,14 +161,11 @@ internal sealed class PodNetwork
             HostCommand.Run("ip", "link", "delete", Bridge);
         }
 
-        foreach (var line in HostCommand.Check("ip", "-o", "-4", "addr", "show").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (device, used) in HostAddresses())
         {
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var inet = Array.IndexOf(fields, "inet");
-            if (inet > 0 && IPNetwork.TryParse(fields[inet + 1], out var used)
-                && (range.Contains(used.BaseAddress) || used.Contains(range.BaseAddress)))
+            if (Overlaps(range, used))
             {
-                throw new IsolationException($"the pod network {range} overlaps {fields[inet + 1]} on {fields[1]}; choose another range (--pod-network)");
+                throw new IsolationException($"the pod network {range} overlaps {used} on {device}; choose another range (--pod-network)");
             }
         }
 
@@ -175,7 +232,7 @@ internal sealed class PodNetwork
             HostCommand.Check("ip", "link", "add", pod.HostVeth, "type", "veth", "peer", "name", "eth0", "netns", ns);
             HostCommand.Check("ip", "link", "set", pod.HostVeth, "master", Bridge, "up");
             HostCommand.Check("ip", "-n", ns, "link", "set", "lo", "up");
-            HostCommand.Check("ip", "-n", ns, "addr", "add", $"{address}/{_options.Network.PrefixLength}", "dev", "eth0");
+            HostCommand.Check("ip", "-n", ns, "addr", "add", $"{address}/{_network.PrefixLength}", "dev", "eth0");
             HostCommand.Check("ip", "-n", ns, "link", "set", "eth0", "up");
             Redirect(pod);
             WriteHosts(pod, key, services);

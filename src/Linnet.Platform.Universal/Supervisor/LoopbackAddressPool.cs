@@ -5,20 +5,21 @@ namespace Linnet.Platform.Universal.Supervisor;
 
 /// <summary>Gives each instance a loopback address of its own (a pod IP's role): the lowest free one from
 /// the first address upward, skipping host bytes 0 and 255 and addresses something else already uses.
-/// An instance keeps its address until it is released. Not thread-safe: the reconcile loop owns it.</summary>
+/// An instance keeps its address (and the claim on it, see <see cref="AddressLease"/>) until it is released.
+/// Not thread-safe: the reconcile loop owns it.</summary>
 internal sealed class LoopbackAddressPool
 {
     private const uint LoopbackLast = 0x7FFF_FFFE; // 127.255.255.254
 
     private readonly uint _first;
     private readonly uint _last = LoopbackLast;
-    private readonly Func<IPAddress, bool> _isFree;
+    private readonly Func<IPAddress, AddressLease?> _claim;
     private readonly Dictionary<InstanceKey, uint> _assigned = [];
-    private readonly HashSet<uint> _used = [];
+    private readonly Dictionary<uint, AddressLease> _used = [];
 
-    /// <summary>Creates a pool starting at <paramref name="first"/>; <paramref name="isFree"/> vetoes
-    /// addresses that are taken outside the pool.</summary>
-    public LoopbackAddressPool(IPAddress first, Func<IPAddress, bool> isFree)
+    /// <summary>Creates a pool starting at <paramref name="first"/>; <paramref name="claim"/> takes an address for
+    /// the pool, or returns null when it is taken outside the pool.</summary>
+    public LoopbackAddressPool(IPAddress first, Func<IPAddress, AddressLease?> claim)
     {
         ArgumentNullException.ThrowIfNull(first);
         var bytes = first.GetAddressBytes();
@@ -28,18 +29,18 @@ internal sealed class LoopbackAddressPool
         }
 
         _first = BinaryPrimitives.ReadUInt32BigEndian(bytes);
-        _isFree = isFree;
+        _claim = claim;
     }
 
     /// <summary>Creates a pool of <paramref name="first"/>..<paramref name="last"/> in any IPv4 range (isolated
     /// instances' pod addresses).</summary>
-    public LoopbackAddressPool(IPAddress first, IPAddress last, Func<IPAddress, bool> isFree)
+    public LoopbackAddressPool(IPAddress first, IPAddress last, Func<IPAddress, AddressLease?> claim)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(last);
         _first = BinaryPrimitives.ReadUInt32BigEndian(first.GetAddressBytes());
         _last = BinaryPrimitives.ReadUInt32BigEndian(last.GetAddressBytes());
-        _isFree = isFree;
+        _claim = claim;
     }
 
     /// <summary>The address of <paramref name="key"/>: the one it has, else <paramref name="preferred"/> when
@@ -52,23 +53,24 @@ internal sealed class LoopbackAddressPool
         }
 
         if (preferred is not null && preferred.GetAddressBytes() is [_, _, _, var last] bytes && last is not (0 or 255)
-            && BinaryPrimitives.ReadUInt32BigEndian(bytes) is var wanted && wanted >= _first && wanted <= _last && !_used.Contains(wanted) && _isFree(preferred))
+            && BinaryPrimitives.ReadUInt32BigEndian(bytes) is var wanted && wanted >= _first && wanted <= _last && !_used.ContainsKey(wanted)
+            && _claim(preferred) is { } held)
         {
             _assigned[key] = wanted;
-            _used.Add(wanted);
+            _used[wanted] = held;
             return preferred;
         }
 
         for (var candidate = _first; candidate <= _last; candidate++)
         {
             var host = candidate & 0xFF;
-            if (host is 0 or 255 || _used.Contains(candidate) || !_isFree(ToAddress(candidate)))
+            if (host is 0 or 255 || _used.ContainsKey(candidate) || _claim(ToAddress(candidate)) is not { } lease)
             {
                 continue;
             }
 
             _assigned[key] = candidate;
-            _used.Add(candidate);
+            _used[candidate] = lease;
             return ToAddress(candidate);
         }
 
@@ -78,9 +80,9 @@ internal sealed class LoopbackAddressPool
     /// <summary>Frees <paramref name="key"/>'s address, if it has one.</summary>
     public void Release(InstanceKey key)
     {
-        if (_assigned.Remove(key, out var address))
+        if (_assigned.Remove(key, out var address) && _used.Remove(address, out var lease))
         {
-            _used.Remove(address);
+            lease.Dispose();
         }
     }
 

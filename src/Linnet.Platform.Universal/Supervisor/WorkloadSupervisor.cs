@@ -61,15 +61,15 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         _logger = logger;
         if (options.Isolation is { } isolation)
         {
-            _pods = new PodNetwork(isolation, options.DataDirectory);
+            _pods = new PodNetwork(PodNetwork.ChooseNetwork(isolation, options.DataDirectory), options.DataDirectory);
             _uids = new ServiceAccountUids(options.DataDirectory, isolation.UidBase);
 
             // The range is the mesh's own (its bridge refuses to come up over anything else's addresses).
-            _addresses = new LoopbackAddressPool(_pods.FirstPodAddress, _pods.LastPodAddress, static _ => true);
+            _addresses = new LoopbackAddressPool(_pods.FirstPodAddress, _pods.LastPodAddress, static _ => AddressLease.None);
         }
         else
         {
-            _addresses = new LoopbackAddressPool(options.FirstAddress, IsUnused);
+            _addresses = new LoopbackAddressPool(options.FirstAddress, Claim);
         }
 
         _identity = identity is not null && options.ControlPlaneAddress is not null ? new InstanceIdentity(identity, options.ControlPlaneAddress) : null;
@@ -252,9 +252,15 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         }
     }
 
-    private static bool IsUnused(IPAddress address)
+    private static AddressLease? Claim(IPAddress address)
     {
-        // Something (a stale proxy, another supervisor) already listening there would make the instance fail.
+        // Another mesh may be handing out the same addresses right now: claim it host-wide first, then check that
+        // nothing (a stale proxy, a program of the user's) already listens there, which would make the instance fail.
+        if (AddressLease.TryTake(address) is not { } lease)
+        {
+            return null;
+        }
+
         foreach (var port in (int[])[ProxyInboundPort, ProxyOutboundPort, ProxyAdminPort])
         {
             using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -264,11 +270,12 @@ public sealed partial class WorkloadSupervisor : BackgroundService
             }
             catch (SocketException)
             {
-                return false;
+                lease.Dispose();
+                return null;
             }
         }
 
-        return true;
+        return lease;
     }
 
     private static InstanceResource ToResource(WorkloadResource workload, InstanceRunner runner) => new()

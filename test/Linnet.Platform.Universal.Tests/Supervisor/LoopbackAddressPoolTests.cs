@@ -12,7 +12,7 @@ public sealed class LoopbackAddressPoolTests
     [Fact]
     public void Allocate_PastHostByte254_SkipsHostBytes255And0()
     {
-        var pool = new LoopbackAddressPool(IPAddress.Parse("127.1.0.254"), _ => true);
+        var pool = new LoopbackAddressPool(IPAddress.Parse("127.1.0.254"), _ => AddressLease.None);
 
         Assert.Equal("127.1.0.254", pool.Allocate(Web0).ToString());
         Assert.Equal("127.1.1.1", pool.Allocate(Web1).ToString());
@@ -21,7 +21,7 @@ public sealed class LoopbackAddressPoolTests
     [Fact]
     public void Allocate_SameKeyTwice_ReturnsSameAddress()
     {
-        var pool = new LoopbackAddressPool(IPAddress.Parse("127.1.0.1"), _ => true);
+        var pool = new LoopbackAddressPool(IPAddress.Parse("127.1.0.1"), _ => AddressLease.None);
 
         var first = pool.Allocate(Web0);
         pool.Allocate(Web1);
@@ -32,7 +32,7 @@ public sealed class LoopbackAddressPoolTests
     [Fact]
     public void Release_ThenAllocateAnotherKey_ReusesLowestFreedAddress()
     {
-        var pool = new LoopbackAddressPool(IPAddress.Parse("127.1.0.1"), _ => true);
+        var pool = new LoopbackAddressPool(IPAddress.Parse("127.1.0.1"), _ => AddressLease.None);
         pool.Allocate(Web0);
         var second = pool.Allocate(Web1);
 
@@ -45,7 +45,7 @@ public sealed class LoopbackAddressPoolTests
     public void Allocate_AddressInUseElsewhere_SkipsIt()
     {
         var taken = IPAddress.Parse("127.1.0.1");
-        var pool = new LoopbackAddressPool(taken, address => !address.Equals(taken));
+        var pool = new LoopbackAddressPool(taken, address => address.Equals(taken) ? null : AddressLease.None);
 
         Assert.Equal("127.1.0.2", pool.Allocate(Web0).ToString());
     }
@@ -53,6 +53,6 @@ public sealed class LoopbackAddressPoolTests
     [Fact]
     public void Constructor_AddressOutsideLoopback_Throws()
     {
-        Assert.Throws<ArgumentException>(() => new LoopbackAddressPool(IPAddress.Parse("10.0.0.1"), _ => true));
+        Assert.Throws<ArgumentException>(() => new LoopbackAddressPool(IPAddress.Parse("10.0.0.1"), _ => AddressLease.None));
     }
 }

@@ -182,15 +182,17 @@ internal static class ControlPlaneCommand
         }
 
         grpc ??= new IPEndPoint(IPAddress.Loopback, ControlPlaneOptions.DefaultGrpcPort);
-        if (isolation is not null && !grpc.Address.Equals(IPAddress.Any))
+        if (isolation is not null)
         {
             // Every proxy lives in a pod and reaches the control plane through the mesh's bridge: the gRPC API
-            // listens on the bridge's address (made now, before anything listens), at the port asked for.
+            // listens on the bridge's address (made now, before anything listens), at the port asked for, unless
+            // it was asked to listen on every address (the bridge's included).
             try
             {
-                var bridge = IsolationSupport.PrepareBridge(isolation, data.Path);
-                Console.WriteLine($"linnet control plane: instances are isolated; proxies reach gRPC on the pods' bridge at {bridge}:{grpc.Port} (not {grpc})");
-                grpc = new IPEndPoint(bridge, grpc.Port);
+                (isolation, var bridge) = IsolationSupport.PrepareBridge(isolation, data.Path);
+                var listen = grpc.Address.Equals(IPAddress.Any) ? grpc : new IPEndPoint(bridge, grpc.Port);
+                Console.WriteLine($"linnet control plane: instances are isolated in pods on {isolation.Network}; proxies reach gRPC on the pods' bridge at {bridge}:{grpc.Port}");
+                grpc = listen;
             }
             catch (IsolationException ex)
             {

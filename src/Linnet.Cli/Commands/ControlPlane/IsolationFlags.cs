@@ -16,7 +16,7 @@ internal sealed class IsolationFlags
         DefaultValueFactory = _ => "auto",
     };
 
-    public Option<string?> Network { get; } = new("--pod-network") { Description = $"The range isolated instances' addresses come from (default {IsolationOptions.DefaultNetwork})." };
+    public Option<string?> Network { get; } = new("--pod-network") { Description = $"The range isolated instances' addresses come from (default: a free /{IsolationOptions.DefaultPrefixLength} of {IsolationOptions.DefaultNetwork})." };
 
     public Option<int?> UidBase { get; } = new("--uid-base") { Description = "The first uid given to isolated workloads (two per service account: app, proxy)." };
 

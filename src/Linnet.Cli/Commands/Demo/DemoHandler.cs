@@ -124,10 +124,27 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         {
             var forced = termination.Forcing;
             await console.Status().StartAsync("Stopping every instance (Ctrl-C again forces)", async _ => await host.StopAsync(forced));
-            console.MarkupLineInterpolated($"Stopped{(forced.IsCancellationRequested ? " (forced)" : "")}. Logs and the store are in {dataDir}");
+            // The demo's mesh is gone for good: its credentials, keys and tokens go with it; the logs and the store
+            // stay for a look at what happened.
+            RemoveSecrets(dataDir);
+            console.MarkupLineInterpolated($"Stopped{(forced.IsCancellationRequested ? " (forced)" : "")}. Logs and the store are in {dataDir} (its credentials, keys and tokens are deleted).");
         }
 
         return code;
+    }
+
+    /// <summary>Deletes every file of the stopped demo's data directory but its logs and its store: the admin
+    /// credential, the identity keys, the instances' tokens, configurations and pid files.</summary>
+    private static void RemoveSecrets(string dataDir)
+    {
+        var store = Path.Combine(dataDir, "store") + Path.DirectorySeparatorChar;
+        foreach (var file in Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories))
+        {
+            if (!file.EndsWith(".log", StringComparison.Ordinal) && !file.StartsWith(store, StringComparison.Ordinal))
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     /// <summary>The Native AOT proxy, published on the first run (and after the proxy's sources change); the JIT

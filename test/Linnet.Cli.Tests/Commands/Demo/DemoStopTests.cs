@@ -135,6 +135,12 @@ public sealed partial class DemoStopTests
         {
             Assert.DoesNotContain("restart 1", await File.ReadAllTextAsync(log, ct), StringComparison.Ordinal);
         }
+
+        // What the demo's mesh authenticated with is gone with it: only logs and the store are left.
+        var left = Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".log", StringComparison.Ordinal) && !f.StartsWith(Path.Combine(dataDir, "store") + "/", StringComparison.Ordinal)).ToList();
+        Assert.True(left.Count == 0, $"{what}: left in {dataDir}:\n{string.Join('\n', left)}");
+        Assert.True(Directory.EnumerateFiles(Path.Combine(dataDir, "instances"), "app.log", SearchOption.AllDirectories).Count() == 5, $"{what}: the apps' logs are kept");
     }
 
     [GeneratedRegex(@"(127\.\d+\.\d+\.\d+):4143")]
