@@ -139,6 +139,12 @@ internal sealed partial class CanaryController(
             {
                 return;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One bad step must not stop the host (a BackgroundService that throws does): log it, try again
+                // at the next tick.
+                Log.Failed(logger, ex);
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
@@ -153,6 +159,9 @@ internal sealed partial class CanaryController(
 
         [LoggerMessage(3, LogLevel.Warning, "Canary {Canary}: metrics could not be read, step skipped: {Reason}")]
         public static partial void MetricsFailed(ILogger logger, string canary, string reason);
+
+        [LoggerMessage(5, LogLevel.Error, "Canary step failed; retrying at the next tick")]
+        public static partial void Failed(ILogger logger, Exception exception);
 
         [LoggerMessage(4, LogLevel.Warning, "Canary {Canary}: its services could not be admitted: {Reason}")]
         public static partial void Refused(ILogger logger, string canary, string reason);
