@@ -14,9 +14,10 @@ internal static class ResourceKinds
         ["authorizationpolicy"] = "AuthorizationPolicy", ["authorizationpolicies"] = "AuthorizationPolicy", ["authzpolicy"] = "AuthorizationPolicy",
         ["meshtlsauthentication"] = "MeshTLSAuthentication", ["meshtlsauthentications"] = "MeshTLSAuthentication", ["meshtlsauthn"] = "MeshTLSAuthentication",
         ["networkauthentication"] = "NetworkAuthentication", ["networkauthentications"] = "NetworkAuthentication", ["netauthn"] = "NetworkAuthentication",
+        ["canary"] = "Canary", ["canaries"] = "Canary",
     };
 
-    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn)";
+    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary";
 
     public static string? Resolve(string alias) => Aliases.GetValueOrDefault(alias);
 }

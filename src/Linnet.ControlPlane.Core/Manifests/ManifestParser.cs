@@ -142,6 +142,10 @@ public static partial class ManifestParser
                 CheckRouteAnnotations(metadata, grpc: true, errors);
                 resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace), Status = origin == ManifestOrigin.Store ? ParseRouteStatus(status) : RouteStatus.Empty };
                 break;
+            case CanaryResource.KindName:
+                acceptedVersions = CanaryResource.Versions;
+                resource = metadata is null ? null : new CanaryResource { Metadata = metadata, Spec = ParseCanarySpec(spec), Status = origin == ManifestOrigin.Store ? ParseCanaryStatus(status) : CanaryStatus.Empty };
+                break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
                 resource = metadata is null ? null : new InstanceResource { Metadata = metadata, Spec = ParseInstanceSpec(spec) };
@@ -153,7 +157,7 @@ public static partial class ManifestParser
                 resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);
                 break;
             default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication)"));
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary)"));
                 break;
         }
 

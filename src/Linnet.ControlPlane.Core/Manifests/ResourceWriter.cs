@@ -65,6 +65,10 @@ public static partial class ResourceWriter
                 json["spec"] = RouteSpec(g.Spec, g.Metadata.Namespace);
                 AddRouteStatus(json, g.Status);
                 break;
+            case CanaryResource c:
+                json["spec"] = CanarySpecJson(c.Spec);
+                AddCanaryStatus(json, c.Status);
+                break;
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);
                 break;

@@ -75,12 +75,13 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
             var changes = new List<StoreChange>(admitted.Resources.Count);
             foreach (var admittedResource in admitted.Resources)
             {
-                // Status is the route status controller's: an apply keeps what it wrote, so re-applying an
+                // Status is the route status controller's (a Canary's, the canary controller's): an apply keeps what it wrote, so re-applying an
                 // unchanged route changes nothing (the controller refreshes it after a change).
                 var resource = admittedResource switch
                 {
                     HttpRouteResource h when store.Find(h.Key) is HttpRouteResource stored => h with { Status = stored.Status },
                     GrpcRouteResource g when store.Find(g.Key) is GrpcRouteResource stored => g with { Status = stored.Status },
+                    CanaryResource c when store.Find(c.Key) is CanaryResource stored => c with { Status = stored.Status },
                     _ => admittedResource,
                 };
 

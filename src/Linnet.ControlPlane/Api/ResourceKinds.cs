@@ -30,9 +30,11 @@ internal static class ResourceKinds
         ["networkauthentication"] = NetworkAuthenticationResource.KindName,
         ["networkauthentications"] = NetworkAuthenticationResource.KindName,
         ["netauthn"] = NetworkAuthenticationResource.KindName,
+        ["canary"] = CanaryResource.KindName,
+        ["canaries"] = CanaryResource.KindName,
     };
 
-    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication";
+    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary";
 
     /// <summary>The kind's canonical name, or null when it is not a kind.</summary>
     public static string? Canonical(string? name) => name is not null && Names.TryGetValue(name, out var kind) ? kind : null;

@@ -154,6 +154,10 @@ internal sealed class Mesh : IAsyncDisposable
     /// <summary>The store revision, or null when the control plane does not answer.</summary>
     public Task<long?> RevisionOrNullAsync(CancellationToken cancellationToken) => TryRevisionAsync(cancellationToken);
 
+    /// <summary>GET /api/v1/resources/<paramref name="kind"/>/default/<paramref name="name"/> as JSON.</summary>
+    public Task<JsonNode> ResourceAsync(string kind, string name, CancellationToken cancellationToken) =>
+        GetJsonAsync($"api/v1/resources/{kind}/default/{name}", cancellationToken);
+
     /// <summary>The names of every resource of <paramref name="kind"/>.</summary>
     public async Task<HashSet<string>> NamesAsync(string kind, CancellationToken cancellationToken)
     {

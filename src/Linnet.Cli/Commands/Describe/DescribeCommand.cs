@@ -49,6 +49,17 @@ internal static class DescribeCommand
 
                     console.Write(table);
                 }
+
+                if (resolved == "Canary")
+                {
+                    var events = new Table().Title("Events").AddColumns("TIME", "TYPE", "MESSAGE");
+                    foreach (var e in response.Body?["status"]?["events"]?.AsArray() ?? [])
+                    {
+                        events.AddRow(Markup.Escape($"{e?["at"]}"), Markup.Escape($"{e?["type"]}"), Markup.Escape($"{e?["message"]}"));
+                    }
+
+                    console.Write(events);
+                }
             }
             catch (HttpRequestException ex)
             {

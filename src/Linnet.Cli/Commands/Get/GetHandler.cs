@@ -48,6 +48,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
             "AuthorizationPolicy" => ["NAME", "TARGET", "AUTHENTICATIONS"],
             "MeshTLSAuthentication" => ["NAME", "IDENTITIES"],
             "NetworkAuthentication" => ["NAME", "NETWORKS"],
+            "Canary" => ["NAME", "STATUS", "WEIGHT", "FAILED CHECKS", "METRICS", "LAST TRANSITION"],
             _ => ["NAME"],
         };
         // Image columns only when some instance runs an image: a table of process instances stays narrow enough
@@ -108,6 +109,12 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                         .Concat((spec?["identityRefs"]?.AsArray() ?? []).Select(r => $"{r?["kind"]}/{r?["namespace"] ?? r?["name"]}{(r?["kind"]?.ToString() == "ServiceAccount" ? $"/{r?["name"] ?? "*"}" : "")}"))),
                 ],
                 "NetworkAuthentication" => [string.Join(",", (spec?["networks"]?.AsArray() ?? []).Select(n => Text(n?["cidr"])))],
+                "Canary" =>
+                [
+                    Text(item?["status"]?["phase"]), Text(item?["status"]?["canaryWeight"] ?? 0), Text(item?["status"]?["failedChecks"] ?? 0),
+                    string.Join(" ", (item?["status"]?["metrics"]?.AsArray() ?? []).Select(CanaryMetric)),
+                    Text(item?["status"]?["lastTransitionTime"]),
+                ],
                 _ => [],
             });
             if (imageless)
@@ -122,6 +129,14 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
     }
 
     private static string Text(JsonNode? node) => node?.ToString() ?? "";
+
+    // request-success-rate=97.5(>=99)✗: the last value and the range it was held against (#1810).
+    private static string CanaryMetric(JsonNode? m)
+    {
+        var value = m?["value"] is { } v ? v.GetValue<double>().ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "no values";
+        var range = string.Join(",", new[] { m?["min"] is { } min ? $">={min}" : null, m?["max"] is { } max ? $"<={max}" : null }.OfType<string>());
+        return $"{m?["name"]}={value}({range}){(m?["passed"]?.GetValue<bool>() == true ? "" : "!")}";
+    }
 
     // sha256:<first 12 hex>, as docker abbreviates image ids; -o json has the whole digest.
     private static string ShortDigest(string digest) => digest.Length > 19 ? digest[..19] : digest;

@@ -1,0 +1,399 @@
+using System.Globalization;
+using Linnet.Api.Validation;
+using Linnet.Api.Yaml;
+using Linnet.ControlPlane.Core.Judge;
+using Linnet.ControlPlane.Core.Resources;
+
+namespace Linnet.ControlPlane.Core.Manifests;
+
+/// <summary>Flagger's <c>Canary</c>: the fields Linnet honours are read and validated; every field of Flagger's
+/// schema that Linnet does not honour yet is refused with the reason, never ignored.</summary>
+public static partial class ManifestParser
+{
+    // Flagger's providers that route as Linnet does (weighted backends of the Service's route): its Gateway API
+    // router and Linkerd's (SMI TrafficSplit, the same split).
+    private static readonly string[] CanaryProviders = ["gatewayapi", "gatewayapi:v1", "gatewayapi:v1beta1", "linkerd"];
+
+    private static readonly string[] NotYetServiceFields =
+    [
+        "timeout", "retries", "headers", "match", "rewrite", "corsPolicy", "gatewayRefs", "hosts", "mirror", "trafficPolicy",
+        "backends", "apex", "primary", "canary", "headless", "backendTimeout", "delegation", "sessionAffinity",
+    ];
+
+    private static readonly string[] OtherProvidersOnly = ["ingressRef", "routeRef", "upstreamRef", "autoscalerRef", "metricsServer"];
+
+    private static CanarySpec ParseCanarySpec(YamlMap spec)
+    {
+        if (!spec.Exists)
+        {
+            spec.Error("", "spec is required");
+        }
+
+        if (spec.Text("provider") is { } provider && !CanaryProviders.Contains(provider, StringComparer.Ordinal))
+        {
+            spec.Error("provider", $"'{provider}' is not a router Linnet drives: traffic moves through the Service's weighted HTTPRoute (use one of: {string.Join(", ", CanaryProviders)}, or leave it out)");
+        }
+
+        foreach (var key in OtherProvidersOnly)
+        {
+            if (spec.Node(key) is not null)
+            {
+                spec.Error(key, key switch
+                {
+                    "autoscalerRef" => "is not honoured: universal-mode Workloads have no autoscaler; the primary keeps the target's replicas",
+                    "metricsServer" => "is not honoured: built-in metrics come from the mesh's own metrics source (the embedded scraper or the control plane's --prometheus-url)",
+                    _ => "is not honoured: Linnet routes canary traffic through the Service's HTTPRoute (the mesh), not an ingress or another router",
+                });
+            }
+        }
+
+        var target = spec.Map("targetRef");
+        var targetName = target.Text("name", required: true) ?? "";
+        var targetKind = target.Text("kind", required: true);
+        var targetVersion = target.Text("apiVersion");
+        if (targetKind is not null && targetKind != WorkloadResource.KindName && targetKind != "Deployment")
+        {
+            target.Error("kind", $"'{targetKind}' cannot be rolled out in universal mode: use Workload (a Deployment is read as the Workload of that name)");
+        }
+
+        if (targetVersion is not null && targetKind == WorkloadResource.KindName && targetVersion != "linnet.io/v1alpha1")
+        {
+            target.Error("apiVersion", $"'{targetVersion}' is not the version of Workload (linnet.io/v1alpha1)");
+        }
+
+        if (targetVersion is not null && targetKind == "Deployment" && targetVersion != "apps/v1")
+        {
+            target.Error("apiVersion", $"'{targetVersion}' is not the version of Deployment (apps/v1)");
+        }
+
+        if (targetName.Length > 0 && (!IsDnsLabel(targetName) || targetName.Length > 55))
+        {
+            target.Error("name", $"'{targetName}' must be a DNS label of at most 55 characters (the controller adds '-primary' and '-canary')");
+        }
+
+        target.RejectUnknown();
+
+        var service = ParseCanaryService(spec.Map("service"));
+        var deadline = spec.Number("progressDeadlineSeconds", 1, 86_400) ?? 600;
+        var skip = spec.Bool("skipAnalysis") ?? false;
+        var suspend = spec.Bool("suspend") ?? false;
+        if (spec.Bool("revertOnDeletion") == true)
+        {
+            spec.Error("revertOnDeletion", "is not honoured yet: deleting the Canary leaves the primary, services and route in place");
+        }
+
+        var analysis = ParseCanaryAnalysis(spec.Map("analysis"));
+        spec.RejectUnknown();
+        return new CanarySpec(targetName, service, analysis) { ProgressDeadlineSeconds = deadline, SkipAnalysis = skip, Suspend = suspend };
+    }
+
+    private static CanaryServiceSpec ParseCanaryService(YamlMap service)
+    {
+        if (!service.Exists)
+        {
+            service.Error("", "is required (at least service.port)");
+        }
+
+        var name = service.Text("name");
+        if (name is not null && (!IsDnsLabel(name) || name.Length > 55))
+        {
+            service.Error("name", $"'{name}' must be a DNS label of at most 55 characters (the controller adds '-primary' and '-canary')");
+        }
+
+        var port = service.Number("port", 1, 65535, required: true) ?? 0;
+        var portName = service.Text("portName") ?? "http";
+        int? targetPort = null;
+        if (service.Node("targetPort") is { } node)
+        {
+            var text = service.Text("targetPort");
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535)
+            {
+                targetPort = number;
+            }
+            else
+            {
+                service.Error("targetPort", $"'{text}' must be a port number 1..65535 (named ports: a Workload's ports have no names)");
+            }
+        }
+
+        if (service.Text("appProtocol") is { } protocol && protocol is not ("http" or "http2" or "grpc"))
+        {
+            service.Error("appProtocol", $"'{protocol}' cannot be split by weight: canary traffic moves through an HTTPRoute (http, http2 or grpc)");
+        }
+
+        service.Text("portDiscovery");
+        foreach (var key in NotYetServiceFields)
+        {
+            if (service.Node(key) is not null)
+            {
+                service.Error(key, "is not honoured yet by Linnet's canary controller (the generated route carries only the weighted backends); set it on an HTTPRoute of your own or leave it out");
+            }
+        }
+
+        service.RejectUnknown();
+        return new CanaryServiceSpec(name, port, portName, targetPort);
+    }
+
+    private static CanaryAnalysis ParseCanaryAnalysis(YamlMap analysis)
+    {
+        if (!analysis.Exists)
+        {
+            analysis.Error("", "is required (interval and stepWeight, or iterations)");
+            return new CanaryAnalysis();
+        }
+
+        var interval = TimeSpan.FromMinutes(1);
+        if (analysis.Text("interval") is { } intervalText)
+        {
+            if (!GoDuration.TryParse(intervalText, out interval) || interval < TimeSpan.FromSeconds(1))
+            {
+                analysis.Error("interval", $"'{intervalText}' is not a duration of at least 1s (such as 10s or 1m)");
+                interval = TimeSpan.FromMinutes(1);
+            }
+        }
+
+        // Flagger: a threshold of 0 or less means 1.
+        var threshold = Math.Max(analysis.Number("threshold", int.MinValue, 1000) ?? 1, 1);
+        var stepWeight = analysis.Number("stepWeight", 0, 100) ?? 0;
+        var stepWeights = analysis.WholeNumbers("stepWeights", 1, 100, _ => "must be a weight 1..100");
+        for (var i = 1; i < stepWeights.Count; i++)
+        {
+            if (stepWeights[i] <= stepWeights[i - 1])
+            {
+                analysis.Error($"stepWeights[{i}]", $"{stepWeights[i]} must be larger than the step before it ({stepWeights[i - 1]})");
+            }
+        }
+
+        // Flagger: with stepWeights, the last one is the largest weight.
+        var maxWeight = analysis.Number("maxWeight", 1, 100) ?? (stepWeights.Count > 0 ? stepWeights[^1] : 100);
+        var promotion = analysis.Number("stepWeightPromotion", 0, 100) ?? 0;
+        var iterations = analysis.Number("iterations", 0, 10_000) ?? 0;
+        var match = ParseCanaryMatch(analysis);
+        var primaryReady = analysis.Number("primaryReadyThreshold", 1, 100) ?? 100;
+        var canaryReady = analysis.Number("canaryReadyThreshold", 1, 100) ?? 100;
+        if (iterations == 0 && stepWeight == 0 && stepWeights.Count == 0)
+        {
+            analysis.Error("stepWeight", "is required for a canary release (or stepWeights; or iterations for blue/green and A/B)");
+        }
+
+        if (iterations > 0 && (stepWeight > 0 || stepWeights.Count > 0))
+        {
+            analysis.Error("iterations", "and stepWeight/stepWeights choose different strategies (iterations: blue/green or A/B; stepWeight: canary); give one");
+        }
+
+        if (match.Count > 0 && iterations == 0)
+        {
+            analysis.Error("match", "needs iterations: Flagger runs an A/B test (matching requests to the canary) only with iterations");
+        }
+
+        if (analysis.Bool("mirror") == true)
+        {
+            analysis.Error("mirror", "is not honoured yet by Linnet's canary controller (traffic mirroring during blue/green)");
+        }
+
+        foreach (var (key, reason) in new[]
+        {
+            ("mirrorWeight", "is not honoured yet (traffic mirroring)"),
+            ("webhooks", "are not called yet by Linnet's canary controller: a gate or load test would be skipped, so the canary is refused"),
+            ("alerts", "are not sent yet by Linnet's canary controller (AlertProvider is not a kind yet)"),
+            ("sessionAffinity", "is not honoured yet (cookie-based affinity to the canary)"),
+        })
+        {
+            if (analysis.Node(key) is YamlDotNet.RepresentationModel.YamlSequenceNode { Children.Count: 0 })
+            {
+                analysis.Sequence(key);
+            }
+            else if (analysis.Node(key) is not null && !(key == "mirrorWeight" && analysis.Text(key) == "0"))
+            {
+                analysis.Error(key, reason);
+            }
+        }
+
+        var metrics = new List<CanaryMetric>();
+        var items = analysis.Sequence("metrics");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = analysis.Item(items[i], "metrics", i);
+            if (ParseCanaryMetric(item) is { } metric)
+            {
+                if (!names.Add(metric.Name))
+                {
+                    item.Error("name", $"'{metric.Name}' is listed twice");
+                }
+
+                metrics.Add(metric);
+            }
+        }
+
+        var judge = new JudgeOptions
+        {
+            Kind = analysis.Text("judge") ?? JudgeKinds.Threshold,
+            Alpha = analysis.Real("alpha", double.MinValue, double.MaxValue) ?? 0.05,
+            SuccessRateMargin = analysis.Real("successRateMargin", double.MinValue, double.MaxValue) ?? 0.01,
+            LatencyQuantile = analysis.Real("latencyQuantile", double.MinValue, double.MaxValue) ?? 0.99,
+            LatencyMargin = analysis.Real("latencyMargin", double.MinValue, double.MaxValue) ?? 0.01,
+        };
+        foreach (var error in judge.Validate(analysis.Path))
+        {
+            analysis.Error(error.Path[(analysis.Path.Length + 1)..], error.Reason);
+        }
+
+        if (judge.Kind == JudgeKinds.Sequential)
+        {
+            analysis.Error("judge", "sequential is not wired into the canary controller yet (docs/canary-judge.md); leave it out for Flagger's threshold analysis");
+        }
+        else if (judge.Kind == JudgeKinds.Sequential && iterations > 0)
+        {
+            analysis.Error("judge", "sequential compares canary and primary while both take traffic: it needs the canary strategy (stepWeight), not iterations");
+        }
+
+        analysis.RejectUnknown();
+        return new CanaryAnalysis
+        {
+            Interval = interval,
+            Threshold = threshold,
+            MaxWeight = maxWeight,
+            StepWeight = stepWeight,
+            StepWeights = stepWeights,
+            StepWeightPromotion = promotion,
+            Iterations = iterations,
+            Match = match,
+            PrimaryReadyThreshold = primaryReady,
+            CanaryReadyThreshold = canaryReady,
+            Metrics = metrics,
+            Judge = judge,
+        };
+    }
+
+    private static CanaryMetric? ParseCanaryMetric(YamlMap item)
+    {
+        var name = item.Text("name", required: true);
+        var window = TimeSpan.FromMinutes(1);
+        if (item.Text("interval") is { } text && (!GoDuration.TryParse(text, out window) || window < TimeSpan.FromSeconds(1)))
+        {
+            item.Error("interval", $"'{text}' is not a duration of at least 1s (such as 30s or 1m)");
+            window = TimeSpan.FromMinutes(1);
+        }
+
+        foreach (var key in new[] { "templateRef", "templateVariables", "query" })
+        {
+            if (item.Node(key) is not null)
+            {
+                item.Error(key, "is not honoured yet: MetricTemplate is not a kind yet; use the built-in request-success-rate or request-duration");
+            }
+        }
+
+        var range = item.Map("thresholdRange");
+        var min = range.Real("min", double.MinValue, double.MaxValue);
+        var max = range.Real("max", double.MinValue, double.MaxValue);
+        range.RejectUnknown();
+
+        // Flagger's deprecated `threshold`: the minimum success rate, or the largest duration.
+        if (item.Real("threshold", double.MinValue, double.MaxValue) is { } threshold)
+        {
+            if (range.Exists)
+            {
+                item.Error("threshold", "and thresholdRange both given; use thresholdRange");
+            }
+            else if (name == CanaryMetric.RequestSuccessRate)
+            {
+                min = threshold;
+            }
+            else
+            {
+                max = threshold;
+            }
+        }
+
+        if (min is not null && max is not null && min > max)
+        {
+            item.Error("thresholdRange", $"min {min.Value.ToString(CultureInfo.InvariantCulture)} is above max {max.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (name is not null && !CanaryMetric.BuiltIn.Contains(name, StringComparer.Ordinal))
+        {
+            item.Error("name", $"'{name}' is not a built-in metric (request-success-rate, request-duration) and templateRef is not honoured yet");
+        }
+
+        if (min is null && max is null)
+        {
+            item.Error("thresholdRange", "is required: a metric without min or max can never fail");
+        }
+
+        item.RejectUnknown();
+        return name is null ? null : new CanaryMetric(name, window, min, max);
+    }
+
+    // Flagger's analysis.match (Istio's HTTPMatchRequest): headers by exact/prefix/suffix/regex, turned into
+    // Gateway API header matches as Flagger's gatewayapi router does (prefix, suffix → a regular expression).
+    private static List<HttpRouteMatch> ParseCanaryMatch(YamlMap analysis)
+    {
+        var matches = new List<HttpRouteMatch>();
+        var items = analysis.Sequence("match");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = analysis.Item(items[i], "match", i);
+            var headers = new List<HeaderMatch>();
+            var headerMap = item.Map("headers");
+            if (item.Node("headers") is YamlDotNet.RepresentationModel.YamlMappingNode headerNode)
+            {
+                foreach (var (keyNode, _) in headerNode.Children)
+                {
+                    var name = ((YamlDotNet.RepresentationModel.YamlScalarNode)keyNode).Value ?? "";
+                    var condition = headerMap.Map(name);
+                    if (!HttpSyntax.IsToken(name))
+                    {
+                        headerMap.Error(name, $"'{name}' is not a header name (an HTTP token)");
+                    }
+
+                    var exact = condition.Text("exact");
+                    var prefix = condition.Text("prefix");
+                    var suffix = condition.Text("suffix");
+                    var regex = condition.Text("regex");
+                    condition.RejectUnknown();
+                    var given = new[] { exact, prefix, suffix, regex }.Count(v => v is not null);
+                    if (given != 1)
+                    {
+                        condition.Error("", "needs exactly one of exact, prefix, suffix, regex");
+                        continue;
+                    }
+
+                    if (regex is not null && RoutePattern.Check(regex) is { } problem)
+                    {
+                        condition.Error("regex", problem);
+                        continue;
+                    }
+
+                    headers.Add(exact is not null
+                        ? new HeaderMatch("Exact", name, exact)
+                        : new HeaderMatch("RegularExpression", name, prefix is not null ? System.Text.RegularExpressions.Regex.Escape(prefix) + ".*" : suffix is not null ? ".*" + System.Text.RegularExpressions.Regex.Escape(suffix) : regex!));
+                }
+            }
+            else if (item.Node("headers") is not null)
+            {
+                item.Error("headers", "must be a mapping of header name to {exact|prefix|suffix|regex}");
+            }
+
+            foreach (var key in new[] { "sourceLabels", "uri", "method", "queryParams", "scheme", "authority", "port", "ignoreUriCase", "withoutHeaders", "sourceNamespace", "gateways" })
+            {
+                if (item.Node(key) is not null)
+                {
+                    item.Error(key, "is not honoured: Linnet matches A/B requests on headers (cookies through the Cookie header)");
+                }
+            }
+
+            item.RejectUnknown();
+            if (headers.Count == 0)
+            {
+                item.Error("headers", "is required: a match without conditions would send every request to the canary");
+            }
+            else
+            {
+                matches.Add(new HttpRouteMatch(null, headers));
+            }
+        }
+
+        return matches;
+    }
+}

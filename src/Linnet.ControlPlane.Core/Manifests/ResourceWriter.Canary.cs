@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Judge;
+using Linnet.ControlPlane.Core.Resources;
+
+namespace Linnet.ControlPlane.Core.Manifests;
+
+/// <summary>A Canary in Flagger's shape, with Linnet's status fields.</summary>
+public static partial class ResourceWriter
+{
+    private static JsonObject CanarySpecJson(CanarySpec spec)
+    {
+        var service = new JsonObject();
+        if (spec.Service.Name is not null)
+        {
+            service["name"] = spec.Service.Name;
+        }
+
+        service["port"] = spec.Service.Port;
+        service["portName"] = spec.Service.PortName;
+        if (spec.Service.TargetPort is { } targetPort)
+        {
+            service["targetPort"] = targetPort;
+        }
+
+        var a = spec.Analysis;
+        var analysis = new JsonObject
+        {
+            ["interval"] = GoDuration.Format(a.Interval),
+            ["threshold"] = a.Threshold,
+            ["maxWeight"] = a.MaxWeight,
+        };
+        if (a.StepWeight > 0)
+        {
+            analysis["stepWeight"] = a.StepWeight;
+        }
+
+        if (a.StepWeights.Count > 0)
+        {
+            analysis["stepWeights"] = Ints(a.StepWeights);
+        }
+
+        if (a.StepWeightPromotion > 0)
+        {
+            analysis["stepWeightPromotion"] = a.StepWeightPromotion;
+        }
+
+        if (a.Iterations > 0)
+        {
+            analysis["iterations"] = a.Iterations;
+        }
+
+        if (a.Match.Count > 0)
+        {
+            var matches = new JsonArray();
+            foreach (var match in a.Match)
+            {
+                var headers = new JsonObject();
+                foreach (var h in match.Headers)
+                {
+                    headers[h.Name] = new JsonObject { [h.Type == "Exact" ? "exact" : "regex"] = h.Value };
+                }
+
+                matches.Add(new JsonObject { ["headers"] = headers });
+            }
+
+            analysis["match"] = matches;
+        }
+
+        analysis["primaryReadyThreshold"] = a.PrimaryReadyThreshold;
+        analysis["canaryReadyThreshold"] = a.CanaryReadyThreshold;
+        var metrics = new JsonArray();
+        foreach (var m in a.Metrics)
+        {
+            var range = new JsonObject();
+            if (m.Min is { } min)
+            {
+                range["min"] = min;
+            }
+
+            if (m.Max is { } max)
+            {
+                range["max"] = max;
+            }
+
+            metrics.Add(new JsonObject { ["name"] = m.Name, ["interval"] = GoDuration.Format(m.Interval), ["thresholdRange"] = range });
+        }
+
+        analysis["metrics"] = metrics;
+        if (a.Judge.Kind != JudgeKinds.Threshold)
+        {
+            analysis["judge"] = a.Judge.Kind;
+            analysis["alpha"] = a.Judge.Alpha;
+            analysis["successRateMargin"] = a.Judge.SuccessRateMargin;
+            analysis["latencyQuantile"] = a.Judge.LatencyQuantile;
+            analysis["latencyMargin"] = a.Judge.LatencyMargin;
+        }
+
+        return new JsonObject
+        {
+            ["targetRef"] = new JsonObject { ["apiVersion"] = "linnet.io/v1alpha1", ["kind"] = WorkloadResource.KindName, ["name"] = spec.TargetName },
+            ["service"] = service,
+            ["progressDeadlineSeconds"] = spec.ProgressDeadlineSeconds,
+            ["skipAnalysis"] = spec.SkipAnalysis,
+            ["suspend"] = spec.Suspend,
+            ["analysis"] = analysis,
+        };
+    }
+
+    private static void AddCanaryStatus(JsonObject json, CanaryStatus status)
+    {
+        if (status.Equals(CanaryStatus.Empty))
+        {
+            return;
+        }
+
+        var result = new JsonObject
+        {
+            ["phase"] = status.Phase,
+            ["failedChecks"] = status.FailedChecks,
+            ["canaryWeight"] = status.CanaryWeight,
+            ["iterations"] = status.Iterations,
+            ["lastAppliedSpec"] = status.LastAppliedSpec,
+            ["lastPromotedSpec"] = status.LastPromotedSpec,
+            ["lastTransitionTime"] = Time(status.LastTransitionTime),
+        };
+        if (status.Promoted is { } c)
+        {
+            result["conditions"] = new JsonArray(new JsonObject
+            {
+                ["type"] = c.Type,
+                ["status"] = c.Status,
+                ["reason"] = c.Reason,
+                ["message"] = c.Message,
+                ["lastTransitionTime"] = Time(c.LastTransitionTime),
+            });
+        }
+
+        if (status.Metrics.Count > 0)
+        {
+            var metrics = new JsonArray();
+            foreach (var m in status.Metrics)
+            {
+                var metric = new JsonObject { ["name"] = m.Name };
+                if (m.Value is { } value)
+                {
+                    metric["value"] = value;
+                }
+
+                if (m.Min is { } min)
+                {
+                    metric["min"] = min;
+                }
+
+                if (m.Max is { } max)
+                {
+                    metric["max"] = max;
+                }
+
+                metric["passed"] = m.Passed;
+                metric["checkedAt"] = Time(m.CheckedAt);
+                metrics.Add(metric);
+            }
+
+            result["metrics"] = metrics;
+        }
+
+        if (status.Events.Count > 0)
+        {
+            result["events"] = new JsonArray(status.Events.Select(e => (JsonNode)new JsonObject { ["at"] = Time(e.At), ["type"] = e.Type, ["message"] = e.Message }).ToArray());
+        }
+
+        json["status"] = result;
+    }
+
+    private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+}

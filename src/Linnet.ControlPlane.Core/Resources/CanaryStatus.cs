@@ -1,0 +1,53 @@
+namespace Linnet.ControlPlane.Core.Resources;
+
+/// <summary>Flagger's <c>CanaryStatus</c> (phase, failedChecks, canaryWeight, iterations, lastAppliedSpec,
+/// lastPromotedSpec, lastTransitionTime, conditions[Promoted]) plus what Flagger users ask for (#1810): each
+/// metric's last value and the range it was held against, and the recent events (<c>describe</c>).</summary>
+public sealed record CanaryStatus
+{
+    /// <summary>Never reconciled.</summary>
+    public static CanaryStatus Empty { get; } = new();
+
+    /// <summary>The phase; empty before the first reconcile.</summary>
+    public string Phase { get; init; } = "";
+
+    /// <summary>Failed checks in this analysis.</summary>
+    public int FailedChecks { get; init; }
+
+    /// <summary>Percentage of traffic on the canary.</summary>
+    public int CanaryWeight { get; init; }
+
+    /// <summary>Iterations done (blue/green, A/B).</summary>
+    public int Iterations { get; init; }
+
+    /// <summary>Hash of the target's spec last seen (a different one is a new revision).</summary>
+    public string LastAppliedSpec { get; init; } = "";
+
+    /// <summary>Hash of the target's spec last promoted.</summary>
+    public string LastPromotedSpec { get; init; } = "";
+
+    /// <summary>When the phase last changed.</summary>
+    public DateTimeOffset LastTransitionTime { get; init; } = DateTimeOffset.UnixEpoch;
+
+    /// <summary>The <c>Promoted</c> condition: status True/False/Unknown, reason (the phase) and message.</summary>
+    public CanaryCondition? Promoted { get; init; }
+
+    /// <summary>Each metric's last check.</summary>
+    public IReadOnlyList<CanaryMetricStatus> Metrics { get; init; } = [];
+
+    /// <summary>The most recent events, oldest first (at most <see cref="MaxEvents"/>).</summary>
+    public IReadOnlyList<CanaryEvent> Events { get; init; } = [];
+
+    /// <summary>Events kept on the resource.</summary>
+    public const int MaxEvents = 50;
+
+    /// <inheritdoc />
+    public bool Equals(CanaryStatus? other) =>
+        other is not null && Phase == other.Phase && FailedChecks == other.FailedChecks && CanaryWeight == other.CanaryWeight
+        && Iterations == other.Iterations && LastAppliedSpec == other.LastAppliedSpec && LastPromotedSpec == other.LastPromotedSpec
+        && LastTransitionTime == other.LastTransitionTime && Equals(Promoted, other.Promoted)
+        && Metrics.SequenceEqual(other.Metrics) && Events.SequenceEqual(other.Events);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Phase, FailedChecks, CanaryWeight);
+}

@@ -1,0 +1,14 @@
+using Linnet.ControlPlane.Core.Resources;
+
+namespace Linnet.ControlPlane.Core.Rollouts;
+
+/// <summary>What the canary controller observed for one step: the target and primary Workloads, how many of
+/// their instances are ready, and (when <see cref="CanaryStateMachine.NeedsMetrics"/> asked) each metric's
+/// value over its interval (null: no values, no traffic).</summary>
+public sealed record CanaryObservation(
+    DateTimeOffset Now,
+    WorkloadResource? Target,
+    WorkloadResource? Primary,
+    int TargetReady,
+    int PrimaryReady,
+    IReadOnlyDictionary<string, double?> MetricValues);

@@ -1,0 +1,169 @@
+using Linnet.ControlPlane.Admission;
+using Linnet.ControlPlane.Core.Metrics;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Rollouts;
+using Linnet.ControlPlane.Core.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Linnet.ControlPlane.Rollouts;
+
+/// <summary>Drives every Canary: once per <c>analysis.interval</c> it observes the target and primary
+/// (instances ready, and the metrics when the step analyses), asks the pure <see cref="CanaryStateMachine"/> for
+/// the next step, and commits the status and the step's writes in one commit, guarded by the versions it read
+/// (a concurrent apply wins and the step runs again on the next tick). Nothing is kept in memory but when each
+/// canary is due, so a restarted control plane resumes from the stored status.</summary>
+internal sealed partial class CanaryController(
+    IResourceStore store,
+    IMeshMetrics metrics,
+    LocalPortAdmission admission,
+    TimeProvider time,
+    ILogger<CanaryController> logger) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+    private readonly Dictionary<ResourceKey, DateTimeOffset> _due = [];
+
+    /// <summary>Steps every canary that is due; returns how many stepped.</summary>
+    public async Task<int> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = store.Snapshot();
+        var now = time.GetUtcNow();
+        var stepped = 0;
+        var present = new HashSet<ResourceKey>();
+        foreach (var canary in snapshot.OfKind<CanaryResource>())
+        {
+            present.Add(canary.Key);
+            if (_due.TryGetValue(canary.Key, out var due) && now < due)
+            {
+                continue;
+            }
+
+            _due[canary.Key] = now + canary.Spec.Analysis.Interval;
+            try
+            {
+                await StepAsync(snapshot, canary, now, cancellationToken);
+                stepped++;
+            }
+            catch (ConflictException ex)
+            {
+                // Something changed under us; the next tick observes it.
+                Log.Conflict(logger, canary.Key.ToString(), ex.Message);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                Log.MetricsFailed(logger, canary.Key.ToString(), ex.Message);
+            }
+        }
+
+        foreach (var gone in _due.Keys.Where(k => !present.Contains(k)).ToList())
+        {
+            _due.Remove(gone);
+        }
+
+        return stepped;
+    }
+
+    private async Task StepAsync(StoreSnapshot snapshot, CanaryResource canary, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ns = canary.Metadata.Namespace;
+        var target = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, canary.Spec.TargetName)) as WorkloadResource;
+        var primary = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryObjects.PrimaryName(canary))) as WorkloadResource;
+        var values = new Dictionary<string, double?>(StringComparer.Ordinal);
+        if (CanaryStateMachine.NeedsMetrics(canary))
+        {
+            var workload = new WorkloadRef(ns, canary.Spec.TargetName);
+            foreach (var metric in canary.Spec.Analysis.Metrics)
+            {
+                values[metric.Name] = metric.Name switch
+                {
+                    // Flagger's Linkerd query: non-failure responses / all responses × 100, inbound, over the interval.
+                    CanaryMetric.RequestSuccessRate => (await metrics.InboundAsync(workload, metric.Interval, cancellationToken)).SuccessRate * 100,
+                    // histogram_quantile(0.99, … response_latency_ms_bucket …), milliseconds.
+                    CanaryMetric.RequestDuration => await metrics.InboundLatencyQuantileAsync(workload, 0.99, metric.Interval, cancellationToken),
+                    _ => null,
+                };
+            }
+        }
+
+        var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, ns, canary.Spec.TargetName), ReadyCount(snapshot, ns, CanaryObjects.PrimaryName(canary)), values);
+        var step = CanaryStateMachine.Next(canary, observation);
+        var admitted = admission.Admit(snapshot, step.Writes);
+        if (admitted.Error is { } refusal)
+        {
+            Log.Refused(logger, canary.Key.ToString(), refusal);
+            return;
+        }
+
+        var writes = admitted.Resources;
+
+        var changes = new List<StoreChange>();
+        foreach (var write in writes)
+        {
+            var existing = snapshot.Resources.GetValueOrDefault(write.Key);
+            var resource = (write, existing) switch
+            {
+                (HttpRouteResource r, HttpRouteResource old) => r with { Status = old.Status },
+                _ => write,
+            };
+            if (existing is not null && existing.ContentEquals(resource))
+            {
+                continue;
+            }
+
+            changes.Add(new PutChange(resource) { ExpectedVersion = existing?.Metadata.ResourceVersion ?? 0 });
+        }
+
+        if (changes.Count == 0 && step.Status.Equals(canary.Status))
+        {
+            return;
+        }
+
+        changes.Add(new PutChange(canary with { Status = step.Status }) { ExpectedVersion = canary.Metadata.ResourceVersion });
+        var committed = await store.CommitAsync(changes, cancellationToken);
+        Log.Stepped(logger, canary.Key.ToString(), step.Status.Phase, step.Status.CanaryWeight, step.Status.FailedChecks, committed.Revision);
+    }
+
+    private static int ReadyCount(StoreSnapshot snapshot, string ns, string workload) =>
+        snapshot.OfKind<InstanceResource>().Count(i => i.Metadata.Namespace == ns && i.Spec.Workload == workload && i.Spec.Ready);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Tick, time);
+        do
+        {
+            try
+            {
+                await ReconcileAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One bad step must not stop the host (a BackgroundService that throws does): log it, try again
+                // at the next tick.
+                Log.Failed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Canary {Canary}: {Phase}, weight {Weight}, failed checks {FailedChecks} (revision {Revision})")]
+        public static partial void Stepped(ILogger logger, string canary, string phase, int weight, int failedChecks, long revision);
+
+        [LoggerMessage(2, LogLevel.Debug, "Canary {Canary} step deferred: {Reason}")]
+        public static partial void Conflict(ILogger logger, string canary, string reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "Canary {Canary}: metrics could not be read, step skipped: {Reason}")]
+        public static partial void MetricsFailed(ILogger logger, string canary, string reason);
+
+        [LoggerMessage(5, LogLevel.Error, "Canary step failed; retrying at the next tick")]
+        public static partial void Failed(ILogger logger, Exception exception);
+
+        [LoggerMessage(4, LogLevel.Warning, "Canary {Canary}: its services could not be admitted: {Reason}")]
+        public static partial void Refused(ILogger logger, string canary, string reason);
+    }
+}
