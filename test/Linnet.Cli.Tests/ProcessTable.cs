@@ -62,6 +62,10 @@ internal static partial class ProcessTable
         }
     }
 
+    /// <summary>The real uid of <paramref name="pid"/>.</summary>
+    public static int Uid(int pid) =>
+        int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
     /// <summary>The process group of <paramref name="pid"/>.</summary>
     public static int? GroupOf(int pid) => Read(pid)?.Group;
 
@@ -78,6 +82,39 @@ internal static partial class ProcessTable
         {
             return false;
         }
+    }
+
+    /// <summary>True when an instance address is released: on loopback, nothing holds its proxy's ports; a pod's
+    /// address (isolated instances) is on no interface of the host or of any network namespace.</summary>
+    public static bool InstanceAddressIsGone(IPAddress address)
+    {
+        if (address.GetAddressBytes()[0] == 127)
+        {
+            return PortIsFree(address, 4143) && PortIsFree(address, 4191);
+        }
+
+        var holders = Run("ip", "-o", "-4", "addr", "show");
+        foreach (var line in Run("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            holders += Run("ip", "-n", line.Split(' ', 2)[0], "-o", "-4", "addr", "show");
+        }
+
+        return !holders.Contains($" {address}/", StringComparison.Ordinal);
+    }
+
+    private static string Run(params string[] arguments)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(arguments[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments.AsSpan(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return output;
     }
 
     public static int FreePort()

@@ -11,7 +11,13 @@ internal static class DemoCommand
     {
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (for example 30s, 2m); default: until Ctrl-C." };
         var refresh = new Option<string>("--refresh") { Description = "How often the live figures are redrawn.", DefaultValueFactory = _ => "2s" };
+        var isolation = new ControlPlane.IsolationFlags();
         var command = new Command("demo", "Run the sample mesh in universal mode on this machine and show its traffic live.") { duration, refresh };
+        foreach (var option in isolation.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             TimeSpan? runFor = null;
@@ -32,8 +38,14 @@ internal static class DemoCommand
                 return 2;
             }
 
+            if (!isolation.TryParse(parse, out var pods, out var notIsolated, out var error))
+            {
+                await Console.Error.WriteLineAsync(error);
+                return ExitCodes.Invalid;
+            }
+
             var handler = new DemoHandler(AnsiConsole.Console, TimeProvider.System, parse.GetValue(CliOptions.DataDir)!);
-            return await handler.RunAsync(new DemoOptions(runFor, every), cancellationToken);
+            return await handler.RunAsync(new DemoOptions(runFor, every) { Isolation = pods, NotIsolated = notIsolated }, cancellationToken);
         });
         return command;
     }

@@ -8,6 +8,7 @@ using Linnet.Cli.Processes;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
+using Linnet.Platform.Universal.Isolation;
 using Linnet.Platform.Universal.Store;
 using Linnet.Platform.Universal.Supervisor;
 using Linnet.Api.Telemetry;
@@ -44,7 +45,9 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         var manifest = await File.ReadAllTextAsync(manifestPath, cancellationToken);
 
         console.MarkupLine("[bold]Linnet demo[/]: a web frontend, an HTTP backend (2 replicas), a gRPC greeter and a load generator,");
-        console.MarkupLine("each instance on its own loopback address beside its own [green]linnet-proxy[/], in universal mode.");
+        console.MarkupLine(options.Isolation is null
+            ? "each instance on its own loopback address beside its own [green]linnet-proxy[/], in universal mode."
+            : "each instance in a pod of its own (network namespace and users) beside its own [green]linnet-proxy[/], in universal mode.");
         var linnet = Installation.LinkOntoPath(home);
         string proxy;
         try
@@ -55,6 +58,28 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         {
             console.MarkupLine("Stopped while building.");
             return termination.ExitCode(ExitCodes.Failed);
+        }
+
+        // As root, every instance is a pod of its own (network namespace, uid; docs/universal-mode.md): the
+        // control plane's gRPC listens on the pods' bridge, where their proxies reach it.
+        var isolation = options.Isolation;
+        if (isolation is not null)
+        {
+            try
+            {
+                (isolation, var bridge) = IsolationSupport.PrepareBridge(isolation, dataDir);
+                grpcEndPoint = new IPEndPoint(bridge, grpcEndPoint.Port);
+                console.MarkupLineInterpolated($"Pods are on {isolation.Network}; apps reach services by name, and only through their proxy.");
+            }
+            catch (IsolationException ex)
+            {
+                console.MarkupLineInterpolated($"[red]isolation: {ex.Message}[/] (--isolation off runs the demo on loopback addresses)");
+                return ExitCodes.Failed;
+            }
+        }
+        else if (options.NotIsolated is { } reason)
+        {
+            console.MarkupLineInterpolated($"[yellow]![/] instances are not isolated ({reason}): each has a loopback address of its own.");
         }
 
         using var store = await FileResourceStore.OpenAsync(Path.Combine(dataDir, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: CancellationToken.None);
@@ -77,6 +102,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
                 ControlPlaneAddress = grpcEndPoint.ToString(),
                 ProxyCommand = proxy,
                 ProgramDirectories = [Installation.Directory],
+                Isolation = isolation,
             });
             services.AddHostedService<WorkloadSupervisor>();
         });
@@ -101,7 +127,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
                 return ExitCodes.Failed;
             }
 
-            PrintWhere(store.Snapshot(), linnet, api, grpcEndPoint, dataDir);
+            PrintWhere(store.Snapshot(), linnet, api, grpcEndPoint, dataDir, isolation is not null);
             console.MarkupLineInterpolated($"{(options.Duration is { } d ? $"Running for {d.TotalSeconds:0} s (Ctrl-C stops sooner)." : "Ctrl-C stops everything.")} The load generator sends 10 requests/s to web; web calls backend over HTTP and greeter over gRPC.");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             if (options.Duration is { } duration)
@@ -247,7 +273,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         snapshot.OfKind<InstanceResource>().Count(i => i.Spec.Ready);
 
     /// <summary>Where everything is, and commands to paste: each hint is one command on a line of its own.</summary>
-    private void PrintWhere(StoreSnapshot snapshot, string linnet, string api, IPEndPoint grpc, string dataDir)
+    private void PrintWhere(StoreSnapshot snapshot, string linnet, string api, IPEndPoint grpc, string dataDir, bool isolated)
     {
         var instances = new Table().Title("Instances").AddColumns("INSTANCE", "APP", "PROXY (inbound / outbound / admin)");
         foreach (var i in snapshot.OfKind<InstanceResource>())
@@ -257,12 +283,16 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         }
 
         console.Write(instances);
-        var services = new Table().Title("Services").AddColumns("SERVICE", "PORT", "LOCAL PORT ON EVERY INSTANCE");
+        // Apps in pods call a service by its name (each pod's hosts file); on loopback, at a local port of their proxy.
+        var services = new Table().Title("Services").AddColumns("SERVICE", "PORT", isolated ? "NAMES IN EVERY POD" : "LOCAL PORT ON EVERY INSTANCE");
         foreach (var s in snapshot.OfKind<ServiceResource>())
         {
             foreach (var p in s.Spec.Ports)
             {
-                services.AddRow(s.Metadata.Name, $"{p.Port}{(p.AppProtocol is { } ap ? $" ({ap})" : "")}", s.Status.LocalPorts.TryGetValue(p.Port, out var local) ? local.ToString(CultureInfo.InvariantCulture) : "-");
+                var reach = isolated
+                    ? $"{s.Metadata.Name}, {s.Metadata.Name}.{s.Metadata.Namespace}.svc.cluster.local"
+                    : s.Status.LocalPorts.TryGetValue(p.Port, out var local) ? local.ToString(CultureInfo.InvariantCulture) : "-";
+                services.AddRow(s.Metadata.Name, $"{p.Port}{(p.AppProtocol is { } ap ? $" ({ap})" : "")}", reach);
             }
         }
 
