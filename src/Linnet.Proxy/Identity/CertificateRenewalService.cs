@@ -99,8 +99,9 @@ internal sealed partial class CertificateRenewalService : BackgroundService
             {
                 var material = await CertifyAsync(client, anchors, stoppingToken);
                 var receivedAt = _time.GetUtcNow();
-                _identity.Update(material);
+                // Counted before it is published: whoever sees the new certificate (readiness, a scrape) sees it counted.
                 _metrics.Refreshed(material.NotAfter);
+                _identity.Update(material);
                 Volatile.Write(ref _failures, 0);
                 delay = _policy.RenewAfter(receivedAt, material.NotAfter);
                 Log.Obtained(_logger, material.Name, material.NotAfter, (long)delay.TotalMilliseconds);
@@ -204,8 +205,8 @@ internal sealed partial class CertificateRenewalService : BackgroundService
         try
         {
             var material = IdentityFiles.LoadFixed(_config);
-            _identity.Update(material);
             _metrics.Refreshed(material.NotAfter);
+            _identity.Update(material);
             Log.LoadedFixed(_logger, material.Name, _config.CertificatePemPath!, material.NotAfter);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
