@@ -114,7 +114,10 @@ public sealed class IntrospectionTests(ITestOutputHelper output)
         using var http = new HttpClient();
         using var embeddedApi = new HttpClient(new AdminTokenHandler(mesh.DataDirectory));
         await Eventually.UntilAsync(
-            async () => await prometheus.ScalarAsync(http, "sum(response_total{namespace=\"default\",deployment=\"backend\",direction=\"inbound\"})", ct) == Requests,
+            // Every proxy is scraped on its own schedule: wait for both sides' scrapes after the traffic, the backends'
+            // inbound and the client's outbound.
+            async () => await prometheus.ScalarAsync(http, "sum(response_total{namespace=\"default\",deployment=\"backend\",direction=\"inbound\"})", ct) == Requests
+                && await prometheus.ScalarAsync(http, "sum(response_total{namespace=\"default\",deployment=\"client\",direction=\"outbound\"})", ct) == Requests,
             TimeSpan.FromSeconds(60), "Prometheus has scraped every proxy's counts", ct, prometheus.Tail);
 
         // Linkerd's dashboards' selectors and groupings (deployment and authority dashboards), over the counters.
