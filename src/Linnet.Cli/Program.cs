@@ -2,6 +2,7 @@ using System.CommandLine;
 using Linnet.Cli;
 using Linnet.Cli.Commands.Apply;
 using Linnet.Cli.Commands.Check;
+using Linnet.Cli.Commands.Dashboard;
 using Linnet.Cli.Commands.ControlPlane;
 using Linnet.Cli.Commands.Delete;
 using Linnet.Cli.Commands.Diagnostics;
@@ -40,6 +41,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DiagnosticsCommand.Create(),
     DemoCommand.Create(),
     TokenCommand.Create(),
+    DashboardCommand.Create(),
 };
 var parse = root.Parse(args);
 

@@ -51,6 +51,8 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<TokenApi>();
         AddMetrics(services, options);
         services.TryAddSingleton<ApiRequestGuard>();
+        services.TryAddSingleton<Dashboard.DashboardSessions>();
+        services.TryAddSingleton<Dashboard.DashboardEndpoints>();
         services.TryAddSingleton<ControlPlaneCertificate>();
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } file ? AdminCredential.LoadOrCreate(file) : AdminCredential.Ephemeral());
         services.AddGrpc();

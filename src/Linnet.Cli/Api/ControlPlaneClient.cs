@@ -175,6 +175,13 @@ internal sealed class ControlPlaneClient(HttpClient http)
         return await ApiResponse.ReadAsync(response, cancellationToken);
     }
 
+    /// <summary>Asks for a one-time dashboard sign-in code (<c>POST /api/v1/dashboard/codes</c>).</summary>
+    public async Task<ApiResponse> DashboardCodeAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync("api/v1/dashboard/codes", null, cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
     private static string ResourcePath(string kind, string ns, string name) =>
         $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
 }

@@ -28,6 +28,7 @@ public sealed class MeshMetrics(ISeriesSource source, Func<IReadOnlyList<ScrapeT
             StatResource.Workloads when query.From is { } from => await OutboundByAsync([new(Ns, from.Namespace), new(Deploy, from.Name)], "dst_namespace", "dst_deployment", query, cancellationToken),
             StatResource.Workloads when query.To is { } to => await OutboundByAsync([new("dst_namespace", to.Namespace), new("dst_deployment", to.Name)], Ns, Deploy, query, cancellationToken),
             StatResource.Workloads => await WorkloadsAsync(query, cancellationToken),
+            StatResource.Namespaces => await NamespacesAsync(query, cancellationToken),
             StatResource.Services => await OutboundByAsync([], "dst_namespace", "dst_service", query, cancellationToken),
             StatResource.Authorities => await AuthoritiesAsync(query, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(query), query.Resource, "unknown resource"),
@@ -133,6 +134,23 @@ public sealed class MeshMetrics(ISeriesSource source, Func<IReadOnlyList<ScrapeT
         return rows;
     }
 
+    // Linkerd's `stat ns`: every workload's inbound traffic in the namespace, as one.
+    private async Task<IReadOnlyList<StatRow>> NamespacesAsync(StatQuery query, CancellationToken cancellationToken)
+    {
+        var scope = Scope(query.Namespace ?? query.Name, null, Ns, Deploy);
+        var stats = await StatsAsync([Inbound, .. scope], [Ns], query.Window, cancellationToken);
+        var connections = await source.LatestAsync(new SeriesSelector(OpenConnections, [Inbound, new("peer", "src"), .. scope]), [Ns], cancellationToken);
+        var open = connections.ToDictionary(c => Key(c.Label(Ns), c.Label(Ns)), c => c.Value, StringComparer.Ordinal);
+        var rows = new List<StatRow>();
+        foreach (var ns in targets().Where(t => (query.Namespace ?? query.Name) is not { } only || t.Namespace == only).GroupBy(t => t.Namespace).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var key = Key(ns.Key, ns.Key);
+            rows.Add(new StatRow(ns.Key, ns.Key, ns.Count(t => t.Ready), ns.Count(), stats.GetValueOrDefault(key) ?? TrafficStats.None(query.Window), open.GetValueOrDefault(key)));
+        }
+
+        return rows;
+    }
+
     private async Task<IReadOnlyList<StatRow>> AuthoritiesAsync(StatQuery query, CancellationToken cancellationToken)
     {
         var scope = Scope(query.Namespace, query.Name, Ns, "authority");
@@ -157,14 +175,15 @@ public sealed class MeshMetrics(ISeriesSource source, Func<IReadOnlyList<ScrapeT
     private static LabelMatcher[] Scope(string? ns, string? name, string nsLabel, string nameLabel) =>
         [.. ns is null ? [] : new[] { new LabelMatcher(nsLabel, ns) }, .. name is null ? [] : new[] { new LabelMatcher(nameLabel, name) }];
 
-    // Requests, successes and p50/p95/p99 per (groupBy[0], groupBy[1]).
+    // Requests, successes and p50/p95/p99 per (groupBy[0], groupBy[1]), or per groupBy[0] (keyed "x/x") when it is alone.
     private async Task<Dictionary<string, TrafficStats>> StatsAsync(IReadOnlyList<LabelMatcher> matchers, string[] groupBy, TimeSpan window, CancellationToken cancellationToken)
     {
         var responses = await source.IncreaseAsync(new SeriesSelector(Responses, matchers), [.. groupBy, "classification"], window, cancellationToken);
         var latency = await source.IncreaseAsync(new SeriesSelector(Latency, matchers), [.. groupBy, "le"], window, cancellationToken);
-        var buckets = HistogramQuantile.Buckets(latency, v => Key(v.Label(groupBy[0]), v.Label(groupBy[1])));
+        var last = groupBy.Length - 1;
+        var buckets = HistogramQuantile.Buckets(latency, v => Key(v.Label(groupBy[0]), v.Label(groupBy[last])));
         var result = new Dictionary<string, TrafficStats>(StringComparer.Ordinal);
-        foreach (var group in responses.GroupBy(v => Key(v.Label(groupBy[0]), v.Label(groupBy[1]))))
+        foreach (var group in responses.GroupBy(v => Key(v.Label(groupBy[0]), v.Label(groupBy[last]))))
         {
             var requests = group.Sum(v => v.Value);
             var successes = group.Where(v => v.Label("classification") == "success").Sum(v => v.Value);

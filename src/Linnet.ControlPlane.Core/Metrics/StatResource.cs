@@ -9,6 +9,9 @@ public enum StatResource
     /// <summary>Services: the traffic their clients sent them (outbound, by <c>dst_service</c>).</summary>
     Services,
 
+    /// <summary>Namespaces: the inbound traffic of all their workloads.</summary>
+    Namespaces,
+
     /// <summary>Authorities: inbound traffic by the authority the clients addressed.</summary>
     Authorities,
 }

@@ -23,6 +23,7 @@ internal static class ApiEndpoints
         Identity.TokenApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Identity.TokenApi>());
         MetricsApi.Map(group, endpoints.ServiceProvider.GetRequiredService<MetricsApi>());
         Tap.TapApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Tap.TapApi>());
+        Dashboard.DashboardEndpoints.Map(endpoints, group, endpoints.ServiceProvider.GetRequiredService<Dashboard.DashboardEndpoints>());
         group.Map("/{**path}", context =>
             ApiResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"no API at {context.Request.Method} {context.Request.Path}"));
     }

@@ -226,12 +226,15 @@ internal sealed class MetricsApi(IMeshMetrics metrics, IResourceStore store, Met
             case "services" or "service" or "svc":
                 resource = StatResource.Services;
                 return true;
+            case "namespaces" or "namespace" or "ns":
+                resource = StatResource.Namespaces;
+                return true;
             case "authorities" or "authority" or "au":
                 resource = StatResource.Authorities;
                 return true;
             default:
                 resource = default;
-                error = $"resource: '{Shorten(text)}' is not one of workloads, services, authorities";
+                error = $"resource: '{Shorten(text)}' is not one of workloads, namespaces, services, authorities";
                 return false;
         }
     }

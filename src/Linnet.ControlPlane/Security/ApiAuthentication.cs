@@ -15,6 +15,12 @@ public static class ApiAuthentication
     /// minting and revocation name it explicitly as well).</summary>
     public const string AdminPolicy = "linnet-admin";
 
+    /// <summary>The claim that says how the caller authenticated (<see cref="SessionMethod"/>, else absent: the bearer).</summary>
+    public const string MethodClaim = "linnet:auth";
+
+    /// <summary>The <see cref="MethodClaim"/> value of a dashboard session.</summary>
+    public const string SessionMethod = "dashboard-session";
+
     /// <summary>The realm in <c>WWW-Authenticate</c>.</summary>
     public const string Realm = "linnet";
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Linnet.ControlPlane.Api;
+using Linnet.ControlPlane.Dashboard;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -9,14 +10,18 @@ using Microsoft.Net.Http.Headers;
 
 namespace Linnet.ControlPlane.Security;
 
-/// <summary>Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the <see cref="AdminCredential"/>.
-/// No credential: 401 with <c>WWW-Authenticate</c>; a credential that is not valid: 403. Neither the
-/// presented credential nor the real one is ever logged or echoed.</summary>
+/// <summary>Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the <see cref="AdminCredential"/>,
+/// or, without that header, the dashboard's session cookie (<see cref="DashboardSessions"/>), which must come
+/// from the dashboard's own origin and, on API calls and every unsafe method, carry the session's CSRF token.
+/// No credential (or a session that has ended): 401; a credential that is not valid, or a session cookie sent
+/// cross-site, from another origin or without its CSRF token: 403. Neither the presented credential nor the real
+/// one is ever logged or echoed.</summary>
 internal sealed class ApiAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AdminCredential admin) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AdminCredential admin,
+    DashboardSessions sessions) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -25,7 +30,7 @@ internal sealed class ApiAuthenticationHandler(
         var header = Request.Headers.Authorization;
         if (header.Count == 0)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return Task.FromResult(AuthenticateSession());
         }
 
         var value = header.Count == 1 ? header[0] ?? "" : "";
@@ -43,6 +48,24 @@ internal sealed class ApiAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 
+    private AuthenticateResult AuthenticateSession()
+    {
+        if (!Request.Cookies.TryGetValue(DashboardSessions.CookieName, out var id) || sessions.Find(id) is not { } session)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (DashboardOrigin.Refusal(Request, session) is { } refusal)
+        {
+            return AuthenticateResult.Fail(refusal);
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, ApiAuthentication.AdminRole), new Claim(ApiAuthentication.MethodClaim, ApiAuthentication.SessionMethod)],
+            Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
@@ -53,6 +76,13 @@ internal sealed class ApiAuthenticationHandler(
         }
 
         Response.Headers[HeaderNames.WWWAuthenticate] = $"Bearer realm=\"{ApiAuthentication.Realm}\"";
+        if (DashboardEndpoints.IsDashboardPath(Request.Path))
+        {
+            await ApiResponses.ErrorAsync(Context, StatusCodes.Status401Unauthorized,
+                "authentication required: run `linnet dashboard` and open the URL it prints (it carries a one-time sign-in code)");
+            return;
+        }
+
         await ApiResponses.ErrorAsync(Context, StatusCodes.Status401Unauthorized,
             $"authentication required: send 'Authorization: Bearer <token>' with the admin credential (the file {AdminCredential.FileName} in the control plane's data directory; the CLI reads it by itself on the same host, or takes --token / LINNET_TOKEN)");
     }

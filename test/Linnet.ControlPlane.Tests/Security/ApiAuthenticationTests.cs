@@ -31,6 +31,10 @@ public sealed class ApiAuthenticationTests : IAsyncLifetime
         { "POST", $"/api/v1/tokens/{TokenId}/revoke", null },
         { "PUT", "/api/v1/resources/Service/default/web", Manifests.Service("web") },
         { "GET", "/api/v1/not-an-endpoint", null },
+        { "POST", "/api/v1/dashboard/codes", null },
+        { "GET", "/dashboard/", null },
+        { "GET", "/dashboard/app.js", null },
+        { "POST", "/dashboard/logout", null },
         { "GET", "/", null },
     };
 

@@ -315,6 +315,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         $"{linnet} --data-dir {dataDir} --api {api} get instances",
         $"{linnet} --data-dir {dataDir} --api {api} get services",
         $"{linnet} --data-dir {dataDir} --api {api} check",
+        $"{linnet} --data-dir {dataDir} --api {api} dashboard",
         $"{linnet} --data-dir {dataDir} --api {api} describe workload backend",
         $"{linnet} --data-dir {dataDir} logs backend",
         $"{linnet} --data-dir {dataDir} logs backend --proxy",
