@@ -19,6 +19,7 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 dpkg -s python3-aiosmtpd >/dev/null 2>&1 || need+=(python3-aiosmtpd) # a real SMTP server receives the e-mail notifications
 command -v clang >/dev/null 2>&1 || need+=(clang)      # the demo publishes linnet-proxy with Native AOT (clang links it)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev) # ... and zlib, the AOT runtime's
+command -v chromium >/dev/null 2>&1 || need+=(chromium) # the dashboard's tests drive a real browser (Playwright, ExecutablePath)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)   # the stop test runs the demo on a pseudo-terminal
 if ((${#need[@]})); then
   if [ "$(id -u)" -eq 0 ]; then

@@ -168,13 +168,20 @@
       }
       if (!changed) break;
     }
+    const layers = [];
+    for (const n of nodes) (layers[depth.get(n)] ||= []).push(n);
+    // A layer taller than maxRows wraps into several columns, so that a mesh of hundreds of workloads stays a
+    // readable rectangle rather than one column thousands of pixels tall.
+    const maxRows = Math.max(6, Math.ceil(Math.sqrt(nodes.length * 1.5)));
     const columns = [];
-    for (const n of nodes) (columns[depth.get(n)] ||= []).push(n);
+    for (const layer of layers) {
+      for (let i = 0; i < (layer || []).length; i += maxRows) columns.push(layer.slice(i, i + maxRows));
+    }
     const pos = new Map();
-    const colWidth = 260, rowHeight = 90;
-    columns.forEach((col, i) => (col || []).forEach((n, j) => pos.set(n, { x: 110 + i * colWidth, y: 60 + j * rowHeight })));
+    const colWidth = 230, rowHeight = 80;
+    columns.forEach((col, i) => col.forEach((n, j) => pos.set(n, { x: 110 + i * colWidth, y: 60 + j * rowHeight })));
     const width = 220 + Math.max(0, columns.length - 1) * colWidth;
-    const height = 120 + Math.max(0, ...columns.map(c => (c || []).length - 1)) * rowHeight;
+    const height = 120 + Math.max(0, ...columns.map(c => c.length - 1)) * rowHeight;
     return { pos, width, height };
   }
 
@@ -199,7 +206,7 @@
     }
     for (const n of nodes) {
       const p = pos.get(n);
-      root.append(svg('g', { class: 'node', 'data-node': n, transform: `translate(${p.x},${p.y})`, onclick: () => onNode(n), style: 'cursor:pointer' },
+      root.append(svg('g', { class: 'node', 'data-node': n, transform: `translate(${p.x},${p.y})`, onclick: () => onNode(n) },
         svg('circle', { r }), svg('text', { y: r + 16, 'text-anchor': 'middle' }, n)));
     }
     return root;
