@@ -3,7 +3,8 @@
 # drive: iptables and iproute2 (transparent interception in network namespaces), prometheus and promtool
 # (metrics format; a real Prometheus scraping the proxies through the control plane's service discovery), curl,
 # tshark (captures proving no plaintext crosses between meshed proxies), docker-registry and htpasswd
-# (apache2-utils) for the OCI registry client's tests against a real registry. Then it builds and runs the whole solution's tests.
+# (apache2-utils) for the OCI registry client's tests against a real registry, chromium (the dashboard's tests drive it through
+# Playwright). Then it builds and runs the whole solution's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 

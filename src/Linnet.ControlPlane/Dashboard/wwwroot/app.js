@@ -72,7 +72,8 @@
   function table(columns, rows, testid) {
     return el('table', { 'data-testid': testid },
       el('thead', null, el('tr', null, columns.map(c => el('th', { class: c.num ? 'num' : '' }, c.title)))),
-      el('tbody', null, rows));
+      // A live view passes its own tbody (it adds rows as events arrive).
+      rows instanceof HTMLTableSectionElement ? rows : el('tbody', null, rows));
   }
 
   function statColumns(first) {
@@ -119,9 +120,19 @@
     current = { timer: null, abort: null };
   }
 
-  // Runs load() now and every refreshMs while the view is shown.
+  // Runs load() now and every refreshMs while the view is shown. load() fetches and returns a draw function;
+  // it is called only when what was fetched differs from the last time, so an unchanged view is left alone
+  // (no flicker, a row or node under the pointer stays the same element).
   function every(load) {
-    const run = () => load().then(() => ok('Updated ' + new Date().toLocaleTimeString()), showError);
+    let last = null;
+    const run = () => load().then(([data, draw]) => {
+      const key = JSON.stringify(data);
+      if (key !== last) {
+        last = key;
+        draw();
+      }
+      ok('Updated ' + new Date().toLocaleTimeString());
+    }, showError);
     run();
     current.timer = setInterval(run, refreshMs);
   }
@@ -146,9 +157,11 @@
       every(async () => {
         const w = windowSelect.value;
         const [ns, wl] = await Promise.all([apiJson('stat', { resource: 'namespaces', window: w }), apiJson('stat', { resource: 'workloads', window: w })]);
-        nsBox.replaceChildren(table(statColumns('Namespace'), ns.rows.map(r => el('tr', { 'data-namespace': r.name }, statCells(r, r.name, true))), 'namespaces'));
-        last = wl.rows;
-        draw();
+        return [[ns, wl], () => {
+          nsBox.replaceChildren(table(statColumns('Namespace'), ns.rows.map(r => el('tr', { 'data-namespace': r.name }, statCells(r, r.name, true))), 'namespaces'));
+          last = wl.rows;
+          draw();
+        }];
       });
     },
   };
@@ -228,9 +241,11 @@
         el('p', { class: 'legend muted' }, el('span', { class: 'ok' }, '── secured (mTLS)'), el('span', { class: 'bad' }, '- - unsecured')), box, el('h2', null, 'Edges'), tableBox);
       every(async () => {
         const body = await apiJson('edges', { window: windowSelect.value });
-        box.replaceChildren(body.edges.length ? drawGraph(body.edges, n => { location.hash = '#/workload/' + n.split('/').map(encodeURIComponent).join('/'); })
-          : el('p', { class: 'muted', 'data-testid': 'no-edges' }, 'No traffic between workloads in this window.'));
-        tableBox.replaceChildren(edgeTable(body.edges));
+        return [body, () => {
+          box.replaceChildren(body.edges.length ? drawGraph(body.edges, n => { location.hash = '#/workload/' + n.split('/').map(encodeURIComponent).join('/'); })
+            : el('p', { class: 'muted', 'data-testid': 'no-edges' }, 'No traffic between workloads in this window.'));
+          tableBox.replaceChildren(edgeTable(body.edges));
+        }];
       });
     },
   };
@@ -254,6 +269,7 @@
           apiJson('edges', { window: w }),
           apiJson('routes', { namespace: ns, workload: name, window: w }),
         ]);
+        return [[self, inbound, outbound, edges, routes], () => {
         boxes.self.replaceChildren(table(statColumns('Workload'), self.rows.map(r => el('tr', null, statCells(r, `${r.namespace}/${r.name}`, true))), 'workload-stat'));
         boxes.inbound.replaceChildren(table(statColumns('From'), inbound.rows.map(r => el('tr', { 'data-workload': `${r.namespace}/${r.name}` }, statCells(r, workloadLink(r.namespace, r.name), false))), 'inbound'));
         boxes.outbound.replaceChildren(table(statColumns('To'), outbound.rows.map(r => el('tr', { 'data-workload': `${r.namespace}/${r.name}` }, statCells(r, workloadLink(r.namespace, r.name), false))), 'outbound'));
@@ -262,6 +278,7 @@
           routes.routes.map(r => el('tr', { 'data-route': r.route },
             el('td', null, r.route || '[default]'), el('td', null, r.kind), el('td', null, r.parent),
             el('td', { class: 'num ' + successClass(r.successRate) }, pct(r.successRate)), el('td', { class: 'num' }, rps(r.rps)), el('td', { class: 'num', 'data-col': 'requests' }, String(r.requests)))), 'routes'));
+        }];
       });
     },
   };
@@ -367,11 +384,12 @@
       };
       const headerTable = (title, headers, testid) => [el('h2', null, title), table([{ title: 'Name' }, { title: 'Value' }],
         (headers || []).map(h => el('tr', { 'data-header': h.name }, el('td', null, h.name), el('td', { class: h.redacted ? 'muted' : '' }, h.value))), testid)];
-      const showDetail = e => detail.replaceChildren(
+      const showDetail = e => detail.replaceChildren(...[
         el('h2', null, `${e.method} ${e.authority}${e.path} → ${e.status}`),
         el('p', null, `${e.direction} · ${e.tls ? 'mTLS' : 'plaintext'} · client ${e.clientId || '-'} · server ${e.serverId || '-'}` + (e.grpcStatus !== undefined ? ` · grpc-status ${e.grpcStatus}` : '')),
         headerTable('Request headers', e.requestHeaders, 'request-headers'), headerTable('Response headers', e.responseHeaders, 'response-headers'),
-        (e.trailers || []).length ? headerTable('Trailers', e.trailers, 'trailers') : null);
+        (e.trailers || []).length ? headerTable('Trailers', e.trailers, 'trailers') : [],
+      ].flat());
       const redraw = () => body.replaceChildren(...events.filter(matches).map(row));
       filter.addEventListener('input', redraw);
       const form = tapForm(params, q => runTap(q, e => {
@@ -384,7 +402,7 @@
       }), stopStream);
       view.replaceChildren(el('h2', null, 'Live tap'), form, el('div', { class: 'toolbar' }, filter),
         el('div', { class: 'split' },
-          el('div', null, table([{ title: 'Time' }, { title: 'Dir' }, { title: 'Source' }, { title: 'Destination' }, { title: 'TLS' }, { title: 'Method' }, { title: 'Authority' }, { title: 'Path' }, { title: 'Status', num: true }, { title: 'Latency', num: true }], [body], 'tap-rows')),
+          el('div', null, table([{ title: 'Time' }, { title: 'Dir' }, { title: 'Source' }, { title: 'Destination' }, { title: 'TLS' }, { title: 'Method' }, { title: 'Authority' }, { title: 'Path' }, { title: 'Status', num: true }, { title: 'Latency', num: true }], body, 'tap-rows')),
           detail));
       if (params.get('name') || params.get('resource') === 'ns') form.requestSubmit();
     },
@@ -418,7 +436,7 @@
         draw();
       }); }, stopStream);
       view.replaceChildren(el('h2', null, 'Top'), form,
-        table([{ title: 'Source' }, { title: 'Destination' }, { title: 'Method' }, { title: 'Path' }, { title: 'Count', num: true }, { title: 'Best', num: true }, { title: 'Worst', num: true }, { title: 'Last', num: true }, { title: 'Success Rate', num: true }], [body], 'top-rows'));
+        table([{ title: 'Source' }, { title: 'Destination' }, { title: 'Method' }, { title: 'Path' }, { title: 'Count', num: true }, { title: 'Best', num: true }, { title: 'Worst', num: true }, { title: 'Last', num: true }, { title: 'Success Rate', num: true }], body, 'top-rows'));
       if (params.get('name') || params.get('resource') === 'ns') form.requestSubmit();
     },
   };
@@ -431,11 +449,10 @@
       view.replaceChildren(el('h2', null, 'Rollouts (Canary)'), box);
       every(async () => {
         const body = await apiJson('resources', { kind: 'Canary' });
-        if (!body.items.length) {
-          box.replaceChildren(el('p', { class: 'muted', 'data-testid': 'no-rollouts' }, 'No Canary resources.'));
-          return;
-        }
-        box.replaceChildren(...body.items.map(c => {
+        return [body.items, () => body.items.length ? drawRollouts(body.items) : box.replaceChildren(el('p', { class: 'muted', 'data-testid': 'no-rollouts' }, 'No Canary resources.'))];
+      });
+      const drawRollouts = items => {
+        box.replaceChildren(...items.map(c => {
           const s = c.status || {};
           const metrics = s.metrics || [];
           const events = (s.events || []).slice(-5);
@@ -449,7 +466,7 @@
                 el('td', { class: m.passed ? 'ok' : 'bad' }, m.passed ? 'yes' : 'no'))), 'canary-metrics') : null,
             events.length ? el('ul', null, events.map(e => el('li', null, `${e.at} ${e.type}: ${e.message}`))) : null);
         }));
-      });
+      };
     },
   };
 
