@@ -68,6 +68,42 @@ public sealed class MeshMetricsTests
     }
 
     [Fact]
+    public async Task StatAsync_Namespaces_EveryWorkloadsInboundAsOne()
+    {
+        var (metrics, _) = Scraped();
+
+        var rows = await metrics.StatAsync(new StatQuery(StatResource.Namespaces, null, null, TimeSpan.FromSeconds(30)), CancellationToken.None);
+
+        var shop = Assert.Single(rows);
+        Assert.Equal(("shop", "shop"), (shop.Namespace, shop.Name));
+        Assert.Equal((2, 3), (shop.MeshedPods, shop.Pods)); // client-0 and backend-0 ready, backend-1 not
+        Assert.Equal(60, shop.Stats.Requests); // only the backend serves
+        Assert.Equal(57, shop.Stats.Successes);
+        Assert.Equal(15, shop.Stats.LatencyP50Ms!.Value, 9);
+        Assert.Equal(2, shop.TcpConnections);
+    }
+
+    [Fact]
+    public async Task StatAsync_YoungMesh_RpsIsTheCountOverTheWholeWindowAsLinkerd()
+    {
+        // Linkerd's `stat` divides the window's count by the window's length (viz cmd getRequestRate:
+        // (success + failure) / window seconds), however much of the window the series cover: a mesh 15 s old
+        // asked for 1 min shows a quarter of its current rate, in Linkerd as here.
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5), time);
+        store.Add(Backend0, time.GetUtcNow(), PrometheusText.Parse(Inbound(0, 0)).Samples);
+        time.Advance(TimeSpan.FromSeconds(15));
+        store.Add(Backend0, time.GetUtcNow(), PrometheusText.Parse(Inbound(30, 0)).Samples);
+        var metrics = new MeshMetrics(store, () => [Backend0], "cluster.local");
+
+        var rows = await metrics.StatAsync(new StatQuery(StatResource.Workloads, "shop", "backend", TimeSpan.FromMinutes(1)), CancellationToken.None);
+
+        var backend = Assert.Single(rows);
+        Assert.Equal(30, backend.Stats.Requests);
+        Assert.Equal(0.5, backend.Stats.Rps, 9);
+    }
+
+    [Fact]
     public async Task StatAsync_FromClient_ByDestinationWorkload()
     {
         var (metrics, _) = Scraped();
