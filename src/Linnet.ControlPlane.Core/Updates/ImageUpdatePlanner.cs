@@ -25,7 +25,7 @@ public static class ImageUpdatePlanner
             }
 
             var policy = KeelAnnotations.Read(workload.Metadata.Annotations, workload.Metadata.Labels, []);
-            if (policy is null || policy.Type == ImagePolicyType.Never)
+            if (policy is null || policy.Type == ImagePolicyType.Never || !KeelAnnotations.MonitorsContainer(workload.Metadata.Annotations, workload.Metadata.Labels, workload.Metadata.Name))
             {
                 continue;
             }

@@ -47,9 +47,9 @@ public static class KeelAnnotations
     /// <summary><c>keel.sh/imagePullSecret</c>.</summary>
     public const string ImagePullSecret = "keel.sh/imagePullSecret";
 
-    // Annotations whose values are read and checked, but which need the update loop (triggers, approvals,
-    // notifications) that does not run yet: applying them is refused rather than accepted and ignored.
-    private static readonly string[] NotYetHonoured = [Approvals, ApprovalDeadline, ReleaseNotes, MonitorContainers, ImagePullSecret];
+    // Annotations whose values are read and checked, but which Linnet does not honour: applying them is refused
+    // rather than accepted and ignored.
+    private static readonly string[] NotYetHonoured = [Approvals, ApprovalDeadline, ImagePullSecret];
 
     /// <summary>Reads the policy from <paramref name="annotations"/>, else from <paramref name="labels"/> (Keel's
     /// order: the map that names the policy also supplies matchTag and matchPreRelease). Returns null when
@@ -149,6 +149,26 @@ public static class KeelAnnotations
         return annotations.TryGetValue(Notify, out var value) ? SplitChannels(value) : [];
     }
 
+    /// <summary>The release notes link of <c>keel.sh/releaseNotes</c> (carried into the "update resource"
+    /// notification, as Keel does); null when not set.</summary>
+    public static string? ReleaseNotesUrl(IReadOnlyDictionary<string, string> annotations)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        return annotations.TryGetValue(ReleaseNotes, out var value) ? value : null;
+    }
+
+    /// <summary>Whether Keel's <c>keel.sh/monitorContainers</c> (a regular expression matched anywhere in the
+    /// container's name, labels read before annotations as Keel does) lets the container
+    /// <paramref name="container"/> be updated; true when not set. In universal mode a Workload has one container,
+    /// named after the Workload.</summary>
+    public static bool MonitorsContainer(IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels, string container)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        ArgumentNullException.ThrowIfNull(labels);
+        var pattern = labels.TryGetValue(MonitorContainers, out var l) ? l : annotations.TryGetValue(MonitorContainers, out var a) ? a : null;
+        return pattern is null || ImageTagRules.Compile(pattern).IsMatch(container);
+    }
+
     private static string[] SplitChannels(string value) => value.Split(',', StringSplitOptions.TrimEntries);
 
     private static bool HasPolicy(IReadOnlyDictionary<string, string> map) => map.ContainsKey(Policy) || map.ContainsKey(LegacyPolicy);
@@ -207,6 +227,24 @@ public static class KeelAnnotations
                         errors.Add(new FieldError($"{path}.{key}", problem + ": write channel names separated by commas"));
                         break;
                     }
+                }
+            }
+            else if (key == ReleaseNotes)
+            {
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https"))
+                {
+                    errors.Add(new FieldError($"{path}.{key}", $"'{value}' is not an http or https link"));
+                }
+            }
+            else if (key == MonitorContainers)
+            {
+                try
+                {
+                    _ = ImageTagRules.Compile(value);
+                }
+                catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+                {
+                    errors.Add(new FieldError($"{path}.{key}", $"'{value}' is not a regular expression Keel (Go RE2) accepts: {ex.Message}"));
                 }
             }
             else if (key == Trigger)

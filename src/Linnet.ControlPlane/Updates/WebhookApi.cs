@@ -11,9 +11,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Linnet.ControlPlane.Updates;
 
-/// <summary>Keel's webhook triggers at Keel's paths, <c>POST /v1/webhooks/{native,dockerhub,quay,azure}</c>: a
+/// <summary>Keel's webhook triggers at Keel's paths, <c>POST /v1/webhooks/{native,dockerhub,quay,registry,harbor,azure,github,jfrog}</c>: a
 /// pushed tag updates every Workload whose image is that repository and whose <c>keel.sh/policy</c> accepts it.
-/// Every request must carry the configured Basic credentials (webhooks are off without them); every payload is
+/// Every request must carry the configured Basic credentials (webhooks are off without them), or, for GitHub with
+/// its secret configured, GitHub's signature of the body; every payload is
 /// validated first, so a malformed one gets 400 and changes nothing.</summary>
 internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions options, ImageUpdateApplier applier)
 {
@@ -25,13 +26,16 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
 
     public async Task HandleAsync(HttpContext context, string kind)
     {
-        if (options.WebhookCredentials is not { } expected)
+        // GitHub signs its deliveries: with its secret configured, the signature (checked once the body is read)
+        // authenticates the github webhook instead of Basic credentials.
+        var signed = kind == "github" ? options.GitHubWebhookSecret : null;
+        if (signed is null && options.WebhookCredentials is null)
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, "webhooks are off: start the control plane with webhook credentials");
             return;
         }
 
-        if (!Authenticated(context.Request, expected))
+        if (signed is null && !Authenticated(context.Request, options.WebhookCredentials!))
         {
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"linnet-webhooks\"";
             await ApiResponses.ErrorAsync(context, StatusCodes.Status401Unauthorized, "webhook credentials missing or wrong");
@@ -56,6 +60,12 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
         if (body is null)
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"the payload is over {MaxBody} bytes");
+            return;
+        }
+
+        if (signed is not null && !signed.Verify(body, context.Request.Headers[GitHubWebhookSecret.Header].Count == 1 ? context.Request.Headers[GitHubWebhookSecret.Header][0] : null))
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status401Unauthorized, $"the delivery's {GitHubWebhookSecret.Header} is missing or is not the HMAC-SHA256 of its body with the configured secret");
             return;
         }
 

@@ -72,7 +72,9 @@ public sealed class KeelAnnotationsTests
     [InlineData("keel.sh/pollschedule", "@every 1m", "is not a Keel annotation Linnet knows")]
     [InlineData(KeelAnnotations.Notify, "ops, ,dev", "is not a channel name")]
     [InlineData(KeelAnnotations.Notify, "ops team", "is not a channel name")]
-    [InlineData(KeelAnnotations.ReleaseNotes, "https://example.com/notes", "is not supported yet")]
+    [InlineData(KeelAnnotations.ReleaseNotes, "notes.txt", "is not an http or https link")]
+    [InlineData(KeelAnnotations.ReleaseNotes, "ftp://example.com/notes", "is not an http or https link")]
+    [InlineData(KeelAnnotations.MonitorContainers, "(web", "is not a regular expression")]
     public void Read_BadOrUnhonouredValue_RefusedWithPath(string key, string value, string reason)
     {
         var errors = new List<FieldError>();
