@@ -77,6 +77,9 @@ public sealed record ControlPlaneOptions
     /// without one.</summary>
     public Updates.GitHubWebhookSecret? GitHubWebhookSecret { get; init; }
 
+    /// <summary>The people who may vote on image updates besides the admin (<c>/v1/approvals</c>); none by default.</summary>
+    public Security.ApproverCredentials Approvers { get; init; } = Security.ApproverCredentials.None;
+
     /// <summary>Where notifications (image updates, approvals, canary alerts) go; none by default.</summary>
     public Core.Notifications.NotificationConfig Notifications { get; init; } = Core.Notifications.NotificationConfig.None;
 

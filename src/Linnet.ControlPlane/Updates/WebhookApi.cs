@@ -76,12 +76,18 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
         }
 
         var updated = new JsonArray();
+        var approvals = new JsonArray();
         foreach (var push in events)
         {
             var plan = ImageUpdatePlanner.Plan(store.Snapshot().OfKind<WorkloadResource>(), push);
+            IReadOnlyList<(WorkloadResource Workload, string Image)> applied;
             try
             {
-                await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
+                (applied, var requested) = await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
+                foreach (var approval in requested)
+                {
+                    approvals.Add(new JsonObject { ["workload"] = $"{approval.Metadata.Namespace}/{approval.Spec.Workload}", ["image"] = approval.Spec.NewImage, ["id"] = approval.Metadata.Name, ["identifier"] = approval.Spec.Identifier });
+                }
             }
             catch (ConflictException ex)
             {
@@ -90,13 +96,13 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
                 return;
             }
 
-            foreach (var (workload, image) in plan)
+            foreach (var (workload, image) in applied)
             {
                 updated.Add(new JsonObject { ["workload"] = $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", ["image"] = image });
             }
         }
 
-        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["updated"] = updated });
+        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["updated"] = updated, ["approvals"] = approvals });
     }
 
     private static bool Authenticated(HttpRequest request, WebhookCredentials expected)
