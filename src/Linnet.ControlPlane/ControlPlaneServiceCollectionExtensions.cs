@@ -34,6 +34,9 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<Updates.ApprovalApi>();
         services.TryAddSingleton<Updates.ApprovalExpiry>();
         services.AddHostedService(sp => sp.GetRequiredService<Updates.ApprovalExpiry>());
+        services.TryAddSingleton<Updates.ReleaseVerdictController>();
+        services.AddHostedService(sp => sp.GetRequiredService<Updates.ReleaseVerdictController>());
+        services.TryAddSingleton<Updates.ImageUpdatesApi>();
         services.TryAddSingleton<Updates.RegistryPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<Updates.RegistryPoller>());
         services.TryAddSingleton<Notifications.NotificationSender>();

@@ -4,7 +4,8 @@ using Linnet.ControlPlane.Core.Resources;
 
 namespace Linnet.ControlPlane.Core.Manifests;
 
-/// <summary>An Approval as the store keeps it (the control plane writes them; they are never applied).</summary>
+/// <summary>Approvals and release verdicts as the store keeps them (the control plane writes them; they are never
+/// applied).</summary>
 public static partial class ManifestParser
 {
     private static ApprovalSpec ParseApprovalSpec(YamlMap spec)
@@ -29,6 +30,19 @@ public static partial class ManifestParser
             Reason = spec.Text("reason"),
             UpdatedAt = Time(spec, "updatedAt"),
         };
+        spec.RejectUnknown();
+        return result;
+    }
+
+    private static ReleaseVerdictSpec ParseReleaseVerdictSpec(YamlMap spec)
+    {
+        var result = new ReleaseVerdictSpec(
+            spec.Text("workload", required: true) ?? "",
+            spec.Text("canary", required: true) ?? "",
+            spec.Text("image", required: true) ?? "",
+            spec.Text("verdict", required: true) ?? "",
+            spec.StringList("reasons"),
+            Time(spec, "at"));
         spec.RejectUnknown();
         return result;
     }

@@ -3,7 +3,7 @@ using Linnet.ControlPlane.Core.Resources;
 
 namespace Linnet.ControlPlane.Core.Manifests;
 
-/// <summary>An Approval's spec as the store keeps it.</summary>
+/// <summary>An Approval's and a ReleaseVerdict's spec as the store keeps them.</summary>
 public static partial class ResourceWriter
 {
     private static JsonObject ApprovalSpecJson(ApprovalSpec spec)
@@ -34,4 +34,14 @@ public static partial class ResourceWriter
 
         return json;
     }
+
+    private static JsonObject ReleaseVerdictSpecJson(ReleaseVerdictSpec spec) => new()
+    {
+        ["workload"] = spec.Workload,
+        ["canary"] = spec.Canary,
+        ["image"] = spec.Image,
+        ["verdict"] = spec.Verdict,
+        ["reasons"] = new JsonArray([.. spec.Reasons.Select(r => (JsonNode)r)]),
+        ["at"] = Time(spec.At),
+    };
 }

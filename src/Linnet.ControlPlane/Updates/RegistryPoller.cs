@@ -125,7 +125,7 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
             push = new ImagePushEvent(repository, tag, digest.ToString());
         }
 
-        await applier.ApplyAsync(ImageUpdatePlanner.Plan([workload], push), "poll", cancellationToken);
+        await applier.ApplyAsync(ImageUpdatePlanner.Plan([workload], push, store.Snapshot().OfKind<ReleaseVerdictResource>()), "poll", cancellationToken);
         return null;
     }
 

@@ -79,7 +79,8 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
         var approvals = new JsonArray();
         foreach (var push in events)
         {
-            var plan = ImageUpdatePlanner.Plan(store.Snapshot().OfKind<WorkloadResource>(), push);
+            var snapshot = store.Snapshot();
+            var plan = ImageUpdatePlanner.Plan(snapshot.OfKind<WorkloadResource>(), push, snapshot.OfKind<ReleaseVerdictResource>());
             IReadOnlyList<(WorkloadResource Workload, string Image)> applied;
             try
             {
