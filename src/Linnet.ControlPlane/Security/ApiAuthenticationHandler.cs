@@ -10,17 +10,18 @@ using Microsoft.Net.Http.Headers;
 
 namespace Linnet.ControlPlane.Security;
 
-/// <summary>Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the <see cref="AdminCredential"/>,
-/// or, without that header, the dashboard's session cookie (<see cref="DashboardSessions"/>), which must come
-/// from the dashboard's own origin and, on API calls and every unsafe method, carry the session's CSRF token.
-/// No credential (or a session that has ended): 401; a credential that is not valid, or a session cookie sent
-/// cross-site, from another origin or without its CSRF token: 403. Neither the presented credential nor the real
-/// one is ever logged or echoed.</summary>
+/// <summary>Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the <see cref="AdminCredential"/>, then
+/// the <see cref="ApproverCredentials"/> (an approver may only vote); or, without that header, the dashboard's
+/// session cookie (<see cref="DashboardSessions"/>), which must come from the dashboard's own origin and, on API
+/// calls and every unsafe method, carry the session's CSRF token. No credential (or a session that has ended):
+/// 401; a credential that is not valid, or a session cookie sent cross-site, from another origin or without its
+/// CSRF token: 403. Neither the presented credential nor the real one is ever logged or echoed.</summary>
 internal sealed class ApiAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     AdminCredential admin,
+    ApproverCredentials approvers,
     DashboardSessions sessions) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string BearerPrefix = "Bearer ";
@@ -39,12 +40,21 @@ internal sealed class ApiAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("the Authorization header is not a single Bearer credential"));
         }
 
-        if (!admin.Matches(value[BearerPrefix.Length..].Trim()))
+        var token = value[BearerPrefix.Length..].Trim();
+        ClaimsIdentity identity;
+        if (admin.Matches(token))
+        {
+            identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, ApiAuthentication.AdminRole)], Scheme.Name);
+        }
+        else if (approvers.Match(token) is { } approver)
+        {
+            identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, approver), new Claim(ClaimTypes.Role, ApiAuthentication.ApproverRole)], Scheme.Name);
+        }
+        else
         {
             return Task.FromResult(AuthenticateResult.Fail("the bearer credential is not valid"));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, ApiAuthentication.AdminRole)], Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 
