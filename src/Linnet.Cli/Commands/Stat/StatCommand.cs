@@ -11,7 +11,7 @@ internal static class StatCommand
 {
     public static Command Create()
     {
-        var target = new Argument<string>("resource") { Description = "workloads (deploy), services (svc) or authorities (au), optionally /name.", DefaultValueFactory = _ => "workloads" };
+        var target = new Argument<string>("resource") { Description = "workloads (deploy), namespaces (ns), services (svc) or authorities (au), optionally /name.", DefaultValueFactory = _ => "workloads" };
         var ns = CliOptions.Namespace();
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "Every namespace." };
         var window = new Option<string>("--time-window", "-t") { Description = "The window (for example 30s, 1m, 10m).", DefaultValueFactory = _ => "1m" };
