@@ -6,7 +6,7 @@ using Linnet.ControlPlane.Tests.Infrastructure;
 namespace Linnet.ControlPlane.Tests.Api;
 
 /// <summary>Applying a Canary judged sequentially: its settings are stored and honoured; a bad setting is
-/// refused with its path and nothing is written; a judge state in an applied manifest is not taken (only the
+/// refused with its path and nothing is written; a judge state in an applied manifest is refused (only the
 /// controller writes status).</summary>
 public sealed class CanaryJudgeApiTests : IAsyncLifetime
 {
@@ -57,9 +57,9 @@ public sealed class CanaryJudgeApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Apply_ManifestCarryingAJudgeState_StateNotTaken()
+    public async Task Apply_ManifestCarryingAJudgeState_422AndNothingWritten()
     {
-        // A user cannot hand the judge evidence: status in an applied manifest is the controller's, not theirs.
+        // A user cannot hand the judge evidence: status is the controller's to write.
         var withStatus = Canary + """
             status:
               phase: Progressing
@@ -69,10 +69,11 @@ public sealed class CanaryJudgeApiTests : IAsyncLifetime
 
             """;
 
-        await _cp.ApplyOkAsync(withStatus, Ct);
+        var (status, body) = await _cp.ApplyAsync(withStatus, Ct);
 
-        var stored = (CanaryResource)_cp.Store.Find(new ResourceKey(CanaryResource.KindName, "default", "web"))!;
-        Assert.Null(stored.Status.Judge);
-        Assert.Equal("", stored.Status.Phase);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var error = Assert.Single(body["errors"]!.AsArray());
+        Assert.Equal(("Canary/web", "status"), ((string?)error!["resource"], (string?)error["path"]));
+        Assert.Equal(0, _cp.Store.Revision);
     }
 }
