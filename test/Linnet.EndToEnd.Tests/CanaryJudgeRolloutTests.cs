@@ -57,12 +57,12 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
 
         """;
 
-    // For the comparison on failures: the tail compared at p99.9, so latency is judged only after 2,000 primary
-    // responses (about 20 s here). A freshly started canary's first responses are slower than the warm
-    // primary's p99 on a loaded machine, and the judge at p99 sees that and may roll back on latency first
-    // (it did in development: "responses slower than 20 ms 9.4 % vs primary 0.0 %"): a real difference, but
-    // not the one this test compares.
-    private static readonly string SequentialOnFailures = Sequential.Replace("    judge: sequential\n", "    judge: sequential\n    latencyQuantile: 0.999\n", StringComparison.Ordinal);
+    // The tail compared at p99.9, so latency is judged only after 2,000 primary responses (about 20 s here). A
+    // freshly started canary's first responses are much slower than the warm primary's p99 on a loaded machine
+    // (seen in development: "responses slower than 40 ms 56.3 % vs primary 1.3 %" after 32 canary requests),
+    // and the judge at p99 rightly rolls that back: a real difference, but a cold start, not the regression
+    // these tests are about (docs/canary-judge.md, "Cold canaries").
+    private static readonly string SequentialWarm = Sequential.Replace("    judge: sequential\n", "    judge: sequential\n    latencyQuantile: 0.999\n", StringComparison.Ordinal);
 
     private static string Backend(string version, double failPercent = 0) =>
         TrafficApp.Workload("backend", 1, "{ app: backend }", version, "backend", failPercent: failPercent);
@@ -72,45 +72,51 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var mesh = await Mesh.StartAsync(output, ["--metrics-scrape-interval", "500ms"], ct);
-        var client = await InitializeAsync(mesh, Threshold, ct);
+        var client = await InitializeAsync(mesh, SequentialWarm, ct);
         await using var load = LoadGenerator.Start([client], LoadInterval, MaxLoad);
 
-        // Flagger's analysis: v2 fails 5 % of its requests, the primary (v1) none.
-        var thresholdStart = TimeProvider.System.GetTimestamp();
-        await mesh.ApplyAsync(Backend("2", failPercent: 5), ct);
-        var thresholdFailed = await WaitForPhaseAsync(mesh, "Failed", ct);
-        output.WriteLine(string.Join('\n', Messages(thresholdFailed)));
-        Assert.Equal(5, thresholdFailed["status"]!["failedChecks"]!.GetValue<int>());
-        Assert.Null(thresholdFailed["status"]!["judge"]);
-        await UntilRollbackReachedAsync(mesh, client, thresholdFailed, ct);
-
-        // The judge, on the same load: the canary's failures are the same seeded draw per request.
-        await mesh.ApplyAsync(SequentialOnFailures, ct);
+        // The judge: v2 fails 5 % of its requests (a seeded draw per request), the primary (v1) none.
         var sequentialStart = TimeProvider.System.GetTimestamp();
-        var sequentialApplied = TimeProvider.System.GetUtcNow();
-        await mesh.ApplyAsync(Backend("3", failPercent: 5), ct);
-        var sequentialFailed = await WaitForPhaseAsync(mesh, "Failed", ct, after: sequentialApplied);
+        await mesh.ApplyAsync(Backend("2", failPercent: 5), ct);
+        var sequentialFailed = await WaitForPhaseAsync(mesh, ["Failed"], ct);
         output.WriteLine(string.Join('\n', Messages(sequentialFailed)));
         var judge = sequentialFailed["status"]!["judge"]!;
         output.WriteLine(judge.ToJsonString());
         await UntilRollbackReachedAsync(mesh, client, sequentialFailed, ct);
+
+        // Flagger's analysis on the same load and the same seeded failures, the primary still v1. It may roll
+        // back, or promote the bad canary (too few failures in some intervals): either way its failed requests
+        // are counted until it decides.
+        await mesh.ApplyAsync(Threshold, ct);
+        var thresholdStart = TimeProvider.System.GetTimestamp();
+        var thresholdApplied = TimeProvider.System.GetUtcNow();
+        await mesh.ApplyAsync(Backend("3", failPercent: 5), ct);
+        var thresholdDecided = await WaitForPhaseAsync(mesh, ["Failed", "Succeeded"], ct, after: thresholdApplied);
+        output.WriteLine(string.Join('\n', Messages(thresholdDecided)));
+        if (thresholdDecided["status"]!["phase"]!.GetValue<string>() == "Failed")
+        {
+            await UntilRollbackReachedAsync(mesh, client, thresholdDecided, ct);
+        }
+
+        var thresholdEnd = TimeProvider.System.GetTimestamp();
         var records = await load.StopAsync();
 
+        // Rolled back by the judge, on failures, saying why.
         Assert.Equal("rollBack", judge["verdict"]!.GetValue<string>());
         Assert.True(judge["failureRate"]!["harmful"]!.GetValue<bool>(), judge.ToJsonString());
+        Assert.Null(judge["latency"]);
         Assert.StartsWith("rolled back: canary failure rate ", judge["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(Messages(sequentialFailed), m => m.StartsWith("backend.default rolled back: canary failure rate", StringComparison.Ordinal));
-        Assert.Equal(0, sequentialFailed["status"]!["failedChecks"]!.GetValue<int>());
+        Assert.Equal(0, sequentialFailed["status"]!["canaryWeight"]!.GetValue<int>());
+        Assert.Null(thresholdDecided["status"]!["judge"]);
 
         // Failed user requests: the primary fails none, so every 500 of a run was the canary's.
-        var thresholdFailures = records.Count(r => r.StartedAt > thresholdStart && r.StartedAt < sequentialStart && r.Status == 500);
-        var sequentialFailures = records.Count(r => r.StartedAt > sequentialStart && r.Status == 500);
-        output.WriteLine($"failed requests: threshold analysis {thresholdFailures}, sequential judge {sequentialFailures}");
+        var sequentialFailures = records.Count(r => r.StartedAt > sequentialStart && r.StartedAt < thresholdStart && r.Status == 500);
+        var thresholdFailures = records.Count(r => r.StartedAt > thresholdStart && r.StartedAt < thresholdEnd && r.Status == 500);
+        output.WriteLine($"failed requests: sequential judge {sequentialFailures}, threshold analysis {thresholdFailures} ({thresholdDecided["status"]!["phase"]})");
         output.WriteLine($"canary instances: {string.Join(", ", records.Where(r => r.Version is "v2" or "v3").Select(r => $"{r.Version} {r.Backend}").Distinct())}");
-        Assert.Null(judge["latency"]);
-        Assert.True(thresholdFailures >= 5, $"Flagger's five failed checks each saw a failure: {thresholdFailures}");
+        Assert.True(sequentialFailures > 0, "the judge needs failures to act on");
         Assert.True(sequentialFailures < thresholdFailures, $"sequential {sequentialFailures} vs threshold {thresholdFailures}");
-        Assert.Equal(0, (await mesh.ResourceAsync("Workload", "backend", ct))["spec"]!["replicas"]!.GetValue<int>());
         await mesh.DownAsync(ct);
     }
 
@@ -119,7 +125,7 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var mesh = await Mesh.StartAsync(output, ["--metrics-scrape-interval", "500ms"], ct);
-        var client = await InitializeAsync(mesh, Sequential, ct);
+        var client = await InitializeAsync(mesh, SequentialWarm, ct);
         await using var load = LoadGenerator.Start([client], LoadInterval, MaxLoad);
         await mesh.ApplyAsync(Backend("2"), ct);
 
@@ -137,7 +143,7 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
         var stored = before["status"]!["judge"]!;
         output.WriteLine($"before the kill: {stored.ToJsonString()}");
 
-        var succeeded = await WaitForPhaseAsync(mesh, "Succeeded", ct);
+        var succeeded = await WaitForPhaseAsync(mesh, ["Succeeded"], ct);
         var messages = Messages(succeeded);
         output.WriteLine(string.Join('\n', messages));
         var judge = succeeded["status"]!["judge"]!;
@@ -173,7 +179,7 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
     private static async Task<string> InitializeAsync(Mesh mesh, string canary, CancellationToken ct)
     {
         await mesh.ApplyAsync(Manifests.Join(TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"), Backend("1"), canary), ct);
-        await WaitForPhaseAsync(mesh, "Initialized", ct);
+        await WaitForPhaseAsync(mesh, ["Initialized"], ct);
         var instances = await mesh.WaitForInstancesAsync(2, ct);
         return instances.Single(i => i.Workload == "client").Address;
     }
@@ -185,14 +191,14 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
         await mesh.WaitForConfigAsync([client], revision, TimeSpan.FromSeconds(10), ct);
     }
 
-    private static async Task<JsonNode> WaitForPhaseAsync(Mesh mesh, string phase, CancellationToken ct, DateTimeOffset? after = null)
+    private static async Task<JsonNode> WaitForPhaseAsync(Mesh mesh, string[] phases, CancellationToken ct, DateTimeOffset? after = null)
     {
         JsonNode canary = new JsonObject();
         await Eventually.UntilAsync(
-            async () => (canary = await mesh.ResourceAsync("Canary", "backend", ct))["status"]?["phase"]?.GetValue<string>() == phase
+            async () => (canary = await mesh.ResourceAsync("Canary", "backend", ct))["status"]?["phase"]?.GetValue<string>() is { } phase && Array.IndexOf(phases, phase) >= 0
                 && (after is null || (canary["status"]?["lastTransitionTime"] is { } at && DateTimeOffset.Parse(at.GetValue<string>(), CultureInfo.InvariantCulture) > after)),
             RolloutTimeout,
-            $"the canary {phase}",
+            $"the canary {string.Join(" or ", phases)}",
             ct,
             () => $"{canary["status"]?.ToJsonString()}\n{mesh.ControlPlaneTail()}");
         return canary;

@@ -52,6 +52,12 @@ public static class ReleaseLoop
         else
         {
             reasons.AddRange(status.Metrics.Select(m => $"{m.Name}: {(m.Value is { } v ? v.ToString("0.##", CultureInfo.InvariantCulture) : "no value")} within [{Bound(m.Min)}, {Bound(m.Max)}]"));
+            if (status.Judge is { Result.Verdict: Linnet.ControlPlane.Core.Judge.JudgeVerdict.Promote } judge)
+            {
+                // The sequential judge's reason ("ready to promote: canary failure rate … (difference at most …)").
+                reasons.Add(judge.Result.Message);
+            }
+
             reasons.Add(status.Promoted?.Message is { Length: > 0 } message ? message : "Canary analysis completed successfully, promotion finished.");
         }
 

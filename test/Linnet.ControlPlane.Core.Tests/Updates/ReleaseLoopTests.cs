@@ -60,6 +60,25 @@ public sealed class ReleaseLoopTests
         Assert.Equal(NotificationLevel.Success, ReleaseLoop.Notify(verdict, target).Level);
     }
 
+    [Fact]
+    public void Judge_PromotedByTheSequentialJudge_ItsSentenceIsAReason()
+    {
+        var target = Workload("r.io/shop/web:1.3.0");
+        var options = new Core.Judge.JudgeOptions { Kind = Core.Judge.JudgeKinds.Sequential };
+        var judge = new Core.Judge.SequentialJudge(options);
+        var buckets = new long[Linnet.Api.Telemetry.LatencyBuckets.Count];
+        buckets[10] = 90_000;
+        judge.Observe(new Core.Judge.JudgeInput(new Core.Judge.SideCounts(90_000, 450, buckets), new Core.Judge.SideCounts(10_000, 50, buckets.Select(b => b / 9).ToArray())));
+        var result = judge.Observe(new Core.Judge.JudgeInput(new Core.Judge.SideCounts(180_000, 900, buckets.Select(b => b * 2).ToArray()), new Core.Judge.SideCounts(20_000, 100, buckets.Select(b => b * 2 / 9).ToArray())));
+        Assert.Equal(Core.Judge.JudgeVerdict.Promote, result.Verdict);
+        var canary = Canary() with { Status = new CanaryStatus { Phase = CanaryPhases.Succeeded, LastAppliedSpec = CanaryObjects.SpecHash(target), Judge = new CanaryJudgeStatus(judge.State, Now, result) } };
+
+        var verdict = ReleaseLoop.Judge(canary, target, Now)!;
+
+        Assert.Equal(ReleaseVerdicts.Promoted, verdict.Spec.Verdict);
+        Assert.Contains(verdict.Spec.Reasons, r => r.StartsWith("ready to promote: canary failure rate 0.5 % vs primary 0.5 %", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(CanaryPhases.Progressing, true, true)]
     [InlineData(CanaryPhases.Failed, false, true)]
