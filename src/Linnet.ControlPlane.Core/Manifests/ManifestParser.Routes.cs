@@ -194,22 +194,16 @@ public static partial class ManifestParser
     private static BackendRef? ParseBackendRef(YamlMap item, string routeNamespace, bool withWeight)
     {
         var name = item.Text("name", required: true);
-        var kind = item.Text("kind") ?? "Service";
-        if (kind != "Service")
-        {
-            item.Error("kind", $"'{kind}' is not supported: backends are Services");
-        }
 
-        if (item.Text("group") is { } group and not ("" or "core"))
-        {
-            item.Error("group", $"'{group}' is not supported: backends are core Services (group \"\" or core)");
-        }
-
+        // Any other group or kind is kept as Gateway API wants it: accepted, with ResolvedRefs False (InvalidKind) in
+        // the route's status, and its share of requests answered 500.
+        var kind = item.Text("kind") ?? ServiceResource.KindName;
+        var group = item.Text("group") ?? "";
         var ns = item.Text("namespace");
         var port = item.Number("port", 1, 65535);
         var weight = withWeight ? item.Number("weight", 0, 1_000_000) ?? 1 : 1;
         item.RejectUnknown();
-        return name is null ? null : new BackendRef(name, ns ?? routeNamespace, port, weight);
+        return name is null ? null : new BackendRef(name, ns ?? routeNamespace, port, weight) { Group = group == "core" ? "" : group, Kind = kind };
     }
 
     private static HttpRouteMatch ParseMatch(YamlMap match)
@@ -750,6 +744,17 @@ public static partial class ManifestParser
         }
 
         ServiceTrafficPolicy.Read(metadata.Annotations, (name, reason) => errors.Add(new FieldError($"metadata.annotations[{name}]", reason)));
+
+        // Linkerd's route annotations on a Service apply to every route to it (HTTP and gRPC alike): both retry
+        // condition lists are checked, the shared annotations once.
+        LinkerdRouteAnnotations.Read(metadata.Annotations, grpc: false, (name, reason) => errors.Add(new FieldError($"metadata.annotations[{name}]", reason)));
+        LinkerdRouteAnnotations.Read(metadata.Annotations, grpc: true, (name, reason) =>
+        {
+            if (name == LinkerdRouteAnnotations.RetryGrpc)
+            {
+                errors.Add(new FieldError($"metadata.annotations[{name}]", reason));
+            }
+        });
     }
 
     [GeneratedRegex("^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$")]

@@ -151,6 +151,10 @@ public static partial class ManifestParser
                 }
 
                 break;
+            case ReferenceGrantResource.KindName:
+                acceptedVersions = ReferenceGrantResource.Versions;
+                resource = metadata is null ? null : new ReferenceGrantResource { Metadata = metadata, Spec = ParseReferenceGrantSpec(spec) };
+                break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
                 resource = metadata is null ? null : new InstanceResource { Metadata = metadata, Spec = ParseInstanceSpec(spec) };
@@ -176,7 +180,7 @@ public static partial class ManifestParser
                 resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);
                 break;
             default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary)"));
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant)"));
                 break;
         }
 

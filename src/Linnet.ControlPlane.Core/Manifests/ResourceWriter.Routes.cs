@@ -196,6 +196,12 @@ public static partial class ResourceWriter
     private static JsonObject Backend(BackendRef b, string routeNamespace)
     {
         var backend = new JsonObject { ["name"] = b.Name, ["namespace"] = b.Namespace ?? routeNamespace };
+        if (!b.IsService)
+        {
+            backend["group"] = b.Group;
+            backend["kind"] = b.Kind;
+        }
+
         if (b.Port is { } port)
         {
             backend["port"] = port;

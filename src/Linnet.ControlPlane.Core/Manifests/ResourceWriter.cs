@@ -72,6 +72,22 @@ public static partial class ResourceWriter
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);
                 break;
+            case ReferenceGrantResource g:
+                json["spec"] = new JsonObject
+                {
+                    ["from"] = new JsonArray(g.Spec.From.Select(f => (JsonNode)new JsonObject { ["group"] = f.Group, ["kind"] = f.Kind, ["namespace"] = f.Namespace }).ToArray()),
+                    ["to"] = new JsonArray(g.Spec.To.Select(t =>
+                    {
+                        var to = new JsonObject { ["group"] = t.Group, ["kind"] = t.Kind };
+                        if (t.Name is not null)
+                        {
+                            to["name"] = t.Name;
+                        }
+
+                        return (JsonNode)to;
+                    }).ToArray()),
+                };
+                break;
             case ApprovalResource a:
                 json["spec"] = ApprovalSpecJson(a.Spec);
                 break;

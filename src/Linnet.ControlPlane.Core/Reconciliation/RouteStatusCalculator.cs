@@ -5,8 +5,9 @@ namespace Linnet.ControlPlane.Core.Reconciliation;
 
 /// <summary>What a route's Gateway API status should be in a store snapshot: per parentRef, <c>Accepted</c>
 /// (reason <c>Accepted</c>, or <c>NoMatchingParent</c> when the parent Service or its port does not exist) and
-/// <c>ResolvedRefs</c> (reason <c>ResolvedRefs</c>, or <c>BackendNotFound</c> when a backendRef or a mirror's
-/// backendRef names no existing Service port). A pure function; a condition keeps its transition time while its
+/// <c>ResolvedRefs</c> (reason <c>ResolvedRefs</c>; else, for the first unresolved backendRef or mirror backendRef,
+/// <c>InvalidKind</c> when it is not a core Service, <c>RefNotPermitted</c> when it is in another namespace without a
+/// ReferenceGrant there, <c>BackendNotFound</c> when it names no existing Service port). A pure function; a condition keeps its transition time while its
 /// status is unchanged, so an unchanged route computes an equal status and nothing is written.</summary>
 public static class RouteStatusCalculator
 {
@@ -28,6 +29,7 @@ public static class RouteStatusCalculator
         var generation = route.Metadata.Generation;
         var services = snapshot.OfKind<ServiceResource>().ToDictionary(s => (s.Metadata.Namespace, s.Metadata.Name));
         var namespaces = snapshot.Resources.Keys.Select(k => k.Namespace).ToHashSet(StringComparer.Ordinal);
+        var grants = snapshot.OfKind<ReferenceGrantResource>().ToList();
         var result = new List<RouteParentStatus>(parents.Count);
         foreach (var parent in parents)
         {
@@ -58,17 +60,20 @@ public static class RouteStatusCalculator
 
             var parentPorts = parent.Port is { } pp ? [pp] : service?.Spec.Ports.Select(p => p.Port).ToList() ?? [];
             var missing = new List<string>();
+            string? reason = null;
             foreach (var (what, backend) in backends)
             {
-                if (Unresolved(backend, routeNs, parentPorts, services, namespaces) is { } problem)
+                if (Unresolved(backend, route.Kind, routeNs, parentPorts, services, namespaces, grants) is { } problem)
                 {
-                    missing.Add($"{what} {problem}");
+                    // One condition has one reason: the first problem's, in rule order; the message names them all.
+                    reason ??= problem.Reason;
+                    missing.Add($"{what} {problem.Message}");
                 }
             }
 
             var resolved = missing.Count == 0
                 ? Condition("ResolvedRefs", true, "ResolvedRefs", "All references are resolved")
-                : Condition("ResolvedRefs", false, "BackendNotFound", string.Join("; ", missing.Distinct(StringComparer.Ordinal)) + " (requests picked for it are answered 500)");
+                : Condition("ResolvedRefs", false, reason!, string.Join("; ", missing.Distinct(StringComparer.Ordinal)) + " (requests picked for it are answered 500)");
             result.Add(new RouteParentStatus(resolvedParent, RouteStatus.ControllerName, [accepted, resolved]));
         }
 
@@ -88,25 +93,36 @@ public static class RouteStatusCalculator
         }
     }
 
-    // Resolved as the translator resolves it: the named port, else the Service's only port, else the parent's.
-    private static string? Unresolved(BackendRef backend, string routeNs, List<int> parentPorts, Dictionary<(string, string), ServiceResource> services, HashSet<string> namespaces)
+    // Resolved as the translator resolves it (BackendResolution): a core Service, in the route's namespace or one
+    // whose ReferenceGrant lets the route in; the named port, else the Service's only port, else the parent's.
+    private static (string Reason, string Message)? Unresolved(BackendRef backend, string routeKind, string routeNs, List<int> parentPorts, Dictionary<(string, string), ServiceResource> services, HashSet<string> namespaces, List<ReferenceGrantResource> grants)
     {
         var ns = backend.Namespace ?? routeNs;
+        if (!backend.IsService)
+        {
+            return ("InvalidKind", $"{(backend.Group.Length == 0 ? "core" : backend.Group)}/{backend.Kind} {ns}/{backend.Name} is not a kind of backend Linnet supports (core Service only)");
+        }
+
+        if (!BackendResolution.Permitted(backend, routeKind, routeNs, grants))
+        {
+            return ("RefNotPermitted", $"Service {ns}/{backend.Name} is in another namespace and no ReferenceGrant in '{ns}' lets {routeKind}s of '{routeNs}' reference it");
+        }
+
         if (!services.TryGetValue((ns, backend.Name), out var service))
         {
-            return namespaces.Contains(ns)
+            return ("BackendNotFound", namespaces.Contains(ns)
                 ? $"Service {ns}/{backend.Name} does not exist"
-                : $"Service {ns}/{backend.Name} does not exist (namespace '{ns}' does not exist)";
+                : $"Service {ns}/{backend.Name} does not exist (namespace '{ns}' does not exist)");
         }
 
         var ports = service.Spec.Ports.Select(p => p.Port).ToList();
         if (backend.Port is { } port)
         {
-            return ports.Contains(port) ? null : $"Service {ns}/{backend.Name} has no port {port}";
+            return ports.Contains(port) ? null : ("BackendNotFound", $"Service {ns}/{backend.Name} has no port {port}");
         }
 
         return ports.Count == 1 || parentPorts.Any(ports.Contains)
             ? null
-            : $"Service {ns}/{backend.Name} has several ports and none is the parent's: name one";
+            : ("BackendNotFound", $"Service {ns}/{backend.Name} has several ports and none is the parent's: name one");
     }
 }

@@ -88,5 +88,17 @@ public sealed record PathMatch(string Type, string Value);
 /// <summary>Header condition: <c>Exact</c> or <c>RegularExpression</c>.</summary>
 public sealed record HeaderMatch(string Type, string Name, string Value);
 
-/// <summary>A weighted backend Service.</summary>
-public sealed record BackendRef(string Name, string? Namespace, int? Port, int Weight);
+/// <summary>A weighted backend: a Service (core group) unless <see cref="Group"/> or <see cref="Kind"/> say otherwise, in
+/// which case it is kept (so that the route's status can say <c>InvalidKind</c>, as Gateway API requires) but never
+/// routed to.</summary>
+public sealed record BackendRef(string Name, string? Namespace, int? Port, int Weight)
+{
+    /// <summary>The referent's API group: <c>""</c> (core) for a Service.</summary>
+    public string Group { get; init; } = "";
+
+    /// <summary>The referent's kind.</summary>
+    public string Kind { get; init; } = ServiceResource.KindName;
+
+    /// <summary>Whether it names a core Service, the only kind of backend Linnet has.</summary>
+    public bool IsService => Group is ("" or "core") && Kind == ServiceResource.KindName;
+}

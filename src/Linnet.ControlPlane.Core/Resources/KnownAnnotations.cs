@@ -12,7 +12,7 @@ public static class KnownAnnotations
     /// <summary>The domains whose annotations are checked.</summary>
     public static IReadOnlyList<string> Domains { get; } = ["linnet.io", "linkerd.io", "keel.sh", "flagger.app"];
 
-    private static readonly string[] RouteKinds = [HttpRouteResource.KindName, GrpcRouteResource.KindName];
+    private static readonly string[] RouteAndServiceKinds = [HttpRouteResource.KindName, GrpcRouteResource.KindName, ServiceResource.KindName];
 
     private static readonly Dictionary<string, string[]> Understood = new(StringComparer.Ordinal)
     {
@@ -26,12 +26,13 @@ public static class KnownAnnotations
         [ServiceTrafficPolicy.BudgetTtl] = [ServiceResource.KindName],
         [Policy.DefaultInboundPolicies.Annotation] = [WorkloadResource.KindName],
         [InboundTls] = [WorkloadResource.KindName],
-        [LinkerdRouteAnnotations.RetryHttp] = [HttpRouteResource.KindName],
-        [LinkerdRouteAnnotations.RetryGrpc] = [GrpcRouteResource.KindName],
-        [LinkerdRouteAnnotations.RetryLimit] = RouteKinds,
-        [LinkerdRouteAnnotations.RetryTimeout] = RouteKinds,
-        [LinkerdRouteAnnotations.TimeoutRequest] = RouteKinds,
-        [LinkerdRouteAnnotations.TimeoutResponse] = RouteKinds,
+        // On a Service they apply to every route to it that does not set its own (MeshTranslator).
+        [LinkerdRouteAnnotations.RetryHttp] = [HttpRouteResource.KindName, ServiceResource.KindName],
+        [LinkerdRouteAnnotations.RetryGrpc] = [GrpcRouteResource.KindName, ServiceResource.KindName],
+        [LinkerdRouteAnnotations.RetryLimit] = RouteAndServiceKinds,
+        [LinkerdRouteAnnotations.RetryTimeout] = RouteAndServiceKinds,
+        [LinkerdRouteAnnotations.TimeoutRequest] = RouteAndServiceKinds,
+        [LinkerdRouteAnnotations.TimeoutResponse] = RouteAndServiceKinds,
         // Applied by the registry webhooks (Updates/ImageUpdatePlanner); the other keel.sh keys are refused on apply.
         [Updates.KeelAnnotations.Policy] = [WorkloadResource.KindName],
         [Updates.KeelAnnotations.MatchTag] = [WorkloadResource.KindName],

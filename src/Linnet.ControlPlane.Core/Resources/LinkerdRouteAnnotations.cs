@@ -4,7 +4,9 @@ namespace Linnet.ControlPlane.Core.Resources;
 
 /// <summary>Linkerd's retry and timeout annotations on an HTTPRoute or GRPCRoute (Linkerd 2.16+, "Retries" and
 /// "Timeouts" reference; policy-controller/k8s/index/src/outbound/index/{http,grpc}.rs): they apply to every rule
-/// of the route. A rule's own <c>timeouts</c> or <c>LinnetRetry</c> filter, being more specific, wins field by field.</summary>
+/// of the route. A rule's own <c>timeouts</c> or <c>LinnetRetry</c> filter, being more specific, wins field by field.
+/// On a Service they apply to every route to it, and to its traffic when no route is attached (Linkerd's "Retries":
+/// retry annotations on a route override all of the Service's; a route's timeouts win field by field).</summary>
 public static class LinkerdRouteAnnotations
 {
     /// <summary>Comma-separated HTTP statuses to retry: <c>504</c>, <c>500-504</c>, <c>gateway-error</c> (502-504), <c>5xx</c>. HTTPRoute only.</summary>

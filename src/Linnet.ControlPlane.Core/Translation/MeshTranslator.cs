@@ -11,6 +11,10 @@ public static class MeshTranslator
     /// <summary>The trust domain in identities until the identity issue makes it configurable.</summary>
     public const string DefaultTrustDomain = "cluster.local";
 
+    /// <summary>The name of the route a Service's own retry and timeout annotations make when no route is attached
+    /// to it (Linkerd's default route; route metrics label it <c>route_name="default"</c>).</summary>
+    public const string DefaultRouteName = "default";
+
     /// <summary>The key of a service port.</summary>
     public static string ServiceKey(string name, string ns, int port) => $"{name}.{ns}:{port}";
 
@@ -22,6 +26,7 @@ public static class MeshTranslator
         var routes = snapshot.OfKind<HttpRouteResource>().ToList();
         var grpcRoutes = snapshot.OfKind<GrpcRouteResource>().ToList();
         var portsByService = snapshot.OfKind<ServiceResource>().ToDictionary(s => (s.Metadata.Namespace, s.Metadata.Name), s => s.Spec.Ports.Select(p => p.Port).ToList());
+        var grants = snapshot.OfKind<ReferenceGrantResource>().ToList();
         var services = new List<MeshService>();
         foreach (var service in snapshot.OfKind<ServiceResource>())
         {
@@ -61,15 +66,18 @@ public static class MeshTranslator
                 // Gateway API: routes with a more specific matching hostname win (characters of a non-wildcard
                 // hostname, then of any hostname); a route without hostnames matches every host, so comes last.
                 // The sort is stable, so routes of equal specificity keep their order.
+                var protocol = Protocol(port.AppProtocol);
+                var (httpDefaults, grpcDefaults) = (ServiceDefaults(service, grpc: false), ServiceDefaults(service, grpc: true));
+                var defaults = protocol == "grpc" ? grpcDefaults : httpDefaults;
                 var attached = routes
                     .Where(r => Attached(r, r.Spec.ParentRefs))
-                    .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r, port.Port, portsByService)).ToList())
+                    .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r, port.Port, portsByService, grants, httpDefaults)).ToList())
                     {
                         Hostnames = r.Spec.Hostnames,
                     })
                     .Concat(grpcRoutes
                         .Where(r => Attached(r, r.Spec.ParentRefs))
-                        .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r, port.Port, portsByService)).ToList())
+                        .Select(r => new MeshRoute($"{r.Metadata.Namespace}/{r.Metadata.Name}", r.Spec.Rules.Select(rule => Rule(rule, r, port.Port, portsByService, grants, grpcDefaults)).ToList())
                         {
                             Kind = GrpcRouteResource.KindName,
                             Hostnames = r.Spec.Hostnames,
@@ -77,13 +85,21 @@ public static class MeshTranslator
                     .OrderByDescending(r => r.Hostnames.Where(h => !h.StartsWith('*')).Select(h => h.Length).DefaultIfEmpty(0).Max())
                     .ThenByDescending(r => r.Hostnames.Select(h => h.Length).DefaultIfEmpty(0).Max())
                     .ToList();
+                if (attached.Count == 0 && protocol != "opaque" && (defaults.Retry is not null || defaults.Timeouts is not null))
+                {
+                    // Linkerd's default route: the Service's retry and timeout annotations for all its traffic.
+                    var grpc = protocol == "grpc";
+                    var rule = Rule([], [new BackendRef(service.Metadata.Name, ns, port.Port, 1)], RouteFilters.None with { Retry = defaults.Retry }, defaults.Timeouts, grpc, ns, port.Port, portsByService, static _ => true);
+                    attached.Add(new MeshRoute(DefaultRouteName, [rule]) { Kind = grpc ? GrpcRouteResource.KindName : HttpRouteResource.KindName });
+                }
+
                 var (budget, breaker) = ServiceTrafficPolicy.Read(service.Metadata.Annotations, static (_, _) => { });
                 services.Add(new MeshService(
                     key,
                     service.Metadata.Name,
                     ns,
                     port.Port,
-                    Protocol(port.AppProtocol),
+                    protocol,
                     endpoints.OrderBy(e => e.Address, StringComparer.Ordinal).ThenBy(e => e.Port).ToList(),
                     attached,
                     service.Status.LocalPorts.GetValueOrDefault(port.Port))
@@ -97,9 +113,9 @@ public static class MeshTranslator
         return new MeshView(snapshot.Revision, services);
     }
 
-    private static MeshRule Rule(HttpRouteRule rule, HttpRouteResource route, int parentPort, Dictionary<(string, string), List<int>> portsByService)
+    private static MeshRule Rule(HttpRouteRule rule, HttpRouteResource route, int parentPort, Dictionary<(string, string), List<int>> portsByService, List<ReferenceGrantResource> grants, (RetryPolicy? Retry, RouteTimeouts? Timeouts) service)
     {
-        var (filters, timeouts) = WithRouteAnnotations(route, rule.Filters, rule.Timeouts, grpc: false);
+        var (filters, timeouts) = WithRouteAnnotations(route, rule.Filters, rule.Timeouts, grpc: false, service);
         return Rule(
             rule.Matches.Select(m => new MeshMatch(m.Path, m.Headers) { QueryParams = m.QueryParams, Method = m.Method }).ToList(),
             rule.BackendRefs,
@@ -108,12 +124,13 @@ public static class MeshTranslator
             grpc: false,
             route.Metadata.Namespace,
             parentPort,
-            portsByService);
+            portsByService,
+            b => BackendResolution.Permitted(b, route.Kind, route.Metadata.Namespace, grants));
     }
 
-    private static MeshRule Rule(GrpcRouteRule rule, GrpcRouteResource route, int parentPort, Dictionary<(string, string), List<int>> portsByService)
+    private static MeshRule Rule(GrpcRouteRule rule, GrpcRouteResource route, int parentPort, Dictionary<(string, string), List<int>> portsByService, List<ReferenceGrantResource> grants, (RetryPolicy? Retry, RouteTimeouts? Timeouts) service)
     {
-        var (filters, timeouts) = WithRouteAnnotations(route, rule.Filters, rule.Timeouts, grpc: true);
+        var (filters, timeouts) = WithRouteAnnotations(route, rule.Filters, rule.Timeouts, grpc: true, service);
         return Rule(
             rule.Matches.Select(m => new MeshMatch(m.Method is { } method ? GrpcPath(method) : null, m.Headers)).ToList(),
             rule.BackendRefs,
@@ -122,20 +139,28 @@ public static class MeshTranslator
             grpc: true,
             route.Metadata.Namespace,
             parentPort,
-            portsByService);
+            portsByService,
+            b => BackendResolution.Permitted(b, route.Kind, route.Metadata.Namespace, grants));
     }
 
     // Linkerd's retry.linkerd.io/* and timeout.linkerd.io/* on the route apply to each of its rules; a rule's own
-    // LinnetRetry filter and timeouts fields win (validated on apply, so nothing is reported here).
-    private static (RouteFilters Filters, RouteTimeouts? Timeouts) WithRouteAnnotations(Resource route, RouteFilters filters, RouteTimeouts? timeouts, bool grpc)
+    // LinnetRetry filter and timeouts fields win (validated on apply, so nothing is reported here). Then the parent
+    // Service's: its retry only where neither the rule nor the route has one, its timeouts field by field.
+    private static (RouteFilters Filters, RouteTimeouts? Timeouts) WithRouteAnnotations(Resource route, RouteFilters filters, RouteTimeouts? timeouts, bool grpc, (RetryPolicy? Retry, RouteTimeouts? Timeouts) service)
     {
         var (retry, annotated) = LinkerdRouteAnnotations.Read(route.Metadata.Annotations, grpc, static (_, _) => { });
-        return (filters.Retry is null && retry is not null ? filters with { Retry = retry } : filters, LinkerdRouteAnnotations.Merge(timeouts, annotated));
+        retry = filters.Retry ?? retry ?? service.Retry;
+        return (retry is not null ? filters with { Retry = retry } : filters, LinkerdRouteAnnotations.Merge(LinkerdRouteAnnotations.Merge(timeouts, annotated), service.Timeouts));
     }
 
+    private static (RetryPolicy? Retry, RouteTimeouts? Timeouts) ServiceDefaults(ServiceResource service, bool grpc) =>
+        LinkerdRouteAnnotations.Read(service.Metadata.Annotations, grpc, static (_, _) => { });
+
     // A backend names a Service and, optionally, its port: without one, the Service's only port, or the
-    // parent's port if the Service has it. A backend that resolves to no existing service port is left out,
-    // so every key a view names is in the view (a rule left with no backend answers like an empty service).
+    // parent's port if the Service has it. A backend that resolves to no existing service port (or is not a core
+    // Service, or is in another namespace without a ReferenceGrant letting the route in) keeps its weight under
+    // UnresolvedKey, so its share is answered 500 as Gateway API requires (every other key a view names is in
+    // the view).
     // A mirror resolves the same way; one that resolves to nothing is dropped.
     private static MeshRule Rule(
         List<MeshMatch> matches,
@@ -145,19 +170,19 @@ public static class MeshTranslator
         bool grpc,
         string routeNamespace,
         int parentPort,
-        Dictionary<(string, string), List<int>> portsByService)
+        Dictionary<(string, string), List<int>> portsByService,
+        Func<BackendRef, bool> permitted)
     {
         var backends = new List<MeshBackend>();
         foreach (var b in backendRefs)
         {
-            if (Resolve(b, routeNamespace, parentPort, portsByService) is { } key)
-            {
-                backends.Add(new MeshBackend(key, b.Weight));
-            }
+            // Gateway API: the share of requests an invalid backendRef would have had is answered 500, so it stays in
+            // the split under a key no service has (the proxy answers 500 for a backend it does not know).
+            backends.Add(new MeshBackend(Resolve(b, routeNamespace, parentPort, portsByService, permitted) ?? UnresolvedKey(b, routeNamespace), b.Weight));
         }
 
         MeshMirror? mirror = null;
-        if (filters.RequestMirror is { } m && Resolve(m.BackendRef, routeNamespace, parentPort, portsByService) is { } mirrorKey)
+        if (filters.RequestMirror is { } m && Resolve(m.BackendRef, routeNamespace, parentPort, portsByService, permitted) is { } mirrorKey)
         {
             mirror = new MeshMirror(mirrorKey, m.Percent);
         }
@@ -188,10 +213,18 @@ public static class MeshTranslator
         };
     }
 
-    private static string? Resolve(BackendRef b, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService)
+    /// <summary>The key a backendRef that resolves to no service keeps in its rule's split: never a service's key
+    /// (those have no '!'), so its share of requests is answered 500.</summary>
+    public static string UnresolvedKey(BackendRef backend, string routeNamespace)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        return $"!unresolved:{(backend.Group.Length == 0 ? "" : backend.Group + "/")}{backend.Kind}/{backend.Namespace ?? routeNamespace}/{backend.Name}";
+    }
+
+    private static string? Resolve(BackendRef b, string routeNamespace, int parentPort, Dictionary<(string, string), List<int>> portsByService, Func<BackendRef, bool> permitted)
     {
         var ns = b.Namespace ?? routeNamespace;
-        if (!portsByService.TryGetValue((ns, b.Name), out var ports))
+        if (!b.IsService || !permitted(b) || !portsByService.TryGetValue((ns, b.Name), out var ports))
         {
             return null;
         }

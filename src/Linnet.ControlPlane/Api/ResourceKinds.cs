@@ -32,9 +32,12 @@ internal static class ResourceKinds
         ["netauthn"] = NetworkAuthenticationResource.KindName,
         ["canary"] = CanaryResource.KindName,
         ["canaries"] = CanaryResource.KindName,
+        ["referencegrant"] = ReferenceGrantResource.KindName,
+        ["referencegrants"] = ReferenceGrantResource.KindName,
+        ["refgrant"] = ReferenceGrantResource.KindName,
     };
 
-    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary";
+    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant";
 
     /// <summary>The kind's canonical name, or null when it is not a kind.</summary>
     public static string? Canonical(string? name) => name is not null && Names.TryGetValue(name, out var kind) ? kind : null;

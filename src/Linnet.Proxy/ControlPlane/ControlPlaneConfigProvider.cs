@@ -14,7 +14,7 @@ namespace Linnet.Proxy.ControlPlane;
 /// snapshot, then incremental updates, publishing an immutable <see cref="ProxyConfigSnapshot"/> for each.
 /// When the stream ends or fails it keeps serving the last config and reconnects with jittered exponential
 /// backoff; the first message of every new stream is a snapshot that replaces everything held.</summary>
-public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, IHostedService, IDisposable
+public sealed partial class ControlPlaneConfigProvider : BackgroundService, IProxyConfigProvider
 {
     /// <summary>A snapshot of a large mesh is one message: allow more than gRPC's 4 MB default.</summary>
     private const int MaxMessageSize = 64 * 1024 * 1024;
@@ -26,12 +26,10 @@ public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, I
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
     private readonly DestinationState _state = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly GrpcChannel _channel;
     private CancellationTokenSource _changed = new();
     private volatile ProxyConfigSnapshot _snapshot;
     private volatile bool _synced;
-    private Task _loop = Task.CompletedTask;
     private int _subscriptions;
     private long _retryDelayTicks = -1;
     private int _disposed;
@@ -92,40 +90,27 @@ public sealed partial class ControlPlaneConfigProvider : IProxyConfigProvider, I
     public ProxyConfigSnapshot GetConfig() => _snapshot;
 
     /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         Log.Starting(_logger, _address);
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
+        return base.StartAsync(cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        try
-        {
-            await _loop.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // The host gave up waiting; the loop ends on its own at its next await.
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
+    public override void Dispose()
     {
         // Registered both as itself and as a hosted service, so the container disposes it twice.
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _stopping.Cancel();
+            base.Dispose();
             _channel.Dispose();
         }
     }
 
-    private async Task RunAsync(CancellationToken stopping)
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var stopping = stoppingToken;
         var client = new Proto.Destination.DestinationClient(_channel);
         try
         {

@@ -52,7 +52,11 @@ internal sealed class RouteCompiler
                     }
                     else
                     {
-                        Problems.Add($"route {route.Name} of {service.Key}: backend '{backend.ServiceKey}' is not a known service");
+                        // The control plane keeps a backendRef that does not resolve (its route's ResolvedRefs says why)
+                        // under a '!' key: no service has one, and its share of requests is answered 500.
+                        Problems.Add(backend.ServiceKey.StartsWith('!')
+                            ? $"route {route.Name} of {service.Key}: backendRef {backend.ServiceKey[1..]} does not resolve (see the route's status); its share of requests is answered 500"
+                            : $"route {route.Name} of {service.Key}: backend '{backend.ServiceKey}' is not a known service");
                     }
                 }
 

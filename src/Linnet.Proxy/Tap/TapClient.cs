@@ -14,7 +14,7 @@ namespace Linnet.Proxy.Tap;
 /// proxy has no tap listener), over the TLS that verifies the control plane's identity, with the proxy's
 /// certificate as client certificate. Takes tap commands, sends events; when the stream ends every tap ends
 /// with it, and the client reconnects with jittered backoff.</summary>
-internal sealed partial class TapClient : IHostedService, IDisposable
+internal sealed partial class TapClient : BackgroundService
 {
     private readonly TapHub _hub;
     private readonly ProxyIdentity _identity;
@@ -23,8 +23,6 @@ internal sealed partial class TapClient : IHostedService, IDisposable
     private readonly ILogger _logger;
     private readonly GrpcChannel _channel;
     private readonly ReconnectBackoff _backoff = new(new Random());
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
     private int _attachments;
     private int _disposed;
 
@@ -48,37 +46,19 @@ internal sealed partial class TapClient : IHostedService, IDisposable
     /// <summary>How many times the stream has been opened.</summary>
     internal int Attachments => Volatile.Read(ref _attachments);
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        try
-        {
-            await _loop.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // The host gave up waiting.
-        }
-    }
-
-    public void Dispose()
+    public override void Dispose()
     {
         // Registered both as itself and as a hosted service, so the container disposes it twice.
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _stopping.Cancel();
+            base.Dispose();
             _channel.Dispose();
         }
     }
 
-    private async Task RunAsync(CancellationToken stopping)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var stopping = stoppingToken;
         try
         {
             await _identity.WhenReadyAsync(stopping);

@@ -54,7 +54,21 @@ public sealed class AnnotationManifestTests
         { Route("HTTPRoute", "retry.linkerd.io/timeout: \"5\""), "metadata.annotations[retry.linkerd.io/timeout]", "'5' is not a duration with a unit, such as 300ms, 5s or 1m" },
         { Route("HTTPRoute", "timeout.linkerd.io/idle: 1m"), "metadata.annotations[timeout.linkerd.io/idle]", "is not supported: Linnet's proxy has no per-stream idle timeout; use timeout.linkerd.io/request or /response" },
         { Route("GRPCRoute", "retry.linkerd.io/grpc: ok"), "metadata.annotations[retry.linkerd.io/grpc]", "'ok' is not one of: cancelled, deadline-exceeded, internal, resource-exhausted, unavailable" },
+        { Service("retry.linkerd.io/grpc: ok"), "metadata.annotations[retry.linkerd.io/grpc]", "'ok' is not one of: cancelled, deadline-exceeded, internal, resource-exhausted, unavailable" },
+        { Service("retry.linkerd.io/http: 4xx"), "metadata.annotations[retry.linkerd.io/http]", "'4xx' is not a retry condition: an HTTP status 100..599, a range such as 500-504, gateway-error or 5xx" },
+        { Service("timeout.linkerd.io/response: soon"), "metadata.annotations[timeout.linkerd.io/response]", "'soon' is not a duration with a unit, such as 300ms, 5s or 1m" },
+        { Service("timeout.linkerd.io/idle: 1m"), "metadata.annotations[timeout.linkerd.io/idle]", "is not supported: Linnet's proxy has no per-stream idle timeout; use timeout.linkerd.io/request or /response" },
     };
+
+    [Fact]
+    public void Parse_LinkerdAnnotationsOnAService_AcceptedWithoutWarning()
+    {
+        var result = ManifestParser.Parse(Service("retry.linkerd.io/http: 5xx\n    retry.linkerd.io/grpc: unavailable\n    retry.linkerd.io/limit: \"2\"\n    retry.linkerd.io/timeout: 1s\n    timeout.linkerd.io/request: 3s\n    timeout.linkerd.io/response: 1s"), "svc.yaml");
+
+        Assert.Empty(result.Errors);
+        Assert.Single(result.Resources);
+        Assert.Empty(result.Warnings);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidAnnotations))]
@@ -81,7 +95,7 @@ public sealed class AnnotationManifestTests
             [
                 "1 HTTPRoute/web metadata.annotations[config.linkerd.io/proxy-cpu-limit]: is not an annotation Linnet understands, so it has no effect",
                 "1 HTTPRoute/web metadata.annotations[linkerd.io/inject]: is not an annotation Linnet understands, so it has no effect",
-                "1 HTTPRoute/web metadata.annotations[retry.linkerd.io/grpc]: has no effect on a HTTPRoute: Linnet understands it on GRPCRoute only",
+                "1 HTTPRoute/web metadata.annotations[retry.linkerd.io/grpc]: has no effect on a HTTPRoute: Linnet understands it on GRPCRoute and Service only",
                 "2 Service/web metadata.annotations[flagger.app/config-tracking]: is not an annotation Linnet understands, so it has no effect",
             ],
             result.Warnings.Select(w => $"{w.Document} {w.Resource} {w.Path}: {w.Reason}"));
@@ -97,6 +111,9 @@ public sealed class AnnotationManifestTests
         Assert.True(KnownAnnotations.InKnownDomain("Config.Linkerd.IO/x"));
         Assert.False(KnownAnnotations.InKnownDomain("xlinkerd.io/x"));
     }
+
+    private static string Service(string annotations) =>
+        $"apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    {annotations}\nspec: {{ ports: [ {{ port: 80 }} ] }}\n";
 
     private static string Route(string kind, string annotations)
     {

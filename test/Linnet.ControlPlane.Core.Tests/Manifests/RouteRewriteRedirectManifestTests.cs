@@ -55,7 +55,6 @@ public sealed class RouteRewriteRedirectManifestTests
         { Rule("filters: [ { type: URLRewrite, urlRewrite: { port: 80 } } ]\n      backendRefs: [ { name: a } ]"), "spec.rules[0].filters[0].urlRewrite.port", "unknown field (known: hostname, path)" },
         { Rule("filters: [ { type: URLRewrite } ]\n      backendRefs: [ { name: a } ]"), "spec.rules[0].filters[0].urlRewrite", "is required for type URLRewrite" },
         { Linkerd("v1beta3", "filters: [ { type: URLRewrite, urlRewrite: { hostname: a.b } } ]\n      backendRefs: [ { name: a } ]"), "spec.rules[0].filters[0].type", "'URLRewrite' is not supported in policy.linkerd.io/v1beta3 HTTPRoute (Linkerd's CRD; use gateway.networking.k8s.io/v1 for the others) (supported: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect)" },
-        { Rule("backendRefs: [ { group: multicluster.x-k8s.io, kind: Service, name: a } ]"), "spec.rules[0].backendRefs[0].group", "'multicluster.x-k8s.io' is not supported: backends are core Services (group \"\" or core)" },
         { Linkerd("v1beta2", "timeouts: { request: 1s }\n      backendRefs: [ { name: a } ]"), "spec.rules[0].timeouts", "is not part of policy.linkerd.io/v1beta2 HTTPRoute (Linkerd added it in policy.linkerd.io/v1beta3; Gateway API has it in gateway.networking.k8s.io/v1)" },
         {
             Rule("backendRefs: [ { name: a } ]").Replace("gateway.networking.k8s.io/v1", "policy.linkerd.io/v1", StringComparison.Ordinal), "apiVersion",

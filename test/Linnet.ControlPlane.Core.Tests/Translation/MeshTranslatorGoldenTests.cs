@@ -18,6 +18,7 @@ public sealed class MeshTranslatorGoldenTests
     [InlineData("routes-filters-grpc")]
     [InlineData("routes-hostnames-rewrite-redirect")]
     [InlineData("routes-linkerd-annotations")]
+    [InlineData("service-linkerd-annotations")]
     public void Translate_Case_MatchesGoldenFile(string name)
     {
         var directory = Path.Combine(GoldenFile.AssetsDirectory(), name);

@@ -59,7 +59,8 @@ public sealed class GrpcTlsTests : IAsyncLifetime
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(Ct));
 
-        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        // As for Certify: the TLS listener's alert read as HTTP/2 frames is Internal, the close seen first Unavailable.
+        Assert.True(ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal, $"{ex.StatusCode}: {ex.Status.Detail}");
         Assert.Equal(0, _cp.Host.Services.GetRequiredService<ProxyRegistry>().Count);
     }
 

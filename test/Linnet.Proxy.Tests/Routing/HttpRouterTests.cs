@@ -72,6 +72,21 @@ public sealed class HttpRouterTests
     }
 
     [Fact]
+    public void Route_SplitWithAnUnresolvedBackendRef_ItsShareIsInvalidTheRestRouted()
+    {
+        // Gateway API: "the proportion of requests that would otherwise have been routed to an invalid backend MUST
+        // receive a 500". The control plane keeps such a backendRef under a '!' key no service has.
+        using var table = Table(Service("web", routes: [Rule([], ("a:80", 1), ("!unresolved:Service/payments/ledger", 3))]), Service("a"));
+        var router = new HttpRouter(new Random(7));
+        var web = table.Find("web", 80)!;
+
+        var outcomes = Enumerable.Range(0, 4000).Select(_ => router.Route(web, Request("/"), out var backend) == RouteOutcome.Routed ? backend!.Config.Key : "invalid").ToList();
+
+        Assert.Equal(["a:80", "invalid"], outcomes.Distinct().Order(StringComparer.Ordinal));
+        Assert.InRange(outcomes.Count(o => o == "invalid"), 2800, 3200);
+    }
+
+    [Fact]
     public void Route_ServiceWithoutRoutes_StaysWithTheService()
     {
         using var table = Table(Service("web"));

@@ -49,6 +49,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
             "MeshTLSAuthentication" => ["NAME", "IDENTITIES"],
             "NetworkAuthentication" => ["NAME", "NETWORKS"],
             "Canary" => ["NAME", "STATUS", "WEIGHT", "FAILED CHECKS", "METRICS", "LAST TRANSITION"],
+            "ReferenceGrant" => ["NAME", "FROM", "TO"],
             _ => ["NAME"],
         };
         // Image columns only when some instance runs an image: a table of process instances stays narrow enough
@@ -98,6 +99,11 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                     Text(spec?["version"]), Text(spec?["image"]), ShortDigest(Text(spec?["imageDigest"])),
                 ],
                 "Server" => [Text(spec?["port"]), Text(spec?["proxyProtocol"]), Text(spec?["accessPolicy"])],
+                "ReferenceGrant" =>
+                [
+                    string.Join(",", (spec?["from"]?.AsArray() ?? []).Select(f => $"{f?["kind"]}/{f?["namespace"]}")),
+                    string.Join(",", (spec?["to"]?.AsArray() ?? []).Select(t => $"{t?["kind"]}/{t?["name"] ?? "*"}")),
+                ],
                 "AuthorizationPolicy" =>
                 [
                     $"{spec?["targetRef"]?["kind"]}/{spec?["targetRef"]?["name"]}",

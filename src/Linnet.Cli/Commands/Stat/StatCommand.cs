@@ -12,48 +12,28 @@ internal static class StatCommand
     public static Command Create()
     {
         var target = new Argument<string>("resource") { Description = "workloads (deploy), namespaces (ns), services (svc) or authorities (au), optionally /name.", DefaultValueFactory = _ => "workloads" };
-        var ns = CliOptions.Namespace();
-        var all = new Option<bool>("--all-namespaces", "-A") { Description = "Every namespace." };
-        var window = new Option<string>("--time-window", "-t") { Description = "The window (for example 30s, 1m, 10m).", DefaultValueFactory = _ => "1m" };
+        var options = new TrafficQueryOptions("The window (for example 30s, 1m, 10m).");
         var from = new Option<string?>("--from") { Description = "Only traffic sent by this workload (deploy/name or namespace/name)." };
         var to = new Option<string?>("--to") { Description = "Only traffic sent to this workload (deploy/name or namespace/name)." };
-        var output = CliOptions.Output();
-        var command = new Command("stat", "Success rate, requests per second and latency of workloads, services or authorities.") { target, ns, all, window, from, to, output };
+        var command = new Command("stat", "Success rate, requests per second and latency of workloads, services or authorities.") { target, from, to };
+        options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var printer = CliOptions.Printer(parse, output);
             var text = parse.GetValue(target)!;
             var slash = text.IndexOf('/', StringComparison.Ordinal);
             var resource = slash < 0 ? text : text[..slash];
             var name = slash < 0 ? null : text[(slash + 1)..];
-            var client = CliOptions.Client(parse);
-            var response = await client.QueryAsync("stat",
+            return await options.RunAsync(parse, "stat",
             [
                 new("resource", resource),
                 new("name", name),
-                new("namespace", parse.GetValue(all) ? null : parse.GetValue(ns)),
-                new("window", parse.GetValue(window)),
                 new("from", WorkloadArgument(parse.GetValue(from))),
                 new("to", WorkloadArgument(parse.GetValue(to))),
-            ], cancellationToken);
-            if (response is null)
+            ], body =>
             {
-                printer.Error($"control plane unreachable at {client.BaseAddress}");
-                return ExitCodes.Unreachable;
-            }
-
-            if (!response.IsSuccess)
-            {
-                printer.Error(response.Error);
-                return (int)response.Status is >= 400 and < 500 ? ExitCodes.Invalid : ExitCodes.Failed;
-            }
-
-            var workloads = response.Body?["resource"]?.ToString() == "workloads";
-            TrafficFormat.Widen(printer.Console);
-            printer.Print(response.Body, () =>
-            {
+                var workloads = body?["resource"]?.ToString() == "workloads";
                 var table = new Table().NoBorder().AddColumns("NAMESPACE", "NAME", "MESHED", "SUCCESS", "RPS", "LATENCY_P50", "LATENCY_P95", "LATENCY_P99", "TCP_CONN");
-                foreach (var row in response.Body?["rows"]?.AsArray() ?? [])
+                foreach (var row in body?["rows"]?.AsArray() ?? [])
                 {
                     table.AddRow(
                         TrafficFormat.Text(row?["namespace"]),
@@ -68,8 +48,7 @@ internal static class StatCommand
                 }
 
                 return table;
-            });
-            return ExitCodes.Ok;
+            }, cancellationToken);
         });
         return command;
     }

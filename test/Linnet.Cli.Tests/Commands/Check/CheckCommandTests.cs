@@ -67,9 +67,14 @@ public sealed class CheckCommandTests
         Assert.Contains(report["problems"]!.AsArray(), p => p!.ToString().Contains("default/crasher-0", StringComparison.Ordinal) && p.ToString().Contains("exited with code 3", StringComparison.Ordinal));
         Assert.Contains(report["workloads"]!.AsArray(), w => w?["name"]?.ToString() == "crasher" && !w["ok"]!.GetValue<bool>());
 
+        // Not isolated (--isolation off): up said so when it started, and check says how many instances share the host.
+        Assert.Contains("instances are not isolated (--isolation off)", controlPlane.Output, StringComparison.Ordinal);
+        Assert.Equal(1, report["notIsolated"]!.GetValue<int>());
+
         var table = await RunAsync(env, ["check", "--wait", "0s"], ct);
         Assert.Equal(1, table.Code);
         Assert.Contains("crasher-0", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 instance(s) are not isolated: they share the host's network and user", table.Stdout, StringComparison.Ordinal);
         var instances = await RunAsync(env, ["get", "instances"], ct);
         Assert.True(instances.Stdout.Contains("RESTARTS", StringComparison.Ordinal), $"get instances printed:\n{instances.Stdout}\nstderr:\n{instances.Stderr}");
 
