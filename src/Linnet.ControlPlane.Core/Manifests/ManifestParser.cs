@@ -144,7 +144,12 @@ public static partial class ManifestParser
                 break;
             case CanaryResource.KindName:
                 acceptedVersions = CanaryResource.Versions;
-                resource = metadata is null ? null : new CanaryResource { Metadata = metadata, Spec = ParseCanarySpec(spec), Status = origin == ManifestOrigin.Store ? ParseCanaryStatus(status) : CanaryStatus.Empty };
+                if (metadata is not null)
+                {
+                    var canarySpec = ParseCanarySpec(spec);
+                    resource = new CanaryResource { Metadata = metadata, Spec = canarySpec, Status = origin == ManifestOrigin.Store ? ParseCanaryStatus(status, canarySpec.Analysis.Judge) : CanaryStatus.Empty };
+                }
+
                 break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";

@@ -9,7 +9,7 @@ namespace Linnet.ControlPlane.Core.Rollouts;
 /// (pkg/controller/scheduler.go): initialise; a new revision starts (or restarts) the analysis; promotion
 /// and finalising run to their end; readiness; the failed-checks threshold; analysis; then the strategy's
 /// step (canary weights, or blue/green and A/B iterations).</summary>
-public static class CanaryStateMachine
+public static partial class CanaryStateMachine
 {
     /// <summary>Whether this step runs the analysis, so the controller must read the metrics first.</summary>
     public static bool NeedsMetrics(CanaryResource canary)
@@ -24,10 +24,16 @@ public static class CanaryStateMachine
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(observed);
+        if (observed.LookOnly && !NeedsJudgeCounts(canary))
+        {
+            // A look between steps is only for a sequential analysis under way; anything else waits for its step.
+            return new CanaryStep(canary.Status, []);
+        }
+
         return new Stepper(canary, observed).Run();
     }
 
-    private sealed class Stepper(CanaryResource canary, CanaryObservation observed)
+    private sealed partial class Stepper(CanaryResource canary, CanaryObservation observed)
     {
         private readonly List<Resource> _writes = [];
         private readonly CanaryAnalysis _analysis = canary.Spec.Analysis;
@@ -138,7 +144,7 @@ public static class CanaryStateMachine
             }
 
             SetPhase(CanaryPhases.Progressing, "Unknown", "New revision detected, progressing canary analysis.");
-            _status = _status with { LastAppliedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0, Metrics = [] };
+            _status = _status with { LastAppliedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0, Metrics = [], Judge = null };
             Event("Normal", restart ? $"New revision detected! Restarting analysis for {Name}" : $"New revision detected! Scaling up {Name}");
             return Done();
         }
@@ -176,11 +182,21 @@ public static class CanaryStateMachine
             if (_status.CanaryWeight == 0 && _status.Iterations == 0)
             {
                 Event("Normal", $"Starting canary analysis for {Name}");
+                StartJudge();
+            }
+            else if (IsSequential && Judge(target, primary) is { } judged)
+            {
+                return judged;
             }
             else if (!Analyse())
             {
                 _status = _status with { FailedChecks = _status.FailedChecks + 1 };
                 return Done();
+            }
+
+            if (IsSequential && HoldForJudge() is { } held)
+            {
+                return held;
             }
 
             return _analysis.Strategy == CanaryStrategies.Canary ? CanaryStep(target, primary) : IterationStep(target, primary);
