@@ -43,6 +43,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     TokenCommand.Create(),
     DashboardCommand.Create(),
     Linnet.Cli.Commands.Approvals.ApprovalsCommand.Create(),
+    Linnet.Cli.Commands.ImageUpdates.ImageUpdatesCommand.Create(),
 };
 var parse = root.Parse(args);
 

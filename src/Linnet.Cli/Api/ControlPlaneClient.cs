@@ -199,6 +199,20 @@ internal sealed class ControlPlaneClient(HttpClient http)
         return await ApiResponse.ReadAsync(response, cancellationToken);
     }
 
+    /// <summary>The release loop's verdicts (<c>GET /api/v1/image-updates</c>).</summary>
+    public async Task<ApiResponse> ListImageUpdatesAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync("api/v1/image-updates", cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
+    /// <summary>Forgets the rolled-back versions of a workload, so they may be tried again.</summary>
+    public async Task<ApiResponse> ClearImageUpdatesAsync(string ns, string workload, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync($"api/v1/image-updates/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(workload)}/clear", null, cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
     private static string ResourcePath(string kind, string ns, string name) =>
         $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
 }

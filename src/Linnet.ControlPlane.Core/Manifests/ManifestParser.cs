@@ -162,6 +162,9 @@ public static partial class ManifestParser
             case InstanceResource.KindName:
                 errors.Add(new FieldError("kind", "Instance resources are written by the platform, not applied"));
                 break;
+            case "ImagePolicy":
+                errors.Add(new FieldError("kind", "ImagePolicy is not supported yet: put the same settings on the Workload as keel.sh/* annotations (docs/image-updates.md)"));
+                break;
             case ApprovalResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
                 resource = metadata is null ? null : new ApprovalResource { Metadata = metadata, Spec = ParseApprovalSpec(spec) };
