@@ -40,6 +40,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DiagnosticsCommand.Create(),
     DemoCommand.Create(),
     TokenCommand.Create(),
+    Linnet.Cli.Commands.Canary.CanaryCommand.Create(),
 };
 var parse = root.Parse(args);
 

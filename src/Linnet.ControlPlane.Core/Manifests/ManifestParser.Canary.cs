@@ -248,9 +248,11 @@ public static partial class ManifestParser
             analysis.Error("judge", "sequential compares canary and primary while both take traffic: it needs the canary strategy (stepWeight), not iterations");
         }
 
+        var rollbackWindow = ParseRollbackWindow(analysis);
         analysis.RejectUnknown();
         return new CanaryAnalysis
         {
+            RollbackWindow = rollbackWindow,
             Interval = interval,
             Threshold = threshold,
             MaxWeight = maxWeight,

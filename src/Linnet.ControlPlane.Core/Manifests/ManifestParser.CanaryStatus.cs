@@ -59,6 +59,7 @@ public static partial class ManifestParser
             Metrics = metrics,
             Events = events,
         };
+        result = ParseCanaryOpsStatus(status, result);
         status.RejectUnknown();
         return result;
     }

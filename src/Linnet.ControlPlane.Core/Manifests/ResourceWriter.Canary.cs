@@ -87,6 +87,7 @@ public static partial class ResourceWriter
         }
 
         analysis["metrics"] = metrics;
+        analysis["rollbackWindow"] = GoDuration.Format(a.RollbackWindow);
         if (a.Judge.Kind != JudgeKinds.Threshold)
         {
             analysis["judge"] = a.Judge.Kind;
@@ -170,6 +171,7 @@ public static partial class ResourceWriter
             result["events"] = new JsonArray(status.Events.Select(e => (JsonNode)new JsonObject { ["at"] = Time(e.At), ["type"] = e.Type, ["message"] = e.Message }).ToArray());
         }
 
+        AddCanaryOpsStatus(result, status);
         json["status"] = result;
     }
 

@@ -11,4 +11,16 @@ public sealed record CanaryObservation(
     WorkloadResource? Primary,
     int TargetReady,
     int PrimaryReady,
-    IReadOnlyDictionary<string, double?> MetricValues);
+    IReadOnlyDictionary<string, double?> MetricValues)
+{
+    /// <summary>The previous primary kept warm (<c>&lt;target&gt;-standby</c>), when there is one.</summary>
+    public WorkloadResource? Standby { get; init; }
+
+    /// <summary>How many of the standby's instances are ready.</summary>
+    public int StandbyReady { get; init; }
+
+    /// <summary>How many of the primary's instances are ready and run its spec's version (null: not counted, use
+    /// <see cref="PrimaryReady"/>): after a rollback rewrote the primary, traffic goes back only to instances
+    /// that run the old version again.</summary>
+    public int? PrimaryReadyAtVersion { get; init; }
+}

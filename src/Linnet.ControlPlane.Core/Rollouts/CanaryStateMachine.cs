@@ -9,14 +9,14 @@ namespace Linnet.ControlPlane.Core.Rollouts;
 /// (pkg/controller/scheduler.go): initialise; a new revision starts (or restarts) the analysis; promotion
 /// and finalising run to their end; readiness; the failed-checks threshold; analysis; then the strategy's
 /// step (canary weights, or blue/green and A/B iterations).</summary>
-public static class CanaryStateMachine
+public static partial class CanaryStateMachine
 {
     /// <summary>Whether this step runs the analysis, so the controller must read the metrics first.</summary>
     public static bool NeedsMetrics(CanaryResource canary)
     {
         ArgumentNullException.ThrowIfNull(canary);
         var s = canary.Status;
-        return s.Phase == CanaryPhases.Progressing && !canary.Spec.SkipAnalysis && (s.CanaryWeight > 0 || s.Iterations > 0);
+        return !s.Paused && ((s.Phase == CanaryPhases.Progressing && !canary.Spec.SkipAnalysis && (s.CanaryWeight > 0 || s.Iterations > 0)) || WatchesPrimary(canary));
     }
 
     /// <summary>The next step of <paramref name="canary"/> given <paramref name="observed"/>.</summary>
@@ -27,7 +27,7 @@ public static class CanaryStateMachine
         return new Stepper(canary, observed).Run();
     }
 
-    private sealed class Stepper(CanaryResource canary, CanaryObservation observed)
+    private sealed partial class Stepper(CanaryResource canary, CanaryObservation observed)
     {
         private readonly List<Resource> _writes = [];
         private readonly CanaryAnalysis _analysis = canary.Spec.Analysis;
@@ -74,6 +74,11 @@ public static class CanaryStateMachine
             }
 
             var isNewRevision = hash != _status.LastAppliedSpec;
+            if (Operate(target, primary, isNewRevision) is { } operated)
+            {
+                return operated;
+            }
+
             switch (_status.Phase)
             {
                 case CanaryPhases.Initialized or CanaryPhases.Succeeded or CanaryPhases.Failed when !isNewRevision:
@@ -242,6 +247,7 @@ public static class CanaryStateMachine
         {
             Event("Normal", $"Copying {Name} template spec to {CanaryObjects.PrimaryName(canary)}.{canary.Metadata.Namespace}");
             var spec = target.Spec with { Replicas = Math.Max(target.Spec.Replicas, 1) };
+            KeepPreviousPrimary(primary, spec);
             _writes.Add(CanaryObjects.Primary(canary, target, spec, _label, primary.Metadata));
             SetPhase(CanaryPhases.Promoting, "Unknown", "Canary analysis completed, starting primary rolling update.");
             return Done();

@@ -33,7 +33,8 @@ internal sealed partial class CanaryController(
         foreach (var canary in snapshot.OfKind<CanaryResource>())
         {
             present.Add(canary.Key);
-            if (_due.TryGetValue(canary.Key, out var due) && now < due)
+            // A manual command (linnet canary …) is applied at the next tick, not at the next interval.
+            if (_due.TryGetValue(canary.Key, out var due) && now < due && canary.Status.Command?.Outcome != CanaryCommands.Pending)
             {
                 continue;
             }
@@ -71,7 +72,7 @@ internal sealed partial class CanaryController(
         var values = new Dictionary<string, double?>(StringComparer.Ordinal);
         if (CanaryStateMachine.NeedsMetrics(canary))
         {
-            var workload = new WorkloadRef(ns, canary.Spec.TargetName);
+            var workload = new WorkloadRef(ns, CanaryStateMachine.MetricsWorkload(canary));
             foreach (var metric in canary.Spec.Analysis.Metrics)
             {
                 values[metric.Name] = metric.Name switch
@@ -85,7 +86,12 @@ internal sealed partial class CanaryController(
             }
         }
 
-        var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, ns, canary.Spec.TargetName), ReadyCount(snapshot, ns, CanaryObjects.PrimaryName(canary)), values);
+        var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, ns, canary.Spec.TargetName), ReadyCount(snapshot, ns, CanaryObjects.PrimaryName(canary)), values)
+        {
+            Standby = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryStandbyObjects.WorkloadName(canary))) as WorkloadResource,
+            StandbyReady = ReadyCount(snapshot, ns, CanaryStandbyObjects.WorkloadName(canary)),
+            PrimaryReadyAtVersion = primary is null ? null : snapshot.OfKind<InstanceResource>().Count(i => i.Metadata.Namespace == ns && i.Spec.Workload == primary.Metadata.Name && i.Spec.Ready && i.Spec.Version == primary.Spec.Version),
+        };
         var step = CanaryStateMachine.Next(canary, observation);
         var admitted = admission.Admit(snapshot, step.Writes);
         if (admitted.Error is { } refusal)

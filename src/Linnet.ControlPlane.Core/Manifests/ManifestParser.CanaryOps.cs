@@ -1,0 +1,55 @@
+using System.Globalization;
+using Linnet.Api.Yaml;
+using Linnet.ControlPlane.Core.Resources;
+
+namespace Linnet.ControlPlane.Core.Manifests;
+
+/// <summary>Linnet's canary operations: <c>analysis.rollbackWindow</c> (warm rollback) and the status fields of
+/// manual commands and of the previous primary kept warm.</summary>
+public static partial class ManifestParser
+{
+    // Longer than a day would keep a whole second copy of the service running for little reason.
+    private static readonly TimeSpan MaxRollbackWindow = TimeSpan.FromHours(24);
+
+    private static TimeSpan ParseRollbackWindow(YamlMap analysis)
+    {
+        var window = new CanaryAnalysis().RollbackWindow;
+        if (analysis.Text("rollbackWindow") is { } text)
+        {
+            if (text == "0")
+            {
+                return TimeSpan.Zero;
+            }
+
+            if (!GoDuration.TryParse(text, out window) || window > MaxRollbackWindow)
+            {
+                analysis.Error("rollbackWindow", $"'{text}' is not a duration of at most 24h (such as 10m; 0 turns warm rollback off)");
+                return new CanaryAnalysis().RollbackWindow;
+            }
+        }
+
+        return window;
+    }
+
+    private static CanaryStatus ParseCanaryOpsStatus(YamlMap status, CanaryStatus result)
+    {
+        CanaryCommand? command = null;
+        var c = status.Map("command");
+        if (c.Exists)
+        {
+            command = new CanaryCommand(c.Text("action") ?? "", c.Text("by") ?? "", Time(c, "at"), c.Text("outcome") ?? CanaryCommands.Applied, c.Text("message") ?? "");
+            c.RejectUnknown();
+        }
+
+        CanaryStandby? standby = null;
+        var s = status.Map("standby");
+        if (s.Exists)
+        {
+            var until = s.Text("until") is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
+            standby = new CanaryStandby(s.Text("spec") ?? "", until, s.Bool("serving") ?? false);
+            s.RejectUnknown();
+        }
+
+        return result with { Paused = status.Bool("paused") ?? false, Command = command, Standby = standby };
+    }
+}
