@@ -15,9 +15,10 @@ internal static class ResourceKinds
         ["meshtlsauthentication"] = "MeshTLSAuthentication", ["meshtlsauthentications"] = "MeshTLSAuthentication", ["meshtlsauthn"] = "MeshTLSAuthentication",
         ["networkauthentication"] = "NetworkAuthentication", ["networkauthentications"] = "NetworkAuthentication", ["netauthn"] = "NetworkAuthentication",
         ["canary"] = "Canary", ["canaries"] = "Canary",
+        ["metrictemplate"] = "MetricTemplate", ["metrictemplates"] = "MetricTemplate",
     };
 
-    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary";
+    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary, metrictemplate";
 
     public static string? Resolve(string alias) => Aliases.GetValueOrDefault(alias);
 }

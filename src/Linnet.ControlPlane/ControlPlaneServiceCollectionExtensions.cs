@@ -43,6 +43,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<ResourceApi>();
         services.TryAddSingleton<Reconciliation.RouteStatusController>();
         services.AddHostedService(sp => sp.GetRequiredService<Reconciliation.RouteStatusController>());
+        services.TryAddSingleton<Rollouts.MetricTemplateQuery>();
         services.TryAddSingleton<Rollouts.CanaryController>();
         services.TryAddSingleton<Rollouts.CanaryCommandApi>();
         services.AddHostedService(sp => sp.GetRequiredService<Rollouts.CanaryController>());

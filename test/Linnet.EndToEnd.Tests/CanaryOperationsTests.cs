@@ -139,7 +139,76 @@ public sealed class CanaryOperationsTests(ITestOutputHelper output)
         await mesh.DownAsync(ct);
     }
 
-    private async Task<string> InitializeAsync(Mesh mesh, string canary, CancellationToken ct)
+    [Fact]
+    public async Task MetricTemplate_RealPrometheus_GoodRevisionPromotedFailingOneRolledBackOnTheQuery()
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/prometheus"), "Debian's prometheus is not installed (test.sh installs it)");
+        var ct = TestContext.Current.CancellationToken;
+        await using var mesh = await Mesh.StartAsync(output, ["--metrics-scrape-interval", "500ms"], ct);
+        await using var prometheus = await PrometheusProcess.StartAsync(new Uri(mesh.Api, "api/v1/metrics/targets"), Path.Combine(mesh.DataDirectory, AdminTokenHandler.FileName), ct);
+
+        // Flagger's Linkerd success-rate query, written as a MetricTemplate with Flagger's template variables.
+        var template = $$$"""
+            apiVersion: flagger.app/v1beta1
+            kind: MetricTemplate
+            metadata: { name: success-percentage }
+            spec:
+              provider:
+                type: prometheus
+                address: {{{prometheus.Url}}}
+                headers: { X-Scope-OrgID: tenant-a }
+              query: |
+                sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",classification!="failure",direction="{{ variables.direction }}"}[{{ interval }}]))
+                /
+                sum(rate(response_total{namespace="{{ namespace }}",deployment=~"{{ target }}",direction="{{ variables.direction }}"}[{{ interval }}]))
+                * 100
+
+            """;
+        var canary = """
+            apiVersion: flagger.app/v1beta1
+            kind: Canary
+            metadata: { name: backend }
+            spec:
+              targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
+              service: { port: 80, targetPort: 8080 }
+              analysis:
+                interval: 2s
+                threshold: 3
+                maxWeight: 50
+                stepWeight: 50
+                rollbackWindow: 0s
+                metrics:
+                  - name: success-percentage
+                    templateRef: { name: success-percentage }
+                    templateVariables: { direction: inbound }
+                    thresholdRange: { min: 99 }
+                    interval: 10s
+
+            """;
+        var client = await InitializeAsync(mesh, Manifests.Join(template, canary), ct);
+        await using var load = LoadGenerator.Start([client], LoadInterval, MaxLoad);
+
+        await mesh.ApplyAsync(Backend("2"), ct);
+        var succeeded = await WaitForAsync(mesh, c => Phase(c) == "Succeeded", "v2 promoted", ct);
+        output.WriteLine(string.Join('\n', Messages(succeeded)));
+        var passed = succeeded["status"]!["metrics"]!.AsArray().Single()!;
+        Assert.True(passed["passed"]!.GetValue<bool>() && passed["value"]!.GetValue<double>() >= 99, passed.ToJsonString());
+
+        // v3 fails 20 % of its requests: the template's query, run in Prometheus, sees it.
+        await mesh.ApplyAsync(Backend("3", failPercent: 20), ct);
+        var failed = await WaitForAsync(mesh, c => Phase(c) == "Failed", "v3 rolled back", ct);
+        output.WriteLine(string.Join('\n', Messages(failed)));
+        var metric = failed["status"]!["metrics"]!.AsArray().Single()!;
+        Assert.Equal("success-percentage", metric["name"]!.GetValue<string>());
+        Assert.False(metric["passed"]!.GetValue<bool>());
+        Assert.InRange(metric["value"]!.GetValue<double>(), 50, 98.99);
+        Assert.Contains(Messages(failed), m => m.StartsWith("Halt backend.default advancement success-percentage ", StringComparison.Ordinal) && m.EndsWith(" < 99", StringComparison.Ordinal));
+        Assert.Equal("2", Version(await mesh.ResourceAsync("Workload", "backend-primary", ct)));
+        await load.StopAsync();
+        await mesh.DownAsync(ct);
+    }
+
+    private static async Task<string> InitializeAsync(Mesh mesh, string canary, CancellationToken ct)
     {
         await mesh.ApplyAsync(Manifests.Join(TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"), Backend("1"), canary), ct);
         await WaitForAsync(mesh, c => Phase(c) == "Initialized", "initialized", ct);

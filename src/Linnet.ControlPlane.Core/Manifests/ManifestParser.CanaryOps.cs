@@ -52,4 +52,23 @@ public static partial class ManifestParser
 
         return result with { Paused = status.Bool("paused") ?? false, Command = command, Standby = standby };
     }
+
+    // Flagger mirrors only while a blue/green or A/B analysis runs its iterations (gateway_api.go: mirrored &&
+    // iterations > 0); mirrorWeight is the percentage mirrored (Istio's mirrorPercentage; Linnet's proxies honour it).
+    private static (bool Mirror, int Weight) ParseMirror(YamlMap analysis, int iterations)
+    {
+        var mirror = analysis.Bool("mirror") ?? false;
+        var weight = analysis.Number("mirrorWeight", 0, 100);
+        if (mirror && iterations == 0)
+        {
+            analysis.Error("mirror", "needs iterations: Flagger mirrors traffic to the canary only during a blue/green (or A/B) analysis");
+        }
+
+        if (weight is not null && !mirror && weight != 0)
+        {
+            analysis.Error("mirrorWeight", "needs mirror: true");
+        }
+
+        return (mirror, weight ?? 100);
+    }
 }

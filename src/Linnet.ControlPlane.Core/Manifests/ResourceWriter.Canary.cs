@@ -83,11 +83,18 @@ public static partial class ResourceWriter
                 range["max"] = max;
             }
 
-            metrics.Add(new JsonObject { ["name"] = m.Name, ["interval"] = GoDuration.Format(m.Interval), ["thresholdRange"] = range });
+            var metric = new JsonObject { ["name"] = m.Name, ["interval"] = GoDuration.Format(m.Interval), ["thresholdRange"] = range };
+            AddTemplateRef(metric, m);
+            metrics.Add(metric);
         }
 
         analysis["metrics"] = metrics;
         analysis["rollbackWindow"] = GoDuration.Format(a.RollbackWindow);
+        if (a.Mirror)
+        {
+            analysis["mirror"] = true;
+            analysis["mirrorWeight"] = a.MirrorWeight;
+        }
         if (a.Judge.Kind != JudgeKinds.Threshold)
         {
             analysis["judge"] = a.Judge.Kind;

@@ -210,6 +210,26 @@ public static partial class CanaryStateMachine
             return Done();
         }
 
+        // Flagger's gatewayapi router: during the iterations the weighted rule also mirrors to the canary's Service.
+        private HttpRouteResource Mirrored(HttpRouteResource route)
+        {
+            if (!_analysis.Mirror)
+            {
+                return route;
+            }
+
+            var rule = route.Spec.Rules[^1];
+            var mirror = new RequestMirror(new BackendRef($"{CanaryObjects.ApexName(canary)}-canary", null, canary.Spec.Service.Port, 0), _analysis.MirrorWeight);
+            var mirrored = rule with { Filters = rule.Filters with { RequestMirror = mirror } };
+            return route with { Spec = route.Spec with { Rules = [.. route.Spec.Rules.SkipLast(1), mirrored] } };
+        }
+
+        // Flagger's message for a custom metric out of its range.
+        private string TemplateHalt(CanaryMetric metric, double value) =>
+            metric.Min is { } min && value < min
+                ? $"Halt {Name} advancement {metric.Name} {value.ToString("0.##", CultureInfo.InvariantCulture)} < {min.ToString(CultureInfo.InvariantCulture)}"
+                : $"Halt {Name} advancement {metric.Name} {value.ToString("0.##", CultureInfo.InvariantCulture)} > {metric.Max?.ToString(CultureInfo.InvariantCulture)}";
+
         private void EndStandby(string message)
         {
             if (observed.Standby is { } standby && standby.Spec.Replicas != 0)

@@ -211,7 +211,7 @@ public static partial class CanaryStateMachine
             var ab = _analysis.Strategy == CanaryStrategies.ABTesting;
             if (_status.Iterations < _analysis.Iterations)
             {
-                _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: ab));
+                _writes.Add(Mirrored(CanaryObjects.Route(canary, 100, 0, abMatch: ab)));
                 _status = _status with { Iterations = _status.Iterations + 1 };
                 Event("Normal", $"Advance {Name} canary iteration {_status.Iterations.ToString(CultureInfo.InvariantCulture)}/{_analysis.Iterations.ToString(CultureInfo.InvariantCulture)}");
                 return Done();
@@ -304,6 +304,7 @@ public static partial class CanaryStateMachine
                 Event("Warning", value switch
                 {
                     null => $"Halt advancement no values found for {metric.Name} metric probably {Name} is not receiving traffic",
+                    _ when metric.TemplateRef is not null => TemplateHalt(metric, value.Value),
                     _ when metric.Name == CanaryMetric.RequestSuccessRate && metric.Min is { } low && value < low => $"Halt {Name} advancement success rate {Format(value.Value)}% < {Format(low)}%",
                     _ when metric.Name == CanaryMetric.RequestSuccessRate => $"Halt {Name} advancement success rate {Format(value.Value)}% > {Format(metric.Max!.Value)}%",
                     _ when metric.Max is { } high && value > high => $"Halt {Name} advancement request duration {Format(value.Value)}ms > {Format(high)}ms",

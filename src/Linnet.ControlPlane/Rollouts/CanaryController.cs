@@ -16,6 +16,7 @@ namespace Linnet.ControlPlane.Rollouts;
 internal sealed partial class CanaryController(
     IResourceStore store,
     IMeshMetrics metrics,
+    MetricTemplateQuery templates,
     LocalPortAdmission admission,
     TimeProvider time,
     ILogger<CanaryController> logger) : BackgroundService
@@ -81,7 +82,8 @@ internal sealed partial class CanaryController(
                     CanaryMetric.RequestSuccessRate => (await metrics.InboundAsync(workload, metric.Interval, cancellationToken)).SuccessRate * 100,
                     // histogram_quantile(0.99, … response_latency_ms_bucket …), milliseconds.
                     CanaryMetric.RequestDuration => await metrics.InboundLatencyQuantileAsync(workload, 0.99, metric.Interval, cancellationToken),
-                    _ => null,
+                    // A MetricTemplate's query against its provider (Flagger's custom metrics).
+                    _ => await templates.RunAsync(snapshot, canary, metric, workload.Name, cancellationToken),
                 };
             }
         }

@@ -80,4 +80,16 @@ public sealed class CanaryOperationsManifestTests
 
         Assert.Contains(result.Errors, e => e.Path == "status");
     }
+
+    [Theory]
+    [InlineData("    mirror: true", "spec.analysis.mirror", "needs iterations")]
+    [InlineData("    mirrorWeight: 50", "spec.analysis.mirrorWeight", "needs mirror: true")]
+    public void Parse_MirrorOutsideBlueGreen_RefusedWithTheReason(string line, string path, string reason)
+    {
+        var result = ManifestParser.Parse(Canary(line), "t");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(path, error.Path);
+        Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+    }
 }

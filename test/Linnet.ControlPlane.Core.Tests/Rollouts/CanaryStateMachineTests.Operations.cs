@@ -284,4 +284,24 @@ public sealed partial class CanaryStateMachineTests
         Assert.Null(world.Status.Standby);
         Assert.False(CanaryStateMachine.NeedsMetrics(world.Canary));
     }
+
+    [Fact]
+    public void Next_BlueGreenWithMirror_IterationsMirrorToTheCanaryThenTheSwitchDoesNot()
+    {
+        var world = new World(Canary("    iterations: 2\n    mirror: true\n    mirrorWeight: 40"), Target("v1"));
+        world.Initialize();
+        world.Target = Target("v2");
+        world.Step(); // Progressing
+
+        world.Step();
+        Assert.Equal(1, world.Status.Iterations);
+        Assert.Equal((100, 0), world.Weights);
+        var mirror = world.Route!.Spec.Rules[^1].Filters.RequestMirror!;
+        Assert.Equal(("podinfo-canary", 9898, 40.0), (mirror.BackendRef.Name, mirror.BackendRef.Port, mirror.Percent));
+
+        world.Step();
+        world.Step();
+        Assert.Equal((0, 100), world.Weights);
+        Assert.Null(world.Route.Spec.Rules[^1].Filters.RequestMirror);
+    }
 }
