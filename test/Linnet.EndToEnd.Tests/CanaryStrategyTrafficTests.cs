@@ -110,7 +110,9 @@ public sealed class CanaryStrategyTrafficTests(ITestOutputHelper output)
 
         Assert.All(await SendAsync("insider", null), v => Assert.Equal("v2", v));
         Assert.All(await SendAsync("an-insider-too", null), v => Assert.Equal("v2", v));
-        Assert.All(await SendAsync(null, "theme=dark; canary=always"), v => Assert.Equal("v2", v));
+        // Flagger's cookie regex wants canary=always first, or right after a ';' with no space.
+        Assert.All(await SendAsync(null, "canary=always; theme=dark"), v => Assert.Equal("v2", v));
+        Assert.All(await SendAsync(null, "theme=dark;canary=always"), v => Assert.Equal("v2", v));
         Assert.All(await SendAsync("outsider", null), v => Assert.Equal("v1", v));
         Assert.All(await SendAsync(null, "canary=never"), v => Assert.Equal("v1", v));
         Assert.All(await SendAsync(null, null), v => Assert.Equal("v1", v));
