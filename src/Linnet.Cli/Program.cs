@@ -41,6 +41,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DemoCommand.Create(),
     TokenCommand.Create(),
     Linnet.Cli.Commands.Canary.CanaryCommand.Create(),
+    Linnet.Cli.Commands.Approvals.ApprovalsCommand.Create(),
 };
 var parse = root.Parse(args);
 

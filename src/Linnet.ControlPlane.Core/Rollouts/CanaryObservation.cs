@@ -1,3 +1,4 @@
+using Linnet.ControlPlane.Core.Judge;
 using Linnet.ControlPlane.Core.Resources;
 
 namespace Linnet.ControlPlane.Core.Rollouts;
@@ -23,4 +24,13 @@ public sealed record CanaryObservation(
     /// <see cref="PrimaryReady"/>): after a rollback rewrote the primary, traffic goes back only to instances
     /// that run the old version again.</summary>
     public int? PrimaryReadyAtVersion { get; init; }
+
+    /// <summary>For <c>analysis.judge: sequential</c> (when <see cref="CanaryStateMachine.NeedsJudgeCounts"/>):
+    /// each side's counts over the window from the status's <c>judge.lookedAt</c> to <see cref="Now"/>; null
+    /// when they were not read.</summary>
+    public JudgeInput? JudgeWindow { get; init; }
+
+    /// <summary>A look between two steps (the judge looks at every scrape): the judge may roll back or promote,
+    /// but the weights do not step and the threshold checks do not run.</summary>
+    public bool LookOnly { get; init; }
 }

@@ -24,6 +24,12 @@ public static partial class CanaryStateMachine
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(observed);
+        if (observed.LookOnly && !NeedsJudgeCounts(canary))
+        {
+            // A look between steps is only for a sequential analysis under way; anything else waits for its step.
+            return new CanaryStep(canary.Status, []);
+        }
+
         return new Stepper(canary, observed).Run();
     }
 
@@ -143,7 +149,7 @@ public static partial class CanaryStateMachine
             }
 
             SetPhase(CanaryPhases.Progressing, "Unknown", "New revision detected, progressing canary analysis.");
-            _status = _status with { LastAppliedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0, Metrics = [] };
+            _status = _status with { LastAppliedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0, Metrics = [], Judge = null };
             Event("Normal", restart ? $"New revision detected! Restarting analysis for {Name}" : $"New revision detected! Scaling up {Name}");
             return Done();
         }
@@ -181,11 +187,21 @@ public static partial class CanaryStateMachine
             if (_status.CanaryWeight == 0 && _status.Iterations == 0)
             {
                 Event("Normal", $"Starting canary analysis for {Name}");
+                StartJudge();
+            }
+            else if (IsSequential && Judge(target, primary) is { } judged)
+            {
+                return judged;
             }
             else if (!Analyse())
             {
                 _status = _status with { FailedChecks = _status.FailedChecks + 1 };
                 return Done();
+            }
+
+            if (IsSequential && HoldForJudge() is { } held)
+            {
+                return held;
             }
 
             return _analysis.Strategy == CanaryStrategies.Canary ? CanaryStep(target, primary) : IterationStep(target, primary);

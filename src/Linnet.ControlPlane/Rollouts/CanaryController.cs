@@ -18,6 +18,7 @@ internal sealed partial class CanaryController(
     IMeshMetrics metrics,
     MetricTemplateQuery templates,
     LocalPortAdmission admission,
+    Metrics.MetricsOptions metricsOptions,
     TimeProvider time,
     ILogger<CanaryController> logger) : BackgroundService
 {
@@ -34,16 +35,22 @@ internal sealed partial class CanaryController(
         foreach (var canary in snapshot.OfKind<CanaryResource>())
         {
             present.Add(canary.Key);
-            // A manual command (linnet canary …) is applied at the next tick, not at the next interval.
-            if (_due.TryGetValue(canary.Key, out var due) && now < due && canary.Status.Command?.Outcome != CanaryCommands.Pending)
+            // A manual command (linnet canary …) is a whole step at the next tick, not at the next interval.
+            var lookOnly = _due.TryGetValue(canary.Key, out var due) && now < due && canary.Status.Command?.Outcome != CanaryCommands.Pending;
+            if (lookOnly && !IsLookDue(canary, now))
             {
                 continue;
             }
 
-            _due[canary.Key] = now + canary.Spec.Analysis.Interval;
+            if (!lookOnly)
+            {
+                _due[canary.Key] = now + canary.Spec.Analysis.Interval;
+            }
+
+            _lookDue[canary.Key] = now + LookInterval(canary);
             try
             {
-                await StepAsync(snapshot, canary, now, cancellationToken);
+                await StepAsync(snapshot, canary, now, lookOnly, cancellationToken);
                 stepped++;
             }
             catch (ConflictException ex)
@@ -60,12 +67,13 @@ internal sealed partial class CanaryController(
         foreach (var gone in _due.Keys.Where(k => !present.Contains(k)).ToList())
         {
             _due.Remove(gone);
+            _lookDue.Remove(gone);
         }
 
         return stepped;
     }
 
-    private async Task StepAsync(StoreSnapshot snapshot, CanaryResource canary, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task StepAsync(StoreSnapshot snapshot, CanaryResource canary, DateTimeOffset now, bool lookOnly, CancellationToken cancellationToken)
     {
         var ns = canary.Metadata.Namespace;
         var target = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, canary.Spec.TargetName)) as WorkloadResource;
@@ -93,6 +101,8 @@ internal sealed partial class CanaryController(
             Standby = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryStandbyObjects.WorkloadName(canary))) as WorkloadResource,
             StandbyReady = ReadyCount(snapshot, ns, CanaryStandbyObjects.WorkloadName(canary)),
             PrimaryReadyAtVersion = primary is null ? null : snapshot.OfKind<InstanceResource>().Count(i => i.Metadata.Namespace == ns && i.Spec.Workload == primary.Metadata.Name && i.Spec.Ready && i.Spec.Version == primary.Spec.Version),
+            JudgeWindow = await JudgeWindowAsync(canary, now, cancellationToken),
+            LookOnly = lookOnly,
         };
         var step = CanaryStateMachine.Next(canary, observation);
         var admitted = admission.Admit(snapshot, step.Writes);
