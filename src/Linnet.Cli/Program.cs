@@ -42,6 +42,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DemoCommand.Create(),
     TokenCommand.Create(),
     DashboardCommand.Create(),
+    Linnet.Cli.Commands.Canary.CanaryCommand.Create(),
     Linnet.Cli.Commands.Approvals.ApprovalsCommand.Create(),
     Linnet.Cli.Commands.ImageUpdates.ImageUpdatesCommand.Create(),
 };

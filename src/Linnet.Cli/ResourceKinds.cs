@@ -16,9 +16,10 @@ internal static class ResourceKinds
         ["networkauthentication"] = "NetworkAuthentication", ["networkauthentications"] = "NetworkAuthentication", ["netauthn"] = "NetworkAuthentication",
         ["canary"] = "Canary", ["canaries"] = "Canary",
         ["referencegrant"] = "ReferenceGrant", ["referencegrants"] = "ReferenceGrant", ["refgrant"] = "ReferenceGrant",
+        ["metrictemplate"] = "MetricTemplate", ["metrictemplates"] = "MetricTemplate",
     };
 
-    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary, referencegrant (refgrant)";
+    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary, referencegrant (refgrant), metrictemplate";
 
     public static string? Resolve(string alias) => Aliases.GetValueOrDefault(alias);
 }

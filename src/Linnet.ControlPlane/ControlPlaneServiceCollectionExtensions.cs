@@ -49,7 +49,9 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<ResourceApi>();
         services.TryAddSingleton<Reconciliation.RouteStatusController>();
         services.AddHostedService(sp => sp.GetRequiredService<Reconciliation.RouteStatusController>());
+        services.TryAddSingleton<Rollouts.MetricTemplateQuery>();
         services.TryAddSingleton<Rollouts.CanaryController>();
+        services.TryAddSingleton<Rollouts.CanaryCommandApi>();
         services.AddHostedService(sp => sp.GetRequiredService<Rollouts.CanaryController>());
         services.TryAddSingleton<ApiExceptionHandler>();
         services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));

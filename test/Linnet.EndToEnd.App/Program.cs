@@ -4,6 +4,7 @@
 // HTTP mode (default), HTTP/1.1:
 //   any path            "backend <instance> v<VERSION>", or 500 for FAIL_PERCENT % of requests (seeded draw)
 //   /slow?ms=N          the same after N ms (default 5000), unless the caller goes away first
+//   DELAY_MS=N          every answer N ms late (a slower revision, for canary analysis)
 //   GET  /_e2e/counts   what this instance answered, one line per first path segment: "<segment> <served> <failed>"
 //   POST /_e2e/fail?percent=P   changes the failure share at run time
 // gRPC mode (GRPC=1), h2c: linnet.testing.Echo with served_by = the instance name.
@@ -18,6 +19,7 @@ var instance = Environment.GetEnvironmentVariable("LINNET_INSTANCE") ?? Environm
 var version = Environment.GetEnvironmentVariable("VERSION") ?? "1";
 var grpc = Environment.GetEnvironmentVariable("GRPC") == "1";
 var failPercent = double.Parse(Environment.GetEnvironmentVariable("FAIL_PERCENT") ?? "0", CultureInfo.InvariantCulture);
+var delayMs = int.Parse(Environment.GetEnvironmentVariable("DELAY_MS") ?? "0", CultureInfo.InvariantCulture);
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
@@ -65,6 +67,11 @@ else
             {
                 return Results.Empty;
             }
+        }
+
+        if (delayMs > 0 && segment != "/_e2e")
+        {
+            await Task.Delay(delayMs, context.RequestAborted);
         }
 
         if (counters.Draw())

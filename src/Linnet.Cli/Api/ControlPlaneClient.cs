@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace Linnet.Cli.Api;
 
 /// <summary>The control plane's HTTP API (<c>/api/v1</c>), as the CLI uses it.</summary>
-internal sealed class ControlPlaneClient(HttpClient http)
+internal sealed partial class ControlPlaneClient(HttpClient http)
 {
     /// <summary>Where the API is unless <c>--api</c> or <c>LINNET_API</c> says otherwise (Linkerd's 8084).</summary>
     public const string DefaultAddress = "http://127.0.0.1:8084";

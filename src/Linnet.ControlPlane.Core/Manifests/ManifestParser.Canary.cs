@@ -79,7 +79,7 @@ public static partial class ManifestParser
         var suspend = spec.Bool("suspend") ?? false;
         if (spec.Bool("revertOnDeletion") == true)
         {
-            spec.Error("revertOnDeletion", "is not honoured yet: deleting the Canary leaves the primary, services and route in place");
+            spec.Error("revertOnDeletion", "is not honoured: Flagger then scales the target back up, points the apex Service at it and removes the primary when the Canary is deleted; Linnet's controller has no deletion step yet, so the primary, services and route would stay as they are");
         }
 
         var analysis = ParseCanaryAnalysis(spec.Map("analysis"));
@@ -186,24 +186,19 @@ public static partial class ManifestParser
             analysis.Error("match", "needs iterations: Flagger runs an A/B test (matching requests to the canary) only with iterations");
         }
 
-        if (analysis.Bool("mirror") == true)
-        {
-            analysis.Error("mirror", "is not honoured yet by Linnet's canary controller (traffic mirroring during blue/green)");
-        }
-
+        var (mirror, mirrorWeight) = ParseMirror(analysis, iterations);
         foreach (var (key, reason) in new[]
         {
-            ("mirrorWeight", "is not honoured yet (traffic mirroring)"),
             ("webhooks", "are not called yet by Linnet's canary controller: a gate or load test would be skipped, so the canary is refused"),
             ("alerts", "are not sent yet by Linnet's canary controller (AlertProvider is not a kind yet)"),
-            ("sessionAffinity", "is not honoured yet (cookie-based affinity to the canary)"),
+            ("sessionAffinity", "is not honoured: Flagger's gatewayapi router pins users to the canary with a Set-Cookie response filter on the canary's backendRef and a Cookie match rule; Linnet's routes have no per-backend filters yet, so affinity would silently not hold"),
         })
         {
             if (analysis.Node(key) is YamlDotNet.RepresentationModel.YamlSequenceNode { Children.Count: 0 })
             {
                 analysis.Sequence(key);
             }
-            else if (analysis.Node(key) is not null && !(key == "mirrorWeight" && analysis.Text(key) == "0"))
+            else if (analysis.Node(key) is not null)
             {
                 analysis.Error(key, reason);
             }
@@ -252,9 +247,13 @@ public static partial class ManifestParser
             analysis.Error("judge", "sequential compares canary and primary while both take traffic: it needs the canary strategy (stepWeight), not iterations");
         }
 
+        var rollbackWindow = ParseRollbackWindow(analysis);
         analysis.RejectUnknown();
         return new CanaryAnalysis
         {
+            RollbackWindow = rollbackWindow,
+            Mirror = mirror,
+            MirrorWeight = mirrorWeight,
             Interval = interval,
             Threshold = threshold,
             MaxWeight = maxWeight,
@@ -280,13 +279,12 @@ public static partial class ManifestParser
             window = TimeSpan.FromMinutes(1);
         }
 
-        foreach (var key in new[] { "templateRef", "templateVariables", "query" })
+        if (item.Node("query") is not null)
         {
-            if (item.Node(key) is not null)
-            {
-                item.Error(key, "is not honoured yet: MetricTemplate is not a kind yet; use the built-in request-success-rate or request-duration");
-            }
+            item.Error("query", "is not honoured (Flagger's deprecated inline Prometheus query): put it in a MetricTemplate and name it with templateRef");
         }
+
+        var (templateRef, templateVariables) = ParseTemplateRef(item);
 
         var range = item.Map("thresholdRange");
         var min = range.Real("min", double.MinValue, double.MaxValue);
@@ -315,9 +313,9 @@ public static partial class ManifestParser
             item.Error("thresholdRange", $"min {min.Value.ToString(CultureInfo.InvariantCulture)} is above max {max.Value.ToString(CultureInfo.InvariantCulture)}");
         }
 
-        if (name is not null && !CanaryMetric.BuiltIn.Contains(name, StringComparer.Ordinal))
+        if (name is not null && templateRef is null && !CanaryMetric.BuiltIn.Contains(name, StringComparer.Ordinal))
         {
-            item.Error("name", $"'{name}' is not a built-in metric (request-success-rate, request-duration) and templateRef is not honoured yet");
+            item.Error("name", $"'{name}' is not a built-in metric (request-success-rate, request-duration); name a MetricTemplate with templateRef");
         }
 
         if (min is null && max is null)
@@ -326,7 +324,7 @@ public static partial class ManifestParser
         }
 
         item.RejectUnknown();
-        return name is null ? null : new CanaryMetric(name, window, min, max);
+        return name is null ? null : new CanaryMetric(name, window, min, max) { TemplateRef = templateRef, TemplateVariables = templateVariables };
     }
 
     // Flagger's analysis.match (Istio's HTTPMatchRequest): headers by exact/prefix/suffix/regex, turned into

@@ -60,6 +60,7 @@ public static partial class ManifestParser
             Events = events,
             Judge = ParseCanaryJudgeStatus(status.Map("judge"), judge),
         };
+        result = ParseCanaryOpsStatus(status, result);
         status.RejectUnknown();
         return result;
     }

@@ -154,6 +154,9 @@ public static partial class ManifestParser
             case ReferenceGrantResource.KindName:
                 acceptedVersions = ReferenceGrantResource.Versions;
                 resource = metadata is null ? null : new ReferenceGrantResource { Metadata = metadata, Spec = ParseReferenceGrantSpec(spec) };
+            case MetricTemplateResource.KindName:
+                expectedVersion = CanaryResource.FlaggerVersion;
+                resource = metadata is null ? null : new MetricTemplateResource { Metadata = metadata, Spec = ParseMetricTemplateSpec(spec) };
                 break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
@@ -183,7 +186,7 @@ public static partial class ManifestParser
                 resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);
                 break;
             default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant)"));
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate)"));
                 break;
         }
 

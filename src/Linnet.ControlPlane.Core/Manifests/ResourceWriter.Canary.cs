@@ -83,10 +83,18 @@ public static partial class ResourceWriter
                 range["max"] = max;
             }
 
-            metrics.Add(new JsonObject { ["name"] = m.Name, ["interval"] = GoDuration.Format(m.Interval), ["thresholdRange"] = range });
+            var metric = new JsonObject { ["name"] = m.Name, ["interval"] = GoDuration.Format(m.Interval), ["thresholdRange"] = range };
+            AddTemplateRef(metric, m);
+            metrics.Add(metric);
         }
 
         analysis["metrics"] = metrics;
+        analysis["rollbackWindow"] = GoDuration.Format(a.RollbackWindow);
+        if (a.Mirror)
+        {
+            analysis["mirror"] = true;
+            analysis["mirrorWeight"] = a.MirrorWeight;
+        }
         if (a.Judge.Kind != JudgeKinds.Threshold)
         {
             analysis["judge"] = a.Judge.Kind;
@@ -175,6 +183,7 @@ public static partial class ResourceWriter
             result["events"] = new JsonArray(status.Events.Select(e => (JsonNode)new JsonObject { ["at"] = Time(e.At), ["type"] = e.Type, ["message"] = e.Message }).ToArray());
         }
 
+        AddCanaryOpsStatus(result, status);
         json["status"] = result;
     }
 

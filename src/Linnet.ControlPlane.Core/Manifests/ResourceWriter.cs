@@ -69,6 +69,9 @@ public static partial class ResourceWriter
                 json["spec"] = CanarySpecJson(c.Spec);
                 AddCanaryStatus(json, c.Status);
                 break;
+            case MetricTemplateResource m:
+                json["spec"] = MetricTemplateSpecJson(m.Spec);
+                break;
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);
                 break;

@@ -38,6 +38,17 @@ public sealed record CanaryAnalysis
     /// <summary>The checks run at each step.</summary>
     public IReadOnlyList<CanaryMetric> Metrics { get; init; } = [];
 
+    /// <summary>Flagger's <c>mirror</c>: during the iterations (blue/green, A/B) requests to the primary are also
+    /// copied to the canary (Gateway API RequestMirror), whose answers are dropped.</summary>
+    public bool Mirror { get; init; }
+
+    /// <summary>Flagger's <c>mirrorWeight</c>: the percentage of requests mirrored (default 100).</summary>
+    public int MirrorWeight { get; init; } = 100;
+
+    /// <summary>Linnet's warm rollback (<c>analysis.rollbackWindow</c>, default 10m; 0 turns it off): how long the
+    /// previous primary stays running at zero weight after a promotion while the analysis watches the new one.</summary>
+    public TimeSpan RollbackWindow { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Linnet's judge settings (<c>analysis.judge</c> and friends).</summary>
     public JudgeOptions Judge { get; init; } = new();
 
@@ -49,7 +60,8 @@ public sealed record CanaryAnalysis
         other is not null && Interval == other.Interval && Threshold == other.Threshold && MaxWeight == other.MaxWeight
         && StepWeight == other.StepWeight && StepWeights.SequenceEqual(other.StepWeights) && StepWeightPromotion == other.StepWeightPromotion
         && Iterations == other.Iterations && Match.SequenceEqual(other.Match) && PrimaryReadyThreshold == other.PrimaryReadyThreshold
-        && CanaryReadyThreshold == other.CanaryReadyThreshold && Metrics.SequenceEqual(other.Metrics) && Judge.Equals(other.Judge);
+        && CanaryReadyThreshold == other.CanaryReadyThreshold && Metrics.SequenceEqual(other.Metrics) && Judge.Equals(other.Judge)
+        && RollbackWindow == other.RollbackWindow && Mirror == other.Mirror && MirrorWeight == other.MirrorWeight;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Interval, Threshold, MaxWeight, StepWeight, Iterations);

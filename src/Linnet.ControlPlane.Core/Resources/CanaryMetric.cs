@@ -12,4 +12,18 @@ public sealed record CanaryMetric(string Name, TimeSpan Interval, double? Min, d
 
     /// <summary>The built-in names.</summary>
     public static IReadOnlyList<string> BuiltIn { get; } = [RequestSuccessRate, RequestDuration];
+
+    /// <summary>The MetricTemplate (namespace, name) whose query this metric runs; null for a built-in.</summary>
+    public ResourceKey? TemplateRef { get; init; }
+
+    /// <summary>Flagger's <c>templateVariables</c>: <c>{{ variables.KEY }}</c> in the template's query.</summary>
+    public IReadOnlyDictionary<string, string> TemplateVariables { get; init; } = new Dictionary<string, string>();
+
+    /// <inheritdoc />
+    public bool Equals(CanaryMetric? other) =>
+        other is not null && Name == other.Name && Interval == other.Interval && Min == other.Min && Max == other.Max
+        && TemplateRef == other.TemplateRef && DictionaryEquality.Equal(TemplateVariables, other.TemplateVariables);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, Interval, Min, Max);
 }

@@ -42,6 +42,15 @@ public sealed record CanaryStatus
     /// <summary>The most recent events, oldest first (at most <see cref="MaxEvents"/>).</summary>
     public IReadOnlyList<CanaryEvent> Events { get; init; } = [];
 
+    /// <summary>Held by <c>linnet canary pause</c>: no analysis and no step until resumed.</summary>
+    public bool Paused { get; init; }
+
+    /// <summary>The last manual command and its outcome.</summary>
+    public CanaryCommand? Command { get; init; }
+
+    /// <summary>The previous primary kept warm after a promotion (warm rollback); null when there is none.</summary>
+    public CanaryStandby? Standby { get; init; }
+
     /// <summary>Events kept on the resource.</summary>
     public const int MaxEvents = 50;
 
@@ -50,7 +59,8 @@ public sealed record CanaryStatus
         other is not null && Phase == other.Phase && FailedChecks == other.FailedChecks && CanaryWeight == other.CanaryWeight
         && Iterations == other.Iterations && LastAppliedSpec == other.LastAppliedSpec && LastPromotedSpec == other.LastPromotedSpec
         && LastTransitionTime == other.LastTransitionTime && Equals(Promoted, other.Promoted)
-        && Metrics.SequenceEqual(other.Metrics) && Events.SequenceEqual(other.Events) && Equals(Judge, other.Judge);
+        && Metrics.SequenceEqual(other.Metrics) && Events.SequenceEqual(other.Events) && Equals(Judge, other.Judge)
+        && Paused == other.Paused && Equals(Command, other.Command) && Equals(Standby, other.Standby);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Phase, FailedChecks, CanaryWeight);

@@ -14,6 +14,17 @@ public sealed record CanaryObservation(
     int PrimaryReady,
     IReadOnlyDictionary<string, double?> MetricValues)
 {
+    /// <summary>The previous primary kept warm (<c>&lt;target&gt;-standby</c>), when there is one.</summary>
+    public WorkloadResource? Standby { get; init; }
+
+    /// <summary>How many of the standby's instances are ready.</summary>
+    public int StandbyReady { get; init; }
+
+    /// <summary>How many of the primary's instances are ready and run its spec's version (null: not counted, use
+    /// <see cref="PrimaryReady"/>): after a rollback rewrote the primary, traffic goes back only to instances
+    /// that run the old version again.</summary>
+    public int? PrimaryReadyAtVersion { get; init; }
+
     /// <summary>For <c>analysis.judge: sequential</c> (when <see cref="CanaryStateMachine.NeedsJudgeCounts"/>):
     /// each side's counts over the window from the status's <c>judge.lookedAt</c> to <see cref="Now"/>; null
     /// when they were not read.</summary>

@@ -16,7 +16,7 @@ public static partial class CanaryStateMachine
     {
         ArgumentNullException.ThrowIfNull(canary);
         var s = canary.Status;
-        return s.Phase == CanaryPhases.Progressing && !canary.Spec.SkipAnalysis && (s.CanaryWeight > 0 || s.Iterations > 0);
+        return !s.Paused && ((s.Phase == CanaryPhases.Progressing && !canary.Spec.SkipAnalysis && (s.CanaryWeight > 0 || s.Iterations > 0)) || WatchesPrimary(canary));
     }
 
     /// <summary>The next step of <paramref name="canary"/> given <paramref name="observed"/>.</summary>
@@ -80,6 +80,11 @@ public static partial class CanaryStateMachine
             }
 
             var isNewRevision = hash != _status.LastAppliedSpec;
+            if (Operate(target, primary, isNewRevision) is { } operated)
+            {
+                return operated;
+            }
+
             switch (_status.Phase)
             {
                 case CanaryPhases.Initialized or CanaryPhases.Succeeded or CanaryPhases.Failed when !isNewRevision:
@@ -222,7 +227,7 @@ public static partial class CanaryStateMachine
             var ab = _analysis.Strategy == CanaryStrategies.ABTesting;
             if (_status.Iterations < _analysis.Iterations)
             {
-                _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: ab));
+                _writes.Add(Mirrored(CanaryObjects.Route(canary, 100, 0, abMatch: ab)));
                 _status = _status with { Iterations = _status.Iterations + 1 };
                 Event("Normal", $"Advance {Name} canary iteration {_status.Iterations.ToString(CultureInfo.InvariantCulture)}/{_analysis.Iterations.ToString(CultureInfo.InvariantCulture)}");
                 return Done();
@@ -258,6 +263,7 @@ public static partial class CanaryStateMachine
         {
             Event("Normal", $"Copying {Name} template spec to {CanaryObjects.PrimaryName(canary)}.{canary.Metadata.Namespace}");
             var spec = target.Spec with { Replicas = Math.Max(target.Spec.Replicas, 1) };
+            KeepPreviousPrimary(primary, spec);
             _writes.Add(CanaryObjects.Primary(canary, target, spec, _label, primary.Metadata));
             SetPhase(CanaryPhases.Promoting, "Unknown", "Canary analysis completed, starting primary rolling update.");
             return Done();
@@ -314,6 +320,7 @@ public static partial class CanaryStateMachine
                 Event("Warning", value switch
                 {
                     null => $"Halt advancement no values found for {metric.Name} metric probably {Name} is not receiving traffic",
+                    _ when metric.TemplateRef is not null => TemplateHalt(metric, value.Value),
                     _ when metric.Name == CanaryMetric.RequestSuccessRate && metric.Min is { } low && value < low => $"Halt {Name} advancement success rate {Format(value.Value)}% < {Format(low)}%",
                     _ when metric.Name == CanaryMetric.RequestSuccessRate => $"Halt {Name} advancement success rate {Format(value.Value)}% > {Format(metric.Max!.Value)}%",
                     _ when metric.Max is { } high && value > high => $"Halt {Name} advancement request duration {Format(value.Value)}ms > {Format(high)}ms",

@@ -24,6 +24,7 @@ internal static class ApiEndpoints
         MetricsApi.Map(group, endpoints.ServiceProvider.GetRequiredService<MetricsApi>());
         Tap.TapApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Tap.TapApi>());
         Dashboard.DashboardEndpoints.Map(endpoints, group, endpoints.ServiceProvider.GetRequiredService<Dashboard.DashboardEndpoints>());
+        Rollouts.CanaryCommandApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Rollouts.CanaryCommandApi>());
         Updates.ImageUpdatesApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Updates.ImageUpdatesApi>());
         group.Map("/{**path}", context =>
             ApiResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"no API at {context.Request.Method} {context.Request.Path}"));

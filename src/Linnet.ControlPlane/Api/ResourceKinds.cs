@@ -35,9 +35,11 @@ internal static class ResourceKinds
         ["referencegrant"] = ReferenceGrantResource.KindName,
         ["referencegrants"] = ReferenceGrantResource.KindName,
         ["refgrant"] = ReferenceGrantResource.KindName,
+        ["metrictemplate"] = MetricTemplateResource.KindName,
+        ["metrictemplates"] = MetricTemplateResource.KindName,
     };
 
-    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant";
+    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate";
 
     /// <summary>The kind's canonical name, or null when it is not a kind.</summary>
     public static string? Canonical(string? name) => name is not null && Names.TryGetValue(name, out var kind) ? kind : null;

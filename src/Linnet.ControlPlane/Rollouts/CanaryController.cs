@@ -16,6 +16,7 @@ namespace Linnet.ControlPlane.Rollouts;
 internal sealed partial class CanaryController(
     IResourceStore store,
     IMeshMetrics metrics,
+    MetricTemplateQuery templates,
     LocalPortAdmission admission,
     Metrics.MetricsOptions metricsOptions,
     TimeProvider time,
@@ -34,7 +35,8 @@ internal sealed partial class CanaryController(
         foreach (var canary in snapshot.OfKind<CanaryResource>())
         {
             present.Add(canary.Key);
-            var lookOnly = _due.TryGetValue(canary.Key, out var due) && now < due;
+            // A manual command (linnet canary …) is a whole step at the next tick, not at the next interval.
+            var lookOnly = _due.TryGetValue(canary.Key, out var due) && now < due && canary.Status.Command?.Outcome != CanaryCommands.Pending;
             if (lookOnly && !IsLookDue(canary, now))
             {
                 continue;
@@ -79,7 +81,7 @@ internal sealed partial class CanaryController(
         var values = new Dictionary<string, double?>(StringComparer.Ordinal);
         if (CanaryStateMachine.NeedsMetrics(canary))
         {
-            var workload = new WorkloadRef(ns, canary.Spec.TargetName);
+            var workload = new WorkloadRef(ns, CanaryStateMachine.MetricsWorkload(canary));
             foreach (var metric in canary.Spec.Analysis.Metrics)
             {
                 values[metric.Name] = metric.Name switch
@@ -88,13 +90,17 @@ internal sealed partial class CanaryController(
                     CanaryMetric.RequestSuccessRate => (await metrics.InboundAsync(workload, metric.Interval, cancellationToken)).SuccessRate * 100,
                     // histogram_quantile(0.99, … response_latency_ms_bucket …), milliseconds.
                     CanaryMetric.RequestDuration => await metrics.InboundLatencyQuantileAsync(workload, 0.99, metric.Interval, cancellationToken),
-                    _ => null,
+                    // A MetricTemplate's query against its provider (Flagger's custom metrics).
+                    _ => await templates.RunAsync(snapshot, canary, metric, workload.Name, cancellationToken),
                 };
             }
         }
 
         var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, ns, canary.Spec.TargetName), ReadyCount(snapshot, ns, CanaryObjects.PrimaryName(canary)), values)
         {
+            Standby = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryStandbyObjects.WorkloadName(canary))) as WorkloadResource,
+            StandbyReady = ReadyCount(snapshot, ns, CanaryStandbyObjects.WorkloadName(canary)),
+            PrimaryReadyAtVersion = primary is null ? null : snapshot.OfKind<InstanceResource>().Count(i => i.Metadata.Namespace == ns && i.Spec.Workload == primary.Metadata.Name && i.Spec.Ready && i.Spec.Version == primary.Spec.Version),
             JudgeWindow = await JudgeWindowAsync(canary, now, cancellationToken),
             LookOnly = lookOnly,
         };

@@ -99,7 +99,7 @@ public sealed class CanaryManifestTests
     [Theory]
     [InlineData("    threshold: 5\n", "    webhooks:\n      - name: load-test\n        url: http://flagger-loadtester.test/\n", "spec.analysis.webhooks", "not called yet")]
     [InlineData("    threshold: 5\n", "    alerts:\n      - name: on-call\n        severity: error\n        providerRef: { name: on-call }\n", "spec.analysis.alerts", "not sent yet")]
-    [InlineData("    threshold: 5\n", "    mirror: true\n", "spec.analysis.mirror", "mirroring")]
+    [InlineData("    threshold: 5\n", "    mirror: true\n", "spec.analysis.mirror", "needs iterations")]
     [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: flagger-cookie }\n", "spec.analysis.sessionAffinity", "affinity")]
     [InlineData("    threshold: 5\n", "    threshold: 5\n    alpha: 0.01\n", "spec.analysis.alpha", "only with judge: sequential")]
     [InlineData("    maxWeight: 50\n    stepWeight: 10\n", "    iterations: 5\n    judge: sequential\n", "spec.analysis.judge", "canary strategy")]
@@ -145,7 +145,7 @@ public sealed class CanaryManifestTests
     }
 
     [Theory]
-    [InlineData("              - name: error-rate\n                templateRef: { name: error-rate }\n                thresholdRange: { max: 1 }\n", "spec.analysis.metrics[2].templateRef")]
+    [InlineData("              - name: error-rate\n                query: up\n                thresholdRange: { max: 1 }\n", "spec.analysis.metrics[2].query")]
     [InlineData("              - name: request-success-rate\n                thresholdRange: { min: 99 }\n", "spec.analysis.metrics[2].name")]
     [InlineData("              - name: request-duration\n                interval: 1m\n", "spec.analysis.metrics[2].thresholdRange")]
     public void Parse_BadMetric_RefusedWithPath(string metric, string path)

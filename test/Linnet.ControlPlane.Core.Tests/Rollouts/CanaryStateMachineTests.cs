@@ -4,7 +4,7 @@ using Linnet.ControlPlane.Core.Rollouts;
 
 namespace Linnet.ControlPlane.Core.Tests.Rollouts;
 
-public sealed class CanaryStateMachineTests
+public sealed partial class CanaryStateMachineTests
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 4, 3, 0, 0, TimeSpan.Zero);
 
@@ -51,11 +51,19 @@ public sealed class CanaryStateMachineTests
 
         public int? TargetReady { get; set; }
 
+        public int? PrimaryReady { get; set; }
+
+        public WorkloadResource? Standby { get; private set; }
+
         public Dictionary<string, double?> Values { get; } = new() { ["request-success-rate"] = 100, ["request-duration"] = 40 };
 
         public bool AskedForMetrics { get; private set; }
 
         public CanaryStatus Status => Canary.Status;
+
+        /// <summary>What the API does for <c>linnet canary ACTION</c>: record the command on the status.</summary>
+        public void Command(string action, string by = "admin") =>
+            Canary = Canary with { Status = Canary.Status with { Command = new CanaryCommand(action, by, Now, CanaryCommands.Pending, "") } };
 
         public (int Primary, int Canary) Weights => (Route!.Spec.Rules[^1].BackendRefs[0].Weight, Route.Spec.Rules[^1].BackendRefs[1].Weight);
 
@@ -64,13 +72,20 @@ public sealed class CanaryStateMachineTests
             Now += Canary.Spec.Analysis.Interval;
             AskedForMetrics = CanaryStateMachine.NeedsMetrics(Canary);
             var values = AskedForMetrics ? Values : new Dictionary<string, double?>();
-            var step = CanaryStateMachine.Next(Canary, new CanaryObservation(Now, Target, Primary, TargetReady ?? Target.Spec.Replicas, Primary?.Spec.Replicas ?? 0, values));
+            var step = CanaryStateMachine.Next(Canary, new CanaryObservation(Now, Target, Primary, TargetReady ?? Target.Spec.Replicas, PrimaryReady ?? Primary?.Spec.Replicas ?? 0, values)
+            {
+                Standby = Standby,
+                StandbyReady = Standby?.Spec.Replicas ?? 0,
+            });
             foreach (var write in step.Writes)
             {
                 switch (write)
                 {
                     case WorkloadResource w when w.Metadata.Name == "podinfo":
                         Target = w;
+                        break;
+                    case WorkloadResource w when w.Metadata.Name == "podinfo-standby":
+                        Standby = w;
                         break;
                     case WorkloadResource w:
                         Assert.Equal("podinfo-primary", w.Metadata.Name);

@@ -29,6 +29,7 @@ public sealed class ApiAuthenticationTests : IAsyncLifetime
         { "GET", "/api/v1/proxies", null },
         { "POST", "/api/v1/tokens", """{"namespace":"kube-system","serviceAccount":"admin","ttl":"1h"}""" },
         { "POST", $"/api/v1/tokens/{TokenId}/revoke", null },
+        { "POST", "/api/v1/canaries/default/web/promote", null },
         { "PUT", "/api/v1/resources/Service/default/web", Manifests.Service("web") },
         { "GET", "/api/v1/not-an-endpoint", null },
         { "POST", "/api/v1/dashboard/codes", null },

@@ -10,7 +10,7 @@ internal static class TrafficApp
     public static string Path => System.IO.Path.Combine(AppContext.BaseDirectory, "linnet-e2e-app.dll");
 
     /// <summary>A workload of the app on port 8080 with its own service account.</summary>
-    public static string Workload(string name, int replicas, string labels, string version, string serviceAccount, bool grpc = false, double failPercent = 0) => string.Create(CultureInfo.InvariantCulture, $$"""
+    public static string Workload(string name, int replicas, string labels, string version, string serviceAccount, bool grpc = false, double failPercent = 0, int delayMs = 0) => string.Create(CultureInfo.InvariantCulture, $$"""
         apiVersion: linnet.io/v1alpha1
         kind: Workload
         metadata: { name: {{name}}, labels: {{labels}} }
@@ -24,6 +24,7 @@ internal static class TrafficApp
             - { name: VERSION, value: "{{version}}" }
             - { name: GRPC, value: "{{(grpc ? "1" : "0")}}" }
             - { name: FAIL_PERCENT, value: "{{failPercent}}" }
+            - { name: DELAY_MS, value: "{{delayMs}}" }
 
         """);
 

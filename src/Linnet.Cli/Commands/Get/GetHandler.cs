@@ -117,7 +117,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                 "NetworkAuthentication" => [string.Join(",", (spec?["networks"]?.AsArray() ?? []).Select(n => Text(n?["cidr"])))],
                 "Canary" =>
                 [
-                    Text(item?["status"]?["phase"]), Text(item?["status"]?["canaryWeight"] ?? 0), Text(item?["status"]?["failedChecks"] ?? 0),
+                    CanaryPhase(item?["status"]), Text(item?["status"]?["canaryWeight"] ?? 0), Text(item?["status"]?["failedChecks"] ?? 0),
                     string.Join(" ", (item?["status"]?["metrics"]?.AsArray() ?? []).Select(CanaryMetric)),
                     Text(item?["status"]?["lastTransitionTime"]),
                 ],
@@ -142,6 +142,23 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
         var value = m?["value"] is { } v ? v.GetValue<double>().ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "no values";
         var range = string.Join(",", new[] { m?["min"] is { } min ? $">={min}" : null, m?["max"] is { } max ? $"<={max}" : null }.OfType<string>());
         return $"{m?["name"]}={value}({range}){(m?["passed"]?.GetValue<bool>() == true ? "" : "!")}";
+    }
+
+    // The phase, and what Linnet adds to it: paused, or the previous primary kept warm (warm rollback).
+    private static string CanaryPhase(JsonNode? status)
+    {
+        var phase = Text(status?["phase"]);
+        if (status?["paused"]?.GetValue<bool>() == true)
+        {
+            phase += " (paused)";
+        }
+
+        if (status?["standby"] is { } standby)
+        {
+            phase += standby["serving"]?.GetValue<bool>() == true ? " (on the previous primary)" : standby["until"] is { } until ? $" (previous primary warm until {until})" : "";
+        }
+
+        return phase;
     }
 
     // sha256:<first 12 hex>, as docker abbreviates image ids; -o json has the whole digest.
