@@ -154,6 +154,7 @@ public static partial class ManifestParser
             case ReferenceGrantResource.KindName:
                 acceptedVersions = ReferenceGrantResource.Versions;
                 resource = metadata is null ? null : new ReferenceGrantResource { Metadata = metadata, Spec = ParseReferenceGrantSpec(spec) };
+                break;
             case MetricTemplateResource.KindName:
                 expectedVersion = CanaryResource.FlaggerVersion;
                 resource = metadata is null ? null : new MetricTemplateResource { Metadata = metadata, Spec = ParseMetricTemplateSpec(spec) };
