@@ -53,6 +53,12 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<ApiRequestGuard>();
         services.TryAddSingleton<ControlPlaneCertificate>();
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } file ? AdminCredential.LoadOrCreate(file) : AdminCredential.Ephemeral());
+
+        // Beside the admin credential, where Linnet's load tester on the same host reads it.
+        services.TryAddSingleton(_ => options.AdminCredentialFile is { } credential
+            ? WebhookSigningKey.LoadOrCreate(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(credential))!, WebhookSigningKey.FileName))
+            : WebhookSigningKey.Ephemeral());
+        services.TryAddSingleton<Rollouts.CanaryWebhookClient>();
         services.AddGrpc();
         services.AddRouting();
 

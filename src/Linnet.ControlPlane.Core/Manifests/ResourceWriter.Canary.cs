@@ -87,6 +87,11 @@ public static partial class ResourceWriter
         }
 
         analysis["metrics"] = metrics;
+        if (a.Webhooks.Count > 0)
+        {
+            analysis["webhooks"] = CanaryWebhooksJson(a.Webhooks);
+        }
+
         if (a.Judge.Kind != JudgeKinds.Threshold)
         {
             analysis["judge"] = a.Judge.Kind;

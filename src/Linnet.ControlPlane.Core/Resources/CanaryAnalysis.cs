@@ -38,6 +38,9 @@ public sealed record CanaryAnalysis
     /// <summary>The checks run at each step.</summary>
     public IReadOnlyList<CanaryMetric> Metrics { get; init; } = [];
 
+    /// <summary>Flagger's webhooks, in their order.</summary>
+    public IReadOnlyList<CanaryWebhook> Webhooks { get; init; } = [];
+
     /// <summary>Linnet's judge settings (<c>analysis.judge</c> and friends).</summary>
     public JudgeOptions Judge { get; init; } = new();
 
@@ -49,7 +52,8 @@ public sealed record CanaryAnalysis
         other is not null && Interval == other.Interval && Threshold == other.Threshold && MaxWeight == other.MaxWeight
         && StepWeight == other.StepWeight && StepWeights.SequenceEqual(other.StepWeights) && StepWeightPromotion == other.StepWeightPromotion
         && Iterations == other.Iterations && Match.SequenceEqual(other.Match) && PrimaryReadyThreshold == other.PrimaryReadyThreshold
-        && CanaryReadyThreshold == other.CanaryReadyThreshold && Metrics.SequenceEqual(other.Metrics) && Judge.Equals(other.Judge);
+        && CanaryReadyThreshold == other.CanaryReadyThreshold && Metrics.SequenceEqual(other.Metrics) && Judge.Equals(other.Judge)
+        && Webhooks.SequenceEqual(other.Webhooks);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Interval, Threshold, MaxWeight, StepWeight, Iterations);

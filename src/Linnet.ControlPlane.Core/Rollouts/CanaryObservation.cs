@@ -11,4 +11,9 @@ public sealed record CanaryObservation(
     WorkloadResource? Primary,
     int TargetReady,
     int PrimaryReady,
-    IReadOnlyDictionary<string, double?> MetricValues);
+    IReadOnlyDictionary<string, double?> MetricValues)
+{
+    /// <summary>The answers of the webhooks called for this step, by their index in <c>analysis.webhooks</c>
+    /// (those a step asked for in <see cref="CanaryStep.Pending"/>).</summary>
+    public IReadOnlyDictionary<int, CanaryHookResult> HookResults { get; init; } = new Dictionary<int, CanaryHookResult>();
+}

@@ -9,14 +9,14 @@ namespace Linnet.ControlPlane.Core.Rollouts;
 /// (pkg/controller/scheduler.go): initialise; a new revision starts (or restarts) the analysis; promotion
 /// and finalising run to their end; readiness; the failed-checks threshold; analysis; then the strategy's
 /// step (canary weights, or blue/green and A/B iterations).</summary>
-public static class CanaryStateMachine
+public static partial class CanaryStateMachine
 {
     /// <summary>Whether this step runs the analysis, so the controller must read the metrics first.</summary>
     public static bool NeedsMetrics(CanaryResource canary)
     {
         ArgumentNullException.ThrowIfNull(canary);
         var s = canary.Status;
-        return s.Phase == CanaryPhases.Progressing && !canary.Spec.SkipAnalysis && (s.CanaryWeight > 0 || s.Iterations > 0);
+        return s.Phase is CanaryPhases.Progressing or CanaryPhases.WaitingPromotion && !canary.Spec.SkipAnalysis && (s.CanaryWeight > 0 || s.Iterations > 0);
     }
 
     /// <summary>The next step of <paramref name="canary"/> given <paramref name="observed"/>.</summary>
@@ -24,10 +24,19 @@ public static class CanaryStateMachine
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(observed);
-        return new Stepper(canary, observed).Run();
+        var stepper = new Stepper(canary, observed);
+        try
+        {
+            return stepper.Run();
+        }
+        catch (HookNeededException needed)
+        {
+            // Undecided until the hook answers: nothing is written, the controller calls it and asks again.
+            return new CanaryStep(canary.Status, []) { Pending = [needed.Call] };
+        }
     }
 
-    private sealed class Stepper(CanaryResource canary, CanaryObservation observed)
+    private sealed partial class Stepper(CanaryResource canary, CanaryObservation observed)
     {
         private readonly List<Resource> _writes = [];
         private readonly CanaryAnalysis _analysis = canary.Spec.Analysis;
@@ -80,7 +89,14 @@ public static class CanaryStateMachine
                     ScaleTarget(target, 0);
                     return Done();
                 case CanaryPhases.Initialized or CanaryPhases.Succeeded or CanaryPhases.Failed or CanaryPhases.Waiting:
-                    return StartAnalysis(target, primary, hash, restart: false);
+                    if (_status.Phase == CanaryPhases.Waiting && RollbackRequested())
+                    {
+                        // The revision waiting for approval is rejected: it counts as failed until the next one.
+                        _status = _status with { LastAppliedSpec = hash };
+                        return RollBack(target);
+                    }
+
+                    return ConfirmRollout() ? StartAnalysis(target, primary, hash, restart: false) : Done();
                 case CanaryPhases.Progressing or CanaryPhases.WaitingPromotion when isNewRevision:
                     return StartAnalysis(target, primary, hash, restart: true);
                 case CanaryPhases.Promoting:
@@ -89,7 +105,9 @@ public static class CanaryStateMachine
                     ScaleTarget(target, 0);
                     SetPhase(CanaryPhases.Succeeded, "True", "Canary analysis completed successfully, promotion finished.");
                     _status = _status with { LastPromotedSpec = _status.LastAppliedSpec };
+                    PostRollout(CanaryPhases.Succeeded);
                     Event("Normal", $"Promotion completed! Scaling down {Name}");
+                    Alert("Canary analysis completed successfully, promotion finished.", "info");
                     return Done();
                 default:
                     return Progressing(target, primary);
@@ -124,6 +142,7 @@ public static class CanaryStateMachine
             SetPhase(CanaryPhases.Initialized, "True", "Deployment initialization completed.");
             _status = _status with { LastAppliedSpec = hash, LastPromotedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0 };
             Event("Normal", $"Initialization done! {Name}");
+            Alert("New Workload detected, initialization completed.", "info", withMetadata: true);
             return Done();
         }
 
@@ -140,6 +159,7 @@ public static class CanaryStateMachine
             SetPhase(CanaryPhases.Progressing, "Unknown", "New revision detected, progressing canary analysis.");
             _status = _status with { LastAppliedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0, Metrics = [] };
             Event("Normal", restart ? $"New revision detected! Restarting analysis for {Name}" : $"New revision detected! Scaling up {Name}");
+            Alert(restart ? "New revision detected, restarting analysis." : "New revision detected, progressing canary analysis.", "info", withMetadata: true);
             return Done();
         }
 
@@ -155,6 +175,7 @@ public static class CanaryStateMachine
                 if (observed.Now - _status.LastTransitionTime > TimeSpan.FromSeconds(canary.Spec.ProgressDeadlineSeconds))
                 {
                     Event("Warning", $"Canary {Name} has not become ready within progressDeadlineSeconds ({canary.Spec.ProgressDeadlineSeconds.ToString(CultureInfo.InvariantCulture)}s)");
+                    Alert($"Progress deadline exceeded: {observed.TargetReady} of {target.Spec.Replicas} instances ready", "error");
                     return RollBack(target);
                 }
 
@@ -167,15 +188,26 @@ public static class CanaryStateMachine
                 return Promote(target, primary);
             }
 
+            if (RollbackRequested())
+            {
+                return RollBack(target);
+            }
+
             if (_status.FailedChecks >= _analysis.Threshold)
             {
                 Event("Warning", $"Rolling back {Name} failed checks threshold reached {_status.FailedChecks.ToString(CultureInfo.InvariantCulture)}");
+                Alert($"Failed checks threshold reached {_status.FailedChecks.ToString(CultureInfo.InvariantCulture)}", "error");
                 return RollBack(target);
             }
 
             if (_status.CanaryWeight == 0 && _status.Iterations == 0)
             {
                 Event("Normal", $"Starting canary analysis for {Name}");
+                if (!PreRollout())
+                {
+                    _status = _status with { FailedChecks = _status.FailedChecks + 1 };
+                    return Done();
+                }
             }
             else if (!Analyse())
             {
@@ -188,6 +220,11 @@ public static class CanaryStateMachine
 
         private CanaryStep CanaryStep(WorkloadResource target, WorkloadResource primary)
         {
+            if (_status.Phase == CanaryPhases.Progressing && !ConfirmTrafficIncrease())
+            {
+                return Done();
+            }
+
             var weight = _status.CanaryWeight;
             if (weight < _analysis.MaxWeight)
             {
@@ -198,7 +235,7 @@ public static class CanaryStateMachine
                 return Done();
             }
 
-            return Promote(target, primary);
+            return ConfirmPromotion() ? Promote(target, primary) : Done();
         }
 
         private CanaryStep IterationStep(WorkloadResource target, WorkloadResource primary)
@@ -209,6 +246,11 @@ public static class CanaryStateMachine
                 _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: ab));
                 _status = _status with { Iterations = _status.Iterations + 1 };
                 Event("Normal", $"Advance {Name} canary iteration {_status.Iterations.ToString(CultureInfo.InvariantCulture)}/{_analysis.Iterations.ToString(CultureInfo.InvariantCulture)}");
+                return Done();
+            }
+
+            if (!ConfirmPromotion())
+            {
                 return Done();
             }
 
@@ -276,12 +318,18 @@ public static class CanaryStateMachine
             _status = _status with { CanaryWeight = 0, Iterations = 0 };
             SetPhase(CanaryPhases.Failed, "False", "Canary analysis failed, Deployment scaled to zero.");
             Event("Warning", $"Canary failed! Scaling down {Name}");
+            PostRollout(CanaryPhases.Failed);
             return Done();
         }
 
         // Flagger's built-in checks: no values (no traffic) fails the check, as do values outside the range.
         private bool Analyse()
         {
+            if (!RolloutHooks())
+            {
+                return false;
+            }
+
             var passed = true;
             var results = new List<CanaryMetricStatus>();
             foreach (var metric in _analysis.Metrics)
@@ -344,10 +392,12 @@ public static class CanaryStateMachine
 
         private void Event(string type, string message)
         {
-            var events = _status.Events.Append(new CanaryEvent(observed.Now, type, message));
+            var added = new CanaryEvent(observed.Now, type, message);
+            _newEvents.Add(added);
+            var events = _status.Events.Append(added);
             _status = _status with { Events = events.TakeLast(CanaryStatus.MaxEvents).ToList() };
         }
 
-        private CanaryStep Done() => new(_status, _writes);
+        private CanaryStep Done() => new(_status, _writes) { NewEvents = _newEvents, Alerts = _alerts };
     }
 }

@@ -17,6 +17,7 @@ internal sealed partial class CanaryController(
     IResourceStore store,
     IMeshMetrics metrics,
     LocalPortAdmission admission,
+    CanaryWebhookClient hooks,
     TimeProvider time,
     ILogger<CanaryController> logger) : BackgroundService
 {
@@ -86,7 +87,7 @@ internal sealed partial class CanaryController(
         }
 
         var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, ns, canary.Spec.TargetName), ReadyCount(snapshot, ns, CanaryObjects.PrimaryName(canary)), values);
-        var step = CanaryStateMachine.Next(canary, observation);
+        var step = await DecideAsync(canary, observation, cancellationToken);
         var admitted = admission.Admit(snapshot, step.Writes);
         if (admitted.Error is { } refusal)
         {
@@ -121,6 +122,7 @@ internal sealed partial class CanaryController(
         changes.Add(new PutChange(canary with { Status = step.Status }) { ExpectedVersion = canary.Metadata.ResourceVersion });
         var committed = await store.CommitAsync(changes, cancellationToken);
         Log.Stepped(logger, canary.Key.ToString(), step.Status.Phase, step.Status.CanaryWeight, step.Status.FailedChecks, committed.Revision);
+        await AnnounceAsync(canary with { Status = step.Status }, step, cancellationToken);
     }
 
     private static int ReadyCount(StoreSnapshot snapshot, string ns, string workload) =>
