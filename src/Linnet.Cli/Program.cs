@@ -10,6 +10,7 @@ using Linnet.Cli.Commands.Edges;
 using Linnet.Cli.Commands.Describe;
 using Linnet.Cli.Commands.Demo;
 using Linnet.Cli.Commands.Get;
+using Linnet.Cli.Commands.LoadTester;
 using Linnet.Cli.Commands.Logs;
 using Linnet.Cli.Commands.Routes;
 using Linnet.Cli.Commands.Stat;
@@ -40,6 +41,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DiagnosticsCommand.Create(),
     DemoCommand.Create(),
     TokenCommand.Create(),
+    LoadTesterCommand.Create(),
 };
 var parse = root.Parse(args);
 
