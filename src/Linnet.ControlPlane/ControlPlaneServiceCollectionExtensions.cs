@@ -59,6 +59,7 @@ public static class ControlPlaneServiceCollectionExtensions
             ? WebhookSigningKey.LoadOrCreate(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(credential))!, WebhookSigningKey.FileName))
             : WebhookSigningKey.Ephemeral());
         services.TryAddSingleton<Rollouts.CanaryWebhookClient>();
+        services.TryAddSingleton<Rollouts.CanaryAlerter>();
         services.AddGrpc();
         services.AddRouting();
 

@@ -194,7 +194,6 @@ public static partial class ManifestParser
         foreach (var (key, reason) in new[]
         {
             ("mirrorWeight", "is not honoured yet (traffic mirroring)"),
-            ("alerts", "are not sent yet by Linnet's canary controller (AlertProvider is not a kind yet)"),
             ("sessionAffinity", "is not honoured yet (cookie-based affinity to the canary)"),
         })
         {
@@ -209,6 +208,7 @@ public static partial class ManifestParser
         }
 
         var webhooks = ParseCanaryWebhooks(analysis);
+        var alerts = ParseCanaryAlerts(analysis);
         var metrics = new List<CanaryMetric>();
         var items = analysis.Sequence("metrics");
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -263,6 +263,7 @@ public static partial class ManifestParser
             CanaryReadyThreshold = canaryReady,
             Metrics = metrics,
             Webhooks = webhooks,
+            Alerts = alerts,
             Judge = judge,
         };
     }

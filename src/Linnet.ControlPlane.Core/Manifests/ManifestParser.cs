@@ -146,6 +146,10 @@ public static partial class ManifestParser
                 acceptedVersions = CanaryResource.Versions;
                 resource = metadata is null ? null : new CanaryResource { Metadata = metadata, Spec = ParseCanarySpec(spec), Status = origin == ManifestOrigin.Store ? ParseCanaryStatus(status) : CanaryStatus.Empty };
                 break;
+            case AlertProviderResource.KindName:
+                expectedVersion = CanaryResource.FlaggerVersion;
+                resource = metadata is null ? null : new AlertProviderResource { Metadata = metadata, Spec = ParseAlertProviderSpec(spec) };
+                break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
                 resource = metadata is null ? null : new InstanceResource { Metadata = metadata, Spec = ParseInstanceSpec(spec) };
@@ -157,7 +161,7 @@ public static partial class ManifestParser
                 resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);
                 break;
             default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary)"));
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, AlertProvider)"));
                 break;
         }
 

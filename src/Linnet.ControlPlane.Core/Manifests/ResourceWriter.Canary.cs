@@ -92,6 +92,11 @@ public static partial class ResourceWriter
             analysis["webhooks"] = CanaryWebhooksJson(a.Webhooks);
         }
 
+        if (a.Alerts.Count > 0)
+        {
+            analysis["alerts"] = CanaryAlertsJson(a.Alerts);
+        }
+
         if (a.Judge.Kind != JudgeKinds.Threshold)
         {
             analysis["judge"] = a.Judge.Kind;

@@ -72,6 +72,9 @@ public static partial class ResourceWriter
             case InstanceResource i:
                 json["spec"] = Spec(i.Spec);
                 break;
+            case AlertProviderResource a:
+                json["spec"] = AlertProviderSpecJson(a.Spec);
+                break;
             case ServerResource or AuthorizationPolicyResource or MeshTlsAuthenticationResource or NetworkAuthenticationResource:
                 json["spec"] = PolicySpec(resource);
                 break;

@@ -41,6 +41,9 @@ public sealed record CanaryAnalysis
     /// <summary>Flagger's webhooks, in their order.</summary>
     public IReadOnlyList<CanaryWebhook> Webhooks { get; init; } = [];
 
+    /// <summary>Flagger's alerts: where the canary's alerts go.</summary>
+    public IReadOnlyList<CanaryAlertRef> Alerts { get; init; } = [];
+
     /// <summary>Linnet's judge settings (<c>analysis.judge</c> and friends).</summary>
     public JudgeOptions Judge { get; init; } = new();
 
@@ -53,7 +56,7 @@ public sealed record CanaryAnalysis
         && StepWeight == other.StepWeight && StepWeights.SequenceEqual(other.StepWeights) && StepWeightPromotion == other.StepWeightPromotion
         && Iterations == other.Iterations && Match.SequenceEqual(other.Match) && PrimaryReadyThreshold == other.PrimaryReadyThreshold
         && CanaryReadyThreshold == other.CanaryReadyThreshold && Metrics.SequenceEqual(other.Metrics) && Judge.Equals(other.Judge)
-        && Webhooks.SequenceEqual(other.Webhooks);
+        && Webhooks.SequenceEqual(other.Webhooks) && Alerts.SequenceEqual(other.Alerts);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Interval, Threshold, MaxWeight, StepWeight, Iterations);

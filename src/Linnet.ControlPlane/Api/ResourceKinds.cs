@@ -32,9 +32,11 @@ internal static class ResourceKinds
         ["netauthn"] = NetworkAuthenticationResource.KindName,
         ["canary"] = CanaryResource.KindName,
         ["canaries"] = CanaryResource.KindName,
+        ["alertprovider"] = AlertProviderResource.KindName,
+        ["alertproviders"] = AlertProviderResource.KindName,
     };
 
-    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary";
+    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, AlertProvider";
 
     /// <summary>The kind's canonical name, or null when it is not a kind.</summary>
     public static string? Canonical(string? name) => name is not null && Names.TryGetValue(name, out var kind) ? kind : null;

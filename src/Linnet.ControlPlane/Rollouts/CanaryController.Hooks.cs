@@ -36,5 +36,10 @@ internal sealed partial class CanaryController
                 await hooks.SendEventAsync(canary, hook, step.Status.Phase, canaryEvent, cancellationToken);
             }
         }
+
+        if (step.Alerts.Count > 0)
+        {
+            await alerter.SendAsync(store.Snapshot(), canary, step.Alerts, cancellationToken);
+        }
     }
 }

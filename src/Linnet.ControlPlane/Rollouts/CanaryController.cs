@@ -18,6 +18,7 @@ internal sealed partial class CanaryController(
     IMeshMetrics metrics,
     LocalPortAdmission admission,
     CanaryWebhookClient hooks,
+    CanaryAlerter alerter,
     TimeProvider time,
     ILogger<CanaryController> logger) : BackgroundService
 {

@@ -98,7 +98,7 @@ public sealed class CanaryManifestTests
 
     [Theory]
     [InlineData("    threshold: 5\n", "    webhooks:\n      - name: load-test\n        url: ftp://flagger-loadtester.test/\n", "spec.analysis.webhooks[0].url", "http or https")]
-    [InlineData("    threshold: 5\n", "    alerts:\n      - name: on-call\n        severity: error\n        providerRef: { name: on-call }\n", "spec.analysis.alerts", "not sent yet")]
+    [InlineData("    threshold: 5\n", "    alerts:\n      - name: on-call\n        severity: critical\n        providerRef: { name: on-call }\n", "spec.analysis.alerts[0].severity", "not one of info, warn, error")]
     [InlineData("    threshold: 5\n", "    mirror: true\n", "spec.analysis.mirror", "mirroring")]
     [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: flagger-cookie }\n", "spec.analysis.sessionAffinity", "affinity")]
     [InlineData("    threshold: 5\n", "    judge: sequential\n", "spec.analysis.judge", "not wired")]

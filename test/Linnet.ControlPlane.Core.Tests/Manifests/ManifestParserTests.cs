@@ -71,7 +71,7 @@ public sealed class ManifestParserTests
         { Doc("v1", "Service", "spec: { selectr: { app: web }, ports: [ { port: 80 } ] }"), "spec.selectr", "unknown field (known: selector, ports, type, clusterIP)" },
         { Doc("v2", "Service", "spec: { ports: [ { port: 80 } ] }"), "apiVersion", "'v2' is not the version of Service (expected v1)" },
         { Doc("v1", "Service", "spec: { ports: [ { port: 80 } ] }\nstatus: { localPorts: { \"80\": \"20000\" } }"), "status", "is written by the control plane and cannot be applied" },
-        { Doc("v1", "Gadget", "spec: {}"), "kind", "'Gadget' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary)" },
+        { Doc("v1", "Gadget", "spec: {}"), "kind", "'Gadget' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, AlertProvider)" },
         { Doc("linnet.io/v1alpha1", "Instance", "spec: { address: 127.0.0.2 }"), "kind", "Instance resources are written by the platform, not applied" },
         { "apiVersion: v1\nkind: Service\nmetadata: { name: Web }\nspec: { ports: [ { port: 80 } ] }", "metadata.name", "'Web' must be a lowercase DNS label: a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters" },
         { "apiVersion: v1\nkind: Service\nmetadata: { name: web, resourceVersion: abc }\nspec: { ports: [ { port: 80 } ] }", "metadata.resourceVersion", "'abc' is not a resource version" },
