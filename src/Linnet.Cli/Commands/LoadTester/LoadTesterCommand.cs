@@ -15,7 +15,7 @@ internal static class LoadTesterCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string?>("--listen") { Description = "Address:port to listen on (default: the instance's LINNET_INSTANCE_IP, else 127.0.0.1, and PORT, else 8080)." };
+        var listen = new Option<string?>("--listen") { Description = "Address:port to listen on (default: the instance's HOST or LINNET_INSTANCE_IP, else 127.0.0.1, and PORT, else 8080)." };
         var keyFile = new Option<string?>("--signing-key-file") { Description = "The control plane's webhook signing key (default: webhook-signing-key in --data-dir). Calls that start load or move gates must be signed with it." };
         var timeout = new Option<string>("--timeout") { Description = "Bound on each load test (flagger-loadtester's --timeout).", DefaultValueFactory = _ => "1h" };
         var namespaces = new Option<string?>("--namespace-regexp") { Description = "Serve only canaries in namespaces matching this regular expression." };
@@ -23,7 +23,7 @@ internal static class LoadTesterCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var endPointText = parse.GetValue(listen)
-                ?? $"{Environment.GetEnvironmentVariable("LINNET_INSTANCE_IP") ?? "127.0.0.1"}:{Environment.GetEnvironmentVariable("PORT") ?? "8080"}";
+                ?? $"{Environment.GetEnvironmentVariable("HOST") ?? Environment.GetEnvironmentVariable("LINNET_INSTANCE_IP") ?? "127.0.0.1"}:{Environment.GetEnvironmentVariable("PORT") ?? "8080"}";
             if (!IPEndPoint.TryParse(endPointText, out var endPoint))
             {
                 await Console.Error.WriteLineAsync($"error: --listen '{endPointText}' is not address:port");
