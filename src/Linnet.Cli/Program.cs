@@ -41,6 +41,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     DiagnosticsCommand.Create(),
     DemoCommand.Create(),
     TokenCommand.Create(),
+    Linnet.Cli.Commands.Approvals.ApprovalsCommand.Create(),
     LoadTesterCommand.Create(),
 };
 var parse = root.Parse(args);

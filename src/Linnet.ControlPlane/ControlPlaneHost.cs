@@ -126,6 +126,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
         app.MapGrpcService<Tap.TapService>().AllowAnonymous();
         ApiEndpoints.Map(app);
         Updates.WebhookApi.Map(app, app.Services.GetRequiredService<Updates.WebhookApi>());
+        Updates.ApprovalApi.Map(app, app.Services.GetRequiredService<Updates.ApprovalApi>());
         return new ControlPlaneHost(app, listeners);
     }
 

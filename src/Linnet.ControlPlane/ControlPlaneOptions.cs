@@ -72,6 +72,14 @@ public sealed record ControlPlaneOptions
     /// the webhooks off.</summary>
     public Updates.WebhookCredentials? WebhookCredentials { get; init; }
 
+    /// <summary>The secret GitHub signs <c>/v1/webhooks/github</c> deliveries with (<c>X-Hub-Signature-256</c>);
+    /// when set, that webhook takes a valid signature instead of the Basic credentials, and refuses a delivery
+    /// without one.</summary>
+    public Updates.GitHubWebhookSecret? GitHubWebhookSecret { get; init; }
+
+    /// <summary>The people who may vote on image updates besides the admin (<c>/v1/approvals</c>); none by default.</summary>
+    public Security.ApproverCredentials Approvers { get; init; } = Security.ApproverCredentials.None;
+
     /// <summary>Where notifications (image updates, approvals, canary alerts) go; none by default.</summary>
     public Core.Notifications.NotificationConfig Notifications { get; init; } = Core.Notifications.NotificationConfig.None;
 

@@ -31,6 +31,12 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<ProxyRegistry>();
         services.TryAddSingleton<Updates.WebhookApi>();
         services.TryAddSingleton<Updates.ImageUpdateApplier>();
+        services.TryAddSingleton<Updates.ApprovalApi>();
+        services.TryAddSingleton<Updates.ApprovalExpiry>();
+        services.AddHostedService(sp => sp.GetRequiredService<Updates.ApprovalExpiry>());
+        services.TryAddSingleton<Updates.ReleaseVerdictController>();
+        services.AddHostedService(sp => sp.GetRequiredService<Updates.ReleaseVerdictController>());
+        services.TryAddSingleton<Updates.ImageUpdatesApi>();
         services.TryAddSingleton<Updates.RegistryPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<Updates.RegistryPoller>());
         services.TryAddSingleton<Notifications.NotificationSender>();
@@ -53,6 +59,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<ApiRequestGuard>();
         services.TryAddSingleton<ControlPlaneCertificate>();
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } file ? AdminCredential.LoadOrCreate(file) : AdminCredential.Ephemeral());
+        services.TryAddSingleton(options.Approvers);
 
         // Beside the admin credential, where Linnet's load tester on the same host reads it.
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } credential
@@ -70,6 +77,7 @@ public static class ControlPlaneServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiAuthenticationHandler>(ApiAuthentication.Scheme, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiAuthentication.AdminPolicy, ApiAuthentication.Admin)
+            .AddPolicy(ApiAuthentication.ApprovalsPolicy, ApiAuthentication.Approvals)
             .SetFallbackPolicy(ApiAuthentication.Admin);
         return services;
     }

@@ -153,6 +153,56 @@ public sealed class IsolationTests(ITestOutputHelper output)
         AssertNothingLeft(network, [oldPod, newPod]);
     }
 
+    [Fact]
+    public async Task Isolated_OtherMeshSigkilled_NextMeshReapsItsPodsAndLeavesALiveMeshsAlone()
+    {
+        Pods.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var (deadNetwork, liveNetwork, nextNetwork) = (Pods.PickNetwork(), Pods.PickNetwork(), Pods.PickNetwork());
+        Assert.True(deadNetwork != liveNetwork && liveNetwork != nextNetwork && deadNetwork != nextNetwork, "picked the same range twice; rerun");
+        var workload = Manifests.Join(MeshedWorkloads.Service("solo"), MeshedWorkloads.Workload("solo", "solo"));
+        await using var dead = await Mesh.StartAsync(output, ["--isolation", "on", "--pod-network", deadNetwork.ToString()], ct);
+        await dead.ApplyAsync(workload, ct);
+        var deadPod = Pods.NamespaceOf((await dead.WaitForInstancesAsync(1, ct)).Single().Address) ?? throw new InvalidOperationException("the dead mesh's pod has no namespace");
+        var deadProcesses = Pods.ProcessesIn(deadPod.Id);
+        Assert.Equal(2, deadProcesses.Count);
+        await using var live = await Mesh.StartAsync(output, ["--isolation", "on", "--pod-network", liveNetwork.ToString()], ct);
+        await live.ApplyAsync(workload, ct);
+        var liveInstance = (await live.WaitForInstancesAsync(1, ct)).Single();
+        var livePod = Pods.NamespaceOf(liveInstance.Address) ?? throw new InvalidOperationException("the live mesh's pod has no namespace");
+        var liveInterfaces = Pods.HostInterfacesIn(liveNetwork);
+
+        // SIGKILL: no clean-up runs, the app and proxy stay in their pod, the bridge and veth on the host.
+        await dead.KillControlPlaneAsync(ct);
+        Assert.Equal(2, Pods.ProcessesIn(deadPod.Id).Count);
+        var deadBridge = Assert.Single(Pods.HostInterfacesIn(deadNetwork)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        var deadHash = deadBridge["lnt".Length..^"br".Length];
+        Assert.Contains(HostLinks(), l => l.StartsWith($"v{deadHash}", StringComparison.Ordinal));
+
+        // Any mesh starting on the host finds the dead one's owner lock free and removes what it left.
+        await using var next = await Mesh.StartAsync(output, ["--isolation", "on", "--pod-network", nextNetwork.ToString()], ct);
+
+        AssertNothingLeft(deadNetwork, [deadPod]);
+        Assert.DoesNotContain(HostLinks(), l => l == deadBridge || l.StartsWith($"v{deadHash}", StringComparison.Ordinal));
+        Assert.False(Directory.Exists($"/run/linnet/{deadHash}"), "the dead mesh's pod folders are left");
+        Assert.All(deadProcesses, p => Assert.False(ProcessScan.IsAlive(p.Pid), $"{p.Pid} {p.CommandLine} outlived its mesh's reaping"));
+        Assert.Contains(livePod.Name, Pods.Namespaces());
+        Assert.Equal(2, Pods.ProcessesIn(livePod.Id).Count);
+        Assert.Equal(liveInterfaces, Pods.HostInterfacesIn(liveNetwork));
+        // The live pod's proxy-init rules are still there, and its app still answers through them.
+        Assert.Contains("REDIRECT", Pods.Run("ip", "netns", "exec", livePod.Name, "iptables", "-w", "-t", "nat", "-S").Output, StringComparison.Ordinal);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(15) };
+        Assert.Contains("backend solo-0", await TryGetAsync(http, new Uri($"http://{liveInstance.Address}:8080/"), ct), StringComparison.Ordinal);
+
+        await next.DownAsync(ct);
+        await live.DownAsync(ct);
+        AssertNothingLeft(liveNetwork, [livePod]);
+    }
+
+    private static List<string> HostLinks() =>
+        [.. Pods.Run("ip", "-o", "link", "show").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(':', 3)).Where(f => f.Length > 1).Select(f => f[1].Trim().Split('@')[0])];
+
     private static void AssertNothingLeft(IPNetwork network, IEnumerable<(string Name, string Id)> pods)
     {
         var namespaces = Pods.Namespaces();

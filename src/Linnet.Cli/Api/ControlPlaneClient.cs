@@ -175,6 +175,23 @@ internal sealed class ControlPlaneClient(HttpClient http)
         return await ApiResponse.ReadAsync(response, cancellationToken);
     }
 
+    /// <summary>Every approval, pending and decided (<c>GET /v1/approvals</c>, Keel's path and shape).</summary>
+    public async Task<ApiResponse> ListApprovalsAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync("v1/approvals", cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
+    /// <summary>Votes on, or deletes, the approval named by Keel's identifier (<c>workload/ns/name:tag</c>) or by
+    /// its id; the vote is cast as the caller's identity.</summary>
+    public async Task<ApiResponse> ActOnApprovalAsync(string identifierOrId, string action, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { [identifierOrId.Contains('/', StringComparison.Ordinal) ? "identifier" : "id"] = identifierOrId, ["action"] = action };
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("v1/approvals", content, cancellationToken);
+        return await ApiResponse.ReadAsync(response, cancellationToken);
+    }
+
     private static string ResourcePath(string kind, string ns, string name) =>
         $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
 }

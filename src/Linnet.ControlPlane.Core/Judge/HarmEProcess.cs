@@ -17,6 +17,28 @@ internal sealed class HarmEProcess
 
     private readonly double[] _logProducts = new double[RateRatios.Length];
 
+    public HarmEProcess()
+    {
+    }
+
+    /// <summary>Resumes from <see cref="LogProducts"/> as they were stored.</summary>
+    public HarmEProcess(IReadOnlyList<double> logProducts)
+    {
+        ArgumentNullException.ThrowIfNull(logProducts);
+        if (logProducts.Count != RateRatios.Length || logProducts.Any(v => !double.IsFinite(v)))
+        {
+            throw new ArgumentException($"expected {RateRatios.Length} finite log-products, one per rate ratio", nameof(logProducts));
+        }
+
+        for (var i = 0; i < _logProducts.Length; i++)
+        {
+            _logProducts[i] = logProducts[i];
+        }
+    }
+
+    /// <summary>The log of each alternative's product so far: all the state the test needs to resume.</summary>
+    public IReadOnlyList<double> LogProducts => [.. _logProducts];
+
     /// <summary>Adds one look's increments.</summary>
     public void Add(long canaryTrials, long primaryTrials, long canaryEvents, long primaryEvents)
     {

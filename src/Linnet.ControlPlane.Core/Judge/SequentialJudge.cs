@@ -11,16 +11,26 @@ namespace Linnet.ControlPlane.Core.Judge;
 public sealed class SequentialJudge
 {
     private readonly JudgeOptions _options;
-    private readonly HarmEProcess _failures = new();
-    private readonly HarmEProcess _slow = new();
-    private JudgeInput _last = new(SideCounts.Empty, SideCounts.Empty);
-    private int _boundIndex = -1;
+    private readonly HarmEProcess _failures;
+    private readonly HarmEProcess _slow;
+    private JudgeInput _last;
+    private int _boundIndex;
     private JudgeInput? _boundOrigin;
+    private long _looks;
     private JudgeResult? _decided;
 
     public SequentialJudge(JudgeOptions options)
+        : this(options, JudgeState.Initial)
+    {
+    }
+
+    /// <summary>Resumes an analysis from its stored <paramref name="state"/> (<see cref="State"/> after the
+    /// last look): the next look's counts continue from there, so nothing is counted twice or lost.</summary>
+    /// <exception cref="ArgumentException">The options are invalid or the state is malformed.</exception>
+    public SequentialJudge(JudgeOptions options, JudgeState state)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(state);
         var errors = options.Validate("analysis");
         if (errors.Count > 0)
         {
@@ -28,7 +38,37 @@ public sealed class SequentialJudge
         }
 
         _options = options;
+        Check(state.Primary, SideCounts.Empty, "primary");
+        Check(state.Canary, SideCounts.Empty, "canary");
+        if (state.LatencyBoundIndex < -1 || state.LatencyBoundIndex >= LatencyBuckets.Milliseconds.Count || (state.LatencyBoundIndex >= 0) != state.LatencyOrigin is not null || state.Looks < 0)
+        {
+            throw new ArgumentException($"latency bound {state.LatencyBoundIndex} does not fit the stored state", nameof(state));
+        }
+
+        _failures = new HarmEProcess(state.FailureLogProducts);
+        _slow = new HarmEProcess(state.SlowLogProducts);
+        _last = new JudgeInput(state.Primary, state.Canary);
+        _boundIndex = state.LatencyBoundIndex;
+        _boundOrigin = state.LatencyOrigin;
+        _looks = state.Looks;
+        var current = Result(_last);
+        _decided = current.Verdict == JudgeVerdict.Continue ? null : current;
     }
+
+    /// <summary>What to store to resume this analysis later.</summary>
+    public JudgeState State => new()
+    {
+        Looks = _looks,
+        Primary = _last.Primary,
+        Canary = _last.Canary,
+        FailureLogProducts = _failures.LogProducts,
+        SlowLogProducts = _slow.LogProducts,
+        LatencyBoundIndex = _boundIndex,
+        LatencyOrigin = _boundOrigin,
+    };
+
+    /// <summary>The decision and statistics as of the last look (the one a resumed judge stopped at).</summary>
+    public JudgeResult Current => _decided ?? Result(_last);
 
     /// <summary>Takes the counts at one look and returns the decision. After a rollback or a promotion the
     /// decision stands: later looks return it unchanged.</summary>
@@ -66,6 +106,20 @@ public sealed class SequentialJudge
         }
 
         _last = input;
+        _looks++;
+        var result = Result(input);
+        if (result.Verdict != JudgeVerdict.Continue)
+        {
+            _decided = result;
+        }
+
+        return result;
+    }
+
+    // The decision and figures from the state after a look: a pure function of the state, so a judge resumed
+    // from its stored state gives the same answer as the one that stored it.
+    private JudgeResult Result(JudgeInput input)
+    {
         var failureRate = Evidence(
             MetricEvidence.FailureRate, null, _failures, _options.SuccessRateMargin,
             input.Canary.Failures, input.Canary.Requests, input.Primary.Failures, input.Primary.Requests);
@@ -83,7 +137,7 @@ public sealed class SequentialJudge
         var verdict = failureRate.Harmful || latency is { Harmful: true } ? JudgeVerdict.RollBack
             : failureRate.WithinMargin && latency is { WithinMargin: true } ? JudgeVerdict.Promote
             : JudgeVerdict.Continue;
-        var result = new JudgeResult
+        return new JudgeResult
         {
             Verdict = verdict,
             Alpha = _options.Alpha,
@@ -91,14 +145,8 @@ public sealed class SequentialJudge
             PrimaryRequests = input.Primary.Requests,
             FailureRate = failureRate,
             Latency = latency,
-            ResponsesUntilLatencyBound = latency is null ? _options.ResponsesForLatencyBound - input.Primary.Responses : 0,
+            ResponsesUntilLatencyBound = latency is null ? Math.Max(_options.ResponsesForLatencyBound - input.Primary.Responses, 0) : 0,
         };
-        if (verdict != JudgeVerdict.Continue)
-        {
-            _decided = result;
-        }
-
-        return result;
     }
 
     private MetricEvidence Evidence(

@@ -28,6 +28,31 @@ public sealed record SideCounts(long Requests, long Failures, IReadOnlyList<long
         return counts;
     }
 
+    /// <inheritdoc />
+    public bool Equals(SideCounts? other) =>
+        other is not null && Requests == other.Requests && Failures == other.Failures && LatencyBuckets.SequenceEqual(other.LatencyBuckets);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Requests, Failures);
+
+    /// <summary>These counts plus <paramref name="increment"/> (one look's window), histogram bucket by bucket.</summary>
+    public SideCounts Plus(SideCounts increment)
+    {
+        ArgumentNullException.ThrowIfNull(increment);
+        if (increment.LatencyBuckets.Count != LatencyBuckets.Count)
+        {
+            throw new ArgumentException($"histogram of {increment.LatencyBuckets.Count} buckets added to one of {LatencyBuckets.Count}", nameof(increment));
+        }
+
+        var buckets = new long[LatencyBuckets.Count];
+        for (var i = 0; i < buckets.Length; i++)
+        {
+            buckets[i] = LatencyBuckets[i] + increment.LatencyBuckets[i];
+        }
+
+        return new SideCounts(Requests + increment.Requests, Failures + increment.Failures, buckets);
+    }
+
     /// <summary>Responses with a recorded latency (the histogram's total).</summary>
     public long Responses
     {

@@ -239,11 +239,15 @@ public static partial class ManifestParser
             analysis.Error(error.Path[(analysis.Path.Length + 1)..], error.Reason);
         }
 
-        if (judge.Kind == JudgeKinds.Sequential)
+        if (judge.Kind != JudgeKinds.Sequential)
         {
-            analysis.Error("judge", "sequential is not wired into the canary controller yet (docs/canary-judge.md); leave it out for Flagger's threshold analysis");
+            // The judge's settings are honoured only by the judge: under Flagger's threshold analysis they would be ignored.
+            foreach (var key in JudgeSettingKeys.Where(k => analysis.Node(k) is not null))
+            {
+                analysis.Error(key, "applies only with judge: sequential (Flagger's threshold analysis has no such setting)");
+            }
         }
-        else if (judge.Kind == JudgeKinds.Sequential && iterations > 0)
+        else if (iterations > 0)
         {
             analysis.Error("judge", "sequential compares canary and primary while both take traffic: it needs the canary strategy (stepWeight), not iterations");
         }

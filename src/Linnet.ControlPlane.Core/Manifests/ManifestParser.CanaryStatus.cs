@@ -7,7 +7,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>A Canary's status as the store keeps it (only the store's own documents carry one).</summary>
 public static partial class ManifestParser
 {
-    private static CanaryStatus ParseCanaryStatus(YamlMap status)
+    private static CanaryStatus ParseCanaryStatus(YamlMap status, Judge.JudgeOptions judge)
     {
         if (!status.Exists)
         {
@@ -58,6 +58,7 @@ public static partial class ManifestParser
             Promoted = promoted,
             Metrics = metrics,
             Events = events,
+            Judge = ParseCanaryJudgeStatus(status.Map("judge"), judge),
         };
         status.RejectUnknown();
         return result;

@@ -144,7 +144,12 @@ public static partial class ManifestParser
                 break;
             case CanaryResource.KindName:
                 acceptedVersions = CanaryResource.Versions;
-                resource = metadata is null ? null : new CanaryResource { Metadata = metadata, Spec = ParseCanarySpec(spec), Status = origin == ManifestOrigin.Store ? ParseCanaryStatus(status) : CanaryStatus.Empty };
+                if (metadata is not null)
+                {
+                    var canarySpec = ParseCanarySpec(spec);
+                    resource = new CanaryResource { Metadata = metadata, Spec = canarySpec, Status = origin == ManifestOrigin.Store ? ParseCanaryStatus(status, canarySpec.Analysis.Judge) : CanaryStatus.Empty };
+                }
+
                 break;
             case AlertProviderResource.KindName:
                 expectedVersion = CanaryResource.FlaggerVersion;
@@ -156,6 +161,20 @@ public static partial class ManifestParser
                 break;
             case InstanceResource.KindName:
                 errors.Add(new FieldError("kind", "Instance resources are written by the platform, not applied"));
+                break;
+            case ApprovalResource.KindName when origin == ManifestOrigin.Store:
+                expectedVersion = "linnet.io/v1alpha1";
+                resource = metadata is null ? null : new ApprovalResource { Metadata = metadata, Spec = ParseApprovalSpec(spec) };
+                break;
+            case ReleaseVerdictResource.KindName when origin == ManifestOrigin.Store:
+                expectedVersion = "linnet.io/v1alpha1";
+                resource = metadata is null ? null : new ReleaseVerdictResource { Metadata = metadata, Spec = ParseReleaseVerdictSpec(spec) };
+                break;
+            case ReleaseVerdictResource.KindName:
+                errors.Add(new FieldError("kind", "ReleaseVerdict resources are written by the control plane when a canary decides, not applied (forget rolled-back versions with `linnet image-updates clear`)"));
+                break;
+            case ApprovalResource.KindName:
+                errors.Add(new FieldError("kind", "Approval resources are written by the control plane when an update needs votes, not applied (vote with `linnet approvals approve`)"));
                 break;
             case not null when IsPolicyKind(kind):
                 resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);

@@ -175,6 +175,11 @@ public static partial class ResourceWriter
             result["metrics"] = metrics;
         }
 
+        if (status.Judge is { } judge)
+        {
+            result["judge"] = CanaryJudgeJson(judge);
+        }
+
         if (status.Events.Count > 0)
         {
             result["events"] = new JsonArray(status.Events.Select(e => (JsonNode)new JsonObject { ["at"] = Time(e.At), ["type"] = e.Type, ["message"] = e.Message }).ToArray());

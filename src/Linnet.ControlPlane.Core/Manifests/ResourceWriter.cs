@@ -75,6 +75,12 @@ public static partial class ResourceWriter
             case AlertProviderResource a:
                 json["spec"] = AlertProviderSpecJson(a.Spec);
                 break;
+            case ApprovalResource a:
+                json["spec"] = ApprovalSpecJson(a.Spec);
+                break;
+            case ReleaseVerdictResource v:
+                json["spec"] = ReleaseVerdictSpecJson(v.Spec);
+                break;
             case ServerResource or AuthorizationPolicyResource or MeshTlsAuthenticationResource or NetworkAuthenticationResource:
                 json["spec"] = PolicySpec(resource);
                 break;

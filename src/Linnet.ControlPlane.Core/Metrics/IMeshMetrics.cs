@@ -23,4 +23,9 @@ public interface IMeshMetrics
     /// <summary>The <paramref name="quantile"/> (0..1) of a workload's inbound response latency in ms over
     /// <paramref name="window"/>; null without responses.</summary>
     Task<double?> InboundLatencyQuantileAsync(WorkloadRef workload, double quantile, TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>A workload's inbound counts over the last <paramref name="window"/> as the canary judge reads
+    /// them: responses, failed ones (not <c>classification="success"</c>) and responses per
+    /// <c>response_latency_ms</c> bucket (<see cref="Linnet.Api.Telemetry.LatencyBuckets"/>, not cumulative).</summary>
+    Task<Judge.SideCounts> InboundCountsAsync(WorkloadRef workload, TimeSpan window, CancellationToken cancellationToken);
 }

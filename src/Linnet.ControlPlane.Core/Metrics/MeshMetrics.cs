@@ -51,6 +51,33 @@ public sealed class MeshMetrics(ISeriesSource source, Func<IReadOnlyList<ScrapeT
     }
 
     /// <inheritdoc />
+    public async Task<Judge.SideCounts> InboundCountsAsync(WorkloadRef workload, TimeSpan window, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        LabelMatcher[] matchers = [Inbound, new(Ns, workload.Namespace), new(Deploy, workload.Name)];
+        var responses = await source.IncreaseAsync(new SeriesSelector(Responses, matchers), ["classification"], window, cancellationToken);
+        var latency = await source.IncreaseAsync(new SeriesSelector(Latency, matchers), ["le"], window, cancellationToken);
+        var buckets = HistogramQuantile.Buckets(latency, _ => "").GetValueOrDefault("") ?? [];
+
+        // Counts are whole; a counter reset inside the window (a restarted proxy) can make a difference negative:
+        // it is clamped at 0, so evidence may be lost but is never invented.
+        static long Count(double value) => Math.Max((long)Math.Round(value), 0);
+        var requests = Count(responses.Sum(v => v.Value));
+        var failures = Math.Min(Count(responses.Where(v => v.Label("classification") != "success").Sum(v => v.Value)), requests);
+        var perBucket = new long[Api.Telemetry.LatencyBuckets.Count];
+        long below = 0;
+        for (var i = 0; i < perBucket.Length; i++)
+        {
+            var bound = i < Api.Telemetry.LatencyBuckets.Milliseconds.Count ? Api.Telemetry.LatencyBuckets.Milliseconds[i] : double.PositiveInfinity;
+            var cumulative = Math.Max(Count(buckets.GetValueOrDefault(bound)), below);
+            perBucket[i] = cumulative - below;
+            below = cumulative;
+        }
+
+        return new Judge.SideCounts(requests, failures, perBucket);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<EdgeRow>> EdgesAsync(string? ns, TimeSpan window, CancellationToken cancellationToken)
     {
         var values = await source.IncreaseAsync(new SeriesSelector(Responses, [Outbound, new("dst_deployment", "", Equal: false)]),

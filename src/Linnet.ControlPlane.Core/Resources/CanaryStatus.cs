@@ -35,6 +35,10 @@ public sealed record CanaryStatus
     /// <summary>Each metric's last check.</summary>
     public IReadOnlyList<CanaryMetricStatus> Metrics { get; init; } = [];
 
+    /// <summary>The sequential judge's state and last decision; null unless <c>analysis.judge</c> is sequential
+    /// and an analysis has started.</summary>
+    public CanaryJudgeStatus? Judge { get; init; }
+
     /// <summary>The most recent events, oldest first (at most <see cref="MaxEvents"/>).</summary>
     public IReadOnlyList<CanaryEvent> Events { get; init; } = [];
 
@@ -46,7 +50,7 @@ public sealed record CanaryStatus
         other is not null && Phase == other.Phase && FailedChecks == other.FailedChecks && CanaryWeight == other.CanaryWeight
         && Iterations == other.Iterations && LastAppliedSpec == other.LastAppliedSpec && LastPromotedSpec == other.LastPromotedSpec
         && LastTransitionTime == other.LastTransitionTime && Equals(Promoted, other.Promoted)
-        && Metrics.SequenceEqual(other.Metrics) && Events.SequenceEqual(other.Events);
+        && Metrics.SequenceEqual(other.Metrics) && Events.SequenceEqual(other.Events) && Equals(Judge, other.Judge);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Phase, FailedChecks, CanaryWeight);

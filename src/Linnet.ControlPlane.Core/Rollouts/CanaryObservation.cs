@@ -1,3 +1,4 @@
+using Linnet.ControlPlane.Core.Judge;
 using Linnet.ControlPlane.Core.Resources;
 
 namespace Linnet.ControlPlane.Core.Rollouts;
@@ -16,4 +17,13 @@ public sealed record CanaryObservation(
     /// <summary>The answers of the webhooks called for this step, by their index in <c>analysis.webhooks</c>
     /// (those a step asked for in <see cref="CanaryStep.Pending"/>).</summary>
     public IReadOnlyDictionary<int, CanaryHookResult> HookResults { get; init; } = new Dictionary<int, CanaryHookResult>();
+
+    /// <summary>For <c>analysis.judge: sequential</c> (when <see cref="CanaryStateMachine.NeedsJudgeCounts"/>):
+    /// each side's counts over the window from the status's <c>judge.lookedAt</c> to <see cref="Now"/>; null
+    /// when they were not read.</summary>
+    public JudgeInput? JudgeWindow { get; init; }
+
+    /// <summary>A look between two steps (the judge looks at every scrape): the judge may roll back or promote,
+    /// but the weights do not step and the threshold checks do not run.</summary>
+    public bool LookOnly { get; init; }
 }

@@ -24,6 +24,12 @@ public static partial class CanaryStateMachine
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(observed);
+        if (observed.LookOnly && !NeedsJudgeCounts(canary))
+        {
+            // A look between steps is only for a sequential analysis under way; anything else waits for its step.
+            return new CanaryStep(canary.Status, []);
+        }
+
         var stepper = new Stepper(canary, observed);
         try
         {
@@ -157,7 +163,7 @@ public static partial class CanaryStateMachine
             }
 
             SetPhase(CanaryPhases.Progressing, "Unknown", "New revision detected, progressing canary analysis.");
-            _status = _status with { LastAppliedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0, Metrics = [] };
+            _status = _status with { LastAppliedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0, Metrics = [], Judge = null };
             Event("Normal", restart ? $"New revision detected! Restarting analysis for {Name}" : $"New revision detected! Scaling up {Name}");
             Alert(restart ? "New revision detected, restarting analysis." : "New revision detected, progressing canary analysis.", "info", withMetadata: true);
             return Done();
@@ -188,7 +194,8 @@ public static partial class CanaryStateMachine
                 return Promote(target, primary);
             }
 
-            if (RollbackRequested())
+            // Flagger polls rollback hooks once a step, not at the judge's looks between steps.
+            if (!observed.LookOnly && RollbackRequested())
             {
                 return RollBack(target);
             }
@@ -208,11 +215,22 @@ public static partial class CanaryStateMachine
                     _status = _status with { FailedChecks = _status.FailedChecks + 1 };
                     return Done();
                 }
+
+                StartJudge();
+            }
+            else if (IsSequential && Judge(target, primary) is { } judged)
+            {
+                return judged;
             }
             else if (!Analyse())
             {
                 _status = _status with { FailedChecks = _status.FailedChecks + 1 };
                 return Done();
+            }
+
+            if (IsSequential && HoldForJudge() is { } held)
+            {
+                return held;
             }
 
             return _analysis.Strategy == CanaryStrategies.Canary ? CanaryStep(target, primary) : IterationStep(target, primary);

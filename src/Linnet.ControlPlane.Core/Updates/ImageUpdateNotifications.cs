@@ -13,8 +13,14 @@ public static class ImageUpdateNotifications
         Make(workload, image, now, "preparing to update resource", "preparing deployment update", NotificationLevel.Debug, $"Preparing to update Workload {Id(workload)} {workload.Spec.Image}->{image}");
 
     /// <summary>After <paramref name="workload"/> moved to <paramref name="image"/>.</summary>
-    public static Notification Updated(WorkloadResource workload, string image, DateTimeOffset now) =>
-        Make(workload, image, now, "update resource", "deployment update", NotificationLevel.Success, $"Successfully updated Workload {Id(workload)} {workload.Spec.Image}->{image}");
+    public static Notification Updated(WorkloadResource workload, string image, DateTimeOffset now)
+    {
+        // Keel's wording, with keel.sh/releaseNotes appended as Keel appends it.
+        var message = $"Successfully updated Workload {Id(workload)} {workload.Spec.Image}->{image}";
+        var notes = KeelAnnotations.ReleaseNotesUrl(workload.Metadata.Annotations);
+        var notification = Make(workload, image, now, "update resource", "deployment update", NotificationLevel.Success, notes is null ? message : $"{message}. Release notes: {notes}");
+        return notes is null ? notification : notification with { Fields = [.. notification.Fields, new("Release notes", notes)] };
+    }
 
     /// <summary>When moving <paramref name="workload"/> to <paramref name="image"/> failed.</summary>
     public static Notification Failed(WorkloadResource workload, string image, string reason, DateTimeOffset now) =>

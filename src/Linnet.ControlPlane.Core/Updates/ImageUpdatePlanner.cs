@@ -9,9 +9,11 @@ namespace Linnet.ControlPlane.Core.Updates;
 /// the digest a workload already runs changes nothing (keel#560, #536).</summary>
 public static class ImageUpdatePlanner
 {
-    /// <summary>The updates <paramref name="push"/> causes among <paramref name="workloads"/>.</summary>
-    public static IReadOnlyList<(WorkloadResource Workload, string Image)> Plan(IEnumerable<WorkloadResource> workloads, ImagePushEvent push)
+    /// <summary>The updates <paramref name="push"/> causes among <paramref name="workloads"/>; a version a canary
+    /// rolled back (<paramref name="verdicts"/>, <see cref="ReleaseLoop.WasRolledBack"/>) is not planned again.</summary>
+    public static IReadOnlyList<(WorkloadResource Workload, string Image)> Plan(IEnumerable<WorkloadResource> workloads, ImagePushEvent push, IEnumerable<ReleaseVerdictResource>? verdicts = null)
     {
+        var known = verdicts?.ToList() ?? [];
         ArgumentNullException.ThrowIfNull(workloads);
         ArgumentNullException.ThrowIfNull(push);
         var pushed = ImageReference.Parse(push.Repository + ":" + push.Tag);
@@ -25,7 +27,7 @@ public static class ImageUpdatePlanner
             }
 
             var policy = KeelAnnotations.Read(workload.Metadata.Annotations, workload.Metadata.Labels, []);
-            if (policy is null || policy.Type == ImagePolicyType.Never)
+            if (policy is null || policy.Type == ImagePolicyType.Never || !KeelAnnotations.MonitorsContainer(workload.Metadata.Annotations, workload.Metadata.Labels, workload.Metadata.Name))
             {
                 continue;
             }
@@ -44,6 +46,11 @@ public static class ImageUpdatePlanner
 
             var image = pushed.WithTag(push.Tag);
             var text = push.Digest is null ? image.ToString() : image.WithDigest(ContentDigest.Parse(push.Digest, "digest")).ToString();
+            if (ReleaseLoop.WasRolledBack(known, workload, text))
+            {
+                continue;
+            }
+
             result.Add((workload, current.Registry == ImageReference.DockerHub && !workload.Spec.Image.StartsWith(ImageReference.DockerHub, StringComparison.Ordinal) ? Shorten(text) : text));
         }
 

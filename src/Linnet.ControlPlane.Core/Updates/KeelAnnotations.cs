@@ -47,9 +47,12 @@ public static class KeelAnnotations
     /// <summary><c>keel.sh/imagePullSecret</c>.</summary>
     public const string ImagePullSecret = "keel.sh/imagePullSecret";
 
-    // Annotations whose values are read and checked, but which need the update loop (triggers, approvals,
-    // notifications) that does not run yet: applying them is refused rather than accepted and ignored.
-    private static readonly string[] NotYetHonoured = [Approvals, ApprovalDeadline, ReleaseNotes, MonitorContainers, ImagePullSecret];
+    /// <summary>Keel's default <c>keel.sh/approvalDeadline</c>, in hours.</summary>
+    public const int DefaultApprovalDeadlineHours = 24;
+
+    // Annotations whose values are read and checked, but which Linnet does not honour: applying them is refused
+    // rather than accepted and ignored.
+    private static readonly string[] NotYetHonoured = [ImagePullSecret];
 
     /// <summary>Reads the policy from <paramref name="annotations"/>, else from <paramref name="labels"/> (Keel's
     /// order: the map that names the policy also supplies matchTag and matchPreRelease). Returns null when
@@ -149,6 +152,39 @@ public static class KeelAnnotations
         return annotations.TryGetValue(Notify, out var value) ? SplitChannels(value) : [];
     }
 
+    /// <summary>How many distinct voters an update of the workload needs (<c>keel.sh/approvals</c>, labels read
+    /// before annotations as Keel does; 0 when not set) and how long a request waits for them
+    /// (<c>keel.sh/approvalDeadline</c>, Keel's default 24 hours). Assumes <see cref="Read"/> found no errors.</summary>
+    public static (int Votes, TimeSpan Deadline) ApprovalsRequired(IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        ArgumentNullException.ThrowIfNull(labels);
+        static int Whole(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> l, string key) =>
+            (l.TryGetValue(key, out var text) || a.TryGetValue(key, out text)) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var hours = Whole(annotations, labels, ApprovalDeadline);
+        return (Whole(annotations, labels, Approvals), TimeSpan.FromHours(hours > 0 ? hours : DefaultApprovalDeadlineHours));
+    }
+
+    /// <summary>The release notes link of <c>keel.sh/releaseNotes</c> (carried into the "update resource"
+    /// notification, as Keel does); null when not set.</summary>
+    public static string? ReleaseNotesUrl(IReadOnlyDictionary<string, string> annotations)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        return annotations.TryGetValue(ReleaseNotes, out var value) ? value : null;
+    }
+
+    /// <summary>Whether Keel's <c>keel.sh/monitorContainers</c> (a regular expression matched anywhere in the
+    /// container's name, labels read before annotations as Keel does) lets the container
+    /// <paramref name="container"/> be updated; true when not set. In universal mode a Workload has one container,
+    /// named after the Workload.</summary>
+    public static bool MonitorsContainer(IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels, string container)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        ArgumentNullException.ThrowIfNull(labels);
+        var pattern = labels.TryGetValue(MonitorContainers, out var l) ? l : annotations.TryGetValue(MonitorContainers, out var a) ? a : null;
+        return pattern is null || ImageTagRules.Compile(pattern).IsMatch(container);
+    }
+
     private static string[] SplitChannels(string value) => value.Split(',', StringSplitOptions.TrimEntries);
 
     private static bool HasPolicy(IReadOnlyDictionary<string, string> map) => map.ContainsKey(Policy) || map.ContainsKey(LegacyPolicy);
@@ -196,7 +232,14 @@ public static class KeelAnnotations
             if (Array.IndexOf(NotYetHonoured, key) >= 0)
             {
                 var check = ValueProblem(key, value);
-                errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported yet: Linnet does not run approvals yet, so this would be ignored"));
+                errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported: a universal Workload names its registry credentials in spec.imagePullSecretFile"));
+            }
+            else if (key is Approvals or ApprovalDeadline)
+            {
+                if (ValueProblem(key, value) is { } problem)
+                {
+                    errors.Add(new FieldError($"{path}.{key}", problem));
+                }
             }
             else if (key == Notify)
             {
@@ -207,6 +250,24 @@ public static class KeelAnnotations
                         errors.Add(new FieldError($"{path}.{key}", problem + ": write channel names separated by commas"));
                         break;
                     }
+                }
+            }
+            else if (key == ReleaseNotes)
+            {
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https"))
+                {
+                    errors.Add(new FieldError($"{path}.{key}", $"'{value}' is not an http or https link"));
+                }
+            }
+            else if (key == MonitorContainers)
+            {
+                try
+                {
+                    _ = ImageTagRules.Compile(value);
+                }
+                catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+                {
+                    errors.Add(new FieldError($"{path}.{key}", $"'{value}' is not a regular expression Keel (Go RE2) accepts: {ex.Message}"));
                 }
             }
             else if (key == Trigger)
@@ -238,6 +299,9 @@ public static class KeelAnnotations
     {
         Trigger when value is not ("poll" or "default") => $"'{value}' is not a Keel trigger (poll, default)",
         Approvals or ApprovalDeadline when !int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _) => $"'{value}' must be a whole number{(key == ApprovalDeadline ? " of hours" : "")}",
+        // Keel's API takes 0..100 votes; a deadline of 0 hours would expire every request at once.
+        Approvals when int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture) > 100 => $"'{value}' votes: at most 100",
+        ApprovalDeadline when int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture) is 0 or > 8760 => $"'{value}' hours: between 1 and 8760 (a year)",
         _ => null,
     };
 }

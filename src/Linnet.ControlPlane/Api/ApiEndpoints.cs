@@ -23,6 +23,7 @@ internal static class ApiEndpoints
         Identity.TokenApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Identity.TokenApi>());
         MetricsApi.Map(group, endpoints.ServiceProvider.GetRequiredService<MetricsApi>());
         Tap.TapApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Tap.TapApi>());
+        Updates.ImageUpdatesApi.Map(group, endpoints.ServiceProvider.GetRequiredService<Updates.ImageUpdatesApi>());
         group.Map("/{**path}", context =>
             ApiResponses.ErrorAsync(context, StatusCodes.Status404NotFound, $"no API at {context.Request.Method} {context.Request.Path}"));
     }

@@ -19,6 +19,7 @@ internal sealed partial class CanaryController(
     LocalPortAdmission admission,
     CanaryWebhookClient hooks,
     CanaryAlerter alerter,
+    Metrics.MetricsOptions metricsOptions,
     TimeProvider time,
     ILogger<CanaryController> logger) : BackgroundService
 {
@@ -35,15 +36,21 @@ internal sealed partial class CanaryController(
         foreach (var canary in snapshot.OfKind<CanaryResource>())
         {
             present.Add(canary.Key);
-            if (_due.TryGetValue(canary.Key, out var due) && now < due)
+            var lookOnly = _due.TryGetValue(canary.Key, out var due) && now < due;
+            if (lookOnly && !IsLookDue(canary, now))
             {
                 continue;
             }
 
-            _due[canary.Key] = now + canary.Spec.Analysis.Interval;
+            if (!lookOnly)
+            {
+                _due[canary.Key] = now + canary.Spec.Analysis.Interval;
+            }
+
+            _lookDue[canary.Key] = now + LookInterval(canary);
             try
             {
-                await StepAsync(snapshot, canary, now, cancellationToken);
+                await StepAsync(snapshot, canary, now, lookOnly, cancellationToken);
                 stepped++;
             }
             catch (ConflictException ex)
@@ -60,12 +67,13 @@ internal sealed partial class CanaryController(
         foreach (var gone in _due.Keys.Where(k => !present.Contains(k)).ToList())
         {
             _due.Remove(gone);
+            _lookDue.Remove(gone);
         }
 
         return stepped;
     }
 
-    private async Task StepAsync(StoreSnapshot snapshot, CanaryResource canary, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task StepAsync(StoreSnapshot snapshot, CanaryResource canary, DateTimeOffset now, bool lookOnly, CancellationToken cancellationToken)
     {
         var ns = canary.Metadata.Namespace;
         var target = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, canary.Spec.TargetName)) as WorkloadResource;
@@ -87,7 +95,11 @@ internal sealed partial class CanaryController(
             }
         }
 
-        var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, ns, canary.Spec.TargetName), ReadyCount(snapshot, ns, CanaryObjects.PrimaryName(canary)), values);
+        var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, ns, canary.Spec.TargetName), ReadyCount(snapshot, ns, CanaryObjects.PrimaryName(canary)), values)
+        {
+            JudgeWindow = await JudgeWindowAsync(canary, now, cancellationToken),
+            LookOnly = lookOnly,
+        };
         var step = await DecideAsync(canary, observation, cancellationToken);
         var admitted = admission.Admit(snapshot, step.Writes);
         if (admitted.Error is { } refusal)

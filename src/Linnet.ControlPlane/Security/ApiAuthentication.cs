@@ -15,6 +15,12 @@ public static class ApiAuthentication
     /// minting and revocation name it explicitly as well).</summary>
     public const string AdminPolicy = "linnet-admin";
 
+    /// <summary>The role of an approver credential (<see cref="ApproverCredentials"/>): votes on image updates only.</summary>
+    public const string ApproverRole = "approver";
+
+    /// <summary>The policy of the approvals API: the admin or an approver.</summary>
+    public const string ApprovalsPolicy = "linnet-approvals";
+
     /// <summary>The realm in <c>WWW-Authenticate</c>.</summary>
     public const string Realm = "linnet";
 
@@ -22,5 +28,11 @@ public static class ApiAuthentication
     public static AuthorizationPolicy Admin { get; } = new AuthorizationPolicyBuilder(Scheme)
         .RequireAuthenticatedUser()
         .RequireRole(AdminRole)
+        .Build();
+
+    /// <summary>The approvals policy: an authenticated caller holding the admin or the approver role.</summary>
+    public static AuthorizationPolicy Approvals { get; } = new AuthorizationPolicyBuilder(Scheme)
+        .RequireAuthenticatedUser()
+        .RequireRole(AdminRole, ApproverRole)
         .Build();
 }

@@ -9,14 +9,16 @@ using Microsoft.Net.Http.Headers;
 
 namespace Linnet.ControlPlane.Security;
 
-/// <summary>Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the <see cref="AdminCredential"/>.
+/// <summary>Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the <see cref="AdminCredential"/>, then
+/// the <see cref="ApproverCredentials"/> (an approver may only vote).
 /// No credential: 401 with <c>WWW-Authenticate</c>; a credential that is not valid: 403. Neither the
 /// presented credential nor the real one is ever logged or echoed.</summary>
 internal sealed class ApiAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AdminCredential admin) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AdminCredential admin,
+    ApproverCredentials approvers) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -34,12 +36,21 @@ internal sealed class ApiAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("the Authorization header is not a single Bearer credential"));
         }
 
-        if (!admin.Matches(value[BearerPrefix.Length..].Trim()))
+        var token = value[BearerPrefix.Length..].Trim();
+        ClaimsIdentity identity;
+        if (admin.Matches(token))
+        {
+            identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, ApiAuthentication.AdminRole)], Scheme.Name);
+        }
+        else if (approvers.Match(token) is { } approver)
+        {
+            identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, approver), new Claim(ClaimTypes.Role, ApiAuthentication.ApproverRole)], Scheme.Name);
+        }
+        else
         {
             return Task.FromResult(AuthenticateResult.Fail("the bearer credential is not valid"));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, ApiAuthentication.AdminRole)], Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 

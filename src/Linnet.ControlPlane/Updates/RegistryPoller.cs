@@ -50,6 +50,7 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
             var policy = KeelAnnotations.Read(workload.Metadata.Annotations, workload.Metadata.Labels, []);
             var schedule = KeelAnnotations.ReadPollSchedule(workload.Metadata.Annotations, workload.Metadata.Labels);
             if (workload.Spec.Image is null || policy is null || policy.Type == ImagePolicyType.Never || schedule is null
+                || !KeelAnnotations.MonitorsContainer(workload.Metadata.Annotations, workload.Metadata.Labels, workload.Metadata.Name)
                 || !ImageReference.TryParse(workload.Spec.Image, out var current, out _))
             {
                 continue;
@@ -124,7 +125,7 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
             push = new ImagePushEvent(repository, tag, digest.ToString());
         }
 
-        await applier.ApplyAsync(ImageUpdatePlanner.Plan([workload], push), "poll", cancellationToken);
+        await applier.ApplyAsync(ImageUpdatePlanner.Plan([workload], push, store.Snapshot().OfKind<ReleaseVerdictResource>()), "poll", cancellationToken);
         return null;
     }
 

@@ -11,9 +11,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Linnet.ControlPlane.Updates;
 
-/// <summary>Keel's webhook triggers at Keel's paths, <c>POST /v1/webhooks/{native,dockerhub,quay,azure}</c>: a
+/// <summary>Keel's webhook triggers at Keel's paths, <c>POST /v1/webhooks/{native,dockerhub,quay,registry,harbor,azure,github,jfrog}</c>: a
 /// pushed tag updates every Workload whose image is that repository and whose <c>keel.sh/policy</c> accepts it.
-/// Every request must carry the configured Basic credentials (webhooks are off without them); every payload is
+/// Every request must carry the configured Basic credentials (webhooks are off without them), or, for GitHub with
+/// its secret configured, GitHub's signature of the body; every payload is
 /// validated first, so a malformed one gets 400 and changes nothing.</summary>
 internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions options, ImageUpdateApplier applier)
 {
@@ -25,13 +26,16 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
 
     public async Task HandleAsync(HttpContext context, string kind)
     {
-        if (options.WebhookCredentials is not { } expected)
+        // GitHub signs its deliveries: with its secret configured, the signature (checked once the body is read)
+        // authenticates the github webhook instead of Basic credentials.
+        var signed = kind == "github" ? options.GitHubWebhookSecret : null;
+        if (signed is null && options.WebhookCredentials is null)
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status403Forbidden, "webhooks are off: start the control plane with webhook credentials");
             return;
         }
 
-        if (!Authenticated(context.Request, expected))
+        if (signed is null && !Authenticated(context.Request, options.WebhookCredentials!))
         {
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"linnet-webhooks\"";
             await ApiResponses.ErrorAsync(context, StatusCodes.Status401Unauthorized, "webhook credentials missing or wrong");
@@ -59,6 +63,12 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
             return;
         }
 
+        if (signed is not null && !signed.Verify(body, context.Request.Headers[GitHubWebhookSecret.Header].Count == 1 ? context.Request.Headers[GitHubWebhookSecret.Header][0] : null))
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status401Unauthorized, $"the delivery's {GitHubWebhookSecret.Header} is missing or is not the HMAC-SHA256 of its body with the configured secret");
+            return;
+        }
+
         if (!KeelWebhookPayloads.TryParse(kind, body, out var events, out var error, context.Request.Headers["X-GitHub-Event"].ToString() is { Length: > 0 } github ? github : null, options.JfrogRegistry))
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{kind} webhook: {error}");
@@ -66,12 +76,19 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
         }
 
         var updated = new JsonArray();
+        var approvals = new JsonArray();
         foreach (var push in events)
         {
-            var plan = ImageUpdatePlanner.Plan(store.Snapshot().OfKind<WorkloadResource>(), push);
+            var snapshot = store.Snapshot();
+            var plan = ImageUpdatePlanner.Plan(snapshot.OfKind<WorkloadResource>(), push, snapshot.OfKind<ReleaseVerdictResource>());
+            IReadOnlyList<(WorkloadResource Workload, string Image)> applied;
             try
             {
-                await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
+                (applied, var requested) = await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
+                foreach (var approval in requested)
+                {
+                    approvals.Add(new JsonObject { ["workload"] = $"{approval.Metadata.Namespace}/{approval.Spec.Workload}", ["image"] = approval.Spec.NewImage, ["id"] = approval.Metadata.Name, ["identifier"] = approval.Spec.Identifier });
+                }
             }
             catch (ConflictException ex)
             {
@@ -80,13 +97,13 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
                 return;
             }
 
-            foreach (var (workload, image) in plan)
+            foreach (var (workload, image) in applied)
             {
                 updated.Add(new JsonObject { ["workload"] = $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", ["image"] = image });
             }
         }
 
-        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["updated"] = updated });
+        await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["updated"] = updated, ["approvals"] = approvals });
     }
 
     private static bool Authenticated(HttpRequest request, WebhookCredentials expected)

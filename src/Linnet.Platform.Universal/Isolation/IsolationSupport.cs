@@ -3,11 +3,14 @@ namespace Linnet.Platform.Universal.Isolation;
 /// <summary>Whether this host can run isolated instances.</summary>
 public static class IsolationSupport
 {
-    /// <summary>Chooses the pod range when none was given, makes the mesh's bridge (removing pods an earlier run
-    /// left) and returns the options with the range, and the bridge's address, where the control plane listens for
-    /// the proxies in pods.</summary>
+    /// <summary>Makes this process the owner of the mesh's pods and removes the pods of meshes whose owner is gone
+    /// (freeing their ranges), chooses the pod range when none was given, makes the mesh's bridge (removing pods an
+    /// earlier run left) and returns the options with the range, and the bridge's address, where the control plane
+    /// listens for the proxies in pods. The ownership lasts as long as this process, or until the supervisor's
+    /// clean-up.</summary>
     public static (IsolationOptions Options, System.Net.IPAddress Bridge) PrepareBridge(IsolationOptions options, string dataDirectory)
     {
+        PodNetwork.ClaimAndReap(options, dataDirectory);
         var chosen = PodNetwork.ChooseNetwork(options, dataDirectory);
         var pods = new PodNetwork(chosen, dataDirectory);
         pods.Prepare();

@@ -26,6 +26,7 @@ internal sealed class PodNetwork
     private readonly IsolationOptions _options;
     private readonly IPNetwork _network;
     private readonly string _hash;
+    private readonly string _dataDirectory;
     private readonly uint _first;
     private readonly uint _last;
 
@@ -41,6 +42,7 @@ internal sealed class PodNetwork
         }
 
         _hash = Hash(dataDirectory);
+        _dataDirectory = dataDirectory;
         var start = BinaryPrimitives.ReadUInt32BigEndian(network.BaseAddress.GetAddressBytes());
         var size = 1u << (32 - network.PrefixLength);
         Gateway = ToAddress(start + 1);
@@ -49,6 +51,17 @@ internal sealed class PodNetwork
         _last = start + size - 3;
         Bridge = $"lnt{_hash}br";
         RuntimeRoot = Path.Combine(options.RuntimeDirectory, _hash);
+    }
+
+    /// <summary>Makes this process the owner of the pods of <paramref name="dataDirectory"/>'s mesh (see
+    /// <see cref="MeshOwnership"/>), then removes every other mesh's pods whose owner is gone — a mesh SIGKILLed on
+    /// another data directory, such as a demo's temporary one — with their processes. Returns the hashes reaped.</summary>
+    public static IReadOnlyList<string> ClaimAndReap(IsolationOptions options, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var hash = Hash(dataDirectory);
+        MeshOwnership.Claim(options.RuntimeDirectory, hash, dataDirectory);
+        return MeshOwnership.ReapAbandoned(options.RuntimeDirectory, hash, abandoned => RemoveAll(options.RuntimeDirectory, abandoned, withBridge: true));
     }
 
     /// <summary><paramref name="options"/> with its pod range chosen: the one given, else the range this mesh's
@@ -145,7 +158,8 @@ internal sealed class PodNetwork
     /// (the control plane makes it before it listens on its address).</summary>
     public void Prepare()
     {
-        RemovePods();
+        ClaimAndReap(_options, _dataDirectory);
+        RemoveAll(_options.RuntimeDirectory, _hash, withBridge: false);
         var range = _network;
         var address = $"{Gateway}/{range.PrefixLength}";
         var (exists, current) = HostCommand.Run("ip", "-o", "-4", "addr", "show", "dev", Bridge);
@@ -176,28 +190,33 @@ internal sealed class PodNetwork
         CreateDirectory(RuntimeRoot, Traversable);
     }
 
-    /// <summary>Removes every pod of this mesh, its bridge, its hosts files and its pods' folders.</summary>
+    /// <summary>Removes every pod of this mesh, its bridge, its hosts files and its pods' folders, then gives up
+    /// its ownership (nothing is left for a reaper).</summary>
     public void CleanUp()
     {
-        RemovePods();
-        if (HostCommand.Run("ip", "link", "show", "dev", Bridge).ExitCode == 0)
-        {
-            HostCommand.Run("ip", "link", "delete", Bridge);
-        }
+        RemoveAll(_options.RuntimeDirectory, _hash, withBridge: true);
+        MeshOwnership.Release(_options.RuntimeDirectory, _hash);
     }
 
-    private void RemovePods()
+    // Everything named after a mesh's hash: the processes still in its namespaces (an owner that was killed
+    // leaves its apps and proxies running there), the namespaces (and with them their iptables rules), their
+    // /etc/netns folders, the host ends of the veths, the bridge when asked, and the pods' folders.
+    private static void RemoveAll(string runtimeDirectory, string hash, bool withBridge)
     {
+        var namespacePrefix = $"lnt{hash}-";
         foreach (var line in HostCommand.Check("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var name = line.Split(' ', 2)[0];
-            if (name.StartsWith(NamespacePrefix, StringComparison.Ordinal))
+            if (name.StartsWith(namespacePrefix, StringComparison.Ordinal))
             {
+                KillProcessesIn(name);
                 HostCommand.Run("ip", "netns", "delete", name);
                 DeleteDirectory(Path.Combine("/etc/netns", name));
             }
         }
 
+        var vethPrefix = $"v{hash}";
+        var bridge = $"lnt{hash}br";
         foreach (var line in HostCommand.Check("ip", "-o", "link", "show").Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var fields = line.Split(':', 3);
@@ -207,13 +226,38 @@ internal sealed class PodNetwork
             }
 
             var name = fields[1].Trim().Split('@')[0];
-            if (name.StartsWith(VethPrefix, StringComparison.Ordinal))
+            if (name.StartsWith(vethPrefix, StringComparison.Ordinal) || (withBridge && name == bridge))
             {
                 HostCommand.Run("ip", "link", "delete", name);
             }
         }
 
-        DeleteDirectory(RuntimeRoot);
+        DeleteDirectory(Path.Combine(runtimeDirectory, hash));
+    }
+
+    private static void KillProcessesIn(string networkNamespace)
+    {
+        var (code, output) = HostCommand.Run("ip", "netns", "pids", networkNamespace);
+        if (code != 0)
+        {
+            return;
+        }
+
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (int.TryParse(line.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                try
+                {
+                    using var process = System.Diagnostics.Process.GetProcessById(pid);
+                    process.Kill();
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    // Already gone.
+                }
+            }
+        }
     }
 
     /// <summary>Makes <paramref name="key"/>'s pod at <paramref name="address"/>: namespace, veth on the bridge,

@@ -47,6 +47,18 @@ public sealed class ResourceWriterTests
         metadata: { name: web-1, namespace: shop, labels: { app: web } }
         spec: { workload: web, address: 127.0.0.9, serviceAccount: web-sa, ports: [8080, 9090], proxyInboundPort: 4143, proxyAdminPort: 4191, ready: true, version: "2.0",
                 restarts: 2, lastExit: { process: app, exitCode: 3, reason: "Error: exited with code 3", at: "2026-12-03T22:00:00.125Z" } }
+        ---
+        apiVersion: linnet.io/v1alpha1
+        kind: Approval
+        metadata: { name: web-0a1b2c3d4e, namespace: shop }
+        spec: { workload: web, identifier: "workload/shop/web:1.3.0", currentImage: "r.io/shop/web:1.2.0", newImage: "r.io/shop/web:1.3.0@sha256:1111111111111111111111111111111111111111111111111111111111111111",
+                votesRequired: 2, deadline: "2026-12-04T10:00:00Z", createdAt: "2026-12-03T10:00:00Z", updatedAt: "2026-12-03T11:00:00.5Z",
+                voters: { alice: "2026-12-03T11:00:00.5Z" }, state: pending }
+        ---
+        apiVersion: linnet.io/v1alpha1
+        kind: ReleaseVerdict
+        metadata: { name: web-0a1b2c3d4e, namespace: shop }
+        spec: { workload: web, canary: web, image: "r.io/shop/web:1.3.0", verdict: rolledBack, reasons: ["Halt advancement request-success-rate 50.00 < 99"], at: "2026-12-03T12:00:00Z" }
         """;
 
     [Fact]
@@ -68,7 +80,7 @@ public sealed class ResourceWriterTests
             Assert.Equal((1, 1), (reread.Metadata.ResourceVersion, reread.Metadata.Generation));
         }
 
-        Assert.Equal(4, committed.Results.Count);
+        Assert.Equal(6, committed.Results.Count);
     }
 
     [Fact]

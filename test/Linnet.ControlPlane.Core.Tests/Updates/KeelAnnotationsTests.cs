@@ -69,10 +69,15 @@ public sealed class KeelAnnotationsTests
     [InlineData(KeelAnnotations.PollSchedule, "@every 1m", "applies only with keel.sh/trigger: poll")]
     [InlineData(KeelAnnotations.Approvals, "two", "must be a whole number")]
     [InlineData(KeelAnnotations.ApprovalDeadline, "1d", "must be a whole number of hours")]
+    [InlineData(KeelAnnotations.ApprovalDeadline, "0", "between 1 and 8760")]
+    [InlineData(KeelAnnotations.Approvals, "101", "at most 100")]
+    [InlineData(KeelAnnotations.ImagePullSecret, "regcred", "spec.imagePullSecretFile")]
     [InlineData("keel.sh/pollschedule", "@every 1m", "is not a Keel annotation Linnet knows")]
     [InlineData(KeelAnnotations.Notify, "ops, ,dev", "is not a channel name")]
     [InlineData(KeelAnnotations.Notify, "ops team", "is not a channel name")]
-    [InlineData(KeelAnnotations.ReleaseNotes, "https://example.com/notes", "is not supported yet")]
+    [InlineData(KeelAnnotations.ReleaseNotes, "notes.txt", "is not an http or https link")]
+    [InlineData(KeelAnnotations.ReleaseNotes, "ftp://example.com/notes", "is not an http or https link")]
+    [InlineData(KeelAnnotations.MonitorContainers, "(web", "is not a regular expression")]
     public void Read_BadOrUnhonouredValue_RefusedWithPath(string key, string value, string reason)
     {
         var errors = new List<FieldError>();
@@ -166,5 +171,20 @@ public sealed class KeelAnnotationsTests
 
         Assert.Empty(result.Errors);
         Assert.Single(result.Resources);
+    }
+
+    [Fact]
+    public void ApprovalsRequired_KeelsDefaultsAndLabelsFirst()
+    {
+        var errors = new List<FieldError>();
+        var annotations = new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor", [KeelAnnotations.Approvals] = "2" };
+        var labels = new Dictionary<string, string> { [KeelAnnotations.Approvals] = "3", [KeelAnnotations.ApprovalDeadline] = "5" };
+
+        KeelAnnotations.Read(annotations, labels, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal((2, TimeSpan.FromHours(24)), KeelAnnotations.ApprovalsRequired(annotations, None));
+        Assert.Equal((3, TimeSpan.FromHours(5)), KeelAnnotations.ApprovalsRequired(annotations, labels));
+        Assert.Equal((0, TimeSpan.FromHours(24)), KeelAnnotations.ApprovalsRequired(None, None));
     }
 }

@@ -87,4 +87,39 @@ public sealed class WebhookPlanTests
 
         Assert.Equal(expected, plan.SingleOrDefault().Image);
     }
+
+    [Theory]
+    // Keel matches keel.sh/monitorContainers anywhere in a container's name (Go's regexp.MatchString); a universal
+    // Workload's one container is named after the Workload.
+    [InlineData("web", true)]
+    [InlineData("^we", true)]
+    [InlineData("^api$", false)]
+    [InlineData("sidecar|web", true)]
+    public void Plan_MonitorContainers_UpdatesOnlyAMatchingContainer(string pattern, bool updated)
+    {
+        var workload = new WorkloadResource
+        {
+            Metadata = new ObjectMeta { Name = "web", Annotations = new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor", [KeelAnnotations.MonitorContainers] = pattern } },
+            Spec = new WorkloadSpec(1, "default", "", [], [], null, [], [], null) { Image = "r.io/shop/web:1.2.0" },
+        };
+
+        var plan = ImageUpdatePlanner.Plan([workload], new ImagePushEvent("r.io/shop/web", "1.3.0", D1));
+
+        Assert.Equal(updated, plan.Count == 1);
+    }
+
+    [Fact]
+    public void Updated_ReleaseNotes_CarriedIntoTheNotificationAsKeelWritesThem()
+    {
+        var workload = new WorkloadResource
+        {
+            Metadata = new ObjectMeta { Name = "web", Annotations = new Dictionary<string, string> { [KeelAnnotations.Policy] = "minor", [KeelAnnotations.ReleaseNotes] = "https://example.com/web/releases" } },
+            Spec = new WorkloadSpec(1, "default", "", [], [], null, [], [], null) { Image = "r.io/shop/web:1.2.0" },
+        };
+
+        var notification = ImageUpdateNotifications.Updated(workload, "r.io/shop/web:1.3.0", DateTimeOffset.UnixEpoch);
+
+        Assert.Equal("Successfully updated Workload default/web r.io/shop/web:1.2.0->r.io/shop/web:1.3.0. Release notes: https://example.com/web/releases", notification.Message);
+        Assert.Contains(new KeyValuePair<string, string>("Release notes", "https://example.com/web/releases"), notification.Fields);
+    }
 }

@@ -43,13 +43,15 @@ internal static class ControlPlaneCommand
         var tokenMaxLifetime = new Option<string>("--token-max-lifetime") { Description = "The longest lifetime `linnet token create` may ask for.", DefaultValueFactory = _ => "24h" };
         var apiHostNames = new Option<string[]>("--api-host-name") { Description = "A host name the HTTP API answers to besides IP addresses and localhost (repeatable).", AllowMultipleArgumentsPerToken = true };
         var webhookCredentials = new Option<string?>("--webhook-credentials-file") { Description = "A file (chmod 600) holding user:password that registries send to /v1/webhooks/* (Basic); without it the webhooks are off." };
+        var githubSecret = new Option<string?>("--github-webhook-secret-file") { Description = "A file (chmod 600) holding the secret of a GitHub webhook: /v1/webhooks/github then takes deliveries signed with it (X-Hub-Signature-256) instead of Basic credentials." };
+        var approversFile = new Option<string?>("--approvers-file") { Description = "A file (chmod 600) of name:token lines: people who may vote on image updates (keel.sh/approvals) at /v1/approvals, and call nothing else." };
         var notificationsFile = new Option<string?>("--notifications-file") { Description = "A JSON file (chmod 600) naming where notifications go: Slack, Teams, Discord, Mattermost, Rocket.Chat, Google Chat webhooks, Keel's generic webhook, e-mail (docs/notifications.md)." };
         var jfrogRegistry = new Option<string?>("--jfrog-registry") { Description = "The registry host that JFrog webhook image names are under (Keel's PRIVATE_REGISTRY); without it they are Docker Hub names." };
         var isolation = new IsolationFlags();
         var tapSecretHeaders = new Option<string[]>("--tap-secret-header") { Description = "A header tap redacts besides authorization, cookie, set-cookie and proxy-authorization (repeatable).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
+            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, githubSecret, approversFile, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
         };
         foreach (var option in isolation.All)
         {
@@ -114,6 +116,34 @@ internal static class ControlPlaneCommand
                 }
             }
 
+            Linnet.ControlPlane.Updates.GitHubWebhookSecret? github = null;
+            if (parse.GetValue(githubSecret) is { } githubFile)
+            {
+                try
+                {
+                    github = Linnet.ControlPlane.Updates.GitHubWebhookSecret.FromFile(githubFile);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"--github-webhook-secret-file: {ex.Message}");
+                    return ExitCodes.Invalid;
+                }
+            }
+
+            var approvers = Linnet.ControlPlane.Security.ApproverCredentials.None;
+            if (parse.GetValue(approversFile) is { } approversPath)
+            {
+                try
+                {
+                    approvers = Linnet.ControlPlane.Security.ApproverCredentials.FromFile(approversPath);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"--approvers-file: {ex.Message}");
+                    return ExitCodes.Invalid;
+                }
+            }
+
             var notifications = Linnet.ControlPlane.Core.Notifications.NotificationConfig.None;
             if (parse.GetValue(notificationsFile) is { } notificationsPath)
             {
@@ -143,7 +173,7 @@ internal static class ControlPlaneCommand
             }
 
             var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []) { TapSecretHeaders = [.. secretHeaders.Select(h => h.ToLowerInvariant())] };
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog, github, approvers);
         });
         return command;
     }
@@ -197,7 +227,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null, Linnet.ControlPlane.Updates.GitHubWebhookSecret? github = null, Linnet.ControlPlane.Security.ApproverCredentials? approvers = null)
     {
         // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
         IdentityFiles.EnsureDirectory(data.Path);
@@ -253,6 +283,8 @@ internal static class ControlPlaneCommand
                 ApiHostNames = security?.HostNames ?? [],
                 TapSecretHeaders = security?.TapSecretHeaders ?? [],
                 WebhookCredentials = webhooks,
+                GitHubWebhookSecret = github,
+                Approvers = approvers ?? Linnet.ControlPlane.Security.ApproverCredentials.None,
                 Notifications = notifications ?? Linnet.ControlPlane.Core.Notifications.NotificationConfig.None,
                 JfrogRegistry = jfrogRegistry,
             };

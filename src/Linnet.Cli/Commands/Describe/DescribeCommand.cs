@@ -59,6 +59,10 @@ internal static class DescribeCommand
                     }
 
                     console.Write(events);
+                    if (CanaryJudgeTable.From(response.Body?["status"]?["judge"]) is { } judge)
+                    {
+                        console.Write(judge);
+                    }
                 }
             }
             catch (HttpRequestException ex)

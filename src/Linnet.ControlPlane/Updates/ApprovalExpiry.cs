@@ -1,0 +1,75 @@
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Core.Updates;
+using Linnet.ControlPlane.Notifications;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Linnet.ControlPlane.Updates;
+
+/// <summary>Expires pending approvals whose <c>keel.sh/approvalDeadline</c> passed (Keel's expiry service): the
+/// approval is recorded <see cref="ApprovalStates.Expired"/> with its vote count, and the expiry is notified.</summary>
+internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ApprovalExpiry> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    /// <summary>One pass: expires every pending approval whose deadline has passed; returns how many.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var snapshot = store.Snapshot();
+        var expired = 0;
+        foreach (var approval in snapshot.OfKind<ApprovalResource>().Where(a => a.Spec.State == ApprovalStates.Pending && a.Spec.Deadline <= now).ToList())
+        {
+            var record = approval with
+            {
+                Spec = approval.Spec with
+                {
+                    State = ApprovalStates.Expired,
+                    UpdatedAt = now,
+                    Reason = $"the deadline passed with {approval.Spec.Voters.Count}/{approval.Spec.VotesRequired} approval(s)",
+                },
+            };
+            try
+            {
+                await store.CommitAsync([new PutChange(record) { ExpectedVersion = approval.Metadata.ResourceVersion }], cancellationToken);
+            }
+            catch (ConflictException)
+            {
+                // A vote landed meanwhile: the next pass looks again.
+                continue;
+            }
+
+            expired++;
+            var workload = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) as WorkloadResource;
+            notifications.Publish(ApprovalNotifications.Expired(workload, record));
+            Log.Expired(logger, approval.Spec.Identifier, approval.Spec.Voters.Count, approval.Spec.VotesRequired);
+        }
+
+        return expired;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                await ExpireDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "approval {Identifier} expired with {Votes}/{Required} approval(s)")]
+        public static partial void Expired(ILogger logger, string identifier, int votes, int required);
+    }
+}

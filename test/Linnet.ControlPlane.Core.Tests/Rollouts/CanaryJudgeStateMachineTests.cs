@@ -1,0 +1,248 @@
+using Linnet.Api.Telemetry;
+using Linnet.ControlPlane.Core.Judge;
+using Linnet.ControlPlane.Core.Manifests;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Rollouts;
+
+namespace Linnet.ControlPlane.Core.Tests.Rollouts;
+
+/// <summary>The sequential judge in the canary's steps: it looks between steps and at each step, rolls back
+/// or promotes at once, holds the weight while the evidence leans towards harm and at maxWeight until it
+/// decides, and its state survives the store (a restarted control plane resumes from it).</summary>
+public sealed class CanaryJudgeStateMachineTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 12, 4, 3, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Look = TimeSpan.FromSeconds(10);
+
+    private static CanaryResource Canary() => (CanaryResource)ManifestParser.Parse("""
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: { name: podinfo, namespace: test }
+        spec:
+          targetRef: { apiVersion: apps/v1, kind: Deployment, name: podinfo }
+          service: { port: 9898 }
+          analysis:
+            interval: 1m
+            stepWeight: 10
+            maxWeight: 30
+            judge: sequential
+        """, "t").Resources.Single();
+
+    private static WorkloadResource Target(string version) => new()
+    {
+        Metadata = new ObjectMeta { Name = "podinfo", Namespace = "test", Labels = new Dictionary<string, string> { ["app"] = "podinfo" } },
+        Spec = new WorkloadSpec(1, "default", "/bin/podinfo", [], [], null, [9898], [], version),
+    };
+
+    // requests, failures, all answered within 100 ms.
+    private static SideCounts Counts(long requests, long failures)
+    {
+        var buckets = new long[LatencyBuckets.Count];
+        buckets[LatencyBuckets.Milliseconds.ToList().IndexOf(100)] = requests;
+        return new SideCounts(requests, failures, buckets);
+    }
+
+    /// <summary>The store and supervisor around the state machine; with <paramref name="throughStore"/>, the
+    /// Canary is written as the store keeps it and read back before every step (a restart at every step).</summary>
+    private sealed class World(bool throughStore = false)
+    {
+        public CanaryResource Canary { get; private set; } = CanaryJudgeStateMachineTests.Canary();
+
+        public WorkloadResource Target { get; set; } = Target("v1");
+
+        public WorkloadResource? Primary { get; private set; }
+
+        public DateTimeOffset Now { get; private set; } = Start;
+
+        public CanaryStatus Status => Canary.Status;
+
+        public int Weight => Status.CanaryWeight;
+
+        public List<(JudgeInput? Window, bool LookOnly)> Observed { get; } = [];
+
+        public void Step(JudgeInput? window = null, bool lookOnly = false)
+        {
+            Now += lookOnly ? Look : Canary.Spec.Analysis.Interval;
+            var asked = CanaryStateMachine.NeedsJudgeCounts(Canary);
+            var observation = new CanaryObservation(Now, Target, Primary, Target.Spec.Replicas, Primary?.Spec.Replicas ?? 0, new Dictionary<string, double?>())
+            {
+                JudgeWindow = asked ? window ?? new JudgeInput(SideCounts.Empty, SideCounts.Empty) : null,
+                LookOnly = lookOnly,
+            };
+            Observed.Add((observation.JudgeWindow, lookOnly));
+            var step = CanaryStateMachine.Next(Canary, observation);
+            foreach (var write in step.Writes.OfType<WorkloadResource>())
+            {
+                if (write.Metadata.Name == "podinfo")
+                {
+                    Target = write;
+                }
+                else
+                {
+                    Primary = write;
+                }
+            }
+
+            Canary = Canary with { Status = step.Status };
+            if (throughStore)
+            {
+                var line = ResourceWriter.ToJsonLine(Canary);
+                var reread = ManifestParser.Parse(line, "store", ManifestOrigin.Store);
+                Assert.Empty(reread.Errors);
+                Canary = (CanaryResource)reread.Resources.Single();
+            }
+        }
+
+        // Initialised with v1, then v2 applied and its analysis started at 10 %.
+        public World AtFirstWeight()
+        {
+            Step();
+            Step();
+            Target = Target("v2");
+            Step();
+            Step();
+            Assert.Equal((CanaryPhases.Progressing, 10), (Status.Phase, Weight));
+            Assert.Equal(Now, Status.Judge!.LookedAt);
+            return this;
+        }
+    }
+
+    [Fact]
+    public void Next_CanaryFailingClearly_RolledBackAtTheFirstLookWithoutWaitingForTheStep()
+    {
+        var world = new World().AtFirstWeight();
+
+        // 10 of 100 canary requests failed against 4 of 900 on the primary, in the same 10 s.
+        world.Step(new JudgeInput(Counts(900, 4), Counts(100, 10)), lookOnly: true);
+
+        Assert.Equal(CanaryPhases.Failed, world.Status.Phase);
+        Assert.Equal(0, world.Weight);
+        Assert.Equal(0, world.Target.Spec.Replicas);
+        Assert.Equal(JudgeVerdict.RollBack, world.Status.Judge!.Result.Verdict);
+        Assert.Contains(world.Status.Events, e => e.Type == "Warning" && e.Message.StartsWith(
+            "podinfo.test rolled back: canary failure rate 10.0 % vs primary 0.4 %, difference excludes 0 at α = 0.05 after 100 canary requests", StringComparison.Ordinal));
+        Assert.Equal(0, world.Status.FailedChecks);
+    }
+
+    [Fact]
+    public void Next_LooksBetweenSteps_AccumulateEvidenceButNeverStepTheWeight()
+    {
+        var world = new World().AtFirstWeight();
+
+        for (var i = 0; i < 5; i++)
+        {
+            world.Step(new JudgeInput(Counts(90, 0), Counts(10, 0)), lookOnly: true);
+            Assert.Equal(10, world.Weight);
+        }
+
+        Assert.Equal(5, world.Status.Judge!.State.Looks);
+        Assert.Equal((450L, 50L), (world.Status.Judge.State.Primary.Requests, world.Status.Judge.State.Canary.Requests));
+        Assert.Equal(world.Now, world.Status.Judge.LookedAt);
+
+        // The interval's step looks too, then steps the weight as Flagger's schedule does.
+        world.Step(new JudgeInput(Counts(90, 0), Counts(10, 0)));
+        Assert.Equal(20, world.Weight);
+        Assert.Equal(6, world.Status.Judge.State.Looks);
+    }
+
+    [Fact]
+    public void Next_EvidenceLeaningTowardsHarm_HoldsTheWeightStep()
+    {
+        var world = new World().AtFirstWeight();
+
+        // One failure, on the canary: evidence above 1 but far from the 40 a rollback needs.
+        world.Step(new JudgeInput(Counts(90, 0), Counts(10, 1)));
+
+        Assert.Equal((CanaryPhases.Progressing, 10), (world.Status.Phase, world.Weight));
+        Assert.InRange(world.Status.Judge!.Result.FailureRate.EValue, 1.0001, 40);
+        Assert.Equal("Halt podinfo.test advancement at canary weight 10: the evidence leans towards harm", world.Status.Events[^1].Message);
+    }
+
+    [Fact]
+    public void Next_AtMaxWeightUndecided_WaitsForTheJudgeInsteadOfPromoting()
+    {
+        var world = new World().AtFirstWeight();
+        world.Step(new JudgeInput(Counts(90, 0), Counts(10, 0)));
+        world.Step(new JudgeInput(Counts(80, 0), Counts(20, 0)));
+        Assert.Equal(30, world.Weight);
+
+        world.Step(new JudgeInput(Counts(70, 0), Counts(30, 0)));
+        world.Step(new JudgeInput(Counts(70, 0), Counts(30, 0)));
+
+        Assert.Equal((CanaryPhases.Progressing, 30), (world.Status.Phase, world.Weight));
+        Assert.Equal("v1", world.Primary!.Spec.Version);
+        Assert.Single(world.Status.Events, e => e.Message == "Waiting at canary weight 30 for the judge to decide podinfo.test");
+        Assert.Equal(JudgeVerdict.Continue, world.Status.Judge!.Result.Verdict);
+    }
+
+    [Fact]
+    public void Next_CanaryShownWithinTheMargins_PromotedBeforeMaxWeight()
+    {
+        var world = new World().AtFirstWeight();
+
+        // Much traffic, the same failure rate and latency on both sides: the first look places the latency
+        // bound, the second shows both differences within a point.
+        world.Step(new JudgeInput(Counts(90_000, 450), Counts(10_000, 50)), lookOnly: true);
+        Assert.Equal(CanaryPhases.Progressing, world.Status.Phase);
+        world.Step(new JudgeInput(Counts(90_000, 450), Counts(10_000, 50)), lookOnly: true);
+
+        Assert.Equal(CanaryPhases.Promoting, world.Status.Phase);
+        Assert.Equal("v2", world.Primary!.Spec.Version);
+        Assert.Equal(JudgeVerdict.Promote, world.Status.Judge!.Result.Verdict);
+        Assert.Contains(world.Status.Events, e => e.Type == "Normal" && e.Message.StartsWith("podinfo.test ready to promote: canary failure rate 0.5 % vs primary 0.5 %", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Next_ThroughTheStoreAtEveryStep_DecidesExactlyAsInMemory()
+    {
+        // The same looks, once with the Canary kept in memory and once written to the store and read back
+        // before every step (a control plane restarted between any two steps): same evidence, same decision.
+        var looks = new List<(JudgeInput Window, bool LookOnly)>();
+        for (var i = 0; i < 40; i++)
+        {
+            looks.Add((new JudgeInput(Counts(200 + (i % 7), i % 3 == 0 ? 1 : 0), Counts(40 + (i % 5), i % 4 == 0 ? 1 : 0)), i % 6 != 5));
+        }
+
+        var memory = new World().AtFirstWeight();
+        var stored = new World(throughStore: true).AtFirstWeight();
+        foreach (var (window, lookOnly) in looks)
+        {
+            memory.Step(window, lookOnly);
+            stored.Step(window, lookOnly);
+            Assert.Equal(memory.Status.Judge, stored.Status.Judge);
+            Assert.Equal(memory.Status.Judge!.Result.Message, stored.Status.Judge!.Result.Message);
+        }
+
+        Assert.Equal(memory.Status, stored.Status);
+        Assert.True(stored.Status.Judge!.State.Looks > 5, $"{stored.Status.Judge.State.Looks} looks");
+    }
+
+    [Fact]
+    public void Next_NewRevisionDuringAnalysis_StartsTheJudgeAfresh()
+    {
+        var world = new World().AtFirstWeight();
+        world.Step(new JudgeInput(Counts(90, 0), Counts(10, 1)), lookOnly: true);
+        Assert.Equal(1, world.Status.Judge!.State.Looks);
+
+        world.Target = Target("v3");
+        world.Step();
+        Assert.Null(world.Status.Judge);
+        world.Step();
+
+        Assert.Equal(10, world.Weight);
+        Assert.Equal(JudgeState.Initial, world.Status.Judge!.State);
+    }
+
+    [Fact]
+    public void Next_LookBetweenStepsWhenNotJudging_ChangesNothing()
+    {
+        var world = new World();
+        world.Step();
+        world.Step();
+        var before = world.Status;
+
+        world.Step(lookOnly: true);
+
+        Assert.Equal(before, world.Status);
+    }
+}
