@@ -11,6 +11,7 @@ using Linnet.Cli.Commands.Edges;
 using Linnet.Cli.Commands.Describe;
 using Linnet.Cli.Commands.Demo;
 using Linnet.Cli.Commands.Get;
+using Linnet.Cli.Commands.LoadTester;
 using Linnet.Cli.Commands.Logs;
 using Linnet.Cli.Commands.Routes;
 using Linnet.Cli.Commands.Stat;
@@ -45,6 +46,7 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     Linnet.Cli.Commands.Canary.CanaryCommand.Create(),
     Linnet.Cli.Commands.Approvals.ApprovalsCommand.Create(),
     Linnet.Cli.Commands.ImageUpdates.ImageUpdatesCommand.Create(),
+    LoadTesterCommand.Create(),
 };
 var parse = root.Parse(args);
 

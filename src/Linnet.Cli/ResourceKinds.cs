@@ -17,9 +17,10 @@ internal static class ResourceKinds
         ["canary"] = "Canary", ["canaries"] = "Canary",
         ["referencegrant"] = "ReferenceGrant", ["referencegrants"] = "ReferenceGrant", ["refgrant"] = "ReferenceGrant",
         ["metrictemplate"] = "MetricTemplate", ["metrictemplates"] = "MetricTemplate",
+        ["alertprovider"] = "AlertProvider", ["alertproviders"] = "AlertProvider",
     };
 
-    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary, referencegrant (refgrant), metrictemplate";
+    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary, referencegrant (refgrant), metrictemplate, alertprovider";
 
     public static string? Resolve(string alias) => Aliases.GetValueOrDefault(alias);
 }

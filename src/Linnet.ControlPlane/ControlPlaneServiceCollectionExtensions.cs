@@ -64,6 +64,13 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<ControlPlaneCertificate>();
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } file ? AdminCredential.LoadOrCreate(file) : AdminCredential.Ephemeral());
         services.TryAddSingleton(options.Approvers);
+
+        // Beside the admin credential, where Linnet's load tester on the same host reads it.
+        services.TryAddSingleton(_ => options.AdminCredentialFile is { } credential
+            ? WebhookSigningKey.LoadOrCreate(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(credential))!, WebhookSigningKey.FileName))
+            : WebhookSigningKey.Ephemeral());
+        services.TryAddSingleton<Rollouts.CanaryWebhookClient>();
+        services.TryAddSingleton<Rollouts.CanaryAlerter>();
         services.AddGrpc();
         services.AddRouting();
 

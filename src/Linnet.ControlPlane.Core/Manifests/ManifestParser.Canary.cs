@@ -189,8 +189,6 @@ public static partial class ManifestParser
         var (mirror, mirrorWeight) = ParseMirror(analysis, iterations);
         foreach (var (key, reason) in new[]
         {
-            ("webhooks", "are not called yet by Linnet's canary controller: a gate or load test would be skipped, so the canary is refused"),
-            ("alerts", "are not sent yet by Linnet's canary controller (AlertProvider is not a kind yet)"),
             ("sessionAffinity", "is not honoured: Flagger's gatewayapi router pins users to the canary with a Set-Cookie response filter on the canary's backendRef and a Cookie match rule; Linnet's routes have no per-backend filters yet, so affinity would silently not hold"),
         })
         {
@@ -204,6 +202,8 @@ public static partial class ManifestParser
             }
         }
 
+        var webhooks = ParseCanaryWebhooks(analysis);
+        var alerts = ParseCanaryAlerts(analysis);
         var metrics = new List<CanaryMetric>();
         var items = analysis.Sequence("metrics");
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -265,6 +265,8 @@ public static partial class ManifestParser
             PrimaryReadyThreshold = primaryReady,
             CanaryReadyThreshold = canaryReady,
             Metrics = metrics,
+            Webhooks = webhooks,
+            Alerts = alerts,
             Judge = judge,
         };
     }

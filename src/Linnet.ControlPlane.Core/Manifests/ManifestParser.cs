@@ -159,6 +159,10 @@ public static partial class ManifestParser
                 expectedVersion = CanaryResource.FlaggerVersion;
                 resource = metadata is null ? null : new MetricTemplateResource { Metadata = metadata, Spec = ParseMetricTemplateSpec(spec) };
                 break;
+            case AlertProviderResource.KindName:
+                expectedVersion = CanaryResource.FlaggerVersion;
+                resource = metadata is null ? null : new AlertProviderResource { Metadata = metadata, Spec = ParseAlertProviderSpec(spec) };
+                break;
             case InstanceResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
                 resource = metadata is null ? null : new InstanceResource { Metadata = metadata, Spec = ParseInstanceSpec(spec) };
@@ -187,7 +191,7 @@ public static partial class ManifestParser
                 resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);
                 break;
             default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate)"));
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider)"));
                 break;
         }
 

@@ -95,6 +95,16 @@ public static partial class ResourceWriter
             analysis["mirror"] = true;
             analysis["mirrorWeight"] = a.MirrorWeight;
         }
+        if (a.Webhooks.Count > 0)
+        {
+            analysis["webhooks"] = CanaryWebhooksJson(a.Webhooks);
+        }
+
+        if (a.Alerts.Count > 0)
+        {
+            analysis["alerts"] = CanaryAlertsJson(a.Alerts);
+        }
+
         if (a.Judge.Kind != JudgeKinds.Threshold)
         {
             analysis["judge"] = a.Judge.Kind;

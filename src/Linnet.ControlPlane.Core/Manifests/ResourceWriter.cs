@@ -91,6 +91,9 @@ public static partial class ResourceWriter
                     }).ToArray()),
                 };
                 break;
+            case AlertProviderResource a:
+                json["spec"] = AlertProviderSpecJson(a.Spec);
+                break;
             case ApprovalResource a:
                 json["spec"] = ApprovalSpecJson(a.Spec);
                 break;

@@ -49,6 +49,12 @@ public sealed record CanaryAnalysis
     /// previous primary stays running at zero weight after a promotion while the analysis watches the new one.</summary>
     public TimeSpan RollbackWindow { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Flagger's webhooks, in their order.</summary>
+    public IReadOnlyList<CanaryWebhook> Webhooks { get; init; } = [];
+
+    /// <summary>Flagger's alerts: where the canary's alerts go.</summary>
+    public IReadOnlyList<CanaryAlertRef> Alerts { get; init; } = [];
+
     /// <summary>Linnet's judge settings (<c>analysis.judge</c> and friends).</summary>
     public JudgeOptions Judge { get; init; } = new();
 
@@ -61,7 +67,8 @@ public sealed record CanaryAnalysis
         && StepWeight == other.StepWeight && StepWeights.SequenceEqual(other.StepWeights) && StepWeightPromotion == other.StepWeightPromotion
         && Iterations == other.Iterations && Match.SequenceEqual(other.Match) && PrimaryReadyThreshold == other.PrimaryReadyThreshold
         && CanaryReadyThreshold == other.CanaryReadyThreshold && Metrics.SequenceEqual(other.Metrics) && Judge.Equals(other.Judge)
-        && RollbackWindow == other.RollbackWindow && Mirror == other.Mirror && MirrorWeight == other.MirrorWeight;
+        && RollbackWindow == other.RollbackWindow && Mirror == other.Mirror && MirrorWeight == other.MirrorWeight
+        && Webhooks.SequenceEqual(other.Webhooks) && Alerts.SequenceEqual(other.Alerts);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Interval, Threshold, MaxWeight, StepWeight, Iterations);

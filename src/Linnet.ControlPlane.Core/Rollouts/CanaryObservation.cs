@@ -25,6 +25,10 @@ public sealed record CanaryObservation(
     /// that run the old version again.</summary>
     public int? PrimaryReadyAtVersion { get; init; }
 
+    /// <summary>The answers of the webhooks called for this step, by their index in <c>analysis.webhooks</c>
+    /// (those a step asked for in <see cref="CanaryStep.Pending"/>).</summary>
+    public IReadOnlyDictionary<int, CanaryHookResult> HookResults { get; init; } = new Dictionary<int, CanaryHookResult>();
+
     /// <summary>For <c>analysis.judge: sequential</c> (when <see cref="CanaryStateMachine.NeedsJudgeCounts"/>):
     /// each side's counts over the window from the status's <c>judge.lookedAt</c> to <see cref="Now"/>; null
     /// when they were not read.</summary>

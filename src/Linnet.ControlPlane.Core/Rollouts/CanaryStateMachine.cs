@@ -16,7 +16,7 @@ public static partial class CanaryStateMachine
     {
         ArgumentNullException.ThrowIfNull(canary);
         var s = canary.Status;
-        return !s.Paused && ((s.Phase == CanaryPhases.Progressing && !canary.Spec.SkipAnalysis && (s.CanaryWeight > 0 || s.Iterations > 0)) || WatchesPrimary(canary));
+        return !s.Paused && ((s.Phase is CanaryPhases.Progressing or CanaryPhases.WaitingPromotion && !canary.Spec.SkipAnalysis && (s.CanaryWeight > 0 || s.Iterations > 0)) || WatchesPrimary(canary));
     }
 
     /// <summary>The next step of <paramref name="canary"/> given <paramref name="observed"/>.</summary>
@@ -30,7 +30,16 @@ public static partial class CanaryStateMachine
             return new CanaryStep(canary.Status, []);
         }
 
-        return new Stepper(canary, observed).Run();
+        var stepper = new Stepper(canary, observed);
+        try
+        {
+            return stepper.Run();
+        }
+        catch (HookNeededException needed)
+        {
+            // Undecided until the hook answers: nothing is written, the controller calls it and asks again.
+            return new CanaryStep(canary.Status, []) { Pending = [needed.Call] };
+        }
     }
 
     private sealed partial class Stepper(CanaryResource canary, CanaryObservation observed)
@@ -91,7 +100,14 @@ public static partial class CanaryStateMachine
                     ScaleTarget(target, 0);
                     return Done();
                 case CanaryPhases.Initialized or CanaryPhases.Succeeded or CanaryPhases.Failed or CanaryPhases.Waiting:
-                    return StartAnalysis(target, primary, hash, restart: false);
+                    if (_status.Phase == CanaryPhases.Waiting && RollbackRequested())
+                    {
+                        // The revision waiting for approval is rejected: it counts as failed until the next one.
+                        _status = _status with { LastAppliedSpec = hash };
+                        return RollBack(target);
+                    }
+
+                    return ConfirmRollout() ? StartAnalysis(target, primary, hash, restart: false) : Done();
                 case CanaryPhases.Progressing or CanaryPhases.WaitingPromotion when isNewRevision:
                     return StartAnalysis(target, primary, hash, restart: true);
                 case CanaryPhases.Promoting:
@@ -100,7 +116,9 @@ public static partial class CanaryStateMachine
                     ScaleTarget(target, 0);
                     SetPhase(CanaryPhases.Succeeded, "True", "Canary analysis completed successfully, promotion finished.");
                     _status = _status with { LastPromotedSpec = _status.LastAppliedSpec };
+                    PostRollout(CanaryPhases.Succeeded);
                     Event("Normal", $"Promotion completed! Scaling down {Name}");
+                    Alert("Canary analysis completed successfully, promotion finished.", "info");
                     return Done();
                 default:
                     return Progressing(target, primary);
@@ -135,6 +153,7 @@ public static partial class CanaryStateMachine
             SetPhase(CanaryPhases.Initialized, "True", "Deployment initialization completed.");
             _status = _status with { LastAppliedSpec = hash, LastPromotedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0 };
             Event("Normal", $"Initialization done! {Name}");
+            Alert("New Workload detected, initialization completed.", "info", withMetadata: true);
             return Done();
         }
 
@@ -151,6 +170,7 @@ public static partial class CanaryStateMachine
             SetPhase(CanaryPhases.Progressing, "Unknown", "New revision detected, progressing canary analysis.");
             _status = _status with { LastAppliedSpec = hash, CanaryWeight = 0, FailedChecks = 0, Iterations = 0, Metrics = [], Judge = null };
             Event("Normal", restart ? $"New revision detected! Restarting analysis for {Name}" : $"New revision detected! Scaling up {Name}");
+            Alert(restart ? "New revision detected, restarting analysis." : "New revision detected, progressing canary analysis.", "info", withMetadata: true);
             return Done();
         }
 
@@ -166,6 +186,7 @@ public static partial class CanaryStateMachine
                 if (observed.Now - _status.LastTransitionTime > TimeSpan.FromSeconds(canary.Spec.ProgressDeadlineSeconds))
                 {
                     Event("Warning", $"Canary {Name} has not become ready within progressDeadlineSeconds ({canary.Spec.ProgressDeadlineSeconds.ToString(CultureInfo.InvariantCulture)}s)");
+                    Alert($"Progress deadline exceeded: {observed.TargetReady} of {target.Spec.Replicas} instances ready", "error");
                     return RollBack(target);
                 }
 
@@ -178,15 +199,28 @@ public static partial class CanaryStateMachine
                 return Promote(target, primary);
             }
 
+            // Flagger polls rollback hooks once a step, not at the judge's looks between steps.
+            if (!observed.LookOnly && RollbackRequested())
+            {
+                return RollBack(target);
+            }
+
             if (_status.FailedChecks >= _analysis.Threshold)
             {
                 Event("Warning", $"Rolling back {Name} failed checks threshold reached {_status.FailedChecks.ToString(CultureInfo.InvariantCulture)}");
+                Alert($"Failed checks threshold reached {_status.FailedChecks.ToString(CultureInfo.InvariantCulture)}", "error");
                 return RollBack(target);
             }
 
             if (_status.CanaryWeight == 0 && _status.Iterations == 0)
             {
                 Event("Normal", $"Starting canary analysis for {Name}");
+                if (!PreRollout())
+                {
+                    _status = _status with { FailedChecks = _status.FailedChecks + 1 };
+                    return Done();
+                }
+
                 StartJudge();
             }
             else if (IsSequential && Judge(target, primary) is { } judged)
@@ -209,6 +243,11 @@ public static partial class CanaryStateMachine
 
         private CanaryStep CanaryStep(WorkloadResource target, WorkloadResource primary)
         {
+            if (_status.Phase == CanaryPhases.Progressing && !ConfirmTrafficIncrease())
+            {
+                return Done();
+            }
+
             var weight = _status.CanaryWeight;
             if (weight < _analysis.MaxWeight)
             {
@@ -219,7 +258,7 @@ public static partial class CanaryStateMachine
                 return Done();
             }
 
-            return Promote(target, primary);
+            return ConfirmPromotion() ? Promote(target, primary) : Done();
         }
 
         private CanaryStep IterationStep(WorkloadResource target, WorkloadResource primary)
@@ -230,6 +269,11 @@ public static partial class CanaryStateMachine
                 _writes.Add(Mirrored(CanaryObjects.Route(canary, 100, 0, abMatch: ab)));
                 _status = _status with { Iterations = _status.Iterations + 1 };
                 Event("Normal", $"Advance {Name} canary iteration {_status.Iterations.ToString(CultureInfo.InvariantCulture)}/{_analysis.Iterations.ToString(CultureInfo.InvariantCulture)}");
+                return Done();
+            }
+
+            if (!ConfirmPromotion())
+            {
                 return Done();
             }
 
@@ -298,12 +342,18 @@ public static partial class CanaryStateMachine
             _status = _status with { CanaryWeight = 0, Iterations = 0 };
             SetPhase(CanaryPhases.Failed, "False", "Canary analysis failed, Deployment scaled to zero.");
             Event("Warning", $"Canary failed! Scaling down {Name}");
+            PostRollout(CanaryPhases.Failed);
             return Done();
         }
 
         // Flagger's built-in checks: no values (no traffic) fails the check, as do values outside the range.
         private bool Analyse()
         {
+            if (!RolloutHooks())
+            {
+                return false;
+            }
+
             var passed = true;
             var results = new List<CanaryMetricStatus>();
             foreach (var metric in _analysis.Metrics)
@@ -367,10 +417,12 @@ public static partial class CanaryStateMachine
 
         private void Event(string type, string message)
         {
-            var events = _status.Events.Append(new CanaryEvent(observed.Now, type, message));
+            var added = new CanaryEvent(observed.Now, type, message);
+            _newEvents.Add(added);
+            var events = _status.Events.Append(added);
             _status = _status with { Events = events.TakeLast(CanaryStatus.MaxEvents).ToList() };
         }
 
-        private CanaryStep Done() => new(_status, _writes);
+        private CanaryStep Done() => new(_status, _writes) { NewEvents = _newEvents, Alerts = _alerts };
     }
 }

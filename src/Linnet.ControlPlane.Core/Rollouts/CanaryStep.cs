@@ -4,4 +4,15 @@ namespace Linnet.ControlPlane.Core.Rollouts;
 
 /// <summary>The outcome of one step: the Canary's next status and the resources to write with it, in one
 /// commit (so a restart finds either all of a step or none of it).</summary>
-public sealed record CanaryStep(CanaryStatus Status, IReadOnlyList<Resource> Writes);
+public sealed record CanaryStep(CanaryStatus Status, IReadOnlyList<Resource> Writes)
+{
+    /// <summary>Webhooks whose answers the step needs: when not empty the step is not decided (no status, no
+    /// writes); the controller calls them and asks again with their results in the observation.</summary>
+    public IReadOnlyList<CanaryHookCall> Pending { get; init; } = [];
+
+    /// <summary>The events this step recorded (sent to <c>event</c> webhooks once committed).</summary>
+    public IReadOnlyList<CanaryEvent> NewEvents { get; init; } = [];
+
+    /// <summary>The alerts this step raises (sent to <c>analysis.alerts</c> once committed).</summary>
+    public IReadOnlyList<CanaryAlert> Alerts { get; init; } = [];
+}

@@ -37,9 +37,11 @@ internal static class ResourceKinds
         ["refgrant"] = ReferenceGrantResource.KindName,
         ["metrictemplate"] = MetricTemplateResource.KindName,
         ["metrictemplates"] = MetricTemplateResource.KindName,
+        ["alertprovider"] = AlertProviderResource.KindName,
+        ["alertproviders"] = AlertProviderResource.KindName,
     };
 
-    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate";
+    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider";
 
     /// <summary>The kind's canonical name, or null when it is not a kind.</summary>
     public static string? Canonical(string? name) => name is not null && Names.TryGetValue(name, out var kind) ? kind : null;

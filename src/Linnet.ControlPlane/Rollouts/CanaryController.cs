@@ -18,6 +18,8 @@ internal sealed partial class CanaryController(
     IMeshMetrics metrics,
     MetricTemplateQuery templates,
     LocalPortAdmission admission,
+    CanaryWebhookClient hooks,
+    CanaryAlerter alerter,
     Metrics.MetricsOptions metricsOptions,
     TimeProvider time,
     ILogger<CanaryController> logger) : BackgroundService
@@ -104,7 +106,7 @@ internal sealed partial class CanaryController(
             JudgeWindow = await JudgeWindowAsync(canary, now, cancellationToken),
             LookOnly = lookOnly,
         };
-        var step = CanaryStateMachine.Next(canary, observation);
+        var step = await DecideAsync(canary, observation, cancellationToken);
         var admitted = admission.Admit(snapshot, step.Writes);
         if (admitted.Error is { } refusal)
         {
@@ -139,6 +141,7 @@ internal sealed partial class CanaryController(
         changes.Add(new PutChange(canary with { Status = step.Status }) { ExpectedVersion = canary.Metadata.ResourceVersion });
         var committed = await store.CommitAsync(changes, cancellationToken);
         Log.Stepped(logger, canary.Key.ToString(), step.Status.Phase, step.Status.CanaryWeight, step.Status.FailedChecks, committed.Revision);
+        await AnnounceAsync(canary with { Status = step.Status }, step, cancellationToken);
     }
 
     private static int ReadyCount(StoreSnapshot snapshot, string ns, string workload) =>

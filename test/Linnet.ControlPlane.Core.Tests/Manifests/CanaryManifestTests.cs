@@ -97,8 +97,8 @@ public sealed class CanaryManifestTests
     }
 
     [Theory]
-    [InlineData("    threshold: 5\n", "    webhooks:\n      - name: load-test\n        url: http://flagger-loadtester.test/\n", "spec.analysis.webhooks", "not called yet")]
-    [InlineData("    threshold: 5\n", "    alerts:\n      - name: on-call\n        severity: error\n        providerRef: { name: on-call }\n", "spec.analysis.alerts", "not sent yet")]
+    [InlineData("    threshold: 5\n", "    webhooks:\n      - name: load-test\n        url: ftp://flagger-loadtester.test/\n", "spec.analysis.webhooks[0].url", "http or https")]
+    [InlineData("    threshold: 5\n", "    alerts:\n      - name: on-call\n        severity: critical\n        providerRef: { name: on-call }\n", "spec.analysis.alerts[0].severity", "not one of info, warn, error")]
     [InlineData("    threshold: 5\n", "    mirror: true\n", "spec.analysis.mirror", "needs iterations")]
     [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: flagger-cookie }\n", "spec.analysis.sessionAffinity", "affinity")]
     [InlineData("    threshold: 5\n", "    threshold: 5\n    alpha: 0.01\n", "spec.analysis.alpha", "only with judge: sequential")]

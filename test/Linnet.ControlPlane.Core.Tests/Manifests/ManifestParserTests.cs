@@ -71,7 +71,7 @@ public sealed class ManifestParserTests
         { Doc("v1", "Service", "spec: { selectr: { app: web }, ports: [ { port: 80 } ] }"), "spec.selectr", "unknown field (known: selector, ports, type, clusterIP)" },
         { Doc("v2", "Service", "spec: { ports: [ { port: 80 } ] }"), "apiVersion", "'v2' is not the version of Service (expected v1)" },
         { Doc("v1", "Service", "spec: { ports: [ { port: 80 } ] }\nstatus: { localPorts: { \"80\": \"20000\" } }"), "status", "is written by the control plane and cannot be applied" },
-        { Doc("v1", "Gadget", "spec: {}"), "kind", "'Gadget' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate)" },
+        { Doc("v1", "Gadget", "spec: {}"), "kind", "'Gadget' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider)" },
         { Doc("linnet.io/v1alpha1", "Instance", "spec: { address: 127.0.0.2 }"), "kind", "Instance resources are written by the platform, not applied" },
         { Doc("linnet.io/v1alpha1", "Approval", "spec: { workload: web }"), "kind", "Approval resources are written by the control plane when an update needs votes, not applied (vote with `linnet approvals approve`)" },
         { Doc("linnet.io/v1alpha1", "ReleaseVerdict", "spec: { workload: web }"), "kind", "ReleaseVerdict resources are written by the control plane when a canary decides, not applied (forget rolled-back versions with `linnet image-updates clear`)" },

@@ -31,16 +31,16 @@ public sealed class CanaryApiTests : IAsyncLifetime
     public ValueTask DisposeAsync() => _cp.DisposeAsync();
 
     [Fact]
-    public async Task Apply_CanaryWithWebhooks_422WithFieldAndReasonAndNothingWritten()
+    public async Task Apply_CanaryWebhookDisablingTls_422WithFieldAndReasonAndNothingWritten()
     {
-        var withWebhook = Canary.Replace("    metrics:", "    webhooks:\n      - name: load-test\n        url: http://flagger-loadtester.test/\n    metrics:", StringComparison.Ordinal);
+        var withWebhook = Canary.Replace("    metrics:", "    webhooks:\n      - name: load-test\n        url: http://flagger-loadtester.test/\n        disableTLS: true\n    metrics:", StringComparison.Ordinal);
 
         var (status, body) = await _cp.ApplyAsync(Manifests.Join(Manifests.Service("other"), withWebhook), Ct);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         var error = Assert.Single(body["errors"]!.AsArray());
-        Assert.Equal(("Canary/web", "spec.analysis.webhooks"), ((string?)error!["resource"], (string?)error["path"]));
-        Assert.Contains("not called yet", (string?)error["reason"], StringComparison.Ordinal);
+        Assert.Equal(("Canary/web", "spec.analysis.webhooks[0].disableTLS"), ((string?)error!["resource"], (string?)error["path"]));
+        Assert.Contains("verifies a webhook's TLS certificate", (string?)error["reason"], StringComparison.Ordinal);
         Assert.Equal(0, _cp.Store.Revision);
     }
 
