@@ -2,21 +2,22 @@ using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Core.Updates;
 using Linnet.ControlPlane.Notifications;
-using Microsoft.Extensions.Hosting;
+using Linnet.ControlPlane.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Linnet.ControlPlane.Updates;
 
 /// <summary>Expires pending approvals whose <c>keel.sh/approvalDeadline</c> passed (Keel's expiry service): the
 /// approval is recorded <see cref="ApprovalStates.Expired"/> with its vote count, and the expiry is notified.</summary>
-internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ApprovalExpiry> logger) : BackgroundService
+internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ApprovalExpiry> logger) : PeriodicService(time, logger)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    /// <inheritdoc />
+    protected override TimeSpan Interval { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>One pass: expires every pending approval whose deadline has passed; returns how many.</summary>
     public async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var snapshot = store.Snapshot();
         var expired = 0;
         foreach (var approval in snapshot.OfKind<ApprovalResource>().Where(a => a.Spec.State == ApprovalStates.Pending && a.Spec.Deadline <= now).ToList())
@@ -43,29 +44,14 @@ internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationS
             expired++;
             var workload = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) as WorkloadResource;
             notifications.Publish(ApprovalNotifications.Expired(workload, record));
-            Log.Expired(logger, approval.Spec.Identifier, approval.Spec.Voters.Count, approval.Spec.VotesRequired);
+            Log.Expired(Logger, approval.Spec.Identifier, approval.Spec.Voters.Count, approval.Spec.VotesRequired);
         }
 
         return expired;
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
-        {
-            try
-            {
-                await ExpireDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => ExpireDueAsync(cancellationToken);
 
     private static partial class Log
     {

@@ -2,7 +2,7 @@ using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Core.Updates;
 using Linnet.ControlPlane.Notifications;
-using Microsoft.Extensions.Hosting;
+using Linnet.ControlPlane.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Linnet.ControlPlane.Updates;
@@ -11,9 +11,10 @@ namespace Linnet.ControlPlane.Updates;
 /// policy, and when one decides the target's current image, stores the verdict (with its reasons) and notifies it,
 /// once: the record is created only if absent, and only the commit that creates it notifies, so neither a second
 /// pass nor a restart tells it again.</summary>
-internal sealed partial class ReleaseVerdictController(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ReleaseVerdictController> logger) : BackgroundService
+internal sealed partial class ReleaseVerdictController(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ReleaseVerdictController> logger) : PeriodicService(time, logger)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+    /// <inheritdoc />
+    protected override TimeSpan Interval { get; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>One pass; returns the verdicts recorded.</summary>
     public async Task<int> RecordAsync(CancellationToken cancellationToken)
@@ -23,7 +24,7 @@ internal sealed partial class ReleaseVerdictController(IResourceStore store, Not
         foreach (var canary in snapshot.OfKind<CanaryResource>())
         {
             if (snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, canary.Metadata.Namespace, canary.Spec.TargetName)) is not WorkloadResource target
-                || ReleaseLoop.Judge(canary, target, time.GetUtcNow()) is not { } verdict
+                || ReleaseLoop.Judge(canary, target, Time.GetUtcNow()) is not { } verdict
                 || snapshot.Resources.ContainsKey(verdict.Key))
             {
                 continue;
@@ -40,29 +41,14 @@ internal sealed partial class ReleaseVerdictController(IResourceStore store, Not
 
             recorded++;
             notifications.Publish(ReleaseLoop.Notify(verdict, target));
-            Log.Verdict(logger, $"{target.Metadata.Namespace}/{target.Metadata.Name}", verdict.Spec.Image, verdict.Spec.Verdict, string.Join("; ", verdict.Spec.Reasons));
+            Log.Verdict(Logger, $"{target.Metadata.Namespace}/{target.Metadata.Name}", verdict.Spec.Image, verdict.Spec.Verdict, string.Join("; ", verdict.Spec.Reasons));
         }
 
         return recorded;
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
-        {
-            try
-            {
-                await RecordAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => RecordAsync(cancellationToken);
 
     private static partial class Log
     {
