@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Linnet.Api.Validation;
+using Linnet.ControlPlane.Core.Security;
 
 namespace Linnet.ControlPlane.Core.Notifications;
 
@@ -21,10 +22,7 @@ public sealed record NotificationConfig(IReadOnlyList<NotificationTarget> Target
     public static NotificationConfig FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            throw new InvalidOperationException($"{path} holds webhook URLs and passwords: it must be readable by its owner only (chmod 600)");
-        }
+        OwnerOnlyFile.Require(path, $"{path} holds webhook URLs and passwords: it must be readable by its owner only (chmod 600)");
 
         var errors = new List<FieldError>();
         var config = Parse(File.ReadAllText(path), errors);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Linnet.ControlPlane.Core.Security;
 
 namespace Linnet.ControlPlane.Security;
 
@@ -57,10 +58,7 @@ public sealed partial class ApproverCredentials
     public static ApproverCredentials FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            throw new InvalidOperationException($"{path} must be readable by its owner only (chmod 600)");
-        }
+        OwnerOnlyFile.Require(path);
 
         var pairs = new List<(string, string)>();
         var number = 0;

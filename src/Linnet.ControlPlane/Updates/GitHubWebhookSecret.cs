@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Linnet.ControlPlane.Core.Security;
 
 namespace Linnet.ControlPlane.Updates;
 
@@ -34,10 +35,7 @@ public sealed class GitHubWebhookSecret
     public static GitHubWebhookSecret FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            throw new InvalidOperationException($"{path} must be readable by its owner only (chmod 600)");
-        }
+        OwnerOnlyFile.Require(path);
 
         var text = File.ReadAllText(path).Trim();
         if (text.Length < 16 || text.Contains('\n', StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using Linnet.ControlPlane.Core.Security;
 namespace Linnet.ControlPlane.Updates;
 
 /// <summary>The Basic credentials registries must send to <c>/v1/webhooks/*</c> (Keel's webhook authentication;
@@ -11,10 +12,7 @@ public sealed record WebhookCredentials(string User, string Password)
     public static WebhookCredentials FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            throw new InvalidOperationException($"{path} must be readable by its owner only (chmod 600)");
-        }
+        OwnerOnlyFile.Require(path);
 
         var text = File.ReadAllText(path).Trim();
         var colon = text.IndexOf(':', StringComparison.Ordinal);
