@@ -28,7 +28,7 @@ public static class LinkerdRouteAnnotations
     /// <summary>Each backend response.</summary>
     public const string TimeoutResponse = "timeout.linkerd.io/response";
 
-    /// <summary>Stream idle time: refused (the proxy has no idle timeout per stream).</summary>
+    /// <summary>How long a stream may be idle, whatever its state (no bytes either way, no response head yet).</summary>
     public const string TimeoutIdle = "timeout.linkerd.io/idle";
 
     /// <summary>The annotations' retry policy and timeouts (null when none is set). Invalid values are reported
@@ -100,13 +100,9 @@ public static class LinkerdRouteAnnotations
             }
         }
 
-        if (annotations.ContainsKey(TimeoutIdle))
-        {
-            error(TimeoutIdle, "is not supported: Linnet's proxy has no per-stream idle timeout; use timeout.linkerd.io/request or /response");
-        }
-
         var request = Duration(annotations, TimeoutRequest, error);
         var response = Duration(annotations, TimeoutResponse, error);
+        var idle = Duration(annotations, TimeoutIdle, error);
 
         // Each attempt ends at the sooner of the retry timeout and the response timeout.
         var attempt = (retryTimeout, response) switch
@@ -120,7 +116,7 @@ public static class LinkerdRouteAnnotations
         RetryPolicy? retry = limit is not null || retryTimeout is not null || conditions
             ? new RetryPolicy(limit ?? PolicyDefaults.RetryLimit, on.Distinct().ToList(), statusCodes.Distinct().ToList(), grpcCodes.Distinct().ToList(), RetryNonIdempotent: false, MaxBodyBytes: null)
             : null;
-        var timeouts = request is null && attempt is null ? null : new RouteTimeouts(request, attempt);
+        var timeouts = request is null && attempt is null && idle is null ? null : new RouteTimeouts(request, attempt, idle);
         return (retry, timeouts);
     }
 
@@ -130,7 +126,7 @@ public static class LinkerdRouteAnnotations
         {
             (null, var r) => r,
             (var r, null) => r,
-            ({ } a, { } b) => new RouteTimeouts(a.Request ?? b.Request, a.BackendRequest ?? b.BackendRequest),
+            ({ } a, { } b) => new RouteTimeouts(a.Request ?? b.Request, a.BackendRequest ?? b.BackendRequest, a.Idle ?? b.Idle),
         };
 
     private static int? Status(string text) =>

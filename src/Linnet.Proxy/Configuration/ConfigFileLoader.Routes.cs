@@ -165,8 +165,9 @@ public static partial class ConfigFileLoader
         }
 
         var (request, backendRequest) = RouteRules.Timeouts(map);
+        var idle = map.Duration("idle");
         map.RejectUnknown();
-        return request is null && backendRequest is null ? null : new RouteTimeoutsConfig(request, backendRequest);
+        return request is null && backendRequest is null && idle is null ? null : new RouteTimeoutsConfig(request, backendRequest, idle);
     }
 
     private static FaultConfig? ParseFault(YamlMap map)
