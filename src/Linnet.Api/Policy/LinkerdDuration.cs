@@ -5,8 +5,9 @@ namespace Linnet.Api.Policy;
 /// <summary>Durations in Linkerd's annotations (<c>timeout.linkerd.io/*</c>, <c>retry.linkerd.io/timeout</c>,
 /// <c>balancer.linkerd.io/failure-accrual-consecutive-*-penalty</c>), read as Linkerd's policy controller reads
 /// them (<c>parse_duration</c> in policy-controller/k8s/index): surrounding spaces ignored, one whole number and
-/// one unit of <c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c>, or a bare <c>0</c>. So an annotation that
-/// Linkerd accepts means the same here, and one it refuses (<c>1m30s</c>, <c>1.5s</c>) is refused.</summary>
+/// one unit of <c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c>, or a bare <c>0</c>; and, as everywhere else in a
+/// traffic policy, a GEP-2257 duration (<c>1m30s</c>, <see cref="GatewayDuration"/>). So an annotation Linkerd
+/// accepts means the same here; fractions, signs and unknown units are refused.</summary>
 public static class LinkerdDuration
 {
     /// <summary>What a value must look like, for error messages.</summary>
@@ -16,6 +17,11 @@ public static class LinkerdDuration
     public static bool TryParse(string text, out TimeSpan value)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return TryParseLinkerd(text, out value) || GatewayDuration.TryParse(text.Trim(), out value);
+    }
+
+    private static bool TryParseLinkerd(string text, out TimeSpan value)
+    {
         value = default;
         var span = text.AsSpan().Trim();
         var digits = 0;
