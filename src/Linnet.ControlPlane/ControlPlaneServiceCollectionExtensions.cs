@@ -69,6 +69,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } credential
             ? WebhookSigningKey.LoadOrCreate(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(credential))!, WebhookSigningKey.FileName))
             : WebhookSigningKey.Ephemeral());
+        services.TryAddSingleton(_ => new SecretFiles(options.AdminCredentialFile is { } dataFile ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataFile))!, SecretFiles.FolderName) : null));
         services.TryAddSingleton<Rollouts.CanaryWebhookClient>();
         services.TryAddSingleton<Rollouts.CanaryAlerter>();
         services.AddGrpc();
