@@ -52,6 +52,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<Rollouts.MetricTemplateQuery>();
         services.TryAddSingleton<Rollouts.CanaryController>();
         services.TryAddSingleton<Rollouts.CanaryCommandApi>();
+        services.TryAddSingleton<Rollouts.CanaryDeletion>();
         services.AddHostedService(sp => sp.GetRequiredService<Rollouts.CanaryController>());
         services.TryAddSingleton<ApiExceptionHandler>();
         services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));
