@@ -43,8 +43,8 @@ internal sealed class DemoRollout(ControlPlaneClient client, IResourceStore stor
         try
         {
             if (!await StageAsync("canary.yaml", "A Canary for backend (flagger.app/v1beta1): backend-primary takes the traffic, backend waits for a new version", CanaryPhases.Initialized, cancellationToken)
-                || !await StageAsync("backend-v2.yaml", "Release backend v2 (good): the canary gets 20 % more traffic each step while its success rate and latency pass", CanaryPhases.Succeeded, cancellationToken)
-                || !await StageAsync("backend-v3.yaml", "Release backend v3 (fails 30 % of its requests): the checks fail, and after 2 failed checks it is rolled back", CanaryPhases.Failed, cancellationToken))
+                || !await StageAsync("backend-v2.yaml", "Release backend v2 (good): the canary gets 20 % more traffic each step while its success rate passes", CanaryPhases.Succeeded, cancellationToken)
+                || !await StageAsync("backend-v3.yaml", "Release backend v3 (fails 30 % of its requests): the checks fail, and after 3 failed checks it is rolled back", CanaryPhases.Failed, cancellationToken))
             {
                 return;
             }

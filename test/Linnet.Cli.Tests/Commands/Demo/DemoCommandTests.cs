@@ -43,8 +43,18 @@ public sealed partial class DemoCommandTests
     public async Task Demo_Releases_GoodV2PromotedBadV3RolledBackPrintedStepByStep_CtrlCLeavesNoProcess()
     {
         var ct = TestContext.Current.CancellationToken;
+        using var home = new TempDir();
+
+        // The proxy beside linnet (as the stop tests run it): the releases are under test, not the first run's AOT build.
         await using var demo = await TestProcess.StartAsync("dotnet", [Linnet, "demo", "--refresh", "2s"],
-            new Dictionary<string, string?> { ["COLUMNS"] = "200" }, cancellationToken: ct);
+            new Dictionary<string, string?>
+            {
+                ["COLUMNS"] = "200",
+                ["LINNET_HOME"] = home.Path,
+                ["LINNET_LINK_DIR"] = home.Path,
+                ["LINNET_PROXY"] = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
+            },
+            cancellationToken: ct);
 
         // Not a terminal: each of the canary's events is printed as it happens.
         await demo.WaitForOutputAsync("Done: v2 serves all traffic; v3 was rolled back", TimeSpan.FromMinutes(8), ct);
@@ -66,7 +76,7 @@ public sealed partial class DemoCommandTests
             "Release backend v3 (fails 30 % of its requests)",
             "Advance backend.default canary weight 20",
             "Halt backend.default advancement success rate",
-            "Rolling back backend.default failed checks threshold reached 2",
+            "Rolling back backend.default failed checks threshold reached 3",
             "Canary failed! Scaling down backend.default",
             "Done: v2 serves all traffic",
         ];
