@@ -120,9 +120,9 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
         Assert.Equal($"{repository}:1.1.0@{good.Digest}", await ImageAsync(mesh, "backend", ct));
 
         // Cleared with the CLI: the same push is tried again, rolled back again, and told again.
-        var cleared = await mesh.RunCliAsync(ct, "image-updates", "clear", "backend");
+        var cleared = await mesh.RunCliAsync(ct, "image-updates", "clear", "backend", "-o", "json");
         Assert.True(cleared.ExitCode == 0, cleared.Output);
-        Assert.Contains($"{repository}:1.2.0@{bad.Digest}", cleared.Output, StringComparison.Ordinal);
+        Assert.Equal($"{repository}:1.2.0@{bad.Digest}", Assert.Single(JsonNode.Parse(cleared.Output)!["cleared"]!.AsArray())!.GetValue<string>());
         var retried = await NativePushAsync(mesh, secrets, repository, "1.2.0", bad.Digest, ct);
         Assert.Equal("default/backend", Assert.Single(retried["updated"]!.AsArray())!["workload"]!.GetValue<string>());
         await WaitForPhaseAsync(mesh, "Failed", ct);

@@ -10,8 +10,8 @@
   const windowSelect = document.getElementById('window');
   const refreshMs = 5000;
 
-  // The page's views, by the first part of the location hash. Another view (for example image-update approvals)
-  // registers itself here and adds a link to #nav: views.name = { title, render(args, ctx) }.
+  // The page's views, by the first part of the location hash. A view (as image-update approvals below) registers
+  // itself here and adds a link to #nav: views.name = { title, render(args, ctx) }.
   const views = {};
   let current = { timer: null, abort: null };
 
