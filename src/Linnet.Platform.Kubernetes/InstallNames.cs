@@ -4,7 +4,7 @@ namespace Linnet.Platform.Kubernetes;
 public static class InstallNames
 {
     /// <summary>The control plane's namespace.</summary>
-    public const string Namespace = "linnet";
+    public const string Namespace = Linnet.ControlPlane.Core.Identity.MeshIdentity.ControlPlaneNamespace;
 
     /// <summary>The control plane's Deployment, ServiceAccount, ClusterRole and ClusterRoleBinding.</summary>
     public const string ControlPlane = "linnet-control-plane";

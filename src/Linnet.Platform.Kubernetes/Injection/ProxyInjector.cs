@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Linnet.Api.Validation;
+using Linnet.ControlPlane.Core.Identity;
 
 namespace Linnet.Platform.Kubernetes.Injection;
 
@@ -278,7 +279,8 @@ public static class ProxyInjector
         text.Append("controlPlane:\n");
         text.Append("  address: \"").Append(InstallNames.DestinationService).Append('.').Append(settings.ControlPlaneNamespace).Append(".svc.cluster.local:")
             .Append(InstallNames.DestinationPort.ToString(CultureInfo.InvariantCulture)).Append("\"\n");
-        text.Append("  identity: \"spiffe://").Append(settings.TrustDomain).Append("/ns/").Append(settings.ControlPlaneNamespace).Append("/sa/").Append(InstallNames.ControlPlane).Append("\"\n");
+        // The identity the control plane gives itself (never issued to a workload), whatever its pod's service account.
+        text.Append("  identity: \"").Append(new SpiffeId(settings.TrustDomain, settings.ControlPlaneNamespace, MeshIdentity.ControlPlaneServiceAccount)).Append("\"\n");
         text.Append("identity:\n");
         text.Append("  name: \"spiffe://").Append(settings.TrustDomain).Append("/ns/$(LINNET_POD_NS)/sa/$(LINNET_POD_SA)\"\n");
         text.Append("  tokenFile: ").Append(TokenDirectory).Append("/token\n");

@@ -136,6 +136,7 @@ public sealed partial class ProxyInjectorTests
         Assert.Empty(services);
         Assert.Equal("spiffe://cluster.local/ns/shop/sa/web", bootstrap.Identity!.Name);
         Assert.Equal("linnet-dst.linnet.svc.cluster.local:8086", bootstrap.ControlPlaneAddress);
+        Assert.Equal("spiffe://cluster.local/ns/linnet/sa/control-plane", bootstrap.ControlPlaneIdentity);
         Assert.Equal(4192, bootstrap.AdminListen.Port);
         Assert.True(bootstrap.TransparentMode);
         Assert.Contains(5432, bootstrap.InboundOpaquePorts);
