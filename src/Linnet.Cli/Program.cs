@@ -11,6 +11,8 @@ using Linnet.Cli.Commands.Edges;
 using Linnet.Cli.Commands.Describe;
 using Linnet.Cli.Commands.Demo;
 using Linnet.Cli.Commands.Get;
+using Linnet.Cli.Commands.Inject;
+using Linnet.Cli.Commands.Install;
 using Linnet.Cli.Commands.LoadTester;
 using Linnet.Cli.Commands.Logs;
 using Linnet.Cli.Commands.Routes;
@@ -47,6 +49,8 @@ var root = new RootCommand("linnet: the Linnet service mesh command line.")
     Linnet.Cli.Commands.Approvals.ApprovalsCommand.Create(),
     Linnet.Cli.Commands.ImageUpdates.ImageUpdatesCommand.Create(),
     LoadTesterCommand.Create(),
+    InstallCommand.Create(),
+    InjectCommand.Create(),
 };
 var parse = root.Parse(args);
 

@@ -2,10 +2,11 @@ using System.CommandLine;
 using Linnet.Proxy;
 using Linnet.Proxy.Configuration;
 
-var configOption = new Option<FileInfo>("--config", "-c")
+// The config comes from a file, or (in a Kubernetes pod, where injection writes it) from this variable.
+const string ConfigVariable = "LINNET_PROXY_CONFIG";
+var configOption = new Option<FileInfo?>("--config", "-c")
 {
-    Description = "Path of the proxy's YAML config (schema: docs/proxy-config.md).",
-    Required = true,
+    Description = $"Path of the proxy's YAML config (schema: docs/proxy-config.md); without it, the YAML in ${ConfigVariable}.",
 };
 var validateOption = new Option<bool>("--validate")
 {
@@ -18,12 +19,20 @@ var root = new RootCommand("linnet-proxy: the Linnet sidecar proxy (inbound 4143
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
-    var file = parse.GetValue(configOption)!;
+    var file = parse.GetValue(configOption);
+    var fromVariable = file is null ? Environment.GetEnvironmentVariable(ConfigVariable) : null;
+    if (file is null && string.IsNullOrWhiteSpace(fromVariable))
+    {
+        await Console.Error.WriteLineAsync($"give --config FILE, or the config's YAML in ${ConfigVariable}");
+        return 2;
+    }
+
+    var source = file?.FullName ?? $"${ConfigVariable}";
     BootstrapConfig bootstrap;
     IReadOnlyList<ServiceConfig> services;
     try
     {
-        (bootstrap, services) = ConfigFileLoader.LoadFile(file.FullName);
+        (bootstrap, services) = file is not null ? ConfigFileLoader.LoadFile(file.FullName) : ConfigFileLoader.Parse(fromVariable!, source);
     }
     catch (ConfigException ex)
     {
@@ -34,8 +43,8 @@ root.SetAction(async (parse, cancellationToken) =>
     if (parse.GetValue(validateOption))
     {
         await Console.Out.WriteLineAsync(bootstrap.ControlPlaneAddress is { } controlPlane
-            ? $"config {file.FullName} is valid: services from the control plane at {controlPlane}"
-            : $"config {file.FullName} is valid: {services.Count} services");
+            ? $"config {source} is valid: services from the control plane at {controlPlane}"
+            : $"config {source} is valid: {services.Count} services");
         return 0;
     }
 

@@ -10,7 +10,7 @@ public static partial class ManifestParser
     private static readonly string[] AlertProviderTypes = ["slack", "msteams", "discord", "rocket", "gchat"];
     private static readonly string[] AlertSeverities = ["info", "warn", "error"];
 
-    private static AlertProviderSpec ParseAlertProviderSpec(YamlMap spec)
+    internal static AlertProviderSpec ParseAlertProviderSpec(YamlMap spec)
     {
         if (!spec.Exists)
         {

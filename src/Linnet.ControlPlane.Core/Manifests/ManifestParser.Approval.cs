@@ -8,7 +8,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// applied).</summary>
 public static partial class ManifestParser
 {
-    private static ApprovalSpec ParseApprovalSpec(YamlMap spec)
+    internal static ApprovalSpec ParseApprovalSpec(YamlMap spec)
     {
         var voters = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var (voter, at) in spec.StringMap("voters"))
@@ -34,7 +34,7 @@ public static partial class ManifestParser
         return result;
     }
 
-    private static ReleaseVerdictSpec ParseReleaseVerdictSpec(YamlMap spec)
+    internal static ReleaseVerdictSpec ParseReleaseVerdictSpec(YamlMap spec)
     {
         var result = new ReleaseVerdictSpec(
             spec.Text("workload", required: true) ?? "",

@@ -22,7 +22,7 @@ public static partial class ManifestParser
 
     private static readonly string[] OtherProvidersOnly = ["ingressRef", "routeRef", "upstreamRef", "autoscalerRef", "metricsServer"];
 
-    private static CanarySpec ParseCanarySpec(YamlMap spec)
+    internal static CanarySpec ParseCanarySpec(YamlMap spec)
     {
         if (!spec.Exists)
         {

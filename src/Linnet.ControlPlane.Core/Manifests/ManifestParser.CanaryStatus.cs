@@ -7,7 +7,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>A Canary's status as the store keeps it (only the store's own documents carry one).</summary>
 public static partial class ManifestParser
 {
-    private static CanaryStatus ParseCanaryStatus(YamlMap status, Judge.JudgeOptions judge)
+    internal static CanaryStatus ParseCanaryStatus(YamlMap status, Judge.JudgeOptions judge)
     {
         if (!status.Exists)
         {

@@ -15,7 +15,7 @@ public static partial class ManifestParser
     private static readonly string[] ImagePolicyFields =
         ["policy", "matchTag", "matchPreRelease", "trigger", "pollSchedule", "approvals", "approvalDeadline", "notify", "releaseNotes", "monitorContainers"];
 
-    private static ImagePolicySpec ParseImagePolicySpec(YamlMap spec, List<FieldError> errors)
+    internal static ImagePolicySpec ParseImagePolicySpec(YamlMap spec, List<FieldError> errors)
     {
         if (!spec.Exists)
         {

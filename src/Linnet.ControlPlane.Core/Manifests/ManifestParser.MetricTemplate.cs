@@ -9,7 +9,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// template language of <see cref="MetricQueryTemplate"/>; what Linnet cannot honour is refused with the reason.</summary>
 public static partial class ManifestParser
 {
-    private static MetricTemplateSpec ParseMetricTemplateSpec(YamlMap spec)
+    internal static MetricTemplateSpec ParseMetricTemplateSpec(YamlMap spec)
     {
         if (!spec.Exists)
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
+using Linnet.ControlPlane.Core.Kinds;
 using Linnet.ControlPlane.Core.Policy;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Updates;
@@ -14,50 +15,18 @@ namespace Linnet.ControlPlane.Core.Manifests;
 public static partial class ManifestParser
 {
     private const string PolicyGroup = "policy.linkerd.io";
-    private static readonly string[] ProxyProtocols = ["unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque"];
-    private static readonly string[] ServerVersions = ["policy.linkerd.io/v1beta3", "policy.linkerd.io/v1beta2", "policy.linkerd.io/v1beta1"];
-    private static readonly string[] PolicyAlphaVersions = ["policy.linkerd.io/v1alpha1"];
+    internal static readonly string[] ProxyProtocols = ["unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque"];
 
-    /// <summary>The apiVersions accepted for a policy kind; null for other kinds.</summary>
-    private static string[]? PolicyVersions(string? kind) => kind switch
+    /// <summary>A policy kind's document: the spec is required, then <paramref name="read"/> reads it.</summary>
+    internal static Resource? ReadPolicySpec(KindDocument document, Func<ObjectMeta, YamlMap, Resource> read)
     {
-        ServerResource.KindName => ServerVersions,
-        AuthorizationPolicyResource.KindName or MeshTlsAuthenticationResource.KindName or NetworkAuthenticationResource.KindName => PolicyAlphaVersions,
-        _ => null,
-    };
-
-    /// <summary>Parses a policy kind's document; null when <paramref name="kind"/> is not one.</summary>
-    private static Resource? ParsePolicyDocument(string kind, string? apiVersion, ObjectMeta? metadata, YamlMap spec, List<FieldError> errors)
-    {
-        var versions = PolicyVersions(kind);
-        if (versions is null)
+        if (!document.Spec.Exists)
         {
-            return null;
+            document.Spec.Error("", "spec is required");
         }
 
-        if (apiVersion is not null && !versions.Contains(apiVersion))
-        {
-            errors.Add(new FieldError("apiVersion", $"'{apiVersion}' is not a version of {kind} (expected {string.Join(" or ", versions)})"));
-        }
-
-        if (!spec.Exists)
-        {
-            spec.Error("", "spec is required");
-        }
-
-        var ns = metadata?.Namespace ?? "default";
-        Resource? resource = kind switch
-        {
-            ServerResource.KindName => metadata is null ? null : new ServerResource { Metadata = metadata, Spec = ParseServerSpec(spec) },
-            AuthorizationPolicyResource.KindName => metadata is null ? null : new AuthorizationPolicyResource { Metadata = metadata, Spec = ParseAuthorizationPolicySpec(spec, ns) },
-            MeshTlsAuthenticationResource.KindName => metadata is null ? null : new MeshTlsAuthenticationResource { Metadata = metadata, Spec = ParseMeshTlsSpec(spec, ns) },
-            _ => metadata is null ? null : new NetworkAuthenticationResource { Metadata = metadata, Spec = ParseNetworkSpec(spec) },
-        };
-        return resource;
+        return document.Metadata is null ? null : read(document.Metadata, document.Spec);
     }
-
-    /// <summary>A policy kind is handled by <see cref="ParsePolicyDocument"/>.</summary>
-    private static bool IsPolicyKind(string? kind) => PolicyVersions(kind) is not null;
 
     /// <summary>The default-inbound-policy annotation, wherever it is set, must name a policy.</summary>
     private static void ValidatePolicyAnnotations(string? kind, ObjectMeta? metadata, List<FieldError> errors)
@@ -86,7 +55,7 @@ public static partial class ManifestParser
         }
     }
 
-    private static ServerSpec ParseServerSpec(YamlMap spec)
+    internal static ServerSpec ParseServerSpec(YamlMap spec)
     {
         var selectorMap = spec.Map("podSelector");
         var selector = LabelSelector.Everything;
@@ -180,7 +149,7 @@ public static partial class ManifestParser
         return new LabelSelector(labels, expressions);
     }
 
-    private static AuthorizationPolicySpec ParseAuthorizationPolicySpec(YamlMap spec, string ns)
+    internal static AuthorizationPolicySpec ParseAuthorizationPolicySpec(YamlMap spec, string ns)
     {
         var target = new PolicyTargetRef("", "", "");
         var targetMap = spec.Map("targetRef");
@@ -281,7 +250,7 @@ public static partial class ManifestParser
         return new AuthorizationPolicySpec(target, refs);
     }
 
-    private static MeshTlsAuthenticationSpec ParseMeshTlsSpec(YamlMap spec, string ns)
+    internal static MeshTlsAuthenticationSpec ParseMeshTlsSpec(YamlMap spec, string ns)
     {
         var identities = spec.StringList("identities");
         for (var i = 0; i < identities.Count; i++)
@@ -346,7 +315,7 @@ public static partial class ManifestParser
         return new MeshTlsAuthenticationSpec(identities, refs);
     }
 
-    private static NetworkAuthenticationSpec ParseNetworkSpec(YamlMap spec)
+    internal static NetworkAuthenticationSpec ParseNetworkSpec(YamlMap spec)
     {
         var networks = new List<NetworkRule>();
         var items = spec.Sequence("networks");

@@ -8,7 +8,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// Services. An entry naming anything else would have no effect, so it is refused with the reason.</summary>
 public static partial class ManifestParser
 {
-    private static ReferenceGrantSpec ParseReferenceGrantSpec(YamlMap spec)
+    internal static ReferenceGrantSpec ParseReferenceGrantSpec(YamlMap spec)
     {
         var from = new List<ReferenceGrantFrom>();
         var fromItems = spec.Sequence("from");

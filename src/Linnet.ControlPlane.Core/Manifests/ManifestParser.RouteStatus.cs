@@ -7,7 +7,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>Routes' Gateway API status as the store keeps it (only the store's own documents carry one).</summary>
 public static partial class ManifestParser
 {
-    private static RouteStatus ParseRouteStatus(YamlMap status)
+    internal static RouteStatus ParseRouteStatus(YamlMap status)
     {
         if (!status.Exists)
         {

@@ -53,7 +53,7 @@ public static partial class ManifestParser
     // Gateway API's GRPCRoute has no URLRewrite or RequestRedirect.
     private static readonly string[] GrpcFilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, FaultInjectionFilter, RetryFilter];
 
-    private static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace, string? apiVersion)
+    internal static HttpRouteSpec ParseRouteSpec(YamlMap spec, string routeNamespace, string? apiVersion)
     {
         var linkerd = apiVersion?.StartsWith("policy.linkerd.io/", StringComparison.Ordinal) == true;
         var dialect = linkerd ? new RouteDialect(apiVersion!, LinkerdFilterTypes, Timeouts: apiVersion == "policy.linkerd.io/v1beta3") : new RouteDialect(apiVersion ?? "", HttpFilterTypes, Timeouts: true);
@@ -64,7 +64,7 @@ public static partial class ManifestParser
         return new HttpRouteSpec(parents, rules) { Hostnames = hostnames };
     }
 
-    private static GrpcRouteSpec ParseGrpcRouteSpec(YamlMap spec, string routeNamespace)
+    internal static GrpcRouteSpec ParseGrpcRouteSpec(YamlMap spec, string routeNamespace)
     {
         var parents = ParseParents(spec, routeNamespace);
         var hostnames = ParseHostnames(spec);
@@ -677,7 +677,7 @@ public static partial class ManifestParser
         return result.Request is null && result.BackendRequest is null ? null : result;
     }
 
-    private static void CheckRouteAnnotations(ObjectMeta? metadata, bool grpc, List<FieldError> errors)
+    internal static void CheckRouteAnnotations(ObjectMeta? metadata, bool grpc, List<FieldError> errors)
     {
         if (metadata is null)
         {
@@ -687,7 +687,7 @@ public static partial class ManifestParser
         LinkerdRouteAnnotations.Read(metadata.Annotations, grpc, (name, reason) => errors.Add(new FieldError($"metadata.annotations[{name}]", reason)));
     }
 
-    private static void CheckServiceAnnotations(ObjectMeta? metadata, List<FieldError> errors)
+    internal static void CheckServiceAnnotations(ObjectMeta? metadata, List<FieldError> errors)
     {
         if (metadata is null)
         {

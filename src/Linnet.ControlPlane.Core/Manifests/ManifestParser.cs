@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
+using Linnet.ControlPlane.Core.Kinds;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.Registry;
 using YamlDotNet.Core;
@@ -117,96 +118,34 @@ public static partial class ManifestParser
         var spec = map.Map("spec");
         var status = map.Map("status");
         Resource? resource = null;
-        string? expectedVersion = null;
-        IReadOnlyList<string>? acceptedVersions = null;
-        switch (kind)
+        var definition = ResourceKinds.Find(kind);
+        if (kind is null)
         {
-            case null:
-                break;
-            case ServiceResource.KindName:
-                expectedVersion = "v1";
-                resource = metadata is null ? null : new ServiceResource { Metadata = metadata, Spec = ParseServiceSpec(spec), Status = origin == ManifestOrigin.Store ? ParseServiceStatus(status) : ServiceStatus.Empty };
-                CheckServiceAnnotations(metadata, errors);
-                break;
-            case WorkloadResource.KindName:
-                expectedVersion = "linnet.io/v1alpha1";
-                resource = metadata is null ? null : new WorkloadResource { Metadata = metadata, Spec = ParseWorkloadSpec(spec) };
-                break;
-            case HttpRouteResource.KindName:
-                acceptedVersions = HttpRouteVersions;
-                CheckRouteAnnotations(metadata, grpc: false, errors);
-                resource = metadata is null ? null : new HttpRouteResource { Metadata = metadata, Spec = ParseRouteSpec(spec, metadata.Namespace, apiVersion), Status = origin == ManifestOrigin.Store ? ParseRouteStatus(status) : RouteStatus.Empty };
-                break;
-            case GrpcRouteResource.KindName:
-                acceptedVersions = GrpcRouteVersions;
-                CheckRouteAnnotations(metadata, grpc: true, errors);
-                resource = metadata is null ? null : new GrpcRouteResource { Metadata = metadata, Spec = ParseGrpcRouteSpec(spec, metadata.Namespace), Status = origin == ManifestOrigin.Store ? ParseRouteStatus(status) : RouteStatus.Empty };
-                break;
-            case CanaryResource.KindName:
-                acceptedVersions = CanaryResource.Versions;
-                if (metadata is not null)
-                {
-                    var canarySpec = ParseCanarySpec(spec);
-                    resource = new CanaryResource { Metadata = metadata, Spec = canarySpec, Status = origin == ManifestOrigin.Store ? ParseCanaryStatus(status, canarySpec.Analysis.Judge) : CanaryStatus.Empty };
-                }
+            // Reported by Text(required: true).
+        }
+        else if (definition is null)
+        {
+            errors.Add(new FieldError("kind", ResourceKinds.Refused.TryGetValue(kind, out var refusal)
+                ? refusal
+                : $"'{kind}' is not a known kind (known: {ResourceKinds.Applied})"));
+        }
+        else if (origin == ManifestOrigin.User && definition.Author != KindAuthor.User)
+        {
+            errors.Add(new FieldError("kind", definition.NotApplied ?? $"{kind} resources are not applied"));
+        }
+        else
+        {
+            if (apiVersion is not null && !definition.ApiVersions.Contains(apiVersion))
+            {
+                errors.Add(new FieldError("apiVersion", definition.ApiVersions.Count == 1
+                    ? $"'{apiVersion}' is not the version of {kind} (expected {definition.ApiVersion})"
+                    : $"'{apiVersion}' is not a version of {kind} Linnet accepts (accepted: {string.Join(", ", definition.ApiVersions)})"));
+            }
 
-                break;
-            case ReferenceGrantResource.KindName:
-                acceptedVersions = ReferenceGrantResource.Versions;
-                resource = metadata is null ? null : new ReferenceGrantResource { Metadata = metadata, Spec = ParseReferenceGrantSpec(spec) };
-                break;
-            case MetricTemplateResource.KindName:
-                expectedVersion = CanaryResource.FlaggerVersion;
-                resource = metadata is null ? null : new MetricTemplateResource { Metadata = metadata, Spec = ParseMetricTemplateSpec(spec) };
-                break;
-            case AlertProviderResource.KindName:
-                expectedVersion = CanaryResource.FlaggerVersion;
-                resource = metadata is null ? null : new AlertProviderResource { Metadata = metadata, Spec = ParseAlertProviderSpec(spec) };
-                break;
-            case InstanceResource.KindName when origin == ManifestOrigin.Store:
-                expectedVersion = "linnet.io/v1alpha1";
-                resource = metadata is null ? null : new InstanceResource { Metadata = metadata, Spec = ParseInstanceSpec(spec) };
-                break;
-            case InstanceResource.KindName:
-                errors.Add(new FieldError("kind", "Instance resources are written by the platform, not applied"));
-                break;
-            case ImagePolicyResource.KindName:
-                expectedVersion = ImagePolicyResource.Version;
-                resource = metadata is null ? null : new ImagePolicyResource { Metadata = metadata, Spec = ParseImagePolicySpec(spec, errors) };
-                break;
-            case ApprovalResource.KindName when origin == ManifestOrigin.Store:
-                expectedVersion = "linnet.io/v1alpha1";
-                resource = metadata is null ? null : new ApprovalResource { Metadata = metadata, Spec = ParseApprovalSpec(spec) };
-                break;
-            case ReleaseVerdictResource.KindName when origin == ManifestOrigin.Store:
-                expectedVersion = "linnet.io/v1alpha1";
-                resource = metadata is null ? null : new ReleaseVerdictResource { Metadata = metadata, Spec = ParseReleaseVerdictSpec(spec) };
-                break;
-            case ReleaseVerdictResource.KindName:
-                errors.Add(new FieldError("kind", "ReleaseVerdict resources are written by the control plane when a canary decides, not applied (forget rolled-back versions with `linnet image-updates clear`)"));
-                break;
-            case ApprovalResource.KindName:
-                errors.Add(new FieldError("kind", "Approval resources are written by the control plane when an update needs votes, not applied (vote with `linnet approvals approve`)"));
-                break;
-            case not null when IsPolicyKind(kind):
-                resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);
-                break;
-            default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider, ImagePolicy)"));
-                break;
+            resource = definition.Read(new KindDocument(apiVersion, metadata, spec, status, origin, errors));
         }
 
         ValidatePolicyAnnotations(kind, metadata, errors);
-
-        if (expectedVersion is not null && apiVersion is not null && apiVersion != expectedVersion)
-        {
-            errors.Add(new FieldError("apiVersion", $"'{apiVersion}' is not the version of {kind} (expected {expectedVersion})"));
-        }
-
-        if (acceptedVersions is not null && apiVersion is not null && !acceptedVersions.Contains(apiVersion))
-        {
-            errors.Add(new FieldError("apiVersion", $"'{apiVersion}' is not a version of {kind} Linnet accepts (accepted: {string.Join(", ", acceptedVersions)})"));
-        }
 
         if (origin == ManifestOrigin.User && status.Exists)
         {
@@ -265,7 +204,7 @@ public static partial class ManifestParser
         return name is null ? null : new ObjectMeta { Name = name, Namespace = ns, Labels = labels, Annotations = annotations, ResourceVersion = resourceVersion, Generation = generation };
     }
 
-    private static ServiceSpec ParseServiceSpec(YamlMap spec)
+    internal static ServiceSpec ParseServiceSpec(YamlMap spec)
     {
         var selector = spec.StringMap("selector");
         var ports = new List<ServicePort>();
@@ -317,7 +256,7 @@ public static partial class ManifestParser
         return new ServiceSpec(selector, ports);
     }
 
-    private static ServiceStatus ParseServiceStatus(YamlMap status)
+    internal static ServiceStatus ParseServiceStatus(YamlMap status)
     {
         var ports = new Dictionary<int, int>();
         foreach (var (key, value) in status.StringMap("localPorts"))
@@ -335,7 +274,7 @@ public static partial class ManifestParser
         return new ServiceStatus(ports);
     }
 
-    private static WorkloadSpec ParseWorkloadSpec(YamlMap spec)
+    internal static WorkloadSpec ParseWorkloadSpec(YamlMap spec)
     {
         if (!spec.Exists)
         {
@@ -391,7 +330,7 @@ public static partial class ManifestParser
         return new WorkloadSpec(replicas, serviceAccount, command, args, env, workingDir, ports, opaque, version) { Image = image, ImagePullSecretFile = pullSecret };
     }
 
-    private static InstanceSpec ParseInstanceSpec(YamlMap spec)
+    internal static InstanceSpec ParseInstanceSpec(YamlMap spec)
     {
         var result = new InstanceSpec(
             spec.Text("workload") ?? "",

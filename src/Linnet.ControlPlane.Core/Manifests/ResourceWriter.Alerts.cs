@@ -6,7 +6,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>AlertProviders and a Canary's <c>analysis.alerts</c> in Flagger's shape.</summary>
 public static partial class ResourceWriter
 {
-    private static JsonObject AlertProviderSpecJson(AlertProviderSpec spec)
+    internal static JsonObject AlertProviderSpecJson(AlertProviderSpec spec)
     {
         var json = new JsonObject { ["type"] = spec.Type };
         if (spec.Address is { } address)

@@ -6,7 +6,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>An Approval's and a ReleaseVerdict's spec as the store keeps them.</summary>
 public static partial class ResourceWriter
 {
-    private static JsonObject ApprovalSpecJson(ApprovalSpec spec)
+    internal static JsonObject ApprovalSpecJson(ApprovalSpec spec)
     {
         var voters = new JsonObject();
         foreach (var (voter, at) in spec.Voters.OrderBy(v => v.Key, StringComparer.Ordinal))
@@ -35,7 +35,7 @@ public static partial class ResourceWriter
         return json;
     }
 
-    private static JsonObject ReleaseVerdictSpecJson(ReleaseVerdictSpec spec) => new()
+    internal static JsonObject ReleaseVerdictSpecJson(ReleaseVerdictSpec spec) => new()
     {
         ["workload"] = spec.Workload,
         ["canary"] = spec.Canary,

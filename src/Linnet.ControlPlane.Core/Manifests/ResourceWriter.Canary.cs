@@ -8,7 +8,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>A Canary in Flagger's shape, with Linnet's status fields.</summary>
 public static partial class ResourceWriter
 {
-    private static JsonObject CanarySpecJson(CanarySpec spec)
+    internal static JsonObject CanarySpecJson(CanarySpec spec)
     {
         var service = new JsonObject();
         if (spec.Service.Name is not null)
@@ -126,7 +126,7 @@ public static partial class ResourceWriter
         };
     }
 
-    private static void AddCanaryStatus(JsonObject json, CanaryStatus status)
+    internal static void AddCanaryStatus(JsonObject json, CanaryStatus status)
     {
         if (status.Equals(CanaryStatus.Empty))
         {

@@ -6,7 +6,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>An ImagePolicy's spec in the shape it is applied in (the settings that differ from Keel's defaults).</summary>
 public static partial class ResourceWriter
 {
-    private static JsonObject ImagePolicySpecJson(ImagePolicySpec spec)
+    internal static JsonObject ImagePolicySpecJson(ImagePolicySpec spec)
     {
         var settings = spec.Settings;
         var json = new JsonObject

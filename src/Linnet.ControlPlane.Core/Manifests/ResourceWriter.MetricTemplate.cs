@@ -6,7 +6,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>A MetricTemplate in Flagger's shape; a Canary metric's templateRef and templateVariables.</summary>
 public static partial class ResourceWriter
 {
-    private static JsonObject MetricTemplateSpecJson(MetricTemplateSpec spec)
+    internal static JsonObject MetricTemplateSpecJson(MetricTemplateSpec spec)
     {
         var provider = new JsonObject { ["type"] = spec.Provider, ["address"] = spec.Address.ToString() };
         if (spec.Headers.Count > 0)

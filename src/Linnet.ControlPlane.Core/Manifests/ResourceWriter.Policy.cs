@@ -7,16 +7,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// read back equal to what was stored.</summary>
 public static partial class ResourceWriter
 {
-    private static JsonObject PolicySpec(Resource resource) => resource switch
-    {
-        ServerResource s => Spec(s.Spec),
-        AuthorizationPolicyResource a => Spec(a.Spec),
-        MeshTlsAuthenticationResource m => Spec(m.Spec),
-        NetworkAuthenticationResource n => Spec(n.Spec),
-        _ => throw new ArgumentException($"{resource.Kind} is not a policy kind", nameof(resource)),
-    };
-
-    private static JsonObject Spec(ServerSpec spec)
+    internal static JsonObject Spec(ServerSpec spec)
     {
         var selector = new JsonObject();
         if (spec.PodSelector.MatchLabels.Count > 0)
@@ -50,7 +41,7 @@ public static partial class ResourceWriter
         };
     }
 
-    private static JsonObject Spec(AuthorizationPolicySpec spec)
+    internal static JsonObject Spec(AuthorizationPolicySpec spec)
     {
         var target = new JsonObject();
         if (spec.TargetRef.Group.Length > 0)
@@ -78,7 +69,7 @@ public static partial class ResourceWriter
         return new JsonObject { ["targetRef"] = target, ["requiredAuthenticationRefs"] = refs };
     }
 
-    private static JsonObject Spec(MeshTlsAuthenticationSpec spec)
+    internal static JsonObject Spec(MeshTlsAuthenticationSpec spec)
     {
         var json = new JsonObject();
         if (spec.Identities.Count > 0)
@@ -111,7 +102,7 @@ public static partial class ResourceWriter
         return json;
     }
 
-    private static JsonObject Spec(NetworkAuthenticationSpec spec)
+    internal static JsonObject Spec(NetworkAuthenticationSpec spec)
     {
         var networks = new JsonArray();
         foreach (var n in spec.Networks)

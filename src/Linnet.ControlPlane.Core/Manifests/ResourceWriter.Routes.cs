@@ -7,7 +7,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 /// <summary>HTTPRoute and GRPCRoute specs in their Gateway API shape.</summary>
 public static partial class ResourceWriter
 {
-    private static JsonObject RouteSpec(HttpRouteSpec spec, string routeNamespace)
+    internal static JsonObject RouteSpec(HttpRouteSpec spec, string routeNamespace)
     {
         var rules = new JsonArray();
         foreach (var rule in spec.Rules)
@@ -45,7 +45,7 @@ public static partial class ResourceWriter
         return WithHostnames(new JsonObject { ["parentRefs"] = Parents(spec.ParentRefs, routeNamespace), ["rules"] = rules }, spec.Hostnames);
     }
 
-    private static JsonObject RouteSpec(GrpcRouteSpec spec, string routeNamespace)
+    internal static JsonObject RouteSpec(GrpcRouteSpec spec, string routeNamespace)
     {
         var rules = new JsonArray();
         foreach (var rule in spec.Rules)
@@ -85,7 +85,7 @@ public static partial class ResourceWriter
     }
 
     // Gateway API's RouteStatus shape: parents[].parentRef, controllerName, conditions[].
-    private static void AddRouteStatus(JsonObject json, RouteStatus status)
+    internal static void AddRouteStatus(JsonObject json, RouteStatus status)
     {
         if (status.Parents.Count == 0)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Kinds;
 using Linnet.ControlPlane.Core.Resources;
 
 namespace Linnet.ControlPlane.Core.Manifests;
@@ -38,85 +39,45 @@ public static partial class ResourceWriter
             ["kind"] = resource.Kind,
             ["metadata"] = metadata,
         };
-        switch (resource)
-        {
-            case ServiceResource s:
-                json["spec"] = Spec(s.Spec);
-                if (s.Status.LocalPorts.Count > 0)
-                {
-                    var ports = new JsonObject();
-                    foreach (var (port, local) in s.Status.LocalPorts.OrderBy(kv => kv.Key))
-                    {
-                        ports[port.ToString(CultureInfo.InvariantCulture)] = local.ToString(CultureInfo.InvariantCulture);
-                    }
-
-                    json["status"] = new JsonObject { ["localPorts"] = ports };
-                }
-
-                break;
-            case WorkloadResource w:
-                json["spec"] = Spec(w.Spec);
-                break;
-            case HttpRouteResource r:
-                json["spec"] = RouteSpec(r.Spec, r.Metadata.Namespace);
-                AddRouteStatus(json, r.Status);
-                break;
-            case GrpcRouteResource g:
-                json["spec"] = RouteSpec(g.Spec, g.Metadata.Namespace);
-                AddRouteStatus(json, g.Status);
-                break;
-            case CanaryResource c:
-                json["spec"] = CanarySpecJson(c.Spec);
-                AddCanaryStatus(json, c.Status);
-                break;
-            case MetricTemplateResource m:
-                json["spec"] = MetricTemplateSpecJson(m.Spec);
-                break;
-            case InstanceResource i:
-                json["spec"] = Spec(i.Spec);
-                break;
-            case ReferenceGrantResource g:
-                json["spec"] = new JsonObject
-                {
-                    ["from"] = new JsonArray(g.Spec.From.Select(f => (JsonNode)new JsonObject { ["group"] = f.Group, ["kind"] = f.Kind, ["namespace"] = f.Namespace }).ToArray()),
-                    ["to"] = new JsonArray(g.Spec.To.Select(t =>
-                    {
-                        var to = new JsonObject { ["group"] = t.Group, ["kind"] = t.Kind };
-                        if (t.Name is not null)
-                        {
-                            to["name"] = t.Name;
-                        }
-
-                        return (JsonNode)to;
-                    }).ToArray()),
-                };
-                break;
-            case AlertProviderResource a:
-                json["spec"] = AlertProviderSpecJson(a.Spec);
-                break;
-            case ApprovalResource a:
-                json["spec"] = ApprovalSpecJson(a.Spec);
-                break;
-            case ReleaseVerdictResource v:
-                json["spec"] = ReleaseVerdictSpecJson(v.Spec);
-                break;
-            case ImagePolicyResource p:
-                json["spec"] = ImagePolicySpecJson(p.Spec);
-                break;
-            case ServerResource or AuthorizationPolicyResource or MeshTlsAuthenticationResource or NetworkAuthenticationResource:
-                json["spec"] = PolicySpec(resource);
-                break;
-            default:
-                throw new ArgumentException($"no writer for {resource.Kind}", nameof(resource));
-        }
-
+        ResourceKinds.Of(resource).Write(resource, json);
         return json;
     }
 
     /// <summary>The resource as one line of compact JSON.</summary>
     public static string ToJsonLine(Resource resource) => ToJson(resource).ToJsonString(Compact);
 
-    private static JsonObject Spec(ServiceSpec spec)
+    /// <summary>A Service's spec, and its status when the control plane assigned local ports.</summary>
+    internal static void WriteService(ServiceResource service, JsonObject json)
+    {
+        json["spec"] = Spec(service.Spec);
+        if (service.Status.LocalPorts.Count > 0)
+        {
+            var ports = new JsonObject();
+            foreach (var (port, local) in service.Status.LocalPorts.OrderBy(kv => kv.Key))
+            {
+                ports[port.ToString(CultureInfo.InvariantCulture)] = local.ToString(CultureInfo.InvariantCulture);
+            }
+
+            json["status"] = new JsonObject { ["localPorts"] = ports };
+        }
+    }
+
+    internal static JsonObject ReferenceGrantSpecJson(ReferenceGrantSpec spec) => new()
+    {
+        ["from"] = new JsonArray(spec.From.Select(f => (JsonNode)new JsonObject { ["group"] = f.Group, ["kind"] = f.Kind, ["namespace"] = f.Namespace }).ToArray()),
+        ["to"] = new JsonArray(spec.To.Select(t =>
+        {
+            var to = new JsonObject { ["group"] = t.Group, ["kind"] = t.Kind };
+            if (t.Name is not null)
+            {
+                to["name"] = t.Name;
+            }
+
+            return (JsonNode)to;
+        }).ToArray()),
+    };
+
+    internal static JsonObject Spec(ServiceSpec spec)
     {
         var ports = new JsonArray();
         foreach (var p in spec.Ports)
@@ -140,7 +101,7 @@ public static partial class ResourceWriter
         return new JsonObject { ["selector"] = Map(spec.Selector), ["ports"] = ports };
     }
 
-    private static JsonObject Spec(WorkloadSpec spec)
+    internal static JsonObject Spec(WorkloadSpec spec)
     {
         var json = new JsonObject
         {
@@ -179,7 +140,7 @@ public static partial class ResourceWriter
         return json;
     }
 
-    private static JsonObject Spec(InstanceSpec spec)
+    internal static JsonObject Spec(InstanceSpec spec)
     {
         var json = new JsonObject
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Linnet.ControlPlane.Admission;
+using Linnet.ControlPlane.Core.Kinds;
 using Linnet.ControlPlane.Core.Manifests;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
@@ -153,7 +154,7 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
         string? kind = null;
         if (query["kind"].ToString() is { Length: > 0 } kindText)
         {
-            kind = ResourceKinds.Canonical(kindText);
+            kind = ResourceKinds.Resolve(kindText)?.Name;
             if (kind is null)
             {
                 return UnknownKindAsync(context, kindText);
@@ -195,9 +196,10 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
             return;
         }
 
-        if (ResourceKinds.IsPlatformOwned(key.Kind))
+        if (ResourceKinds.Find(key.Kind) is { Author: not KindAuthor.User } written)
         {
-            await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{key.Kind} resources are written by the platform, not deleted");
+            var writer = written.Author == KindAuthor.Platform ? "the platform" : "the control plane";
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{key.Kind} resources are written by {writer}, not deleted");
             return;
         }
 
@@ -257,7 +259,7 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
     {
         var values = context.Request.RouteValues;
         kindText = values["kind"] as string ?? "";
-        var kind = ResourceKinds.Canonical(kindText);
+        var kind = ResourceKinds.Resolve(kindText)?.Name;
         key = new ResourceKey(kind ?? "", values["namespace"] as string ?? "", values["name"] as string ?? "");
         return kind is not null;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Manifests;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Tests.Infrastructure;
 
@@ -143,7 +144,7 @@ public sealed class ResourceApiTests : IAsyncLifetime
         var (getStatus, _) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources/gadget/default/x", Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, listStatus);
-        Assert.Equal("'gadget' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider, ImagePolicy)", (string?)list["error"]);
+        Assert.Equal("'gadget' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider, ImagePolicy, Approval, ReleaseVerdict)", (string?)list["error"]);
         Assert.Equal(HttpStatusCode.BadRequest, getStatus);
     }
 
@@ -156,6 +157,26 @@ public sealed class ResourceApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.NotNull(_cp.Store.Find(new ResourceKey("Instance", "default", "web-0")));
+    }
+
+    [Fact]
+    public async Task Approvals_ListedByTheirPluralAndRefusedOnDelete()
+    {
+        var at = new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
+        await _cp.CommitAsStoreAsync(ResourceWriter.ToJsonLine(new ApprovalResource
+        {
+            Metadata = new ObjectMeta { Name = "web-2-0-0", Namespace = "default" },
+            Spec = new ApprovalSpec("web", "deployment/default/web:2.0.0", "example/web:1.0.0", "example/web:2.0.0", 1, at.AddHours(24), at),
+        }), Ct);
+
+        var (listStatus, list) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources?kind=approvals", Ct);
+        var (deleteStatus, deleted) = await _cp.SendAsync(HttpMethod.Delete, "/api/v1/resources/approval/default/web-2-0-0", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, listStatus);
+        Assert.Equal("web-2-0-0", (string?)Assert.Single(list["items"]!.AsArray())!["metadata"]!["name"]);
+        Assert.Equal(HttpStatusCode.BadRequest, deleteStatus);
+        Assert.Equal("Approval resources are written by the control plane, not deleted", (string?)deleted["error"]);
+        Assert.NotNull(_cp.Store.Find(new ResourceKey("Approval", "default", "web-2-0-0")));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Linnet.ControlPlane.Core.Kinds;
 using Linnet.Cli.Commands.Apply;
 using Linnet.ControlPlane.Core.Manifests;
 
@@ -9,7 +10,7 @@ internal static class DeleteCommand
 {
     public static Command Create()
     {
-        var kind = new Argument<string?>("kind") { Arity = ArgumentArity.ZeroOrOne, Description = ResourceKinds.Known };
+        var kind = new Argument<string?>("kind") { Arity = ArgumentArity.ZeroOrOne, Description = ResourceKinds.KnownWithShortNames };
         var name = new Argument<string?>("name") { Arity = ArgumentArity.ZeroOrOne };
         var files = new Option<string[]>("--filename", "-f") { Description = "Delete the resources these manifests define.", AllowMultipleArgumentsPerToken = true };
         var ns = CliOptions.Namespace();
@@ -35,13 +36,13 @@ internal static class DeleteCommand
                     targets.AddRange(parsed.Resources.Select(r => (r.Kind, r.Metadata.Namespace, r.Metadata.Name)));
                 }
             }
-            else if (parse.GetValue(kind) is { } k && parse.GetValue(name) is { } n && ResourceKinds.Resolve(k) is { } resolved)
+            else if (parse.GetValue(kind) is { } k && parse.GetValue(name) is { } n && ResourceKinds.Resolve(k)?.Name is { } resolved)
             {
                 targets.Add((resolved, parse.GetValue(ns)!, n));
             }
             else
             {
-                await Console.Error.WriteLineAsync($"error: give KIND NAME (kinds: {ResourceKinds.Known}) or -f FILE");
+                await Console.Error.WriteLineAsync($"error: give KIND NAME (kinds: {ResourceKinds.KnownWithShortNames}) or -f FILE");
                 return ExitCodes.Invalid;
             }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Linnet.ControlPlane.Core.Kinds;
 using System.Text.Json.Nodes;
 using Linnet.Cli.Output;
 using Spectre.Console;
@@ -11,15 +12,15 @@ internal static class DescribeCommand
 {
     public static Command Create()
     {
-        var kind = new Argument<string>("kind") { Description = ResourceKinds.Known };
+        var kind = new Argument<string>("kind") { Description = ResourceKinds.KnownWithShortNames };
         var name = new Argument<string>("name");
         var ns = CliOptions.Namespace();
         var command = new Command("describe", "Show a resource in full, with related instances.") { kind, name, ns };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (ResourceKinds.Resolve(parse.GetValue(kind)!) is not { } resolved)
+            if (ResourceKinds.Resolve(parse.GetValue(kind)!)?.Name is not { } resolved)
             {
-                await Console.Error.WriteLineAsync($"error: unknown kind '{parse.GetValue(kind)}' (known: {ResourceKinds.Known})");
+                await Console.Error.WriteLineAsync($"error: unknown kind '{parse.GetValue(kind)}' (known: {ResourceKinds.KnownWithShortNames})");
                 return ExitCodes.Invalid;
             }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Linnet.ControlPlane.Core.Kinds;
 
 namespace Linnet.Cli.Commands.Get;
 
@@ -7,7 +8,7 @@ internal static class GetCommand
 {
     public static Command Create()
     {
-        var kind = new Argument<string>("kind") { Description = ResourceKinds.Known };
+        var kind = new Argument<string>("kind") { Description = ResourceKinds.KnownWithShortNames };
         var name = new Argument<string?>("name") { Arity = ArgumentArity.ZeroOrOne, Description = "One resource by name." };
         var ns = CliOptions.Namespace();
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "Every namespace." };
@@ -15,9 +16,9 @@ internal static class GetCommand
         var command = new Command("get", "List resources, or show one.") { kind, name, ns, all, output };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (ResourceKinds.Resolve(parse.GetValue(kind)!) is not { } resolved)
+            if (ResourceKinds.Resolve(parse.GetValue(kind)!)?.Name is not { } resolved)
             {
-                CliOptions.Printer(parse, output).Error($"unknown kind '{parse.GetValue(kind)}' (known: {ResourceKinds.Known})");
+                CliOptions.Printer(parse, output).Error($"unknown kind '{parse.GetValue(kind)}' (known: {ResourceKinds.KnownWithShortNames})");
                 return ExitCodes.Invalid;
             }
 

@@ -47,7 +47,7 @@ public sealed class GetImagePoliciesTests
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No });
         console.Profile.Width = 250;
 
-        Assert.Equal("ImagePolicy", ResourceKinds.Resolve("imagepolicies"));
+        Assert.Equal("ImagePolicy", Linnet.ControlPlane.Core.Kinds.ResourceKinds.Resolve("imagepolicies")?.Name);
         Assert.Equal(0, await new GetHandler(client, new Printer(console, OutputFormat.Table)).RunAsync("ImagePolicy", null, "default", ct));
 
         var lines = stdout.ToString().Split('\n');

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Linnet.ControlPlane.Core.Identity;
+using Linnet.Platform.Kubernetes.Install;
+
+namespace Linnet.Cli.Commands.Install;
+
+/// <summary>Builds <c>linnet install</c>: every Kubernetes manifest of the control plane, to pipe into
+/// <c>kubectl apply -f -</c> (as <c>linkerd install</c>).</summary>
+internal static class InstallCommand
+{
+    public static Command Create()
+    {
+        var defaults = new InstallOptions();
+        var controlPlaneImage = new Option<string>("--control-plane-image") { Description = "The control plane's image.", DefaultValueFactory = _ => defaults.ControlPlaneImage };
+        var proxyImage = new Option<string>("--proxy-image") { Description = "The proxy's image (proxy-init is its init mode).", DefaultValueFactory = _ => defaults.ProxyImage };
+        var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => defaults.TrustDomain };
+        var command = new Command("install", "Print the Kubernetes manifests of Linnet (CRDs, namespace, RBAC, control plane, proxy injector, generated identity secrets); pipe them to `kubectl apply -f -`.")
+        {
+            controlPlaneImage, proxyImage, trustDomain,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var domain = parse.GetValue(trustDomain)!;
+            if (!SpiffeId.IsName(domain))
+            {
+                await Console.Error.WriteLineAsync($"error: --identity-trust-domain: '{domain}' is not a valid trust domain");
+                return ExitCodes.Invalid;
+            }
+
+            var options = defaults with { ControlPlaneImage = parse.GetValue(controlPlaneImage)!, ProxyImage = parse.GetValue(proxyImage)!, TrustDomain = domain };
+            var credentials = InstallCredentials.Generate(domain, TimeProvider.System);
+            await Console.Out.WriteAsync(InstallManifests.Render(options, credentials).AsMemory(), cancellationToken);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

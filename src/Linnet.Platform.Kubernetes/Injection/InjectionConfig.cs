@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Linnet.Api.Validation;
+using Linnet.ControlPlane.Core.Policy;
+
+namespace Linnet.Platform.Kubernetes.Injection;
+
+/// <summary>The proxy configuration of one pod: Linkerd's defaults, overridden by the namespace's
+/// <c>config.linkerd.io/*</c> annotations, overridden by the pod's. Every annotation under that prefix is
+/// honoured or refused with its reason, never ignored.</summary>
+internal sealed partial record InjectionConfig
+{
+    public IReadOnlyList<int> OpaquePorts { get; init; } = InjectionSettings.DefaultOpaquePorts;
+
+    public string? SkipInboundPorts { get; init; }
+
+    public string? SkipOutboundPorts { get; init; }
+
+    public IReadOnlyDictionary<string, string> Requests { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Limits { get; init; } = new Dictionary<string, string>();
+
+    public string? LogLevel { get; init; }
+
+    public int ProxyUid { get; init; } = InjectionSettings.DefaultProxyUid;
+
+    public string? ProxyImage { get; init; }
+
+    public string? ProxyVersion { get; init; }
+
+    public string ImagePullPolicy { get; init; } = "IfNotPresent";
+
+    public int InboundPort { get; init; } = 4143;
+
+    public int OutboundPort { get; init; } = 4140;
+
+    public int AdminPort { get; init; } = 4191;
+
+    // Linnet's proxy speaks .NET's levels; Linkerd's names map onto them one to one.
+    private static readonly Dictionary<string, string> LogLevels = new(StringComparer.Ordinal)
+    {
+        ["trace"] = "Trace", ["debug"] = "Debug", ["info"] = "Information", ["warn"] = "Warning", ["error"] = "Error", ["off"] = "None",
+    };
+
+    private static readonly string[] PullPolicies = ["Always", "IfNotPresent", "Never"];
+
+    /// <summary>The .NET log level of <see cref="LogLevel"/>.</summary>
+    public string? DotnetLogLevel => LogLevel is null ? null : LogLevels[LogLevel];
+
+    /// <summary>Reads the annotations of the namespace, then of the pod; errors name the pod's annotation (its path
+    /// after <paramref name="podPrefix"/>, such as <c>spec.template.</c>) or the namespace's.</summary>
+    public static InjectionConfig Read(IReadOnlyDictionary<string, string> namespaceAnnotations, IReadOnlyDictionary<string, string> podAnnotations, string podPrefix, List<FieldError> errors)
+    {
+        var config = new InjectionConfig();
+        config = Apply(config, namespaceAnnotations, "namespace.metadata.annotations", errors);
+        return Apply(config, podAnnotations, $"{podPrefix}metadata.annotations", errors);
+    }
+
+    private static InjectionConfig Apply(InjectionConfig config, IReadOnlyDictionary<string, string> annotations, string path, List<FieldError> errors)
+    {
+        foreach (var (name, raw) in annotations.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            if (!name.StartsWith(InjectAnnotations.ConfigPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var value = raw.Trim();
+            var where = $"{path}[{name}]";
+            void Refuse(string reason) => errors.Add(new FieldError(where, reason));
+            switch (name)
+            {
+                case InjectAnnotations.OpaquePorts:
+                    if (PortList(value, Refuse, expand: true) is { } opaque)
+                    {
+                        config = config with { OpaquePorts = opaque };
+                    }
+
+                    break;
+                case InjectAnnotations.SkipInboundPorts:
+                    config = PortList(value, Refuse, expand: false) is null ? config : config with { SkipInboundPorts = value };
+                    break;
+                case InjectAnnotations.SkipOutboundPorts:
+                    config = PortList(value, Refuse, expand: false) is null ? config : config with { SkipOutboundPorts = value };
+                    break;
+                case InjectAnnotations.CpuRequest or InjectAnnotations.MemoryRequest or InjectAnnotations.EphemeralStorageRequest:
+                    config = Quantity(value, Refuse) ? config with { Requests = With(config.Requests, Resource(name), value) } : config;
+                    break;
+                case InjectAnnotations.CpuLimit or InjectAnnotations.MemoryLimit or InjectAnnotations.EphemeralStorageLimit:
+                    config = Quantity(value, Refuse) ? config with { Limits = With(config.Limits, Resource(name), value) } : config;
+                    break;
+                case InjectAnnotations.LogLevel:
+                    if (LogLevels.ContainsKey(value))
+                    {
+                        config = config with { LogLevel = value };
+                    }
+                    else
+                    {
+                        Refuse($"'{value}' is not a level Linnet's proxy takes (one of: {string.Join(", ", LogLevels.Keys)}; per-module filters such as linkerd=info are not supported)");
+                    }
+
+                    break;
+                case InjectAnnotations.ProxyUid:
+                    config = Number(value, 1, int.MaxValue, Refuse) is { } uid ? config with { ProxyUid = uid } : config;
+                    break;
+                case InjectAnnotations.ProxyImage:
+                    if (value.Length == 0 || value.Contains('@', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace))
+                    {
+                        Refuse($"'{value}' is not an image name (give the repository; the tag is proxy-version)");
+                    }
+                    else
+                    {
+                        config = config with { ProxyImage = value };
+                    }
+
+                    break;
+                case InjectAnnotations.ProxyVersion:
+                    if (TagPattern().IsMatch(value))
+                    {
+                        config = config with { ProxyVersion = value };
+                    }
+                    else
+                    {
+                        Refuse($"'{value}' is not an image tag");
+                    }
+
+                    break;
+                case InjectAnnotations.ImagePullPolicy:
+                    if (PullPolicies.Contains(value, StringComparer.Ordinal))
+                    {
+                        config = config with { ImagePullPolicy = value };
+                    }
+                    else
+                    {
+                        Refuse($"'{value}' is not one of: {string.Join(", ", PullPolicies)}");
+                    }
+
+                    break;
+                case InjectAnnotations.InboundPort:
+                    config = Number(value, 1, 65535, Refuse) is { } inbound ? config with { InboundPort = inbound } : config;
+                    break;
+                case InjectAnnotations.OutboundPort:
+                    config = Number(value, 1, 65535, Refuse) is { } outbound ? config with { OutboundPort = outbound } : config;
+                    break;
+                case InjectAnnotations.AdminPort:
+                    config = Number(value, 1, 65535, Refuse) is { } admin ? config with { AdminPort = admin } : config;
+                    break;
+                case DefaultInboundPolicies.Annotation:
+                    // Read by the control plane for the workload's inbound policy, not by injection.
+                    if (!DefaultInboundPolicies.IsKnown(value))
+                    {
+                        Refuse(DefaultInboundPolicies.Unknown(value));
+                    }
+
+                    break;
+                default:
+                    Refuse(InjectAnnotations.NotHonoured.TryGetValue(name, out var reason)
+                        ? $"is not honoured: {reason}"
+                        : $"is not a proxy configuration annotation Linnet knows (known: {string.Join(", ", Known)})");
+                    break;
+            }
+        }
+
+        var ports = new[] { config.InboundPort, config.OutboundPort, config.AdminPort };
+        if (ports.Distinct().Count() != ports.Length)
+        {
+            errors.Add(new FieldError(path, $"the proxy's inbound ({config.InboundPort}), outbound ({config.OutboundPort}) and admin ({config.AdminPort}) ports must differ"));
+        }
+
+        return config;
+    }
+
+    private static readonly string[] Known =
+    [
+        InjectAnnotations.OpaquePorts, InjectAnnotations.SkipInboundPorts, InjectAnnotations.SkipOutboundPorts,
+        InjectAnnotations.CpuRequest, InjectAnnotations.CpuLimit, InjectAnnotations.MemoryRequest, InjectAnnotations.MemoryLimit,
+        InjectAnnotations.EphemeralStorageRequest, InjectAnnotations.EphemeralStorageLimit, InjectAnnotations.LogLevel,
+        InjectAnnotations.ProxyUid, InjectAnnotations.ProxyImage, InjectAnnotations.ProxyVersion, InjectAnnotations.ImagePullPolicy,
+        InjectAnnotations.InboundPort, InjectAnnotations.OutboundPort, InjectAnnotations.AdminPort, DefaultInboundPolicies.Annotation,
+    ];
+
+    private static string Resource(string annotation) =>
+        annotation.Contains("-cpu-", StringComparison.Ordinal) ? "cpu" : annotation.Contains("-memory-", StringComparison.Ordinal) ? "memory" : "ephemeral-storage";
+
+    private static Dictionary<string, string> With(IReadOnlyDictionary<string, string> map, string key, string value) =>
+        new(map, StringComparer.Ordinal) { [key] = value };
+
+    private static int? Number(string value, int min, int max, Action<string> refuse)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
+        {
+            return n;
+        }
+
+        refuse($"'{value}' is not a number {min}..{max}");
+        return null;
+    }
+
+    private static bool Quantity(string value, Action<string> refuse)
+    {
+        if (QuantityPattern().IsMatch(value))
+        {
+            return true;
+        }
+
+        refuse($"'{value}' is not a Kubernetes quantity (such as 100m, 0.5, 64Mi, 1Gi)");
+        return false;
+    }
+
+    /// <summary>Linkerd's port lists: numbers and ranges (<c>25,587,4000-4100</c>); null when invalid.</summary>
+    private static List<int>? PortList(string value, Action<string> refuse, bool expand)
+    {
+        const int MaxExpanded = 1024;
+        var ports = new SortedSet<int>();
+        var ranges = 0;
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var dash = part.IndexOf('-', StringComparison.Ordinal);
+            var low = dash < 0 ? part : part[..dash];
+            var high = dash < 0 ? part : part[(dash + 1)..];
+            if (!int.TryParse(low, NumberStyles.None, CultureInfo.InvariantCulture, out var lo) || !int.TryParse(high, NumberStyles.None, CultureInfo.InvariantCulture, out var hi)
+                || lo is < 1 or > 65535 || hi is < 1 or > 65535 || lo > hi)
+            {
+                refuse($"'{part}' is not a port 1..65535 or a range of them (low-high)");
+                return null;
+            }
+
+            ranges++;
+            if (expand)
+            {
+                if (ports.Count + (hi - lo + 1) > MaxExpanded)
+                {
+                    refuse($"names more than {MaxExpanded} ports");
+                    return null;
+                }
+
+                for (var p = lo; p <= hi; p++)
+                {
+                    ports.Add(p);
+                }
+            }
+        }
+
+        if (ranges == 0)
+        {
+            refuse("lists no port");
+            return null;
+        }
+
+        return [.. ports];
+    }
+
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")]
+    private static partial Regex QuantityPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    private static partial Regex TagPattern();
+}

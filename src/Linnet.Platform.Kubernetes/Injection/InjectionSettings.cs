@@ -1,0 +1,21 @@
+namespace Linnet.Platform.Kubernetes.Injection;
+
+/// <summary>What the install decided that every injected proxy needs.</summary>
+/// <param name="ProxyImage">The proxy's image (<c>repository:tag</c>); proxy-init runs the same image.</param>
+/// <param name="TrustDomain">The trust domain of workload identities.</param>
+/// <param name="TrustAnchorsPem">The trust anchors the proxy checks peers and the control plane against.</param>
+public sealed record InjectionSettings(string ProxyImage, string TrustDomain, string TrustAnchorsPem)
+{
+    /// <summary>Linkerd's proxy uid.</summary>
+    public const int DefaultProxyUid = 2102;
+
+    /// <summary>Linkerd's default opaque ports (server-speaks-first protocols: SMTP, MySQL, Galera, PostgreSQL,
+    /// Redis, Elasticsearch, Memcached).</summary>
+    public static readonly IReadOnlyList<int> DefaultOpaquePorts = [25, 587, 3306, 4444, 5432, 6379, 9300, 11211];
+
+    /// <summary>The control plane's namespace.</summary>
+    public string ControlPlaneNamespace { get; init; } = InstallNames.Namespace;
+
+    /// <summary>The audience of the projected token the proxy proves its identity with.</summary>
+    public string TokenAudience { get; init; } = "identity.linnet.io";
+}

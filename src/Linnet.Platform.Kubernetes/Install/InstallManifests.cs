@@ -1,0 +1,293 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Linnet.ControlPlane.Core.Kinds;
+using Linnet.Platform.Kubernetes.Crds;
+using Linnet.Platform.Kubernetes.Yaml;
+
+namespace Linnet.Platform.Kubernetes.Install;
+
+/// <summary>Every object of a Linnet install on Kubernetes: the registry's CRDs, the namespace, RBAC, the control
+/// plane's Deployment and Services, the proxy injector's MutatingWebhookConfiguration and the generated identity and
+/// webhook Secrets. <c>deploy/</c> holds the same objects for <c>kubectl kustomize</c>, less what is generated.</summary>
+public static class InstallManifests
+{
+    private const string ControlPlaneComponent = "control-plane";
+    private const int OwnerReadOnly = 0x100; // 0400: key files readable by their owner only
+
+    /// <summary>The objects, in the order they can be applied.</summary>
+    public static IReadOnlyList<JsonObject> Build(InstallOptions options, InstallCredentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(credentials);
+        var objects = new List<object>();
+        objects.AddRange(CustomResourceDefinitions.All());
+        objects.Add(Namespace());
+        objects.Add(ServiceAccount());
+        objects.Add(ClusterRole());
+        objects.Add(ClusterRoleBinding());
+        objects.AddRange(Secrets(credentials));
+        objects.Add(DestinationService());
+        objects.Add(InjectorService());
+        objects.Add(Deployment(options));
+        objects.Add(Webhook(credentials));
+        return objects.Select(o => (JsonObject)JsonNode.Parse(KubernetesJson.Serialize(o))!).ToList();
+    }
+
+    /// <summary>The objects as one YAML stream.</summary>
+    public static string Render(InstallOptions options, InstallCredentials credentials) => ManifestYaml.Write(Build(options, credentials));
+
+    private static Dictionary<string, string> Labels(string? component = null)
+    {
+        var labels = new Dictionary<string, string> { [InstallNames.PartOfLabel] = InstallNames.PartOf };
+        if (component is not null)
+        {
+            labels[InstallNames.ComponentLabel] = component;
+        }
+
+        return labels;
+    }
+
+    private static V1ObjectMeta Meta(string name, bool namespaced = true, string? component = null) => new()
+    {
+        Name = name,
+        NamespaceProperty = namespaced ? InstallNames.Namespace : null,
+        Labels = Labels(component),
+    };
+
+    private static V1Namespace Namespace() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Namespace",
+        Metadata = new V1ObjectMeta
+        {
+            Name = InstallNames.Namespace,
+            Labels = new Dictionary<string, string>
+            {
+                [InstallNames.PartOfLabel] = InstallNames.PartOf,
+                // The injector never injects the control plane's own pods.
+                [InstallNames.AdmissionWebhooksLabel] = "disabled",
+                ["linkerd.io/is-control-plane"] = "true",
+            },
+        },
+    };
+
+    private static V1ServiceAccount ServiceAccount() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "ServiceAccount",
+        Metadata = Meta(InstallNames.ControlPlane, component: ControlPlaneComponent),
+    };
+
+    private static V1ClusterRole ClusterRole()
+    {
+        string[] read = ["get", "list", "watch"];
+        string[] write = ["create", "update", "patch", "delete"];
+        var rules = new List<V1PolicyRule>
+        {
+            new() { ApiGroups = [""], Resources = ["namespaces", "pods", "serviceaccounts", "endpoints"], Verbs = read },
+            // Flagger's objects (apex/-primary/-canary Services, <target>-primary Deployments) and Keel's updates.
+            new() { ApiGroups = [""], Resources = ["services"], Verbs = [.. read, .. write] },
+            new() { ApiGroups = ["apps"], Resources = ["deployments"], Verbs = [.. read, .. write] },
+            new() { ApiGroups = ["apps"], Resources = ["replicasets"], Verbs = read },
+            new() { ApiGroups = ["discovery.k8s.io"], Resources = ["endpointslices"], Verbs = read },
+            new() { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
+            new() { ApiGroups = ["coordination.k8s.io"], Resources = ["leases"], Verbs = ["get", "create", "update"] },
+            new() { ApiGroups = ["authentication.k8s.io"], Resources = ["tokenreviews"], Verbs = ["create"] },
+        };
+
+        // Every group of the registry's CRDs: its kinds, and the status of those that have one.
+        foreach (var group in ResourceKinds.All.Where(k => k.Spec is not null)
+                     .SelectMany(k => k.ApiVersions.Select(v => (Group: ResourceKind.GroupOf(v), Kind: k)))
+                     .Distinct()
+                     .GroupBy(p => p.Group))
+        {
+            var kinds = group.Select(p => p.Kind).ToList();
+            rules.Add(new V1PolicyRule { ApiGroups = [group.Key], Resources = kinds.Select(k => k.Plural).ToList(), Verbs = [.. read, .. write] });
+            if (kinds.Where(k => k.HasStatus).Select(k => k.Plural + "/status").ToList() is { Count: > 0 } status)
+            {
+                rules.Add(new V1PolicyRule { ApiGroups = [group.Key], Resources = status, Verbs = ["get", "update", "patch"] });
+            }
+        }
+
+        return new V1ClusterRole
+        {
+            ApiVersion = "rbac.authorization.k8s.io/v1",
+            Kind = "ClusterRole",
+            Metadata = Meta(InstallNames.ControlPlane, namespaced: false, component: ControlPlaneComponent),
+            Rules = rules,
+        };
+    }
+
+    private static V1ClusterRoleBinding ClusterRoleBinding() => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "ClusterRoleBinding",
+        Metadata = Meta(InstallNames.ControlPlane, namespaced: false, component: ControlPlaneComponent),
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = InstallNames.ControlPlane },
+        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = InstallNames.ControlPlane, NamespaceProperty = InstallNames.Namespace }],
+    };
+
+    private static IEnumerable<V1Secret> Secrets(InstallCredentials credentials)
+    {
+        yield return Secret(InstallNames.TrustAnchorSecret, "Opaque", new() { ["ca.crt"] = credentials.TrustAnchorPem });
+        yield return Secret(InstallNames.IssuerSecret, "kubernetes.io/tls", new()
+        {
+            ["ca.crt"] = credentials.TrustAnchorPem,
+            ["tls.crt"] = credentials.IssuerCertificatePem,
+            ["tls.key"] = credentials.IssuerKeyPem,
+        });
+        yield return Secret(InstallNames.InjectorTlsSecret, "kubernetes.io/tls", new()
+        {
+            ["tls.crt"] = credentials.WebhookCertificatePem,
+            ["tls.key"] = credentials.WebhookKeyPem,
+        });
+    }
+
+    private static V1Secret Secret(string name, string type, Dictionary<string, string> data) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Secret",
+        Metadata = Meta(name, component: ControlPlaneComponent),
+        Type = type,
+        Data = data.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetBytes(kv.Value)),
+    };
+
+    private static V1Service DestinationService() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = Meta(InstallNames.DestinationService, component: ControlPlaneComponent),
+        Spec = new V1ServiceSpec
+        {
+            Selector = Labels(ControlPlaneComponent),
+            Ports = [new V1ServicePort { Name = "grpc", Port = InstallNames.DestinationPort, TargetPort = InstallNames.DestinationPort, AppProtocol = "grpc" }],
+        },
+    };
+
+    private static V1Service InjectorService() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = Meta(InstallNames.InjectorService, component: ControlPlaneComponent),
+        Spec = new V1ServiceSpec
+        {
+            Selector = Labels(ControlPlaneComponent),
+            Ports = [new V1ServicePort { Name = "webhook", Port = 443, TargetPort = InstallNames.InjectorPort }],
+        },
+    };
+
+    private static V1Deployment Deployment(InstallOptions options)
+    {
+        const string identity = "/var/run/linnet/identity";
+        const string injector = "/var/run/linnet/injector";
+        var container = new V1Container
+        {
+            Name = "control-plane",
+            Image = options.ControlPlaneImage,
+            Args =
+            [
+                "control-plane",
+                "--identity-trust-domain", options.TrustDomain,
+                "--identity-trust-anchors-file", $"{identity}/trust-anchor/ca.crt",
+                "--identity-issuer-certificate-file", $"{identity}/issuer/tls.crt",
+                "--identity-issuer-key-file", $"{identity}/issuer/tls.key",
+            ],
+            Ports =
+            [
+                new V1ContainerPort { Name = "grpc", ContainerPort = InstallNames.DestinationPort },
+                new V1ContainerPort { Name = "webhook", ContainerPort = InstallNames.InjectorPort },
+            ],
+            VolumeMounts =
+            [
+                new V1VolumeMount { Name = "trust-anchor", MountPath = $"{identity}/trust-anchor", ReadOnlyProperty = true },
+                new V1VolumeMount { Name = "issuer", MountPath = $"{identity}/issuer", ReadOnlyProperty = true },
+                new V1VolumeMount { Name = "injector-tls", MountPath = injector, ReadOnlyProperty = true },
+            ],
+            Resources = new V1ResourceRequirements
+            {
+                Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("128Mi") },
+                Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("512Mi") },
+            },
+            SecurityContext = new V1SecurityContext
+            {
+                AllowPrivilegeEscalation = false,
+                ReadOnlyRootFilesystem = true,
+                RunAsNonRoot = true,
+                RunAsUser = 2103,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
+                SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+            },
+        };
+        return new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = Meta(InstallNames.ControlPlane, component: ControlPlaneComponent),
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = options.Replicas,
+                Selector = new V1LabelSelector { MatchLabels = Labels(ControlPlaneComponent) },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = Labels(ControlPlaneComponent) },
+                    Spec = new V1PodSpec
+                    {
+                        ServiceAccountName = InstallNames.ControlPlane,
+                        Containers = [container],
+                        Volumes =
+                        [
+                            new V1Volume { Name = "trust-anchor", Secret = new V1SecretVolumeSource { SecretName = InstallNames.TrustAnchorSecret, DefaultMode = OwnerReadOnly } },
+                            new V1Volume { Name = "issuer", Secret = new V1SecretVolumeSource { SecretName = InstallNames.IssuerSecret, DefaultMode = OwnerReadOnly } },
+                            new V1Volume { Name = "injector-tls", Secret = new V1SecretVolumeSource { SecretName = InstallNames.InjectorTlsSecret, DefaultMode = OwnerReadOnly } },
+                        ],
+                    },
+                },
+            },
+        };
+    }
+
+    private static V1MutatingWebhookConfiguration Webhook(InstallCredentials credentials) => new()
+    {
+        ApiVersion = "admissionregistration.k8s.io/v1",
+        Kind = "MutatingWebhookConfiguration",
+        Metadata = Meta(InstallNames.InjectorWebhookConfig, namespaced: false, component: ControlPlaneComponent),
+        Webhooks =
+        [
+            new V1MutatingWebhook
+            {
+                Name = InstallNames.InjectorWebhook,
+                ClientConfig = new Admissionregistrationv1WebhookClientConfig
+                {
+                    Service = new Admissionregistrationv1ServiceReference
+                    {
+                        Name = InstallNames.InjectorService,
+                        NamespaceProperty = InstallNames.Namespace,
+                        Path = InstallNames.InjectorPath,
+                        Port = 443,
+                    },
+                    CaBundle = Encoding.UTF8.GetBytes(credentials.WebhookCaPem),
+                },
+                Rules =
+                [
+                    new V1RuleWithOperations { ApiGroups = [""], ApiVersions = ["v1"], Operations = ["CREATE"], Resources = ["pods"], Scope = "Namespaced" },
+                ],
+                // Never in the way: a pod is created uninjected rather than refused when the injector is down.
+                FailurePolicy = "Ignore",
+                SideEffects = "None",
+                AdmissionReviewVersions = ["v1"],
+                ReinvocationPolicy = "IfNeeded",
+                TimeoutSeconds = 10,
+                NamespaceSelector = new V1LabelSelector
+                {
+                    MatchExpressions =
+                    [
+                        new V1LabelSelectorRequirement { Key = InstallNames.AdmissionWebhooksLabel, OperatorProperty = "NotIn", Values = ["disabled"] },
+                        new V1LabelSelectorRequirement { Key = InstallNames.NamespaceNameLabel, OperatorProperty = "NotIn", Values = ["kube-system"] },
+                    ],
+                },
+            },
+        ],
+    };
+}

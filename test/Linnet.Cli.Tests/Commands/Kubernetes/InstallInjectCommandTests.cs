@@ -1,0 +1,101 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using Linnet.Cli.Tests.Commands.Check;
+using Linnet.Platform.Kubernetes.Yaml;
+
+namespace Linnet.Cli.Tests.Commands.Kubernetes;
+
+/// <summary><c>linnet install</c> and <c>linnet inject</c> as users run them: the real CLI, its exit codes, what
+/// it prints where.</summary>
+public sealed class InstallInjectCommandTests
+{
+    private static readonly Dictionary<string, string?> NoEnvironment = [];
+
+    [Fact]
+    public async Task Install_TwoRuns_EachPrintsEveryObjectWithItsOwnFreshCa()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var first = await CheckCommandTests.RunAsync(NoEnvironment, ["install"], ct);
+        var second = await CheckCommandTests.RunAsync(NoEnvironment, ["install"], ct);
+
+        Assert.Equal(0, first.Code);
+        var objects = ManifestYaml.Read(first.Stdout).Cast<JsonObject>().ToList();
+        Assert.Contains(objects, o => (string?)o["kind"] == "MutatingWebhookConfiguration");
+        Assert.Contains(objects, o => (string?)o["kind"] == "CustomResourceDefinition" && (string?)o["metadata"]!["name"] == "canaries.flagger.app");
+        using var anchor = X509Certificate2.CreateFromPem(SecretData(first.Stdout, "linnet-identity-trust-anchor", "ca.crt"));
+        using var issuer = X509Certificate2.CreateFromPem(SecretData(first.Stdout, "linnet-identity-issuer", "tls.crt"));
+        Assert.Equal(anchor.Subject, issuer.Issuer);
+        Assert.NotEqual(SecretData(first.Stdout, "linnet-identity-trust-anchor", "ca.crt"), SecretData(second.Stdout, "linnet-identity-trust-anchor", "ca.crt"));
+    }
+
+    [Fact]
+    public async Task Install_BadTrustDomain_Exits2NamingTheOption()
+    {
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["install", "--identity-trust-domain", "not a domain"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("--identity-trust-domain", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inject_WithTheInstallsAnchors_PrintsTheInjectedWorkloadAndReportsOnStderr()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var install = await CheckCommandTests.RunAsync(NoEnvironment, ["install"], ct);
+        using var dir = new TempDir();
+        var anchors = Path.Combine(dir.Path, "ca.crt");
+        await File.WriteAllTextAsync(anchors, SecretData(install.Stdout, "linnet-identity-trust-anchor", "ca.crt"), ct);
+        var manifest = Path.Combine(dir.Path, "web.yaml");
+        await File.WriteAllTextAsync(manifest, "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [ { name: web, image: example/web:1 } ] }\n", ct);
+
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["inject", "--identity-trust-anchors-file", anchors, manifest], ct);
+
+        Assert.Equal(0, result.Code);
+        Assert.Equal($"{manifest}: deployment \"web\" injected", result.Stderr.Trim());
+        var template = ManifestYaml.Read(result.Stdout).Cast<JsonObject>().Single()["spec"]!["template"]!;
+        Assert.Equal(["linnet-init", "linnet-proxy"], template["spec"]!["initContainers"]!.AsArray().Select(c => (string)c!["name"]!));
+        var config = (string)template["spec"]!["initContainers"]![1]!["env"]!.AsArray().Single(e => (string?)e!["name"] == "LINNET_PROXY_CONFIG")!["value"]!;
+        Assert.Contains(SecretData(install.Stdout, "linnet-identity-trust-anchor", "ca.crt").Split('\n')[1], config, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inject_RefusedAnnotation_Exits2PrintingNothingOnStdout()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir();
+        var anchors = Path.Combine(dir.Path, "ca.crt");
+        var install = await CheckCommandTests.RunAsync(NoEnvironment, ["install"], ct);
+        await File.WriteAllTextAsync(anchors, SecretData(install.Stdout, "linnet-identity-trust-anchor", "ca.crt"), ct);
+        var manifest = Path.Combine(dir.Path, "pod.yaml");
+        await File.WriteAllTextAsync(manifest, "apiVersion: v1\nkind: Pod\nmetadata: { name: p, annotations: { config.linkerd.io/proxy-gadget: \"on\" } }\nspec: { containers: [ { name: a, image: b } ] }\n", ct);
+
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["inject", "--identity-trust-anchors-file", anchors, manifest], ct);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("metadata.annotations[config.linkerd.io/proxy-gadget]: is not a proxy configuration annotation Linnet knows", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inject_AnchorsFileWithoutCertificate_Exits2()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir();
+        var anchors = Path.Combine(dir.Path, "ca.crt");
+        await File.WriteAllTextAsync(anchors, "not a certificate\n", ct);
+
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["inject", "--identity-trust-anchors-file", anchors, "-"], ct);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains("--identity-trust-anchors-file", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static string SecretData(string install, string secret, string key)
+    {
+        var o = ManifestYaml.Read(install).Cast<JsonObject>().Single(o => (string?)o["kind"] == "Secret" && (string?)o["metadata"]!["name"] == secret);
+        return Encoding.UTF8.GetString(Convert.FromBase64String((string)o["data"]![key]!));
+    }
+}

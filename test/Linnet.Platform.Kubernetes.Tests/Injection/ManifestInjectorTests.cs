@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Tests.Translation;
+using Linnet.Platform.Kubernetes.Injection;
+using Linnet.Platform.Kubernetes.Yaml;
+
+namespace Linnet.Platform.Kubernetes.Tests.Injection;
+
+public sealed class ManifestInjectorTests
+{
+    [Theory]
+    [InlineData("deployment", "deployment \"web\" injected")]
+    [InlineData("overrides", "statefulset \"db\" injected")]
+    [InlineData("pod-with-init", "pod \"worker\" injected")]
+    [InlineData("disabled", "cronjob \"report\" skipped: linkerd.io/inject is disabled")]
+    public void Inject_Manifest_MatchesGoldenFile(string name, string report)
+    {
+        var input = File.ReadAllText(Repository.Asset($"inject/{name}.input.yaml"));
+
+        var result = ManifestInjector.Inject(input, name, InjectFixture.Settings);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal([report], result.Report);
+        GoldenFile.AssertMatches(Repository.Asset($"inject/{name}.golden.yaml"), result.Output);
+    }
+
+    [Fact]
+    public void Inject_Deployment_ProxyIsANativeSidecarAfterProxyInitWithTheTokenVolume()
+    {
+        var output = Inject("deployment");
+        var spec = Template(output, "Deployment")["spec"]!;
+        var init = spec["initContainers"]!.AsArray();
+
+        Assert.Equal(["linnet-init", "linnet-proxy"], init.Select(c => (string)c!["name"]!));
+        Assert.Equal("Always", (string?)init[1]!["restartPolicy"]);
+        Assert.Null(init[0]!["restartPolicy"]);
+        Assert.Equal(["init", "--incoming-proxy-port", "4143", "--outgoing-proxy-port", "4140", "--proxy-uid", "2102", "--inbound-ports-to-ignore", "4190,4191"], init[0]!["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["NET_ADMIN", "NET_RAW"], init[0]!["securityContext"]!["capabilities"]!["add"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(2102L, (long)init[1]!["securityContext"]!["runAsUser"]!);
+        var token = Assert.Single(spec["volumes"]!.AsArray())!;
+        Assert.Equal("linnet-identity-token", (string?)token["name"]);
+        Assert.Equal("identity.linnet.io", (string?)token["projected"]!["sources"]![0]!["serviceAccountToken"]!["audience"]);
+        Assert.Equal(["web"], spec["containers"]!.AsArray().Select(c => (string)c!["name"]!));
+        // The Service beside it is printed unchanged.
+        var service = ManifestYaml.Read(output).Cast<JsonObject>().Single(d => (string?)d["kind"] == "Service");
+        Assert.True(JsonNode.DeepEquals(ManifestYaml.Read(File.ReadAllText(Repository.Asset("inject/deployment.input.yaml")))[0], service));
+    }
+
+    [Fact]
+    public void Inject_Overrides_HonouredInInitArgsResourcesAndImage()
+    {
+        var spec = Template(Inject("overrides"), "StatefulSet")["spec"]!;
+        var init = spec["initContainers"]![0]!;
+        var proxy = spec["initContainers"]![1]!;
+
+        Assert.Equal(["init", "--incoming-proxy-port", "4143", "--outgoing-proxy-port", "4140", "--proxy-uid", "3000", "--inbound-ports-to-ignore", "4190,4192,9999", "--outbound-ports-to-ignore", "3306,4000-4010"], init["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal("linnet/proxy:v2", (string?)proxy["image"]);
+        Assert.Equal("Always", (string?)proxy["imagePullPolicy"]);
+        Assert.Equal("100m", (string?)proxy["resources"]!["requests"]!["cpu"]);
+        Assert.Equal("250Mi", (string?)proxy["resources"]!["limits"]!["memory"]);
+        Assert.Equal(3000L, (long)proxy["securityContext"]!["runAsUser"]!);
+        Assert.Equal(4192L, (long)proxy["readinessProbe"]!["httpGet"]!["port"]!);
+        Assert.Contains(proxy["env"]!.AsArray(), e => (string?)e!["name"] == "Logging__LogLevel__Default" && (string?)e["value"] == "Debug");
+    }
+
+    [Theory]
+    [InlineData("config.linkerd.io/proxy-cpu-requests: 100m", "config.linkerd.io/proxy-cpu-requests", "is not a proxy configuration annotation Linnet knows")]
+    [InlineData("config.linkerd.io/enable-debug-sidecar: \"true\"", "config.linkerd.io/enable-debug-sidecar", "is not honoured: Linnet has no debug sidecar")]
+    [InlineData("config.linkerd.io/opaque-ports: \"0\"", "config.linkerd.io/opaque-ports", "'0' is not a port 1..65535 or a range")]
+    [InlineData("config.linkerd.io/skip-outbound-ports: \"5000-4000\"", "config.linkerd.io/skip-outbound-ports", "'5000-4000' is not a port 1..65535 or a range")]
+    [InlineData("config.linkerd.io/proxy-memory-limit: lots", "config.linkerd.io/proxy-memory-limit", "'lots' is not a Kubernetes quantity")]
+    [InlineData("config.linkerd.io/proxy-log-level: \"warn,linkerd=info\"", "config.linkerd.io/proxy-log-level", "per-module filters such as linkerd=info are not supported")]
+    [InlineData("config.linkerd.io/image-pull-policy: Sometimes", "config.linkerd.io/image-pull-policy", "'Sometimes' is not one of: Always, IfNotPresent, Never")]
+    [InlineData("config.linkerd.io/default-inbound-policy: everyone", "config.linkerd.io/default-inbound-policy", "everyone")]
+    [InlineData("linkerd.io/inject: ingress", "linkerd.io/inject", "'ingress' mode is not supported")]
+    [InlineData("linnet.io/inject: yes-please", "linnet.io/inject", "'yes-please' is not one of: enabled, disabled")]
+    public void Inject_BadAnnotation_RefusedWithPathAndReasonAndNothingPrinted(string annotation, string name, string reason)
+    {
+        var input = $$"""
+            apiVersion: v1
+            kind: Service
+            metadata: { name: first }
+            spec: { ports: [ { port: 80 } ] }
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web }
+            spec:
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata:
+                  labels: { app: web }
+                  annotations:
+                    {{annotation}}
+                spec:
+                  containers: [ { name: web, image: web } ]
+            """;
+
+        var result = ManifestInjector.Inject(input, "in.yaml", InjectFixture.Settings);
+
+        Assert.Equal("", result.Output);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"in.yaml: document 2 (Deployment/web): spec.template.metadata.annotations[{name}]: ", error, StringComparison.Ordinal);
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inject_NotYaml_RefusedWithTheLine()
+    {
+        var result = ManifestInjector.Inject("kind: Pod\nmetadata: [\n", "broken.yaml", InjectFixture.Settings);
+
+        Assert.Equal("", result.Output);
+        Assert.StartsWith("broken.yaml: line ", Assert.Single(result.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inject_TwiceOverItsOwnOutput_SkipsAsAlreadyInjectedAndChangesNothing()
+    {
+        var once = Inject("deployment");
+
+        var twice = ManifestInjector.Inject(once, "again", InjectFixture.Settings);
+
+        Assert.Equal(["deployment \"web\" skipped: already injected"], twice.Report);
+        Assert.Equal(once, twice.Output);
+    }
+
+    private static string Inject(string name)
+    {
+        var result = ManifestInjector.Inject(File.ReadAllText(Repository.Asset($"inject/{name}.input.yaml")), name, InjectFixture.Settings);
+        Assert.Empty(result.Errors);
+        return result.Output;
+    }
+
+    private static JsonNode Template(string output, string kind) =>
+        ManifestYaml.Read(output).Cast<JsonObject>().Single(d => (string?)d["kind"] == kind)["spec"]!["template"]!;
+}
