@@ -4,7 +4,7 @@
 # (metrics format; a real Prometheus scraping the proxies through the control plane's service discovery), curl,
 # tshark (captures proving no plaintext crosses between meshed proxies), docker-registry and htpasswd
 # (apache2-utils) for the OCI registry client's tests against a real registry, chromium (the dashboard's tests drive it through
-# Playwright). Then it builds and runs the whole solution's tests.
+# Playwright), tmux (linnet top read off a terminal). Then it builds and runs the whole solution's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,6 +23,7 @@ command -v clang >/dev/null 2>&1 || need+=(clang)      # the demo publishes linn
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev) # ... and zlib, the AOT runtime's
 command -v chromium >/dev/null 2>&1 || need+=(chromium) # the dashboard's tests drive a real browser (Playwright, ExecutablePath)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)   # the stop test runs the demo on a pseudo-terminal
+command -v tmux >/dev/null 2>&1 || need+=(tmux)         # linnet top's live table is read off a real terminal
 if ((${#need[@]})); then
   if [ "$(id -u)" -eq 0 ]; then
     echo "test.sh: installing ${need[*]}"
