@@ -423,7 +423,8 @@ internal sealed class BenchRun
     {
         var before = proxies.Pids.Sum(ProcFs.CpuTicks) + ProcFs.CpuTicks(Environment.ProcessId);
         var started = Stopwatch.GetTimestamp();
-        await proxies.WaitVersionAsync("none", TimeSpan.FromMilliseconds(_o.PollMs), TimeSpan.FromSeconds(2), ct);
+        // A version no proxy reaches: the poll runs its whole 2 s.
+        await proxies.WaitVersionAsync(long.MaxValue.ToString(CultureInfo.InvariantCulture), TimeSpan.FromMilliseconds(_o.PollMs), TimeSpan.FromSeconds(2), ct);
         var ticks = proxies.Pids.Sum(ProcFs.CpuTicks) + ProcFs.CpuTicks(Environment.ProcessId) - before;
         return ticks / (double)_o.ClockTicks / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }

@@ -163,14 +163,16 @@ internal sealed class ProxyFleet : IAsyncDisposable
         return at;
     }
 
-    /// <summary>Waits (bounded) until every proxy's log has its <c>Config VERSION applied</c> line (ServiceTable
-    /// writes it as the new table takes effect) and returns each line's time of day (local, as the proxy's
+    /// <summary>Waits (bounded) until every proxy's log has a <c>Config N applied</c> line with N at least
+    /// <paramref name="version"/> (ServiceTable writes it as the new table takes effect; the route-status commit
+    /// that follows an apply within a millisecond may reach a proxy together with it, so the proxy applies only
+    /// the later version, as the polled way counts it too) and returns the first such line's time of day (local, as the proxy's
     /// console logger writes it; null: not seen). Checks after 1 s, then every 250 ms: reading the logs does
     /// not load the proxies.</summary>
     public async Task<TimeSpan?[]> AppliedAtAsync(string version, TimeSpan timeout, CancellationToken ct)
     {
         var found = new TimeSpan?[Count];
-        var marker = $"] Config {version} applied:";
+        var wanted = long.Parse(version, CultureInfo.InvariantCulture);
         var started = Stopwatch.GetTimestamp();
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         while (true)
@@ -179,7 +181,7 @@ internal sealed class ProxyFleet : IAsyncDisposable
             {
                 if (found[i] is null)
                 {
-                    found[i] = FindLogTime(_logs[i], marker);
+                    found[i] = FindLogTime(_logs[i], wanted);
                 }
             }
 
@@ -192,7 +194,7 @@ internal sealed class ProxyFleet : IAsyncDisposable
         }
     }
 
-    private static TimeSpan? FindLogTime(string log, string marker)
+    private static TimeSpan? FindLogTime(string log, long wanted)
     {
         try
         {
@@ -202,7 +204,11 @@ internal sealed class ProxyFleet : IAsyncDisposable
             while (reader.ReadLine() is { } line)
             {
                 // "19:02:03.467 info: Linnet.Proxy.Routing.ServiceTable[1] Config 105 applied: 100 services"
-                if (line.Contains(marker, StringComparison.Ordinal)
+                var at0 = line.IndexOf("] Config ", StringComparison.Ordinal);
+                var end = at0 < 0 ? -1 : line.IndexOf(" applied:", at0, StringComparison.Ordinal);
+                if (end > 0
+                    && long.TryParse(line.AsSpan(at0 + 9, end - at0 - 9), NumberStyles.None, CultureInfo.InvariantCulture, out var held)
+                    && held >= wanted
                     && TimeSpan.TryParseExact(line.AsSpan(0, 12), @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var at))
                 {
                     return at;

@@ -4,6 +4,8 @@
 // HTTP mode (default), HTTP/1.1:
 //   any path            "backend <instance> v<VERSION>", or 500 for FAIL_PERCENT % of requests (seeded draw)
 //   /slow?ms=N          the same after N ms (default 5000), unless the caller goes away first
+//   /drip?chunks=N&ms=M the head at once, then N lines "chunk <i>", one every M ms (a stream that is slow but never idle)
+//   /stall?ms=N         the head and one line at once, then nothing for N ms, then the end (a stream that goes idle)
 //   DELAY_MS=N          every answer N ms late (a slower revision, for canary analysis)
 //   GET  /_e2e/counts   what this instance answered, one line per first path segment: "<segment> <served> <failed>"
 //   POST /_e2e/fail?percent=P   changes the failure share at run time
@@ -56,6 +58,34 @@ else
         // What arrived, for tests of the proxies' rewrites.
         context.Response.Headers["x-e2e-path"] = request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
         context.Response.Headers["x-e2e-host"] = request.Host.ToUriComponent();
+        if (segment is "/drip" or "/stall")
+        {
+            var chunks = segment == "/stall" ? 2 : int.TryParse(request.Query["chunks"], NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : 5;
+            var pause = int.TryParse(request.Query["ms"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 200;
+            context.Response.ContentType = "text/plain";
+            await context.Response.StartAsync(context.RequestAborted);
+            try
+            {
+                for (var i = 0; i < chunks; i++)
+                {
+                    if (i > 0)
+                    {
+                        await Task.Delay(pause, context.RequestAborted);
+                    }
+
+                    await context.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"chunk {i}\n"), context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                // The proxy cut the stream (the test's idle timeout) or the caller went away.
+            }
+
+            counters.Served(segment);
+            return Results.Empty;
+        }
+
         if (segment == "/slow")
         {
             var ms = int.TryParse(request.Query["ms"], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : 5000;

@@ -106,4 +106,68 @@ public sealed class LinkerdAnnotationTests(ITestOutputHelper output)
         Assert.Equal(4, metrics.Sum("outbound_http_route_timeouts_total", "parent_name=routed", "route_name=routed", "timeout=request"));
         await mesh.DownAsync(ct);
     }
+
+    [Fact]
+    public async Task IdleTimeoutAnnotation_ThroughMtlsProxies_CutsOnlyStreamsThatGoQuiet()
+    {
+        // Linkerd's "Timeouts" reference: timeout.linkerd.io/idle is "the maximum amount of time a stream may be idle,
+        // regardless of its state". A slow stream that keeps moving is not idle; one that stops is cut, before its
+        // response head (504 from the client's proxy) or after it (the stream is reset, so the client cannot take the
+        // cut-off body for a complete one). The route's own annotation applies; the Service without it waits.
+        var ct = TestContext.Current.CancellationToken;
+        await using var mesh = await Mesh.StartAsync(output, ct);
+        await MeshClient.ApplyFileAsync(mesh, Manifests.Join(
+            TrafficApp.Service("patient", "{ app: store }"),
+            TrafficApp.Service("quick", "{ app: store }"),
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata:
+              name: quick
+              annotations: { timeout.linkerd.io/idle: 2s }
+            spec:
+              parentRefs: [ { name: quick } ]
+              rules:
+                - backendRefs: [ { name: quick } ]
+
+            """,
+            TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"),
+            TrafficApp.Workload("store", 1, "{ app: store }", "1", "store")), ct);
+        var instances = (await mesh.WaitForInstancesAsync(2, ct)).ToDictionary(i => i.Name, i => i.Address);
+        using var client = new MeshClient(instances["client-0"]);
+
+        // 10 lines 300 ms apart: 2.7 s in all, longer than the idle timeout, never quiet for as long.
+        var drip = await client.GetAsync("quick", "/drip?chunks=10&ms=300", ct);
+        Assert.Equal(200, drip.Status);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"chunk {i}"), drip.Body.Split('\n'));
+        Assert.True(drip.Elapsed > TimeSpan.FromSeconds(2), $"the drip took only {drip.Elapsed}");
+
+        // No head for 20 s: the client's proxy answers 504 once the stream has been quiet for 2 s.
+        var slow = await client.GetAsync("quick", "/slow?ms=20000", ct);
+        Assert.Equal(504, slow.Status);
+        Assert.Equal("stream idle timeout", slow.ProxyError);
+        Assert.InRange(slow.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+
+        // The head and a line, then 20 s of nothing: the head arrives (200), the body is cut.
+        var started = TimeProvider.System.GetTimestamp();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{client.ClientAddress}:4140/stall?ms=20000")))
+        {
+            request.Headers.Host = "quick";
+            using var response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            Assert.Equal(200, (int)response.StatusCode);
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsStringAsync(ct));
+        }
+
+        Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+
+        // Without the annotation the same quiet stream is served to its end.
+        var patient = await client.GetAsync("patient", "/slow?ms=3000", ct);
+        Assert.Equal(200, patient.Status);
+
+        var metrics = await client.MetricsAsync(ct);
+        output.WriteLine(metrics.Lines("outbound_http_route_timeouts_total"));
+        Assert.Equal(2, metrics.Sum("outbound_http_route_timeouts_total", "parent_name=quick", "route_name=quick", "timeout=idle"));
+        Assert.Equal(0, metrics.Sum("outbound_http_route_request_statuses_total", "parent_name=quick", "error=UNEXPECTED"));
+        await mesh.DownAsync(ct);
+    }
 }

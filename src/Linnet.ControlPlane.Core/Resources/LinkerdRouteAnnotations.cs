@@ -27,7 +27,7 @@ public static class LinkerdRouteAnnotations
     /// <summary>Each backend response.</summary>
     public const string TimeoutResponse = "timeout.linkerd.io/response";
 
-    /// <summary>Stream idle time: refused (the proxy has no idle timeout per stream).</summary>
+    /// <summary>How long a stream may be idle, whatever its state (no bytes either way, no response head yet).</summary>
     public const string TimeoutIdle = "timeout.linkerd.io/idle";
 
     private static readonly Dictionary<string, int> GrpcConditions = new(StringComparer.OrdinalIgnoreCase)
@@ -108,13 +108,9 @@ public static class LinkerdRouteAnnotations
             }
         }
 
-        if (annotations.ContainsKey(TimeoutIdle))
-        {
-            error(TimeoutIdle, "is not supported: Linnet's proxy has no per-stream idle timeout; use timeout.linkerd.io/request or /response");
-        }
-
         var request = Duration(annotations, TimeoutRequest, error);
         var response = Duration(annotations, TimeoutResponse, error);
+        var idle = Duration(annotations, TimeoutIdle, error);
 
         // Each attempt ends at the sooner of the retry timeout and the response timeout.
         var attempt = (retryTimeout, response) switch
@@ -128,7 +124,7 @@ public static class LinkerdRouteAnnotations
         RetryPolicy? retry = limit is not null || retryTimeout is not null || conditions
             ? new RetryPolicy(limit ?? 1, on.Distinct().ToList(), statusCodes.Distinct().ToList(), grpcCodes.Distinct().ToList(), RetryNonIdempotent: false, MaxBodyBytes: null)
             : null;
-        var timeouts = request is null && attempt is null ? null : new RouteTimeouts(request, attempt);
+        var timeouts = request is null && attempt is null && idle is null ? null : new RouteTimeouts(request, attempt, idle);
         return (retry, timeouts);
     }
 
@@ -138,7 +134,7 @@ public static class LinkerdRouteAnnotations
         {
             (null, var r) => r,
             (var r, null) => r,
-            ({ } a, { } b) => new RouteTimeouts(a.Request ?? b.Request, a.BackendRequest ?? b.BackendRequest),
+            ({ } a, { } b) => new RouteTimeouts(a.Request ?? b.Request, a.BackendRequest ?? b.BackendRequest, a.Idle ?? b.Idle),
         };
 
     private static int? Status(string text) =>

@@ -167,7 +167,7 @@ internal static class ProtoMapper
         proto.ResponseHeaders = rule.ResponseHeaders is { } response ? ToProto(response) : null;
         if (rule.Timeouts is { } timeouts)
         {
-            proto.Timeouts = new RouteTimeouts { RequestMs = Ms(timeouts.Request), BackendRequestMs = Ms(timeouts.BackendRequest) };
+            proto.Timeouts = new RouteTimeouts { RequestMs = Ms(timeouts.Request), BackendRequestMs = Ms(timeouts.BackendRequest), IdleMs = Ms(timeouts.Idle) };
         }
 
         if (rule.Fault is { } fault)

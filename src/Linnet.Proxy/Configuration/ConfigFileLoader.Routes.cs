@@ -165,13 +165,14 @@ public static partial class ConfigFileLoader
 
         var request = map.Duration("request");
         var backendRequest = map.Duration("backendRequest");
+        var idle = map.Duration("idle");
         if (request is { } r && backendRequest is { } b && b > r)
         {
             map.Error("backendRequest", "is longer than the request timeout");
         }
 
         map.RejectUnknown();
-        return new RouteTimeoutsConfig(request, backendRequest);
+        return new RouteTimeoutsConfig(request, backendRequest, idle);
     }
 
     private static FaultConfig? ParseFault(YamlMap map)

@@ -4,4 +4,6 @@ namespace Linnet.Proxy.Configuration;
 /// (gRPC: status 4, DEADLINE_EXCEEDED) unless the response has already started, then it resets the stream.</summary>
 /// <param name="Request">From the request's arrival to the end of its response, retries and delays included; null: none.</param>
 /// <param name="BackendRequest">For each attempt sent to a backend; null: none (only <paramref name="Request"/> applies).</param>
-public sealed record RouteTimeoutsConfig(TimeSpan? Request, TimeSpan? BackendRequest);
+/// <param name="Idle">The longest an attempt may see no activity (no request or response bytes, no response
+/// head), whatever its state (Linkerd's <c>timeout.linkerd.io/idle</c>); null: none.</param>
+public sealed record RouteTimeoutsConfig(TimeSpan? Request, TimeSpan? BackendRequest, TimeSpan? Idle = null);

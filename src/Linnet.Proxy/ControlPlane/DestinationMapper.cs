@@ -362,12 +362,12 @@ internal static class DestinationMapper
 
     private static RouteTimeoutsConfig? ToTimeouts(Proto.RouteTimeouts? timeouts)
     {
-        if (timeouts is null || (timeouts.RequestMs == 0 && timeouts.BackendRequestMs == 0))
+        if (timeouts is null || (timeouts.RequestMs == 0 && timeouts.BackendRequestMs == 0 && timeouts.IdleMs == 0))
         {
             return null;
         }
 
-        return new RouteTimeoutsConfig(Duration(timeouts.RequestMs), Duration(timeouts.BackendRequestMs));
+        return new RouteTimeoutsConfig(Duration(timeouts.RequestMs), Duration(timeouts.BackendRequestMs), Duration(timeouts.IdleMs));
     }
 
     private static FaultConfig? ToFault(Proto.RouteFault? fault, string at, List<string> problems)

@@ -179,9 +179,24 @@ internal sealed partial class HttpProxyHandler
             NoteTapEndpoint(context, endpoint);
             var forwardStart = _time.GetTimestamp();
             ForwarderError error;
+
+            // Whether the client went away before the forwarder gave up: the forwarder reports its own error and
+            // then aborts the client's stream, so an abort seen with no error reported yet is the client's.
+            var clientAbortedFirst = false;
+            using var abortWatch = policy.IdleTimeout is null
+                ? default
+                : context.RequestAborted.Register(() => clientAbortedFirst = context.GetForwarderErrorFeature() is null);
             try
             {
-                error = await _forwarder.SendAsync(context, prefix, client, outbound.Mesh ? Http2 : config, state, token);
+                var requestConfig = outbound.Mesh ? Http2 : config;
+                if (policy.IdleTimeout is { } idle)
+                {
+                    // YARP's activity timeout restarts on every read or write of either body and on the
+                    // response head: exactly "idle, whatever its state".
+                    requestConfig = requestConfig with { ActivityTimeout = idle };
+                }
+
+                error = await _forwarder.SendAsync(context, prefix, client, requestConfig, state, token);
             }
             finally
             {
@@ -190,8 +205,13 @@ internal sealed partial class HttpProxyHandler
 
             var requestTimedOut = deadline?.IsCancellationRequested == true;
             var tryTimedOut = !requestTimedOut && perTry?.IsCancellationRequested == true;
-            var clientGone = context.RequestAborted.IsCancellationRequested
-                || (!requestTimedOut && !tryTimedOut && error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyClient);
+            // With our own tokens quiet and the client not the first to go, a cancelled exchange can only be the
+            // idle timer (YARP's activity timeout).
+            var idleTimedOut = policy.IdleTimeout is not null && !requestTimedOut && !tryTimedOut && !clientAbortedFirst
+                && (error is ForwarderError.RequestTimedOut or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                    || (error is ForwarderError.ResponseBodyDestination && IsCancellation(context.GetForwarderErrorFeature()?.Exception)));
+            var clientGone = (context.RequestAborted.IsCancellationRequested && !idleTimedOut)
+                || (!requestTimedOut && !tryTimedOut && !idleTimedOut && error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyClient);
             var status = context.Response.StatusCode;
             ObserveLatency(endpoint, error, clientGone, forwardStart, state.ResponseHeadersTimestamp);
             ReportOutcome(endpoint, backend, error, clientGone || requestTimedOut, tryTimedOut ? StatusCodes.Status504GatewayTimeout : status);
@@ -217,7 +237,10 @@ internal sealed partial class HttpProxyHandler
                 return (RouteMetrics.Errors.None, state.ResponseHeadersTimestamp, labels);
             }
 
-            var timeoutError = requestTimedOut ? RouteMetrics.Errors.RequestTimeout : tryTimedOut ? RouteMetrics.Errors.BackendTimeout : RouteMetrics.Errors.Unexpected;
+            var timeoutError = requestTimedOut ? RouteMetrics.Errors.RequestTimeout
+                : tryTimedOut ? RouteMetrics.Errors.BackendTimeout
+                : idleTimedOut ? RouteMetrics.Errors.IdleTimeout
+                : RouteMetrics.Errors.Unexpected;
             if (requestTimedOut)
             {
                 series.RequestTimeout();
@@ -225,6 +248,10 @@ internal sealed partial class HttpProxyHandler
             else if (tryTimedOut)
             {
                 series.BackendTimeout();
+            }
+            else if (idleTimedOut)
+            {
+                series.IdleTimeout();
             }
 
             if (context.Response.HasStarted)
@@ -239,6 +266,14 @@ internal sealed partial class HttpProxyHandler
             {
                 backendSeries.Response(StatusCodes.Status504GatewayTimeout, timeoutError);
                 await WriteTimeoutAsync(context, grpc, "request timed out");
+                return (timeoutError, 0, labels);
+            }
+
+            if (idleTimedOut)
+            {
+                // As Linkerd's route timeouts, not retried.
+                backendSeries.Response(StatusCodes.Status504GatewayTimeout, timeoutError);
+                await WriteTimeoutAsync(context, grpc, "stream idle timeout");
                 return (timeoutError, 0, labels);
             }
 
@@ -277,6 +312,21 @@ internal sealed partial class HttpProxyHandler
     {
         context.Response.Clear();
         context.Features.Set<IForwarderErrorFeature>(null);
+    }
+
+    // A read of the upstream's response body cancelled by the forwarder's own timer surfaces as a failed read
+    // (an IOException around the cancellation), not as a cancelled copy.
+    private static bool IsCancellation(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Task WriteTimeoutAsync(HttpContext context, bool grpc, string reason) =>

@@ -15,6 +15,7 @@ internal sealed class RulePolicy
         ResponseHeaders = HeaderModifier.Create(rule.ResponseHeaders);
         RequestTimeout = Positive(rule.Timeouts?.Request);
         BackendRequestTimeout = Positive(rule.Timeouts?.BackendRequest);
+        IdleTimeout = Positive(rule.Timeouts?.Idle);
         Fault = rule.Fault is { Abort: null, Delay: null } ? null : rule.Fault;
         Retry = rule.Retry is { } retry ? new RetryPolicy(retry) : null;
         Mirror = mirror;
@@ -30,6 +31,9 @@ internal sealed class RulePolicy
 
     /// <summary>For each attempt.</summary>
     public TimeSpan? BackendRequestTimeout { get; }
+
+    /// <summary>The longest an attempt may see no activity either way, whatever its state.</summary>
+    public TimeSpan? IdleTimeout { get; }
 
     public FaultConfig? Fault { get; }
 
@@ -56,7 +60,7 @@ internal sealed class RulePolicy
 
         var policy = new RulePolicy(rule, mirror);
         return policy.RequestHeaders is null && policy.ResponseHeaders is null && policy.RequestTimeout is null
-            && policy.BackendRequestTimeout is null && policy.Fault is null && policy.Retry is null && policy.Mirror is null
+            && policy.BackendRequestTimeout is null && policy.IdleTimeout is null && policy.Fault is null && policy.Retry is null && policy.Mirror is null
             ? null
             : policy;
     }

@@ -24,6 +24,9 @@ public sealed class RouteMetrics : IMetricsSource
         /// <summary>The last attempt's backend-request timeout expired.</summary>
         public const string BackendTimeout = "BACKEND_REQUEST_TIMEOUT";
 
+        /// <summary>The route's idle timeout expired: nothing moved either way for that long.</summary>
+        public const string IdleTimeout = "IDLE_TIMEOUT";
+
         /// <summary>An injected abort.</summary>
         public const string Fault = "FAULT";
 
@@ -89,6 +92,7 @@ public sealed class RouteMetrics : IMetricsSource
         {
             sb.Append(inv, $"outbound_http_route_timeouts_total{{{route.Labels},timeout=\"request\"}} {route.RequestTimeouts}\n");
             sb.Append(inv, $"outbound_http_route_timeouts_total{{{route.Labels},timeout=\"backend_request\"}} {route.BackendTimeouts}\n");
+            sb.Append(inv, $"outbound_http_route_timeouts_total{{{route.Labels},timeout=\"idle\"}} {route.IdleTimeouts}\n");
         }
 
         sb.Append("# HELP outbound_http_route_faults_total Faults injected, by kind.\n# TYPE outbound_http_route_faults_total counter\n");

@@ -10,6 +10,7 @@ internal sealed class RouteSeries(string parent, string route)
     private long _retryOverflow;
     private long _requestTimeouts;
     private long _backendTimeouts;
+    private long _idleTimeouts;
     private long _faultAborts;
     private long _faultDelays;
     private long _mirrored;
@@ -35,6 +36,8 @@ internal sealed class RouteSeries(string parent, string route)
 
     public long BackendTimeouts => Interlocked.Read(ref _backendTimeouts);
 
+    public long IdleTimeouts => Interlocked.Read(ref _idleTimeouts);
+
     public long FaultAborts => Interlocked.Read(ref _faultAborts);
 
     public long FaultDelays => Interlocked.Read(ref _faultDelays);
@@ -55,6 +58,8 @@ internal sealed class RouteSeries(string parent, string route)
     public void RequestTimeout() => Interlocked.Increment(ref _requestTimeouts);
 
     public void BackendTimeout() => Interlocked.Increment(ref _backendTimeouts);
+
+    public void IdleTimeout() => Interlocked.Increment(ref _idleTimeouts);
 
     public void FaultAbort() => Interlocked.Increment(ref _faultAborts);
 

@@ -33,6 +33,22 @@ public sealed class AnnotationManifestTests
     }
 
     [Fact]
+    public void Read_IdleTimeout_KeptBesideTheOthersAndMergedFieldByField()
+    {
+        var (retry, idleOnly) = LinkerdRouteAnnotations.Read(new Dictionary<string, string> { ["timeout.linkerd.io/idle"] = "1m30s" }, grpc: false, (n, r) => Assert.Fail(r));
+        var (_, zero) = LinkerdRouteAnnotations.Read(new Dictionary<string, string> { ["timeout.linkerd.io/idle"] = "0s" }, grpc: false, (n, r) => Assert.Fail(r));
+
+        // An idle timeout is not a retry annotation; 0 means none, as for the other timeouts.
+        Assert.Null(retry);
+        Assert.Equal(new RouteTimeouts(null, null, TimeSpan.FromSeconds(90)), idleOnly);
+        Assert.Null(zero);
+
+        // A Service's idle timeout stays under a route that sets only a request timeout (route timeouts win field by field).
+        var merged = LinkerdRouteAnnotations.Merge(new RouteTimeouts(TimeSpan.FromSeconds(5), null), idleOnly);
+        Assert.Equal(new RouteTimeouts(TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(90)), merged);
+    }
+
+    [Fact]
     public void Read_OnlyLimitOrGrpc_DefaultsAsLinkerd()
     {
         var (limitOnly, _) = LinkerdRouteAnnotations.Read(new Dictionary<string, string> { ["retry.linkerd.io/timeout"] = "1s" }, grpc: false, (n, r) => Assert.Fail(r));
@@ -52,12 +68,12 @@ public sealed class AnnotationManifestTests
         { Route("HTTPRoute", "retry.linkerd.io/http: 504-500"), "metadata.annotations[retry.linkerd.io/http]", "'504-500' is not a retry condition: an HTTP status 100..599, a range such as 500-504, gateway-error or 5xx" },
         { Route("HTTPRoute", "retry.linkerd.io/limit: many"), "metadata.annotations[retry.linkerd.io/limit]", "'many' is not a whole number 0..65535" },
         { Route("HTTPRoute", "retry.linkerd.io/timeout: \"5\""), "metadata.annotations[retry.linkerd.io/timeout]", "'5' is not a duration with a unit, such as 300ms, 5s or 1m" },
-        { Route("HTTPRoute", "timeout.linkerd.io/idle: 1m"), "metadata.annotations[timeout.linkerd.io/idle]", "is not supported: Linnet's proxy has no per-stream idle timeout; use timeout.linkerd.io/request or /response" },
+        { Route("HTTPRoute", "timeout.linkerd.io/idle: \"60\""), "metadata.annotations[timeout.linkerd.io/idle]", "'60' is not a duration with a unit, such as 300ms, 5s or 1m" },
         { Route("GRPCRoute", "retry.linkerd.io/grpc: ok"), "metadata.annotations[retry.linkerd.io/grpc]", "'ok' is not one of: cancelled, deadline-exceeded, internal, resource-exhausted, unavailable" },
         { Service("retry.linkerd.io/grpc: ok"), "metadata.annotations[retry.linkerd.io/grpc]", "'ok' is not one of: cancelled, deadline-exceeded, internal, resource-exhausted, unavailable" },
         { Service("retry.linkerd.io/http: 4xx"), "metadata.annotations[retry.linkerd.io/http]", "'4xx' is not a retry condition: an HTTP status 100..599, a range such as 500-504, gateway-error or 5xx" },
         { Service("timeout.linkerd.io/response: soon"), "metadata.annotations[timeout.linkerd.io/response]", "'soon' is not a duration with a unit, such as 300ms, 5s or 1m" },
-        { Service("timeout.linkerd.io/idle: 1m"), "metadata.annotations[timeout.linkerd.io/idle]", "is not supported: Linnet's proxy has no per-stream idle timeout; use timeout.linkerd.io/request or /response" },
+        { Service("timeout.linkerd.io/idle: forever"), "metadata.annotations[timeout.linkerd.io/idle]", "'forever' is not a duration with a unit, such as 300ms, 5s or 1m" },
     };
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ConfigFileRouteTests
                     backends: [ { service: "web-v2:80", weight: 10 }, { service: "web-v1:80", weight: 90 } ]
                     requestHeaders: { set: [ { name: x-a, value: "1" } ], add: [ { name: x-b, value: "2" } ], remove: [ x-c ] }
                     responseHeaders: { remove: [ server ] }
-                    timeouts: { request: 10s, backendRequest: 2s }
+                    timeouts: { request: 10s, backendRequest: 2s, idle: 30s }
                     fault: { abort: { httpStatus: 503, grpcStatus: 14, percent: 2.5 }, delay: { fixedDelay: 100ms, percent: 10 } }
                     retry: { limit: 3, on: [ 5xx, connect-failure ], statusCodes: [ 429 ], grpcCodes: [ 14 ], retryNonIdempotent: true, maxBodyBytes: 1024 }
                     mirror: { service: "web-v2:80", percent: 5 }
@@ -60,7 +60,7 @@ public sealed class ConfigFileRouteTests
         Assert.Equal([new HeaderValueConfig("x-b", "2")], rule.RequestHeaders.Add);
         Assert.Equal(["x-c"], rule.RequestHeaders.Remove);
         Assert.Equal(["server"], rule.ResponseHeaders!.Remove);
-        Assert.Equal(new RouteTimeoutsConfig(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)), rule.Timeouts);
+        Assert.Equal(new RouteTimeoutsConfig(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)), rule.Timeouts);
         Assert.Equal(new FaultConfig(new FaultAbortConfig(503, 14, 2.5), new FaultDelayConfig(TimeSpan.FromMilliseconds(100), 10)), rule.Fault);
         Assert.Equal((3, RetryConditions.ServerError | RetryConditions.ConnectFailure, true, 1024), (rule.Retry!.Limit, rule.Retry.On, rule.Retry.RetryNonIdempotent, rule.Retry.MaxBodyBytes));
         Assert.Equal([429], rule.Retry.StatusCodes);

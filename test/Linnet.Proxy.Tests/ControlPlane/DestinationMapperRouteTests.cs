@@ -29,7 +29,7 @@ public sealed class DestinationMapperRouteTests
             Backends = { new RouteBackend { ServiceKey = "web-v2.shop:80", Weight = 3 } },
             RequestHeaders = new RouteHeaderModifier { Set = { new RouteHeaderValue { Name = "x-a", Value = "1" } }, Add = { new RouteHeaderValue { Name = "x-b", Value = "2" } }, Remove = { "x-c" } },
             ResponseHeaders = new RouteHeaderModifier { Remove = { "server" } },
-            Timeouts = new RouteTimeouts { RequestMs = 3000, BackendRequestMs = 500 },
+            Timeouts = new RouteTimeouts { RequestMs = 3000, BackendRequestMs = 500, IdleMs = 1500 },
             Fault = new RouteFault
             {
                 Abort = new RouteFaultAbort { HttpStatus = 503, GrpcStatus = 14, Percent = 2.5 },
@@ -66,7 +66,7 @@ public sealed class DestinationMapperRouteTests
         Assert.Equal([new HeaderValueConfig("x-b", "2")], r.RequestHeaders.Add);
         Assert.Equal(["x-c"], r.RequestHeaders.Remove);
         Assert.Equal(["server"], r.ResponseHeaders!.Remove);
-        Assert.Equal(new RouteTimeoutsConfig(TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(500)), r.Timeouts);
+        Assert.Equal(new RouteTimeoutsConfig(TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1500)), r.Timeouts);
         Assert.Equal(new FaultConfig(new FaultAbortConfig(503, 14, 2.5), new FaultDelayConfig(TimeSpan.FromMilliseconds(100), 10)), r.Fault);
         var retry = r.Retry!;
         Assert.Equal((2, RetryConditions.ServerError | RetryConditions.ConnectFailure, true, 1024), (retry.Limit, retry.On, retry.RetryNonIdempotent, retry.MaxBodyBytes));
