@@ -50,7 +50,8 @@ internal sealed class TmuxTerminal : IAsyncDisposable
         {
             ["1", { Length: > 0 } status, _] => "status " + status,
             ["1", _, { Length: > 0 } signal] => "signal " + signal,
-            ["1", _, _] => "ended",
+
+            // Dead, but tmux has not collected its status yet (it marks the pane dead first): still waiting.
             _ => null,
         };
     }
