@@ -52,6 +52,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<Rollouts.MetricTemplateQuery>();
         services.TryAddSingleton<Rollouts.CanaryController>();
         services.TryAddSingleton<Rollouts.CanaryCommandApi>();
+        services.TryAddSingleton<Rollouts.CanaryDeletion>();
         services.AddHostedService(sp => sp.GetRequiredService<Rollouts.CanaryController>());
         services.TryAddSingleton<ApiExceptionHandler>();
         services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));
@@ -69,6 +70,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton(_ => options.AdminCredentialFile is { } credential
             ? WebhookSigningKey.LoadOrCreate(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(credential))!, WebhookSigningKey.FileName))
             : WebhookSigningKey.Ephemeral());
+        services.TryAddSingleton(_ => new SecretFiles(options.AdminCredentialFile is { } dataFile ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataFile))!, SecretFiles.FolderName) : null));
         services.TryAddSingleton<Rollouts.CanaryWebhookClient>();
         services.TryAddSingleton<Rollouts.CanaryAlerter>();
         services.AddGrpc();

@@ -1,3 +1,4 @@
+using Linnet.Api.Policy;
 using Linnet.Api.Yaml;
 
 namespace Linnet.Api.Validation;
@@ -171,4 +172,83 @@ public static class RouteRules
             }
         }
     }
+
+    /// <summary>A GEP-2257 duration at <paramref name="key"/> (<see cref="GatewayDuration"/>), zero included; null
+    /// when absent or invalid (then an error).</summary>
+    public static TimeSpan? Duration(YamlMap map, string key, bool required = false)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var text = map.Text(key, required);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (GatewayDuration.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        map.Error(key, GatewayDuration.Problem(text));
+        return null;
+    }
+
+    /// <summary>A rule's <c>timeouts</c> (Gateway API's HTTPRouteTimeouts, GEP-1742): <c>request</c> and
+    /// <c>backendRequest</c> as GEP-2257 durations, <c>0s</c> meaning no timeout (null), and a backend request
+    /// timeout longer than the request timeout refused. Unknown fields are left to the caller.</summary>
+    public static (TimeSpan? Request, TimeSpan? BackendRequest) Timeouts(YamlMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var request = Duration(map, "request");
+        var backendRequest = Duration(map, "backendRequest");
+        if (request is { } r && r > TimeSpan.Zero && backendRequest is { } b && b > r)
+        {
+            map.Error("backendRequest", $"{GatewayDuration.Format(b)} is longer than the request timeout {GatewayDuration.Format(r)}");
+        }
+
+        return (NoneIfZero(request), NoneIfZero(backendRequest));
+    }
+
+    /// <summary>A gRPC failure status 1..16 at <paramref name="key"/>, by name or number (<see cref="GrpcStatusCodes"/>).</summary>
+    public static int? GrpcStatus(YamlMap map, string key)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var text = map.Text(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (GrpcStatusCodes.TryParseFailure(text, out var code))
+        {
+            return code;
+        }
+
+        map.Error(key, GrpcStatusCodes.Problem(text));
+        return null;
+    }
+
+    /// <summary>The gRPC failure statuses listed at <paramref name="key"/>, each by name or number; an error at
+    /// <c>key[i]</c> for each that is not one.</summary>
+    public static List<int> GrpcStatuses(YamlMap map, string key)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var codes = new List<int>();
+        var texts = map.StringList(key);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (GrpcStatusCodes.TryParseFailure(texts[i], out var code))
+            {
+                codes.Add(code);
+            }
+            else
+            {
+                map.Error($"{key}[{i}]", GrpcStatusCodes.Problem(texts[i]));
+            }
+        }
+
+        return codes;
+    }
+
+    private static TimeSpan? NoneIfZero(TimeSpan? value) => value > TimeSpan.Zero ? value : null;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Linnet.Api.Policy;
 using Linnet.Api.Validation;
 using YamlDotNet.RepresentationModel;
 
@@ -152,12 +153,12 @@ public sealed class YamlMap
             return null;
         }
 
-        if (DurationParser.TryParse(text, out var value) && value > TimeSpan.Zero)
+        if (GatewayDuration.TryParse(text, out var value) && value > TimeSpan.Zero)
         {
             return value;
         }
 
-        _errors.Add(new FieldError(Child(key), $"'{text}' is not a positive duration such as 500ms, 10s or 1m"));
+        _errors.Add(new FieldError(Child(key), $"'{text}' is not a positive duration such as 500ms, 10s or 1m30s"));
         return null;
     }
 

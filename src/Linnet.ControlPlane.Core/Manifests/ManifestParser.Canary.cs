@@ -77,14 +77,11 @@ public static partial class ManifestParser
         var deadline = spec.Number("progressDeadlineSeconds", 1, 86_400) ?? 600;
         var skip = spec.Bool("skipAnalysis") ?? false;
         var suspend = spec.Bool("suspend") ?? false;
-        if (spec.Bool("revertOnDeletion") == true)
-        {
-            spec.Error("revertOnDeletion", "is not honoured: Flagger then scales the target back up, points the apex Service at it and removes the primary when the Canary is deleted; Linnet's controller has no deletion step yet, so the primary, services and route would stay as they are");
-        }
+        var revert = spec.Bool("revertOnDeletion") ?? false;
 
         var analysis = ParseCanaryAnalysis(spec.Map("analysis"));
         spec.RejectUnknown();
-        return new CanarySpec(targetName, service, analysis) { ProgressDeadlineSeconds = deadline, SkipAnalysis = skip, Suspend = suspend };
+        return new CanarySpec(targetName, service, analysis) { ProgressDeadlineSeconds = deadline, SkipAnalysis = skip, Suspend = suspend, RevertOnDeletion = revert };
     }
 
     private static CanaryServiceSpec ParseCanaryService(YamlMap service)

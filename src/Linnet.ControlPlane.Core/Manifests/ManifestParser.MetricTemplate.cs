@@ -27,7 +27,7 @@ public static partial class ManifestParser
         var address = new Uri("http://invalid/");
         if (addressText is not null && (!Uri.TryCreate(addressText, UriKind.Absolute, out address!) || address.Scheme is not ("http" or "https") || address.UserInfo.Length > 0))
         {
-            provider.Error("address", $"'{addressText}' is not an http or https URL without credentials (put a credential in provider.headers)");
+            provider.Error("address", $"'{addressText}' is not an http or https URL without credentials (give a credential with provider.secretRef or provider.headers)");
             address = new Uri("http://invalid/");
         }
 
@@ -58,9 +58,23 @@ public static partial class ManifestParser
             provider.Error("headers", "must be a mapping of header name to a value or a list of values");
         }
 
+        string? secretRef = null;
         if (provider.Node("secretRef") is not null)
         {
-            provider.Error("secretRef", "is not honoured: universal mode has no Secret kind; give the credential as provider.headers (Authorization: Bearer …), which only the admin can read back");
+            // Flagger reads the Secret's token, or username and password; in universal mode a secret is a folder of
+            // owner-only files under the control plane's data directory (docs/progressive-delivery.md).
+            var secret = provider.Map("secretRef");
+            secretRef = secret.Text("name", required: true);
+            if (secretRef is not null && !IsDnsLabel(secretRef))
+            {
+                secret.Error("name", $"'{secretRef}' is not a DNS label");
+            }
+
+            secret.RejectUnknown();
+            if (headers.ContainsKey("Authorization"))
+            {
+                provider.Error("secretRef", "and headers.Authorization both give the credential; give one");
+            }
         }
 
         if (provider.Bool("insecureSkipVerify") == true)
@@ -76,7 +90,7 @@ public static partial class ManifestParser
         }
 
         spec.RejectUnknown();
-        return new MetricTemplateSpec(type, address, headers, query);
+        return new MetricTemplateSpec(type, address, headers, query) { SecretRef = secretRef };
     }
 
     // A Canary metric's templateRef (namespace defaults to the Canary's, as in Flagger) and templateVariables.

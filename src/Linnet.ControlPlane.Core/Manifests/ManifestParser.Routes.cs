@@ -612,21 +612,8 @@ public static partial class ManifestParser
         if (abortMap.Exists)
         {
             var http = abortMap.Number("httpStatus", 200, 599);
-            var grpcText = abortMap.Text("grpcStatus");
-            int? grpc = null;
-            if (grpcText is not null)
-            {
-                if (GrpcCodes.TryParse(grpcText, out var code))
-                {
-                    grpc = code;
-                }
-                else
-                {
-                    abortMap.Error("grpcStatus", $"'{grpcText}' is not a gRPC status code 1..16 or one of: {GrpcCodes.Known}");
-                }
-            }
-
-            if (abortMap.Node("httpStatus") is null && grpcText is null)
+            var grpc = RouteRules.GrpcStatus(abortMap, "grpcStatus");
+            if (abortMap.Node("httpStatus") is null && abortMap.Node("grpcStatus") is null)
             {
                 map.Error("abort", "needs httpStatus, grpcStatus or both");
             }
@@ -640,7 +627,7 @@ public static partial class ManifestParser
         var delayMap = map.Map("delay");
         if (delayMap.Exists)
         {
-            var fixedDelay = Duration(delayMap, "fixedDelay", required: true);
+            var fixedDelay = RouteRules.Duration(delayMap, "fixedDelay", required: true);
             var percent = RouteRules.Percent(delayMap, "percent") ?? 100;
             delayMap.RejectUnknown();
             delay = new FaultDelay(fixedDelay ?? TimeSpan.Zero, percent);
@@ -667,20 +654,7 @@ public static partial class ManifestParser
         RouteRules.CheckRetryConditions(map, "on", on);
         var statusCodes = map.WholeNumbers("statusCodes", 100, 599, text => $"'{text}' is not an HTTP status 100..599");
 
-        var grpcCodes = new List<int>();
-        var grpcNames = map.StringList("grpcCodes");
-        for (var i = 0; i < grpcNames.Count; i++)
-        {
-            if (GrpcCodes.TryParse(grpcNames[i], out var code))
-            {
-                grpcCodes.Add(code);
-            }
-            else
-            {
-                map.Error($"grpcCodes[{i}]", $"'{grpcNames[i]}' is not a gRPC status code 1..16 or one of: {GrpcCodes.Known}");
-            }
-        }
-
+        var grpcCodes = RouteRules.GrpcStatuses(map, "grpcCodes");
         var nonIdempotent = map.Bool("retryNonIdempotent") ?? false;
         var maxBody = map.Number("maxBodyBytes", 0, int.MaxValue);
         map.RejectUnknown();
@@ -695,35 +669,12 @@ public static partial class ManifestParser
             return null;
         }
 
-        var request = Duration(map, "request");
-        var backendRequest = Duration(map, "backendRequest");
-        if (request is { } r && r > TimeSpan.Zero && backendRequest is { } b && b > r)
-        {
-            map.Error("backendRequest", $"{GoDuration.Format(b)} is longer than the request timeout {GoDuration.Format(r)}");
-        }
-
+        var (request, backendRequest) = RouteRules.Timeouts(map);
         map.RejectUnknown();
 
         // 0s means no timeout (Gateway API); stored as absent so that it reads back the same.
-        var result = new RouteTimeouts(request > TimeSpan.Zero ? request : null, backendRequest > TimeSpan.Zero ? backendRequest : null);
+        var result = new RouteTimeouts(request, backendRequest);
         return result.Request is null && result.BackendRequest is null ? null : result;
-    }
-
-    private static TimeSpan? Duration(YamlMap map, string key, bool required = false)
-    {
-        var text = map.Text(key, required);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (GoDuration.TryParse(text, out var value))
-        {
-            return value;
-        }
-
-        map.Error(key, $"'{text}' is not a duration such as 500ms, 10s or 1m30s");
-        return null;
     }
 
     private static void CheckRouteAnnotations(ObjectMeta? metadata, bool grpc, List<FieldError> errors)

@@ -121,6 +121,7 @@ public static partial class ResourceWriter
             ["progressDeadlineSeconds"] = spec.ProgressDeadlineSeconds,
             ["skipAnalysis"] = spec.SkipAnalysis,
             ["suspend"] = spec.Suspend,
+            ["revertOnDeletion"] = spec.RevertOnDeletion,
             ["analysis"] = analysis,
         };
     }

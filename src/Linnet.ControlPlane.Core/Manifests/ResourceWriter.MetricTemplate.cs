@@ -20,6 +20,11 @@ public static partial class ResourceWriter
             provider["headers"] = headers;
         }
 
+        if (spec.SecretRef is { } secret)
+        {
+            provider["secretRef"] = new JsonObject { ["name"] = secret };
+        }
+
         return new JsonObject { ["provider"] = provider, ["query"] = spec.Query };
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Resources;
 
 namespace Linnet.ControlPlane.Core.Manifests;
@@ -179,12 +180,12 @@ public static partial class ResourceWriter
             var json = new JsonObject();
             if (timeouts.Request is { } request)
             {
-                json["request"] = GoDuration.Format(request);
+                json["request"] = GatewayDuration.Format(request);
             }
 
             if (timeouts.BackendRequest is { } backendRequest)
             {
-                json["backendRequest"] = GoDuration.Format(backendRequest);
+                json["backendRequest"] = GatewayDuration.Format(backendRequest);
             }
 
             rule["timeouts"] = json;
@@ -297,7 +298,7 @@ public static partial class ResourceWriter
 
             if (fault.Delay is { } delay)
             {
-                json["delay"] = new JsonObject { ["fixedDelay"] = GoDuration.Format(delay.FixedDelay), ["percent"] = delay.Percent };
+                json["delay"] = new JsonObject { ["fixedDelay"] = GatewayDuration.Format(delay.FixedDelay), ["percent"] = delay.Percent };
             }
 
             list.Add(new JsonObject { ["type"] = ManifestParser.FaultInjectionFilter, ["faultInjection"] = json });

@@ -133,7 +133,7 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
         ArgumentNullException.ThrowIfNull(selector);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var then = now - (long)window.TotalMilliseconds;
-        return Task.FromResult<IReadOnlyList<SeriesValue>>(Aggregate(selector, groupBy, s => s.ValueAt(now) is { } latest ? latest - (s.ValueAt(then) ?? 0) : null));
+        return Task.FromResult<IReadOnlyList<SeriesValue>>(Aggregate(selector, groupBy, s => s.IncreaseBetween(then, now)));
     }
 
     /// <inheritdoc />
@@ -212,6 +212,34 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
             _times[at] = ms;
             _values[at] = value;
             _count++;
+        }
+
+        // As PromQL's increase(): from the value at `then` (0 for a series born since) to the latest, a drop between
+        // two samples being a counter reset (a restarted proxy: a canary's instance scaled down and up again keeps its
+        // name and labels) that counts the new value, not a negative difference.
+        public double? IncreaseBetween(long then, long now)
+        {
+            if (ValueAt(now) is null)
+            {
+                return null;
+            }
+
+            var previous = ValueAt(then) ?? 0;
+            var increase = 0.0;
+            for (var i = 0; i < _count; i++)
+            {
+                var at = (_start + i) % _times.Length;
+                if (_times[at] <= then || _times[at] > now)
+                {
+                    continue;
+                }
+
+                var value = _values[at];
+                increase += value >= previous ? value - previous : value;
+                previous = value;
+            }
+
+            return increase;
         }
 
         // As a PromQL instant selector: the latest sample at or before `ms`, no older than the lookback.

@@ -29,4 +29,10 @@ public static class CanaryPhases
 
     /// <summary>Rolled back.</summary>
     public const string Failed = "Failed";
+
+    /// <summary>Deleted with <c>revertOnDeletion</c>: the target is scaled up and, once ready, takes the traffic.</summary>
+    public const string Terminating = "Terminating";
+
+    /// <summary>The target serves again; the controller's objects and the Canary are removed at the next step.</summary>
+    public const string Terminated = "Terminated";
 }

@@ -17,4 +17,9 @@ public sealed record CanarySpec(string TargetName, CanaryServiceSpec Service, Ca
 
     /// <summary>Stop acting on this canary (status and traffic stay as they are).</summary>
     public bool Suspend { get; init; }
+
+    /// <summary>Flagger's <c>revertOnDeletion</c>: deleting the Canary first gives the target its traffic back (scaled
+    /// to the primary's replicas, the apex Service selecting it once it is ready), then removes the objects the
+    /// controller made (phases <c>Terminating</c>, <c>Terminated</c>).</summary>
+    public bool RevertOnDeletion { get; init; }
 }

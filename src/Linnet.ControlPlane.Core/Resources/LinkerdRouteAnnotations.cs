@@ -1,4 +1,5 @@
 using System.Globalization;
+using Linnet.Api.Policy;
 
 namespace Linnet.ControlPlane.Core.Resources;
 
@@ -29,15 +30,6 @@ public static class LinkerdRouteAnnotations
 
     /// <summary>How long a stream may be idle, whatever its state (no bytes either way, no response head yet).</summary>
     public const string TimeoutIdle = "timeout.linkerd.io/idle";
-
-    private static readonly Dictionary<string, int> GrpcConditions = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["cancelled"] = 1,
-        ["deadline-exceeded"] = 4,
-        ["internal"] = 13,
-        ["resource-exhausted"] = 8,
-        ["unavailable"] = 14,
-    };
 
     /// <summary>The annotations' retry policy and timeouts (null when none is set). Invalid values are reported
     /// to <paramref name="error"/> (annotation, reason) and left out.</summary>
@@ -97,13 +89,13 @@ public static class LinkerdRouteAnnotations
             conditions = true;
             foreach (var part in grpcText.Split(','))
             {
-                if (GrpcConditions.TryGetValue(part.Trim(), out var code))
+                if (GrpcStatusCodes.TryParseLinkerdRetryable(part.Trim(), out var code))
                 {
                     grpcCodes.Add(code);
                 }
                 else
                 {
-                    error(RetryGrpc, $"'{part.Trim()}' is not one of: cancelled, deadline-exceeded, internal, resource-exhausted, unavailable");
+                    error(RetryGrpc, $"'{part.Trim()}' is not one of: {string.Join(", ", GrpcStatusCodes.LinkerdRetryable)}");
                 }
             }
         }
@@ -122,7 +114,7 @@ public static class LinkerdRouteAnnotations
         // As in Linkerd, any retry annotation turns retries on; without conditions the defaults apply (5xx, or
         // the translator's gRPC codes).
         RetryPolicy? retry = limit is not null || retryTimeout is not null || conditions
-            ? new RetryPolicy(limit ?? 1, on.Distinct().ToList(), statusCodes.Distinct().ToList(), grpcCodes.Distinct().ToList(), RetryNonIdempotent: false, MaxBodyBytes: null)
+            ? new RetryPolicy(limit ?? PolicyDefaults.RetryLimit, on.Distinct().ToList(), statusCodes.Distinct().ToList(), grpcCodes.Distinct().ToList(), RetryNonIdempotent: false, MaxBodyBytes: null)
             : null;
         var timeouts = request is null && attempt is null && idle is null ? null : new RouteTimeouts(request, attempt, idle);
         return (retry, timeouts);
@@ -147,9 +139,9 @@ public static class LinkerdRouteAnnotations
             return null;
         }
 
-        if (!GoDuration.TryParse(text.Trim(), out var value))
+        if (!LinkerdDuration.TryParse(text, out var value))
         {
-            error(name, $"'{text}' is not a duration with a unit, such as 300ms, 5s or 1m");
+            error(name, LinkerdDuration.Problem(text));
             return null;
         }
 

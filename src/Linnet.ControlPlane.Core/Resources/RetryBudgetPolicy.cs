@@ -1,3 +1,5 @@
+using Linnet.Api.Policy;
+
 namespace Linnet.ControlPlane.Core.Resources;
 
 /// <summary>A Service's retry budget: retries may add <paramref name="Ratio"/> of the requests of the last
@@ -5,5 +7,5 @@ namespace Linnet.ControlPlane.Core.Resources;
 public sealed record RetryBudgetPolicy(double Ratio, int MinRetriesPerSecond, TimeSpan Ttl)
 {
     /// <summary>Linkerd's defaults: 0.2, 10 per second, 10 s.</summary>
-    public static RetryBudgetPolicy Default { get; } = new(0.2, 10, TimeSpan.FromSeconds(10));
+    public static RetryBudgetPolicy Default { get; } = new(PolicyDefaults.RetryBudgetRatio, PolicyDefaults.RetryBudgetMinRetriesPerSecond, PolicyDefaults.RetryBudgetTtl);
 }

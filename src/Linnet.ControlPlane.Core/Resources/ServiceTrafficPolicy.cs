@@ -1,4 +1,5 @@
 using System.Globalization;
+using Linnet.Api.Policy;
 
 namespace Linnet.ControlPlane.Core.Resources;
 
@@ -102,9 +103,9 @@ public static class ServiceTrafficPolicy
             return fallback;
         }
 
-        if (!GoDuration.TryParse(text, out var value))
+        if (!LinkerdDuration.TryParse(text, out var value))
         {
-            error(name, $"'{text}' is not a duration such as 500ms, 10s or 1m");
+            error(name, LinkerdDuration.Problem(text));
             return fallback;
         }
 

@@ -53,6 +53,11 @@ public static partial class CanaryStateMachine
 
         public CanaryStep Run()
         {
+            if (_status.Phase is CanaryPhases.Terminating or CanaryPhases.Terminated)
+            {
+                return Terminate();
+            }
+
             if (canary.Spec.Suspend)
             {
                 return Done();

@@ -15,4 +15,11 @@ public sealed record CanaryStep(CanaryStatus Status, IReadOnlyList<Resource> Wri
 
     /// <summary>The alerts this step raises (sent to <c>analysis.alerts</c> once committed).</summary>
     public IReadOnlyList<CanaryAlert> Alerts { get; init; } = [];
+
+    /// <summary>Resources this step removes (the controller's objects, when a Canary with <c>revertOnDeletion</c>
+    /// finishes terminating), in the same commit.</summary>
+    public IReadOnlyList<ResourceKey> Deletes { get; init; } = [];
+
+    /// <summary>The step removes the Canary itself (instead of writing its status).</summary>
+    public bool DeletesCanary { get; init; }
 }

@@ -1,3 +1,5 @@
+using Linnet.Api.Policy;
+
 namespace Linnet.ControlPlane.Core.Translation;
 
 /// <summary>A retry filter with its defaults applied: limit 1; with no condition given, <c>5xx</c> on an
@@ -6,10 +8,10 @@ namespace Linnet.ControlPlane.Core.Translation;
 public sealed record MeshRetry(int Limit, IReadOnlyList<string> On, IReadOnlyList<int> StatusCodes, IReadOnlyList<int> GrpcCodes, bool RetryNonIdempotent, int MaxBodyBytes)
 {
     /// <summary>Linkerd's default retriable gRPC codes.</summary>
-    public static IReadOnlyList<int> DefaultGrpcCodes { get; } = [1, 4, 8, 13, 14];
+    public static IReadOnlyList<int> DefaultGrpcCodes => PolicyDefaults.RetryGrpcCodes;
 
     /// <summary>Bodies larger than this are not retried unless the filter says otherwise.</summary>
-    public const int DefaultMaxBodyBytes = 64 * 1024;
+    public const int DefaultMaxBodyBytes = PolicyDefaults.RetryMaxBodyBytes;
 
     /// <inheritdoc />
     public bool Equals(MeshRetry? other) =>

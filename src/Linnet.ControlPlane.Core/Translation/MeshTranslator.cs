@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 
@@ -190,10 +191,10 @@ public static class MeshTranslator
         MeshRetry? retry = null;
         if (filters.Retry is { } r)
         {
-            var unspecified = r.On.Count == 0 && r.StatusCodes.Count == 0 && r.GrpcCodes.Count == 0;
+            var unspecified = PolicyDefaults.RetryConditionsUnspecified(r.On.Count, r.StatusCodes.Count, r.GrpcCodes.Count);
             retry = new MeshRetry(
-                r.Limit ?? 1,
-                unspecified && !grpc ? ["5xx"] : r.On,
+                r.Limit ?? PolicyDefaults.RetryLimit,
+                unspecified && !grpc ? [PolicyDefaults.RetryHttpCondition] : r.On,
                 r.StatusCodes,
                 unspecified && grpc ? MeshRetry.DefaultGrpcCodes : r.GrpcCodes,
                 r.RetryNonIdempotent,

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.ControlPlane.Api;
 
 /// <summary>The JSON HTTP API: apply, get, list, delete, connected proxies, health.</summary>
-internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmission admission, ProxyRegistry proxies, ILogger<ResourceApi> logger) : IDisposable
+internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmission admission, ProxyRegistry proxies, Rollouts.CanaryDeletion canaryDeletion, ILogger<ResourceApi> logger) : IDisposable
 {
     /// <summary>The source name of a request that gives none.</summary>
     public const string DefaultSource = "request";
@@ -197,6 +197,12 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
         if (ResourceKinds.IsPlatformOwned(key.Kind))
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"{key.Kind} resources are written by the platform, not deleted");
+            return;
+        }
+
+        // A Canary with revertOnDeletion is reverted by its controller before it goes (Flagger's finalizer).
+        if (key.Kind == CanaryResource.KindName && await canaryDeletion.TryDeferAsync(context, key))
+        {
             return;
         }
 

@@ -1,4 +1,5 @@
 using Linnet.Api.Destination.V1;
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Translation;
 using GrpcRouteResource = Linnet.ControlPlane.Core.Resources.GrpcRouteResource;
 using CoreHeaderModifier = Linnet.ControlPlane.Core.Resources.HeaderModifier;
@@ -175,7 +176,7 @@ internal static class ProtoMapper
             proto.Fault = new RouteFault
             {
                 // An abort given only a gRPC status answers other requests with 500.
-                Abort = fault.Abort is { } abort ? new RouteFaultAbort { HttpStatus = abort.HttpStatus ?? 500, GrpcStatus = abort.GrpcStatus ?? 0, Percent = abort.Percent } : null,
+                Abort = fault.Abort is { } abort ? new RouteFaultAbort { HttpStatus = abort.HttpStatus ?? PolicyDefaults.AbortHttpStatus, GrpcStatus = abort.GrpcStatus ?? 0, Percent = abort.Percent } : null,
                 Delay = fault.Delay is { } delay ? new RouteFaultDelay { DelayMs = Ms(delay.FixedDelay), Percent = delay.Percent } : null,
             };
         }

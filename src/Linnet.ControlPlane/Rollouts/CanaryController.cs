@@ -38,7 +38,8 @@ internal sealed partial class CanaryController(
         {
             present.Add(canary.Key);
             // A manual command (linnet canary …) is a whole step at the next tick, not at the next interval.
-            var lookOnly = _due.TryGetValue(canary.Key, out var due) && now < due && canary.Status.Command?.Outcome != CanaryCommands.Pending;
+            // So is a deletion with revertOnDeletion (phase Terminating): the target is scaled up at once.
+            var lookOnly = _due.TryGetValue(canary.Key, out var due) && now < due && canary.Status.Command?.Outcome != CanaryCommands.Pending && canary.Status.Phase != CanaryPhases.Terminating;
             if (lookOnly && !IsLookDue(canary, now))
             {
                 continue;
@@ -133,12 +134,22 @@ internal sealed partial class CanaryController(
             changes.Add(new PutChange(resource) { ExpectedVersion = existing?.Metadata.ResourceVersion ?? 0 });
         }
 
-        if (changes.Count == 0 && step.Status.Equals(canary.Status))
+        foreach (var key in step.Deletes)
+        {
+            if (snapshot.Resources.GetValueOrDefault(key) is { } existing)
+            {
+                changes.Add(new DeleteChange(key) { ExpectedVersion = existing.Metadata.ResourceVersion });
+            }
+        }
+
+        if (changes.Count == 0 && step.Status.Equals(canary.Status) && !step.DeletesCanary)
         {
             return;
         }
 
-        changes.Add(new PutChange(canary with { Status = step.Status }) { ExpectedVersion = canary.Metadata.ResourceVersion });
+        changes.Add(step.DeletesCanary
+            ? new DeleteChange(canary.Key) { ExpectedVersion = canary.Metadata.ResourceVersion }
+            : new PutChange(canary with { Status = step.Status }) { ExpectedVersion = canary.Metadata.ResourceVersion });
         var committed = await store.CommitAsync(changes, cancellationToken);
         Log.Stepped(logger, canary.Key.ToString(), step.Status.Phase, step.Status.CanaryWeight, step.Status.FailedChecks, committed.Revision);
         await AnnounceAsync(canary with { Status = step.Status }, step, cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Rollouts;
 using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Security;
 using Microsoft.Extensions.Logging;
 
 namespace Linnet.ControlPlane.Rollouts;
@@ -11,8 +12,10 @@ namespace Linnet.ControlPlane.Rollouts;
 /// (pkg/metrics/providers/prometheus.go): the query rendered with the template variables, <c>GET
 /// {address}/api/v1/query</c> with the template's headers, 5 s timeout, the value of the (last) sample. No sample
 /// or NaN is "no values" (null); so is a template that is missing, renders with an error or that the provider
-/// refuses (Flagger counts those as failed checks too), each logged with the reason but never with a header.</summary>
-internal sealed partial class MetricTemplateQuery(ILogger<MetricTemplateQuery> logger) : IDisposable
+/// refuses (Flagger counts those as failed checks too), each logged with the reason but never with a header or a
+/// credential. A template's <c>secretRef</c> is read from <see cref="SecretFiles"/> at each query: <c>token</c> is
+/// sent as <c>Authorization: Bearer</c>, else <c>username</c> and <c>password</c> as basic auth, as Flagger's provider does.</summary>
+internal sealed partial class MetricTemplateQuery(SecretFiles secrets, ILogger<MetricTemplateQuery> logger) : IDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(5) };
 
@@ -51,9 +54,21 @@ internal sealed partial class MetricTemplateQuery(ILogger<MetricTemplateQuery> l
             return null;
         }
 
+        System.Net.Http.Headers.AuthenticationHeaderValue? authorization = null;
+        if (template.Spec.SecretRef is { } secretName)
+        {
+            var (keys, problem) = secrets.Read(template.Metadata.Namespace, secretName);
+            authorization = keys is null ? null : Credentials(keys, out problem);
+            if (authorization is null)
+            {
+                Log.Failed(logger, canary.Key.ToString(), metric.Name, $"{template.Key}: {problem}");
+                return null;
+            }
+        }
+
         try
         {
-            return await QueryAsync(template.Spec, query, cancellationToken);
+            return await QueryAsync(template.Spec, query, authorization, cancellationToken);
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException or KeyNotFoundException or FormatException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -62,7 +77,25 @@ internal sealed partial class MetricTemplateQuery(ILogger<MetricTemplateQuery> l
         }
     }
 
-    private async Task<double?> QueryAsync(MetricTemplateSpec spec, string query, CancellationToken cancellationToken)
+    // Flagger's NewPrometheusProvider: a token wins; otherwise both username and password are required.
+    private static System.Net.Http.Headers.AuthenticationHeaderValue? Credentials(IReadOnlyDictionary<string, string> keys, out string? problem)
+    {
+        problem = null;
+        if (keys.TryGetValue("token", out var token))
+        {
+            return new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (!keys.TryGetValue("username", out var username) || !keys.TryGetValue("password", out var password))
+        {
+            problem = "the secret holds neither token nor both username and password";
+            return null;
+        }
+
+        return new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{username}:{password}")));
+    }
+
+    private async Task<double?> QueryAsync(MetricTemplateSpec spec, string query, System.Net.Http.Headers.AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
         var baseUri = spec.Address.AbsoluteUri.EndsWith('/') ? spec.Address : new Uri(spec.Address.AbsoluteUri + "/");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "api/v1/query?query=" + Uri.EscapeDataString(query.Trim())));
@@ -70,6 +103,8 @@ internal sealed partial class MetricTemplateQuery(ILogger<MetricTemplateQuery> l
         {
             request.Headers.TryAddWithoutValidation(name, values);
         }
+
+        request.Headers.Authorization = authorization ?? request.Headers.Authorization;
 
         using var response = await _http.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);

@@ -67,6 +67,12 @@ public sealed class EndpointState
     /// <summary>True once a request to this endpoint has completed.</summary>
     public bool HasSamples { get; private set; }
 
+    /// <summary>Whether the endpoint has never been measured and has nothing in flight: the balancer tries such
+    /// an endpoint before comparing costs (Finagle's peak-EWMA, from which tower's is derived, costs it 0), so
+    /// that every endpoint is measured once instead of the first one measured keeping the traffic while the
+    /// others' default estimate ages away.</summary>
+    public bool Unmeasured => !HasSamples && Pending == 0;
+
     /// <summary>Starts a new endpoint at its peers' estimate rather than the default, so that an endpoint
     /// added to a busy service gets its share at once instead of waiting for its default to age away.</summary>
     internal void Seed(double estimateMs)
@@ -121,14 +127,17 @@ public sealed class EndpointState
     /// <summary>Feeds one request's latency (to its response head), as tower's <c>RttEstimate::update</c>:
     /// a sample slower than the current estimate replaces it (peak); a faster one is blended in with weight
     /// <c>1 - exp(-elapsed / decay)</c>, elapsed being the time since the estimate was last updated or
-    /// read.</summary>
+    /// read. The first sample replaces the default (or seeded) estimate whatever its value: the default is a
+    /// stand-in until the endpoint has been measured (tower's "until a meaningful baseline can be
+    /// established"), and blending a 2 ms sample into it at the weight of a 2 ms interval would leave the
+    /// endpoint at ~30 ms, looking like every unmeasured peer for ln(30 / 2) × 10 s = 27 s.</summary>
     public void Observe(TimeSpan latency)
     {
         var rtt = Math.Max(0, latency.TotalMilliseconds);
         lock (_lock)
         {
             var now = _time.GetTimestamp();
-            if (rtt > _estimateMs)
+            if (rtt > _estimateMs || !HasSamples)
             {
                 _estimateMs = rtt;
             }

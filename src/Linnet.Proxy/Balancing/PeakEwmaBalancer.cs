@@ -1,8 +1,9 @@
 namespace Linnet.Proxy.Balancing;
 
 /// <summary>Power of two choices over peak-EWMA cost (Linkerd's balancer): picks two distinct endpoints
-/// at random and takes the one with the lower <see cref="EndpointState.Cost"/>. Weight-0 endpoints are
-/// never picked; endpoints their circuit breaker ejected are skipped.</summary>
+/// at random and takes the one with the lower <see cref="EndpointState.Cost"/>, or the one not measured yet
+/// (<see cref="EndpointState.Unmeasured"/>). Weight-0 endpoints are never picked; endpoints their circuit
+/// breaker ejected are skipped.</summary>
 internal sealed class PeakEwmaBalancer : IBalancer
 {
     private readonly EndpointState[] _endpoints;
@@ -53,7 +54,7 @@ internal sealed class PeakEwmaBalancer : IBalancer
         var secondUp = second.Breaker.IsAvailable;
         if (firstUp && secondUp)
         {
-            var cheaper = second.Cost < first.Cost ? second : first;
+            var cheaper = Cheaper(first, second);
             if (cheaper.Breaker.TryAcquire())
             {
                 return cheaper;
@@ -80,4 +81,13 @@ internal sealed class PeakEwmaBalancer : IBalancer
 
         return null;
     }
+
+    // An endpoint never measured and idle goes first (it is measured once); otherwise the lower cost.
+    private static EndpointState Cheaper(EndpointState first, EndpointState second) =>
+        (first.Unmeasured, second.Unmeasured) switch
+        {
+            (true, false) => first,
+            (false, true) => second,
+            _ => second.Cost < first.Cost ? second : first,
+        };
 }

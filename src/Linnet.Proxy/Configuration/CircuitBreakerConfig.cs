@@ -1,3 +1,5 @@
+using Linnet.Api.Policy;
+
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>Failure accrual per endpoint (Linkerd's <c>consecutive</c> policy): after
@@ -7,5 +9,5 @@ namespace Linnet.Proxy.Configuration;
 public sealed record CircuitBreakerConfig(int ConsecutiveFailures, TimeSpan MinPenalty, TimeSpan MaxPenalty, double JitterRatio)
 {
     /// <summary>7 failures, 1 s to 1 min, jitter 0.5.</summary>
-    public static CircuitBreakerConfig Default { get; } = new(7, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 0.5);
+    public static CircuitBreakerConfig Default { get; } = new(PolicyDefaults.FailureAccrualConsecutiveFailures, PolicyDefaults.FailureAccrualMinPenalty, PolicyDefaults.FailureAccrualMaxPenalty, PolicyDefaults.FailureAccrualJitterRatio);
 }

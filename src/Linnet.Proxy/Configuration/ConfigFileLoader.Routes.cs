@@ -1,4 +1,5 @@
 using System.Globalization;
+using Linnet.Api.Policy;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
 
@@ -8,7 +9,7 @@ namespace Linnet.Proxy.Configuration;
 /// same features the control plane sends, in the shape of the proxy's records (see docs/proxy-config.md).</summary>
 public static partial class ConfigFileLoader
 {
-    private static List<RouteConfig> ParseRoutes(YamlMap service, List<FieldError> errors, List<(string Path, string Key)> refs)
+    private static List<RouteConfig> ParseRoutes(YamlMap service, List<(string Path, string Key)> refs)
     {
         var routes = new List<RouteConfig>();
         var items = service.Sequence("routes");
@@ -26,7 +27,7 @@ public static partial class ConfigFileLoader
             var ruleItems = route.Sequence("rules");
             for (var r = 0; r < ruleItems.Count; r++)
             {
-                rules.Add(ParseRule(route.Item(ruleItems[r], "rules", r), errors, refs));
+                rules.Add(ParseRule(route.Item(ruleItems[r], "rules", r), kind == RouteConfig.GrpcKind, refs));
             }
 
             route.RejectUnknown();
@@ -36,7 +37,7 @@ public static partial class ConfigFileLoader
         return routes;
     }
 
-    private static RouteRuleConfig ParseRule(YamlMap rule, List<FieldError> errors, List<(string Path, string Key)> refs)
+    private static RouteRuleConfig ParseRule(YamlMap rule, bool grpc, List<(string Path, string Key)> refs)
     {
         var matches = new List<RouteMatchConfig>();
         var matchItems = rule.Sequence("matches");
@@ -71,7 +72,7 @@ public static partial class ConfigFileLoader
             ResponseHeaders = ParseHeaderModifier(rule.Map("responseHeaders")),
             Timeouts = ParseTimeouts(rule.Map("timeouts")),
             Fault = ParseFault(rule.Map("fault")),
-            Retry = ParseRetry(rule.Map("retry")),
+            Retry = ParseRetry(rule.Map("retry"), grpc),
             Mirror = ParseMirror(rule.Map("mirror"), refs),
         };
         rule.RejectUnknown();
@@ -163,16 +164,10 @@ public static partial class ConfigFileLoader
             return null;
         }
 
-        var request = map.Duration("request");
-        var backendRequest = map.Duration("backendRequest");
+        var (request, backendRequest) = RouteRules.Timeouts(map);
         var idle = map.Duration("idle");
-        if (request is { } r && backendRequest is { } b && b > r)
-        {
-            map.Error("backendRequest", "is longer than the request timeout");
-        }
-
         map.RejectUnknown();
-        return new RouteTimeoutsConfig(request, backendRequest, idle);
+        return request is null && backendRequest is null && idle is null ? null : new RouteTimeoutsConfig(request, backendRequest, idle);
     }
 
     private static FaultConfig? ParseFault(YamlMap map)
@@ -187,13 +182,13 @@ public static partial class ConfigFileLoader
         if (abortMap.Exists)
         {
             var http = abortMap.Number("httpStatus", 200, 599);
-            var grpc = abortMap.Number("grpcStatus", 1, 16);
+            var grpc = RouteRules.GrpcStatus(abortMap, "grpcStatus");
             if (abortMap.Node("httpStatus") is null && abortMap.Node("grpcStatus") is null)
             {
                 map.Error("abort", "needs httpStatus, grpcStatus or both");
             }
 
-            abort = new FaultAbortConfig(http ?? 500, grpc, RouteRules.Percent(abortMap, "percent") ?? 100);
+            abort = new FaultAbortConfig(http ?? PolicyDefaults.AbortHttpStatus, grpc, RouteRules.Percent(abortMap, "percent") ?? 100);
             abortMap.RejectUnknown();
         }
 
@@ -201,12 +196,7 @@ public static partial class ConfigFileLoader
         var delayMap = map.Map("delay");
         if (delayMap.Exists)
         {
-            var fixedDelay = delayMap.Duration("fixedDelay");
-            if (delayMap.Node("fixedDelay") is null)
-            {
-                delayMap.Error("fixedDelay", "is required");
-            }
-
+            var fixedDelay = RouteRules.Duration(delayMap, "fixedDelay", required: true);
             delay = new FaultDelayConfig(fixedDelay ?? TimeSpan.Zero, RouteRules.Percent(delayMap, "percent") ?? 100);
             delayMap.RejectUnknown();
         }
@@ -220,14 +210,14 @@ public static partial class ConfigFileLoader
         return new FaultConfig(abort, delay);
     }
 
-    private static RetryConfig? ParseRetry(YamlMap map)
+    private static RetryConfig? ParseRetry(YamlMap map, bool grpc)
     {
         if (!map.Exists)
         {
             return null;
         }
 
-        var limit = map.Number("limit", 0, 100) ?? 1;
+        var limit = map.Number("limit", 0, 100) ?? PolicyDefaults.RetryLimit;
         var on = RetryConditions.None;
         var conditions = map.StringList("on");
         RouteRules.CheckRetryConditions(map, "on", conditions);
@@ -243,7 +233,14 @@ public static partial class ConfigFileLoader
         }
 
         var statusCodes = Codes(map, "statusCodes", 100, 599);
-        var grpcCodes = Codes(map, "grpcCodes", 1, 16);
+        IReadOnlyList<int> grpcCodes = RouteRules.GrpcStatuses(map, "grpcCodes");
+        if (PolicyDefaults.RetryConditionsUnspecified(conditions.Count, statusCodes.Count, grpcCodes.Count))
+        {
+            // The control plane's defaults for a retry that names no condition (one definition for both).
+            on = grpc ? RetryConditions.None : RetryConditions.ServerError;
+            grpcCodes = grpc ? PolicyDefaults.RetryGrpcCodes : [];
+        }
+
         var config = new RetryConfig(limit, on, statusCodes, grpcCodes)
         {
             RetryNonIdempotent = map.Bool("retryNonIdempotent") ?? false,

@@ -306,7 +306,7 @@ public static partial class ConfigFileLoader
             var protocol = ParseProtocol(map, errors);
             var localPort = map.Number("localPort", 1, 65535);
             var endpoints = ParseEndpoints(map, errors);
-            var routes = ParseRoutes(map, errors, routeRefs);
+            var routes = ParseRoutes(map, routeRefs);
             var retryBudget = ParseRetryBudget(map);
             var circuitBreaker = ParseCircuitBreaker(map);
             map.RejectUnknown();

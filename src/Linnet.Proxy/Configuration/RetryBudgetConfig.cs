@@ -1,3 +1,5 @@
+using Linnet.Api.Policy;
+
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>How many retries a service may receive (Linkerd's budget): retries may add at most
@@ -6,5 +8,5 @@ namespace Linnet.Proxy.Configuration;
 public sealed record RetryBudgetConfig(double Ratio, int MinRetriesPerSecond, TimeSpan Ttl)
 {
     /// <summary>Linkerd's defaults: 0.2, 10 per second, 10 s.</summary>
-    public static RetryBudgetConfig Default { get; } = new(0.2, 10, TimeSpan.FromSeconds(10));
+    public static RetryBudgetConfig Default { get; } = new(PolicyDefaults.RetryBudgetRatio, PolicyDefaults.RetryBudgetMinRetriesPerSecond, PolicyDefaults.RetryBudgetTtl);
 }

@@ -1,3 +1,5 @@
+using Linnet.Api.Policy;
+
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>Retries (Linnet's filter), drawn from the target service's <see cref="RetryBudgetConfig"/>.</summary>
@@ -8,7 +10,7 @@ namespace Linnet.Proxy.Configuration;
 public sealed record RetryConfig(int Limit, RetryConditions On, IReadOnlyList<int> StatusCodes, IReadOnlyList<int> GrpcCodes)
 {
     /// <summary>The request bodies above 64 KiB are not retried (they would have to be buffered).</summary>
-    public const int DefaultMaxBodyBytes = 64 * 1024;
+    public const int DefaultMaxBodyBytes = PolicyDefaults.RetryMaxBodyBytes;
 
     /// <summary>Retry POST, PATCH and other methods that are not idempotent as well.</summary>
     public bool RetryNonIdempotent { get; init; }

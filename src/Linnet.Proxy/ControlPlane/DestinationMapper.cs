@@ -1,4 +1,5 @@
 using System.Net;
+using Linnet.Api.Policy;
 using Linnet.Api.Validation;
 using Linnet.Proxy.Configuration;
 using Proto = Linnet.Api.Destination.V1;
@@ -380,7 +381,8 @@ internal static class DestinationMapper
         FaultAbortConfig? abort = null;
         if (fault.Abort is { } a)
         {
-            if (a.HttpStatus is >= 200 and <= 599 && a.GrpcStatus is >= 0 and <= 16 && IsPercent(a.Percent))
+            // grpc_status 0 is the message's "not set" (proto3), not OK.
+            if (a.HttpStatus is >= 200 and <= 599 && (a.GrpcStatus == 0 || GrpcStatusCodes.IsFailure(a.GrpcStatus)) && IsPercent(a.Percent))
             {
                 abort = new FaultAbortConfig(a.HttpStatus, a.GrpcStatus == 0 ? null : a.GrpcStatus, a.Percent);
             }
@@ -455,7 +457,7 @@ internal static class DestinationMapper
         var grpcCodes = new List<int>(retry.GrpcCodes.Count);
         foreach (var code in retry.GrpcCodes)
         {
-            if (code is >= 1 and <= 16)
+            if (GrpcStatusCodes.IsFailure(code))
             {
                 grpcCodes.Add(code);
             }

@@ -1,3 +1,4 @@
+using Linnet.Api.Policy;
 using Linnet.Proxy.Configuration;
 using Microsoft.AspNetCore.Http;
 
@@ -6,7 +7,7 @@ namespace Linnet.Proxy.Resilience;
 /// <summary>A compiled <see cref="RetryConfig"/>: which outcomes are retriable, looked up in arrays.</summary>
 internal sealed class RetryPolicy
 {
-    private const int MaxGrpcCode = 16;
+    private const int MaxGrpcCode = GrpcStatusCodes.Max;
 
     private readonly bool[] _statuses = new bool[600];
     private readonly bool[] _grpcCodes = new bool[MaxGrpcCode + 1];

@@ -118,7 +118,6 @@ public sealed class CanaryManifestTests
     }
 
     [Theory]
-    [InlineData("  progressDeadlineSeconds: 60\n", "  revertOnDeletion: true\n", "spec.revertOnDeletion", "not honoured")]
     [InlineData("  progressDeadlineSeconds: 60\n", "  autoscalerRef: { apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: podinfo }\n", "spec.autoscalerRef", "autoscaler")]
     [InlineData("  provider: gatewayapi:v1\n", "  provider: istio\n", "spec.provider", "not a router")]
     [InlineData("  progressDeadlineSeconds: 60\n", "  suspend: maybe\n", "spec.suspend", "true or false")]

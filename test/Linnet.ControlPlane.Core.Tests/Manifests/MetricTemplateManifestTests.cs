@@ -70,17 +70,36 @@ public sealed class MetricTemplateManifestTests
 
     [Theory]
     [InlineData("    type: datadog", "spec.provider.type", "not a provider Linnet queries")]
-    [InlineData("    secretRef: { name: prom-auth }", "spec.provider.secretRef", "no Secret kind")]
+    [InlineData("    secretRef: { name: Prom_Auth }", "spec.provider.secretRef.name", "not a DNS label")]
+    [InlineData("    secretRef: { name: prom-auth, namespace: other }", "spec.provider.secretRef.namespace", "")]
+    [InlineData("    secretRef: { name: prom-auth }\n    headers: { Authorization: Bearer x }", "spec.provider.secretRef", "give one")]
     [InlineData("    insecureSkipVerify: true", "spec.provider.insecureSkipVerify", "verifies")]
     public void Parse_ProviderFieldsNotHonoured_RefusedWithPathAndReason(string line, string path, string reason)
     {
-        var yaml = Template.Replace("    type: prometheus", line.StartsWith("    type", StringComparison.Ordinal) ? line : "    type: prometheus\n" + line, StringComparison.Ordinal);
+        var template = line.Contains("headers:", StringComparison.Ordinal) ? Template.Replace("    headers:\n      X-Scope-OrgID: [tenant-a]\n", "", StringComparison.Ordinal) : Template;
+        var yaml = template.Replace("    type: prometheus", line.StartsWith("    type", StringComparison.Ordinal) ? line : "    type: prometheus\n" + line, StringComparison.Ordinal);
 
         var result = ManifestParser.Parse(yaml, "t");
 
         var error = Assert.Single(result.Errors);
         Assert.Equal(path, error.Path);
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SecretRef_ReadAndRoundTrips()
+    {
+        var yaml = Template.Replace("    type: prometheus", "    type: prometheus\n    secretRef: { name: prom-auth }", StringComparison.Ordinal);
+
+        var result = ManifestParser.Parse(yaml, "t");
+
+        Assert.Empty(result.Errors);
+        var template = Assert.IsType<MetricTemplateResource>(result.Resources[0]);
+        Assert.Equal("prom-auth", template.Spec.SecretRef);
+        var reread = ManifestParser.Parse(ResourceWriter.ToJsonLine(template), "store", ManifestOrigin.Store);
+        Assert.Empty(reread.Errors);
+        Assert.True(template.ContentEquals(reread.Resources[0]));
+        Assert.False(template.ContentEquals(ManifestParser.Parse(Template, "t").Resources[0]));
     }
 
     [Theory]

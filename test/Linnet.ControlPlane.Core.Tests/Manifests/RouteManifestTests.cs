@@ -108,7 +108,7 @@ public sealed class RouteManifestTests
         { Grpc("matches: [ { path: { value: / } } ]"), "spec.rules[0].matches[0].path", "unknown field (known: method, headers)" },
         { Annotated("balancer.linkerd.io/failure-accrual: always"), "metadata.annotations[balancer.linkerd.io/failure-accrual]", "'always' is not one of: consecutive, disabled" },
         { Annotated("balancer.linkerd.io/failure-accrual-consecutive-max-failures: \"0\""), "metadata.annotations[balancer.linkerd.io/failure-accrual-consecutive-max-failures]", "0 is out of range 1..1000" },
-        { Annotated("balancer.linkerd.io/failure-accrual-consecutive-min-penalty: soon"), "metadata.annotations[balancer.linkerd.io/failure-accrual-consecutive-min-penalty]", "'soon' is not a duration such as 500ms, 10s or 1m" },
+        { Annotated("balancer.linkerd.io/failure-accrual-consecutive-min-penalty: soon"), "metadata.annotations[balancer.linkerd.io/failure-accrual-consecutive-min-penalty]", "'soon' is not a duration with a unit, such as 300ms, 5s or 1m" },
         { Annotated("balancer.linkerd.io/failure-accrual-consecutive-max-penalty: 500ms"), "metadata.annotations[balancer.linkerd.io/failure-accrual-consecutive-max-penalty]", "the maximum penalty 500ms is shorter than the minimum 1s" },
         { Annotated("balancer.linkerd.io/failure-accrual-consecutive-jitter-ratio: \"1.5\""), "metadata.annotations[balancer.linkerd.io/failure-accrual-consecutive-jitter-ratio]", "1.5 is out of range 0..1" },
         { Annotated("retry.linnet.io/budget-ratio: lots"), "metadata.annotations[retry.linnet.io/budget-ratio]", "'lots' is not a number" },

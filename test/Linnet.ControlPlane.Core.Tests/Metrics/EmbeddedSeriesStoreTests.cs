@@ -55,6 +55,25 @@ public sealed class EmbeddedSeriesStoreTests
     }
 
     [Fact]
+    public async Task IncreaseAsync_CounterResetInsideWindow_CountsTheNewValueAsPromQLDoes()
+    {
+        // A canary's instance scaled to 0 and up again: same pod name and labels, its counter starts over.
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(1), time);
+        foreach (var value in new[] { 120.0, 125, 0, 3, 8 })
+        {
+            store.Add(Web, time.GetUtcNow(), [Sample("response_total", value, ("direction", "inbound"))]);
+            time.Advance(TimeSpan.FromSeconds(2));
+        }
+
+        // Window of the last 7 s: samples at -8 s (125, the baseline), -6 s (0: reset), -4 s (3), -2 s (8).
+        var result = await store.IncreaseAsync(InboundResponses, [], TimeSpan.FromSeconds(7), CancellationToken.None);
+
+        // PromQL's increase over 125 → 0 → 3 → 8: 0 + 3 + 5 = 8 requests (not 8 − 125).
+        Assert.Equal(8, Assert.Single(result).Value);
+    }
+
+    [Fact]
     public async Task IncreaseAsync_GroupsAndMatchers_SumPerGroupOnlySelected()
     {
         var time = new FakeTimeProvider();

@@ -52,7 +52,7 @@ public sealed class MeshMetricsJudgeCountsTests
     }
 
     [Fact]
-    public async Task InboundCountsAsync_CounterReset_ClampsAtZeroInsteadOfInventingOrRemovingEvidence()
+    public async Task InboundCountsAsync_CounterReset_CountsWhatTheRestartedProxyServedAsPromQLDoes()
     {
         var time = new FakeTimeProvider();
         var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5), time);
@@ -64,7 +64,8 @@ public sealed class MeshMetricsJudgeCountsTests
         store.Add(Backend, time.GetUtcNow(), PrometheusText.Parse(Inbound(3, 1)).Samples);
         var counts = await metrics.InboundCountsAsync(new WorkloadRef("shop", "backend"), TimeSpan.FromSeconds(10), CancellationToken.None);
 
-        Assert.Equal((0L, 0L, 0L), (counts.Requests, counts.Failures, counts.Responses));
+        // PromQL's increase(): a drop is a reset, the new value is what was served since (3 + 1), not 4 − 105.
+        Assert.Equal((4L, 1L, 4L), (counts.Requests, counts.Failures, counts.Responses));
     }
 
     [Fact]

@@ -63,4 +63,43 @@ public sealed class CanaryApiTests : IAsyncLifetime
         Assert.Equal(revision, _cp.Store.Revision);
         Assert.Equal(status, ((CanaryResource)_cp.Store.Find(key)!).Status);
     }
+
+    [Fact]
+    public async Task Delete_RevertOnDeletion_202TerminatingRecordedByWhomThenSecondDeleteRemovesIt()
+    {
+        // No target Workload: the controller cannot revert, so the Canary stays Terminating for this test to see.
+        await _cp.ApplyOkAsync(Canary.Replace("  service:", "  revertOnDeletion: true\n  service:", StringComparison.Ordinal), Ct);
+        var key = new ResourceKey(CanaryResource.KindName, "default", "web");
+
+        using var anonymous = await _cp.Anonymous.DeleteAsync(new Uri("/api/v1/resources/Canary/default/web", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.NotEqual(CanaryPhases.Terminating, ((CanaryResource)_cp.Store.Find(key)!).Status.Phase);
+
+        var (status, body) = await _cp.SendAsync(HttpMethod.Delete, "/api/v1/resources/Canary/default/web", Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal("terminating", (string?)body["action"]);
+        var terminating = (CanaryResource)_cp.Store.Find(key)!;
+        Assert.Equal(CanaryPhases.Terminating, terminating.Status.Phase);
+        Assert.Contains(terminating.Status.Events, e => e.Message.StartsWith("Terminating canary web.default (deleted by admin, revertOnDeletion)", StringComparison.Ordinal));
+
+        // Deleting it again removes it outright (Flagger: removing the finalizer by hand).
+        var (again, againBody) = await _cp.SendAsync(HttpMethod.Delete, "/api/v1/resources/Canary/default/web", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.Equal("deleted", (string?)againBody["action"]);
+        Assert.Null(_cp.Store.Find(key));
+    }
+
+    [Fact]
+    public async Task Delete_WithoutRevertOnDeletion_RemovedAtOnce()
+    {
+        await _cp.ApplyOkAsync(Canary, Ct);
+
+        var (status, body) = await _cp.SendAsync(HttpMethod.Delete, "/api/v1/resources/Canary/default/web", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("deleted", (string?)body["action"]);
+        Assert.Null(_cp.Store.Find(new ResourceKey(CanaryResource.KindName, "default", "web")));
+    }
 }

@@ -83,9 +83,9 @@ public sealed class ConfigFileRouteTests
     [InlineData("fault: { delay: { fixedDelay: 1s, percent: -1 } }", "services[0].routes[0].rules[0].fault.delay.percent", "out of range 0..100")]
     [InlineData("retry: { limit: -1 }", "services[0].routes[0].rules[0].retry.limit", "out of range 0..100")]
     [InlineData("retry: { on: [ 4xx ] }", "services[0].routes[0].rules[0].retry.on[0]", "'4xx' is not one of")]
-    [InlineData("retry: { grpcCodes: [ 0 ] }", "services[0].routes[0].rules[0].retry.grpcCodes[0]", "must be a number 1..16")]
+    [InlineData("retry: { grpcCodes: [ 0 ] }", "services[0].routes[0].rules[0].retry.grpcCodes[0]", "'0' is not a gRPC status code 1..16 or one of: cancelled, ")]
     [InlineData("timeouts: { request: 1s, backendRequest: 2s }", "services[0].routes[0].rules[0].timeouts.backendRequest", "longer than the request timeout")]
-    [InlineData("timeouts: { request: -1s }", "services[0].routes[0].rules[0].timeouts.request", "not a positive duration")]
+    [InlineData("timeouts: { request: -1s }", "services[0].routes[0].rules[0].timeouts.request", "'-1s' is not a duration such as 500ms, 10s or 1m30s")]
     [InlineData("filters: []", "services[0].routes[0].rules[0].filters", "unknown field")]
     public void Parse_InvalidRule_NamesFieldAndReason(string rule, string path, string reason)
     {

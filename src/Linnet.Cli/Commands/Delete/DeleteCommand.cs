@@ -54,7 +54,10 @@ internal static class DeleteCommand
                     var response = await client.DeleteAsync(tKind, tNs, tName, cancellationToken);
                     if (response.IsSuccess)
                     {
-                        Console.WriteLine($"{tKind} {tNs}/{tName} deleted");
+                        // A Canary with revertOnDeletion is reverted first: the API says so (202, action terminating).
+                        Console.WriteLine(response.Body?["action"]?.GetValue<string>() == "terminating"
+                            ? $"{tKind} {tNs}/{tName} terminating: {response.Body["message"]?.GetValue<string>()}"
+                            : $"{tKind} {tNs}/{tName} deleted");
                     }
                     else
                     {

@@ -11,8 +11,9 @@ internal static class DemoCommand
     {
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (for example 30s, 2m); default: until Ctrl-C." };
         var refresh = new Option<string>("--refresh") { Description = "How often the live figures are redrawn.", DefaultValueFactory = _ => "2s" };
+        var noRollout = new Option<bool>("--no-rollout") { Description = "Do not run the releases (a Flagger Canary for backend, a good v2 promoted, a bad v3 rolled back); just the mesh and its figures." };
         var isolation = new ControlPlane.IsolationFlags();
-        var command = new Command("demo", "Run the sample mesh in universal mode on this machine and show its traffic live.") { duration, refresh };
+        var command = new Command("demo", "Run the sample mesh in universal mode on this machine, show its traffic live, and release two versions of its backend through a canary.") { duration, refresh, noRollout };
         foreach (var option in isolation.All)
         {
             command.Options.Add(option);
@@ -45,7 +46,7 @@ internal static class DemoCommand
             }
 
             var handler = new DemoHandler(AnsiConsole.Console, TimeProvider.System, parse.GetValue(CliOptions.DataDir)!);
-            return await handler.RunAsync(new DemoOptions(runFor, every) { Isolation = pods, NotIsolated = notIsolated }, cancellationToken);
+            return await handler.RunAsync(new DemoOptions(runFor, every) { Isolation = pods, NotIsolated = notIsolated, Rollout = !parse.GetValue(noRollout) }, cancellationToken);
         });
         return command;
     }

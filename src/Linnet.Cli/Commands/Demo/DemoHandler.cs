@@ -30,6 +30,11 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
     /// <summary>The figures on screen cover this much recent time (rates, success, latency).</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
+    // The releases' lines shown under the live figures (all of them are printed when the demo stops).
+    private const int RolloutLinesShown = 12;
+
+    private int _printedLines;
+
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
     private static readonly (string, string)[] Inbound = [("direction", "inbound")];
     private static readonly (string, string)[] Outbound = [("direction", "outbound")];
@@ -91,6 +96,9 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
             HttpListen = apiEndPoint,
             ShutdownTimeout = TimeSpan.FromSeconds(30),
             AdminCredentialFile = Path.Combine(dataDir, Linnet.ControlPlane.Security.AdminCredential.FileName),
+
+            // The canary's checks read the proxies' figures: scraped every second, a demo's step can be a few seconds.
+            Metrics = new Linnet.ControlPlane.Metrics.MetricsOptions { ScrapeInterval = TimeSpan.FromSeconds(1) },
         };
         await using var host = ControlPlaneHost.Create(hostOptions, store, services =>
         {
@@ -135,7 +143,24 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
                 stop.CancelAfter(duration);
             }
 
-            await ShowLiveAsync(store, options.RefreshInterval, stop.Token);
+            // The releases run beside the live figures: a Canary for backend, a good v2, a bad v3.
+            var rollout = options.Rollout ? new DemoRollout(client, store, Path.GetDirectoryName(manifestPath)!, time) : null;
+            if (rollout is not null)
+            {
+                console.MarkupLine("[bold]Progressive delivery[/]: a Flagger Canary for backend, then release v2 (good, promoted) and v3 (30 % errors, rolled back), step by step below.");
+            }
+
+            var releases = rollout?.RunAsync(stop.Token) ?? Task.CompletedTask;
+            await ShowLiveAsync(store, options.RefreshInterval, rollout, stop.Token);
+            await releases;
+            if (rollout is not null && _printedLines == 0)
+            {
+                // Redrawn in place so far: the whole story once more, to stay in the terminal's scrollback.
+                console.MarkupLine("[bold]The releases[/] (the Canary's events, as they happened):");
+            }
+
+            PrintNewLines(rollout);
+
             var final = await ScrapeAllAsync(store.Snapshot(), CancellationToken.None);
             console.MarkupLine("[bold]Totals from the proxies' /metrics since they started (inbound: served; outbound: sent), per workload:[/]");
             console.Write(StatsTable("Totals", final, [], store.Snapshot()));
@@ -195,7 +220,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         return chosen;
     }
 
-    private async Task ShowLiveAsync(FileResourceStore store, TimeSpan refresh, CancellationToken stop)
+    private async Task ShowLiveAsync(FileResourceStore store, TimeSpan refresh, DemoRollout? rollout, CancellationToken stop)
     {
         var history = new List<(long At, Dictionary<string, PrometheusText> Scrapes)>();
         using var timer = new PeriodicTimer(refresh, time);
@@ -216,6 +241,19 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
             return StatsTable($"Over the last {since.TotalSeconds:0} s (refreshed every {refresh.TotalSeconds:0.#} s)", scrapes, baseline, store.Snapshot(), since);
         }
 
+        // Redrawn in place: the figures, then the releases' latest lines under them.
+        IRenderable WithRollout(IRenderable figures)
+        {
+            if (rollout is null)
+            {
+                return figures;
+            }
+
+            var lines = rollout.Lines;
+            var text = string.Join('\n', lines.TakeLast(RolloutLinesShown).Select(Markup.Escape));
+            return new Rows(figures, new Panel(new Markup(text.Length > 0 ? text : "[grey]starting[/]")).Header(Markup.Escape(rollout.State ?? "backend: no canary yet")).Expand());
+        }
+
         try
         {
             if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
@@ -225,7 +263,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
                 {
                     while (await timer.WaitForNextTickAsync(stop))
                     {
-                        live.UpdateTarget(await NextAsync());
+                        live.UpdateTarget(WithRollout(await NextAsync()));
                     }
                 });
             }
@@ -234,6 +272,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
                 // Not a terminal (a log, a pipe): one table per refresh.
                 while (await timer.WaitForNextTickAsync(stop))
                 {
+                    PrintNewLines(rollout);
                     console.Write(await NextAsync());
                 }
             }
@@ -241,6 +280,23 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+    }
+
+    // The releases' lines not printed yet, each once (not a terminal: as they come; a terminal: when the demo stops).
+    private void PrintNewLines(DemoRollout? rollout)
+    {
+        if (rollout is null)
+        {
+            return;
+        }
+
+        var lines = rollout.Lines;
+        foreach (var line in lines.Skip(_printedLines))
+        {
+            console.Profile.Out.Writer.WriteLine($"  {line}");
+        }
+
+        _printedLines = lines.Count;
     }
 
     private static async Task<bool> WaitReadyAsync(FileResourceStore store, int expected, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ public sealed partial class DemoCommandTests
     [Fact]
     public async Task Demo_ForAFewSeconds_RunsTheMeshWithTrafficEverywhereAndLeavesNoProcess()
     {
-        await using var demo = await TestProcess.StartAsync("dotnet", [Linnet, "demo", "--duration", "8s", "--refresh", "4s"],
+        await using var demo = await TestProcess.StartAsync("dotnet", [Linnet, "demo", "--duration", "8s", "--refresh", "4s", "--no-rollout"],
             new Dictionary<string, string?> { ["COLUMNS"] = "200" }, cancellationToken: TestContext.Current.CancellationToken);
 
         var exitCode = await demo.WaitForExitAsync(TimeSpan.FromSeconds(150), TestContext.Current.CancellationToken);
@@ -37,6 +37,59 @@ public sealed partial class DemoCommandTests
         Assert.Contains("Stopped.", demo.Output, StringComparison.Ordinal);
         var dataDir = DataDir().Match(demo.Output).Groups[1].Value;
         Assert.Empty(ProcessesMentioning(dataDir));
+    }
+
+    [Fact]
+    public async Task Demo_Releases_GoodV2PromotedBadV3RolledBackPrintedStepByStep_CtrlCLeavesNoProcess()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var home = new TempDir();
+
+        // The proxy beside linnet (as the stop tests run it): the releases are under test, not the first run's AOT build.
+        await using var demo = await TestProcess.StartAsync("dotnet", [Linnet, "demo", "--refresh", "2s"],
+            new Dictionary<string, string?>
+            {
+                ["COLUMNS"] = "200",
+                ["LINNET_HOME"] = home.Path,
+                ["LINNET_LINK_DIR"] = home.Path,
+                ["LINNET_PROXY"] = Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"),
+            },
+            cancellationToken: ct);
+
+        // Not a terminal: each of the canary's events is printed as it happens.
+        await demo.WaitForOutputAsync("Done: v2 serves all traffic; v3 was rolled back", TimeSpan.FromMinutes(8), ct);
+        Assert.Equal(0, ProcessTable.Kill(demo.Id, ProcessTable.SigInt));
+        var exitCode = await demo.WaitForExitAsync(TimeSpan.FromSeconds(90), ct);
+
+        Assert.True(exitCode == 0, demo.Output);
+        var output = demo.Output;
+        string[] story =
+        [
+            "Initialization done! backend.default",
+            "Release backend v2 (good)",
+            "New revision detected! Scaling up backend.default",
+            "Advance backend.default canary weight 20",
+            "Advance backend.default canary weight 40",
+            "Advance backend.default canary weight 60",
+            "Copying backend.default template spec to backend-primary.default",
+            "Promotion completed! Scaling down backend.default",
+            "Release backend v3 (fails 30 % of its requests)",
+            "Advance backend.default canary weight 20",
+            "Halt backend.default advancement success rate",
+            "Rolling back backend.default failed checks threshold reached 3",
+            "Canary failed! Scaling down backend.default",
+            "Done: v2 serves all traffic",
+        ];
+        var at = 0;
+        foreach (var line in story)
+        {
+            var next = output.IndexOf(line, at, StringComparison.Ordinal);
+            Assert.True(next >= 0, $"'{line}' missing after position {at}:\n{output}");
+            at = next + line.Length;
+        }
+
+        Assert.Contains("Stopped.", output, StringComparison.Ordinal);
+        Assert.Empty(ProcessesMentioning(DataDir().Match(output).Groups[1].Value));
     }
 
     [Fact]

@@ -97,7 +97,9 @@ public sealed partial class DemoStopTests
 
         // A terminal: script(1) runs the demo on a pseudo-terminal, in a session and process group of its own
         // (as a shell runs a foreground job), with SIGINT at its default as a terminal's shell leaves it.
-        var command = $"exec dotnet {Linnet} demo --refresh 1s";
+        // Without the releases: the counts below are the five instances of the sample mesh (the releases' run and
+        // stop are DemoCommandTests').
+        var command = $"exec dotnet {Linnet} demo --refresh 1s --no-rollout";
         await using var terminal = await TestProcess.StartAsync(
             "env",
             ["--default-signal=INT,QUIT,TERM", "script", "--quiet", "--flush", "--return", "--command", command, "/dev/null"],
