@@ -42,7 +42,8 @@ internal sealed class TmuxTerminal : IAsyncDisposable
     /// <summary>Types <paramref name="keys"/> (tmux key names: <c>C-c</c>).</summary>
     public Task SendKeysAsync(string keys, CancellationToken ct) => RunAsync(ct, "send-keys", "-t", "t", keys);
 
-    /// <summary>How the command ended: <c>status N</c> (it exited) or <c>signal N</c> (a signal killed it); null while it runs.</summary>
+    /// <summary>How the command ended: <c>status N</c> (it exited), <c>signal N</c> (a signal killed it), <c>exited</c>
+    /// (tmux did not say with what); null while it runs.</summary>
     public async Task<string?> EndAsync(CancellationToken ct)
     {
         var words = (await RunAsync(ct, "display-message", "-p", "-t", "t", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")).Trim().Split('|');
@@ -51,7 +52,8 @@ internal sealed class TmuxTerminal : IAsyncDisposable
             ["1", { Length: > 0 } status, _] => "status " + status,
             ["1", _, { Length: > 0 } signal] => "signal " + signal,
 
-            // Dead, but tmux has not collected its status yet (it marks the pane dead first): still waiting.
+            // Dead, and tmux 3.3 gives neither status nor signal (it does so for some panes): it exited, how is unknown.
+            ["1", _, _] => "exited",
             _ => null,
         };
     }
