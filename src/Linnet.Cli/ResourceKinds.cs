@@ -18,9 +18,10 @@ internal static class ResourceKinds
         ["referencegrant"] = "ReferenceGrant", ["referencegrants"] = "ReferenceGrant", ["refgrant"] = "ReferenceGrant",
         ["metrictemplate"] = "MetricTemplate", ["metrictemplates"] = "MetricTemplate",
         ["alertprovider"] = "AlertProvider", ["alertproviders"] = "AlertProvider",
+        ["imagepolicy"] = "ImagePolicy", ["imagepolicies"] = "ImagePolicy",
     };
 
-    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary, referencegrant (refgrant), metrictemplate, alertprovider";
+    public static string Known => "service (svc), workload (wl), httproute (route), grpcroute (grpcr), instance, server (srv), authorizationpolicy (authzpolicy), meshtlsauthentication (meshtlsauthn), networkauthentication (netauthn), canary, referencegrant (refgrant), metrictemplate, alertprovider, imagepolicy";
 
     public static string? Resolve(string alias) => Aliases.GetValueOrDefault(alias);
 }

@@ -170,8 +170,9 @@ public static partial class ManifestParser
             case InstanceResource.KindName:
                 errors.Add(new FieldError("kind", "Instance resources are written by the platform, not applied"));
                 break;
-            case "ImagePolicy":
-                errors.Add(new FieldError("kind", "ImagePolicy is not supported yet: put the same settings on the Workload as keel.sh/* annotations (docs/image-updates.md)"));
+            case ImagePolicyResource.KindName:
+                expectedVersion = ImagePolicyResource.Version;
+                resource = metadata is null ? null : new ImagePolicyResource { Metadata = metadata, Spec = ParseImagePolicySpec(spec, errors) };
                 break;
             case ApprovalResource.KindName when origin == ManifestOrigin.Store:
                 expectedVersion = "linnet.io/v1alpha1";
@@ -191,7 +192,7 @@ public static partial class ManifestParser
                 resource = ParsePolicyDocument(kind, apiVersion, metadata, spec, errors);
                 break;
             default:
-                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider)"));
+                errors.Add(new FieldError("kind", $"'{kind}' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider, ImagePolicy)"));
                 break;
         }
 

@@ -100,6 +100,9 @@ public static partial class ResourceWriter
             case ReleaseVerdictResource v:
                 json["spec"] = ReleaseVerdictSpecJson(v.Spec);
                 break;
+            case ImagePolicyResource p:
+                json["spec"] = ImagePolicySpecJson(p.Spec);
+                break;
             case ServerResource or AuthorizationPolicyResource or MeshTlsAuthenticationResource or NetworkAuthenticationResource:
                 json["spec"] = PolicySpec(resource);
                 break;

@@ -9,13 +9,18 @@ namespace Linnet.ControlPlane.Core.Updates;
 /// the digest a workload already runs changes nothing (keel#560, #536).</summary>
 public static class ImageUpdatePlanner
 {
-    /// <summary>The updates <paramref name="push"/> causes among <paramref name="workloads"/>; a version a canary
-    /// rolled back (<paramref name="verdicts"/>, <see cref="ReleaseLoop.WasRolledBack"/>) is not planned again.</summary>
-    public static IReadOnlyList<(WorkloadResource Workload, string Image)> Plan(IEnumerable<WorkloadResource> workloads, ImagePushEvent push, IEnumerable<ReleaseVerdictResource>? verdicts = null)
+    /// <summary>The updates <paramref name="push"/> causes among <paramref name="workloads"/>, each by its settings
+    /// (<paramref name="policies"/> or its annotations: <see cref="ImagePolicies.For(WorkloadResource, IEnumerable{ImagePolicyResource})"/>);
+    /// a version a canary rolled back (<paramref name="verdicts"/>, <see cref="ReleaseLoop.WasRolledBack"/>) is not
+    /// planned again.</summary>
+    public static IReadOnlyList<(WorkloadResource Workload, string Image)> Plan(IEnumerable<WorkloadResource> workloads, ImagePushEvent push, IEnumerable<ReleaseVerdictResource> verdicts, IEnumerable<ImagePolicyResource> policies)
     {
-        var known = verdicts?.ToList() ?? [];
         ArgumentNullException.ThrowIfNull(workloads);
         ArgumentNullException.ThrowIfNull(push);
+        ArgumentNullException.ThrowIfNull(verdicts);
+        ArgumentNullException.ThrowIfNull(policies);
+        var known = verdicts.ToList();
+        var policyList = policies.ToList();
         var pushed = ImageReference.Parse(push.Repository + ":" + push.Tag);
         var result = new List<(WorkloadResource, string)>();
         foreach (var workload in workloads)
@@ -26,11 +31,12 @@ public static class ImageUpdatePlanner
                 continue;
             }
 
-            var policy = KeelAnnotations.Read(workload.Metadata.Annotations, workload.Metadata.Labels, []);
-            if (policy is null || policy.Type == ImagePolicyType.Never || !KeelAnnotations.MonitorsContainer(workload.Metadata.Annotations, workload.Metadata.Labels, workload.Metadata.Name))
+            if (ImagePolicies.For(workload, policyList) is not { Updates: true } settings || !settings.MonitorsContainer(workload.Metadata.Name))
             {
                 continue;
             }
+
+            var policy = settings.Policy;
 
             var currentTag = current.Tag ?? "latest";
             if (!ImageTagRules.ShouldUpdate(policy, currentTag, push.Tag, out _))

@@ -63,14 +63,63 @@ public static class KeelAnnotations
         ArgumentNullException.ThrowIfNull(annotations);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(errors);
-        CheckKeys(annotations, "metadata.annotations", errors);
-        CheckKeys(labels, "metadata.labels", errors);
+        CheckKeys(annotations, AnnotationPath, errors);
+        CheckKeys(labels, LabelPath, errors);
         if (HasPolicy(annotations))
         {
-            return ReadFrom(annotations, "metadata.annotations", errors);
+            return ReadFrom(annotations, AnnotationPath, errors);
         }
 
-        return HasPolicy(labels) ? ReadFrom(labels, "metadata.labels", errors) : null;
+        return HasPolicy(labels) ? ReadFrom(labels, LabelPath, errors) : null;
+    }
+
+    /// <summary>Every image update setting of a Workload's annotations and labels (<see cref="Read"/>'s rules for
+    /// each key); null when neither names a policy. Problems go to <paramref name="errors"/>.</summary>
+    public static ImageUpdateSettings? ReadSettings(IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels, List<FieldError> errors)
+    {
+        var before = errors.Count;
+        var policy = Read(annotations, labels, errors);
+        return policy is null || errors.Count > before ? null : Settings(policy, annotations, labels);
+    }
+
+    /// <summary>The settings of one map written with the annotations' keys (<c>keel.sh/policy</c>, ...) but
+    /// found elsewhere, such as the fields of an <c>ImagePolicy</c>: the same checks and the same meaning as on a
+    /// Workload's annotations, the policy required, each problem reported at <paramref name="pathOf"/>(key).</summary>
+    public static ImageUpdateSettings? ReadSettings(IReadOnlyDictionary<string, string> fields, Func<string, string> pathOf, List<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(pathOf);
+        ArgumentNullException.ThrowIfNull(errors);
+        var before = errors.Count;
+        CheckKeys(fields, pathOf, errors);
+        if (!fields.ContainsKey(Policy))
+        {
+            errors.Add(new FieldError(pathOf(Policy), "is required (all, major, minor, patch, force, glob:<pattern>, regexp:<expression>, never)"));
+            return null;
+        }
+
+        var policy = ReadFrom(fields, pathOf, errors);
+        return policy is null || errors.Count > before ? null : Settings(policy, fields, Empty);
+    }
+
+    private static readonly Dictionary<string, string> Empty = [];
+
+    private static string AnnotationPath(string key) => "metadata.annotations." + key;
+
+    private static string LabelPath(string key) => "metadata.labels." + key;
+
+    private static ImageUpdateSettings Settings(ImageUpdatePolicy policy, IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels)
+    {
+        var (votes, deadline) = ApprovalsRequired(annotations, labels);
+        return new ImageUpdateSettings(policy)
+        {
+            Poll = ReadPollSchedule(annotations, labels),
+            Approvals = votes,
+            ApprovalDeadline = deadline,
+            NotifyChannels = NotifyChannels(annotations),
+            ReleaseNotes = ReleaseNotesUrl(annotations),
+            MonitorContainers = labels.TryGetValue(MonitorContainers, out var l) ? l : annotations.TryGetValue(MonitorContainers, out var a) ? a : null,
+        };
     }
 
     /// <summary>Parses a policy name as Keel writes it (<c>all</c>, <c>major</c>, <c>minor</c>, <c>patch</c>,
@@ -173,23 +222,11 @@ public static class KeelAnnotations
         return annotations.TryGetValue(ReleaseNotes, out var value) ? value : null;
     }
 
-    /// <summary>Whether Keel's <c>keel.sh/monitorContainers</c> (a regular expression matched anywhere in the
-    /// container's name, labels read before annotations as Keel does) lets the container
-    /// <paramref name="container"/> be updated; true when not set. In universal mode a Workload has one container,
-    /// named after the Workload.</summary>
-    public static bool MonitorsContainer(IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels, string container)
-    {
-        ArgumentNullException.ThrowIfNull(annotations);
-        ArgumentNullException.ThrowIfNull(labels);
-        var pattern = labels.TryGetValue(MonitorContainers, out var l) ? l : annotations.TryGetValue(MonitorContainers, out var a) ? a : null;
-        return pattern is null || ImageTagRules.Compile(pattern).IsMatch(container);
-    }
-
     private static string[] SplitChannels(string value) => value.Split(',', StringSplitOptions.TrimEntries);
 
     private static bool HasPolicy(IReadOnlyDictionary<string, string> map) => map.ContainsKey(Policy) || map.ContainsKey(LegacyPolicy);
 
-    private static ImageUpdatePolicy? ReadFrom(IReadOnlyDictionary<string, string> map, string path, List<FieldError> errors)
+    private static ImageUpdatePolicy? ReadFrom(IReadOnlyDictionary<string, string> map, Func<string, string> path, List<FieldError> errors)
     {
         var key = map.ContainsKey(Policy) ? Policy : LegacyPolicy;
         var matchTag = Bool(map, map.ContainsKey(MatchTag) ? MatchTag : LegacyMatchTag, false, path, errors);
@@ -197,13 +234,13 @@ public static class KeelAnnotations
         var policy = ParsePolicy(map[key], matchTag, matchPreRelease, out var reason);
         if (reason is not null)
         {
-            errors.Add(new FieldError($"{path}.{key}", reason));
+            errors.Add(new FieldError(path(key), reason));
         }
 
         return policy;
     }
 
-    private static bool Bool(IReadOnlyDictionary<string, string> map, string key, bool absent, string path, List<FieldError> errors)
+    private static bool Bool(IReadOnlyDictionary<string, string> map, string key, bool absent, Func<string, string> path, List<FieldError> errors)
     {
         if (!map.TryGetValue(key, out var text))
         {
@@ -216,11 +253,11 @@ public static class KeelAnnotations
         }
 
         // Keel reads anything but "true" as false; a typo would silently turn the option off.
-        errors.Add(new FieldError($"{path}.{key}", $"'{text}' must be \"true\" or \"false\""));
+        errors.Add(new FieldError(path(key), $"'{text}' must be \"true\" or \"false\""));
         return absent;
     }
 
-    private static void CheckKeys(IReadOnlyDictionary<string, string> map, string path, List<FieldError> errors)
+    private static void CheckKeys(IReadOnlyDictionary<string, string> map, Func<string, string> path, List<FieldError> errors)
     {
         foreach (var (key, value) in map)
         {
@@ -232,13 +269,13 @@ public static class KeelAnnotations
             if (Array.IndexOf(NotYetHonoured, key) >= 0)
             {
                 var check = ValueProblem(key, value);
-                errors.Add(new FieldError($"{path}.{key}", check ?? "is not supported: a universal Workload names its registry credentials in spec.imagePullSecretFile"));
+                errors.Add(new FieldError(path(key), check ?? "is not supported: a universal Workload names its registry credentials in spec.imagePullSecretFile"));
             }
             else if (key is Approvals or ApprovalDeadline)
             {
                 if (ValueProblem(key, value) is { } problem)
                 {
-                    errors.Add(new FieldError($"{path}.{key}", problem));
+                    errors.Add(new FieldError(path(key), problem));
                 }
             }
             else if (key == Notify)
@@ -247,7 +284,7 @@ public static class KeelAnnotations
                 {
                     if (Notifications.NotificationConfig.ChannelProblem(channel) is { } problem)
                     {
-                        errors.Add(new FieldError($"{path}.{key}", problem + ": write channel names separated by commas"));
+                        errors.Add(new FieldError(path(key), problem + ": write channel names separated by commas"));
                         break;
                     }
                 }
@@ -256,7 +293,7 @@ public static class KeelAnnotations
             {
                 if (!Uri.TryCreate(value, UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https"))
                 {
-                    errors.Add(new FieldError($"{path}.{key}", $"'{value}' is not an http or https link"));
+                    errors.Add(new FieldError(path(key), $"'{value}' is not an http or https link"));
                 }
             }
             else if (key == MonitorContainers)
@@ -267,30 +304,30 @@ public static class KeelAnnotations
                 }
                 catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
                 {
-                    errors.Add(new FieldError($"{path}.{key}", $"'{value}' is not a regular expression Keel (Go RE2) accepts: {ex.Message}"));
+                    errors.Add(new FieldError(path(key), $"'{value}' is not a regular expression Keel (Go RE2) accepts: {ex.Message}"));
                 }
             }
             else if (key == Trigger)
             {
                 if (value is not ("default" or "poll"))
                 {
-                    errors.Add(new FieldError($"{path}.{key}", $"'{value}' is not a Keel trigger (poll, default)"));
+                    errors.Add(new FieldError(path(key), $"'{value}' is not a Keel trigger (poll, default)"));
                 }
             }
             else if (key == PollSchedule)
             {
                 if (!Updates.PollSchedule.TryParse(value, out _, out var reason))
                 {
-                    errors.Add(new FieldError($"{path}.{key}", reason!));
+                    errors.Add(new FieldError(path(key), reason!));
                 }
                 else if (!(map.TryGetValue(Trigger, out var trigger) && trigger == "poll"))
                 {
-                    errors.Add(new FieldError($"{path}.{key}", "applies only with keel.sh/trigger: poll in the same map; without it the schedule would be ignored"));
+                    errors.Add(new FieldError(path(key), "applies only with keel.sh/trigger: poll in the same map; without it the schedule would be ignored"));
                 }
             }
             else if (key is not (Policy or LegacyPolicy or MatchTag or LegacyMatchTag or MatchPreRelease))
             {
-                errors.Add(new FieldError($"{path}.{key}", "is not a Keel annotation Linnet knows (keel.sh/policy, matchTag, matchPreRelease, trigger, pollSchedule, approvals, approvalDeadline, notify, releaseNotes, monitorContainers, imagePullSecret)"));
+                errors.Add(new FieldError(path(key), "is not a Keel annotation Linnet knows (keel.sh/policy, matchTag, matchPreRelease, trigger, pollSchedule, approvals, approvalDeadline, notify, releaseNotes, monitorContainers, imagePullSecret)"));
             }
         }
     }

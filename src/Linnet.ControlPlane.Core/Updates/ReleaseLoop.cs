@@ -17,15 +17,15 @@ public static class ReleaseLoop
 {
     /// <summary>The verdict <paramref name="canary"/> reached on <paramref name="target"/>'s current image, or null
     /// while undecided, when the decision was about an earlier spec of the target, or when the target has no image
-    /// policy (not a release loop).</summary>
-    public static ReleaseVerdictResource? Judge(CanaryResource canary, WorkloadResource target, DateTimeOffset now)
+    /// policy (<paramref name="settings"/>, from <see cref="ImagePolicies"/>: not a release loop).</summary>
+    public static ReleaseVerdictResource? Judge(CanaryResource canary, WorkloadResource target, ImageUpdateSettings? settings, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(target);
         var status = canary.Status;
         if (target.Spec.Image is not { } image || status.Phase is not (CanaryPhases.Succeeded or CanaryPhases.Failed)
             || status.LastAppliedSpec != CanaryObjects.SpecHash(target)
-            || KeelAnnotations.Read(target.Metadata.Annotations, target.Metadata.Labels, []) is not { Type: not ImagePolicyType.Never })
+            || settings is not { Updates: true })
         {
             return null;
         }
@@ -108,10 +108,9 @@ public static class ReleaseLoop
     }
 
     /// <summary>The one notification of a verdict: success when promoted, error when rolled back, with the reasons.</summary>
-    public static Notification Notify(ReleaseVerdictResource verdict, WorkloadResource target)
+    public static Notification Notify(ReleaseVerdictResource verdict, ImageUpdateSettings? settings)
     {
         ArgumentNullException.ThrowIfNull(verdict);
-        ArgumentNullException.ThrowIfNull(target);
         var spec = verdict.Spec;
         var promoted = spec.Verdict == ReleaseVerdicts.Promoted;
         var id = $"{verdict.Metadata.Namespace}/{spec.Workload}";
@@ -121,7 +120,7 @@ public static class ReleaseLoop
         return new Notification(promoted ? "release promoted" : "release rolled back", message, promoted ? NotificationLevel.Success : NotificationLevel.Error, spec.At, "release verdict", "Workload", id)
         {
             Fields = [new("Image", spec.Image), new("Verdict", spec.Verdict), new("Canary", spec.Canary), .. spec.Reasons.Select(r => new KeyValuePair<string, string>("Reason", r))],
-            Channels = KeelAnnotations.NotifyChannels(target.Metadata.Annotations),
+            Channels = settings?.NotifyChannels ?? [],
         };
     }
 

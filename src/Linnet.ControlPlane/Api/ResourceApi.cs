@@ -65,8 +65,9 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
         await _applyLock.WaitAsync(ct);
         try
         {
-            var admitted = admission.Admit(store.Snapshot(), parsed.Resources);
-            if (admitted.Error is { } refused)
+            var snapshot = store.Snapshot();
+            var admitted = admission.Admit(snapshot, parsed.Resources);
+            if ((admitted.Error ?? Core.Updates.ImagePolicies.Conflict(snapshot, parsed.Resources)) is { } refused)
             {
                 await ApiResponses.ErrorAsync(context, StatusCodes.Status422UnprocessableEntity, refused);
                 return;

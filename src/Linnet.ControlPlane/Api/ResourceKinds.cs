@@ -39,9 +39,11 @@ internal static class ResourceKinds
         ["metrictemplates"] = MetricTemplateResource.KindName,
         ["alertprovider"] = AlertProviderResource.KindName,
         ["alertproviders"] = AlertProviderResource.KindName,
+        ["imagepolicy"] = ImagePolicyResource.KindName,
+        ["imagepolicies"] = ImagePolicyResource.KindName,
     };
 
-    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider";
+    public const string Known = "Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider, ImagePolicy";
 
     /// <summary>The kind's canonical name, or null when it is not a kind.</summary>
     public static string? Canonical(string? name) => name is not null && Names.TryGetValue(name, out var kind) ? kind : null;

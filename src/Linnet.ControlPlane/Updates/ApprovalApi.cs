@@ -129,7 +129,7 @@ internal sealed class ApprovalApi(IResourceStore store, ImageUpdateApplier appli
                     var rejected = approval with { Spec = approval.Spec with { State = ApprovalStates.Rejected, Reason = $"rejected by {caller}", UpdatedAt = time.GetUtcNow() } };
                     var result = await store.CommitAsync([new PutChange(rejected) { ExpectedVersion = approval.Metadata.ResourceVersion }], context.RequestAborted);
                     rejected = (ApprovalResource)result.Results[0]!;
-                    notifications.Publish(ApprovalNotifications.Rejected(WorkloadOf(rejected), rejected));
+                    notifications.Publish(ApprovalNotifications.Rejected(SettingsOf(rejected), rejected));
                     await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, ApprovalJson.ToJson(rejected));
                     return;
                 default:
@@ -179,8 +179,13 @@ internal sealed class ApprovalApi(IResourceStore store, ImageUpdateApplier appli
         return true;
     }
 
-    private WorkloadResource? WorkloadOf(ApprovalResource approval) =>
-        store.Snapshot().Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) as WorkloadResource;
+    private ImageUpdateSettings? SettingsOf(ApprovalResource approval)
+    {
+        var snapshot = store.Snapshot();
+        return snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) is WorkloadResource workload
+            ? ImagePolicies.For(snapshot, workload)
+            : null;
+    }
 
     private static string? Text(JsonObject body, string key, out string? value)
     {

@@ -43,7 +43,7 @@ internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationS
 
             expired++;
             var workload = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) as WorkloadResource;
-            notifications.Publish(ApprovalNotifications.Expired(workload, record));
+            notifications.Publish(ApprovalNotifications.Expired(workload is null ? null : ImagePolicies.For(snapshot, workload), record));
             Log.Expired(Logger, approval.Spec.Identifier, approval.Spec.Voters.Count, approval.Spec.VotesRequired);
         }
 

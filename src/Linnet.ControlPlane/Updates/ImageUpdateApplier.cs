@@ -9,7 +9,7 @@ namespace Linnet.ControlPlane.Updates;
 /// <summary>The one place an image update is applied, whatever found it (a webhook, a poll, the last approving
 /// vote): notifies "preparing", commits the new <c>spec.image</c> of every planned workload in one transaction
 /// (each expected at the version it was planned from), then notifies the result, as Keel does. The supervisor then
-/// replaces the instances, which run exactly the planned digest. A workload with <c>keel.sh/approvals</c> is not
+/// replaces the instances, which run exactly the planned digest. A workload whose settings ask for approvals is not
 /// updated but asked for approval: a pending <see cref="ApprovalResource"/> is stored in the same transaction;
 /// the update runs when enough voters approve (<see cref="ApplyApprovedAsync"/>), with the approved digest.</summary>
 internal sealed partial class ImageUpdateApplier(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ImageUpdateApplier> logger)
@@ -27,12 +27,15 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
         }
 
         var now = time.GetUtcNow();
-        var approvals = store.Snapshot().OfKind<ApprovalResource>().ToList();
+        var snapshot = store.Snapshot();
+        var approvals = snapshot.OfKind<ApprovalResource>().ToList();
+        var policies = snapshot.OfKind<ImagePolicyResource>().ToList();
         var updates = new List<(WorkloadResource Workload, string Image)>();
         var requests = new List<(WorkloadResource Workload, ApprovalResource Approval)>();
         foreach (var (workload, image) in plan)
         {
-            var (votes, deadline) = KeelAnnotations.ApprovalsRequired(workload.Metadata.Annotations, workload.Metadata.Labels);
+            var settings = ImagePolicies.For(workload, policies);
+            var votes = settings?.Approvals ?? 0;
             if (votes == 0)
             {
                 updates.Add((workload, image));
@@ -41,7 +44,7 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
             {
                 // Pending: it waits. Decided (rejected, expired, superseded): that version is not asked for again;
                 // deleting the record asks again at the next push or poll.
-                requests.Add((workload, ApprovalRequests.Request(workload, image, votes, deadline, now)));
+                requests.Add((workload, ApprovalRequests.Request(workload, image, votes, settings!.ApprovalDeadline, now)));
             }
         }
 
@@ -49,7 +52,7 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
         await CommitAsync(updates, extra, cancellationToken);
         foreach (var (workload, approval) in requests)
         {
-            notifications.Publish(ApprovalNotifications.Requested(workload, approval));
+            notifications.Publish(ApprovalNotifications.Requested(workload, ImagePolicies.For(workload, policies), approval));
             Log.ApprovalRequested(logger, source, $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", approval.Spec.NewImage, approval.Spec.VotesRequired);
         }
 
@@ -101,9 +104,11 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
             return;
         }
 
-        foreach (var (workload, image) in updates)
+        var snapshot = store.Snapshot();
+        var settings = updates.Select(u => ImagePolicies.For(snapshot, u.Workload)).ToList();
+        for (var i = 0; i < updates.Count; i++)
         {
-            notifications.Publish(ImageUpdateNotifications.Preparing(workload, image, time.GetUtcNow()));
+            notifications.Publish(ImageUpdateNotifications.Preparing(updates[i].Workload, settings[i], updates[i].Image, time.GetUtcNow()));
         }
 
         var changes = updates.Select(p => (StoreChange)new PutChange(p.Workload with { Spec = p.Workload.Spec with { Image = p.Image } }) { ExpectedVersion = p.Workload.Metadata.ResourceVersion }).Concat(extra).ToList();
@@ -113,17 +118,17 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
         }
         catch (ConflictException ex)
         {
-            foreach (var (workload, image) in updates)
+            for (var i = 0; i < updates.Count; i++)
             {
-                notifications.Publish(ImageUpdateNotifications.Failed(workload, image, ex.Message, time.GetUtcNow()));
+                notifications.Publish(ImageUpdateNotifications.Failed(updates[i].Workload, settings[i], updates[i].Image, ex.Message, time.GetUtcNow()));
             }
 
             throw;
         }
 
-        foreach (var (workload, image) in updates)
+        for (var i = 0; i < updates.Count; i++)
         {
-            notifications.Publish(ImageUpdateNotifications.Updated(workload, image, time.GetUtcNow()));
+            notifications.Publish(ImageUpdateNotifications.Updated(updates[i].Workload, settings[i], updates[i].Image, time.GetUtcNow()));
         }
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Linnet.ControlPlane.Updates;
 
-/// <summary>Keel's poll trigger (<c>keel.sh/trigger: poll</c>): each polled Workload's registry is asked, on its
+/// <summary>Keel's poll trigger (<c>keel.sh/trigger: poll</c>, or an ImagePolicy's <c>trigger: poll</c>): each polled Workload's registry is asked, on its
 /// <c>keel.sh/pollSchedule</c> (default <c>@every 1m</c>) and once when it is first seen, for only what its
 /// policy needs: the tag list and the new tag's manifest digest (<c>HEAD</c>) for tag policies; the current
 /// tag's digest for <c>force</c> + <c>matchTag</c>. A newer tag, or a new digest of the tag, is applied
@@ -44,17 +44,18 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
     internal async Task PollDueAsync(RegistryClient registry, CancellationToken cancellationToken)
     {
         var seen = new HashSet<ResourceKey>();
-        foreach (var workload in store.Snapshot().OfKind<WorkloadResource>())
+        var snapshot = store.Snapshot();
+        foreach (var workload in snapshot.OfKind<WorkloadResource>())
         {
             var key = new ResourceKey(WorkloadResource.KindName, workload.Metadata.Namespace, workload.Metadata.Name);
-            var policy = KeelAnnotations.Read(workload.Metadata.Annotations, workload.Metadata.Labels, []);
-            var schedule = KeelAnnotations.ReadPollSchedule(workload.Metadata.Annotations, workload.Metadata.Labels);
-            if (workload.Spec.Image is null || policy is null || policy.Type == ImagePolicyType.Never || schedule is null
-                || !KeelAnnotations.MonitorsContainer(workload.Metadata.Annotations, workload.Metadata.Labels, workload.Metadata.Name)
+            if (workload.Spec.Image is null || ImagePolicies.For(snapshot, workload) is not { Updates: true, Poll: { } schedule } settings
+                || !settings.MonitorsContainer(workload.Metadata.Name)
                 || !ImageReference.TryParse(workload.Spec.Image, out var current, out _))
             {
                 continue;
             }
+
+            var policy = settings.Policy;
 
             seen.Add(key);
             var now = time.GetUtcNow();
@@ -125,7 +126,8 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
             push = new ImagePushEvent(repository, tag, digest.ToString());
         }
 
-        await applier.ApplyAsync(ImageUpdatePlanner.Plan([workload], push, store.Snapshot().OfKind<ReleaseVerdictResource>()), "poll", cancellationToken);
+        var snapshot = store.Snapshot();
+        await applier.ApplyAsync(ImageUpdatePlanner.Plan([workload], push, snapshot.OfKind<ReleaseVerdictResource>(), snapshot.OfKind<ImagePolicyResource>()), "poll", cancellationToken);
         return null;
     }
 

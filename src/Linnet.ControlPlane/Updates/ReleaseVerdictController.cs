@@ -24,7 +24,7 @@ internal sealed partial class ReleaseVerdictController(IResourceStore store, Not
         foreach (var canary in snapshot.OfKind<CanaryResource>())
         {
             if (snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, canary.Metadata.Namespace, canary.Spec.TargetName)) is not WorkloadResource target
-                || ReleaseLoop.Judge(canary, target, Time.GetUtcNow()) is not { } verdict
+                || ReleaseLoop.Judge(canary, target, ImagePolicies.For(snapshot, target), Time.GetUtcNow()) is not { } verdict
                 || snapshot.Resources.ContainsKey(verdict.Key))
             {
                 continue;
@@ -40,7 +40,7 @@ internal sealed partial class ReleaseVerdictController(IResourceStore store, Not
             }
 
             recorded++;
-            notifications.Publish(ReleaseLoop.Notify(verdict, target));
+            notifications.Publish(ReleaseLoop.Notify(verdict, ImagePolicies.For(snapshot, target)));
             Log.Verdict(Logger, $"{target.Metadata.Namespace}/{target.Metadata.Name}", verdict.Spec.Image, verdict.Spec.Verdict, string.Join("; ", verdict.Spec.Reasons));
         }
 

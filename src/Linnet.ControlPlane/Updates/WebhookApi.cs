@@ -80,7 +80,7 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
         foreach (var push in events)
         {
             var snapshot = store.Snapshot();
-            var plan = ImageUpdatePlanner.Plan(snapshot.OfKind<WorkloadResource>(), push, snapshot.OfKind<ReleaseVerdictResource>());
+            var plan = ImageUpdatePlanner.Plan(snapshot.OfKind<WorkloadResource>(), push, snapshot.OfKind<ReleaseVerdictResource>(), snapshot.OfKind<ImagePolicyResource>());
             IReadOnlyList<(WorkloadResource Workload, string Image)> applied;
             try
             {

@@ -36,12 +36,12 @@ public sealed class ReleaseLoopTests
             },
         };
 
-        var verdict = ReleaseLoop.Judge(canary, target, Now)!;
+        var verdict = ReleaseLoop.Judge(canary, target, Settings(target), Now)!;
 
         Assert.Equal(ReleaseVerdicts.RolledBack, verdict.Spec.Verdict);
         Assert.Equal($"r.io/shop/web:1.3.0@{D1}", verdict.Spec.Image);
         Assert.Equal(["Halt web.default advancement request-success-rate 50.00 < 99", "Rolling back web.default failed checks threshold reached 2", "request-success-rate: 50 outside [99, -]"], verdict.Spec.Reasons);
-        var notification = ReleaseLoop.Notify(verdict, target);
+        var notification = ReleaseLoop.Notify(verdict, Settings(target));
         Assert.Equal(NotificationLevel.Error, notification.Level);
         Assert.Contains("rolled back", notification.Message, StringComparison.Ordinal);
         Assert.Contains("request-success-rate 50.00 < 99", notification.Message, StringComparison.Ordinal);
@@ -53,11 +53,11 @@ public sealed class ReleaseLoopTests
         var target = Workload("r.io/shop/web:1.3.0");
         var canary = Canary() with { Status = new CanaryStatus { Phase = CanaryPhases.Succeeded, LastAppliedSpec = CanaryObjects.SpecHash(target), Metrics = [new("request-success-rate", 100, 99, null, true, Now)] } };
 
-        var verdict = ReleaseLoop.Judge(canary, target, Now)!;
+        var verdict = ReleaseLoop.Judge(canary, target, Settings(target), Now)!;
 
         Assert.Equal(ReleaseVerdicts.Promoted, verdict.Spec.Verdict);
         Assert.Contains("request-success-rate: 100 within [99, -]", verdict.Spec.Reasons);
-        Assert.Equal(NotificationLevel.Success, ReleaseLoop.Notify(verdict, target).Level);
+        Assert.Equal(NotificationLevel.Success, ReleaseLoop.Notify(verdict, Settings(target)).Level);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class ReleaseLoopTests
         Assert.Equal(Core.Judge.JudgeVerdict.Promote, result.Verdict);
         var canary = Canary() with { Status = new CanaryStatus { Phase = CanaryPhases.Succeeded, LastAppliedSpec = CanaryObjects.SpecHash(target), Judge = new CanaryJudgeStatus(judge.State, Now, result) } };
 
-        var verdict = ReleaseLoop.Judge(canary, target, Now)!;
+        var verdict = ReleaseLoop.Judge(canary, target, Settings(target), Now)!;
 
         Assert.Equal(ReleaseVerdicts.Promoted, verdict.Spec.Verdict);
         Assert.Contains(verdict.Spec.Reasons, r => r.StartsWith("ready to promote: canary failure rate 0.5 % vs primary 0.5 %", StringComparison.Ordinal));
@@ -88,7 +88,7 @@ public sealed class ReleaseLoopTests
         var target = Workload("r.io/shop/web:1.3.0", policy);
         var canary = Canary() with { Status = new CanaryStatus { Phase = phase, LastAppliedSpec = currentSpec ? CanaryObjects.SpecHash(target) : CanaryObjects.SpecHash(Workload("r.io/shop/web:1.2.0")) } };
 
-        Assert.Null(ReleaseLoop.Judge(canary, target, Now));
+        Assert.Null(ReleaseLoop.Judge(canary, target, Settings(target), Now));
     }
 
     [Theory]
@@ -107,7 +107,7 @@ public sealed class ReleaseLoopTests
             Spec = new ReleaseVerdictSpec("web", "web", $"r.io/shop/web:1.3.0@{D1}", ReleaseVerdicts.RolledBack, ["failed"], Now),
         };
 
-        var plan = ImageUpdatePlanner.Plan([workload], new ImagePushEvent("r.io/shop/web", tag, digest), [verdict]);
+        var plan = ImageUpdatePlanner.Plan([workload], new ImagePushEvent("r.io/shop/web", tag, digest), [verdict], []);
 
         Assert.Equal(expected, plan.SingleOrDefault().Image);
     }
@@ -120,8 +120,10 @@ public sealed class ReleaseLoopTests
         var primary = CanaryObjects.Primary(Canary(), target, target.Spec, "app", null);
 
         Assert.DoesNotContain(primary.Metadata.Annotations.Keys, k => k.StartsWith("keel.sh/", StringComparison.Ordinal));
-        Assert.Null(ReleaseLoop.Judge(Canary() with { Status = new CanaryStatus { Phase = CanaryPhases.Failed, LastAppliedSpec = CanaryObjects.SpecHash(primary) } }, primary, Now));
+        Assert.Null(ReleaseLoop.Judge(Canary() with { Status = new CanaryStatus { Phase = CanaryPhases.Failed, LastAppliedSpec = CanaryObjects.SpecHash(primary) } }, primary, Settings(primary), Now));
     }
+
+    private static ImageUpdateSettings? Settings(WorkloadResource workload) => ImagePolicies.For(workload, []);
 
     private static WorkloadResource Workload(string image, bool policy = true) => new()
     {

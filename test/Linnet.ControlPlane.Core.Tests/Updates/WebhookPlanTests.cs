@@ -83,7 +83,7 @@ public sealed class WebhookPlanTests
             Spec = new WorkloadSpec(1, "default", "", [], [], null, [], [], null) { Image = current },
         };
 
-        var plan = ImageUpdatePlanner.Plan([workload], new ImagePushEvent(repository, tag, digest));
+        var plan = ImageUpdatePlanner.Plan([workload], new ImagePushEvent(repository, tag, digest), [], []);
 
         Assert.Equal(expected, plan.SingleOrDefault().Image);
     }
@@ -103,7 +103,7 @@ public sealed class WebhookPlanTests
             Spec = new WorkloadSpec(1, "default", "", [], [], null, [], [], null) { Image = "r.io/shop/web:1.2.0" },
         };
 
-        var plan = ImageUpdatePlanner.Plan([workload], new ImagePushEvent("r.io/shop/web", "1.3.0", D1));
+        var plan = ImageUpdatePlanner.Plan([workload], new ImagePushEvent("r.io/shop/web", "1.3.0", D1), [], []);
 
         Assert.Equal(updated, plan.Count == 1);
     }
@@ -117,7 +117,7 @@ public sealed class WebhookPlanTests
             Spec = new WorkloadSpec(1, "default", "", [], [], null, [], [], null) { Image = "r.io/shop/web:1.2.0" },
         };
 
-        var notification = ImageUpdateNotifications.Updated(workload, "r.io/shop/web:1.3.0", DateTimeOffset.UnixEpoch);
+        var notification = ImageUpdateNotifications.Updated(workload, KeelAnnotations.ReadSettings(workload.Metadata.Annotations, workload.Metadata.Labels, []), "r.io/shop/web:1.3.0", DateTimeOffset.UnixEpoch);
 
         Assert.Equal("Successfully updated Workload default/web r.io/shop/web:1.2.0->r.io/shop/web:1.3.0. Release notes: https://example.com/web/releases", notification.Message);
         Assert.Contains(new KeyValuePair<string, string>("Release notes", "https://example.com/web/releases"), notification.Fields);

@@ -86,6 +86,36 @@ public sealed class NotificationSenderTests
         }
     }
 
+    [Theory]
+    // Where each service's incoming-webhook document puts the title (Slack and Mattermost attachments, Rocket.Chat
+    // attachments, a Teams Adaptive Card, a Discord embed, Google Chat's text with *bold*, Keel's "name").
+    [InlineData(NotificationService.Slack, "attachments/0/title", "update resource")]
+    [InlineData(NotificationService.Mattermost, "attachments/0/title", "update resource")]
+    [InlineData(NotificationService.RocketChat, "attachments/0/title", "update resource")]
+    [InlineData(NotificationService.MSTeams, "attachments/0/contentType", "application/vnd.microsoft.card.adaptive")]
+    [InlineData(NotificationService.Discord, "embeds/0/title", "update resource")]
+    [InlineData(NotificationService.GoogleChat, "text", "*update resource*")]
+    [InlineData(NotificationService.Webhook, "name", "update resource")]
+    public async Task SendAsync_EachChatService_LocalReceiverGetsJsonInThatServicesShape(NotificationService service, string path, string expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var receiver = await WebhookReceiver.StartAsync(ct);
+        using var sender = new NotificationSender(new ControlPlaneOptions(), TimeProvider.System, new ListLogger<NotificationSender>());
+
+        Assert.Empty(await sender.SendAsync([new NotificationTarget("chat", service, receiver.Url)], Updated, ct));
+
+        var received = await receiver.NextAsync(ct);
+        Assert.Equal("application/json", received.ContentType?.Split(';')[0]);
+        System.Text.Json.Nodes.JsonNode? node = received.Body;
+        foreach (var part in path.Split('/'))
+        {
+            node = int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) ? node?[index] : node?[part];
+        }
+
+        Assert.StartsWith(expected, node?.GetValue<string>() ?? "(missing)", StringComparison.Ordinal);
+        Assert.Equal(0, receiver.Pending);
+    }
+
     [Fact]
     public async Task SendAsync_ServiceKeepsFailing_ReportedAndLoggedWithoutTheUrl()
     {

@@ -115,6 +115,40 @@ public sealed class RegistryPollerTests : IAsyncLifetime
         Assert.Equal(revision, store.Revision);
     }
 
+    [Fact]
+    public async Task PollDue_ImagePolicyWithTriggerPoll_PollsAndMovesTheWorkloadItTargets()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var pusher = new RegistryPusher(_registry.BaseUri);
+        await pusher.PushAsync("shop/policed", "1.2.0", TestImage.Script("policed-one-two"));
+        var (store, poller, time) = Create();
+        var parsed = Linnet.ControlPlane.Core.Manifests.ManifestParser.Parse($$"""
+            apiVersion: linnet.io/v1alpha1
+            kind: Workload
+            metadata: { name: policed }
+            spec: { image: "{{_registry.Host}}/shop/policed:1.2.0", ports: [8080] }
+            ---
+            apiVersion: linnet.io/v1alpha1
+            kind: ImagePolicy
+            metadata: { name: policed }
+            spec: { targetRef: { kind: Workload, name: policed }, policy: patch, trigger: poll, pollSchedule: "@every 10s" }
+            """, "test.yaml");
+        Assert.Empty(parsed.Errors);
+        await store.CommitAsync([.. parsed.Resources.Select(r => (StoreChange)new PutChange(r))], ct);
+        using var registry = new RegistryClient(timeProvider: time);
+
+        // The first pass sees nothing newer; a patch and a minor are pushed; the next pass takes the patch only.
+        await poller.PollDueAsync(registry, ct);
+        Assert.Equal($"{_registry.Host}/shop/policed:1.2.0", ImageOf(store, "policed"));
+        var patch = TestImage.Script("policed-one-two-one");
+        await pusher.PushAsync("shop/policed", "1.2.1", patch);
+        await pusher.PushAsync("shop/policed", "1.3.0", TestImage.Script("policed-one-three"));
+        time.Advance(TimeSpan.FromSeconds(10));
+        await poller.PollDueAsync(registry, ct);
+
+        Assert.Equal($"{_registry.Host}/shop/policed:1.2.1@{patch.Digest}", ImageOf(store, "policed"));
+    }
+
     private static (InMemoryResourceStore Store, RegistryPoller Poller, FakeTimeProvider Time) Create()
     {
         var store = new InMemoryResourceStore();

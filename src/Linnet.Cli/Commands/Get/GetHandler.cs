@@ -50,6 +50,7 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
             "NetworkAuthentication" => ["NAME", "NETWORKS"],
             "Canary" => ["NAME", "STATUS", "WEIGHT", "FAILED CHECKS", "METRICS", "LAST TRANSITION"],
             "ReferenceGrant" => ["NAME", "FROM", "TO"],
+            "ImagePolicy" => ["NAME", "WORKLOAD", "POLICY", "TRIGGER", "APPROVALS", "NOTIFY"],
             _ => ["NAME"],
         };
         // Image columns only when some instance runs an image: a table of process instances stays narrow enough
@@ -115,6 +116,14 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                         .Concat((spec?["identityRefs"]?.AsArray() ?? []).Select(r => $"{r?["kind"]}/{r?["namespace"] ?? r?["name"]}{(r?["kind"]?.ToString() == "ServiceAccount" ? $"/{r?["name"] ?? "*"}" : "")}"))),
                 ],
                 "NetworkAuthentication" => [string.Join(",", (spec?["networks"]?.AsArray() ?? []).Select(n => Text(n?["cidr"])))],
+                "ImagePolicy" =>
+                [
+                    Text(spec?["targetRef"]?["name"]),
+                    Text(spec?["policy"]),
+                    spec?["trigger"] is null ? "webhook" : $"poll {spec?["pollSchedule"]}",
+                    Text(spec?["approvals"] ?? 0),
+                    string.Join(",", (spec?["notify"]?.AsArray() ?? []).Select(Text)),
+                ],
                 "Canary" =>
                 [
                     CanaryPhase(item?["status"]), Text(item?["status"]?["canaryWeight"] ?? 0), Text(item?["status"]?["failedChecks"] ?? 0),

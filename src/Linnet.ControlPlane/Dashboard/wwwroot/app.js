@@ -10,8 +10,8 @@
   const windowSelect = document.getElementById('window');
   const refreshMs = 5000;
 
-  // The page's views, by the first part of the location hash. Another view (for example image-update approvals)
-  // registers itself here and adds a link to #nav: views.name = { title, render(args, ctx) }.
+  // The page's views, by the first part of the location hash. A view (as image-update approvals below) registers
+  // itself here and adds a link to #nav: views.name = { title, render(args, ctx) }.
   const views = {};
   let current = { timer: null, abort: null };
 
@@ -46,8 +46,9 @@
 
   class SignedOut extends Error {}
 
+  // path: under /api/v1/, or absolute (Keel's /v1/approvals).
   async function api(path, params, init) {
-    const url = new URL('/api/v1/' + path, location.origin);
+    const url = new URL(path.startsWith('/') ? path : '/api/v1/' + path, location.origin);
     for (const [k, v] of Object.entries(params || {})) {
       if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
     }
@@ -471,6 +472,61 @@
             events.length ? el('ul', null, events.map(e => el('li', null, `${e.at} ${e.type}: ${e.message}`))) : null);
         }));
       };
+    },
+  };
+
+  // ---- approvals: image updates waiting for votes (Keel's /v1/approvals) ------------------------------------------
+
+  views.approvals = {
+    render() {
+      const box = el('div');
+      const decided = el('div');
+      const result = el('p', { 'data-testid': 'approval-result', class: 'muted' });
+      view.replaceChildren(el('h2', null, 'Image update approvals'), result, box, el('h2', null, 'Decided'), decided);
+      let refresh = () => {};
+      // A vote is cast as this session's identity (the admin); the control plane refuses what it must (409 twice, ...).
+      const vote = async (a, action, button) => {
+        button.disabled = true;
+        try {
+          const res = await api('/v1/approvals', null, { method: 'POST', headers: { 'X-Linnet-Csrf': csrf, 'Accept': 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify({ identifier: a.identifier, action }) });
+          const body = await res.json();
+          if (!res.ok) throw new Error(body.error || res.statusText);
+          result.textContent = `${action === 'approve' ? 'Approved' : 'Rejected'} ${a.identifier}: ${body.state} (${body.votesReceived}/${body.votesRequired})`;
+          refresh();
+        } catch (e) {
+          button.disabled = false;
+          showError(e);
+        }
+      };
+      const row = (a, pending) => el('tr', { 'data-approval': a.identifier },
+        el('td', { 'data-col': 'workload' }, `${a.namespace}/${a.workload}`),
+        el('td', { 'data-col': 'update' }, `${a.currentImage} → ${a.newImage}`),
+        el('td', { class: 'num', 'data-col': 'votes' }, `${a.votesReceived}/${a.votesRequired}`),
+        el('td', { 'data-col': 'voters' }, Object.keys(a.voters || {}).join(', ') || '-'),
+        pending ? el('td', { 'data-col': 'deadline' }, a.deadline) : el('td', { 'data-col': 'state', class: a.state === 'applied' ? 'ok' : 'bad' }, a.state + (a.reason ? `: ${a.reason}` : '')),
+        pending ? el('td', null,
+          el('button', { type: 'button', 'data-action': 'approve', onclick: e => vote(a, 'approve', e.currentTarget) }, 'Approve'), ' ',
+          el('button', { type: 'button', 'data-action': 'reject', onclick: e => vote(a, 'reject', e.currentTarget) }, 'Reject')) : null);
+      const columns = last => [{ title: 'Workload' }, { title: 'Update' }, { title: 'Votes', num: true }, { title: 'Voters' }, { title: last }];
+      const draw = list => {
+        const pending = list.filter(a => a.state === 'pending');
+        const done = list.filter(a => a.state !== 'pending');
+        box.replaceChildren(pending.length
+          ? table([...columns('Deadline'), { title: '' }], pending.map(a => row(a, true)), 'approvals-pending')
+          : el('p', { class: 'muted', 'data-testid': 'no-approvals' }, 'No update waits for approval.'));
+        decided.replaceChildren(done.length ? table(columns('State'), done.map(a => row(a, false)), 'approvals-decided') : el('p', { class: 'muted' }, 'None.'));
+      };
+      refresh = () => api('/v1/approvals').then(async res => {
+        const body = await res.json();
+        if (!res.ok) throw new Error(body.error || res.statusText);
+        draw(body);
+      }).catch(showError);
+      every(async () => {
+        const res = await api('/v1/approvals');
+        const body = await res.json();
+        if (!res.ok) throw new Error(body.error || res.statusText);
+        return [body, () => draw(body)];
+      });
     },
   };
 
