@@ -4,7 +4,8 @@
 # (metrics format; a real Prometheus scraping the proxies through the control plane's service discovery), curl,
 # tshark (captures proving no plaintext crosses between meshed proxies), docker-registry and htpasswd
 # (apache2-utils) for the OCI registry client's tests against a real registry, chromium (the dashboard's tests drive it through
-# Playwright), kubectl (kubernetes-client: kustomize and local patches, no cluster). Then it builds and runs the whole solution's tests.
+# Playwright), kubectl (kubernetes-client: kustomize and local patches, no cluster), tmux (linnet top read off a
+# terminal). Then it builds and runs the whole solution's tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -24,6 +25,7 @@ dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev) # ... and zlib, the AOT
 command -v chromium >/dev/null 2>&1 || need+=(chromium) # the dashboard's tests drive a real browser (Playwright, ExecutablePath)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)   # the stop test runs the demo on a pseudo-terminal
 command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client) # kubectl kustomize deploy/ and kubectl patch --local, no cluster
+command -v tmux >/dev/null 2>&1 || need+=(tmux)         # linnet top's live table is read off a real terminal
 if ((${#need[@]})); then
   if [ "$(id -u)" -eq 0 ]; then
     echo "test.sh: installing ${need[*]}"

@@ -36,6 +36,9 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
 
     public Uri HttpBase { get; private set; } = new("http://127.0.0.1/");
 
+    /// <summary>The owner-only file holding the admin credential (a Prometheus reads it as its credentials_file).</summary>
+    public string AdminCredentialFile { get; private set; } = "";
+
     /// <summary>The control plane's trust anchors (PEM), which proxies and subscribers verify it with.</summary>
     public string TrustAnchorsPem { get; private set; } = "";
 
@@ -61,7 +64,8 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
 
         cp.GrpcAddress = (string)hello["grpc"]!;
         cp.HttpBase = new Uri($"http://{(string)hello["http"]!}/");
-        cp._http.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText((string)hello["adminCredentialFile"]!).Trim());
+        cp.AdminCredentialFile = (string)hello["adminCredentialFile"]!;
+        cp._http.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText(cp.AdminCredentialFile).Trim());
         cp.TrustAnchorsPem = await File.ReadAllTextAsync((string)hello["trustAnchorsFile"]!, ct);
         return cp;
     }

@@ -45,6 +45,33 @@ internal static class Mesh
 
         """);
 
+    /// <summary>The scrape benchmark's Service: <c>app</c>, selecting every fleet proxy's Instance.</summary>
+    public const string ScrapeServiceManifest = """
+        apiVersion: v1
+        kind: Service
+        metadata: { name: app, namespace: bench }
+        spec:
+          selector: { app: bench-app }
+          ports: [ { name: http, port: 80, targetPort: 8080, appProtocol: http } ]
+
+        """;
+
+    /// <summary>One ready Instance per <see cref="ProxyFleet"/> proxy (workload <c>proxy-i</c>, pod <c>proxy-i-0</c>, its
+    /// service account, address and admin/inbound ports), selected by <see cref="ScrapeServiceManifest"/>.</summary>
+    public static List<InstanceResource> FleetInstances(int proxies, int portBase)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = "bench-app" };
+        return [.. Enumerable.Range(0, proxies).Select(i =>
+        {
+            var workload = string.Create(CultureInfo.InvariantCulture, $"proxy-{i}");
+            return new InstanceResource
+            {
+                Metadata = new ObjectMeta { Name = workload + "-0", Namespace = Namespace, Labels = labels },
+                Spec = new InstanceSpec(workload, ProxyFleet.Address(i), workload, [8080], portBase + (3 * i) + 1, portBase + (3 * i), Ready: true, Version: "1"),
+            };
+        })];
+    }
+
     /// <summary>The ready Instances of Service <paramref name="service"/>, as the platform writes them.
     /// Addresses are never dialed (no traffic flows in this benchmark); they are loopback ones anyway.</summary>
     public static List<InstanceResource> Instances(int service, int count)

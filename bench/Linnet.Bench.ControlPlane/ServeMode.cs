@@ -88,6 +88,11 @@ internal static class ServeMode
         {
             case ["seed", var s, var i]:
                 return await SeedAsync(host, store, int.Parse(s, CultureInfo.InvariantCulture), int.Parse(i, CultureInfo.InvariantCulture), ct);
+            case ["scrape-seed", var n, var portBase]:
+                return await ScrapeSeedAsync(host, store, int.Parse(n, CultureInfo.InvariantCulture), int.Parse(portBase, CultureInfo.InvariantCulture), ct);
+            case ["series"]:
+                var series = host.Services.GetRequiredService<Linnet.ControlPlane.Core.Metrics.EmbeddedSeriesStore>();
+                return new JsonObject { ["series"] = series.SeriesCount, ["targets"] = series.TargetCount, ["dropped"] = series.DroppedSeries };
             case ["mem"]:
                 return await MemoryAsync(ct);
             case ["watch", var r]:
@@ -137,6 +142,25 @@ internal static class ServeMode
             ["endpoints"] = services * instances,
             ["seconds"] = Stopwatch.GetElapsedTime(started).TotalSeconds,
         };
+    }
+
+    // The scrape benchmark's mesh: Service "app" through the HTTP API, then one ready Instance per fleet proxy in
+    // one commit (as the platform writes them): from here on the embedded scraper scrapes every proxy.
+    private static async Task<JsonObject> ScrapeSeedAsync(ControlPlaneHost host, InMemoryResourceStore store, int proxies, int portBase, CancellationToken ct)
+    {
+        using (var handler = new SocketsHttpHandler { UseProxy = false })
+        using (var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60), DefaultRequestHeaders = { Authorization = new("Bearer", host.AdminCredential.Token) } })
+        using (var content = new StringContent(Mesh.ScrapeServiceManifest, Encoding.UTF8, "application/yaml"))
+        {
+            using var response = await client.PostAsync(new Uri($"http://{host.HttpEndPoint}/api/v1/apply?source=bench-seed"), content, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"seed apply answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+            }
+        }
+
+        await store.CommitAsync([.. Mesh.FleetInstances(proxies, portBase).Select(i => (StoreChange)new PutChange(i))], ct);
+        return new JsonObject { ["revision"] = store.Revision, ["instances"] = proxies };
     }
 
     // RSS after a settle: two full blocking compacting collections, then the median of three readings

@@ -131,7 +131,10 @@ public sealed partial class DashboardTests(ITestOutputHelper output)
         var tapRow = page.Locator("table[data-testid=tap-rows] tr[data-path='/dash-tap/1']");
         await Expect(tapRow).ToHaveCountAsync(1, new() { Timeout = (float)Wait.TotalMilliseconds });
         await Expect(tapRow.Locator("[data-col=status]")).ToHaveTextAsync("200");
+        // The HTTPRoute the client's proxy matched (Linkerd's rt_route).
+        await Expect(tapRow.Locator("[data-col=route]")).ToHaveTextAsync("default/backend-all");
         await tapRow.ClickAsync();
+        await Expect(page.Locator("[data-testid=tap-route]")).ToHaveTextAsync("route default/backend-all (HTTPRoute)");
         await Expect(page.Locator("table[data-testid=request-headers] tr[data-header=x-dashboard-test] td").Nth(1)).ToHaveTextAsync("e2e");
         await Expect(page.Locator("table[data-testid=request-headers] tr[data-header=authorization] td").Nth(1)).ToHaveTextAsync("[redacted]");
         await browser.ScreenshotAsync("5-tap");

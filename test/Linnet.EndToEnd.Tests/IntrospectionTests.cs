@@ -161,7 +161,12 @@ public sealed class IntrospectionTests(ITestOutputHelper output)
             var api = new Uri($"http://{viaPrometheus.HttpEndPoint}/api/v1/");
             using var promApi = new HttpClient();
             promApi.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", viaPrometheus.AdminCredential.Token);
-            foreach (var (path, list) in new[] { ("stat?resource=workloads", "rows"), ("stat?resource=services", "rows"), ("stat?resource=workloads&from=client", "rows"), ("edges?", "edges"), ("routes?", "routes") })
+            foreach (var (path, list) in new[]
+            {
+                ("stat?resource=workloads", "rows"), ("stat?resource=services", "rows"), ("stat?resource=workloads&from=client", "rows"),
+                ("stat?resource=workloads&to=backend", "rows"), ("stat?resource=authorities", "rows"), ("stat?resource=namespaces", "rows"),
+                ("edges?", "edges"), ("routes?", "routes"),
+            })
             {
                 var embedded = await JsonAsync(embeddedApi, new Uri(mesh.Api, $"api/v1/{path}&namespace=default&window={Window}"), ct);
                 var prom = await JsonAsync(promApi, new Uri(api, $"{path}&namespace=default&window={Window}"), ct);

@@ -56,6 +56,18 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
         }
     }
 
+    /// <summary>Proxies whose series are held now (scraped at least once and still known).</summary>
+    public int TargetCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _targets.Count;
+            }
+        }
+    }
+
     /// <summary>Records one scrape of <paramref name="target"/> taken at <paramref name="at"/>; the target's
     /// labels are added to each kept sample's.</summary>
     public void Add(ScrapeTarget target, DateTimeOffset at, IEnumerable<MetricSample> samples)

@@ -21,6 +21,7 @@ internal static class TapJson
             ["destination"] = e.Destination,
             ["sourceMeta"] = Map(e.SourceMeta),
             ["destinationMeta"] = Map(e.DestinationMeta),
+            ["routeMeta"] = Map(e.RouteMeta),
             ["tls"] = e.Tls,
             ["clientId"] = e.ClientId,
             ["serverId"] = e.ServerId,

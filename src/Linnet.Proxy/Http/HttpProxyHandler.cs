@@ -177,7 +177,13 @@ internal sealed partial class HttpProxyHandler : IDisposable
         var backendIndex = -1;
         if (service.Rules.Length > 0)
         {
-            switch (_router.Route(service, request, out rule, out backendIndex, out var backend))
+            var outcome = _router.Route(service, request, out rule, out backendIndex, out var backend);
+            if (rule is not null)
+            {
+                NoteTapRoute(context, rule);
+            }
+
+            switch (outcome)
             {
                 case RouteOutcome.NoRuleMatched:
                     return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status404NotFound, "no_route", "no route matches");
@@ -400,6 +406,15 @@ internal sealed partial class HttpProxyHandler : IDisposable
         if (_tap.IsActive && context.Features.Get<TapCapture>() is { } capture)
         {
             _tap.Complete(capture, context, direction, tls, latencyMs);
+        }
+    }
+
+    private void NoteTapRoute(HttpContext context, CompiledRouteRule rule)
+    {
+        if (_tap.IsActive && context.Features.Get<TapCapture>() is { } capture)
+        {
+            capture.Route = rule.RouteName;
+            capture.RouteKind = rule.RouteKind;
         }
     }
 

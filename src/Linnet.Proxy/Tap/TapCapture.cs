@@ -32,4 +32,11 @@ internal sealed class TapCapture
 
     /// <summary>The endpoint the (last) attempt went to, outbound.</summary>
     public EndpointState? Endpoint { get; set; }
+
+    /// <summary>The route whose rule matched the request (<c>namespace/name</c>, or a bare name from a static
+    /// config), outbound; null: no route chose it.</summary>
+    public string? Route { get; set; }
+
+    /// <summary>That route's kind (<c>HTTPRoute</c>, <c>GRPCRoute</c>).</summary>
+    public string? RouteKind { get; set; }
 }

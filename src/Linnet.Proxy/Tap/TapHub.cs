@@ -222,6 +222,15 @@ internal sealed class TapHub
         };
         e.SourceMeta.Add(sourceMeta);
         e.DestinationMeta.Add(destinationMeta);
+        if (capture.Route is { Length: > 0 } route)
+        {
+            // Route names travel as "namespace/name" (a static config's are bare), as in the route metrics' labels.
+            var slash = route.IndexOf('/', StringComparison.Ordinal);
+            e.RouteMeta["route"] = slash > 0 ? route[(slash + 1)..] : route;
+            e.RouteMeta["kind"] = capture.RouteKind ?? "";
+            e.RouteMeta["namespace"] = slash > 0 ? route[..slash] : "";
+        }
+
         foreach (var (name, value) in capture.RequestHeaders)
         {
             e.RequestHeaders.Add(Header(tap, name, value));

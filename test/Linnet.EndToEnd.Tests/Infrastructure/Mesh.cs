@@ -241,6 +241,18 @@ internal sealed class Mesh : IAsyncDisposable
         return new CliResult(code, process.Output);
     }
 
+    /// <summary>Starts <c>linnet</c> with <paramref name="arguments"/> and this mesh's <c>--data-dir</c> and <c>--api</c>
+    /// in the background (a command that runs until stopped: <c>tap</c>); the caller stops and disposes it.</summary>
+    public Task<TestProcess> StartCliAsync(CancellationToken cancellationToken, params string[] arguments) =>
+        TestProcess.StartAsync("dotnet", [Binaries.Linnet, .. arguments, "--data-dir", DataDirectory, "--api", Api.ToString()], CliEnvironment(), cancellationToken: cancellationToken);
+
+    /// <summary>The shell words of a <c>linnet</c> command line with this mesh's <c>--data-dir</c> and <c>--api</c>,
+    /// for a terminal (tmux) to run; LINNET_API and LINNET_HOME unset, as for <see cref="RunCliAsync"/>; the shell
+    /// execs it, so the terminal's process is linnet itself.</summary>
+    public string CliCommandLine(params string[] arguments) =>
+        string.Join(' ', ((string[])["exec", "env", "-u", "LINNET_API", "-u", "LINNET_HOME", "dotnet", Binaries.Linnet, .. arguments, "--data-dir", DataDirectory, "--api", Api.ToString()])
+            .Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+
     /// <summary>The last lines the current control plane printed.</summary>
     public string ControlPlaneTail() => _controlPlanes.Count == 0 ? "" : string.Join('\n', ControlPlane.Lines.TakeLast(40));
 

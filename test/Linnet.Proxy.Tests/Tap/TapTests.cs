@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Linnet.Api.Tap.V1;
+using Dst = Linnet.Api.Destination.V1;
 using Linnet.Proxy.Tests.ControlPlane;
 using Linnet.Proxy.Tests.Infrastructure;
 using Linnet.Testing;
@@ -142,6 +143,41 @@ public sealed class TapTests
     }
 
     [Fact]
+    public async Task Tap_RoutedRequest_EventCarriesTheMatchedRouteNoRouteNone()
+    {
+        await using var app = await HttpTestApp.StartAsync("a", cancellationToken: Ct);
+        await using var server = await StartServerAsync(app.Port, backend => backend.Routes.Add(new Dst.Route
+        {
+            Name = "test/bytes-route",
+            Rules =
+            {
+                new Dst.RouteRule
+                {
+                    Matches = { new Dst.RouteMatch { Path = new Dst.PathMatch { Type = Dst.PathMatch.Types.Type.Prefix, Value = "/bytes" } } },
+                    Backends = { new Dst.RouteBackend { ServiceKey = "backend.test:8080", Weight = 1 } },
+                },
+            },
+        }));
+        await using var proxy = await StartProxyAsync(server);
+        await StartTapAsync(server, new TapStart { Id = "rt", MaxRps = 1000 });
+
+        await GetAsync(proxy, "/bytes/3");
+        await GetAsync(proxy, "/hello");
+
+        await Eventually.WaitAsync(() => server.Tap.Events.Count >= 2, "two tap events");
+        var routed = server.Tap.Events.Single(e => e.Path == "/bytes/3");
+        Assert.Equal(200u, routed.Status);
+        Assert.Equal(
+            new Dictionary<string, string> { ["route"] = "bytes-route", ["kind"] = "HTTPRoute", ["namespace"] = "test" },
+            routed.RouteMeta.ToDictionary(kv => kv.Key, kv => kv.Value));
+
+        // No rule of the service's route matches /hello: Gateway API's 404, and no route to name.
+        var unrouted = server.Tap.Events.Single(e => e.Path == "/hello");
+        Assert.Equal(404u, unrouted.Status);
+        Assert.Empty(unrouted.RouteMeta);
+    }
+
+    [Fact]
     public async Task StreamEnds_EveryTapStops_RequestPathBackToNothing()
     {
         await using var app = await HttpTestApp.StartAsync("a", cancellationToken: Ct);
@@ -159,7 +195,7 @@ public sealed class TapTests
         Assert.Equal(inspected, scrape.Sum("tap_inspected_requests_total"));
     }
 
-    private static async Task<FakeDestinationServer> StartServerAsync(int appPort)
+    private static async Task<FakeDestinationServer> StartServerAsync(int appPort, Action<Dst.Service>? configure = null)
     {
         var server = await FakeDestinationServer.StartAsync();
         var backend = Service("backend", "test", 8080, appPort);
@@ -167,6 +203,7 @@ public sealed class TapTests
         backend.MetricLabels.Add("service", "backend");
         backend.Endpoints[0].MetricLabels.Add("deployment", "backend");
         backend.Endpoints[0].MetricLabels.Add("pod", "backend-0");
+        configure?.Invoke(backend);
         server.Service.Replace("v1", backend);
         return server;
     }

@@ -5,7 +5,8 @@ namespace Linnet.Cli.Commands.Tap;
 
 /// <summary>Linkerd's tap lines from the API's JSON events: one request gives a <c>req</c>, an <c>rsp</c> and an
 /// <c>end</c> line, <c>proxy=in </c>/<c>out</c>, <c>src=</c>, <c>dst=</c>, <c>tls=</c>; with <c>-o wide</c> the
-/// source and destination resources (<c>src_res=deploy/web src_ns=default</c>) are appended.</summary>
+/// source and destination resources (<c>src_res=deploy/web src_ns=default</c>) and the matched route
+/// (<c>rt_route=web-api rt_kind=HTTPRoute rt_namespace=default</c>) are appended.</summary>
 internal static class TapFormat
 {
     private static readonly string[] GrpcCodeNames =
@@ -23,7 +24,7 @@ internal static class TapFormat
         var inbound = Text(e["direction"]) == "inbound";
         var peer = inbound ? e["sourceMeta"] : e["destinationMeta"];
         var flow = $"proxy={(inbound ? "in " : "out")} src={Text(e["source"])} dst={Text(e["destination"])} tls={Text(peer?["tls"])}";
-        var resources = resourceKind is null ? "" : Resource("src", e["sourceMeta"], resourceKind) + Resource("dst", e["destinationMeta"], resourceKind);
+        var resources = resourceKind is null ? "" : Resource("src", e["sourceMeta"], resourceKind) + Resource("dst", e["destinationMeta"], resourceKind) + RouteLabels(e["routeMeta"]);
         var id = string.Create(CultureInfo.InvariantCulture, $"{proxyIndex}:{Number(e["id"])}");
         var latency = Number(e["responseInitMicros"]);
         var duration = Math.Max(0, Number(e["responseEndMicros"]) - latency);
@@ -56,6 +57,23 @@ internal static class TapFormat
         if (kind != "namespace" && Text(meta?["namespace"]) is { Length: > 0 } ns)
         {
             s += $" {side}_ns={ns}";
+        }
+
+        return s;
+    }
+
+    // Linkerd appends the route's meta as rt_<key>=<value> (in map order); here the route's name first, then the rest by key.
+    private static string RouteLabels(JsonNode? meta)
+    {
+        if (meta is not JsonObject labels)
+        {
+            return "";
+        }
+
+        var s = "";
+        foreach (var (key, value) in labels.OrderBy(kv => kv.Key == "route" ? 0 : 1).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            s += $" rt_{key}={Text(value)}";
         }
 
         return s;

@@ -367,14 +367,17 @@
       const filter = el('input', { type: 'search', placeholder: 'Filter rows (any text)', 'aria-label': 'Filter tap rows', 'data-testid': 'tap-filter' });
       const body = el('tbody');
       const detail = el('div', { 'data-testid': 'tap-detail' }, el('p', { class: 'muted' }, 'Select a request to see its headers.'));
-      const text = e => [e.direction, peer(e.sourceMeta, e.source), peer(e.destinationMeta, e.destination), e.method, e.authority, e.path, String(e.status)].join(' ').toLowerCase();
+      // The route rule the request matched (Linkerd's rt_route), as namespace/name; empty when no route chose it.
+      const routeOf = e => (e.routeMeta && e.routeMeta.route) ? (e.routeMeta.namespace ? `${e.routeMeta.namespace}/${e.routeMeta.route}` : e.routeMeta.route) : '';
+      const text = e => [e.direction, peer(e.sourceMeta, e.source), peer(e.destinationMeta, e.destination), e.method, e.authority, e.path, routeOf(e), String(e.status)].join(' ').toLowerCase();
       const matches = e => !filter.value.trim() || text(e).includes(filter.value.trim().toLowerCase());
       const row = e => {
         const tr = el('tr', { class: 'clickable', 'data-path': e.path, 'data-status': e.status },
           el('td', null, new Date(Number(e.timestampMs)).toLocaleTimeString()), el('td', null, e.direction),
           el('td', null, peer(e.sourceMeta, e.source)), el('td', null, peer(e.destinationMeta, e.destination)),
           el('td', { class: e.tls ? 'ok' : 'bad' }, e.tls ? 'mTLS' : 'plain'), el('td', null, e.method), el('td', null, e.authority),
-          el('td', { 'data-col': 'path' }, e.path), el('td', { class: 'num ' + (e.status < 500 ? 'ok' : 'bad'), 'data-col': 'status' }, String(e.status)),
+          el('td', { 'data-col': 'path' }, e.path), el('td', { 'data-col': 'route' }, routeOf(e)),
+          el('td', { class: 'num ' + (e.status < 500 ? 'ok' : 'bad'), 'data-col': 'status' }, String(e.status)),
           el('td', { class: 'num' }, micros(Number(e.responseEndMicros))));
         tr.addEventListener('click', () => {
           for (const s of body.querySelectorAll('tr.selected')) s.classList.remove('selected');
@@ -388,6 +391,7 @@
       const showDetail = e => detail.replaceChildren(...[
         el('h2', null, `${e.method} ${e.authority}${e.path} → ${e.status}`),
         el('p', null, `${e.direction} · ${e.tls ? 'mTLS' : 'plaintext'} · client ${e.clientId || '-'} · server ${e.serverId || '-'}` + (e.grpcStatus !== undefined ? ` · grpc-status ${e.grpcStatus}` : '')),
+        el('p', { 'data-testid': 'tap-route' }, routeOf(e) ? `route ${routeOf(e)} (${e.routeMeta.kind})` : 'no route'),
         headerTable('Request headers', e.requestHeaders, 'request-headers'), headerTable('Response headers', e.responseHeaders, 'response-headers'),
         (e.trailers || []).length ? headerTable('Trailers', e.trailers, 'trailers') : [],
       ].flat());
@@ -403,7 +407,7 @@
       }), stopStream);
       view.replaceChildren(el('h2', null, 'Live tap'), form, el('div', { class: 'toolbar' }, filter),
         el('div', { class: 'split' },
-          el('div', null, table([{ title: 'Time' }, { title: 'Dir' }, { title: 'Source' }, { title: 'Destination' }, { title: 'TLS' }, { title: 'Method' }, { title: 'Authority' }, { title: 'Path' }, { title: 'Status', num: true }, { title: 'Latency', num: true }], body, 'tap-rows')),
+          el('div', null, table([{ title: 'Time' }, { title: 'Dir' }, { title: 'Source' }, { title: 'Destination' }, { title: 'TLS' }, { title: 'Method' }, { title: 'Authority' }, { title: 'Path' }, { title: 'Route' }, { title: 'Status', num: true }, { title: 'Latency', num: true }], body, 'tap-rows')),
           detail));
       if (params.get('name') || params.get('resource') === 'ns') form.requestSubmit();
     },

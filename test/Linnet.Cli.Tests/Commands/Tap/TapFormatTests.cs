@@ -39,6 +39,18 @@ public sealed class TapFormatTests
     }
 
     [Fact]
+    public void Lines_WideWithRouteMeta_AppendsLinkerdsRtLabelsRouteFirst()
+    {
+        var e = Outbound.DeepClone();
+        e["routeMeta"] = JsonNode.Parse("""{"kind":"HTTPRoute","namespace":"default","route":"web-api"}""");
+
+        var lines = TapFormat.Lines(e, 0, "deployment");
+
+        Assert.All(lines, l => Assert.EndsWith("dst_res=deploy/backend dst_ns=default rt_route=web-api rt_kind=HTTPRoute rt_namespace=default", l, StringComparison.Ordinal));
+        Assert.DoesNotContain("rt_", TapFormat.Lines(e, 0, null)[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Lines_GrpcInboundPlaintext_GrpcStatusNameAndInPadded()
     {
         var e = JsonNode.Parse("""
