@@ -181,6 +181,12 @@ public sealed class ProxyExecutableTests
         {
             return true;
         }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // The probe's handshake landed in the backlog just as the listener closed: the kernel resets it. Not
+            // served, but not yet the closed listener's refusal either; the next probe tells.
+            return false;
+        }
     }
 
     private static async Task AssertEchoesAsync(NetworkStream stream, byte[] payload, CancellationToken ct)
