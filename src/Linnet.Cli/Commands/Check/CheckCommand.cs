@@ -32,23 +32,30 @@ internal static class CheckCommand
             var client = CliOptions.Client(parse);
             var time = TimeProvider.System;
             var started = time.GetTimestamp();
-            var quiet = new Printer(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }), printer.Format, TextWriter.Null);
             using var retry = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
-            while (time.GetElapsedTime(started) < waitFor
-                && await RunAsync(client, quiet, time, cancellationToken) != ExitCodes.Ok
+            var outcome = await RunAsync(client, time, cancellationToken);
+
+            // The outcome printed is the one that decided: a pass is never checked again (a mesh that is rolling
+            // a release out may pass now and be between two steps a moment later).
+            while (outcome.Code == ExitCodes.Failed
+                && time.GetElapsedTime(started) < waitFor
                 && await retry.WaitForNextTickAsync(cancellationToken))
             {
                 // Not yet: the mesh may still be starting.
+                outcome = await RunAsync(client, time, cancellationToken);
             }
 
-            return await RunAsync(client, printer, time, cancellationToken);
+            outcome.Print(printer);
+            return outcome.Code;
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(Api.ControlPlaneClient client, Printer printer, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>One check's result: its exit code and how to print it.</summary>
+    private sealed record Outcome(int Code, Action<Printer> Print);
+
+    private static async Task<Outcome> RunAsync(Api.ControlPlaneClient client, TimeProvider time, CancellationToken cancellationToken)
     {
-        var console = printer.Console;
         var report = new JsonObject { ["ok"] = false };
         var controlPlane = new JsonObject { ["address"] = client.BaseAddress.ToString() };
         report["controlPlane"] = controlPlane;
@@ -56,13 +63,14 @@ internal static class CheckCommand
         {
             controlPlane["reachable"] = false;
             report["problems"] = new JsonArray(JsonValue.Create($"the control plane at {client.BaseAddress} cannot be reached"));
-            printer.Print(report, () => new Table().AddColumns("CHECK", "").AddRow("control plane reachable", $"[red]✗[/] {Markup.Escape(client.BaseAddress.ToString())}"));
-            if (printer.Format == OutputFormat.Table)
+            return new Outcome(ExitCodes.Unreachable, printer =>
             {
-                printer.Error($"the control plane at {client.BaseAddress} cannot be reached (is it up? `linnet up`)");
-            }
-
-            return ExitCodes.Unreachable;
+                printer.Print(report, () => new Table().AddColumns("CHECK", "").AddRow("control plane reachable", $"[red]✗[/] {Markup.Escape(client.BaseAddress.ToString())}"));
+                if (printer.Format == OutputFormat.Table)
+                {
+                    printer.Error($"the control plane at {client.BaseAddress} cannot be reached (is it up? `linnet up`)");
+                }
+            });
         }
 
         controlPlane["reachable"] = true;
@@ -172,10 +180,16 @@ internal static class CheckCommand
         report["workloads"] = workloadReports;
         report["instances"] = instanceReports;
         report["problems"] = new JsonArray([.. problems.Select(p => (JsonNode?)JsonValue.Create(p))]);
+        return new Outcome(problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed, printer => Print(printer, client, report, instanceReports, problems, shared, workloads.Count, instances.Count));
+    }
+
+    private static void Print(Printer printer, Api.ControlPlaneClient client, JsonObject report, JsonArray instanceReports, List<string> problems, int shared, int workloads, int instances)
+    {
+        var console = printer.Console;
         printer.Print(report, () => Table(instanceReports));
         if (printer.Format == OutputFormat.Table)
         {
-            console.MarkupLineInterpolated($"[green]✓[/] control plane reachable at {client.BaseAddress} (store revision {proxies?["revision"]?.ToString() ?? ""})");
+            console.MarkupLineInterpolated($"[green]✓[/] control plane reachable at {client.BaseAddress} (store revision {report["controlPlane"]?["revision"]?.ToString() ?? ""})");
             if (shared > 0)
             {
                 console.MarkupLineInterpolated($"[yellow]![/] {shared} instance(s) are not isolated: they share the host's network and user (run the control plane as root for a network namespace and uid each)");
@@ -187,11 +201,9 @@ internal static class CheckCommand
             }
 
             console.MarkupLine(problems.Count == 0
-                ? $"[green]✓[/] {workloads.Count} workloads, {instances.Count} instances: every app ready, every proxy connected, ready and on the newest config"
+                ? $"[green]✓[/] {workloads} workloads, {instances} instances: every app ready, every proxy connected, ready and on the newest config"
                 : $"[red]✗[/] {problems.Count} problem{(problems.Count == 1 ? "" : "s")}");
         }
-
-        return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static Table Table(JsonArray instances)
