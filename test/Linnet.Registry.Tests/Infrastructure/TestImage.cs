@@ -13,8 +13,14 @@ public sealed record TestImage(byte[] Config, IReadOnlyList<byte[]> Layers, byte
     /// <summary>The manifest's digest: what a tag pointing at it resolves to.</summary>
     public string Digest => DigestOf(Manifest);
 
-    /// <summary>Builds an image whose layers hold <paramref name="layers"/> (each: path → (content, mode)).</summary>
-    public static TestImage Build(IReadOnlyList<IReadOnlyDictionary<string, (string Content, UnixFileMode Mode)>> layers, string[] entrypoint, string[] cmd, string[] env, string workingDir, string architecture = "amd64")
+    /// <summary>Builds an image whose layers hold <paramref name="layers"/> (each: path → (text, mode)).</summary>
+    public static TestImage Build(IReadOnlyList<IReadOnlyDictionary<string, (string Content, UnixFileMode Mode)>> layers, string[] entrypoint, string[] cmd, string[] env, string workingDir, string architecture = "amd64") =>
+        BuildFromBytes(
+            [.. layers.Select(l => (IReadOnlyDictionary<string, (byte[], UnixFileMode)>)l.ToDictionary(f => f.Key, f => (Encoding.UTF8.GetBytes(f.Value.Content), f.Value.Mode)))],
+            entrypoint, cmd, env, workingDir, architecture);
+
+    /// <summary>Builds an image whose layers hold <paramref name="layers"/> (each: path → (bytes, mode)).</summary>
+    public static TestImage BuildFromBytes(IReadOnlyList<IReadOnlyDictionary<string, (byte[] Content, UnixFileMode Mode)>> layers, string[] entrypoint, string[] cmd, string[] env, string workingDir, string architecture = "amd64")
     {
         var blobs = new List<byte[]>();
         var diffIds = new List<string>();
@@ -71,14 +77,14 @@ public sealed record TestImage(byte[] Config, IReadOnlyList<byte[]> Layers, byte
     private static Dictionary<string, object> Descriptor(string mediaType, byte[] blob) =>
         new() { ["mediaType"] = mediaType, ["digest"] = DigestOf(blob), ["size"] = blob.Length };
 
-    private static byte[] Tar(IReadOnlyDictionary<string, (string Content, UnixFileMode Mode)> files)
+    private static byte[] Tar(IReadOnlyDictionary<string, (byte[] Content, UnixFileMode Mode)> files)
     {
         using var stream = new MemoryStream();
         using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
         {
             foreach (var (path, (content, mode)) in files)
             {
-                var entry = new PaxTarEntry(TarEntryType.RegularFile, path) { Mode = mode, DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) };
+                var entry = new PaxTarEntry(TarEntryType.RegularFile, path) { Mode = mode, DataStream = new MemoryStream(content) };
                 writer.WriteEntry(entry);
             }
         }
