@@ -402,4 +402,18 @@ public sealed class FakeApiServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, replaced);
         Assert.Equal(HttpStatusCode.Conflict, stale);
     }
+
+    [Fact]
+    public async Task ExpireWatches_OpenWatchGetsErrorEvent410ThenEnds()
+    {
+        await using var watch = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={_server.ResourceVersion}", Ct);
+        _server.ExpireWatches();
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("late"));
+
+        var error = await watch.NextAsync(Ct);
+
+        Assert.Equal("ERROR", error["type"]!.GetValue<string>());
+        Assert.Equal(410, error["object"]!["code"]!.GetValue<int>());
+        Assert.Null(await watch.NextOrEndAsync(Ct));
+    }
 }

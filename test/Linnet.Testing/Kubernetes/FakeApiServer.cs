@@ -133,6 +133,21 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends every open watch with an ERROR event carrying a 410 <c>Expired</c> Status, as the API server does
+    /// when a watcher's position has left its watch cache; changes after this reach none of them.</summary>
+    public void ExpireWatches()
+    {
+        lock (_lock)
+        {
+            foreach (var watcher in _watchers)
+            {
+                watcher.Expired = true;
+                watcher.Events.Writer.TryWrite(new WatchLine("ERROR", ApiStatus.Failure(410, "Expired", "The resourceVersion for the provided watch is too old.")));
+                watcher.Events.Writer.TryComplete();
+            }
+        }
+    }
+
     /// <summary>Sends a BOOKMARK with the current resourceVersion to every watch that allowed bookmarks.</summary>
     public void Bookmark()
     {
@@ -620,7 +635,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         var copy = (JsonObject)obj.DeepClone();
         _history.Add((_revision, type, eventType, copy));
         var ns = copy["metadata"]?["namespace"]?.GetValue<string>();
-        foreach (var watcher in _watchers.Where(w => w.Type == type && (w.Namespace is null || w.Namespace == ns)))
+        foreach (var watcher in _watchers.Where(w => !w.Expired && w.Type == type && (w.Namespace is null || w.Namespace == ns)))
         {
             watcher.Events.Writer.TryWrite(new WatchLine(eventType, copy));
         }
@@ -711,6 +726,8 @@ public sealed class FakeApiServer : IAsyncDisposable
         public string? Namespace { get; } = ns;
 
         public bool Bookmarks { get; } = bookmarks;
+
+        public bool Expired { get; set; }
 
         public Channel<WatchLine> Events { get; } = Channel.CreateUnbounded<WatchLine>(new UnboundedChannelOptions { SingleReader = true });
     }
