@@ -204,7 +204,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         lock (_lock)
         {
-            _requests.Add(new FakeRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", status));
+            _requests.Add(new FakeRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", status, request.Headers.UserAgent.ToString()));
         }
 
         if (body is null)
