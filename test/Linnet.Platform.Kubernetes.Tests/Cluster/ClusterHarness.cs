@@ -48,9 +48,13 @@ internal sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <summary>Starts an informer of <paramref name="type"/> and waits for its first list.</summary>
-    public async Task<ClusterInformer> InformAsync(WatchedType type)
+    public async Task<ClusterInformer> InformAsync(WatchedType type, TimeProvider? time = null, TimeSpan? resync = null)
     {
-        var informer = new ClusterInformer(Api, type, Mirror, TimeProvider.System, NullLogger.Instance) { RetryDelay = TimeSpan.FromMilliseconds(50) };
+        var informer = new ClusterInformer(Api, type, Mirror, time ?? TimeProvider.System, NullLogger.Instance)
+        {
+            RetryDelay = TimeSpan.FromMilliseconds(50),
+            ResyncPeriod = resync ?? TimeSpan.FromMinutes(5),
+        };
         _running.Add(Task.Run(() => informer.RunAsync(_stop.Token)));
         await informer.Synced.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         return informer;

@@ -127,6 +127,24 @@ public sealed class ClusterInformerTests : IAsyncLifetime
         Assert.Equal(cVersion, after.Resources[new ResourceKey(InstanceResource.KindName, "default", "c")].Metadata.ResourceVersion);
     }
 
+    [Fact]
+    public async Task Resync_StoreDriftedFromTheCluster_IsRepairedAfterTheResyncPeriod()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await _cluster.CreateAsync("/api/v1/namespaces/default/services", ClusterHarness.Service("web", 80, 8080, "web"));
+        await _cluster.InformAsync(WatchedType.Services, time, TimeSpan.FromMinutes(1));
+        var key = new ResourceKey(ServiceResource.KindName, "default", "web");
+        var mirrored = (ServiceResource)_cluster.Store.Snapshot().Resources[key];
+
+        // Something else wrote into the store (no cluster event will ever correct it).
+        await _cluster.Store.CommitAsync([new PutChange(mirrored with { Spec = mirrored.Spec with { Ports = [new ServicePort("http", 80, 9999, null)] } })], TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(9999, ((ServiceResource)_cluster.Store.Snapshot().Resources[key]).Spec.Ports.Single().TargetPort);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await _cluster.WaitForAsync(s => ((ServiceResource)s.Resources[key]).Spec.Ports.Single().TargetPort == 8080, "the cluster's Service back after the resync");
+    }
+
     private static JsonObject Route(string name) => new()
     {
         ["apiVersion"] = "gateway.networking.k8s.io/v1",
