@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+
+namespace Linnet.Platform.Kubernetes.Cluster;
+
+/// <summary>List, watch and status writes of any <see cref="WatchedType"/> through KubernetesClient, objects as JSON
+/// (typed core calls for Services and Pods, the custom-objects API for CRDs), so one informer serves every type.</summary>
+public sealed class ClusterApi(IKubernetes client)
+{
+    /// <summary>Every object of <paramref name="type"/> in every namespace, and the list's resourceVersion.</summary>
+    public async Task<(IReadOnlyList<JsonObject> Items, string ResourceVersion)> ListAsync(WatchedType type, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        object list = type switch
+        {
+            { Group: "", Plural: "services" } => await client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: cancellationToken),
+            { Group: "", Plural: "pods" } => await client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: cancellationToken),
+            { Group: "" } => throw new NotSupportedException($"core {type.Plural} are not watched"),
+            _ => await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(type.Group, type.Version, type.Plural, cancellationToken: cancellationToken),
+        };
+        var json = ToJson(list);
+        var items = (json["items"] as JsonArray ?? []).OfType<JsonObject>().Select(i => WithType(type, (JsonObject)i.DeepClone())).ToList();
+        return (items, json["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "");
+    }
+
+    /// <summary>The events of <paramref name="type"/> after <paramref name="resourceVersion"/> (bookmarks asked for),
+    /// until the server ends the stream. An ERROR event (a Status, such as 410 Expired) goes to <paramref name="onError"/>.</summary>
+    public async IAsyncEnumerable<(WatchEventType Type, JsonObject Object)> WatchAsync(WatchedType type, string resourceVersion, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        switch (type)
+        {
+            case { Group: "", Plural: "services" }:
+                await foreach (var (t, o) in client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, onError: onError, cancellationToken: cancellationToken))
+                {
+                    yield return (t, WithType(type, ToJson(o)));
+                }
+
+                break;
+            case { Group: "", Plural: "pods" }:
+                await foreach (var (t, o) in client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, onError: onError, cancellationToken: cancellationToken))
+                {
+                    yield return (t, WithType(type, ToJson(o)));
+                }
+
+                break;
+            default:
+                await foreach (var (t, o) in client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(type.Group, type.Version, type.Plural, allowWatchBookmarks: true, resourceVersion: resourceVersion, onError: onError, cancellationToken: cancellationToken))
+                {
+                    yield return (t, WithType(type, ToJson(o)));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Replaces the status of <paramref name="obj"/> (a custom resource) through its status subresource; the
+    /// object's resourceVersion makes it conditional (a 409 when the object changed meanwhile).</summary>
+    public async Task<JsonObject> ReplaceStatusAsync(WatchedType type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        var metadata = obj["metadata"]!;
+        var body = JsonSerializer.Deserialize<JsonElement>(obj.ToJsonString());
+        var written = await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
+            body, type.Group, type.Version, metadata["namespace"]!.GetValue<string>(), type.Plural, metadata["name"]!.GetValue<string>(), cancellationToken: cancellationToken);
+        return ToJson(written);
+    }
+
+    private static JsonObject ToJson(object value) =>
+        JsonNode.Parse(value is JsonElement element ? element.GetRawText() : KubernetesJson.Serialize(value)) as JsonObject ?? new JsonObject();
+
+    // Typed lists leave kind and apiVersion off their items.
+    private static JsonObject WithType(WatchedType type, JsonObject obj)
+    {
+        obj["kind"] ??= type.Kind;
+        obj["apiVersion"] ??= type.ApiVersion;
+        return obj;
+    }
+}

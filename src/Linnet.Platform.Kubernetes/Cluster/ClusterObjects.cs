@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Kinds;
+using Linnet.ControlPlane.Core.Manifests;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.Platform.Kubernetes.Admission;
+using Linnet.Platform.Kubernetes.Injection;
+
+namespace Linnet.Platform.Kubernetes.Cluster;
+
+/// <summary>Cluster objects as the control plane's resources: a Service as a <see cref="ServiceResource"/>, a Pod as the
+/// <see cref="InstanceResource"/> it plays on this platform (address, readiness, service account, meshed or not), and
+/// every CRD kind through the one manifest reader (<see cref="ManifestParser"/>), so a field Linnet does not honour is
+/// refused with its path and reason here as on apply. Pure functions.</summary>
+public static class ClusterObjects
+{
+    /// <summary>The resource <paramref name="obj"/> stands for; null with <paramref name="errors"/> when it is refused,
+    /// or null without errors when it plays no part (a Service without selector, a Pod without an address yet).</summary>
+    public static Resource? ToResource(WatchedType type, JsonObject obj, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(errors);
+        return type switch
+        {
+            { Group: "", Plural: "services" } => Service(obj, errors),
+            { Group: "", Plural: "pods" } => Instance(obj),
+            _ => Custom(obj, errors),
+        };
+    }
+
+    private static ObjectMeta Metadata(JsonObject obj) => new()
+    {
+        Name = Text(obj["metadata"]?["name"]) ?? "",
+        Namespace = Text(obj["metadata"]?["namespace"]) ?? "default",
+        Labels = Strings(obj["metadata"]?["labels"]),
+        Annotations = Strings(obj["metadata"]?["annotations"]),
+    };
+
+    private static ServiceResource? Service(JsonObject obj, List<string> errors)
+    {
+        var spec = obj["spec"] as JsonObject;
+        var selector = Strings(spec?["selector"]);
+        if (Text(spec?["type"]) == "ExternalName" || selector.Count == 0)
+        {
+            // No selector: its endpoints are not the mesh's pods (EndpointSlices written by hand are not read yet).
+            return null;
+        }
+
+        var ports = new List<ServicePort>();
+        var items = spec?["ports"] as JsonArray ?? [];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i] as JsonObject ?? [];
+            var protocol = Text(item["protocol"]) ?? "TCP";
+            if (protocol != "TCP")
+            {
+                errors.Add($"spec.ports[{i}].protocol: '{protocol}' is not supported (only TCP)");
+                continue;
+            }
+
+            var port = Number(item["port"]);
+            var target = item["targetPort"] switch
+            {
+                null => port,
+                JsonValue v when v.TryGetValue<int>(out var n) => n,
+                JsonValue v when v.TryGetValue<string>(out var s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
+                _ => (int?)null,
+            };
+            if (port is null || target is null)
+            {
+                errors.Add($"spec.ports[{i}].targetPort: '{item["targetPort"]?.ToJsonString()}' is a named port, which Linnet does not resolve yet: give the number");
+                continue;
+            }
+
+            ports.Add(new ServicePort(Text(item["name"]), port.Value, target.Value, AppProtocol(Text(item["appProtocol"]))));
+        }
+
+        return errors.Count > 0 ? null : new ServiceResource { Metadata = Metadata(obj), Spec = new ServiceSpec(selector, ports) };
+    }
+
+    // Kubernetes' own appProtocol names (KEP-3726) as Linnet's; anything else is detected.
+    private static string? AppProtocol(string? value) => value switch
+    {
+        "http" or "http2" or "grpc" or "opaque" or "tcp" => value,
+        "kubernetes.io/h2c" => "http2",
+        _ => null,
+    };
+
+    private static InstanceResource? Instance(JsonObject pod)
+    {
+        var address = Text(pod["status"]?["podIP"]);
+        if (string.IsNullOrEmpty(address))
+        {
+            return null; // not scheduled or not started yet: nothing to route to.
+        }
+
+        var spec = pod["spec"] as JsonObject ?? [];
+        var containers = (spec["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var initContainers = (spec["initContainers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var meshed = containers.Concat(initContainers).Any(c => Text(c["name"]) == ProxyInjector.ProxyContainer);
+        var metadata = Metadata(pod);
+        var proxy = InjectionConfig.Read(new Dictionary<string, string>(), metadata.Annotations, "", []);
+        var ports = containers.Where(c => Text(c["name"]) != ProxyInjector.ProxyContainer)
+            .SelectMany(c => (c["ports"] as JsonArray ?? []).OfType<JsonObject>())
+            .Where(p => (Text(p["protocol"]) ?? "TCP") == "TCP")
+            .Select(p => Number(p["containerPort"]))
+            .OfType<int>()
+            .ToList();
+        var ready = pod["metadata"]?["deletionTimestamp"] is null
+            && (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().Any(c => Text(c["type"]) == "Ready" && Text(c["status"]) == "True");
+        return new InstanceResource
+        {
+            Metadata = metadata,
+            Spec = new InstanceSpec(
+                AdmissionReviews.WorkloadName(pod) ?? metadata.Name,
+                address,
+                Text(spec["serviceAccountName"]) ?? "default",
+                ports,
+                meshed ? proxy.InboundPort : 0,
+                meshed ? proxy.AdminPort : 0,
+                ready,
+                Version: null),
+        };
+    }
+
+    private static Resource? Custom(JsonObject obj, List<string> errors)
+    {
+        var kind = ResourceKinds.Find(Text(obj["kind"]));
+        var document = new JsonObject
+        {
+            ["apiVersion"] = obj["apiVersion"]?.DeepClone(),
+            ["kind"] = obj["kind"]?.DeepClone(),
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = obj["metadata"]?["name"]?.DeepClone(),
+                ["namespace"] = obj["metadata"]?["namespace"]?.DeepClone(),
+                ["labels"] = obj["metadata"]?["labels"]?.DeepClone(),
+                ["annotations"] = obj["metadata"]?["annotations"]?.DeepClone(),
+            },
+            ["spec"] = obj["spec"]?.DeepClone(),
+        };
+        if (kind?.HasStatus == true && obj["status"] is JsonObject status)
+        {
+            document["status"] = status.DeepClone();
+        }
+
+        foreach (var empty in ((JsonObject)document["metadata"]!).Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            ((JsonObject)document["metadata"]!).Remove(empty);
+        }
+
+        var source = $"{obj["kind"]} {document["metadata"]!["namespace"]}/{document["metadata"]!["name"]}";
+        var parsed = ManifestParser.Parse(document.ToJsonString(), source, ManifestOrigin.Store);
+        errors.AddRange(parsed.Errors.Select(e => $"{e.Path}: {e.Reason}"));
+        return parsed.IsValid ? parsed.Resources.Single() : null;
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static int? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var n) ? n : null;
+
+    private static Dictionary<string, string> Strings(JsonNode? node) =>
+        (node as JsonObject ?? []).Where(p => Text(p.Value) is not null).ToDictionary(p => p.Key, p => Text(p.Value)!, StringComparer.Ordinal);
+}

@@ -1,0 +1,34 @@
+using Linnet.ControlPlane.Core.Kinds;
+
+namespace Linnet.Platform.Kubernetes.Cluster;
+
+/// <summary>A resource type the control plane lists and watches in the cluster.</summary>
+/// <param name="Group">The API group (<c>""</c> for core).</param>
+/// <param name="Version">The version read.</param>
+/// <param name="Plural">The resource name in URLs.</param>
+/// <param name="Kind">The kind.</param>
+public sealed record WatchedType(string Group, string Version, string Plural, string Kind)
+{
+    /// <summary>Core Services.</summary>
+    public static WatchedType Services { get; } = new("", "v1", "services", "Service");
+
+    /// <summary>Core Pods: addresses, readiness and service accounts of the mesh's instances.</summary>
+    public static WatchedType Pods { get; } = new("", "v1", "pods", "Pod");
+
+    /// <summary>The apiVersion of its objects.</summary>
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>Services, Pods, and one type per API group of every registry kind users write that has a CRD
+    /// (Gateway API routes, Linkerd's policy kinds, Flagger's kinds …): what the store on a cluster holds.</summary>
+    public static IReadOnlyList<WatchedType> All { get; } =
+    [
+        Services,
+        Pods,
+        .. ResourceKinds.All
+            .Where(k => k.Spec is not null && k.Author == KindAuthor.User)
+            .SelectMany(k => k.ApiVersions.GroupBy(ResourceKind.GroupOf).Select(g => new WatchedType(g.Key, ResourceKind.VersionOf(g.First()), k.Plural, k.Name))),
+    ];
+
+    /// <inheritdoc />
+    public override string ToString() => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+}

@@ -1,0 +1,164 @@
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Core.Translation;
+using Linnet.Platform.Kubernetes.Cluster;
+
+namespace Linnet.Platform.Kubernetes.Tests.Cluster;
+
+/// <summary>Informers against the fake API server through KubernetesClient: what is created, changed and deleted in
+/// the cluster reaches the store and the view proxies are sent; dropped watches resume; a 410 relists.</summary>
+public sealed class ClusterInformerTests : IAsyncLifetime
+{
+    private ClusterHarness _cluster = null!;
+
+    public async ValueTask InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
+
+    private static MeshService? WebService(StoreSnapshot snapshot) =>
+        MeshTranslator.Translate(snapshot).Services.FirstOrDefault(s => s.Key == "web.default:80");
+
+    [Fact]
+    public async Task ServiceAndPod_CreatedChangedDeleted_ReachTheProxiesView()
+    {
+        await _cluster.InformAsync(WatchedType.Services);
+        await _cluster.InformAsync(WatchedType.Pods);
+
+        await _cluster.CreateAsync("/api/v1/namespaces/default/services", ClusterHarness.Service("web", 80, 8080, "web"));
+        await _cluster.CreateAsync("/api/v1/namespaces/default/pods", ClusterHarness.MeshedPod("web-1", "web", "web-sa", 8080));
+        await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: true);
+
+        var ready = await _cluster.WaitForAsync(s => WebService(s)?.Endpoints.Count == 1, "web's endpoint");
+        var endpoint = WebService(ready)!.Endpoints.Single();
+        Assert.Equal(("10.1.0.5", 4143), (endpoint.Address, endpoint.Port)); // meshed: through the pod's proxy
+        Assert.Equal("spiffe://cluster.local/ns/default/sa/web-sa", endpoint.Identity);
+        Assert.Equal("web", endpoint.Workload); // the ReplicaSet's Deployment
+
+        await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: false);
+        await _cluster.WaitForAsync(s => WebService(s) is { Endpoints.Count: 0 }, "web without ready endpoints");
+
+        await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: true);
+        await _cluster.WaitForAsync(s => WebService(s)?.Endpoints.Count == 1, "web's endpoint back");
+        await _cluster.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/web-1");
+        var gone = await _cluster.WaitForAsync(s => !s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "web-1")), "the pod gone");
+        Assert.Empty(WebService(gone)!.Endpoints);
+
+        await _cluster.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/services/web");
+        await _cluster.WaitForAsync(s => WebService(s) is null, "the service gone");
+    }
+
+    [Fact]
+    public async Task HttpRoute_GatewayApiObject_AttachesToTheServiceInTheView()
+    {
+        var routes = WatchedType.All.Single(t => t.Kind == "HTTPRoute" && t.Group == "gateway.networking.k8s.io");
+        await _cluster.InformAsync(WatchedType.Services);
+        await _cluster.InformAsync(routes);
+        await _cluster.CreateAsync("/api/v1/namespaces/default/services", ClusterHarness.Service("web", 80, 8080, "web"));
+        await _cluster.CreateAsync("/api/v1/namespaces/default/services", ClusterHarness.Service("web-v2", 80, 8080, "web-v2"));
+
+        await _cluster.CreateAsync($"/apis/{routes.Group}/{routes.Version}/namespaces/default/httproutes", Route("split"));
+
+        var snapshot = await _cluster.WaitForAsync(s => WebService(s)?.Routes.Count == 1, "the route attached");
+        var rule = WebService(snapshot)!.Routes.Single().Rules.Single();
+        Assert.Equal("default/split", WebService(snapshot)!.Routes.Single().Name);
+        Assert.Equal([90, 10], rule.Backends.Select(b => b.Weight));
+    }
+
+    [Fact]
+    public async Task CustomObject_WithFieldLinnetDoesNotHonour_IsRefusedWithPathAndKeptOut()
+    {
+        var routes = WatchedType.All.Single(t => t.Kind == "HTTPRoute" && t.Group == "gateway.networking.k8s.io");
+        await _cluster.InformAsync(routes);
+        var route = Route("odd");
+        route["spec"]!["rules"]![0]!["sessionPersistence"] = new JsonObject { ["sessionName"] = "x" };
+
+        await _cluster.CreateAsync($"/apis/{routes.Group}/{routes.Version}/namespaces/default/httproutes", route);
+        await _cluster.CreateAsync($"/apis/{routes.Group}/{routes.Version}/namespaces/default/httproutes", Route("fine"));
+
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey("HTTPRoute", "default", "fine")), "the valid route");
+        Assert.False(_cluster.Store.Snapshot().Resources.ContainsKey(new ResourceKey("HTTPRoute", "default", "odd")));
+        var reasons = Assert.Single(_cluster.Mirror.Refused, r => r.Key == "HTTPRoute default/odd").Value;
+        Assert.Contains(reasons, r => r.Contains("sessionPersistence", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DroppedWatch_ResumesFromLastResourceVersion_WithoutRelisting()
+    {
+        var informer = await _cluster.InformAsync(WatchedType.Pods);
+        await _cluster.CreateAsync("/api/v1/namespaces/default/pods", ClusterHarness.MeshedPod("a", "web", "web", 8080));
+        await _cluster.SetPodStatusAsync("default", "a", "10.1.0.1", ready: true);
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "a")), "pod a");
+
+        _cluster.Server.DropWatches();
+        await _cluster.CreateAsync("/api/v1/namespaces/default/pods", ClusterHarness.MeshedPod("b", "web", "web", 8080));
+        await _cluster.SetPodStatusAsync("default", "b", "10.1.0.2", ready: true);
+
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "b")), "pod b after the drop");
+        Assert.Equal(1, informer.Lists);
+        Assert.True(informer.Watches >= 2, $"watches opened: {informer.Watches}");
+    }
+
+    [Fact]
+    public async Task ExpiredWatch_410_RelistsWithoutLosingOrDuplicating()
+    {
+        var informer = await _cluster.InformAsync(WatchedType.Pods);
+        foreach (var (name, ip) in new[] { ("a", "10.1.0.1"), ("c", "10.1.0.3") })
+        {
+            await _cluster.CreateAsync("/api/v1/namespaces/default/pods", ClusterHarness.MeshedPod(name, "web", "web", 8080));
+            await _cluster.SetPodStatusAsync("default", name, ip, ready: true);
+        }
+
+        var before = await _cluster.WaitForAsync(s => s.OfKind<InstanceResource>().Count(i => i.Spec.Ready) == 2, "pods a and c");
+        var cVersion = before.Resources[new ResourceKey(InstanceResource.KindName, "default", "c")].Metadata.ResourceVersion;
+
+        // The watch is told 410 Expired; what happens next reaches the control plane only through a relist or the
+        // new watch after it.
+        _cluster.Server.ExpireWatches();
+        await _cluster.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
+        await _cluster.CreateAsync("/api/v1/namespaces/default/pods", ClusterHarness.MeshedPod("b", "web", "web", 8080));
+        await _cluster.SetPodStatusAsync("default", "b", "10.1.0.2", ready: true);
+
+        var after = await _cluster.WaitForAsync(
+            s => s.OfKind<InstanceResource>().Select(i => i.Metadata.Name).SequenceEqual(["b", "c"]) && s.OfKind<InstanceResource>().All(i => i.Spec.Ready),
+            "exactly pods b and c");
+        Assert.Equal(2, informer.Lists);
+        // c was not re-added or touched by the relist: the same stored version.
+        Assert.Equal(cVersion, after.Resources[new ResourceKey(InstanceResource.KindName, "default", "c")].Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Resync_StoreDriftedFromTheCluster_IsRepairedAfterTheResyncPeriod()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await _cluster.CreateAsync("/api/v1/namespaces/default/services", ClusterHarness.Service("web", 80, 8080, "web"));
+        await _cluster.InformAsync(WatchedType.Services, time, TimeSpan.FromMinutes(1));
+        var key = new ResourceKey(ServiceResource.KindName, "default", "web");
+        var mirrored = (ServiceResource)_cluster.Store.Snapshot().Resources[key];
+
+        // Something else wrote into the store (no cluster event will ever correct it).
+        await _cluster.Store.CommitAsync([new PutChange(mirrored with { Spec = mirrored.Spec with { Ports = [new ServicePort("http", 80, 9999, null)] } })], TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(9999, ((ServiceResource)_cluster.Store.Snapshot().Resources[key]).Spec.Ports.Single().TargetPort);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await _cluster.WaitForAsync(s => ((ServiceResource)s.Resources[key]).Spec.Ports.Single().TargetPort == 8080, "the cluster's Service back after the resync");
+    }
+
+    private static JsonObject Route(string name) => new()
+    {
+        ["apiVersion"] = "gateway.networking.k8s.io/v1",
+        ["kind"] = "HTTPRoute",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "default" },
+        ["spec"] = new JsonObject
+        {
+            ["parentRefs"] = new JsonArray(new JsonObject { ["group"] = "core", ["kind"] = "Service", ["name"] = "web", ["port"] = 80 }),
+            ["rules"] = new JsonArray(new JsonObject
+            {
+                ["backendRefs"] = new JsonArray(
+                    new JsonObject { ["name"] = "web", ["port"] = 80, ["weight"] = 90 },
+                    new JsonObject { ["name"] = "web-v2", ["port"] = 80, ["weight"] = 10 }),
+            }),
+        },
+    };
+}

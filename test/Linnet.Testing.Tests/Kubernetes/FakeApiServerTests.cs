@@ -1,0 +1,419 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Linnet.Testing.Kubernetes;
+
+namespace Linnet.Testing.Tests.Kubernetes;
+
+/// <summary>The fake API server against the Kubernetes documentation ("Kubernetes API Concepts": efficient
+/// detection of changes, resource versions, watch bookmarks, 410 Gone; "Custom resources": the status
+/// subresource and metadata.generation; RFC 7386 and RFC 6902 for patches). Expected values come from those
+/// texts, spoken to over plain HTTP as any client would.</summary>
+public sealed class FakeApiServerTests : IAsyncLifetime
+{
+    private static readonly FakeResourceType Routes = new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", HasStatus: true);
+    private FakeApiServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await FakeApiServer.StartAsync([Routes], cancellationToken: TestContext.Current.CancellationToken);
+        _http = new HttpClient { BaseAddress = _server.BaseUri };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _server.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static JsonObject Pod(string name, string ns = "default") => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Pod",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = new JsonObject { ["app"] = "web" } },
+        ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "web:1" }) },
+    };
+
+    private static JsonObject Route(string name) => new()
+    {
+        ["apiVersion"] = "gateway.networking.k8s.io/v1",
+        ["kind"] = "HTTPRoute",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "default" },
+        ["spec"] = new JsonObject { ["parentRefs"] = new JsonArray(new JsonObject { ["name"] = "web" }) },
+        ["status"] = new JsonObject { ["parents"] = new JsonArray() },
+    };
+
+    private async Task<(HttpStatusCode Code, JsonObject Body)> SendAsync(HttpMethod method, string path, JsonNode? body = null, string mediaType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, mediaType);
+        }
+
+        using var response = await _http.SendAsync(request, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        return (response.StatusCode, (JsonObject)JsonNode.Parse(text)!);
+    }
+
+    private static string Rv(JsonObject o) => o["metadata"]!["resourceVersion"]!.GetValue<string>();
+
+    [Fact]
+    public async Task Request_WithoutBearerToken_Is401Status()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _server.BaseUri };
+        using var response = await anonymous.GetAsync("/api/v1/pods", Ct);
+        var status = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Status", status["kind"]!.GetValue<string>());
+        Assert.Equal(401, status["code"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Create_ThenGetAndList_ObjectCarriesResourceVersionAndListCarriesItsOwn()
+    {
+        var (code, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var (_, got) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/other/pods", Pod("b", "other"));
+        var (_, all) = await SendAsync(HttpMethod.Get, "/api/v1/pods");
+        var (_, inDefault) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods");
+
+        Assert.Equal(HttpStatusCode.Created, code);
+        Assert.False(string.IsNullOrEmpty(created["metadata"]!["uid"]?.GetValue<string>()));
+        Assert.Equal(Rv(created), Rv(got));
+        Assert.Equal("PodList", all["kind"]!.GetValue<string>());
+        // The list's resourceVersion is the one at which it was built: the last write.
+        Assert.Equal(Rv(all["items"]![1]!.AsObject()), all["metadata"]!["resourceVersion"]!.GetValue<string>());
+        Assert.Equal(["a", "b"], all["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()));
+        Assert.Equal(["a"], inDefault["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Create_NameTaken_Is409AlreadyExists()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var (code, status) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+
+        Assert.Equal(HttpStatusCode.Conflict, code);
+        Assert.Equal("AlreadyExists", status["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Get_Missing_Is404NotFoundStatus()
+    {
+        var (code, status) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, code);
+        Assert.Equal("NotFound", status["reason"]!.GetValue<string>());
+        Assert.Equal("nope", status["details"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Update_StaleResourceVersion_Is409ConflictAndNothingChanges()
+    {
+        var (_, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var first = (JsonObject)created.DeepClone();
+        first["metadata"]!["labels"]!["app"] = "one";
+        var (okCode, updated) = await SendAsync(HttpMethod.Put, "/api/v1/namespaces/default/pods/a", first);
+        var stale = (JsonObject)created.DeepClone(); // still carries the first resourceVersion
+        stale["metadata"]!["labels"]!["app"] = "two";
+        var (code, status) = await SendAsync(HttpMethod.Put, "/api/v1/namespaces/default/pods/a", stale);
+        var (_, now) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+
+        Assert.Equal(HttpStatusCode.OK, okCode);
+        Assert.NotEqual(Rv(created), Rv(updated));
+        Assert.Equal(HttpStatusCode.Conflict, code);
+        Assert.Equal("Conflict", status["reason"]!.GetValue<string>());
+        Assert.Equal("one", now["metadata"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.Equal(Rv(updated), Rv(now));
+    }
+
+    [Fact]
+    public async Task Create_WithStatusSubresource_StatusIsDropped()
+    {
+        var route = Route("r");
+        route["status"] = new JsonObject { ["parents"] = new JsonArray(new JsonObject { ["controllerName"] = "x" }) };
+        var (_, created) = await SendAsync(HttpMethod.Post, "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes", route);
+
+        Assert.Null(created["status"]);
+    }
+
+    [Fact]
+    public async Task StatusSubresource_WritesOnlyStatus_AndMainEndpointOnlySpec()
+    {
+        const string path = "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/r";
+        var (_, created) = await SendAsync(HttpMethod.Post, "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes", Route("r"));
+
+        // A status write that also changes spec: only status is taken.
+        var statusWrite = (JsonObject)created.DeepClone();
+        statusWrite["spec"]!["hostnames"] = new JsonArray("changed.example");
+        statusWrite["status"] = new JsonObject { ["parents"] = new JsonArray(new JsonObject { ["controllerName"] = "linnet.io/control-plane" }) };
+        var (statusCode, afterStatus) = await SendAsync(HttpMethod.Put, path + "/status", statusWrite);
+
+        // A spec write that also changes status: only spec is taken.
+        var specWrite = (JsonObject)afterStatus.DeepClone();
+        specWrite["spec"]!["hostnames"] = new JsonArray("web.example");
+        specWrite["status"] = new JsonObject { ["parents"] = new JsonArray() };
+        var (specCode, afterSpec) = await SendAsync(HttpMethod.Put, path, specWrite);
+
+        Assert.Equal(HttpStatusCode.OK, statusCode);
+        Assert.Null(afterStatus["spec"]!["hostnames"]);
+        Assert.Equal("linnet.io/control-plane", afterStatus["status"]!["parents"]![0]!["controllerName"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, specCode);
+        Assert.Equal("web.example", afterSpec["spec"]!["hostnames"]![0]!.GetValue<string>());
+        Assert.Equal("linnet.io/control-plane", afterSpec["status"]!["parents"]![0]!["controllerName"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Generation_CountsSpecChanges_NotStatusOrMetadata()
+    {
+        const string path = "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/r";
+        var (_, created) = await SendAsync(HttpMethod.Post, "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes", Route("r"));
+        var (_, labelled) = await SendAsync(HttpMethod.Patch, path, new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["x"] = "y" } } }, "application/merge-patch+json");
+        var (_, statused) = await SendAsync(HttpMethod.Patch, path + "/status", new JsonObject { ["status"] = new JsonObject { ["parents"] = new JsonArray() } }, "application/merge-patch+json");
+        var (_, specced) = await SendAsync(HttpMethod.Patch, path, new JsonObject { ["spec"] = new JsonObject { ["hostnames"] = new JsonArray("a.example") } }, "application/merge-patch+json");
+
+        static long Generation(JsonObject o) => o["metadata"]!["generation"]!.GetValue<long>();
+        Assert.Equal(1, Generation(created));
+        Assert.Equal(1, Generation(labelled));
+        Assert.Equal(1, Generation(statused));
+        Assert.Equal(2, Generation(specced));
+    }
+
+    [Fact]
+    public async Task MergePatch_NullRemovesAndObjectsMerge_AsRfc7386()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var patch = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = null, ["tier"] = "front" } } };
+        var (code, patched) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", patch, "application/merge-patch+json");
+
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal("""{"tier":"front"}""", patched["metadata"]!["labels"]!.ToJsonString());
+        Assert.Equal("a", patched["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task JsonPatch_FailingTest_Is422AndNothingApplied()
+    {
+        var (_, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var patch = new JsonArray(
+            new JsonObject { ["op"] = "add", ["path"] = "/metadata/labels/tier", ["value"] = "front" },
+            new JsonObject { ["op"] = "test", ["path"] = "/metadata/labels/app", ["value"] = "not-web" });
+        var (code, _) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", patch, "application/json-patch+json");
+        var good = new JsonArray(
+            new JsonObject { ["op"] = "test", ["path"] = "/metadata/labels/app", ["value"] = "web" },
+            new JsonObject { ["op"] = "add", ["path"] = "/spec/containers/-", ["value"] = new JsonObject { ["name"] = "side" } },
+            new JsonObject { ["op"] = "remove", ["path"] = "/metadata/labels/app" });
+        var (goodCode, patched) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", good, "application/json-patch+json");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
+        Assert.Equal(HttpStatusCode.OK, goodCode);
+        Assert.NotEqual(Rv(created), Rv(patched));
+        Assert.Equal(["app", "side"], patched["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Equal("{}", patched["metadata"]!["labels"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Patch_StrategicMerge_Is415NotIgnored()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var (code, status) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject(), "application/strategic-merge-patch+json");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, code);
+        Assert.Equal("UnsupportedMediaType", status["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Update_NoChange_KeepsResourceVersion()
+    {
+        var (_, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var (_, same) = await SendAsync(HttpMethod.Put, "/api/v1/namespaces/default/pods/a", created);
+
+        Assert.Equal(Rv(created), Rv(same));
+        Assert.Equal(long.Parse(Rv(created)), _server.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Delete_WithFinalizer_MarksThenRemovesWhenFinalizersCleared()
+    {
+        var pod = Pod("a");
+        pod["metadata"]!["finalizers"] = new JsonArray("example.com/hold");
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", pod);
+        var (markedCode, marked) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
+        var (stillCode, _) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+        await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = null } }, "application/merge-patch+json");
+        var (goneCode, _) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+
+        Assert.Equal(HttpStatusCode.Accepted, markedCode);
+        Assert.NotNull(marked["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(HttpStatusCode.OK, stillCode);
+        Assert.Equal(HttpStatusCode.NotFound, goneCode);
+    }
+
+    [Fact]
+    public async Task Delete_PreconditionStale_Is409()
+    {
+        var (_, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["x"] = "y" } } }, "application/merge-patch+json");
+        var options = new JsonObject { ["kind"] = "DeleteOptions", ["apiVersion"] = "v1", ["preconditions"] = new JsonObject { ["resourceVersion"] = Rv(created) } };
+        var (code, _) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a", options);
+
+        Assert.Equal(HttpStatusCode.Conflict, code);
+    }
+
+    [Fact]
+    public async Task List_WithLabelSelector_IsRefusedNotIgnored()
+    {
+        var (code, _) = await SendAsync(HttpMethod.Get, "/api/v1/pods?labelSelector=app%3Dweb");
+
+        Assert.Equal(HttpStatusCode.BadRequest, code);
+    }
+
+    [Fact]
+    public async Task Watch_FromListResourceVersion_StreamsLaterChangesInOrder()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("before"));
+        var (_, list) = await SendAsync(HttpMethod.Get, "/api/v1/pods");
+        var listRv = list["metadata"]!["resourceVersion"]!.GetValue<string>();
+        await using var watch = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={listRv}", Ct);
+
+        var (_, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["v"] = "2" } } }, "application/merge-patch+json");
+        await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
+
+        var events = new[] { await watch.NextAsync(Ct), await watch.NextAsync(Ct), await watch.NextAsync(Ct) };
+        Assert.Equal(["ADDED", "MODIFIED", "DELETED"], events.Select(e => e["type"]!.GetValue<string>()));
+        Assert.All(events, e => Assert.Equal("a", e["object"]!["metadata"]!["name"]!.GetValue<string>()));
+        Assert.Equal(Rv(created), Rv(events[0]["object"]!.AsObject()));
+        Assert.Equal("2", events[1]["object"]!["metadata"]!["labels"]!["v"]!.GetValue<string>());
+        // Each event's object carries the resourceVersion of that change, increasing.
+        var versions = events.Select(e => long.Parse(Rv(e["object"]!.AsObject()))).ToList();
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(3, versions.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Watch_WithoutResourceVersion_StartsWithAddedForExisting()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("b"));
+        await using var watch = await WatchStream.OpenAsync(_http, "/api/v1/namespaces/default/pods?watch=true", Ct);
+
+        var first = await watch.NextAsync(Ct);
+        var second = await watch.NextAsync(Ct);
+
+        Assert.Equal(("ADDED", "a"), (first["type"]!.GetValue<string>(), first["object"]!["metadata"]!["name"]!.GetValue<string>()));
+        Assert.Equal(("ADDED", "b"), (second["type"]!.GetValue<string>(), second["object"]!["metadata"]!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Watch_FromCompactedResourceVersion_GetsErrorEvent410Expired()
+    {
+        var (_, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("b"));
+        _server.Compact();
+        await using var watch = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={Rv(created)}", Ct);
+
+        var error = await watch.NextAsync(Ct);
+        var end = await watch.NextOrEndAsync(Ct);
+
+        Assert.Equal("ERROR", error["type"]!.GetValue<string>());
+        Assert.Equal("Status", error["object"]!["kind"]!.GetValue<string>());
+        Assert.Equal(410, error["object"]!["code"]!.GetValue<int>());
+        Assert.Equal("Expired", error["object"]!["reason"]!.GetValue<string>());
+        Assert.Null(end);
+    }
+
+    [Fact]
+    public async Task Watch_FromCurrentResourceVersionAfterCompaction_Works()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        _server.Compact();
+        await using var watch = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={_server.ResourceVersion}", Ct);
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("b"));
+
+        var added = await watch.NextAsync(Ct);
+
+        Assert.Equal(("ADDED", "b"), (added["type"]!.GetValue<string>(), added["object"]!["metadata"]!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Bookmark_OnlyWhenAllowed_CarriesOnlyResourceVersion()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var rv = _server.ResourceVersion;
+        await using var plain = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={rv}", Ct);
+        await using var bookmarked = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={rv}&allowWatchBookmarks=true", Ct);
+        Assert.Equal(2, _server.OpenWatches); // registered before the response headers were sent
+
+        _server.Bookmark();
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("b"));
+
+        var bookmark = await bookmarked.NextAsync(Ct);
+        var firstPlain = await plain.NextAsync(Ct);
+        Assert.Equal("BOOKMARK", bookmark["type"]!.GetValue<string>());
+        Assert.Equal(rv.ToString(System.Globalization.CultureInfo.InvariantCulture), bookmark["object"]!["metadata"]!["resourceVersion"]!.GetValue<string>());
+        Assert.Null(bookmark["object"]!["metadata"]!["name"]);
+        Assert.Equal("ADDED", firstPlain["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task DropWatches_EndsTheStream_ResumingFromLastSeenMissesNothing()
+    {
+        var start = _server.ResourceVersion;
+        await using (var watch = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={start}", Ct))
+        {
+            await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+            var seen = await watch.NextAsync(Ct);
+            _server.DropWatches();
+            Assert.Null(await watch.NextOrEndAsync(Ct));
+            start = long.Parse(Rv(seen["object"]!.AsObject()));
+        }
+
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("b"));
+        await using var resumed = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={start}", Ct);
+        var next = await resumed.NextAsync(Ct);
+
+        Assert.Equal("b", next["object"]!["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Leases_CreateAndReplaceWithResourceVersion()
+    {
+        var lease = new JsonObject
+        {
+            ["apiVersion"] = "coordination.k8s.io/v1",
+            ["kind"] = "Lease",
+            ["metadata"] = new JsonObject { ["name"] = "leader" },
+            ["spec"] = new JsonObject { ["holderIdentity"] = "a", ["leaseDurationSeconds"] = 15 },
+        };
+        var (code, created) = await SendAsync(HttpMethod.Post, "/apis/coordination.k8s.io/v1/namespaces/linnet/leases", lease);
+        created["spec"]!["holderIdentity"] = "b";
+        var (replaced, _) = await SendAsync(HttpMethod.Put, "/apis/coordination.k8s.io/v1/namespaces/linnet/leases/leader", created);
+        var (stale, _) = await SendAsync(HttpMethod.Put, "/apis/coordination.k8s.io/v1/namespaces/linnet/leases/leader", created);
+
+        Assert.Equal(HttpStatusCode.Created, code);
+        Assert.Equal(HttpStatusCode.OK, replaced);
+        Assert.Equal(HttpStatusCode.Conflict, stale);
+    }
+
+    [Fact]
+    public async Task ExpireWatches_OpenWatchGetsErrorEvent410ThenEnds()
+    {
+        await using var watch = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={_server.ResourceVersion}", Ct);
+        _server.ExpireWatches();
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("late"));
+
+        var error = await watch.NextAsync(Ct);
+
+        Assert.Equal("ERROR", error["type"]!.GetValue<string>());
+        Assert.Equal(410, error["object"]!["code"]!.GetValue<int>());
+        Assert.Null(await watch.NextOrEndAsync(Ct));
+    }
+}
