@@ -137,6 +137,13 @@ public sealed class ContainerImageTests
     // then chroot into the unpacked image as `user`.
     private static Task<(int ExitCode, string Output)> RunInImageAsync(ResolvedImage image, string user, string[] command, CancellationToken ct)
     {
+        // The store keeps its unpacked images owner-only (workloads run from their own copies); inside the chroot the
+        // image's root is "/", which its user must be able to enter, as in a container.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(image.RootFs, (UnixFileMode)0b111_101_101);
+        }
+
         Directory.CreateDirectory(Path.Combine(image.RootFs, "proc"));
         Directory.CreateDirectory(Path.Combine(image.RootFs, "tmp"));
         return RunAsync(
