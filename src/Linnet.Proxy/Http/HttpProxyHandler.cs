@@ -4,7 +4,7 @@ using System.Net;
 using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
-using Linnet.Proxy.Listening;
+using Linnet.Proxy.Connections;
 using Linnet.Proxy.Mirroring;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tap;
@@ -141,10 +141,12 @@ internal sealed partial class HttpProxyHandler : IDisposable
         var direction = connection.Direction;
         var tls = TlsLabel.ForConnection(direction, connection.ClientIdentity);
 
+        // One read of the config in effect: this request's policy, routes and endpoints are of one version.
+        var model = _services.Current;
         if (direction == Direction.Inbound)
         {
             var authority = DstCanonical.InboundAuthority(request, connection.ClientIdentity is not null);
-            if (_authorizer.AuthorizeHttp(context, connection) is { } unauthorized)
+            if (_authorizer.AuthorizeHttp(model.InboundPolicy, context, connection.TargetPort, connection.ClientIdentity) is { } unauthorized)
             {
                 return DeniedAsync(context, authority, tls, start, unauthorized);
             }
@@ -154,8 +156,8 @@ internal sealed partial class HttpProxyHandler : IDisposable
             return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop, OrigProto.Take(request) ? Http1 : null);
         }
 
-        var service = (connection.Role == ListenerRole.ServicePort ? _services.FindByLocalPort(connection.TargetPort) : null)
-            ?? FindService(request.Host, connection.OriginalDestination);
+        var service = (connection.Role == ListenerRole.ServicePort ? model.FindByLocalPort(connection.TargetPort) : null)
+            ?? FindService(model, request.Host, connection.OriginalDestination);
         if (service is null)
         {
             if (connection.OriginalDestination is { } original)
@@ -230,14 +232,14 @@ internal sealed partial class HttpProxyHandler : IDisposable
         return true;
     }
 
-    private ServiceState? FindService(HostString host, IPEndPoint? original)
+    private static ServiceState? FindService(ProxyModel model, HostString host, IPEndPoint? original)
     {
         if (!host.HasValue)
         {
             return null;
         }
 
-        return _services.Find(host.Host, host.Port ?? original?.Port);
+        return model.Find(host.Host, host.Port ?? original?.Port);
     }
 
     private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start, IReadOnlyList<string> hopByHop,

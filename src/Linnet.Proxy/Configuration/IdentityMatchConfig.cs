@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Authorization;
+namespace Linnet.Proxy.Configuration;
 
 /// <summary>A match on a client's SPIFFE identity.</summary>
 public sealed record IdentityMatchConfig(IdentityMatchType Type, string Value)

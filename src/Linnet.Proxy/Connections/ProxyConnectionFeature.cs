@@ -2,7 +2,7 @@ using System.Net;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
 
-namespace Linnet.Proxy.Listening;
+namespace Linnet.Proxy.Connections;
 
 /// <summary>What the listener learnt about an accepted connection, for the stages after it.</summary>
 /// <param name="Role">The listener that accepted it.</param>

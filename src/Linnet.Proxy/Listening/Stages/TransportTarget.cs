@@ -1,7 +1,6 @@
 using Linnet.Proxy.Configuration;
-using Linnet.Proxy.Listening;
 
-namespace Linnet.Proxy.Tls;
+namespace Linnet.Proxy.Listening.Stages;
 
 /// <summary>Which app port a transport header may name. Without this, a client that the app's policy admits
 /// could name one of the proxy's own listeners (its outbound 4140 above all) and have the proxy connect to it

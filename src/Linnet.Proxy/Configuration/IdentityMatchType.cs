@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Authorization;
+namespace Linnet.Proxy.Configuration;
 
 /// <summary>How an <see cref="IdentityMatchConfig"/> compares.</summary>
 public enum IdentityMatchType

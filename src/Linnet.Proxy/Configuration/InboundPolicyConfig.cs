@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Authorization;
+namespace Linnet.Proxy.Configuration;
 
 /// <summary>The inbound authorization policy of this proxy's workload instance.</summary>
 /// <param name="Default">For ports no server covers.</param>

@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Authorization;
+namespace Linnet.Proxy.Configuration;
 
 /// <summary>One AuthorizationPolicy: a client is allowed when it satisfies both conditions.</summary>
 /// <param name="Name">Its name (the <c>authz_name</c> label).</param>

@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Authorization;
+namespace Linnet.Proxy.Configuration;
 
 /// <summary>Linkerd's default inbound policies: what a port no Server covers admits, and what a Server admits
 /// when no authorization allows the client (its <c>accessPolicy</c>).</summary>

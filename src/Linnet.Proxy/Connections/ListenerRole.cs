@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Listening;
+namespace Linnet.Proxy.Connections;
 
 /// <summary>What a listening socket is for.</summary>
 public enum ListenerRole

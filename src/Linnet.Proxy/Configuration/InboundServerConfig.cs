@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Authorization;
+namespace Linnet.Proxy.Configuration;
 
 /// <summary>A Server: the app ports it covers admit what one of its authorizations allows, else what
 /// <paramref name="AccessPolicy"/> says.</summary>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Linnet.Proxy.Authorization;
+namespace Linnet.Proxy.Configuration;
 
 /// <summary>A source network and the networks inside it that are excluded.</summary>
 public sealed record NetworkMatchConfig(IPNetwork Network, IReadOnlyList<IPNetwork> Except)
