@@ -85,6 +85,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ProxyListenerService>());
         services.AddHttpForwarder();
         services.TryAddSingleton<TapHub>();
+        services.TryAddSingleton<ProxyResponses>();
         services.TryAddSingleton<HttpProxyHandler>();
         services.TryAddSingleton<AdminEndpoints>();
         services.TryAddSingleton(new ProxyIdentity(bootstrap.Identity is not null));
