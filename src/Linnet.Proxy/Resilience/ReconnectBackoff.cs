@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.ControlPlane;
+namespace Linnet.Proxy.Resilience;
 
 /// <summary>Exponential backoff with full jitter (AWS's "Exponential Backoff and Jitter"): the n-th
 /// consecutive failure waits a uniformly random time in [0, min(max, initial·2ⁿ)), so that proxies that

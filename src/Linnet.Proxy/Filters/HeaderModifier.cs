@@ -1,7 +1,7 @@
 using Linnet.Proxy.Configuration;
 using Microsoft.AspNetCore.Http;
 
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Filters;
 
 /// <summary>A compiled <see cref="HeaderModifierConfig"/>: applied to a header collection in the order
 /// remove, set, add (Gateway API's <c>HTTPHeaderFilter</c>). Works the same on HTTP/1.1 and HTTP/2, and on

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Linnet.Proxy.Configuration;
-using Linnet.Proxy.Http;
 using Linnet.Proxy.Telemetry;
+using Linnet.Proxy.Tls;
 
-namespace Linnet.Proxy.Tls;
+namespace Linnet.Proxy.Http;
 
 /// <summary>The outbound HTTP clients for meshed endpoints, one per identity (see
 /// <see cref="UpstreamClientFactory.CreateMesh"/>), made on first use. Identities are few — one per service

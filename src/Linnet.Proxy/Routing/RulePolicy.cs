@@ -1,8 +1,8 @@
 using Linnet.Proxy.Configuration;
-using Linnet.Proxy.Http;
-using Linnet.Proxy.Routing;
+using Linnet.Proxy.Filters;
+using Linnet.Proxy.Resilience;
 
-namespace Linnet.Proxy.Resilience;
+namespace Linnet.Proxy.Routing;
 
 /// <summary>A route rule's filters, compiled with the snapshot: header modifiers, timeouts, faults,
 /// retries and the mirror (resolved to a service of the same snapshot). A rule with none of them has no

@@ -9,8 +9,9 @@ using Linnet.Proxy.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Proto = Linnet.Api.Identity.V1;
+using Linnet.Proxy.Identity;
 
-namespace Linnet.Proxy.Identity;
+namespace Linnet.Proxy.ControlPlane;
 
 /// <summary>Keeps <see cref="ProxyIdentity"/> filled: generates a P-256 key in memory (it is never written
 /// anywhere), sends a CSR for the configured SPIFFE id with the token read from the token file (anew each
@@ -87,7 +88,7 @@ internal sealed partial class CertificateRenewalService : BackgroundService
         // credential, and a spoofed CA must not collect it.
         using var channel = GrpcChannel.ForAddress(new Uri($"https://{_caAddress}"), new GrpcChannelOptions
         {
-            HttpHandler = new ControlPlane.ControlPlaneTls(_bootstrap, _metrics, _time, _logger).CreateHandler("identity", null),
+            HttpHandler = new ControlPlaneTls(_bootstrap, _metrics, _time, _logger).CreateHandler("identity", null),
             DisposeHttpClient = true,
         });
         var client = new Proto.Identity.IdentityClient(channel);

@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Resilience;
 
 /// <summary>A request body of unknown length that is streamed to the first attempt as it arrives (never
 /// read ahead: a streaming client may wait for replies before sending more) while a copy of up to
