@@ -3,6 +3,7 @@ using System.Net;
 using Linnet.Proxy.Admin;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Http;
+using Linnet.Proxy.Connections;
 using Linnet.Proxy.Listening;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tcp;

@@ -1,4 +1,5 @@
 using System.Net;
+using Linnet.Proxy.Configuration;
 
 namespace Linnet.Proxy.Authorization;
 

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Net;
+using Linnet.Proxy.Configuration;
 
 namespace Linnet.Proxy.Authorization;
 

@@ -1,3 +1,5 @@
+using Linnet.Proxy.Configuration;
+
 namespace Linnet.Proxy.Authorization;
 
 /// <summary>A compiled Server (or the default policy for ports no Server covers): its authorizations in

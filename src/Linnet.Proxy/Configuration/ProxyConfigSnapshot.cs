@@ -1,4 +1,3 @@
-using Linnet.Proxy.Authorization;
 using Microsoft.Extensions.Primitives;
 
 namespace Linnet.Proxy.Configuration;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Proto = Linnet.Api.Destination.V1;
+using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.ControlPlane;
 

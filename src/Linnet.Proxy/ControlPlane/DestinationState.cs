@@ -13,7 +13,7 @@ internal sealed class DestinationState
     public string Version { get; private set; } = "";
 
     /// <summary>The inbound policy last sent (the default until one is).</summary>
-    public Authorization.InboundPolicyConfig InboundPolicy { get; private set; } = Authorization.InboundPolicyConfig.AllowAll;
+    public Configuration.InboundPolicyConfig InboundPolicy { get; private set; } = Configuration.InboundPolicyConfig.AllowAll;
 
     /// <summary>True once a snapshot has been applied.</summary>
     public bool HasSnapshot { get; private set; }
@@ -41,7 +41,7 @@ internal sealed class DestinationState
             }
         }
 
-        InboundPolicy = update.InboundPolicy is { } policy ? PolicyMapper.ToConfig(policy, problems) : update.Snapshot ? Authorization.InboundPolicyConfig.AllowAll : InboundPolicy;
+        InboundPolicy = update.InboundPolicy is { } policy ? PolicyMapper.ToConfig(policy, problems) : update.Snapshot ? Configuration.InboundPolicyConfig.AllowAll : InboundPolicy;
         Version = update.Version;
         var services = new List<ServiceConfig>(_services.Values);
         services.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));

@@ -1,6 +1,7 @@
 using System.Net;
 using Linnet.Proxy.Authorization;
 using Proto = Linnet.Api.Destination.V1;
+using Linnet.Proxy.Configuration;
 
 namespace Linnet.Proxy.ControlPlane;
 

@@ -3,6 +3,7 @@ using Linnet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
+using Linnet.Proxy.Filters;
 
 namespace Linnet.Proxy.Http;
 

@@ -4,7 +4,8 @@ using System.Net;
 using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
-using Linnet.Proxy.Listening;
+using Linnet.Proxy.Http.Stages;
+using Linnet.Proxy.Connections;
 using Linnet.Proxy.Mirroring;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tap;
@@ -18,10 +19,11 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Linnet.Proxy.Http;
 
-/// <summary>The terminal stage for HTTP: picks the destination (the local app inbound; a service's
-/// endpoint outbound), forwards with YARP's <see cref="IHttpForwarder"/>, and records the request. A route
-/// rule with filters takes the policy stages first (HttpProxyHandler.Policy.cs).</summary>
-internal sealed partial class HttpProxyHandler : IDisposable
+/// <summary>Runs each request through the request stages (<see cref="RequestPipeline"/>) and is their last:
+/// forwards with YARP's <see cref="IHttpForwarder"/> to the local app (inbound) or a service's endpoint
+/// (outbound) and records the request. A route rule with filters takes the policy steps first
+/// (HttpProxyHandler.Policy.cs).</summary>
+internal sealed partial class HttpProxyHandler : IRequestStage, IDisposable
 {
     private static readonly ForwarderRequestConfig Http1 = new()
     {
@@ -33,9 +35,7 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private static readonly ForwarderRequestConfig Http2 = Http1 with { Version = HttpVersion.Version20 };
 
     private readonly IHttpForwarder _forwarder;
-    private readonly InboundAuthorizer _authorizer;
     private readonly ServiceTable _services;
-    private readonly HttpRouter _router;
     private readonly BootstrapConfig _config;
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
@@ -49,16 +49,18 @@ internal sealed partial class HttpProxyHandler : IDisposable
     private readonly ConcurrentDictionary<IPEndPoint, string> _originalPrefixes = new();
     private readonly Func<long> _clock;
     private readonly TapHub _tap;
+    private readonly ProxyResponses _responses;
+    private readonly RequestPipeline _pipeline;
 
     /// <summary>Creates the handler with its two pooled clients and the mesh's. <paramref name="random"/> (thread-safe) draws
     /// the routes' fault and mirror percentages.</summary>
-    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer, MeshClients meshClients, TapHub tap, Random? random = null)
+    public HttpProxyHandler(IHttpForwarder forwarder, ServiceTable services, HttpRouter router, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time, ILogger<HttpProxyHandler> logger, InboundAuthorizer authorizer, MeshClients meshClients, TapHub tap, ProxyResponses responses, Random? random = null)
     {
+        _responses = responses;
+        _pipeline = new RequestPipeline(new HeadChecksStage(responses), new InboundAuthorizationStage(authorizer, responses), new DestinationStage(responses), new RouteStage(router, responses), this);
         _tap = tap;
         _forwarder = forwarder;
-        _authorizer = authorizer;
         _services = services;
-        _router = router;
         _config = config;
         _metrics = metrics;
         _time = time;
@@ -74,15 +76,18 @@ internal sealed partial class HttpProxyHandler : IDisposable
     /// <summary>Mirrored copies in flight now.</summary>
     internal int MirrorsInFlight => _mirror.InFlight;
 
-    /// <summary>Proxies one request.</summary>
+    /// <summary>The request stages, in order, this handler's forward last.</summary>
+    internal RequestPipeline Pipeline => _pipeline;
+
+    /// <inheritdoc />
+    public string Name => "forward";
+
+    /// <summary>Proxies one request: through the request stages, with the config in effect read once.</summary>
     public Task InvokeAsync(HttpContext context, ProxyConnectionFeature connection)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(connection);
         var start = _time.GetTimestamp();
-        var request = context.Request;
-        var direction = connection.Direction;
-        var tls = TlsLabel.ForConnection(direction, connection.ClientIdentity);
 
         // Tap: nothing but this length check while nobody taps.
         if (_tap.IsActive)
@@ -90,154 +95,59 @@ internal sealed partial class HttpProxyHandler : IDisposable
             _tap.Begin(context, connection, start);
         }
 
-        if (context.Features.Get<Http1HeadCapture>() is { } head)
-        {
-            var inspection = head.Take();
-
-            // RFC 9112 §6.3: both framings at once is how requests are smuggled; refuse, never forward.
-            if (inspection.ConflictingFraming)
-            {
-                return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status400BadRequest, "bad_request", "request has both Content-Length and Transfer-Encoding");
-            }
-
-            // RFC 9112 §3.2: a request target is visible ASCII; Kestrel lets control characters through.
-            if (!IsVisibleAscii(context.Features.Get<IHttpRequestFeature>()!.RawTarget))
-            {
-                return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status400BadRequest, "bad_request", "request target has characters that are not visible ASCII");
-            }
-
-            return ThenExpectNextHeadAsync(RouteAsync(context, connection, start, inspection.Nominated), context, head);
-        }
-
-        return RouteAsync(context, connection, start, []);
+        return _pipeline.RunAsync(new RequestState(context, connection, start, _services.Current));
     }
 
-    // Once a request's body has been read to its end, what the connection consumes next is the next
-    // request's head. If it was not (the forward failed early), Kestrel drains the rest later and those
-    // bytes are body, not head: stop checking this connection rather than misread them.
-    private static async Task ThenExpectNextHeadAsync(Task forward, HttpContext context, Http1HeadCapture head)
+    /// <summary>The last stage: inbound, to the app; outbound, through the rule's filters (mirror, retries,
+    /// HttpProxyHandler.Policy.cs) or straight to an endpoint the balancer picks; or to the original
+    /// destination when no service claims the request.</summary>
+    public Task InvokeAsync(RequestState state, ProxyRequestDelegate next)
     {
-        await forward;
-        var bodyDetection = context.Features.Get<IHttpRequestBodyDetectionFeature>();
-        if (bodyDetection is { CanHaveBody: false })
-        {
-            head.BeginHead();
-            return;
-        }
-
-        if (context.Request.BodyReader.TryRead(out var result))
-        {
-            context.Request.BodyReader.AdvanceTo(result.Buffer.Start);
-            if (result.IsCompleted && result.Buffer.IsEmpty)
-            {
-                head.BeginHead();
-            }
-        }
-    }
-
-    private Task RouteAsync(HttpContext context, ProxyConnectionFeature connection, long start, IReadOnlyList<string> hopByHop)
-    {
+        ArgumentNullException.ThrowIfNull(state);
+        var context = state.Context;
+        var connection = state.Connection;
         var request = context.Request;
-        var direction = connection.Direction;
-        var tls = TlsLabel.ForConnection(direction, connection.ClientIdentity);
-
+        var direction = state.Direction;
+        var tls = state.Tls;
+        var start = state.Start;
+        var hopByHop = state.HopByHop;
         if (direction == Direction.Inbound)
         {
             var authority = DstCanonical.InboundAuthority(request, connection.ClientIdentity is not null);
-            if (_authorizer.AuthorizeHttp(context, connection) is { } unauthorized)
-            {
-                return DeniedAsync(context, authority, tls, start, unauthorized);
-            }
-
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
             // mTLS: an HTTP/1.x request that crossed the mesh in HTTP/2 goes on to the app as HTTP/1.1.
             return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop, OrigProto.Take(request) ? Http1 : null);
         }
 
-        var service = (connection.Role == ListenerRole.ServicePort ? _services.FindByLocalPort(connection.TargetPort) : null)
-            ?? FindService(request.Host, connection.OriginalDestination);
-        if (service is null)
+        if (state.Service is not { } service)
         {
-            if (connection.OriginalDestination is { } original)
-            {
-                // Redirected traffic to an address no service claims: pass it through unchanged.
-                var prefix = _originalPrefixes.GetOrAdd(original, static ep => $"http://{ep}");
-                return ForwardAsync(context, _outboundClient, prefix, null, direction, request.Host.Value ?? original.ToString(), tls, start, hopByHop);
-            }
-
-            return RespondAsync(context, direction, request.Host.Value ?? "", tls, start, StatusCodes.Status502BadGateway, "unknown_authority",
-                $"no service is known for authority '{request.Host.Value}'");
+            // Redirected traffic to an address no service claims: pass it through unchanged.
+            var original = connection.OriginalDestination!;
+            var prefix = _originalPrefixes.GetOrAdd(original, static ep => $"http://{ep}");
+            return ForwardAsync(context, _outboundClient, prefix, null, direction, request.Host.Value ?? original.ToString(), tls, start, hopByHop);
         }
 
-        // Routes choose the backend service; metrics keep the authority the client asked for, and so does the
-        // server's proxy (l5d-dst-canonical, removed again for endpoints that are not meshed).
-        DstCanonical.Set(request.Headers, service.Authority);
-        var target = service;
-        CompiledRouteRule? rule = null;
-        var backendIndex = -1;
-        if (service.Rules.Length > 0)
+        var target = state.Target!;
+        var rule = state.Rule;
+        var backendIndex = state.BackendIndex;
+        if (rule?.Policy is not null)
         {
-            var outcome = _router.Route(service, request, out rule, out backendIndex, out var backend);
-            if (rule is not null)
-            {
-                NoteTapRoute(context, rule);
-            }
-
-            switch (outcome)
-            {
-                case RouteOutcome.NoRuleMatched:
-                    return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status404NotFound, "no_route", "no route matches");
-                case RouteOutcome.InvalidBackend:
-                    return RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status500InternalServerError, "invalid_backend",
-                        $"the route rule for service '{service.Authority}' has no valid backend");
-                case RouteOutcome.Redirect:
-                    return RedirectAsync(context, service, rule!, tls, start);
-            }
-
-            target = backend!;
-            rule!.Rewrite?.Apply(request);
-            if (rule!.Policy is not null)
-            {
-                return ForwardWithPolicyAsync(context, service, rule, backendIndex, target, _clients.TlsLabelFor(target), start, hopByHop);
-            }
+            return ForwardWithPolicyAsync(context, service, rule, backendIndex, target, _clients.TlsLabelFor(target), start, hopByHop);
         }
 
         var endpoint = target.Balancer.Pick();
         if (endpoint is null)
         {
             return target.Balancer.HasEndpoints
-                ? RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "all_endpoints_ejected",
+                ? _responses.RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "all_endpoints_ejected",
                     $"service '{target.Authority}': all endpoints are ejected")
-                : RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "no_endpoints",
+                : _responses.RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "no_endpoints",
                     $"service '{target.Authority}' has no available endpoints");
         }
 
         // A meshed endpoint is reached over mTLS, in HTTP/2 between the proxies whatever the app spoke.
         var outbound = _clients.Select(endpoint, request);
         return ForwardAsync(context, outbound.Client, outbound.Prefix, endpoint, direction, service.Authority, outbound.Tls, start, hopByHop, outbound.Mesh ? Http2 : null, target, rule, backendIndex, service);
-    }
-
-    private static bool IsVisibleAscii(string target)
-    {
-        foreach (var c in target)
-        {
-            if (c is <= ' ' or >= (char)0x7F)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private ServiceState? FindService(HostString host, IPEndPoint? original)
-    {
-        if (!host.HasValue)
-        {
-            return null;
-        }
-
-        return _services.Find(host.Host, host.Port ?? original?.Port);
     }
 
     private async Task ForwardAsync(HttpContext context, HttpMessageInvoker client, string prefix, EndpointState? endpoint, Direction direction, string authority, string tls, long start, IReadOnlyList<string> hopByHop,
@@ -337,105 +247,17 @@ internal sealed partial class HttpProxyHandler : IDisposable
         }
     }
 
-    private RouteSeries RouteSeriesFor(CompiledRouteRule rule, ServiceState parent) =>
-        rule.Series ??= _metrics.Routes.Route(parent.Config.Key, rule.RouteName, rule.RouteKind);
+    private RouteSeries RouteSeriesFor(CompiledRouteRule rule, ServiceState parent) => _responses.RouteSeriesFor(rule, parent);
 
-    private RouteBackendSeries BackendSeriesFor(CompiledRouteRule rule, int backendIndex, ServiceState parent) =>
-        rule.BackendSeries[backendIndex] ??= _metrics.Routes.Backend(parent.Config.Key, rule.RouteName, rule.Backend(backendIndex)!.Config.Key, rule.RouteKind);
+    private RouteBackendSeries BackendSeriesFor(CompiledRouteRule rule, int backendIndex, ServiceState parent) => _responses.BackendSeriesFor(rule, backendIndex, parent);
 
-    private async Task RespondAsync(HttpContext context, Direction direction, string authority, string tls, long start, int status, string reasonCode, string reason)
-    {
-        _metrics.Request(direction, authority, tls).AddRequest();
-        _metrics.ProxyError(direction, reasonCode);
-        Log.Refused(_logger, direction, authority, reason);
-        if (status == StatusCodes.Status400BadRequest)
-        {
-            context.Response.Headers.Connection = "close";
-        }
+    private static Task WriteProxyResponseAsync(HttpContext context, int status, int? grpcStatus, string reason) =>
+        ProxyResponses.WriteProxyResponseAsync(context, status, grpcStatus, reason);
 
-        await WriteProxyResponseAsync(context, status, null, reason);
-        Record(context, direction, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
-    }
+    private void Record(HttpContext context, Direction direction, string authority, string tls, double latencyMs) =>
+        _responses.Record(context, direction, authority, tls, latencyMs);
 
-    // Gateway API RequestRedirect: the proxy's own answer, counted like a forwarded response.
-    private async Task RedirectAsync(HttpContext context, ServiceState service, CompiledRouteRule rule, string tls, long start)
-    {
-        _metrics.Request(Direction.Outbound, service.Authority, tls).AddRequest();
-        rule.Redirect!.Respond(context, service.Config.Port);
-        RouteSeriesFor(rule, service).Status(context.Response.StatusCode, RouteMetrics.Errors.None);
-        await context.Response.CompleteAsync();
-        Record(context, Direction.Outbound, service.Authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
-    }
-
-    // Inbound authorization refused the request (Authorization/InboundAuthorizer): 403, or PERMISSION_DENIED for gRPC.
-    private async Task DeniedAsync(HttpContext context, string authority, string tls, long start, string reason)
-    {
-        _metrics.Request(Direction.Inbound, authority, tls).AddRequest();
-        _metrics.ProxyError(Direction.Inbound, "unauthorized");
-        await AuthorizationResponses.WriteDeniedAsync(context, reason);
-        Record(context, Direction.Inbound, authority, tls, _time.GetElapsedTime(start).TotalMilliseconds);
-    }
-
-    // A response the proxy produces itself, with the reason in l5d-proxy-error. For gRPC, a trailers-only
-    // response (HTTP 200, grpc-status in the one HEADERS frame, which ends the stream), as gRPC servers
-    // answer a call they fail before any message.
-    private static Task WriteProxyResponseAsync(HttpContext context, int status, int? grpcStatus, string reason)
-    {
-        var response = context.Response;
-        response.Headers[ProxyErrors.Header] = reason;
-        if (grpcStatus is { } code)
-        {
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/grpc";
-            response.Headers["grpc-status"] = code.ToString(CultureInfo.InvariantCulture);
-            response.Headers["grpc-message"] = reason;
-            return Task.CompletedTask;
-        }
-
-        response.StatusCode = status;
-        response.ContentType = "text/plain; charset=utf-8";
-        return response.WriteAsync(reason + "\n");
-    }
-
-    private void Record(HttpContext context, Direction direction, string authority, string tls, double latencyMs)
-    {
-        var status = context.Response.StatusCode;
-        var grpc = GrpcStatus(context);
-        var success = status < 500 && (grpc.Length == 0 || grpc == "0");
-        _metrics.Response(direction, authority, tls, status, success, grpc).Add(latencyMs);
-        if (_tap.IsActive && context.Features.Get<TapCapture>() is { } capture)
-        {
-            _tap.Complete(capture, context, direction, tls, latencyMs);
-        }
-    }
-
-    private void NoteTapRoute(HttpContext context, CompiledRouteRule rule)
-    {
-        if (_tap.IsActive && context.Features.Get<TapCapture>() is { } capture)
-        {
-            capture.Route = rule.RouteName;
-            capture.RouteKind = rule.RouteKind;
-        }
-    }
-
-    private void NoteTapEndpoint(HttpContext context, EndpointState endpoint)
-    {
-        if (_tap.IsActive && context.Features.Get<TapCapture>() is { } capture)
-        {
-            capture.Endpoint = endpoint;
-        }
-    }
-
-    private static string GrpcStatus(HttpContext context)
-    {
-        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
-        if (trailers is not null && trailers.TryGetValue("grpc-status", out var fromTrailers))
-        {
-            return fromTrailers.ToString();
-        }
-
-        return context.Response.Headers.TryGetValue("grpc-status", out var fromHeaders) ? fromHeaders.ToString() : "";
-    }
+    private void NoteTapEndpoint(HttpContext context, EndpointState endpoint) => _responses.NoteTapEndpoint(context, endpoint);
 
     private static string Describe(ForwarderError error, HttpContext context, string prefix)
     {
@@ -484,9 +306,6 @@ internal sealed partial class HttpProxyHandler : IDisposable
 
         [LoggerMessage(1, LogLevel.Warning, "{Direction} request to {Authority} via {Destination} failed: {Reason}")]
         public static partial void ForwardFailed(ILogger logger, Direction direction, string authority, string destination, string reason);
-
-        [LoggerMessage(2, LogLevel.Information, "{Direction} request to {Authority} answered by the proxy: {Reason}")]
-        public static partial void Refused(ILogger logger, Direction direction, string authority, string reason);
 
         [LoggerMessage(4, LogLevel.Warning, "Endpoint {Endpoint} of {Service} ejected after consecutive failures")]
         public static partial void Ejected(ILogger logger, string endpoint, string service);

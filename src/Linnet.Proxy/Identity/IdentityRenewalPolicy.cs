@@ -1,4 +1,4 @@
-using Linnet.Proxy.ControlPlane;
+using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.Identity;
 

@@ -1,74 +1,57 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Configuration;
-using Linnet.Proxy.Detection;
-using Linnet.Proxy.Http;
+using Linnet.Proxy.Connections;
+using Linnet.Proxy.Listening.Stages;
 using Linnet.Proxy.Routing;
-using Linnet.Proxy.Tcp;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Linnet.Proxy.Listening;
 
-/// <summary>Owns the proxy's inbound, outbound and per-service sockets: accepts, detects the protocol,
-/// then hands HTTP to Kestrel and everything else to the <see cref="OpaqueForwarder"/>.</summary>
+/// <summary>Owns the proxy's inbound, outbound and per-service sockets: binds them, keeps the service ports in
+/// step with the config, accepts, runs each connection through the <see cref="ConnectionPipeline"/>, and drains
+/// on shutdown.</summary>
 internal sealed partial class ProxyListenerService : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly BootstrapConfig _config;
-    private readonly DispatchTransportFactory _dispatch;
     private readonly ServiceTable _services;
-    private readonly OpaqueForwarder _opaque;
-    private readonly InboundAuthorizer _authorizer;
     private readonly MeshTls _mesh;
-    private readonly MeshInbound _meshInbound;
+    private readonly ConnectionPipeline _pipeline;
     private readonly ProxyPorts _ownPorts;
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ProxyListenerService> _logger;
-    private readonly SocketConnectionContextFactory _connections;
     private readonly ConcurrentDictionary<int, Listener> _servicePortListeners = new();
-    private readonly ConcurrentDictionary<Task, byte> _opaqueConnections = new();
-    private readonly CancellationTokenSource _abort = new();
+    private readonly ConnectionDrain _drain = new();
     private readonly SemaphoreSlim _reconcileGate = new(1, 1);
     private Listener? _inbound;
     private Listener? _outbound;
-    private volatile bool _stopping;
     private int _disposed;
 
+    /// <summary>Creates the listeners' owner; each accepted connection runs through <paramref name="pipeline"/>.</summary>
     public ProxyListenerService(
         BootstrapConfig config,
-        DispatchTransportFactory dispatch,
         ServiceTable services,
-        OpaqueForwarder opaque,
         MeshTls mesh,
-        MeshInbound meshInbound,
+        ConnectionPipeline pipeline,
         ProxyMetrics metrics,
         TimeProvider time,
-        ILoggerFactory loggerFactory,
-        InboundAuthorizer authorizer,
+        ILogger<ProxyListenerService> logger,
         ProxyPorts ownPorts)
     {
-        _ownPorts = ownPorts;
-        _authorizer = authorizer;
         _config = config;
-        _dispatch = dispatch;
         _services = services;
-        _opaque = opaque;
         _mesh = mesh;
-        _meshInbound = meshInbound;
+        _pipeline = pipeline;
+        _ownPorts = ownPorts;
         _metrics = metrics;
         _time = time;
-        _logger = loggerFactory.CreateLogger<ProxyListenerService>();
-        _connections = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), loggerFactory.CreateLogger<SocketConnectionContextFactory>());
+        _logger = logger;
     }
 
     /// <summary>Where the inbound listener is bound (resolves port 0).</summary>
@@ -115,7 +98,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         }
 
         // Opaque connections have no request boundary to drain at: let them run out the drain timeout.
-        var drain = Task.WhenAll(_opaqueConnections.Keys);
+        var drain = _drain.WhenAllEnded();
         using var timeout = new CancellationTokenSource(_config.DrainTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
@@ -124,8 +107,8 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         }
         catch (OperationCanceledException)
         {
-            Log.DrainTimedOut(_logger, _opaqueConnections.Count);
-            await _abort.CancelAsync();
+            Log.DrainTimedOut(_logger, _drain.OpaqueCount);
+            await _drain.CancelAsync();
             await drain.ContinueWith(static _ => { }, TaskScheduler.Default);
         }
 
@@ -133,7 +116,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
 
     private Task<List<Listener>> StopAcceptingAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
+        _drain.Stop();
         _services.Changed -= OnServicesChanged;
         var listeners = _servicePortListeners.Values.Append(_inbound).Append(_outbound).OfType<Listener>().ToList();
         foreach (var listener in listeners)
@@ -153,8 +136,8 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         // Registered both as itself and as a hosted service, so the container disposes it twice.
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await _abort.CancelAsync();
-            _abort.Dispose();
+            await _drain.CancelAsync();
+            _drain.Dispose();
         }
     }
 
@@ -194,7 +177,7 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         var address = _config.OutboundListen.Address;
         foreach (var port in wanted)
         {
-            if (!_servicePortListeners.ContainsKey(port) && !_stopping)
+            if (!_servicePortListeners.ContainsKey(port) && !_drain.Stopping)
             {
                 try
                 {
@@ -260,97 +243,11 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
 
     private async Task HandleConnectionAsync(Socket socket, Listener listener)
     {
-        var direction = listener.Role == ListenerRole.Inbound ? Direction.Inbound : Direction.Outbound;
-
-        // With mTLS on, an inbound connection's series is known only once it is classified (a client proxy's
-        // connection is counted under its identity, by MeshInbound); otherwise it is counted from the accept.
-        var meshInbound = listener.Role == ListenerRole.Inbound && _mesh.Enabled;
-        TcpSeries? series = null;
-        var opened = 0L;
-        var closed = 0;
-        TcpSeries OpenSeries()
-        {
-            series = _metrics.Tcp(direction, "src", TlsLabel.Plaintext(direction));
-            series.OnOpen();
-            opened = _time.GetTimestamp();
-            return series;
-        }
-
-        void OnClosed()
-        {
-            if (series is not null && Interlocked.Exchange(ref closed, 1) == 0)
-            {
-                series.OnClose(_time.GetElapsedTime(opened).TotalMilliseconds);
-            }
-        }
-
-        if (!meshInbound)
-        {
-            OpenSeries();
-        }
-
-        var dispatched = false;
+        var meshCandidate = listener.Role == ListenerRole.Inbound && _mesh.Enabled;
+        var connection = new AcceptedConnection(socket, listener.Role, ((IPEndPoint)listener.Socket.LocalEndPoint!).Port, listener.ServicePort, meshCandidate, _metrics, _time, _drain);
         try
         {
-            var feature = Describe(socket, listener);
-            var opaquePort = IsOpaque(feature);
-            var protocol = opaquePort && !meshInbound ? DetectedProtocol.Opaque : await DetectAsync(socket, meshInbound, opaquePort);
-            if (_stopping)
-            {
-                return;
-            }
-
-            if (protocol == DetectedProtocol.MeshTls)
-            {
-                dispatched = await _meshInbound.HandleAsync(socket, feature, _abort.Token);
-                return;
-            }
-
-            if (meshInbound && _config.InboundTls == InboundTlsMode.Strict)
-            {
-                // Strict: a meshed port takes nothing but mTLS from a client proxy. Closing (rather than a
-                // 403) treats HTTP and opaque alike and tells a plaintext client nothing about the app.
-                _metrics.ProxyError(Direction.Inbound, "plaintext_refused");
-                Log.PlaintextRefused(_logger, socket.RemoteEndPoint);
-                return;
-            }
-
-            series ??= OpenSeries();
-            if (protocol is DetectedProtocol.Http1 or DetectedProtocol.Http2)
-            {
-                // Detection only peeked: every byte is still in the socket, so Kestrel's own transport
-                // takes the socket over and reads the request from its first byte.
-                var connection = _connections.Create(socket);
-                var transport = new CountingDuplexPipe(connection.Transport, series);
-                connection.Transport = transport;
-                connection.Features.Set(feature);
-                if (protocol == DetectedProtocol.Http1)
-                {
-                    var capture = new Http1HeadCapture();
-                    transport.HeadCapture = capture;
-                    connection.Features.Set(capture);
-                }
-
-                connection.ConnectionClosed.Register(static state => ((Action)state!)(), (Action)OnClosed);
-                dispatched = _dispatch.Get(protocol).TryDispatch(connection);
-                if (!dispatched)
-                {
-                    await connection.DisposeAsync();
-                }
-
-                return;
-            }
-
-            var forward = ForwardOpaqueAsync(socket, series, feature);
-            _opaqueConnections.TryAdd(forward, 0);
-            try
-            {
-                await forward;
-            }
-            finally
-            {
-                _opaqueConnections.TryRemove(forward, out _);
-            }
+            await _pipeline.RunAsync(connection);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -358,155 +255,11 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         }
         finally
         {
-            if (!dispatched)
+            if (!connection.HandedOff)
             {
-                OnClosed();
+                connection.CloseSeries();
                 socket.Dispose();
             }
-        }
-    }
-
-    private ProxyConnectionFeature Describe(Socket socket, Listener listener)
-    {
-        if (listener.Role == ListenerRole.ServicePort)
-        {
-            var localPort = listener.ServicePort!.Value;
-            return new ProxyConnectionFeature(ListenerRole.ServicePort, null, _services.FindByLocalPort(localPort), localPort);
-        }
-
-        var original = _config.TransparentMode ? OriginalDestination.Get(socket) : null;
-        // Redirected to inbound: the port the client dialled. Addressed to the inbound port itself (a client proxy
-        // reaching a pod's proxy directly, or no redirection): the app's default port, never the proxy itself.
-        var inboundPort = ((IPEndPoint)listener.Socket.LocalEndPoint!).Port;
-        var targetPort = listener.Role == ListenerRole.Inbound ? original is { } od && od.Port != inboundPort ? od.Port : _config.AppPort : 0;
-        return new ProxyConnectionFeature(listener.Role, original, null, targetPort);
-    }
-
-    private bool IsOpaque(ProxyConnectionFeature feature) => feature.Role switch
-    {
-        ListenerRole.Inbound => _config.InboundOpaquePorts.Contains(feature.TargetPort),
-        ListenerRole.ServicePort => feature.Service?.Config.Protocol == ServiceProtocol.Opaque,
-        _ => feature.OriginalDestination is { } od && _config.OutboundOpaquePorts.Contains(od.Port),
-    };
-
-    /// <summary>Classifies the connection from its first bytes with <c>MSG_PEEK</c>, consuming nothing.
-    /// Almost always the first segment decides; when it does not (a request line or a ClientHello split
-    /// across segments), the peek is repeated with a short backoff until more bytes arrive or the detect
-    /// timeout passes. Silence until the timeout means opaque (server-speaks-first protocols). With
-    /// <paramref name="mesh"/>, a ClientHello offering a mesh ALPN is recognised first; on an opaque port
-    /// that is all that is looked for.</summary>
-    private async Task<DetectedProtocol> DetectAsync(Socket socket, bool mesh, bool opaquePort)
-    {
-        using var timeout = new CancellationTokenSource(_config.DetectTimeout, _time);
-        var limit = mesh ? Math.Max(ProtocolDetector.MaxRequestLine, ClientHello.MaxRecord) : ProtocolDetector.MaxRequestLine;
-        var buffer = ArrayPool<byte>.Shared.Rent(limit);
-        try
-        {
-            var seen = 0;
-            var backoff = TimeSpan.FromMilliseconds(1);
-            while (true)
-            {
-                try
-                {
-                    if (seen == 0)
-                    {
-                        // A zero-byte receive completes when data arrives (or the peer closes) and consumes nothing.
-                        await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeout.Token);
-                    }
-                    else
-                    {
-                        await Task.Delay(backoff, _time, timeout.Token);
-                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
-                    }
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-                {
-                    return DetectedProtocol.Opaque;
-                }
-
-                var peeked = socket.Receive(buffer, 0, limit, SocketFlags.Peek);
-                if (peeked == 0)
-                {
-                    throw new IOException("closed before sending anything");
-                }
-
-                if (peeked == seen)
-                {
-                    continue;
-                }
-
-                seen = peeked;
-                if (mesh)
-                {
-                    switch (ClientHello.Classify(buffer.AsSpan(0, peeked)))
-                    {
-                        case ClientHelloKind.Mesh:
-                            return DetectedProtocol.MeshTls;
-                        case ClientHelloKind.NeedMore when peeked < limit:
-                            continue;
-                    }
-
-                    if (opaquePort)
-                    {
-                        return DetectedProtocol.Opaque;
-                    }
-                }
-
-                var protocol = ProtocolDetector.Detect(new ReadOnlySequence<byte>(buffer, 0, peeked), isCompleted: false);
-                if (protocol != DetectedProtocol.NeedMore)
-                {
-                    return protocol;
-                }
-
-                if (peeked >= ProtocolDetector.MaxRequestLine)
-                {
-                    return DetectedProtocol.Opaque;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private Task ForwardOpaqueAsync(Socket socket, TcpSeries series, ProxyConnectionFeature feature)
-    {
-        switch (feature.Role)
-        {
-            case ListenerRole.Inbound when !_authorizer.AuthorizeTcp(feature, socket.RemoteEndPoint):
-                // Refused by the inbound policy: closed here, the app never sees the connection.
-                return Task.CompletedTask;
-            case ListenerRole.Inbound:
-                return _opaque.ForwardAsync(socket, series, Direction.Inbound, _config.AppHost, feature.TargetPort, _abort.Token);
-            case ListenerRole.ServicePort when feature.Service?.Balancer.Pick() is { } endpoint:
-                return ForwardToEndpointAsync(socket, series, endpoint);
-            case ListenerRole.Outbound when feature.OriginalDestination is { } od:
-                return _opaque.ForwardAsync(socket, series, Direction.Outbound, od.Address.ToString(), od.Port, _abort.Token);
-            default:
-                // Opaque bytes with no destination: nothing names where they should go.
-                _metrics.ProxyError(Direction.Outbound, "no_destination");
-                Log.NoDestination(_logger, socket.RemoteEndPoint);
-                return Task.CompletedTask;
-        }
-    }
-
-    private async Task ForwardToEndpointAsync(Socket socket, TcpSeries series, Balancing.EndpointState endpoint)
-    {
-        endpoint.Begin();
-        try
-        {
-            if (_mesh.Enabled && endpoint.Config.Identity is { } identity)
-            {
-                await _opaque.ForwardMeshAsync(socket, series, endpoint, identity, _abort.Token);
-                return;
-            }
-
-            await _opaque.ForwardAsync(socket, series, Direction.Outbound, endpoint.Config.Host, endpoint.Config.Port, endpoint, _abort.Token);
-        }
-        finally
-        {
-            endpoint.End();
         }
     }
 
@@ -529,16 +282,10 @@ internal sealed partial class ProxyListenerService : IHostedLifecycleService, IA
         [LoggerMessage(2, LogLevel.Debug, "Connection ended: {Reason}")]
         public static partial void ConnectionFailed(ILogger logger, string reason);
 
-        [LoggerMessage(3, LogLevel.Warning, "Opaque connection from {Remote} has no destination (no service port, no original destination); closed")]
-        public static partial void NoDestination(ILogger logger, EndPoint? remote);
-
         [LoggerMessage(4, LogLevel.Warning, "Drain timeout elapsed with {Count} opaque connections open; closing them")]
         public static partial void DrainTimedOut(ILogger logger, int count);
 
         [LoggerMessage(5, LogLevel.Error, "Cannot bind a service port listener: {Reason}")]
         public static partial void BindFailed(ILogger logger, string reason);
-
-        [LoggerMessage(6, LogLevel.Information, "Plaintext connection from {Remote} refused: inbound TLS is strict")]
-        public static partial void PlaintextRefused(ILogger logger, EndPoint? remote);
     }
 }

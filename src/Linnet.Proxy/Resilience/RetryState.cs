@@ -1,5 +1,4 @@
 using System.Globalization;
-using Linnet.Proxy.Http;
 using Linnet.Proxy.Telemetry;
 
 namespace Linnet.Proxy.Resilience;

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using System.Text.RegularExpressions;
+using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Resilience;
@@ -8,8 +8,9 @@ using Microsoft.Extensions.Primitives;
 
 namespace Linnet.Proxy.Routing;
 
-/// <summary>The services the outbound side can reach, compiled from the newest config snapshot for
-/// lock-free lookups by authority. Endpoint state is carried over between snapshots.</summary>
+/// <summary>Compiles each config snapshot into one <see cref="ProxyModel"/> (services, routes, endpoints and the
+/// inbound policy, for lock-free lookups) and swaps it in as one reference. Endpoint state is carried over
+/// between snapshots.</summary>
 public sealed partial class ServiceTable : IDisposable
 {
     private readonly IProxyConfigProvider _provider;
@@ -17,7 +18,7 @@ public sealed partial class ServiceTable : IDisposable
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly IDisposable _subscription;
-    private volatile Compiled _current;
+    private volatile ProxyModel _current;
 
     /// <summary>Compiles the provider's config and follows its changes. <paramref name="random"/> (thread-safe;
     /// the proxy's, seeded by <c>LINNET_PROXY_RANDOM_SEED</c> when set) draws the balancers' choices and the
@@ -39,49 +40,17 @@ public sealed partial class ServiceTable : IDisposable
     public string Version => _current.Version;
 
     /// <summary>All services of the snapshot in effect.</summary>
-    public IReadOnlyList<ServiceState> Services => _current.All;
+    public IReadOnlyList<ServiceState> Services => _current.Services;
 
-    /// <summary>Finds the service for an authority. <paramref name="port"/> is the port the client named,
-    /// or null when it named none: then the host's only port, or port 80, is meant.</summary>
-    public ServiceState? Find(string host, int? port)
-    {
-        if (!_current.ByHost.TryGetValue(host, out var ports))
-        {
-            return null;
-        }
+    /// <summary>The compiled config in effect: services, routes, endpoints and inbound policy of one version.
+    /// Take it once per request or connection.</summary>
+    public ProxyModel Current => _current;
 
-        if (port is { } p)
-        {
-            foreach (var s in ports)
-            {
-                if (s.Config.Port == p)
-                {
-                    return s;
-                }
-            }
-
-            return null;
-        }
-
-        if (ports.Length == 1)
-        {
-            return ports[0];
-        }
-
-        foreach (var s in ports)
-        {
-            if (s.Config.Port == 80)
-            {
-                return s;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Finds the service for an authority in the config in effect (see <see cref="ProxyModel.Find"/>).</summary>
+    public ServiceState? Find(string host, int? port) => _current.Find(host, port);
 
     /// <summary>The service with a dedicated local listener on <paramref name="localPort"/>.</summary>
-    public ServiceState? FindByLocalPort(int localPort) =>
-        _current.ByLocalPort.TryGetValue(localPort, out var s) ? s : null;
+    public ServiceState? FindByLocalPort(int localPort) => _current.FindByLocalPort(localPort);
 
     /// <inheritdoc />
     public void Dispose() => _subscription.Dispose();
@@ -94,7 +63,7 @@ public sealed partial class ServiceTable : IDisposable
         Changed?.Invoke();
     }
 
-    private Compiled Compile(ProxyConfigSnapshot snapshot, Compiled? previous)
+    private ProxyModel Compile(ProxyConfigSnapshot snapshot, ProxyModel? previous)
     {
         var byHost = new Dictionary<string, List<ServiceState>>(StringComparer.OrdinalIgnoreCase);
         var byLocalPort = new Dictionary<int, ServiceState>();
@@ -168,11 +137,17 @@ public sealed partial class ServiceTable : IDisposable
             Log.RouteProblem(_logger, snapshot.Version, problem);
         }
 
-        return new Compiled(
+        // Most snapshots change services only: the policy is recompiled only when it changed.
+        var policy = previous is not null && ReferenceEquals(previous.InboundPolicySource, snapshot.InboundPolicy)
+            ? previous.InboundPolicy
+            : CompiledInboundPolicy.Compile(snapshot.InboundPolicy);
+        return new ProxyModel(
             snapshot.Version,
             byHost.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.OrdinalIgnoreCase),
             byLocalPort.ToFrozenDictionary(),
             all,
+            policy,
+            snapshot.InboundPolicy,
             endpointIndex,
             routes.Regexes,
             budgets);
@@ -205,15 +180,6 @@ public sealed partial class ServiceTable : IDisposable
             }
         }
     }
-
-    private sealed record Compiled(
-        string Version,
-        FrozenDictionary<string, ServiceState[]> ByHost,
-        FrozenDictionary<int, ServiceState> ByLocalPort,
-        IReadOnlyList<ServiceState> All,
-        Dictionary<(string, string), EndpointState> Endpoints,
-        Dictionary<string, Regex> Regexes,
-        Dictionary<string, RetryBudget> Budgets);
 
     private static partial class Log
     {

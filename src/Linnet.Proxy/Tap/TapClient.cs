@@ -7,6 +7,7 @@ using Linnet.Proxy.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Proto = Linnet.Api.Tap.V1;
+using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.Tap;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Threading.Channels;
 using Linnet.Api.Tap;
 using Linnet.Proxy.Configuration;
-using Linnet.Proxy.Listening;
+using Linnet.Proxy.Connections;
 using Linnet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

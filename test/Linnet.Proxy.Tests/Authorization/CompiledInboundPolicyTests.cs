@@ -1,5 +1,6 @@
 using System.Net;
 using Linnet.Proxy.Authorization;
+using Linnet.Proxy.Configuration;
 
 namespace Linnet.Proxy.Tests.Authorization;
 

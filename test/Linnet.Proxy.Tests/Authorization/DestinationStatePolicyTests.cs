@@ -1,6 +1,7 @@
 using Linnet.Proxy.Authorization;
 using Linnet.Proxy.ControlPlane;
 using Proto = Linnet.Api.Destination.V1;
+using Linnet.Proxy.Configuration;
 
 namespace Linnet.Proxy.Tests.Authorization;
 

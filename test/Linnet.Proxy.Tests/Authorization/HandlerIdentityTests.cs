@@ -2,7 +2,7 @@ using System.Net;
 using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Http;
-using Linnet.Proxy.Listening;
+using Linnet.Proxy.Connections;
 using Linnet.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

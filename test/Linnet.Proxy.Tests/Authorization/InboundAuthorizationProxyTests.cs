@@ -6,6 +6,7 @@ using Linnet.Proxy.Http;
 using Linnet.Proxy.Tests.Infrastructure;
 using Linnet.Proxy.Tests.Tcp;
 using Linnet.Testing;
+using Linnet.Proxy.Configuration;
 
 namespace Linnet.Proxy.Tests.Authorization;
 

@@ -6,6 +6,7 @@ using Linnet.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using static Linnet.Proxy.Tests.ControlPlane.DestinationMessages;
+using Linnet.Proxy.ControlPlane;
 
 namespace Linnet.Proxy.Tests.ControlPlane;
 

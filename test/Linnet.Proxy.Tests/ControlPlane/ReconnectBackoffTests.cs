@@ -2,6 +2,7 @@ using Linnet.Proxy.Configuration;
 using Linnet.Proxy.ControlPlane;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.Tests.ControlPlane;
 

@@ -1,4 +1,5 @@
 using Linnet.Proxy.Http;
+using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.Tests.Http;
 

@@ -8,6 +8,7 @@ using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Linnet.Proxy.ControlPlane;
 
 namespace Linnet.Proxy.Tests.Identity;
 

@@ -1,5 +1,0 @@
-namespace Linnet.Proxy.Authorization;
-
-/// <summary>A Server: the app ports it covers admit what one of its authorizations allows, else what
-/// <paramref name="AccessPolicy"/> says.</summary>
-public sealed record InboundServerConfig(string Name, IReadOnlyList<int> Ports, DefaultInboundPolicy AccessPolicy, IReadOnlyList<AuthorizationConfig> Authorizations);

@@ -1,0 +1,13 @@
+namespace Linnet.Proxy.Configuration;
+
+/// <summary>The inbound authorization policy of this proxy's workload instance.</summary>
+/// <param name="Default">For ports no server covers.</param>
+/// <param name="Servers">No port is in two of them.</param>
+public sealed record InboundPolicyConfig(DefaultInboundPolicy Default, IReadOnlyList<InboundServerConfig> Servers)
+{
+    /// <summary>What a proxy enforces until told otherwise: Linkerd's default, <c>all-unauthenticated</c>.</summary>
+    public static InboundPolicyConfig AllowAll { get; } = new(DefaultInboundPolicy.AllUnauthenticated, []);
+
+    /// <summary>A policy with only a default.</summary>
+    public static InboundPolicyConfig Uniform(DefaultInboundPolicy policy) => new(policy, []);
+}

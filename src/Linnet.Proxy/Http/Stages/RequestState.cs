@@ -1,0 +1,44 @@
+using Linnet.Proxy.Connections;
+using Linnet.Proxy.Routing;
+using Linnet.Proxy.Telemetry;
+using Microsoft.AspNetCore.Http;
+
+namespace Linnet.Proxy.Http.Stages;
+
+/// <summary>One request as it passes the HTTP request stages (<see cref="RequestPipeline"/>): what each stage
+/// decided, for the stages after it. <see cref="Model"/> is read once, so every stage sees one config version.</summary>
+internal sealed class RequestState(HttpContext context, ProxyConnectionFeature connection, long start, ProxyModel model)
+{
+    /// <summary>The request.</summary>
+    public HttpContext Context { get; } = context;
+
+    /// <summary>The connection it arrived on.</summary>
+    public ProxyConnectionFeature Connection { get; } = connection;
+
+    /// <summary>When the request started (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long Start { get; } = start;
+
+    /// <summary>The config in effect for the whole request: inbound policy, services, routes, endpoints.</summary>
+    public ProxyModel Model { get; } = model;
+
+    /// <summary>Inbound or outbound.</summary>
+    public Direction Direction => Connection.Direction;
+
+    /// <summary>The connection's <c>tls</c> label.</summary>
+    public string Tls { get; } = TlsLabel.ForConnection(connection.Direction, connection.ClientIdentity);
+
+    /// <summary>Headers the client's <c>Connection</c> header nominated as hop-by-hop (HTTP/1).</summary>
+    public IReadOnlyList<string> HopByHop { get; set; } = [];
+
+    /// <summary>Outbound: the service the request is for (null: none claims it).</summary>
+    public ServiceState? Service { get; set; }
+
+    /// <summary>Outbound: the service whose endpoints serve it (a route's backend, or <see cref="Service"/>).</summary>
+    public ServiceState? Target { get; set; }
+
+    /// <summary>Outbound: the route rule that applied, if any.</summary>
+    public CompiledRouteRule? Rule { get; set; }
+
+    /// <summary>The index of the rule's backend that was picked; -1 without a rule.</summary>
+    public int BackendIndex { get; set; } = -1;
+}
