@@ -11,17 +11,8 @@ public sealed class CanaryDeletionTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxLoad = TimeSpan.FromSeconds(300);
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(150);
 
-    private const string Canary = """
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: { name: backend }
-        spec:
-          targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
-          revertOnDeletion: true
-          service: { port: 80, targetPort: 8080 }
-          analysis:
+    private static readonly string Canary = CanaryMesh.Canary("""
             interval: 2s
             threshold: 2
             maxWeight: 50
@@ -32,16 +23,15 @@ public sealed class CanaryDeletionTests(ITestOutputHelper output)
                 thresholdRange: { min: 99 }
                 interval: 4s
 
-        """;
+        """, spec: "  revertOnDeletion: true\n");
 
     [Fact]
     public async Task Delete_RevertOnDeletion_TargetServesAgainObjectsRemovedNoRequestFailed()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var mesh = await Mesh.StartAsync(output, ["--metrics-scrape-interval", "500ms"], ct);
-        await mesh.ApplyAsync(Manifests.Join(TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"), TrafficApp.Workload("backend", 2, "{ app: backend }", "1", "backend"), Canary), ct);
-        JsonNode canary = new JsonObject();
-        await Eventually.UntilAsync(async () => (canary = await mesh.ResourceAsync("Canary", "backend", ct))["status"]?["phase"]?.GetValue<string>() == "Initialized", Timeout, "initialized", ct, () => canary.ToJsonString());
+        await mesh.ApplyAsync(Manifests.Join(CanaryMesh.Client, CanaryMesh.Backend("1", replicas: 2), Canary), ct);
+        await CanaryMesh.WaitForPhaseAsync(mesh, "Initialized", ct);
         var instances = await mesh.WaitForInstancesAsync(3, ct);
         Assert.Equal(["backend-primary", "backend-primary", "client"], instances.Select(i => i.Workload).Order(StringComparer.Ordinal));
         var client = instances.Single(i => i.Workload == "client").Address;
@@ -55,7 +45,7 @@ public sealed class CanaryDeletionTests(ITestOutputHelper output)
 
         // Flagger's finalizer: target scaled to the primary's 2 replicas, the apex moved once they are ready, then
         // the primary and everything the canary made removed, the Canary last.
-        await Eventually.UntilAsync(async () => await mesh.GetStatusAsync("Canary", "backend", ct) == HttpStatusCode.NotFound, Timeout, "the Canary removed", ct, mesh.ControlPlaneTail);
+        await Eventually.UntilAsync(async () => await mesh.GetStatusAsync("Canary", "backend", ct) == HttpStatusCode.NotFound, CanaryMesh.RolloutTimeout, "the Canary removed", ct, mesh.ControlPlaneTail);
         var target = await mesh.ResourceAsync("Workload", "backend", ct);
         Assert.Equal(2, target["spec"]!["replicas"]!.GetValue<int>());
         var apex = await mesh.ResourceAsync("Service", "backend", ct);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Linnet.EndToEnd.Tests.Infrastructure;
+using static Linnet.EndToEnd.Tests.Infrastructure.CanaryMesh;
 
 namespace Linnet.EndToEnd.Tests;
 
@@ -13,19 +14,10 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxLoad = TimeSpan.FromSeconds(300);
-    private static readonly TimeSpan RolloutTimeout = TimeSpan.FromSeconds(150);
 
     // Flagger's typical configuration (interval 1m, threshold 5, stepWeight 10 up to 50, success rate ≥ 99 %
     // over the interval), thirty times faster.
-    private const string Threshold = """
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: { name: backend }
-        spec:
-          targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
-          progressDeadlineSeconds: 120
-          service: { port: 80, targetPort: 8080 }
-          analysis:
+    private static readonly string Threshold = CanaryMesh.Canary("""
             interval: 2s
             threshold: 5
             maxWeight: 50
@@ -35,19 +27,11 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
                 thresholdRange: { min: 99 }
                 interval: 2s
 
-        """;
+        """);
 
     // The same schedule, judged sequentially; wider margins than the defaults so a good canary is shown
     // within them in seconds at this traffic (docs/canary-judge.md: margins buy speed).
-    private const string Sequential = """
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: { name: backend }
-        spec:
-          targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
-          progressDeadlineSeconds: 120
-          service: { port: 80, targetPort: 8080 }
-          analysis:
+    private static readonly string Sequential = CanaryMesh.Canary("""
             interval: 2s
             maxWeight: 50
             stepWeight: 10
@@ -55,7 +39,7 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
             successRateMargin: 0.05
             latencyMargin: 0.05
 
-        """;
+        """);
 
     // The tail compared at p99.9, so latency is judged only after 2,000 primary responses (about 20 s here). A
     // freshly started canary's first responses are much slower than the warm primary's p99 on a loaded machine
@@ -63,9 +47,6 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
     // and the judge at p99 rightly rolls that back: a real difference, but a cold start, not the regression
     // these tests are about (docs/canary-judge.md, "Cold canaries").
     private static readonly string SequentialWarm = Sequential.Replace("    judge: sequential\n", "    judge: sequential\n    latencyQuantile: 0.999\n", StringComparison.Ordinal);
-
-    private static string Backend(string version, double failPercent = 0) =>
-        TrafficApp.Workload("backend", 1, "{ app: backend }", version, "backend", failPercent: failPercent);
 
     [Fact]
     public async Task CanaryWithFivePointsMoreFailures_SameSeededLoad_SequentialJudgeRollsBackWithFewerFailedRequestsThanThreshold()
@@ -175,15 +156,6 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
         await mesh.DownAsync(ct);
     }
 
-    // A client, backend v1 and the canary; returns the client's address once the primary serves.
-    private static async Task<string> InitializeAsync(Mesh mesh, string canary, CancellationToken ct)
-    {
-        await mesh.ApplyAsync(Manifests.Join(TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"), Backend("1"), canary), ct);
-        await WaitForPhaseAsync(mesh, ["Initialized"], ct);
-        var instances = await mesh.WaitForInstancesAsync(2, ct);
-        return instances.Single(i => i.Workload == "client").Address;
-    }
-
     // Until the client's proxy has the route with the canary back at 0.
     private static async Task UntilRollbackReachedAsync(Mesh mesh, string client, JsonNode failed, CancellationToken ct)
     {
@@ -204,9 +176,4 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
         return canary;
     }
 
-    private static string? Version(JsonNode workload) =>
-        workload["spec"]!["env"]!.AsArray().FirstOrDefault(e => e!["name"]!.GetValue<string>() == "VERSION")?["value"]?.GetValue<string>();
-
-    private static List<string> Messages(JsonNode canary) =>
-        [.. (canary["status"]?["events"]?.AsArray() ?? []).Select(e => e!["message"]!.GetValue<string>())];
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Linnet.EndToEnd.Tests.Infrastructure;
+using static Linnet.EndToEnd.Tests.Infrastructure.CanaryMesh;
 
 namespace Linnet.EndToEnd.Tests;
 
@@ -12,17 +13,8 @@ public sealed class CanaryOperationsTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxLoad = TimeSpan.FromSeconds(300);
-    private static readonly TimeSpan RolloutTimeout = TimeSpan.FromSeconds(150);
 
-    private static string Canary(int stepWeight, int threshold) => $$"""
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: { name: backend }
-        spec:
-          targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
-          progressDeadlineSeconds: 120
-          service: { port: 80, targetPort: 8080 }
-          analysis:
+    private static string Canary(int stepWeight, int threshold) => CanaryMesh.Canary($$"""
             interval: 2s
             threshold: {{threshold}}
             maxWeight: 50
@@ -33,10 +25,7 @@ public sealed class CanaryOperationsTests(ITestOutputHelper output)
                 thresholdRange: { min: 99 }
                 interval: 4s
 
-        """;
-
-    private static string Backend(string version, double failPercent = 0) =>
-        TrafficApp.Workload("backend", 1, "{ app: backend }", version, "backend", failPercent: failPercent);
+        """);
 
     [Fact]
     public async Task RollbackAfterPromotion_UnderLoad_OldVersionServesWithinOneSecondWithNoFailedRequest()
@@ -208,34 +197,4 @@ public sealed class CanaryOperationsTests(ITestOutputHelper output)
         await mesh.DownAsync(ct);
     }
 
-    private static async Task<string> InitializeAsync(Mesh mesh, string canary, CancellationToken ct)
-    {
-        await mesh.ApplyAsync(Manifests.Join(TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"), Backend("1"), canary), ct);
-        await WaitForAsync(mesh, c => Phase(c) == "Initialized", "initialized", ct);
-        var instances = await mesh.WaitForInstancesAsync(2, ct);
-        return instances.Single(i => i.Workload == "client").Address;
-    }
-
-    private static async Task<JsonNode> WaitForAsync(Mesh mesh, Func<JsonNode, bool> condition, string what, CancellationToken ct)
-    {
-        JsonNode canary = new JsonObject();
-        await Eventually.UntilAsync(
-            async () => condition(canary = await mesh.ResourceAsync("Canary", "backend", ct)),
-            RolloutTimeout,
-            what,
-            ct,
-            () => $"{canary["status"]?.ToJsonString()}\n{mesh.ControlPlaneTail()}");
-        return canary;
-    }
-
-    private static string? Phase(JsonNode canary) => canary["status"]?["phase"]?.GetValue<string>();
-
-    private static long ResourceVersion(JsonNode resource) =>
-        long.Parse(resource["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string? Version(JsonNode workload) =>
-        workload["spec"]!["env"]!.AsArray().FirstOrDefault(e => e!["name"]!.GetValue<string>() == "VERSION")?["value"]?.GetValue<string>();
-
-    private static List<string> Messages(JsonNode canary) =>
-        [.. (canary["status"]?["events"]?.AsArray() ?? []).Select(e => e!["message"]!.GetValue<string>())];
 }

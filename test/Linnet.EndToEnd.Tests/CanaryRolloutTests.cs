@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Linnet.EndToEnd.Tests.Infrastructure;
+using static Linnet.EndToEnd.Tests.Infrastructure.CanaryMesh;
 
 namespace Linnet.EndToEnd.Tests;
 
@@ -11,18 +12,9 @@ public sealed class CanaryRolloutTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxLoad = TimeSpan.FromSeconds(240);
-    private static readonly TimeSpan RolloutTimeout = TimeSpan.FromSeconds(150);
 
     // Flagger's shape, fast: a step every 2 s, 25 % per step up to 50 %, three failed checks roll back.
-    private const string Canary = """
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: { name: backend }
-        spec:
-          targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
-          progressDeadlineSeconds: 120
-          service: { port: 80, targetPort: 8080 }
-          analysis:
+    private static readonly string Canary = CanaryMesh.Canary("""
             interval: 2s
             threshold: 3
             maxWeight: 50
@@ -35,14 +27,11 @@ public sealed class CanaryRolloutTests(ITestOutputHelper output)
                 thresholdRange: { max: 1000 }
                 interval: 4s
 
-        """;
+        """);
 
     // A control plane started again restarts every instance (universal mode), so the first responses of the
     // restarted apps are cold: the resume test checks the success rate only, which a cold start does not change.
     private static readonly string CanarySuccessRateOnly = Canary[..Canary.IndexOf("      - name: request-duration", StringComparison.Ordinal)];
-
-    private static string Backend(string version, double failPercent = 0) =>
-        TrafficApp.Workload("backend", 1, "{ app: backend }", version, "backend", failPercent: failPercent);
 
     [Fact]
     public async Task GoodThenBadRevision_UnderLoad_GoodPromotedThroughStepsBadRolledBackToZero()
@@ -128,34 +117,14 @@ public sealed class CanaryRolloutTests(ITestOutputHelper output)
 
     // A client, backend v1 and the canary; returns the client's address once the primary serves and the
     // target is scaled to zero.
-    private async Task<string> InitializeAsync(Mesh mesh, CancellationToken ct, string canary = Canary)
+    private async Task<string> InitializeAsync(Mesh mesh, CancellationToken ct, string? canary = null)
     {
-        await mesh.ApplyAsync(Manifests.Join(TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"), Backend("1"), canary), ct);
-        var initialized = await WaitForPhaseAsync(mesh, "Initialized", ct);
+        var client = await CanaryMesh.InitializeAsync(mesh, canary ?? Canary, ct);
         Assert.Equal(0, (await mesh.ResourceAsync("Workload", "backend", ct))["spec"]!["replicas"]!.GetValue<int>());
         Assert.Equal(["backend", "backend-canary", "backend-primary"], (await mesh.NamesAsync("Service", ct)).Order(StringComparer.Ordinal));
-        output.WriteLine(string.Join('\n', Messages(initialized)));
-        var instances = await mesh.WaitForInstancesAsync(2, ct);
-        Assert.Equal(["backend-primary", "client"], instances.Select(i => i.Workload).Order(StringComparer.Ordinal));
-        return instances.Single(i => i.Workload == "client").Address;
+        output.WriteLine(string.Join('\n', Messages(await mesh.ResourceAsync("Canary", "backend", ct))));
+        Assert.Equal(["backend-primary", "client"], (await mesh.InstancesAsync(ct)).Instances.Select(i => i.Workload).Order(StringComparer.Ordinal));
+        return client;
     }
 
-    private static async Task<JsonNode> WaitForPhaseAsync(Mesh mesh, string phase, CancellationToken ct)
-    {
-        JsonNode canary = new JsonObject();
-        await Eventually.UntilAsync(
-            async () => (canary = await mesh.ResourceAsync("Canary", "backend", ct))["status"]?["phase"]?.GetValue<string>() == phase,
-            RolloutTimeout,
-            $"the canary {phase}",
-            ct,
-            () => $"{canary["status"]?.ToJsonString()}\n{mesh.ControlPlaneTail()}");
-        return canary;
-    }
-
-    // The app's version is its VERSION variable (TrafficApp).
-    private static string? Version(JsonNode workload) =>
-        workload["spec"]!["env"]!.AsArray().FirstOrDefault(e => e!["name"]!.GetValue<string>() == "VERSION")?["value"]?.GetValue<string>();
-
-    private static List<string> Messages(JsonNode canary, string? type = null) =>
-        [.. (canary["status"]?["events"]?.AsArray() ?? []).Where(e => type is null || e!["type"]!.GetValue<string>() == type).Select(e => e!["message"]!.GetValue<string>())];
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Linnet.EndToEnd.Tests.Infrastructure;
+using static Linnet.EndToEnd.Tests.Infrastructure.CanaryMesh;
 
 namespace Linnet.EndToEnd.Tests;
 
@@ -10,29 +11,17 @@ public sealed class CanaryStrategyTrafficTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxLoad = TimeSpan.FromSeconds(240);
-    private static readonly TimeSpan RolloutTimeout = TimeSpan.FromSeconds(150);
 
-    private static string Canary(string strategy, string metric) => $$"""
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: { name: backend }
-        spec:
-          targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
-          progressDeadlineSeconds: 120
-          service: { port: 80, targetPort: 8080 }
-          analysis:
+    private static string Canary(string strategy, string metric) => CanaryMesh.Canary($$"""
             interval: 2s
             rollbackWindow: 0s
         {{strategy}}
             metrics:
         {{metric}}
 
-        """;
+        """);
 
     private const string SuccessRate = "      - name: request-success-rate\n        thresholdRange: { min: 99 }\n        interval: 4s";
-
-    private static string Backend(string version, int delayMs = 0) =>
-        TrafficApp.Workload("backend", 1, "{ app: backend }", version, "backend", delayMs: delayMs);
 
     [Fact]
     public async Task SlowerRevision_100MsMore_RolledBackOnRequestDuration()
@@ -149,31 +138,4 @@ public sealed class CanaryStrategyTrafficTests(ITestOutputHelper output)
         await mesh.DownAsync(ct);
     }
 
-    private static async Task<string> InitializeAsync(Mesh mesh, string canary, CancellationToken ct)
-    {
-        await mesh.ApplyAsync(Manifests.Join(TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"), Backend("1"), canary), ct);
-        await WaitForAsync(mesh, c => Phase(c) == "Initialized", "initialized", ct);
-        var instances = await mesh.WaitForInstancesAsync(2, ct);
-        return instances.Single(i => i.Workload == "client").Address;
-    }
-
-    private static async Task<JsonNode> WaitForAsync(Mesh mesh, Func<JsonNode, bool> condition, string what, CancellationToken ct)
-    {
-        JsonNode canary = new JsonObject();
-        await Eventually.UntilAsync(
-            async () => condition(canary = await mesh.ResourceAsync("Canary", "backend", ct)),
-            RolloutTimeout,
-            what,
-            ct,
-            () => $"{canary["status"]?.ToJsonString()}\n{mesh.ControlPlaneTail()}");
-        return canary;
-    }
-
-    private static string? Phase(JsonNode canary) => canary["status"]?["phase"]?.GetValue<string>();
-
-    private static long ResourceVersion(JsonNode resource) =>
-        long.Parse(resource["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static List<string> Messages(JsonNode canary) =>
-        [.. (canary["status"]?["events"]?.AsArray() ?? []).Select(e => e!["message"]!.GetValue<string>())];
 }

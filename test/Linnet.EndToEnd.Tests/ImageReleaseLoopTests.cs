@@ -25,18 +25,9 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxLoad = TimeSpan.FromSeconds(400);
-    private static readonly TimeSpan RolloutTimeout = TimeSpan.FromSeconds(150);
 
     // Flagger's shape, fast: a step every 2 s, 25 % per step up to 50 %, three failed checks roll back.
-    private const string Canary = """
-        apiVersion: flagger.app/v1beta1
-        kind: Canary
-        metadata: { name: backend }
-        spec:
-          targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
-          progressDeadlineSeconds: 120
-          service: { port: 80, targetPort: 8080 }
-          analysis:
+    private static readonly string Canary = CanaryMesh.Canary("""
             interval: 2s
             threshold: 3
             maxWeight: 50
@@ -46,7 +37,7 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
                 thresholdRange: { min: 99 }
                 interval: 4s
 
-        """;
+        """);
 
     [Fact]
     public async Task ReleaseLoop_GoodTagThenBadTag_PromotedThenRolledBackEachNotifiedOnceAndNotRetriedUntilCleared()
@@ -60,7 +51,7 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
         var repository = registry.Host + "/shop/backend";
         await pusher.PushAsync("shop/backend", "1.0.0", App("1.0.0", failPercent: 0));
 
-        await mesh.ApplyAsync(Manifests.Join(TrafficApp.Workload("client", 1, "{ app: client }", "0", "client"), Backend(repository + ":1.0.0", approvals: 0), Canary), ct);
+        await mesh.ApplyAsync(Manifests.Join(CanaryMesh.Client, Backend(repository + ":1.0.0", approvals: 0), Canary), ct);
         await WaitForPhaseAsync(mesh, "Initialized", ct);
         var instances = await mesh.WaitForInstancesAsync(2, ct);
         Assert.Equal(["backend-primary", "client"], instances.Select(i => i.Workload).Order(StringComparer.Ordinal));
@@ -241,7 +232,7 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
         JsonNode canary = new JsonObject();
         await Eventually.UntilAsync(
             async () => (canary = await mesh.ResourceAsync("Canary", "backend", ct))["status"]?["phase"]?.GetValue<string>() == phase,
-            RolloutTimeout,
+            CanaryMesh.RolloutTimeout,
             $"the canary {phase}",
             ct,
             () => $"{canary["status"]?.ToJsonString()}\n{mesh.ControlPlaneTail()}");

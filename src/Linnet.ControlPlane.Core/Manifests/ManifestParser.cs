@@ -346,6 +346,7 @@ public static partial class ManifestParser
         {
             Image = spec.Text("image"),
             ImageDigest = spec.Text("imageDigest"),
+            SpecHash = spec.Text("specHash"),
         };
         spec.RejectUnknown();
         return result;

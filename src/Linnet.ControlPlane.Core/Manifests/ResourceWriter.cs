@@ -167,6 +167,11 @@ public static partial class ResourceWriter
             json["imageDigest"] = spec.ImageDigest;
         }
 
+        if (spec.SpecHash is not null)
+        {
+            json["specHash"] = spec.SpecHash;
+        }
+
         json["restarts"] = spec.Restarts;
         if (spec.LastExit is { } exit)
         {

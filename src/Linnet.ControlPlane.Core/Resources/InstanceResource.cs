@@ -50,11 +50,19 @@ public sealed record InstanceSpec(
     /// <summary>The digest that image resolved to and that this instance runs.</summary>
     public string? ImageDigest { get; init; }
 
+    /// <summary>The <see cref="WorkloadSpecHash"/> of the workload spec this instance runs: after a spec change, an
+    /// instance still running the previous one (not restarted yet) is told apart. Null when the platform does not
+    /// report it; readiness alone then counts.</summary>
+    public string? SpecHash { get; init; }
+
+    /// <summary>Whether it is ready and runs the workload spec of hash <paramref name="specHash"/> (as far as it reports).</summary>
+    public bool IsReadyAt(string specHash) => Ready && (SpecHash is null || SpecHash == specHash);
+
     /// <inheritdoc />
     public bool Equals(InstanceSpec? other) =>
         other is not null && Workload == other.Workload && Address == other.Address && ServiceAccount == other.ServiceAccount
         && Ports.SequenceEqual(other.Ports) && ProxyInboundPort == other.ProxyInboundPort && ProxyAdminPort == other.ProxyAdminPort
-        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest
+        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest && SpecHash == other.SpecHash
         && Restarts == other.Restarts && LastExit == other.LastExit;
 
     /// <inheritdoc />

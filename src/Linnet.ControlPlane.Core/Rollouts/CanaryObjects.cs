@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Linnet.ControlPlane.Core.Manifests;
 using Linnet.ControlPlane.Core.Resources;
 
 namespace Linnet.ControlPlane.Core.Rollouts;
@@ -26,9 +23,8 @@ public static class CanaryObjects
     /// one is a new revision.</summary>
     public static string SpecHash(WorkloadResource target)
     {
-        var neutral = new WorkloadResource { Metadata = new ObjectMeta { Name = "x" }, Spec = target.Spec with { Replicas = 0 } };
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(ResourceWriter.ToJson(neutral)["spec"]!.ToJsonString()));
-        return Convert.ToHexStringLower(bytes.AsSpan(0, 8));
+        ArgumentNullException.ThrowIfNull(target);
+        return WorkloadSpecHash.Of(target.Spec);
     }
 
     /// <summary>The primary Workload running <paramref name="spec"/> (the target's, when promoting).</summary>

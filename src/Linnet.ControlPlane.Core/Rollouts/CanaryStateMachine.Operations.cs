@@ -198,7 +198,7 @@ public static partial class CanaryStateMachine
         // for one more step so that requests already on their way to it finish, then it is scaled down.
         private CanaryStep BackToPrimary(CanaryStandby standby, WorkloadResource primary)
         {
-            var ready = observed.PrimaryReadyAtVersion ?? observed.PrimaryReady;
+            var ready = observed.PrimaryReady;
             if (!IsReady(primary, ready, _analysis.PrimaryReadyThreshold))
             {
                 return Warn($"Waiting for {CanaryObjects.PrimaryName(canary)}.{canary.Metadata.Namespace} to run the previous version: {ready.ToString(CultureInfo.InvariantCulture)} of {primary.Spec.Replicas.ToString(CultureInfo.InvariantCulture)} instances ready");

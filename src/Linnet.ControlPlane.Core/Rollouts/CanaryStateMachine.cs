@@ -83,7 +83,7 @@ public static partial class CanaryStateMachine
             var primary = observed.Primary;
             if (primary is null)
             {
-                // Deleted behind our back: recreate it from the last promoted spec we know, the target's.
+                // Deleted behind our back: recreate it from the target's spec.
                 return Initialize(target, hash);
             }
 
@@ -130,28 +130,53 @@ public static partial class CanaryStateMachine
             }
         }
 
+        // Flagger's order, which keeps initialization hitless: the primary first (with its -primary and -canary
+        // Services, which nothing routes to yet); once it is ready, the apex Service and the route move to it in one
+        // commit; only at the next step is the target scaled to zero, and the supervisor stops its instances only
+        // after every proxy has applied their removal, so none still sends them requests (docs/progressive-delivery.md).
         private CanaryStep Initialize(WorkloadResource target, string hash)
         {
             var primary = observed.Primary;
-            if (primary is null || _status.Phase == "")
+            if (_status.Phase == "" || (primary is null && _status.Phase == CanaryPhases.Initializing))
             {
                 var spec = target.Spec with { Replicas = Math.Max(target.Spec.Replicas, 1) };
-                _writes.Add(CanaryObjects.Primary(canary, target, primary?.Spec ?? spec, _label, null));
-                _writes.AddRange(CanaryObjects.Services(canary, target, _label));
-                _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
+                _writes.Add(CanaryObjects.Primary(canary, target, primary?.Spec ?? spec, _label, primary?.Metadata));
+                _writes.AddRange(CanaryObjects.Services(canary, target, _label).Where(s => s.Metadata.Name != CanaryObjects.ApexName(canary)));
                 if (_status.Phase == "")
                 {
                     SetPhase(CanaryPhases.Initializing, "Unknown", "New deployment detected, starting initialization.");
                     _status = _status with { LastAppliedSpec = hash };
-                    Event("Normal", $"Initializing {Name}: created {CanaryObjects.PrimaryName(canary)}, the services and the route");
+                    Event("Normal", $"Initializing {Name}: created {CanaryObjects.PrimaryName(canary)}; traffic moves to it once it is ready");
                 }
 
+                return Done();
+            }
+
+            if (primary is null)
+            {
+                // Deleted behind our back after initialization: recreate it and its routing at once (the apex already
+                // selects it, so nothing is served until it is back).
+                var spec = target.Spec with { Replicas = Math.Max(target.Spec.Replicas, 1) };
+                _writes.Add(CanaryObjects.Primary(canary, target, spec, _label, null));
+                _writes.AddRange(CanaryObjects.Services(canary, target, _label));
+                _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
                 return Done();
             }
 
             if (!IsReady(primary, observed.PrimaryReady, _analysis.PrimaryReadyThreshold))
             {
                 return Warn($"Waiting for {CanaryObjects.PrimaryName(canary)}.{canary.Metadata.Namespace} to be ready: {observed.PrimaryReady} of {primary.Spec.Replicas} instances ready", onlyOnce: true);
+            }
+
+            // The primary serves from here on: the apex Service selects it and the route sends it everything. Recorded
+            // as the promoted spec in the same commit, so a restarted control plane knows this step is done.
+            _writes.AddRange(CanaryObjects.Services(canary, target, _label));
+            _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
+            if (_status.LastPromotedSpec != hash)
+            {
+                _status = _status with { LastAppliedSpec = hash, LastPromotedSpec = hash };
+                Event("Normal", $"Routing all traffic of {CanaryObjects.ApexName(canary)}.{canary.Metadata.Namespace} to {CanaryObjects.PrimaryName(canary)}.{canary.Metadata.Namespace}");
+                return Done();
             }
 
             ScaleTarget(target, 0);

@@ -99,11 +99,11 @@ internal sealed partial class CanaryController(
             }
         }
 
-        var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, ns, canary.Spec.TargetName), ReadyCount(snapshot, ns, CanaryObjects.PrimaryName(canary)), values)
+        var standby = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryStandbyObjects.WorkloadName(canary))) as WorkloadResource;
+        var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, target), ReadyCount(snapshot, primary), values)
         {
-            Standby = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryStandbyObjects.WorkloadName(canary))) as WorkloadResource,
-            StandbyReady = ReadyCount(snapshot, ns, CanaryStandbyObjects.WorkloadName(canary)),
-            PrimaryReadyAtVersion = primary is null ? null : snapshot.OfKind<InstanceResource>().Count(i => i.Metadata.Namespace == ns && i.Spec.Workload == primary.Metadata.Name && i.Spec.Ready && i.Spec.Version == primary.Spec.Version),
+            Standby = standby,
+            StandbyReady = ReadyCount(snapshot, standby),
             JudgeWindow = await JudgeWindowAsync(canary, now, cancellationToken),
             LookOnly = lookOnly,
         };
@@ -155,8 +155,19 @@ internal sealed partial class CanaryController(
         await AnnounceAsync(canary with { Status = step.Status }, step, cancellationToken);
     }
 
-    private static int ReadyCount(StoreSnapshot snapshot, string ns, string workload) =>
-        snapshot.OfKind<InstanceResource>().Count(i => i.Metadata.Namespace == ns && i.Spec.Workload == workload && i.Spec.Ready);
+    // Ready instances that run the workload's current spec: Flagger waits for a Deployment's updated replicas, and
+    // an instance still running the previous spec (a spec change the supervisor has not restarted it for yet) must
+    // not let the analysis start, nor a promotion route traffic to a primary still on the old version.
+    private static int ReadyCount(StoreSnapshot snapshot, WorkloadResource? workload)
+    {
+        if (workload is null)
+        {
+            return 0;
+        }
+
+        var hash = WorkloadSpecHash.Of(workload.Spec);
+        return snapshot.OfKind<InstanceResource>().Count(i => i.Metadata.Namespace == workload.Metadata.Namespace && i.Spec.Workload == workload.Metadata.Name && i.Spec.IsReadyAt(hash));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

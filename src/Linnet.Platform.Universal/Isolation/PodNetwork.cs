@@ -276,6 +276,7 @@ internal sealed class PodNetwork
             HostCommand.Check("ip", "link", "add", pod.HostVeth, "type", "veth", "peer", "name", "eth0", "netns", ns);
             HostCommand.Check("ip", "link", "set", pod.HostVeth, "master", Bridge, "up");
             HostCommand.Check("ip", "-n", ns, "link", "set", "lo", "up");
+            HostCommand.Check("ip", "-n", ns, "link", "set", "eth0", "address", HardwareAddress(address));
             HostCommand.Check("ip", "-n", ns, "addr", "add", $"{address}/{_network.PrefixLength}", "dev", "eth0");
             HostCommand.Check("ip", "-n", ns, "link", "set", "eth0", "up");
             Redirect(pod);
@@ -292,6 +293,23 @@ internal sealed class PodNetwork
             Delete(pod);
             throw;
         }
+    }
+
+    /// <summary>The MAC address of the pod at <paramref name="address"/>: <c>0a:58</c> and the address's four bytes
+    /// (locally administered, unicast; what the CNI bridge plugin gives a pod). A pod started again on the address of
+    /// one just removed (an instance restarted for a new spec keeps its address) then has the same MAC, so the host's
+    /// and the other pods' ARP entries for that address stay right. With a random MAC they point at the removed veth
+    /// for up to a minute: connections and scrapes to the new pod time out, and a canary on it gets no traffic.</summary>
+    public static string HardwareAddress(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var bytes = address.GetAddressBytes();
+        if (bytes.Length != 4)
+        {
+            throw new ArgumentException($"{address} is not an IPv4 address", nameof(address));
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"0a:58:{bytes[0]:x2}:{bytes[1]:x2}:{bytes[2]:x2}:{bytes[3]:x2}");
     }
 
     /// <summary>Rewrites the pod's <c>/etc/hosts</c> in place (a running app sees the change: <c>ip netns exec</c>

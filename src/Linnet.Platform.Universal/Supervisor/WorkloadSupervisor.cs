@@ -295,6 +295,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         {
             Image = runner.Plan.Spec.Image,
             ImageDigest = runner.Plan.Image?.Digest.ToString(),
+            SpecHash = WorkloadSpecHash.Of(runner.Plan.Spec),
         },
     };
 

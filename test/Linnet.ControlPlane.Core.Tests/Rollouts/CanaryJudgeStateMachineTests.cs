@@ -98,6 +98,8 @@ public sealed class CanaryJudgeStateMachineTests
         {
             Step();
             Step();
+            Step();
+            Assert.Equal(CanaryPhases.Initialized, Status.Phase);
             Target = Target("v2");
             Step();
             Step();

@@ -113,15 +113,18 @@ public sealed partial class CanaryStateMachineTests
             Step();
             Assert.Equal(CanaryPhases.Initializing, Status.Phase);
             Step();
+            Assert.Equal(CanaryPhases.Initializing, Status.Phase);
+            Step();
             Assert.Equal(CanaryPhases.Initialized, Status.Phase);
         }
     }
 
     [Fact]
-    public void Next_NewCanary_CreatesFlaggersObjectsThenScalesTheTargetToZero()
+    public void Next_NewCanary_CreatesThePrimaryThenMovesTrafficToItThenScalesTheTargetToZero()
     {
         var world = new World(Canary("    stepWeight: 10\n    maxWeight: 30"), Target("v1"));
 
+        // First the primary, and the -primary and -canary Services nothing routes to yet: the apex still selects the target.
         world.Step();
 
         Assert.Equal(CanaryPhases.Initializing, world.Status.Phase);
@@ -129,18 +132,52 @@ public sealed partial class CanaryStateMachineTests
         Assert.Equal(2, world.Primary.Spec.Replicas);
         Assert.Equal("podinfo-primary", world.Primary.Metadata.Labels["app"]);
         Assert.False(world.Primary.Metadata.Annotations.ContainsKey("keel.sh/policy"));
-        Assert.Equal(["podinfo", "podinfo-canary", "podinfo-primary"], world.Services.Select(s => s.Metadata.Name).Order(StringComparer.Ordinal));
-        Assert.Equal("podinfo-primary", world.Services.Single(s => s.Metadata.Name == "podinfo").Spec.Selector["app"]);
+        Assert.Equal(["podinfo-canary", "podinfo-primary"], world.Services.Select(s => s.Metadata.Name).Order(StringComparer.Ordinal));
         Assert.Equal("podinfo", world.Services.Single(s => s.Metadata.Name == "podinfo-canary").Spec.Selector["app"]);
+        Assert.Null(world.Route);
+        Assert.Equal(2, world.Target.Spec.Replicas);
+
+        // The primary ready: the apex Service and the route move to it in one step; the target keeps serving until then.
+        world.Step();
+
+        Assert.Equal(CanaryPhases.Initializing, world.Status.Phase);
+        Assert.Equal("podinfo-primary", world.Services.Single(s => s.Metadata.Name == "podinfo").Spec.Selector["app"]);
         Assert.Equal("podinfo", world.Route!.Spec.ParentRefs[0].Name);
         Assert.Equal((100, 0), world.Weights);
         Assert.Equal(2, world.Target.Spec.Replicas);
 
+        // Only then is the target scaled down.
         world.Step();
 
         Assert.Equal(CanaryPhases.Initialized, world.Status.Phase);
         Assert.Equal(0, world.Target.Spec.Replicas);
         Assert.Equal("True", world.Status.Promoted!.Status);
+        Assert.Equal((100, 0), world.Weights);
+    }
+
+    [Fact]
+    public void Next_NewCanaryPrimaryNotReady_TrafficStaysOnTheTarget()
+    {
+        var world = new World(Canary("    stepWeight: 10\n    maxWeight: 30"), Target("v1")) { PrimaryReady = 1 };
+        world.Step();
+
+        world.Step();
+        world.Step();
+
+        Assert.Equal(CanaryPhases.Initializing, world.Status.Phase);
+        Assert.DoesNotContain(world.Services, s => s.Metadata.Name == "podinfo");
+        Assert.Null(world.Route);
+        Assert.Equal(2, world.Target.Spec.Replicas);
+        Assert.Single(world.Status.Events, e => e.Message == "Waiting for podinfo-primary.test to be ready: 1 of 2 instances ready");
+
+        world.PrimaryReady = 2;
+        world.Step();
+
+        Assert.Equal("podinfo-primary", world.Services.Single(s => s.Metadata.Name == "podinfo").Spec.Selector["app"]);
+        Assert.Equal(2, world.Target.Spec.Replicas);
+        world.Step();
+        Assert.Equal(CanaryPhases.Initialized, world.Status.Phase);
+        Assert.Equal(0, world.Target.Spec.Replicas);
     }
 
     [Fact]

@@ -13,11 +13,12 @@ internal static class Manifests
 
         """;
 
-    public static string Instance(string name, string app, string address, string ns = "default", bool ready = true) => $$"""
+    /// <summary>An Instance of workload <paramref name="app"/>; <paramref name="specHash"/> is the spec it says it runs.</summary>
+    public static string Instance(string name, string app, string address, string ns = "default", bool ready = true, string? specHash = null) => $$"""
         apiVersion: linnet.io/v1alpha1
         kind: Instance
         metadata: { name: {{name}}, namespace: {{ns}}, labels: { app: {{app}} } }
-        spec: { workload: {{app}}, address: {{address}}, ports: [8080], proxyInboundPort: 4143, ready: {{(ready ? "true" : "false")}} }
+        spec: { workload: {{app}}, address: {{address}}, ports: [8080], proxyInboundPort: 4143, ready: {{(ready ? "true" : "false")}}{{(specHash is null ? "" : $", specHash: \"{specHash}\"")}} }
 
         """;
 

@@ -93,6 +93,36 @@ internal sealed class TestControlPlane : IAsyncDisposable
         return result.Revision;
     }
 
+    /// <summary>The resource <paramref name="key"/> once <paramref name="condition"/> holds for it, re-checked at every
+    /// store change (no polling); a <see cref="TimeoutException"/> saying <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public async Task<T> WaitForAsync<T>(ResourceKey key, Func<T, bool> condition, string what, TimeSpan timeout, CancellationToken ct)
+        where T : Resource
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        var revision = Store.Revision;
+        try
+        {
+            if (Store.Find(key) is T found && condition(found))
+            {
+                return found;
+            }
+
+            await foreach (var _ in Store.WatchAsync(revision, deadline.Token))
+            {
+                if (Store.Find(key) is T current && condition(current))
+                {
+                    return current;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"{what}: not within {timeout}\n{Store.Find(key)?.ToString()}");
+    }
+
     public async Task<(HttpStatusCode Status, JsonNode Body)> SendAsync(HttpMethod method, string path, CancellationToken ct, string? body = null)
     {
         using var request = new HttpRequestMessage(method, path);

@@ -20,7 +20,7 @@ public sealed class PodRangeTests
     [Fact]
     public void ChooseNetwork_ItsRangeHeldByAnotherInterface_TakesAnotherFreeOneOfTheDefaultPool()
     {
-        RequireRootAndIp();
+        HostRequirements.RootAndIp("choosing a pod range reads and makes host interfaces");
         using var data = new TempDirectory();
         var first = PodNetwork.ChooseNetwork(new IsolationOptions(), data.Path).Network!.Value;
         Assert.True(IsolationOptions.DefaultNetwork.Contains(first.BaseAddress), $"{first} is outside {IsolationOptions.DefaultNetwork}");
@@ -43,20 +43,6 @@ public sealed class PodRangeTests
         {
             Run("ip", "link", "delete", squatter);
         }
-    }
-
-    private static void RequireRootAndIp()
-    {
-        var root = OperatingSystem.IsLinux() && File.ReadLines("/proc/self/status").Any(l => l.StartsWith("Uid:\t0\t", StringComparison.Ordinal));
-        var ip = ((string[])["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]).Any(File.Exists);
-        if (root && ip)
-        {
-            return;
-        }
-
-        var reason = "choosing a pod range reads and makes host interfaces: needs root and ip";
-        Assert.SkipWhen(!string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), reason);
-        Assert.Fail($"{reason}; CI=true, so it must run rather than skip");
     }
 
     private static void Run(params string[] arguments)
