@@ -526,6 +526,20 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     {
         var directory = Path.Combine(_options.DataDirectory, "instances", key.Namespace, key.Name);
         var pod = _pods?.Create(key, address, _uids!.For(key.Namespace, resource.Spec.ServiceAccount), _store.Snapshot().OfKind<ServiceResource>());
+        if (pod is not null && image is not null)
+        {
+            // The app's uid cannot enter the data directory: it runs its own copy, in its pod's folder.
+            try
+            {
+                image = PodImage.GiveTo(pod, image);
+            }
+            catch
+            {
+                PodNetwork.Delete(pod);
+                throw;
+            }
+        }
+
         var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory)
         {
             Pod = pod,
