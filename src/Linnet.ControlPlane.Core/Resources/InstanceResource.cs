@@ -50,11 +50,15 @@ public sealed record InstanceSpec(
     /// <summary>The digest that image resolved to and that this instance runs.</summary>
     public string? ImageDigest { get; init; }
 
+    /// <summary>The image pull this instance waits for (its first start, or its replacement by a new image), as
+    /// the platform reports it while it goes on; null when none does.</summary>
+    public ImagePull? Pull { get; init; }
+
     /// <inheritdoc />
     public bool Equals(InstanceSpec? other) =>
         other is not null && Workload == other.Workload && Address == other.Address && ServiceAccount == other.ServiceAccount
         && Ports.SequenceEqual(other.Ports) && ProxyInboundPort == other.ProxyInboundPort && ProxyAdminPort == other.ProxyAdminPort
-        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest
+        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest && Pull == other.Pull
         && Restarts == other.Restarts && LastExit == other.LastExit;
 
     /// <inheritdoc />

@@ -430,11 +430,13 @@ public sealed partial class WorkloadSupervisor : BackgroundService
                 _pullFailures.Remove(key);
             }
 
+            await RemovePlaceholdersAsync(key, 0, token);
             return;
         }
 
         // One resolution per spec: every replica, restart and scale-up runs the same digest (keel#560, #803).
-        var image = await ResolveImageAsync(key, workload.Spec, token);
+        await RemovePlaceholdersAsync(key, desired, token);
+        var image = await ResolveWithProgressAsync(key, workload, runners, token);
 
         // Changed spec: stop, then start again on the same address.
         foreach (var runner in runners.Values.ToList())
