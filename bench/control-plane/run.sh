@@ -27,10 +27,13 @@
 # separated, default 100x100,1000x10; quick: 100x100; empty: no memory phase), BENCH_MEMORY_SUBSCRIBERS (100),
 # BENCH_MEMORY_CHANGES (5), BENCH_PORT_BASE (28600: proxy i uses 127.77.x.y:BASE+3i..+2),
 # BENCH_QUIET_WAIT (seconds each phase may wait for the machine to go quiet, default 30),
-# BENCH_BUILD_DIR (default ${TMPDIR:-/tmp}/linnet-bench-cp-build), BENCH_SKIP_BUILD=1.
+# BENCH_BUILD_DIR (default ${TMPDIR:-/tmp}/linnet-bench-control-plane-build), BENCH_SKIP_BUILD=1.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BENCH_NAME=control-plane BENCH_SCRIPT=bench/control-plane/run.sh
+# shellcheck source=bench/control-plane/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then
     D_ROUNDS=1 D_SUBSCRIBERS=200 D_CHANGES=5 D_PROXIES=10 D_PROXY_CHANGES=3 D_MEMORY_SUBSCRIBERS=20 D_MEMORY_MESHES=100x100
@@ -48,86 +51,10 @@ MEMORY_MESHES=${BENCH_MEMORY_MESHES-$D_MEMORY_MESHES} # set but empty: no memory
 MEMORY_SUBSCRIBERS=${BENCH_MEMORY_SUBSCRIBERS:-$D_MEMORY_SUBSCRIBERS}
 MEMORY_CHANGES=${BENCH_MEMORY_CHANGES:-5}
 PORT_BASE=${BENCH_PORT_BASE:-28600}
-QUIET_WAIT=${BENCH_QUIET_WAIT:-30}
-BUILD_DIR=${BENCH_BUILD_DIR:-${TMPDIR:-/tmp}/linnet-bench-cp-build}
-RESULTS_DIR=$REPO/bench/results
-TIMESTAMP=$(date -u +%Y%m%dT%H%M%SZ)
 
-PROXY_BIN=$BUILD_DIR/proxy/linnet-proxy
-BENCH_BIN=$BUILD_DIR/bench/linnet-bench-cp
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/linnet-bench-cp.XXXXXX")
-DRIVER_PID=
-
-log() { printf '%s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    if [[ -n $DRIVER_PID ]] && kill -0 "$DRIVER_PID" 2>/dev/null; then
-        # The driver stops its control planes and proxies on SIGTERM; its process group is the safety net.
-        kill -TERM "$DRIVER_PID" 2>/dev/null || true
-        for _ in $(seq 300); do kill -0 "$DRIVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$DRIVER_PID" 2>/dev/null || true
-    fi
-    if [[ -n $DRIVER_PID ]]; then
-        # Anything of its process group still alive (the driver was killed before it could stop them).
-        for _ in $(seq 50); do pgrep -g "$DRIVER_PID" >/dev/null || break; kill -KILL -- "-$DRIVER_PID" 2>/dev/null || true; sleep 0.1; done
-    fi
-    wait 2>/dev/null || true
-    if [[ $status -ne 0 ]]; then
-        log "run failed (exit $status); logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-build() {
-    if [[ ${BENCH_SKIP_BUILD:-0} == 1 && -x $PROXY_BIN && -x $BENCH_BIN ]]; then
-        log "build: reusing $BUILD_DIR"
-        return
-    fi
-    log "build: publishing linnet-proxy (Native AOT) and the benchmark (Release) into $BUILD_DIR ..."
-    mkdir -p "$BUILD_DIR"
-    # --artifacts-path keeps obj/ and bin/ out of the source tree that others are building from.
-    dotnet publish "$REPO/src/Linnet.Proxy" -c Release -r linux-x64 -o "$BUILD_DIR/proxy" \
-        --artifacts-path "$BUILD_DIR/artifacts" -nologo -v quiet >"$WORK/build-proxy.log" 2>&1 ||
-        { tail -40 "$WORK/build-proxy.log" >&2; die "linnet-proxy publish failed"; }
-    dotnet publish "$REPO/bench/Linnet.Bench.ControlPlane" -c Release -o "$BUILD_DIR/bench" \
-        --artifacts-path "$BUILD_DIR/artifacts" -nologo -v quiet >"$WORK/build-bench.log" 2>&1 ||
-        { tail -40 "$WORK/build-bench.log" >&2; die "benchmark publish failed"; }
-}
-
-main() {
-    command -v dotnet >/dev/null || die "dotnet is not installed"
-    local need=$((PROXIES * 2 + SUBSCRIBERS / 10 + 512)) limit
-    limit=$(ulimit -n)
-    [[ $limit == unlimited || $limit -ge $need ]] || die "ulimit -n is $limit; this run needs about $need descriptors"
-    build
-
-    local commit command
-    commit=$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo " + uncommitted changes in src/")
-    command="$({ env | grep -E '^BENCH_' || true; } | sort | tr '\n' ' ')bench/control-plane/run.sh"
-    mkdir -p "$RESULTS_DIR"
-    local results=$RESULTS_DIR/control-plane-$TIMESTAMP.md
-
-    log "running (logs in $WORK) ..."
-    # Its own process group (setsid), so that whatever it started can be stopped together if it dies.
-    setsid "$BENCH_BIN" run --proxy-bin "$PROXY_BIN" --work "$WORK" --results "$results" \
-        --command "$command" --commit "$commit" --timestamp "$TIMESTAMP" \
-        --rounds "$ROUNDS" --subscribers "$SUBSCRIBERS" --changes "$CHANGES" \
-        --proxies "$PROXIES" --proxy-changes "$PROXY_CHANGES" --poll-ms "$POLL_MS" \
-        --mesh "$MESH" --memory-meshes "$MEMORY_MESHES" --memory-subscribers "$MEMORY_SUBSCRIBERS" --memory-changes "$MEMORY_CHANGES" \
-        --port-base "$PORT_BASE" --quiet-wait "$QUIET_WAIT" --clk-tck "$(getconf CLK_TCK)" &
-    DRIVER_PID=$!
-    local status=0
-    wait "$DRIVER_PID" || status=$?
-    DRIVER_PID=
-    [[ $status -eq 0 ]] || die "the benchmark failed (exit $status)"
-}
-
-main "$@"
+bench_need_descriptors $((PROXIES * 2 + SUBSCRIBERS / 10 + 512))
+bench_build
+bench_run run --rounds "$ROUNDS" --subscribers "$SUBSCRIBERS" --changes "$CHANGES" \
+    --proxies "$PROXIES" --proxy-changes "$PROXY_CHANGES" --poll-ms "$POLL_MS" \
+    --mesh "$MESH" --memory-meshes "$MEMORY_MESHES" --memory-subscribers "$MEMORY_SUBSCRIBERS" --memory-changes "$MEMORY_CHANGES" \
+    --port-base "$PORT_BASE"

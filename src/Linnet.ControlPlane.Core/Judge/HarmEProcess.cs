@@ -1,18 +1,25 @@
 namespace Linnet.ControlPlane.Core.Judge;
 
-/// <summary>An anytime-valid test of "the canary's event rate is no higher than the primary's", from the
-/// events of each look. Given a look's trials on each side and its total events F, under the null each
-/// event falls on the canary with probability at most π = n_canary / (n_canary + n_primary) (exactly π,
-/// hypergeometrically, when the rates are equal). For a rate ratio r the factor
-/// r^x / (1 − π + π r)^F is the likelihood ratio of Binomial(F, π') against Binomial(F, π), with
-/// π' = rπ / (rπ + 1 − π); its expectation is at most 1 under the null (the hypergeometric is below the
-/// binomial in convex order, Hoeffding 1963, and a lower canary rate only lowers it). Products over looks
-/// are test supermartingales, and so is their average over a fixed grid of r: by Ville's inequality the
-/// mixture ever reaching 1/a has probability at most a. See docs/canary-judge.md.</summary>
+/// <summary>An anytime-valid test of "the canary's odds of an event are at most <see cref="Tolerance"/> times
+/// the primary's" (which holds for every canary no worse than the primary), from the events of each look.
+/// Given a look's trials on each side (n_c, n_p) and its total events F, the canary's share of the events
+/// follows Fisher's noncentral hypergeometric distribution with the odds ratio ψ:
+/// P_ψ(x) = C(n_c, x) C(n_p, F − x) ψ^x / Z(ψ). For an alternative ψ1 above the tolerance ψ0 the factor
+/// P_ψ1(x) / P_ψ0(x) = (ψ1/ψ0)^x Z(ψ0) / Z(ψ1) has expectation exactly 1 at ψ0 and, rising in x while the
+/// family's likelihood ratio is monotone, at most 1 for every ψ ≤ ψ0. Products over looks are test
+/// supermartingales, and so is their average over a fixed grid of alternatives: by Ville's inequality the
+/// mixture ever reaching 1/a has probability at most a. The tolerance makes the test exact rather than
+/// bounded (an A/A canary sits strictly inside the null, not on its edge), which is what keeps false
+/// rollbacks far below α; a canary within the tolerance is the margin test's to promote. See
+/// docs/canary-judge.md.</summary>
 internal sealed class HarmEProcess
 {
-    /// <summary>The alternatives mixed, as canary/primary rate ratios: from a quarter worse to 21 times
-    /// worse, so both small regressions (found with much data) and gross ones (found at once) are covered.</summary>
+    /// <summary>The null's edge, as an odds ratio: odds up to a quarter higher on the canary are not harm the
+    /// rollback test looks for (for rare events, a quarter higher rate: 0.5 % against 0.4 %).</summary>
+    internal const double Tolerance = 1.25;
+
+    /// <summary>The alternatives mixed, as multiples of <see cref="Tolerance"/>: from a quarter above it to 21
+    /// times it, so both small regressions (found with much data) and gross ones (found at once) are covered.</summary>
     internal static readonly double[] RateRatios = [1.25, 1.5, 2, 3, 5, 8, 13, 21];
 
     private readonly double[] _logProducts = new double[RateRatios.Length];
@@ -44,17 +51,26 @@ internal sealed class HarmEProcess
     {
         var events = canaryEvents + primaryEvents;
 
-        // With no events, or with only one side observed, every factor is exactly 1: nothing is learned.
+        // With no events, or with only one side observed, the conditional law has one point: every factor is 1.
         if (events == 0 || canaryTrials == 0 || primaryTrials == 0)
         {
             return;
         }
 
-        var share = (double)canaryTrials / (canaryTrials + primaryTrials);
+        // ln C(n_c, x) + ln C(n_p, F − x) over the support of x, shared by every ψ.
+        var lowest = Math.Max(0, events - primaryTrials);
+        var highest = Math.Min(events, canaryTrials);
+        var terms = new double[highest - lowest + 1];
+        for (var x = lowest; x <= highest; x++)
+        {
+            terms[x - lowest] = LogChoose(canaryTrials, x) + LogChoose(primaryTrials, events - x);
+        }
+
+        var logZ0 = LogNormalizer(terms, lowest, Math.Log(Tolerance));
         for (var i = 0; i < RateRatios.Length; i++)
         {
-            var r = RateRatios[i];
-            _logProducts[i] += (canaryEvents * Math.Log(r)) - (events * Math.Log(1 - share + (share * r)));
+            var logRatio = Math.Log(RateRatios[i]);
+            _logProducts[i] += (canaryEvents * logRatio) + logZ0 - LogNormalizer(terms, lowest, Math.Log(Tolerance) + logRatio);
         }
     }
 
@@ -78,4 +94,24 @@ internal sealed class HarmEProcess
             return max + Math.Log(sum / _logProducts.Length);
         }
     }
+
+    // ln Z(ψ) = ln Σ_x exp(terms[x] + x ln ψ), summed from the largest term down so nothing overflows.
+    private static double LogNormalizer(double[] terms, long lowest, double logPsi)
+    {
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < terms.Length; i++)
+        {
+            max = Math.Max(max, terms[i] + ((lowest + i) * logPsi));
+        }
+
+        var sum = 0.0;
+        for (var i = 0; i < terms.Length; i++)
+        {
+            sum += Math.Exp(terms[i] + ((lowest + i) * logPsi) - max);
+        }
+
+        return max + Math.Log(sum);
+    }
+
+    private static double LogChoose(long n, long k) => LogGamma.Of(n + 1) - LogGamma.Of(k + 1) - LogGamma.Of(n - k + 1);
 }

@@ -29,7 +29,8 @@ public sealed class SequentialJudgeTests
     [Fact]
     public void Observe_OneCanaryFailureInFewRequests_WaitsForMoreData()
     {
-        // One failure, on the canary, at π = 0.1: each factor is r / (0.9 + 0.1 r), at most 21/3 = 7 < 40.
+        // One failure, on the canary, of 5 canary and 45 primary requests: P_ψ(1) = 5ψ / (5ψ + 45), so each factor
+        // is (ψ1 / (ψ1 + 9)) · ((1.25 + 9) / 1.25) with ψ1 = 1.25·r, at most 6.11 < 40.
         var judge = new SequentialJudge(Options);
         var result = judge.Observe(new JudgeInput(
             new SideCounts(45, 0, Histograms.With((100, 45))),
@@ -38,11 +39,11 @@ public sealed class SequentialJudgeTests
         Assert.Equal(JudgeVerdict.Continue, result.Verdict);
         Assert.Null(result.Latency);
         Assert.Equal(155, result.ResponsesUntilLatencyBound);
-        // Evidence: the mean of r / (0.9 + 0.1 r) over the grid, 28.153 / 8 = 3.52 by hand; the canary's
+        // Evidence: the mean of those factors over the grid, 25.881 / 8 = 3.24 by hand; the canary's
         // upper bound for 1 failure in 5 at a = 0.025 is 82.2 % (bisection of the closed form), the
         // primary's lower bound for 0 in 45 is 0.
         Assert.Equal(
-            "analysing: canary failure rate 20.0 % vs primary 0.0 % (evidence of harm 3.5 of 40; difference at most +82.2 points, margin +1.0 points); latency not judged until the primary has 155 more responses; α = 0.05, after 5 canary requests",
+            "analysing: canary failure rate 20.0 % vs primary 0.0 % (evidence of harm 3.2 of 40; difference at most +82.2 points, margin +1.0 points); latency not judged until the primary has 155 more responses; α = 0.05, after 5 canary requests",
             result.Message);
     }
 
