@@ -129,6 +129,7 @@ public sealed partial class RegistryClient : IDisposable
             throw new RegistryException($"{image}: the config is {config.Size} bytes, over the {_options.MaxManifestBytes}-byte limit");
         }
 
+        progress = progress is null ? null : new ImagePullTracker(layers, progress);
         await DownloadBlobAsync(image, credentials, cache, config, progress, cancellationToken).ConfigureAwait(false);
         var imageConfig = ParseConfig(image, await File.ReadAllBytesAsync(cache.PathOf(config.Digest), cancellationToken).ConfigureAwait(false));
         foreach (var layer in layers)

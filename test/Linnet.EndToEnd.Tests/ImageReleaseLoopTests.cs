@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Linnet.EndToEnd.Tests.Infrastructure;
 using Linnet.Registry.Tests.Infrastructure;
+using Linnet.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -44,8 +45,8 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
     {
         var ct = TestContext.Current.CancellationToken;
         using var secrets = new SecretFiles();
-        await using var sink = await NotificationSink.StartAsync(ct);
-        await using var mesh = await Mesh.StartAsync(output, ["--metrics-scrape-interval", "500ms", "--webhook-credentials-file", secrets.Webhook, "--notifications-file", secrets.Notifications(sink.Url)], ct);
+        await using var sink = await HookReceiver.StartAsync(ct);
+        await using var mesh = await Mesh.StartAsync(output, ["--metrics-scrape-interval", "500ms", "--webhook-credentials-file", secrets.Webhook, "--notifications-file", secrets.Notifications(sink.Url("keel"))], ct);
         await using var registry = await RegistryServer.StartWithNotificationsAsync(new Uri(mesh.Api, "v1/webhooks/registry"), secrets.Basic);
         using var pusher = new RegistryPusher(registry.BaseUri);
         var repository = registry.Host + "/shop/backend";
@@ -67,11 +68,11 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
         output.WriteLine(string.Join('\n', Messages(succeeded)));
         Assert.Equal($"{repository}:1.1.0@{good.Digest}", await ImageAsync(mesh, "backend", ct));
         Assert.Equal($"{repository}:1.1.0@{good.Digest}", await ImageAsync(mesh, "backend-primary", ct));
-        var promoted = await sink.WaitForAsync("release promoted", 1, TimeSpan.FromSeconds(30), ct);
+        var promoted = await sink.WaitForAsync("keel", "release promoted", 1, TimeSpan.FromSeconds(30), ct);
         Assert.Equal("success", promoted["level"]!.GetValue<string>());
         Assert.Contains($"{repository}:1.1.0@{good.Digest} promoted by Canary default/backend", promoted["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Matches("request-success-rate: [0-9.]+ within \\[99, -\\]", promoted["message"]!.GetValue<string>());
-        Assert.Contains(sink.Named("update resource"), n => n["message"]!.GetValue<string>().Contains($"->{repository}:1.1.0@{good.Digest}", StringComparison.Ordinal));
+        Assert.Contains(sink.Named("keel", "update resource"), n => n["message"]!.GetValue<string>().Contains($"->{repository}:1.1.0@{good.Digest}", StringComparison.Ordinal));
         await Eventually.UntilAsync(() => load.Records.Any(r => r.Version == "v1.1.0" && r.Backend?.StartsWith("backend-primary", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(30), "v1.1.0 served by backend-primary", ct);
 
         // A bad version (its program answers 500): rolled back with the failed check as the reason, on the
@@ -83,7 +84,7 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
         Assert.Equal($"{repository}:1.2.0@{bad.Digest}", await ImageAsync(mesh, "backend", ct));
         Assert.Equal($"{repository}:1.1.0@{good.Digest}", await ImageAsync(mesh, "backend-primary", ct));
         Assert.Contains(load.Records, r => r.Status == 500);
-        var rolledBack = await sink.WaitForAsync("release rolled back", 1, TimeSpan.FromSeconds(30), ct);
+        var rolledBack = await sink.WaitForAsync("keel", "release rolled back", 1, TimeSpan.FromSeconds(30), ct);
         Assert.Equal("error", rolledBack["level"]!.GetValue<string>());
         Assert.Contains($"{repository}:1.2.0@{bad.Digest} rolled back by Canary default/backend", rolledBack["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("request-success-rate", rolledBack["message"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -103,7 +104,7 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
         // verdict on it is already recorded, so nobody is told twice.
         await mesh.ApplyAsync(Backend($"{repository}:1.1.0@{good.Digest}", approvals: 0), ct);
         await WaitForPhaseAsync(mesh, "Succeeded", ct);
-        Assert.Single(sink.Named("release promoted"));
+        Assert.Single(sink.Named("keel", "release promoted"));
 
         // The rolled-back version pushed again: not tried again.
         var again = await NativePushAsync(mesh, secrets, repository, "1.2.0", bad.Digest, ct);
@@ -117,8 +118,8 @@ public sealed class ImageReleaseLoopTests(ITestOutputHelper output)
         var retried = await NativePushAsync(mesh, secrets, repository, "1.2.0", bad.Digest, ct);
         Assert.Equal("default/backend", Assert.Single(retried["updated"]!.AsArray())!["workload"]!.GetValue<string>());
         await WaitForPhaseAsync(mesh, "Failed", ct);
-        await sink.WaitForAsync("release rolled back", 2, TimeSpan.FromSeconds(30), ct);
-        Assert.Single(sink.Named("release promoted"));
+        await sink.WaitForAsync("keel", "release rolled back", 2, TimeSpan.FromSeconds(30), ct);
+        Assert.Single(sink.Named("keel", "release promoted"));
 
         await load.StopAsync();
         await mesh.DownAsync(ct);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Linnet.EndToEnd.Tests.Infrastructure;
+using Linnet.Registry.Tests.Infrastructure;
 
 namespace Linnet.EndToEnd.Tests;
 
@@ -200,6 +201,90 @@ public sealed class IsolationTests(ITestOutputHelper output)
         await live.DownAsync(ct);
         AssertNothingLeft(liveNetwork, [livePod]);
     }
+
+    [Fact]
+    public async Task Isolated_ImageWorkloads_RunTheirProgramAsTheirUidInTheirPodAndCannotReadEachOthersImage()
+    {
+        Pods.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var network = Pods.PickNetwork();
+        await using var registry = await RegistryServer.StartAsync();
+        using var pusher = new RegistryPusher(registry.BaseUri);
+        await pusher.PushAsync("shop/alpha", "1.0.0", SecretImage("alpha-secret"));
+        await pusher.PushAsync("shop/beta", "1.0.0", SecretImage("beta-secret"));
+        await using var mesh = await Mesh.StartAsync(output, ["--isolation", "on", "--pod-network", network.ToString()], ct);
+        await mesh.ApplyAsync(ImageWorkload("alpha", $"{registry.Host}/shop/alpha:1.0.0", peek: null), ct);
+        var alpha = (await mesh.WaitForInstancesAsync(1, ct)).Single();
+        var alphaPod = Pods.NamespaceOf(alpha.Address) ?? throw new InvalidOperationException($"no namespace holds {alpha.Address}");
+
+        // The image's program (its run.sh, exec'd into the host's python3) runs in alpha's pod, as alpha's app uid,
+        // from alpha's own copy of the image: a folder only that uid may enter.
+        var inAlpha = Pods.ProcessesIn(alphaPod.Id);
+        var alphaApp = inAlpha.Single(p => p.CommandLine.Contains("http.server", StringComparison.Ordinal));
+        var alphaProxy = inAlpha.Single(p => p.CommandLine.Contains("linnet-proxy", StringComparison.Ordinal));
+        var alphaUid = Pods.Uid(alphaApp.Pid);
+        Assert.NotEqual(0, alphaUid);
+        Assert.NotEqual(Pods.Uid(alphaProxy.Pid), alphaUid);
+        var podDirectory = Path.GetDirectoryName(alphaProxy.CommandLine.Split(' ').SkipWhile(a => a != "--config").Skip(1).First())!;
+        var alphaRoot = Path.Combine(podDirectory, "rootfs");
+        Assert.Equal(Path.Combine(alphaRoot, "app"), new DirectoryInfo($"/proc/{alphaApp.Pid}/cwd").LinkTarget);
+        var rootStat = Pods.Run("stat", "-c", "%u %a", alphaRoot).Output.Trim();
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{alphaUid} 700"), rootStat);
+        var alphaSecret = Path.Combine(alphaRoot, "app", "www", "secret.txt");
+        Assert.Equal("alpha-secret", (await File.ReadAllTextAsync(alphaSecret, ct)).Trim());
+        Assert.Contains("own alpha-secret", await MeshedWorkloads.AppLogWithAsync(mesh, "alpha-0", "own alpha-secret", 1, ct), StringComparison.Ordinal);
+
+        // Served by that program through alpha's proxy: the host's request lands on the proxy, which hands it on.
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(15) };
+        Assert.Equal("alpha-secret", (await TryGetAsync(http, new Uri($"http://{alpha.Address}:8080/secret.txt"), ct)).Trim());
+
+        // Beta, another service account with another image, tries to read alpha's image files and cannot; it reads
+        // its own.
+        await mesh.ApplyAsync(ImageWorkload("beta", $"{registry.Host}/shop/beta:1.0.0", peek: alphaSecret), ct);
+        var beta = (await mesh.WaitForInstancesAsync(2, ct)).Single(i => i.Workload == "beta");
+        var betaPod = Pods.NamespaceOf(beta.Address) ?? throw new InvalidOperationException($"no namespace holds {beta.Address}");
+        Assert.NotEqual(alphaPod.Name, betaPod.Name);
+        var betaApp = Pods.ProcessesIn(betaPod.Id).Single(p => p.CommandLine.Contains("http.server", StringComparison.Ordinal));
+        Assert.NotEqual(alphaUid, Pods.Uid(betaApp.Pid));
+        var log = await MeshedWorkloads.AppLogWithAsync(mesh, "beta-0", $"denied {alphaSecret}", 1, ct);
+        Assert.Equal(1, MeshedWorkloads.CountLines(log, "own beta-secret"));
+        Assert.Equal(0, MeshedWorkloads.CountLines(log, $"read {alphaSecret}"));
+
+        // Down: the pods, and the copies of the images in their folders, are gone.
+        await mesh.DownAsync(ct);
+        AssertNothingLeft(network, [alphaPod, betaPod]);
+        Assert.False(Directory.Exists(alphaRoot), $"{alphaRoot} is left after down");
+        Assert.False(Directory.Exists(podDirectory), $"{podDirectory} is left after down");
+    }
+
+    private static TestImage SecretImage(string secret) => TestImage.Build(
+        [new Dictionary<string, (string, UnixFileMode)>
+        {
+            ["app/run.sh"] = ("""
+                #!/bin/sh
+                echo "own $(cat www/secret.txt)"
+                if [ -n "$PEEK" ]; then
+                  if cat "$PEEK" >/dev/null 2>&1; then echo "read $PEEK"; else echo "denied $PEEK"; fi
+                fi
+                exec /usr/bin/python3 -m http.server "$PORT" --bind "$HOST" --directory www
+
+                """, (UnixFileMode)0b111_101_101),
+            ["app/www/secret.txt"] = (secret + "\n", (UnixFileMode)0b110_100_100),
+        }],
+        ["/app/run.sh"], [], [], "/app");
+
+    private static string ImageWorkload(string name, string image, string? peek) => $$"""
+        apiVersion: linnet.io/v1alpha1
+        kind: Workload
+        metadata: { name: {{name}}, labels: { app: {{name}} } }
+        spec:
+          replicas: 1
+          serviceAccount: {{name}}
+          image: "{{image}}"
+          ports: [8080]
+          env: [ { name: PEEK, value: "{{peek ?? ""}}" } ]
+
+        """;
 
     private static List<string> HostLinks() =>
         [.. Pods.Run("ip", "-o", "link", "show").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -347,9 +347,28 @@ public static partial class ManifestParser
             Image = spec.Text("image"),
             ImageDigest = spec.Text("imageDigest"),
             SpecHash = spec.Text("specHash"),
+            Pull = ParseImagePull(spec.Map("pull")),
         };
         spec.RejectUnknown();
         return result;
+    }
+
+    private static ImagePull? ParseImagePull(YamlMap map)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var pull = new ImagePull(
+            map.Text("image", required: true) ?? "",
+            map.Number("layersDone", 0, int.MaxValue) ?? 0,
+            map.Number("layers", 0, int.MaxValue) ?? 0,
+            (long)(map.Real("bytesDone", 0, long.MaxValue) ?? 0),
+            (long)(map.Real("bytesTotal", 0, long.MaxValue) ?? 0),
+            map.Text("error"));
+        map.RejectUnknown();
+        return pull;
     }
 
     private static InstanceExit? ParseInstanceExit(YamlMap map)

@@ -172,6 +172,22 @@ public static partial class ResourceWriter
             json["specHash"] = spec.SpecHash;
         }
 
+        if (spec.Pull is { } pull)
+        {
+            json["pull"] = new JsonObject
+            {
+                ["image"] = pull.Image,
+                ["layersDone"] = pull.LayersDone,
+                ["layers"] = pull.Layers,
+                ["bytesDone"] = pull.BytesDone,
+                ["bytesTotal"] = pull.BytesTotal,
+            };
+            if (pull.Error is not null)
+            {
+                json["pull"]!["error"] = pull.Error;
+            }
+        }
+
         json["restarts"] = spec.Restarts;
         if (spec.LastExit is { } exit)
         {

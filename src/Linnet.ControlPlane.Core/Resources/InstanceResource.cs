@@ -58,11 +58,15 @@ public sealed record InstanceSpec(
     /// <summary>Whether it is ready and runs the workload spec of hash <paramref name="specHash"/> (as far as it reports).</summary>
     public bool IsReadyAt(string specHash) => Ready && (SpecHash is null || SpecHash == specHash);
 
+    /// <summary>The image pull this instance waits for (its first start, or its replacement by a new image), as
+    /// the platform reports it while it goes on; null when none does.</summary>
+    public ImagePull? Pull { get; init; }
+
     /// <inheritdoc />
     public bool Equals(InstanceSpec? other) =>
         other is not null && Workload == other.Workload && Address == other.Address && ServiceAccount == other.ServiceAccount
         && Ports.SequenceEqual(other.Ports) && ProxyInboundPort == other.ProxyInboundPort && ProxyAdminPort == other.ProxyAdminPort
-        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest && SpecHash == other.SpecHash
+        && Ready == other.Ready && Version == other.Version && Image == other.Image && ImageDigest == other.ImageDigest && SpecHash == other.SpecHash && Pull == other.Pull
         && Restarts == other.Restarts && LastExit == other.LastExit;
 
     /// <inheritdoc />

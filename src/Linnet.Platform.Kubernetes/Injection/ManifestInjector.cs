@@ -20,6 +20,18 @@ public static class ManifestInjector
         ["CronJob"] = ["spec", "jobTemplate", "spec", "template"],
     };
 
+    /// <summary>The <c>keel.sh/</c> (and legacy <c>keel.observer/</c>) annotations and labels of a workload, sorted.</summary>
+    private static List<string> KeelKeys(JsonObject document)
+    {
+        var metadata = document["metadata"];
+        return [.. new[] { metadata?["annotations"], metadata?["labels"] }
+            .OfType<JsonObject>()
+            .SelectMany(map => map.Select(pair => pair.Key))
+            .Where(key => key.StartsWith("keel.sh/", StringComparison.Ordinal) || key.StartsWith("keel.observer/", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>Injects every workload of <paramref name="text"/>.</summary>
     public static ManifestInjection Inject(string text, string source, InjectionSettings settings)
     {
@@ -45,6 +57,12 @@ public static class ManifestInjector
 
             var name = (string?)document["metadata"]?["name"] ?? "";
             var label = $"{kind.ToLowerInvariant()} \"{name}\"";
+            if (KeelKeys(document) is { Count: > 0 } keel)
+            {
+                // Valid for Keel, so not refused, but Linnet does not act on them here: said, never silently kept.
+                report.Add($"{label}: {string.Join(", ", keel)} not acted on by Linnet on Kubernetes (its Kubernetes platform does not read Deployments yet; Keel, if it runs in the cluster, still does; Linnet's image updates work on universal-mode Workloads)");
+            }
+
             JsonNode? pod = document;
             foreach (var step in steps)
             {

@@ -23,12 +23,16 @@ internal sealed partial class ImageStore : IDisposable
     }
 
     /// <summary>Pulls (what is not cached yet) and unpacks <paramref name="image"/>.</summary>
-    public async Task<ResolvedImage> ResolveAsync(string image, string? credentialsFile, CancellationToken cancellationToken)
+    /// <param name="image">The reference.</param>
+    /// <param name="credentialsFile">A Docker config file with the registry's credentials, or null.</param>
+    /// <param name="observer">Told of the pull's progress (beside the log), or null.</param>
+    /// <param name="cancellationToken">Cancels the pull.</param>
+    public async Task<ResolvedImage> ResolveAsync(string image, string? credentialsFile, IProgress<PullProgress>? observer, CancellationToken cancellationToken)
     {
         var reference = ImageReference.Parse(image);
         var credentials = credentialsFile is null ? null : RegistryCredentials.FromDockerConfig(credentialsFile, reference.Registry);
         Log.Pulling(_logger, image);
-        var progress = new LogProgress(_logger, image);
+        var progress = new LogProgress(_logger, image, observer);
         var pulled = await _client.PullAsync(reference, credentials, _blobs, progress, cancellationToken).ConfigureAwait(false);
         var rootfs = Path.Combine(_root, "rootfs", pulled.ManifestDigest.Hex);
         await _unpack.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -73,10 +77,11 @@ internal sealed partial class ImageStore : IDisposable
         _unpack.Dispose();
     }
 
-    private sealed class LogProgress(ILogger logger, string image) : IProgress<PullProgress>
+    private sealed class LogProgress(ILogger logger, string image, IProgress<PullProgress>? observer) : IProgress<PullProgress>
     {
         public void Report(PullProgress value)
         {
+            observer?.Report(value);
             if (value.Cached)
             {
                 return;

@@ -19,6 +19,9 @@ internal sealed record Pod(string NetworkNamespace, string HostVeth, IPAddress A
     /// <summary>The app's working directory and <c>HOME</c>: its own, writable, closed to everyone else.</summary>
     public string AppHome => Path.Combine(Directory, "app");
 
+    /// <summary>The app's own copy of its image's files, when it runs an image (<see cref="PodImage"/>).</summary>
+    public string ImageRoot => Path.Combine(Directory, "rootfs");
+
     /// <summary>Runs <paramref name="launch"/> inside the pod's namespace (with its <c>/etc/hosts</c>) as
     /// <paramref name="uid"/>, with no supplementary groups and no way to gain privileges.</summary>
     public ProcessLaunch Wrap(ProcessLaunch launch, int uid)

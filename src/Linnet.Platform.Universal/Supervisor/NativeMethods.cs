@@ -18,4 +18,8 @@ internal static partial class NativeMethods
     /// <summary>POSIX <c>chown(2)</c>: 0 on success, -1 with errno set.</summary>
     [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Chown(string path, int owner, int group);
+
+    /// <summary>POSIX <c>lchown(2)</c>: as <see cref="Chown"/>, but a symbolic link itself, never what it names.</summary>
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LChown(string path, int owner, int group);
 }

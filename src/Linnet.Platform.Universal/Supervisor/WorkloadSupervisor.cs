@@ -431,11 +431,13 @@ public sealed partial class WorkloadSupervisor : BackgroundService
                 _pullFailures.Remove(key);
             }
 
+            await RemovePlaceholdersAsync(key, 0, token);
             return;
         }
 
         // One resolution per spec: every replica, restart and scale-up runs the same digest (keel#560, #803).
-        var image = await ResolveImageAsync(key, workload.Spec, token);
+        await RemovePlaceholdersAsync(key, desired, token);
+        var image = await ResolveWithProgressAsync(key, workload, runners, token);
 
         // Changed spec: stop, then start again on the same address.
         foreach (var runner in runners.Values.ToList())
@@ -527,6 +529,20 @@ public sealed partial class WorkloadSupervisor : BackgroundService
     {
         var directory = Path.Combine(_options.DataDirectory, "instances", key.Namespace, key.Name);
         var pod = _pods?.Create(key, address, _uids!.For(key.Namespace, resource.Spec.ServiceAccount), _store.Snapshot().OfKind<ServiceResource>());
+        if (pod is not null && image is not null)
+        {
+            // The app's uid cannot enter the data directory: it runs its own copy, in its pod's folder.
+            try
+            {
+                image = PodImage.GiveTo(pod, image);
+            }
+            catch
+            {
+                PodNetwork.Delete(pod);
+                throw;
+            }
+        }
+
         var plan = new InstancePlan(key, address.ToString(), resource.Spec, directory)
         {
             Pod = pod,

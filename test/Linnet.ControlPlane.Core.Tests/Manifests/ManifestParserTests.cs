@@ -163,6 +163,27 @@ public sealed class ManifestParserTests
     }
 
     [Fact]
+    public void Parse_InstanceWithImagePull_ReadsBackWhatTheWriterWrote()
+    {
+        var written = new InstanceResource
+        {
+            Metadata = new ObjectMeta { Name = "web-0", Namespace = "shop" },
+            Spec = new InstanceSpec("web", "", "default", [8080], 4143, 4191, false, null)
+            {
+                Image = "127.0.0.1:5000/shop/web:1.0.0",
+                Pull = new ImagePull("127.0.0.1:5000/shop/web:1.0.0", 1, 3, 5_000_000_000, 12_000_000_000, "registry said 503"),
+            },
+        };
+
+        var json = ResourceWriter.ToJsonLine(written);
+        var read = Assert.IsType<InstanceResource>(Assert.Single(ManifestParser.Parse(json, "store", ManifestOrigin.Store).Resources));
+
+        Assert.Contains("\"pull\":{\"image\":\"127.0.0.1:5000/shop/web:1.0.0\",\"layersDone\":1,\"layers\":3,\"bytesDone\":5000000000,\"bytesTotal\":12000000000,\"error\":\"registry said 503\"}", json, StringComparison.Ordinal);
+        Assert.Equal(written.Spec, read.Spec);
+        Assert.False(read.Spec.Pull!.Complete);
+    }
+
+    [Fact]
     public void Parse_InstanceFromStore_IsAccepted()
     {
         var yaml = """

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Linnet.ControlPlane.Core.Notifications;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Tests.Infrastructure;
+using Linnet.Testing;
 
 namespace Linnet.ControlPlane.Tests.Rollouts;
 

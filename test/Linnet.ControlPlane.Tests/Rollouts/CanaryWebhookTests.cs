@@ -4,6 +4,7 @@ using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Rollouts;
 using Linnet.ControlPlane.Security;
 using Linnet.ControlPlane.Tests.Infrastructure;
+using Linnet.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Linnet.ControlPlane.Tests.Rollouts;

@@ -24,6 +24,46 @@ public sealed class ManifestInjectorTests
     }
 
     [Fact]
+    public void Inject_DeploymentWithKeelAnnotations_InjectedAndSaysLinnetDoesNotActOnThem()
+    {
+        const string input = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+              labels: { app: web, keel.sh/policy: minor }
+              annotations: { keel.sh/trigger: poll, keel.sh/pollSchedule: "@every 5m" }
+            spec:
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata: { labels: { app: web } }
+                spec:
+                  containers: [ { name: web, image: "registry.example/web:1.2.3" } ]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: plain }
+            spec:
+              selector: { matchLabels: { app: plain } }
+              template:
+                metadata: { labels: { app: plain } }
+                spec:
+                  containers: [ { name: plain, image: "registry.example/plain:1.0.0" } ]
+
+            """;
+
+        var result = ManifestInjector.Inject(input, "keel", InjectFixture.Settings);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(3, result.Report.Count);
+        Assert.StartsWith("deployment \"web\": keel.sh/policy, keel.sh/pollSchedule, keel.sh/trigger not acted on by Linnet on Kubernetes", result.Report[0], StringComparison.Ordinal);
+        Assert.Equal(["deployment \"web\" injected", "deployment \"plain\" injected"], result.Report.Skip(1));
+        // The annotations stay for Keel.
+        var web = ManifestYaml.Read(result.Output)[0]!;
+        Assert.Equal("poll", (string?)web["metadata"]!["annotations"]!["keel.sh/trigger"]);
+    }
+
+    [Fact]
     public void Inject_Deployment_ProxyIsANativeSidecarAfterProxyInitWithTheTokenVolume()
     {
         var output = Inject("deployment");

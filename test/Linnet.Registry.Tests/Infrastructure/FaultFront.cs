@@ -40,6 +40,10 @@ public sealed class FaultFront : IAsyncDisposable
     /// connection is aborted.</summary>
     public (string Digest, int Bytes)? TruncateOnce { get; set; }
 
+    /// <summary>When set, the first GET of this blob (path contains it) sends this many bytes, then waits for
+    /// <c>Release</c> before it sends the rest: a download caught midway, for as long as a test needs.</summary>
+    public (string Digest, int Bytes, Task Release)? HoldOnce { get; set; }
+
     /// <summary>When set, responses whose path contains this have their last byte flipped.</summary>
     public string? CorruptPath { get; set; }
 
@@ -102,6 +106,16 @@ public sealed class FaultFront : IAsyncDisposable
             await context.Response.Body.WriteAsync(body.AsMemory(0, cut.Bytes));
             await context.Response.Body.FlushAsync();
             context.Features.Get<IHttpRequestLifetimeFeature>()!.Abort();
+            return;
+        }
+
+        if (HoldOnce is { } hold && context.Request.Method == "GET" && path.Contains(hold.Digest, StringComparison.Ordinal))
+        {
+            HoldOnce = null;
+            await context.Response.Body.WriteAsync(body.AsMemory(0, hold.Bytes));
+            await context.Response.Body.FlushAsync();
+            await hold.Release.WaitAsync(context.RequestAborted);
+            await context.Response.Body.WriteAsync(body.AsMemory(hold.Bytes));
             return;
         }
 

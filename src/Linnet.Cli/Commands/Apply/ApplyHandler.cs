@@ -8,7 +8,7 @@ namespace Linnet.Cli.Commands.Apply;
 
 /// <summary><c>linnet apply -f</c>: validates every file locally (so errors name the file), then sends
 /// them; the control plane applies each file all-or-nothing.</summary>
-internal sealed class ApplyHandler(ControlPlaneClient client, Printer printer)
+internal sealed class ApplyHandler(ControlPlaneClient client, Printer printer, TimeProvider? time = null)
 {
     public async Task<int> RunAsync(IReadOnlyList<(string Source, string Text)> files, CancellationToken cancellationToken)
     {
@@ -80,6 +80,18 @@ internal sealed class ApplyHandler(ControlPlaneClient client, Printer printer)
 
             return table;
         });
+
+        // People see the image pulls of what they applied through to the end; scripts read `get instances`.
+        var pulling = results
+            .Where(r => r?["kind"]?.ToString() == "Workload" && r["action"]?.ToString() is "created" or "configured")
+            .Select(r => (r!["namespace"]?.ToString() ?? "default", r["name"]?.ToString() ?? ""))
+            .ToList();
+        if (printer.Format == OutputFormat.Table && pulling.Count > 0
+            && !await new PullFollower(client, printer.Console, time ?? TimeProvider.System).FollowAsync(pulling, cancellationToken))
+        {
+            printer.Warning("an image pull failed (above); the control plane retries it: `linnet get instances` shows how it goes");
+        }
+
         return ExitCodes.Ok;
     }
 

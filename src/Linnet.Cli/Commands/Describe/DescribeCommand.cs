@@ -41,11 +41,12 @@ internal static class DescribeCommand
                 {
                     var instances = (await client.ListAsync("Instance", nsValue, cancellationToken)).Body?["items"]?.AsArray() ?? [];
                     var related = instances.Where(i => Relates(resolved, response.Body!, i!)).ToList();
-                    var table = new Table().Title(resolved == "Workload" ? "Instances" : "Endpoints (instances the selector matches)").AddColumns("INSTANCE", "ADDRESS", "READY", "PROXY ADMIN", "VERSION");
+                    var table = new Table().Title(resolved == "Workload" ? "Instances" : "Endpoints (instances the selector matches)").AddColumns("INSTANCE", "ADDRESS", "READY", "PROXY ADMIN", "VERSION", "IMAGE");
                     foreach (var i in related)
                     {
                         var spec = i!["spec"];
-                        table.AddRow(Markup.Escape($"{i["metadata"]?["name"]}"), Markup.Escape($"{spec?["address"]}"), $"{spec?["ready"]}", Markup.Escape($"http://{spec?["address"]}:{spec?["proxyAdminPort"]}"), Markup.Escape($"{spec?["version"]}"));
+                        table.AddRow(Markup.Escape($"{i["metadata"]?["name"]}"), Markup.Escape($"{spec?["address"]}"), $"{spec?["ready"]}", Markup.Escape($"http://{spec?["address"]}:{spec?["proxyAdminPort"]}"), Markup.Escape($"{spec?["version"]}"),
+                            Markup.Escape(spec?["pull"] is { } pull ? ImagePullText.Describe(pull) : $"{spec?["image"]}{(spec?["imageDigest"] is { } digest ? $"@{digest}" : "")}"));
                     }
 
                     console.Write(table);

@@ -97,7 +97,8 @@ internal sealed class GetHandler(ControlPlaneClient client, Printer printer)
                 [
                     Text(spec?["workload"]), Text(spec?["address"]), Text(spec?["ready"]), Text(spec?["restarts"] ?? 0),
                     spec?["lastExit"] is { } exit ? $"{exit["process"]}: {exit["reason"]} ({exit["at"]})" : "",
-                    Text(spec?["version"]), Text(spec?["image"]), ShortDigest(Text(spec?["imageDigest"])),
+                    Text(spec?["version"]), Text(spec?["image"]),
+                    spec?["pull"] is { } pull ? ImagePullText.Describe(pull) : ShortDigest(Text(spec?["imageDigest"])),
                 ],
                 "Server" => [Text(spec?["port"]), Text(spec?["proxyProtocol"]), Text(spec?["accessPolicy"])],
                 "ReferenceGrant" =>

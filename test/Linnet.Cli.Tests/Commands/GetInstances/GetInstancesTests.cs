@@ -47,6 +47,38 @@ public sealed class GetInstancesTests
         Assert.Equal(Digest, item["spec"]!["imageDigest"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Run_InstancesWaitingForTheirImage_TableShowsThePullsProgressOrFailureInsteadOfADigest()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new InMemoryResourceStore();
+        var options = new ControlPlaneOptions { GrpcListen = new IPEndPoint(IPAddress.Loopback, 0), HttpListen = new IPEndPoint(IPAddress.Loopback, 0) };
+        await using var cp = ControlPlaneHost.Create(options, store, services => services.AddLogging(b => b.ClearProviders()));
+        await cp.StartAsync(ct);
+        const string image = "127.0.0.1:5000/shop/web:1.2.3";
+        await store.CommitAsync(
+        [
+            Waiting("web-0", new ImagePull(image, 1, 3, 4_200_000, 12_000_000)),
+            Waiting("web-1", new ImagePull(image, 3, 3, 12_000_000, 12_000_000)),
+            Waiting("web-2", new ImagePull(image, 0, 0, 0, 0, "registry refused [401]")),
+        ], ct);
+        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
+        var (table, tableOut) = NewPrinter(OutputFormat.Table);
+
+        Assert.Equal(0, await new GetHandler(client, table).RunAsync("Instance", null, "default", ct));
+
+        var lines = tableOut.ToString().Split('\n');
+        Assert.Contains(lines, l => l.Contains("web-0", StringComparison.Ordinal) && l.Contains("pulling: 1/3 layers, 4.2/12.0 MB", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("web-1", StringComparison.Ordinal) && l.Contains("pulled: 3/3 layers, 12.0 MB", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("web-2", StringComparison.Ordinal) && l.Contains("pull failed: registry refused [401]", StringComparison.Ordinal));
+    }
+
+    private static PutChange Waiting(string name, ImagePull pull) => new(new InstanceResource
+    {
+        Metadata = new ObjectMeta { Name = name },
+        Spec = new InstanceSpec("web", "", "default", [8080], 4143, 4191, false, null) { Image = pull.Image, Pull = pull },
+    });
+
     private static (Printer Printer, StringWriter Stdout) NewPrinter(OutputFormat format)
     {
         var stdout = new StringWriter();

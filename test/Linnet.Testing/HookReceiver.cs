@@ -10,30 +10,34 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Linnet.ControlPlane.Tests.Infrastructure;
+namespace Linnet.Testing;
 
-/// <summary>Flagger webhook receivers on loopback (Kestrel): every POST is recorded (path, JSON body, headers);
-/// each path answers with the status set for it (default 200), a queue of statuses taken first, and waits
+/// <summary>A receiver of JSON webhooks on loopback (Kestrel) — Flagger's webhooks, alert providers, the control
+/// plane's notification targets: every POST is recorded (path, JSON body, headers) in arrival order; each path
+/// answers with the status set for it (default 200), a queue of statuses taken first, and waits
 /// <see cref="Delay"/> first when one is set for it.</summary>
-internal sealed class HookReceiver : IAsyncDisposable
+public sealed class HookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _status = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _queued = new(StringComparer.Ordinal);
+    private TaskCompletionSource _nextArrival = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private HookReceiver(WebApplication app) => _app = app;
 
+    /// <summary>Where it listens.</summary>
     public IPEndPoint EndPoint { get; private set; } = null!;
-
-    public Uri Url(string path) => new($"http://{EndPoint}/{path}");
 
     /// <summary>Every request so far, in arrival order.</summary>
     public ConcurrentQueue<(string Path, JsonObject Body, IReadOnlyDictionary<string, string> Headers)> Received { get; } = new();
 
+    /// <summary>The path of each request as it arrives, for a test that takes them one by one.</summary>
     public Channel<string> Arrivals { get; } = Channel.CreateUnbounded<string>();
 
+    /// <summary>How long a path waits before it answers.</summary>
     public ConcurrentDictionary<string, TimeSpan> Delay { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Starts a receiver on an ephemeral loopback port.</summary>
     public static async Task<HookReceiver> StartAsync(CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -48,6 +52,7 @@ internal sealed class HookReceiver : IAsyncDisposable
             // Kestrel reuses the header collection once the request ends: keep a copy.
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             receiver.Received.Enqueue((path, body, headers));
+            Interlocked.Exchange(ref receiver._nextArrival, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             await receiver.Arrivals.Writer.WriteAsync(path, context.RequestAborted);
             if (receiver.Delay.TryGetValue(path, out var delay))
             {
@@ -65,12 +70,53 @@ internal sealed class HookReceiver : IAsyncDisposable
         return receiver;
     }
 
+    /// <summary>The URL of <paramref name="path"/> on this receiver.</summary>
+    public Uri Url(string path) => new($"http://{EndPoint}/{path}");
+
+    /// <summary>Answers <paramref name="path"/> with <paramref name="status"/> from now on.</summary>
     public void Answer(string path, int status) => _status[path] = status;
 
+    /// <summary>Answers the next requests to <paramref name="path"/> with <paramref name="statuses"/>, in order.</summary>
     public void Queue(string path, params int[] statuses) => _queued[path] = new ConcurrentQueue<int>(statuses);
 
+    /// <summary>The bodies received at <paramref name="path"/>, in order.</summary>
     public List<JsonObject> Bodies(string path) => [.. Received.Where(r => r.Path == path).Select(r => r.Body)];
 
+    /// <summary>The bodies received at <paramref name="path"/> whose <c>name</c> is <paramref name="name"/> (Keel's
+    /// notification body names each notification: "update resource", "release promoted", ...).</summary>
+    public List<JsonObject> Named(string path, string name) =>
+        [.. Bodies(path).Where(b => b["name"]?.GetValue<string>() == name)];
+
+    /// <summary>Waits, arrival by arrival, until <paramref name="count"/> bodies named <paramref name="name"/> have
+    /// arrived at <paramref name="path"/>; returns the last of them. Throws <see cref="TimeoutException"/> listing
+    /// what did arrive when <paramref name="timeout"/> passes first.</summary>
+    public async Task<JsonObject> WaitForAsync(string path, string name, int count, TimeSpan timeout, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            // Taken before looking, so that an arrival between the look and the wait is not missed.
+            var next = Volatile.Read(ref _nextArrival).Task;
+            var named = Named(path, name);
+            if (named.Count >= count)
+            {
+                return named[count - 1];
+            }
+
+            try
+            {
+                await next.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{count} × '{name}' at /{path} did not arrive within {timeout}; arrived:\n"
+                    + string.Join('\n', Received.Select(r => $"/{r.Path} {r.Body["name"]}: {r.Body["message"]}")));
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
