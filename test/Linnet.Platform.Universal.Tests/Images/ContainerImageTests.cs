@@ -74,8 +74,8 @@ public sealed class ContainerImageTests
 
         // Pulled and unpacked by Linnet's own store: every blob checked against its digest on the way.
         using var store = new ImageStore(Path.Combine(work.Path, "images"), NullLogger.Instance);
-        var proxy = await store.ResolveAsync($"{registry.Host}/team/linnet/proxy:9.9.9-test", null, ct);
-        var controlPlane = await store.ResolveAsync($"{registry.Host}/team/linnet/control-plane:9.9.9-test", null, ct);
+        var proxy = await store.ResolveAsync($"{registry.Host}/team/linnet/proxy:9.9.9-test", null, null, ct);
+        var controlPlane = await store.ResolveAsync($"{registry.Host}/team/linnet/control-plane:9.9.9-test", null, null, ct);
 
         // What a cluster reads from each image's config.
         var proxyConfig = Config(Path.Combine(work.Path, "images", "cache"), proxy);
