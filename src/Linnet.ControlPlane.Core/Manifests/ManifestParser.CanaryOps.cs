@@ -46,7 +46,7 @@ public static partial class ManifestParser
         if (s.Exists)
         {
             var until = s.Text("until") is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
-            standby = new CanaryStandby(s.Text("spec") ?? "", until, s.Bool("serving") ?? false);
+            standby = new CanaryStandby(s.Text("spec") ?? "", until, s.Bool("serving") ?? false, s.Number("weight", 1, 99));
             s.RejectUnknown();
         }
 

@@ -26,6 +26,11 @@ public static partial class ResourceWriter
                 standby["until"] = Time(until);
             }
 
+            if (s.Weight is { } weight)
+            {
+                standby["weight"] = weight;
+            }
+
             result["standby"] = standby;
         }
     }

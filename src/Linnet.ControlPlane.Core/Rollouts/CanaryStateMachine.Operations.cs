@@ -117,6 +117,12 @@ public static partial class CanaryStateMachine
                 return BackToPrimary(standby, primary);
             }
 
+            if (standby.Weight is not null)
+            {
+                // A stepped rollback goes on until the standby carries everything, whatever else happens meanwhile.
+                return WarmRollback(standby, target, primary);
+            }
+
             switch (_status.Phase)
             {
                 case CanaryPhases.Promoting:
@@ -178,7 +184,10 @@ public static partial class CanaryStateMachine
         }
 
         // One commit: the route sends everything to the standby (already running, already known to every proxy as a
-        // backend of weight 0), and the primary is rewritten to the previous spec, out of traffic.
+        // backend of weight 0), and the primary is rewritten to the previous spec, out of traffic. A standby with fewer
+        // ready instances than the primary it replaces (some failed, or the primary was scaled up since) is not handed
+        // all the traffic at once: it is scaled to the primary's replicas and takes, step by step, the share its ready
+        // instances can carry, until it can carry all of it.
         private CanaryStep WarmRollback(CanaryStandby standby, WorkloadResource target, WorkloadResource primary)
         {
             if (observed.Standby is not { } previous || observed.StandbyReady == 0)
@@ -186,9 +195,29 @@ public static partial class CanaryStateMachine
                 return Warn($"Cannot roll back {Name} to {StandbyName}: it has no ready instance");
             }
 
+            var needed = Math.Max(primary.Spec.Replicas, 1);
+            if (observed.StandbyReady < needed)
+            {
+                if (previous.Spec.Replicas < needed)
+                {
+                    _writes.Add(previous with { Spec = previous.Spec with { Replicas = needed } });
+                }
+
+                // Never back down: traffic already moved stays moved.
+                var share = Math.Max(Math.Clamp(100 * observed.StandbyReady / needed, 1, 99), standby.Weight ?? 0);
+                _writes.Add(CanaryStandbyObjects.Route(canary, share));
+                if (standby.Weight != share)
+                {
+                    Event("Warning", $"Rolling back {Name} step by step: {StandbyName} has {observed.StandbyReady.ToString(CultureInfo.InvariantCulture)} of {needed.ToString(CultureInfo.InvariantCulture)} instances ready, so it takes {share.ToString(CultureInfo.InvariantCulture)} % of the traffic until it can take all of it");
+                }
+
+                _status = _status with { Standby = standby with { Weight = share } };
+                return Done();
+            }
+
             _writes.Add(CanaryStandbyObjects.Route(canary, 100));
             _writes.Add(CanaryObjects.Primary(canary, target, previous.Spec with { Replicas = Math.Max(primary.Spec.Replicas, 1) }, _label, primary.Metadata));
-            _status = _status with { Standby = standby with { Serving = true }, LastPromotedSpec = standby.Spec, CanaryWeight = 0 };
+            _status = _status with { Standby = standby with { Serving = true, Weight = null }, LastPromotedSpec = standby.Spec, CanaryWeight = 0 };
             SetPhase(CanaryPhases.Failed, "False", "Rolled back to the previous primary after promotion.");
             Event("Warning", $"Rolled back {Name}: all traffic on {StandbyName} (the previous primary)");
             return Done();

@@ -59,7 +59,7 @@ public sealed class CanaryOperationsManifestTests
                 Phase = CanaryPhases.Succeeded,
                 Paused = true,
                 Command = new CanaryCommand(CanaryCommands.Rollback, "admin", at, CanaryCommands.Pending, ""),
-                Standby = new CanaryStandby("abc", at.AddMinutes(5), Serving: false),
+                Standby = new CanaryStandby("abc", at.AddMinutes(5), Serving: false, Weight: 40),
             },
         };
 
@@ -70,6 +70,7 @@ public sealed class CanaryOperationsManifestTests
         var back = Assert.IsType<CanaryResource>(reread.Resources[0]);
         Assert.True(canary.ContentEquals(back), json);
         Assert.Equal(TimeSpan.FromMinutes(5), back.Spec.Analysis.RollbackWindow);
+        Assert.Equal(40, back.Status.Standby!.Weight);
     }
 
     [Fact]

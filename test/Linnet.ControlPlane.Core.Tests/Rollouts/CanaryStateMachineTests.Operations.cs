@@ -210,6 +210,67 @@ public sealed partial class CanaryStateMachineTests
     }
 
     [Fact]
+    public void Next_BreachWithOneOfTheStandbysTwoInstancesReady_HalfTheTrafficThenAllOnceBothAre()
+    {
+        // The issue: a rollback to a primary with fewer replicas than the traffic needs is stepped, not all at once.
+        var world = PromotedWithStandby();
+        world.StandbyReady = 1;
+        world.Values["request-success-rate"] = 90;
+        world.Step();
+
+        // The second failed check: one of two instances ready takes half, the other half stays where it was.
+        world.Step();
+        Assert.Equal(50, StandbyWeight(world));
+        Assert.Equal((50, 0), world.Weights);
+        Assert.Equal("v2", world.Primary!.Spec.Version);
+        Assert.Equal(50, world.Status.Standby!.Weight);
+        Assert.False(world.Status.Standby.Serving);
+        Assert.Contains(world.Status.Events, e => e.Message == "Rolling back podinfo.test step by step: podinfo-standby.test has 1 of 2 instances ready, so it takes 50 % of the traffic until it can take all of it");
+
+        // Still one: the share holds, whatever the metrics say meanwhile.
+        world.Values["request-success-rate"] = 100;
+        world.Step();
+        Assert.Equal(50, StandbyWeight(world));
+
+        // Both ready: all of it, as an unstepped rollback.
+        world.StandbyReady = 2;
+        world.Step();
+        Assert.Equal(100, StandbyWeight(world));
+        Assert.Equal(CanaryPhases.Failed, world.Status.Phase);
+        Assert.True(world.Status.Standby!.Serving);
+        Assert.Null(world.Status.Standby.Weight);
+        Assert.Equal("v1", world.Primary!.Spec.Version);
+    }
+
+    [Fact]
+    public void Next_PrimaryScaledUpInsideTheWindow_StandbyScaledToItAndTakesTheTrafficAsItsInstancesBecomeReady()
+    {
+        var world = PromotedWithStandby();
+        world.Primary = world.Primary! with { Spec = world.Primary.Spec with { Replicas = 4 } };
+        world.Command(CanaryCommands.Rollback, "erin");
+
+        // Two ready of the four the primary runs: the standby is asked for four and takes half.
+        world.Step();
+        Assert.Equal(4, world.Standby!.Spec.Replicas);
+        Assert.Equal(50, StandbyWeight(world));
+
+        world.StandbyReady = 3;
+        world.Step();
+        Assert.Equal(75, StandbyWeight(world));
+
+        // A ready count that drops back does not take traffic away again.
+        world.StandbyReady = 2;
+        world.Step();
+        Assert.Equal(75, StandbyWeight(world));
+
+        world.StandbyReady = 4;
+        world.Step();
+        Assert.Equal(100, StandbyWeight(world));
+        Assert.Equal(CanaryPhases.Failed, world.Status.Phase);
+        Assert.Equal(("v1", 4), (world.Primary!.Spec.Version, world.Primary.Spec.Replicas));
+    }
+
+    [Fact]
     public void Next_ManualRollbackInsideTheWindow_AllTrafficToTheStandbyAtOnce()
     {
         var world = PromotedWithStandby();

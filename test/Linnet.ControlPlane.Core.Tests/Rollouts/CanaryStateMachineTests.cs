@@ -41,7 +41,7 @@ public sealed partial class CanaryStateMachineTests
 
         public WorkloadResource Target { get; set; } = target;
 
-        public WorkloadResource? Primary { get; private set; }
+        public WorkloadResource? Primary { get; set; }
 
         public HttpRouteResource? Route { get; private set; }
 
@@ -52,6 +52,8 @@ public sealed partial class CanaryStateMachineTests
         public int? TargetReady { get; set; }
 
         public int? PrimaryReady { get; set; }
+
+        public int? StandbyReady { get; set; }
 
         public WorkloadResource? Standby { get; private set; }
 
@@ -75,7 +77,7 @@ public sealed partial class CanaryStateMachineTests
             var step = CanaryStateMachine.Next(Canary, new CanaryObservation(Now, Target, Primary, TargetReady ?? Target.Spec.Replicas, PrimaryReady ?? Primary?.Spec.Replicas ?? 0, values)
             {
                 Standby = Standby,
-                StandbyReady = Standby?.Spec.Replicas ?? 0,
+                StandbyReady = StandbyReady ?? Standby?.Spec.Replicas ?? 0,
             });
             foreach (var write in step.Writes)
             {
