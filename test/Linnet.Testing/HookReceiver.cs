@@ -21,6 +21,7 @@ public sealed class HookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _status = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _queued = new(StringComparer.Ordinal);
+    private readonly Channel<(string Path, JsonObject Body, IReadOnlyDictionary<string, string> Headers)> _untaken = Channel.CreateUnbounded<(string, JsonObject, IReadOnlyDictionary<string, string>)>();
     private TaskCompletionSource _nextArrival = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private HookReceiver(WebApplication app) => _app = app;
@@ -52,6 +53,7 @@ public sealed class HookReceiver : IAsyncDisposable
             // Kestrel reuses the header collection once the request ends: keep a copy.
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             receiver.Received.Enqueue((path, body, headers));
+            await receiver._untaken.Writer.WriteAsync((path, body, headers), context.RequestAborted);
             Interlocked.Exchange(ref receiver._nextArrival, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             await receiver.Arrivals.Writer.WriteAsync(path, context.RequestAborted);
             if (receiver.Delay.TryGetValue(path, out var delay))
@@ -115,6 +117,17 @@ public sealed class HookReceiver : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The next request not taken yet by this method, in arrival order, waiting up to 30 s for it.</summary>
+    public async Task<(string Path, JsonObject Body, IReadOnlyDictionary<string, string> Headers)> NextAsync(CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        return await _untaken.Reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>Requests not taken yet by <see cref="NextAsync"/>.</summary>
+    public int Pending => _untaken.Reader.Count;
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -7,6 +7,7 @@ using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Notifications;
 using Linnet.ControlPlane.Tests.Infrastructure;
 using Linnet.ControlPlane.Updates;
+using Linnet.Testing;
 
 namespace Linnet.ControlPlane.Tests.Notifications;
 
@@ -15,6 +16,9 @@ namespace Linnet.ControlPlane.Tests.Notifications;
 /// deliveries are retried, and the webhook URL's secret never reaches the log.</summary>
 public sealed class NotificationSenderTests
 {
+    // Where a chat service\'s incoming webhook would be (a Slack-like path with its secret token).
+    private const string ChatPath = "services/T000/B000/secret-token";
+
     private static readonly DateTimeOffset At = new(2026, 12, 4, 3, 30, 0, TimeSpan.Zero);
     private static readonly Notification Updated = new("update resource", "Successfully updated Workload default/web", NotificationLevel.Success, At, "deployment update", "Workload", "default/web");
 
@@ -22,14 +26,14 @@ public sealed class NotificationSenderTests
     public async Task WebhookPush_WorkloadWithNotify_EachTargetGetsItsFormatAtItsLevelInTheChosenChannels()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var slack = await WebhookReceiver.StartAsync(ct);
-        await using var teams = await WebhookReceiver.StartAsync(ct);
-        await using var keel = await WebhookReceiver.StartAsync(ct);
+        await using var slack = await HookReceiver.StartAsync(ct);
+        await using var teams = await HookReceiver.StartAsync(ct);
+        await using var keel = await HookReceiver.StartAsync(ct);
         var config = new NotificationConfig(
         [
-            new NotificationTarget("slack", NotificationService.Slack, slack.Url) { Channel = "#general" },
-            new NotificationTarget("teams", NotificationService.MSTeams, teams.Url, NotificationLevel.Success),
-            new NotificationTarget("keel", NotificationService.Webhook, keel.Url, NotificationLevel.Debug),
+            new NotificationTarget("slack", NotificationService.Slack, slack.Url(ChatPath)) { Channel = "#general" },
+            new NotificationTarget("teams", NotificationService.MSTeams, teams.Url(ChatPath), NotificationLevel.Success),
+            new NotificationTarget("keel", NotificationService.Webhook, keel.Url(ChatPath), NotificationLevel.Debug),
         ]);
         var credentials = new WebhookCredentials("registry", "hook-secret");
         await using var cp = await TestControlPlane.StartAsync(ct, options: new ControlPlaneOptions { WebhookCredentials = credentials, Notifications = config });
@@ -49,7 +53,7 @@ public sealed class NotificationSenderTests
         Assert.Equal("preparing deployment update", preparing["type"]!.GetValue<string>());
         Assert.Equal("debug", preparing["level"]!.GetValue<string>());
         var done = await keel.NextAsync(ct);
-        Assert.Equal("application/json", done.ContentType?.Split(';')[0]);
+        Assert.Equal("application/json", done.Headers["Content-Type"].Split(';')[0]);
         Assert.Equal("update resource", done.Body["name"]!.GetValue<string>());
         Assert.Equal("success", done.Body["level"]!.GetValue<string>());
         Assert.Equal("default/web", done.Body["identifier"]!.GetValue<string>());
@@ -58,7 +62,7 @@ public sealed class NotificationSenderTests
         // Slack at info: only the update (not the debug step), once per keel.sh/notify channel, none to #general.
         var first = await slack.NextAsync(ct);
         var second = await slack.NextAsync(ct);
-        Assert.Equal("/services/T000/B000/secret-token", first.Path);
+        Assert.Equal(ChatPath, first.Path);
         Assert.Equal(["#deploys", "#ops"], new[] { first.Body["channel"]!.GetValue<string>(), second.Body["channel"]!.GetValue<string>() });
         Assert.Equal("update resource", first.Body["attachments"]![0]!["title"]!.GetValue<string>());
         Assert.Equal(0, slack.Pending);
@@ -73,8 +77,9 @@ public sealed class NotificationSenderTests
     public async Task SendAsync_ServiceFailsTwice_DeliveredOnTheThirdAttempt()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var discord = await WebhookReceiver.StartAsync(ct, 500, 503);
-        var target = new NotificationTarget("discord", NotificationService.Discord, discord.Url);
+        await using var discord = await HookReceiver.StartAsync(ct);
+        discord.Queue(ChatPath, 500, 503);
+        var target = new NotificationTarget("discord", NotificationService.Discord, discord.Url(ChatPath));
         using var sender = new NotificationSender(new ControlPlaneOptions(), TimeProvider.System, new ListLogger<NotificationSender>());
 
         var failed = await sender.SendAsync([target], Updated, ct);
@@ -99,13 +104,13 @@ public sealed class NotificationSenderTests
     public async Task SendAsync_EachChatService_LocalReceiverGetsJsonInThatServicesShape(NotificationService service, string path, string expected)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var receiver = await WebhookReceiver.StartAsync(ct);
+        await using var receiver = await HookReceiver.StartAsync(ct);
         using var sender = new NotificationSender(new ControlPlaneOptions(), TimeProvider.System, new ListLogger<NotificationSender>());
 
-        Assert.Empty(await sender.SendAsync([new NotificationTarget("chat", service, receiver.Url)], Updated, ct));
+        Assert.Empty(await sender.SendAsync([new NotificationTarget("chat", service, receiver.Url(ChatPath))], Updated, ct));
 
         var received = await receiver.NextAsync(ct);
-        Assert.Equal("application/json", received.ContentType?.Split(';')[0]);
+        Assert.Equal("application/json", received.Headers["Content-Type"].Split(';')[0]);
         System.Text.Json.Nodes.JsonNode? node = received.Body;
         foreach (var part in path.Split('/'))
         {
@@ -120,8 +125,9 @@ public sealed class NotificationSenderTests
     public async Task SendAsync_ServiceKeepsFailing_ReportedAndLoggedWithoutTheUrl()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var chat = await WebhookReceiver.StartAsync(ct, 500, 500, 500);
-        var target = new NotificationTarget("gchat", NotificationService.GoogleChat, chat.Url);
+        await using var chat = await HookReceiver.StartAsync(ct);
+        chat.Queue(ChatPath, 500, 500, 500);
+        var target = new NotificationTarget("gchat", NotificationService.GoogleChat, chat.Url(ChatPath));
         var logger = new ListLogger<NotificationSender>();
         using var sender = new NotificationSender(new ControlPlaneOptions(), TimeProvider.System, logger);
 
@@ -137,9 +143,9 @@ public sealed class NotificationSenderTests
     public async Task SendAsync_BelowTheTargetsLevel_NothingSent()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var hook = await WebhookReceiver.StartAsync(ct);
-        var quiet = new NotificationTarget("errors-only", NotificationService.Webhook, hook.Url, NotificationLevel.Error);
-        var all = new NotificationTarget("all", NotificationService.Webhook, hook.Url, NotificationLevel.Debug);
+        await using var hook = await HookReceiver.StartAsync(ct);
+        var quiet = new NotificationTarget("errors-only", NotificationService.Webhook, hook.Url(ChatPath), NotificationLevel.Error);
+        var all = new NotificationTarget("all", NotificationService.Webhook, hook.Url(ChatPath), NotificationLevel.Debug);
         using var sender = new NotificationSender(new ControlPlaneOptions(), TimeProvider.System, new ListLogger<NotificationSender>());
 
         Assert.Empty(await sender.SendAsync([quiet, all], Updated, ct));

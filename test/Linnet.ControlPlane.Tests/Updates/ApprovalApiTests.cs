@@ -8,6 +8,7 @@ using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Security;
 using Linnet.ControlPlane.Tests.Infrastructure;
 using Linnet.ControlPlane.Updates;
+using Linnet.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -18,6 +19,9 @@ namespace Linnet.ControlPlane.Tests.Updates;
 /// expiries are recorded and notified, and every refusal has its status.</summary>
 public sealed class ApprovalApiTests
 {
+    // Where a chat service\'s incoming webhook would be (a Slack-like path with its secret token).
+    private const string ChatPath = "services/T000/B000/secret-token";
+
     private const string D1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     private const string D2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
     private const string AliceToken = "alice-token-0123456789abcdef0123456789";
@@ -28,8 +32,8 @@ public sealed class ApprovalApiTests
     public async Task Push_TwoApprovalsRequired_WaitsThenRunsExactlyTheApprovedDigest()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var keel = await WebhookReceiver.StartAsync(ct);
-        await using var cp = await StartAsync(keel.Url, null, null, ct);
+        await using var keel = await HookReceiver.StartAsync(ct);
+        await using var cp = await StartAsync(keel.Url(ChatPath), null, null, ct);
 
         using var push = await PushAsync(cp, "1.3.0", D1, ct);
         var answer = JsonNode.Parse(await push.Content.ReadAsStringAsync(ct))!;
@@ -82,8 +86,8 @@ public sealed class ApprovalApiTests
     public async Task Reject_RecordedNotifiedNotAskedAgain()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var keel = await WebhookReceiver.StartAsync(ct);
-        await using var cp = await StartAsync(keel.Url, null, null, ct);
+        await using var keel = await HookReceiver.StartAsync(ct);
+        await using var cp = await StartAsync(keel.Url(ChatPath), null, null, ct);
         (await PushAsync(cp, "1.3.0", D1, ct)).Dispose();
         Assert.Equal("approval required", (await keel.NextAsync(ct)).Body["name"]!.GetValue<string>());
 
@@ -110,8 +114,8 @@ public sealed class ApprovalApiTests
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
-        await using var keel = await WebhookReceiver.StartAsync(ct);
-        await using var cp = await StartAsync(keel.Url, time, "2", ct);
+        await using var keel = await HookReceiver.StartAsync(ct);
+        await using var cp = await StartAsync(keel.Url(ChatPath), time, "2", ct);
         (await PushAsync(cp, "1.3.0", D1, ct)).Dispose();
         await keel.NextAsync(ct);
         var expiry = cp.Host.Services.GetRequiredService<ApprovalExpiry>();

@@ -7,6 +7,7 @@ using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Tests.Infrastructure;
 using Linnet.ControlPlane.Updates;
+using Linnet.Testing;
 
 namespace Linnet.ControlPlane.Tests.Updates;
 
@@ -15,6 +16,9 @@ namespace Linnet.ControlPlane.Tests.Updates;
 /// ImagePolicy and annotations on the same Workload are refused on apply with the reason, nothing applied.</summary>
 public sealed class ImagePolicyApiTests
 {
+    // Where a chat service\'s incoming webhook would be (a Slack-like path with its secret token).
+    private const string ChatPath = "services/T000/B000/secret-token";
+
     private const string Digest = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
     private static readonly WebhookCredentials Credentials = new("registry", "hook-secret");
 
@@ -41,11 +45,11 @@ public sealed class ImagePolicyApiTests
     public async Task Push_WorkloadTargetedByAnImagePolicy_UpdatedByItsRulesAndNotifiedInItsChannel()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var slack = await WebhookReceiver.StartAsync(ct);
+        await using var slack = await HookReceiver.StartAsync(ct);
         await using var cp = await TestControlPlane.StartAsync(ct, options: new ControlPlaneOptions
         {
             WebhookCredentials = Credentials,
-            Notifications = new NotificationConfig([new NotificationTarget("slack", NotificationService.Slack, slack.Url, NotificationLevel.Success) { Channel = "#general" }]),
+            Notifications = new NotificationConfig([new NotificationTarget("slack", NotificationService.Slack, slack.Url(ChatPath), NotificationLevel.Success) { Channel = "#general" }]),
         });
         await cp.ApplyOkAsync(Web + "---\n" + Policy, ct);
 

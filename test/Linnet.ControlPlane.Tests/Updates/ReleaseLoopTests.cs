@@ -10,6 +10,7 @@ using Linnet.ControlPlane.Security;
 using Linnet.ControlPlane.Tests.Infrastructure;
 using Linnet.ControlPlane.Updates;
 using Linnet.Registry.Tests.Infrastructure;
+using Linnet.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Linnet.ControlPlane.Tests.Updates;
@@ -22,6 +23,9 @@ namespace Linnet.ControlPlane.Tests.Updates;
 /// this test decides the verdict.</summary>
 public sealed class ReleaseLoopTests
 {
+    // Where a chat service\'s incoming webhook would be (a Slack-like path with its secret token).
+    private const string ChatPath = "services/T000/B000/secret-token";
+
     private static readonly WebhookCredentials Hook = new("registry", "hook-secret");
     private static readonly string Basic = "Basic " + Convert.ToBase64String("registry:hook-secret"u8);
 
@@ -29,11 +33,11 @@ public sealed class ReleaseLoopTests
     public async Task PushBad_RolledBackVerdict_NotifiedOnceNotRetriedUntilNewerOrCleared()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var keel = await WebhookReceiver.StartAsync(ct);
+        await using var keel = await HookReceiver.StartAsync(ct);
         await using var cp = await TestControlPlane.StartAsync(ct, options: new ControlPlaneOptions
         {
             WebhookCredentials = Hook,
-            Notifications = new NotificationConfig([new NotificationTarget("keel", NotificationService.Webhook, keel.Url, NotificationLevel.Info)]),
+            Notifications = new NotificationConfig([new NotificationTarget("keel", NotificationService.Webhook, keel.Url(ChatPath), NotificationLevel.Info)]),
         });
         await using var registry = await RegistryServer.StartWithNotificationsAsync(new Uri($"http://{cp.Host.HttpEndPoint}/v1/webhooks/registry"), Basic);
         using var pusher = new RegistryPusher(registry.BaseUri);
@@ -84,11 +88,11 @@ public sealed class ReleaseLoopTests
     public async Task PushGood_PromotedVerdict_NotifiedOnceWithTheChecks()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var keel = await WebhookReceiver.StartAsync(ct);
+        await using var keel = await HookReceiver.StartAsync(ct);
         await using var cp = await TestControlPlane.StartAsync(ct, options: new ControlPlaneOptions
         {
             WebhookCredentials = Hook,
-            Notifications = new NotificationConfig([new NotificationTarget("keel", NotificationService.Webhook, keel.Url, NotificationLevel.Success)]),
+            Notifications = new NotificationConfig([new NotificationTarget("keel", NotificationService.Webhook, keel.Url(ChatPath), NotificationLevel.Success)]),
         });
         await using var registry = await RegistryServer.StartWithNotificationsAsync(new Uri($"http://{cp.Host.HttpEndPoint}/v1/webhooks/registry"), Basic);
         using var pusher = new RegistryPusher(registry.BaseUri);
