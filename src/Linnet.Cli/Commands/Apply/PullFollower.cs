@@ -16,6 +16,9 @@ internal sealed class PullFollower(ControlPlaneClient client, IAnsiConsole conso
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
+    // The last pull reported on each instance (namespace/name) that this follower saw.
+    private readonly Dictionary<string, JsonNode> _lastPull = new(StringComparer.Ordinal);
+
     /// <summary>Follows the pulls of <paramref name="workloads"/> (namespace, name); true unless one failed.</summary>
     public async Task<bool> FollowAsync(IReadOnlyList<(string Namespace, string Name)> workloads, CancellationToken cancellationToken)
     {
@@ -90,12 +93,24 @@ internal sealed class PullFollower(ControlPlaneClient client, IAnsiConsole conso
         var failed = false;
         foreach (var instance in mine)
         {
+            var name = $"{workload.Namespace}/{instance?["metadata"]?["name"]}";
             if (instance?["spec"]?["pull"] is not { } pull)
             {
+                // Done between two polls: its completion (reported, but replaced by the running instance before this
+                // poll saw it) is printed from the last progress seen, so that every pull followed ends with it.
+                if (_lastPull.Remove(name, out var seen) && seen["error"] is null && instance?["spec"]?["imageDigest"] is not null
+                    && ImagePullText.Describe(seen) is var progress && !progress.StartsWith("pulled:", StringComparison.Ordinal)
+                    && ImagePullText.Describe(Completed(seen)) is var completed && completed.StartsWith("pulled:", StringComparison.Ordinal))
+                {
+                    var done = $"{name}: {image}: {completed}";
+                    printed[name] = done;
+                    Line(done);
+                }
+
                 continue;
             }
 
-            var name = $"{workload.Namespace}/{instance["metadata"]?["name"]}";
+            _lastPull[name] = pull.DeepClone();
             var line = $"{name}: {image}: {ImagePullText.Describe(pull)}";
             if (!printed.TryGetValue(name, out var last) || last != line)
             {
@@ -123,5 +138,14 @@ internal sealed class PullFollower(ControlPlaneClient client, IAnsiConsole conso
         }
 
         return true;
+    }
+
+    // A pull's progress with every layer and byte done.
+    private static JsonNode Completed(JsonNode pull)
+    {
+        var done = pull.DeepClone();
+        done["layersDone"] = done["layers"]?.DeepClone();
+        done["bytesDone"] = done["bytesTotal"]?.DeepClone();
+        return done;
     }
 }
