@@ -1,4 +1,5 @@
 using System.Globalization;
+using Linnet.Platform.Universal.Supervisor;
 
 namespace Linnet.Cli.Processes;
 
@@ -54,5 +55,7 @@ internal sealed class DataDirectory(string path)
         return found;
     }
 
-    public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
+    /// <summary>True while <paramref name="pid"/> runs and is not a zombie; a process that exits while its
+    /// <c>/proc</c> entry is read counts as gone (the read then fails with ESRCH).</summary>
+    public static bool IsAlive(int pid) => ProcessTree.Identify(pid) is not null;
 }

@@ -1,4 +1,4 @@
 namespace Linnet.Platform.Universal.Supervisor;
 
 /// <summary>A process id with its start time (clock ticks since boot), so a reused pid is never mistaken for it.</summary>
-internal readonly record struct ProcessIdentity(int Pid, ulong StartTime);
+public readonly record struct ProcessIdentity(int Pid, ulong StartTime);

@@ -4,7 +4,7 @@ namespace Linnet.Platform.Universal.Supervisor;
 
 /// <summary>Finds a process's descendants in <c>/proc</c>, so that children an app started can be killed
 /// even after the app itself is gone (they are reparented then, out of <see cref="System.Diagnostics.Process"/>'s reach).</summary>
-internal static class ProcessTree
+public static class ProcessTree
 {
     /// <summary>Every descendant of <paramref name="root"/> (not the root itself); empty off Linux.</summary>
     public static List<ProcessIdentity> Descendants(int root)

@@ -233,8 +233,8 @@ public sealed class InjectorWebhookTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=kube-apiserver", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        var now = TimeProvider.System.GetUtcNow();
-        using var issued = request.Create(ca, now.AddMinutes(-1), now.AddHours(1), [1, 2, 3, 4]);
+        // Within the issuer's own validity: a notAfter past the CA's is refused by CertificateRequest.Create.
+        using var issued = request.Create(ca, ca.NotBefore, ca.NotAfter, [1, 2, 3, 4]);
         using var withKey = issued.CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
