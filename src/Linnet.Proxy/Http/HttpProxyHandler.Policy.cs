@@ -25,7 +25,7 @@ internal sealed partial class HttpProxyHandler
         var policy = rule.Policy!;
         var series = RouteSeriesFor(rule, parent);
         var request = context.Request;
-        var grpc = IsGrpc(request);
+        var grpc = ProxyResponses.IsGrpc(request);
         policy.RequestHeaders?.Apply(request.Headers);
 
         var timeout = policy.RequestTimeout;
@@ -53,7 +53,7 @@ internal sealed partial class HttpProxyHandler
                 {
                     series.FaultAbort();
                     routeError = RouteMetrics.Errors.Fault;
-                    await WriteProxyResponseAsync(context, abort.HttpStatus, grpc ? abort.GrpcStatus : null, "fault injected");
+                    await ProxyResponses.WriteAsync(context, ProxyError.Fault(abort.HttpStatus, abort.GrpcStatus), "fault injected");
                 }
             }
 
@@ -109,7 +109,7 @@ internal sealed partial class HttpProxyHandler
                 }
 
                 string? attempted;
-                (routeError, headersAt, attempted) = await AttemptsAsync(context, policy, backend, series, BackendSeriesFor(rule, backendIndex, parent), retries, kept, deadline, grpc, authority, start, hopByHop);
+                (routeError, headersAt, attempted) = await AttemptsAsync(context, policy, backend, series, BackendSeriesFor(rule, backendIndex, parent), retries, kept, deadline, authority, start, hopByHop);
                 tls = attempted ?? tls;
             }
         }
@@ -118,7 +118,7 @@ internal sealed partial class HttpProxyHandler
             // Expired before any attempt was answered: during an injected delay, or reading the body.
             series.RequestTimeout();
             routeError = RouteMetrics.Errors.RequestTimeout;
-            await WriteTimeoutAsync(context, grpc, "request timed out");
+            await ProxyResponses.WriteAsync(context, ProxyError.RequestTimeout, "request timed out");
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested || ex is IOException or BadHttpRequestException)
         {
@@ -141,7 +141,7 @@ internal sealed partial class HttpProxyHandler
     }
 
     private async Task<(string Error, long HeadersAt, string? Labels)> AttemptsAsync(HttpContext context, RulePolicy policy, ServiceState backend, RouteSeries series, RouteBackendSeries backendSeries,
-        RetryState? retries, byte[]? kept, CancellationTokenSource? deadline, bool grpc, string authority, long start, IReadOnlyList<string> hopByHop)
+        RetryState? retries, byte[]? kept, CancellationTokenSource? deadline, string authority, long start, IReadOnlyList<string> hopByHop)
     {
         var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
         string? labels = null; // the series labels (tls, dst_*) of the endpoint that answered last
@@ -150,11 +150,10 @@ internal sealed partial class HttpProxyHandler
             var endpoint = backend.Balancer.Pick();
             if (endpoint is null)
             {
-                var ejected = backend.Balancer.HasEndpoints;
-                _metrics.ProxyError(Direction.Outbound, ejected ? "all_endpoints_ejected" : "no_endpoints");
-                backendSeries.Response(StatusCodes.Status503ServiceUnavailable, RouteMetrics.Errors.Unavailable);
-                await WriteProxyResponseAsync(context, StatusCodes.Status503ServiceUnavailable, grpc ? 14 : null,
-                    ejected ? $"service '{backend.Authority}': all endpoints are ejected" : $"service '{backend.Authority}' has no available endpoints");
+                var (unavailable, message) = Unavailable(backend);
+                _metrics.ProxyError(Direction.Outbound, unavailable.Reason);
+                backendSeries.Response(unavailable.HttpStatus, RouteMetrics.Errors.Unavailable);
+                await ProxyResponses.WriteAsync(context, unavailable, message);
                 return (RouteMetrics.Errors.Unavailable, 0, labels);
             }
 
@@ -265,7 +264,7 @@ internal sealed partial class HttpProxyHandler
             if (requestTimedOut)
             {
                 backendSeries.Response(StatusCodes.Status504GatewayTimeout, timeoutError);
-                await WriteTimeoutAsync(context, grpc, "request timed out");
+                await ProxyResponses.WriteAsync(context, ProxyError.RequestTimeout, "request timed out");
                 return (timeoutError, 0, labels);
             }
 
@@ -273,7 +272,7 @@ internal sealed partial class HttpProxyHandler
             {
                 // As Linkerd's route timeouts, not retried.
                 backendSeries.Response(StatusCodes.Status504GatewayTimeout, timeoutError);
-                await WriteTimeoutAsync(context, grpc, "stream idle timeout");
+                await ProxyResponses.WriteAsync(context, ProxyError.IdleTimeout, "stream idle timeout");
                 return (timeoutError, 0, labels);
             }
 
@@ -287,7 +286,7 @@ internal sealed partial class HttpProxyHandler
                     continue;
                 }
 
-                await WriteTimeoutAsync(context, grpc, "backend request timed out");
+                await ProxyResponses.WriteAsync(context, ProxyError.BackendTimeout, "backend request timed out");
                 return (timeoutError, 0, labels);
             }
 
@@ -301,7 +300,7 @@ internal sealed partial class HttpProxyHandler
             }
 
             Log.ForwardFailed(_logger, Direction.Outbound, authority, prefix, reason);
-            context.Response.Headers[ProxyErrors.Header] = reason;
+            await ProxyResponses.WriteAsync(context, ProxyError.ForwardFailed(context.Response.StatusCode), reason);
             return (RouteMetrics.Errors.Unexpected, 0, labels);
         }
     }
@@ -329,9 +328,6 @@ internal sealed partial class HttpProxyHandler
         return false;
     }
 
-    private static Task WriteTimeoutAsync(HttpContext context, bool grpc, string reason) =>
-        WriteProxyResponseAsync(context, StatusCodes.Status504GatewayTimeout, grpc ? 4 : null, reason);
-
     private async Task DelayAsync(TimeSpan delay, CancellationTokenSource? deadline, CancellationToken aborted)
     {
         if (deadline is null)
@@ -345,7 +341,4 @@ internal sealed partial class HttpProxyHandler
     }
 
     private bool Draw(double percent) => percent >= 100 || (percent > 0 && _random.NextDouble() * 100 < percent);
-
-    private static bool IsGrpc(HttpRequest request) =>
-        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 }

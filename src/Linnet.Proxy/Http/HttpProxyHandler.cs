@@ -138,11 +138,8 @@ internal sealed partial class HttpProxyHandler : IRequestStage, IDisposable
         var endpoint = target.Balancer.Pick();
         if (endpoint is null)
         {
-            return target.Balancer.HasEndpoints
-                ? _responses.RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "all_endpoints_ejected",
-                    $"service '{target.Authority}': all endpoints are ejected")
-                : _responses.RespondAsync(context, direction, service.Authority, tls, start, StatusCodes.Status503ServiceUnavailable, "no_endpoints",
-                    $"service '{target.Authority}' has no available endpoints");
+            var (unavailable, message) = Unavailable(target);
+            return _responses.RespondAsync(state, service.Authority, unavailable, message);
         }
 
         // A meshed endpoint is reached over mTLS, in HTTP/2 between the proxies whatever the app spoke.
@@ -201,7 +198,14 @@ internal sealed partial class HttpProxyHandler : IRequestStage, IDisposable
             }
             if (!context.Response.HasStarted)
             {
-                context.Response.Headers[ProxyErrors.Header] = reason;
+                if (clientGone)
+                {
+                    context.Response.Headers[ProxyErrors.Header] = reason;
+                }
+                else
+                {
+                    await ProxyResponses.WriteAsync(context, ProxyError.ForwardFailed(context.Response.StatusCode), reason);
+                }
             }
         }
 
@@ -251,8 +255,11 @@ internal sealed partial class HttpProxyHandler : IRequestStage, IDisposable
 
     private RouteBackendSeries BackendSeriesFor(CompiledRouteRule rule, int backendIndex, ServiceState parent) => _responses.BackendSeriesFor(rule, backendIndex, parent);
 
-    private static Task WriteProxyResponseAsync(HttpContext context, int status, int? grpcStatus, string reason) =>
-        ProxyResponses.WriteProxyResponseAsync(context, status, grpcStatus, reason);
+    // The balancer picked nothing: the service has no endpoints, or its circuit breakers ejected them all.
+    private static (ProxyError Error, string Message) Unavailable(ServiceState target) =>
+        target.Balancer.HasEndpoints
+            ? (ProxyError.AllEndpointsEjected, $"service '{target.Authority}': all endpoints are ejected")
+            : (ProxyError.NoEndpoints, $"service '{target.Authority}' has no available endpoints");
 
     private void Record(HttpContext context, Direction direction, string authority, string tls, double latencyMs) =>
         _responses.Record(context, direction, authority, tls, latencyMs);
