@@ -11,6 +11,9 @@ namespace Linnet.Proxy.Http;
 /// copies — goes through here.</summary>
 internal sealed class OutboundClientSelector(HttpMessageInvoker plaintext, MeshClients mesh)
 {
+    /// <summary>The pooled plaintext client (original destinations, endpoints outside the mesh).</summary>
+    public HttpMessageInvoker Plain => plaintext;
+
     /// <summary>The way to reach <paramref name="endpoint"/> with <paramref name="request"/>; marks or unmarks
     /// the request's <c>l5d-orig-proto</c> to match (a retry may move between meshed and plain endpoints).
     /// With no request (a copy is made from it later, as the mirror does), nothing is marked.</summary>
