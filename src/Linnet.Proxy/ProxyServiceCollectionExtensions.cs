@@ -11,6 +11,7 @@ using Linnet.Proxy.Tap;
 using Linnet.Proxy.Tcp;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
+using Linnet.Proxy.Upstream;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

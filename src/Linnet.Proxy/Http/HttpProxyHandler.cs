@@ -6,6 +6,7 @@ using Linnet.Proxy.Mirroring;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tap;
 using Linnet.Proxy.Telemetry;
+using Linnet.Proxy.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;

@@ -1,5 +1,6 @@
 using Linnet.Proxy.Resilience;
 using Linnet.Proxy.Telemetry;
+using Linnet.Proxy.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

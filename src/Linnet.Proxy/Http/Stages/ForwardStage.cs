@@ -6,6 +6,7 @@ using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
+using Linnet.Proxy.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;

@@ -1,5 +1,6 @@
 using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Mirroring;
+using Linnet.Proxy.Resilience;
 
 namespace Linnet.Proxy.Http.Stages;
 

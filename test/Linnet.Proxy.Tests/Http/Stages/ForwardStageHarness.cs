@@ -7,6 +7,7 @@ using Linnet.Proxy.Identity;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
+using Linnet.Proxy.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

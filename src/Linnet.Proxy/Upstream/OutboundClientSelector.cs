@@ -3,7 +3,7 @@ using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Upstream;
 
 /// <summary>The one place that decides how an outbound endpoint is reached: which pooled client, which
 /// destination prefix, and whether the request crosses the mesh (mTLS, HTTP/2 between the proxies, the
