@@ -21,7 +21,7 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.Proxy;
 
 /// <summary>Registers the proxy's parts.</summary>
-public static class ProxyServiceCollectionExtensions
+internal static class ProxyServiceCollectionExtensions
 {
     /// <summary>Adds the data plane: listeners, detection, HTTP forwarding, opaque forwarding, metrics.
     /// Routing config comes from <paramref name="provider"/>, or, when it is null, from the control plane
