@@ -21,7 +21,7 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.Proxy;
 
 /// <summary>One running proxy: Kestrel for HTTP and admin, the proxy's own listeners in front of it.</summary>
-public sealed class ProxyHost : IAsyncDisposable
+internal sealed class ProxyHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 

@@ -11,6 +11,7 @@ using Linnet.Proxy.Tap;
 using Linnet.Proxy.Tcp;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
+using Linnet.Proxy.Upstream;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,7 +21,7 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.Proxy;
 
 /// <summary>Registers the proxy's parts.</summary>
-public static class ProxyServiceCollectionExtensions
+internal static class ProxyServiceCollectionExtensions
 {
     /// <summary>Adds the data plane: listeners, detection, HTTP forwarding, opaque forwarding, metrics.
     /// Routing config comes from <paramref name="provider"/>, or, when it is null, from the control plane

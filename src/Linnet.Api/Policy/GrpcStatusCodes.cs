@@ -11,6 +11,24 @@ public static class GrpcStatusCodes
     /// <summary>The largest code the specification defines (UNAUTHENTICATED).</summary>
     public const int Max = 16;
 
+    /// <summary>DEADLINE_EXCEEDED.</summary>
+    public const int DeadlineExceeded = 4;
+
+    /// <summary>NOT_FOUND.</summary>
+    public const int NotFound = 5;
+
+    /// <summary>PERMISSION_DENIED.</summary>
+    public const int PermissionDenied = 7;
+
+    /// <summary>FAILED_PRECONDITION.</summary>
+    public const int FailedPrecondition = 9;
+
+    /// <summary>INTERNAL.</summary>
+    public const int Internal = 13;
+
+    /// <summary>UNAVAILABLE.</summary>
+    public const int Unavailable = 14;
+
     private static readonly string[] Names =
     [
         "ok", "cancelled", "unknown", "invalid-argument", "deadline-exceeded", "not-found", "already-exists",

@@ -2,7 +2,7 @@ namespace Linnet.Proxy.Authorization;
 
 /// <summary>The outcome for one request or connection: the server that covers the port, and the rule that
 /// allowed it (null: denied).</summary>
-public readonly record struct AuthorizationDecision(InboundServerRules Server, AuthorizationRule? Rule)
+internal readonly record struct AuthorizationDecision(InboundServerRules Server, AuthorizationRule? Rule)
 {
     /// <summary>Allowed (possibly only audited).</summary>
     public bool Allowed => Rule is not null;

@@ -5,7 +5,7 @@ namespace Linnet.Proxy.Authorization;
 
 /// <summary>One compiled authorization (or the default policy acting as one), with its metric labels
 /// rendered once.</summary>
-public sealed class AuthorizationRule
+internal sealed class AuthorizationRule
 {
     private readonly IdentityMatchConfig[]? _identities;
     private readonly NetworkMatchConfig[]? _networks;

@@ -6,7 +6,7 @@ namespace Linnet.Proxy.Authorization;
 
 /// <summary>An <see cref="InboundPolicyConfig"/> compiled once per config snapshot into a port lookup and
 /// arrays, so that evaluating a request walks arrays and allocates nothing.</summary>
-public sealed class CompiledInboundPolicy
+internal sealed class CompiledInboundPolicy
 {
     private readonly FrozenDictionary<int, InboundServerRules> _byPort;
     private readonly InboundServerRules _default;

@@ -8,7 +8,7 @@ namespace Linnet.Proxy.Authorization;
 /// <summary>Decides inbound HTTP requests and opaque connections against the compiled policy the caller took
 /// from the config in effect (the same <c>ProxyModel</c> its routes came from, so that one request never mixes
 /// versions). Counts each decision with Linkerd's metric names and logs refusals and audits.</summary>
-public sealed partial class InboundAuthorizer(AuthorizationMetrics metrics, ILogger<InboundAuthorizer> logger)
+internal sealed partial class InboundAuthorizer(AuthorizationMetrics metrics, ILogger<InboundAuthorizer> logger)
 {
     private readonly AuthorizationMetrics _metrics = metrics;
     private readonly ILogger<InboundAuthorizer> _logger = logger;

@@ -4,7 +4,7 @@ namespace Linnet.Proxy.Authorization;
 
 /// <summary>A compiled Server (or the default policy for ports no Server covers): its authorizations in
 /// order, then what applies when none allows the client.</summary>
-public sealed class InboundServerRules
+internal sealed class InboundServerRules
 {
     internal InboundServerRules(string name, bool isDefault, AuthorizationRule[] rules, DefaultInboundPolicy fallback)
     {

@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Balancing;
 
 /// <summary>The balancing strategies a service can use.</summary>
-public static class BalancerNames
+internal static class BalancerNames
 {
     /// <summary>Power of two choices over peak-EWMA latency (Linkerd's balancer); the default.</summary>
     public const string PeakEwma = "peak-ewma";

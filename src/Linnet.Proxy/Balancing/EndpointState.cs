@@ -4,7 +4,7 @@ namespace Linnet.Proxy.Balancing;
 
 /// <summary>One endpoint and what the balancer knows of it. Kept across config updates while the
 /// endpoint stays, so that in-flight counts and latency estimates survive.</summary>
-public sealed class EndpointState
+internal sealed class EndpointState
 {
     /// <summary>The RTT estimate before any sample (Linkerd's default).</summary>
     public static readonly TimeSpan DefaultRtt = TimeSpan.FromMilliseconds(30);

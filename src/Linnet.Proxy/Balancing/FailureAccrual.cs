@@ -9,7 +9,7 @@ namespace Linnet.Proxy.Balancing;
 /// resets the backoff, its failure ejects it again for longer.</summary>
 /// <remarks>The hot path (an endpoint in good standing) is a volatile read to check and, after a
 /// success, a read that sees no failures to forget: no lock and no write per request.</remarks>
-public sealed class FailureAccrual
+internal sealed class FailureAccrual
 {
     private const int Closed = 0;
     private const int Ejected = 1;

@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Balancing;
 
 /// <summary>Picks an endpoint for one request or connection.</summary>
-public interface IBalancer
+internal interface IBalancer
 {
     /// <summary>Whether there is any endpoint with weight to balance over (ejected or not): tells "no
     /// endpoints" from "all endpoints are ejected" when <see cref="Pick"/> returns null.</summary>

@@ -5,4 +5,4 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="Identities">Null: no identity required (plaintext clients too). Otherwise the client's mTLS
 /// identity must match one of them.</param>
 /// <param name="Networks">Null: any source address. Otherwise the client's address must be in one.</param>
-public sealed record AuthorizationConfig(string Name, IReadOnlyList<IdentityMatchConfig>? Identities, IReadOnlyList<NetworkMatchConfig>? Networks);
+internal sealed record AuthorizationConfig(string Name, IReadOnlyList<IdentityMatchConfig>? Identities, IReadOnlyList<NetworkMatchConfig>? Networks);

@@ -4,7 +4,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>What a proxy needs before it can serve: listeners, the local app, timeouts. Fixed for the
 /// life of the process; the services it routes to come from an <see cref="IProxyConfigProvider"/>.</summary>
-public sealed record BootstrapConfig
+internal sealed record BootstrapConfig
 {
     /// <summary>Linkerd's inbound port.</summary>
     public const int DefaultInboundPort = 4143;

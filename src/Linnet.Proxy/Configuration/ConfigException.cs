@@ -4,7 +4,7 @@ using Linnet.Api.Yaml;
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>A config file was rejected; <see cref="Errors"/> names every field at fault.</summary>
-public sealed class ConfigException : Exception
+internal sealed class ConfigException : Exception
 {
     /// <summary>Creates the exception from the collected errors.</summary>
     public ConfigException(string source, IReadOnlyList<FieldError> errors)

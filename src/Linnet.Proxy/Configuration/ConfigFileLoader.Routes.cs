@@ -7,7 +7,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>A service's <c>routes</c>, <c>retryBudget</c> and <c>circuitBreaker</c> in the config file: the
 /// same features the control plane sends, in the shape of the proxy's records (see docs/proxy-config.md).</summary>
-public static partial class ConfigFileLoader
+internal static partial class ConfigFileLoader
 {
     private static List<RouteConfig> ParseRoutes(YamlMap service, List<(string Path, string Key)> refs)
     {

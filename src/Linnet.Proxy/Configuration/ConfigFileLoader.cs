@@ -9,7 +9,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>Loads the proxy's YAML config file (schema in <c>docs/proxy-config.md</c>), validating every
 /// field and naming each one at fault.</summary>
-public static partial class ConfigFileLoader
+internal static partial class ConfigFileLoader
 {
     /// <summary>Reads and validates a config file.</summary>
     public static (BootstrapConfig Bootstrap, IReadOnlyList<ServiceConfig> Services) LoadFile(string path)

@@ -2,7 +2,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>Linkerd's default inbound policies: what a port no Server covers admits, and what a Server admits
 /// when no authorization allows the client (its <c>accessPolicy</c>).</summary>
-public enum DefaultInboundPolicy
+internal enum DefaultInboundPolicy
 {
     /// <summary>Every client, meshed or not (Linkerd's default).</summary>
     AllUnauthenticated,

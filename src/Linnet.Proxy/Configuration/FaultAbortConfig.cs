@@ -4,4 +4,4 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="HttpStatus">The HTTP status to answer with (for gRPC requests with <paramref name="GrpcStatus"/> set, 200).</param>
 /// <param name="GrpcStatus">When set, gRPC requests are answered with this <c>grpc-status</c> (in a trailers-only response).</param>
 /// <param name="Percent">0 to 100, fractions allowed.</param>
-public sealed record FaultAbortConfig(int HttpStatus, int? GrpcStatus, double Percent);
+internal sealed record FaultAbortConfig(int HttpStatus, int? GrpcStatus, double Percent);

@@ -2,4 +2,4 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>Injected faults (Linnet's filter). A request may be delayed, then aborted; each is decided
 /// independently with its own percentage.</summary>
-public sealed record FaultConfig(FaultAbortConfig? Abort, FaultDelayConfig? Delay);
+internal sealed record FaultConfig(FaultAbortConfig? Abort, FaultDelayConfig? Delay);

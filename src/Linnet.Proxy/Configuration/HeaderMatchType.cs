@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>How a <see cref="HeaderMatchConfig"/> compares the header's value.</summary>
-public enum HeaderMatchType
+internal enum HeaderMatchType
 {
     /// <summary>Equal, case-sensitive.</summary>
     Exact,

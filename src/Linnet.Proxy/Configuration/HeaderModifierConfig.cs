@@ -5,4 +5,4 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="Set">Replace the header's values with this one (add it when absent).</param>
 /// <param name="Add">Append a value to the header (add it when absent).</param>
 /// <param name="Remove">Drop the header.</param>
-public sealed record HeaderModifierConfig(IReadOnlyList<HeaderValueConfig> Set, IReadOnlyList<HeaderValueConfig> Add, IReadOnlyList<string> Remove);
+internal sealed record HeaderModifierConfig(IReadOnlyList<HeaderValueConfig> Set, IReadOnlyList<HeaderValueConfig> Add, IReadOnlyList<string> Remove);

@@ -1,4 +1,4 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>A header name and value.</summary>
-public sealed record HeaderValueConfig(string Name, string Value);
+internal sealed record HeaderValueConfig(string Name, string Value);

@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>Source of the proxy's routing config: a static file, or the control plane's stream.</summary>
-public interface IProxyConfigProvider
+internal interface IProxyConfigProvider
 {
     /// <summary>True once the provider holds config worth serving: a file always does; the control plane's
     /// stream once its first snapshot has arrived. <c>/ready</c> answers 503 until then.</summary>

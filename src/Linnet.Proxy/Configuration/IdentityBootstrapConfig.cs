@@ -2,7 +2,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>How the proxy gets its TLS identity. Absent from <see cref="BootstrapConfig"/>: the proxy runs
 /// without identity (plaintext everywhere).</summary>
-public sealed record IdentityBootstrapConfig
+internal sealed record IdentityBootstrapConfig
 {
     /// <summary>The trust anchors peers' certificates must chain to, as PEM (one or more certificates:
     /// several during an anchor rotation).</summary>

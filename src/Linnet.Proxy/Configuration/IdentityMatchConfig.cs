@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>A match on a client's SPIFFE identity.</summary>
-public sealed record IdentityMatchConfig(IdentityMatchType Type, string Value)
+internal sealed record IdentityMatchConfig(IdentityMatchType Type, string Value)
 {
     /// <summary>Any identity.</summary>
     public static IdentityMatchConfig Any { get; } = new(IdentityMatchType.Any, "");

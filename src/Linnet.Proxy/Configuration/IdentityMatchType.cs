@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>How an <see cref="IdentityMatchConfig"/> compares.</summary>
-public enum IdentityMatchType
+internal enum IdentityMatchType
 {
     /// <summary>Equal.</summary>
     Exact,

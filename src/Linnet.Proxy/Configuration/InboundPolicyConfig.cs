@@ -3,7 +3,7 @@ namespace Linnet.Proxy.Configuration;
 /// <summary>The inbound authorization policy of this proxy's workload instance.</summary>
 /// <param name="Default">For ports no server covers.</param>
 /// <param name="Servers">No port is in two of them.</param>
-public sealed record InboundPolicyConfig(DefaultInboundPolicy Default, IReadOnlyList<InboundServerConfig> Servers)
+internal sealed record InboundPolicyConfig(DefaultInboundPolicy Default, IReadOnlyList<InboundServerConfig> Servers)
 {
     /// <summary>What a proxy enforces until told otherwise: Linkerd's default, <c>all-unauthenticated</c>.</summary>
     public static InboundPolicyConfig AllowAll { get; } = new(DefaultInboundPolicy.AllUnauthenticated, []);

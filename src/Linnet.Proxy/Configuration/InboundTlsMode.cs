@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>What the inbound listener accepts on meshed ports.</summary>
-public enum InboundTlsMode
+internal enum InboundTlsMode
 {
     /// <summary>mTLS from meshed peers and plaintext from anything else (for migration). Linkerd's default.</summary>
     Permissive,

@@ -3,7 +3,7 @@ using System.Net;
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>A source network and the networks inside it that are excluded.</summary>
-public sealed record NetworkMatchConfig(IPNetwork Network, IReadOnlyList<IPNetwork> Except)
+internal sealed record NetworkMatchConfig(IPNetwork Network, IReadOnlyList<IPNetwork> Except)
 {
     /// <summary>True when <paramref name="address"/> is in the network and in no exception.</summary>
     public bool Contains(IPAddress address)

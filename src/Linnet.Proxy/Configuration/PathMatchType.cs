@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>How a <see cref="PathMatchConfig"/> compares the path.</summary>
-public enum PathMatchType
+internal enum PathMatchType
 {
     /// <summary>Element-wise prefix: <c>/api</c> matches <c>/api</c> and <c>/api/x</c>, not <c>/apis</c>.</summary>
     Prefix,

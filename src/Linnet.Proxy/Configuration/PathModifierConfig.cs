@@ -1,4 +1,4 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>A path change of a rewrite or redirect (Gateway API <c>HTTPPathModifier</c>).</summary>
-public sealed record PathModifierConfig(PathModifierType Type, string Value);
+internal sealed record PathModifierConfig(PathModifierType Type, string Value);

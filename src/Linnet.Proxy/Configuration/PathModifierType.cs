@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>How a rewrite or redirect changes the path (Gateway API <c>HTTPPathModifierType</c>).</summary>
-public enum PathModifierType
+internal enum PathModifierType
 {
     /// <summary>The whole path becomes the value.</summary>
     ReplaceFullPath,

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Primitives;
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>The routing config at one moment. <see cref="ChangeToken"/> fires when a newer one exists.</summary>
-public sealed record ProxyConfigSnapshot(string Version, IReadOnlyList<ServiceConfig> Services, IChangeToken ChangeToken)
+internal sealed record ProxyConfigSnapshot(string Version, IReadOnlyList<ServiceConfig> Services, IChangeToken ChangeToken)
 {
     /// <summary>The inbound authorization policy; until a source sets one, Linkerd's default (all-unauthenticated).</summary>
     public InboundPolicyConfig InboundPolicy { get; init; } = InboundPolicyConfig.AllowAll;

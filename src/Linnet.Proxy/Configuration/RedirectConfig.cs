@@ -6,4 +6,4 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="Path">Null keeps the request's path.</param>
 /// <param name="Port">Null: the scheme's well-known port when a scheme is set, else the port the request was sent to.</param>
 /// <param name="StatusCode">301, 302, 303, 307 or 308.</param>
-public sealed record RedirectConfig(string? Scheme, string? Hostname, PathModifierConfig? Path, int? Port, int StatusCode = 302);
+internal sealed record RedirectConfig(string? Scheme, string? Hostname, PathModifierConfig? Path, int? Port, int StatusCode = 302);

@@ -2,7 +2,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>General conditions under which a request is retried.</summary>
 [Flags]
-public enum RetryConditions
+internal enum RetryConditions
 {
     /// <summary>Only the listed status codes and gRPC codes.</summary>
     None = 0,

@@ -7,7 +7,7 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="On">The general conditions that make a response or failure retriable.</param>
 /// <param name="StatusCodes">HTTP statuses that are retriable besides those <paramref name="On"/> covers.</param>
 /// <param name="GrpcCodes">gRPC status codes that are retriable (for example 14, UNAVAILABLE).</param>
-public sealed record RetryConfig(int Limit, RetryConditions On, IReadOnlyList<int> StatusCodes, IReadOnlyList<int> GrpcCodes)
+internal sealed record RetryConfig(int Limit, RetryConditions On, IReadOnlyList<int> StatusCodes, IReadOnlyList<int> GrpcCodes)
 {
     /// <summary>The request bodies above 64 KiB are not retried (they would have to be buffered).</summary>
     public const int DefaultMaxBodyBytes = PolicyDefaults.RetryMaxBodyBytes;

@@ -2,7 +2,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>Holds when its path condition (if any), every header condition, every query-parameter condition
 /// and the method (if any) hold.</summary>
-public sealed record RouteMatchConfig(PathMatchConfig? Path, IReadOnlyList<HeaderMatchConfig> Headers)
+internal sealed record RouteMatchConfig(PathMatchConfig? Path, IReadOnlyList<HeaderMatchConfig> Headers)
 {
     /// <summary>Conditions on query parameters (Gateway API <c>HTTPQueryParamMatch</c>): name compared
     /// exactly (case-sensitive), value exactly or by regular expression.</summary>

@@ -2,7 +2,7 @@ namespace Linnet.Proxy.Configuration;
 
 /// <summary>One rule of a route: it applies when any of its matches holds (or always, with none), and then
 /// sends the request to one of its backends by weight, with the rule's filters, timeouts and retries.</summary>
-public sealed record RouteRuleConfig(IReadOnlyList<RouteMatchConfig> Matches, IReadOnlyList<RouteBackendConfig> Backends)
+internal sealed record RouteRuleConfig(IReadOnlyList<RouteMatchConfig> Matches, IReadOnlyList<RouteBackendConfig> Backends)
 {
     /// <summary>Changes to the request's headers before it is forwarded (Gateway API <c>RequestHeaderModifier</c>).</summary>
     public HeaderModifierConfig? RequestHeaders { get; init; }

@@ -6,4 +6,4 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="BackendRequest">For each attempt sent to a backend; null: none (only <paramref name="Request"/> applies).</param>
 /// <param name="Idle">The longest an attempt may see no activity (no request or response bytes, no response
 /// head), whatever its state (Linkerd's <c>timeout.linkerd.io/idle</c>); null: none.</param>
-public sealed record RouteTimeoutsConfig(TimeSpan? Request, TimeSpan? BackendRequest, TimeSpan? Idle = null);
+internal sealed record RouteTimeoutsConfig(TimeSpan? Request, TimeSpan? BackendRequest, TimeSpan? Idle = null);

@@ -8,7 +8,7 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="LocalPort">When set, a dedicated outbound listener on the outbound listener's address for
 /// this service port, so that apps with no proxy support (opaque TCP clients) reach it by address alone.</param>
 /// <param name="Endpoints">Where the service's instances listen.</param>
-public sealed record ServiceConfig(
+internal sealed record ServiceConfig(
     string Name,
     IReadOnlyList<string> Aliases,
     int Port,

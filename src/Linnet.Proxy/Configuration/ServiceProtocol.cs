@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>How the proxy treats traffic to a service port.</summary>
-public enum ServiceProtocol
+internal enum ServiceProtocol
 {
     /// <summary>Detect HTTP/1, HTTP/2 or opaque TCP from the first bytes.</summary>
     Detect,

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Primitives;
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>Routing config that never changes: the services of a <c>--config</c> file.</summary>
-public sealed class StaticProxyConfigProvider : IProxyConfigProvider
+internal sealed class StaticProxyConfigProvider : IProxyConfigProvider
 {
     private readonly ProxyConfigSnapshot _snapshot;
 

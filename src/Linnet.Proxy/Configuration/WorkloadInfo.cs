@@ -1,4 +1,4 @@
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>Who this proxy runs beside; these become the namespace/workload/pod labels of every metric.</summary>
-public sealed record WorkloadInfo(string Namespace, string Name, string Pod);
+internal sealed record WorkloadInfo(string Namespace, string Name, string Pod);

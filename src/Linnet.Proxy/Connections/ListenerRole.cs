@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Connections;
 
 /// <summary>What a listening socket is for.</summary>
-public enum ListenerRole
+internal enum ListenerRole
 {
     /// <summary>In front of the local app (4143).</summary>
     Inbound,

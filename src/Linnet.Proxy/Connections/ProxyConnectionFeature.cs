@@ -10,7 +10,7 @@ namespace Linnet.Proxy.Connections;
 /// <param name="Service">The service a <see cref="ListenerRole.ServicePort"/> listener is dedicated to.</param>
 /// <param name="TargetPort">Inbound: the app port the connection is for. Service port: the local port it
 /// arrived on, by which HTTP requests find the service anew each time (the config may have changed).</param>
-public sealed record ProxyConnectionFeature(
+internal sealed record ProxyConnectionFeature(
     ListenerRole Role,
     IPEndPoint? OriginalDestination,
     ServiceState? Service,

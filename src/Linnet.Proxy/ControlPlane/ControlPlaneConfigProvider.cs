@@ -15,7 +15,7 @@ namespace Linnet.Proxy.ControlPlane;
 /// snapshot, then incremental updates, publishing an immutable <see cref="ProxyConfigSnapshot"/> for each.
 /// When the stream ends or fails it keeps serving the last config and reconnects with jittered exponential
 /// backoff; the first message of every new stream is a snapshot that replaces everything held.</summary>
-public sealed partial class ControlPlaneConfigProvider : BackgroundService, IProxyConfigProvider
+internal sealed partial class ControlPlaneConfigProvider : BackgroundService, IProxyConfigProvider
 {
     /// <summary>A snapshot of a large mesh is one message: allow more than gRPC's 4 MB default.</summary>
     private const int MaxMessageSize = 64 * 1024 * 1024;

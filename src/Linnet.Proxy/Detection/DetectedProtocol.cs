@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Detection;
 
 /// <summary>What the first bytes of a connection say it speaks.</summary>
-public enum DetectedProtocol
+internal enum DetectedProtocol
 {
     /// <summary>Not decided yet: read more.</summary>
     NeedMore,

@@ -5,7 +5,7 @@ namespace Linnet.Proxy.Detection;
 /// <summary>Decides from a connection's first bytes whether it speaks HTTP/2 (preface), HTTP/1.x (request
 /// line) or something else. Runs before Kestrel, because Kestrel cannot serve HTTP/1.1 and cleartext
 /// HTTP/2 on one port.</summary>
-public static class ProtocolDetector
+internal static class ProtocolDetector
 {
     /// <summary>The longest first line read before giving up on HTTP/1 and treating the bytes as opaque.</summary>
     public const int MaxRequestLine = 16 * 1024;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 using Linnet.Proxy.Filters;
+using Linnet.Proxy.Upstream;
 
 namespace Linnet.Proxy.Http;
 

@@ -16,19 +16,23 @@ internal sealed partial class ProxyResponses(ProxyMetrics metrics, TimeProvider 
     /// <summary>The proxy's metrics.</summary>
     public ProxyMetrics Metrics => metrics;
 
-    /// <summary>Answers with <paramref name="status"/> and the reason in <c>l5d-proxy-error</c>, counted as a
-    /// proxy error of <paramref name="reasonCode"/>; a 400 closes the connection.</summary>
-    public async Task RespondAsync(HttpContext context, Direction direction, string authority, string tls, long start, int status, string reasonCode, string reason)
+    /// <summary>Answers <paramref name="request"/> with <paramref name="error"/> (<see cref="WriteAsync"/>),
+    /// counted as a request, a proxy error of its reason and a response to <paramref name="authority"/>.</summary>
+    public Task RespondAsync(Stages.RequestState request, string authority, ProxyError error, string message)
     {
-        metrics.Request(direction, authority, tls).AddRequest();
-        metrics.ProxyError(direction, reasonCode);
-        Log.Refused(logger, direction, authority, reason);
-        if (status == StatusCodes.Status400BadRequest)
-        {
-            context.Response.Headers.Connection = "close";
-        }
+        ArgumentNullException.ThrowIfNull(request);
+        return RespondAsync(request.Context, request.Direction, authority, request.Tls, request.Start, error, message);
+    }
 
-        await WriteProxyResponseAsync(context, status, null, reason);
+    /// <summary>Answers with <paramref name="error"/> (<see cref="WriteAsync"/>), counted as a request, a proxy
+    /// error of its reason and a response to <paramref name="authority"/>.</summary>
+    public async Task RespondAsync(HttpContext context, Direction direction, string authority, string tls, long start, ProxyError error, string message)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        metrics.Request(direction, authority, tls).AddRequest();
+        metrics.ProxyError(direction, error.Reason);
+        Log.Refused(logger, direction, authority, message);
+        await WriteAsync(context, error, message);
         Record(context, direction, authority, tls, time.GetElapsedTime(start).TotalMilliseconds);
     }
 
@@ -42,35 +46,42 @@ internal sealed partial class ProxyResponses(ProxyMetrics metrics, TimeProvider 
         Record(context, Direction.Outbound, service.Authority, tls, time.GetElapsedTime(start).TotalMilliseconds);
     }
 
-    /// <summary>Inbound authorization refused the request: 403, or PERMISSION_DENIED for gRPC.</summary>
-    public async Task DeniedAsync(HttpContext context, string authority, string tls, long start, string reason)
-    {
-        metrics.Request(Direction.Inbound, authority, tls).AddRequest();
-        metrics.ProxyError(Direction.Inbound, "unauthorized");
-        await Authorization.AuthorizationResponses.WriteDeniedAsync(context, reason);
-        Record(context, Direction.Inbound, authority, tls, time.GetElapsedTime(start).TotalMilliseconds);
-    }
-
-    /// <summary>A response the proxy produces itself, with the reason in l5d-proxy-error. For gRPC, a
-    /// trailers-only response (HTTP 200, grpc-status in the one HEADERS frame, which ends the stream), as gRPC
-    /// servers answer a call they fail before any message.</summary>
-    public static Task WriteProxyResponseAsync(HttpContext context, int status, int? grpcStatus, string reason)
+    /// <summary>The one place a <see cref="ProxyError"/> becomes a response: <paramref name="message"/> in
+    /// <c>l5d-proxy-error</c>; a gRPC request (<c>application/grpc</c>) with a gRPC status gets a trailers-only
+    /// response (HTTP 200, <c>grpc-status</c> and the percent-encoded <c>grpc-message</c> in the one HEADERS
+    /// frame, which ends the stream), as gRPC servers answer a call they fail before any message; anything else
+    /// the HTTP status with the message as text, and <c>Connection: close</c> when the error closes it.</summary>
+    public static Task WriteAsync(HttpContext context, ProxyError error, string message)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(message);
         var response = context.Response;
-        response.Headers[ProxyErrors.Header] = reason;
-        if (grpcStatus is { } code)
+        response.Headers[ProxyErrors.Header] = message;
+        if (error.GrpcStatus is { } code && IsGrpc(context.Request))
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/grpc";
             response.Headers["grpc-status"] = code.ToString(CultureInfo.InvariantCulture);
-            response.Headers["grpc-message"] = reason;
+            response.Headers["grpc-message"] = Uri.EscapeDataString(message);
             return Task.CompletedTask;
         }
 
-        response.StatusCode = status;
+        if (error.CloseConnection)
+        {
+            response.Headers.Connection = "close";
+        }
+
+        response.StatusCode = error.HttpStatus;
         response.ContentType = "text/plain; charset=utf-8";
-        return response.WriteAsync(reason + "\n");
+        return response.WriteAsync(message + "\n");
+    }
+
+    /// <summary>Whether <paramref name="request"/> is a gRPC call (<c>content-type: application/grpc…</c>).</summary>
+    public static bool IsGrpc(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Counts the response (status, gRPC status, latency) and completes a tap capture.</summary>

@@ -6,7 +6,7 @@ namespace Linnet.Proxy.Identity;
 
 /// <summary>Reads identity material from PEM: trust anchor bundles, and a fixed certificate chain with its key
 /// for proxies that do not use the CA.</summary>
-public static class IdentityFiles
+internal static class IdentityFiles
 {
     /// <summary>The certificates of a PEM bundle; throws <see cref="CryptographicException"/> when there are none.</summary>
     public static X509Certificate2Collection TrustAnchors(string pem)

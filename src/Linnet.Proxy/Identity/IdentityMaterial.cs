@@ -8,7 +8,7 @@ namespace Linnet.Proxy.Identity;
 /// <param name="Certificate">The leaf, with its private key.</param>
 /// <param name="Intermediates">Sent after the leaf so peers can build the chain (the issuer).</param>
 /// <param name="TrustAnchors">Roots a peer's chain must end in; several during an anchor rotation.</param>
-public sealed record IdentityMaterial(
+internal sealed record IdentityMaterial(
     string Name,
     X509Certificate2 Certificate,
     X509Certificate2Collection Intermediates,

@@ -3,7 +3,7 @@ namespace Linnet.Proxy.Identity;
 /// <summary>The proxy's current <see cref="IdentityMaterial"/>: written by whatever obtains certificates (the
 /// CA client, or a fixed file), read by every TLS handshake. Swapping it never touches open connections:
 /// each handshake reads <see cref="Current"/> once.</summary>
-public sealed class ProxyIdentity
+internal sealed class ProxyIdentity
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IdentityMaterial? _current;

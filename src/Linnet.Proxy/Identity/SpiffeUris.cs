@@ -5,7 +5,7 @@ namespace Linnet.Proxy.Identity;
 
 /// <summary>Reads the URI subject alternative names of a certificate, where SPIFFE ids live (.NET exposes DNS
 /// names and IP addresses of a SAN, not URIs).</summary>
-public static class SpiffeUris
+internal static class SpiffeUris
 {
     private const string SubjectAltNameOid = "2.5.29.17";
 

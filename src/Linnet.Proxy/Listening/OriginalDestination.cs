@@ -6,7 +6,7 @@ namespace Linnet.Proxy.Listening;
 
 /// <summary>Reads where a connection was headed before an iptables <c>REDIRECT</c> sent it to the proxy
 /// (netfilter's <c>SO_ORIGINAL_DST</c>).</summary>
-public static class OriginalDestination
+internal static class OriginalDestination
 {
     private const int SolIp = 0;
     private const int SolIpv6 = 41;

@@ -1,8 +1,9 @@
 using System.Net;
 using Linnet.Proxy.Balancing;
-using Linnet.Proxy.Http;
+using Linnet.Proxy.Resilience;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tls;
+using Linnet.Proxy.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;

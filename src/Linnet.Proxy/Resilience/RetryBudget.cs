@@ -10,7 +10,7 @@ namespace Linnet.Proxy.Resilience;
 /// a retry storm.</summary>
 /// <remarks>The window slides in ten slices of TTL/10 (a deposit expires between 0.9 and 1 TTL after
 /// it was made). Amounts are kept in thousandths of a retry so that a ratio of 0.2 is exact.</remarks>
-public sealed class RetryBudget
+internal sealed class RetryBudget
 {
     private const int Slices = 10;
     private const long Scale = 1000;

@@ -2,7 +2,7 @@ namespace Linnet.Proxy.Resilience;
 
 /// <summary>A seeded <see cref="Random"/> that every request of a proxy may share: its draws are serialized,
 /// so a seed gives one sequence (repeatable percentages in tests) and concurrent use cannot corrupt it.</summary>
-public sealed class SynchronizedRandom(int seed) : Random
+internal sealed class SynchronizedRandom(int seed) : Random
 {
     private readonly Random _inner = new(seed);
     private readonly Lock _lock = new();

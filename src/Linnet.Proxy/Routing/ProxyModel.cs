@@ -10,7 +10,7 @@ namespace Linnet.Proxy.Routing;
 /// <summary>One config version compiled whole: the services with their routes and endpoints, and the inbound
 /// policy. <see cref="ServiceTable"/> swaps it as one reference, so a request or connection that takes it once
 /// never sees the routes of one version with the policy of another.</summary>
-public sealed class ProxyModel
+internal sealed class ProxyModel
 {
     internal ProxyModel(
         string version,

@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Routing;
 
 /// <summary>What route evaluation decided for a request.</summary>
-public enum RouteOutcome
+internal enum RouteOutcome
 {
     /// <summary>A rule applied and chose a backend service.</summary>
     Routed,

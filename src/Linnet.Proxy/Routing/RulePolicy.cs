@@ -39,6 +39,10 @@ internal sealed class RulePolicy
 
     public RetryPolicy? Retry { get; }
 
+    /// <summary>The retry policy for a request of <paramref name="method"/>: null when the rule does not retry
+    /// or not this method.</summary>
+    public RetryPolicy? RetryFor(string method, bool grpc) => Retry is { } retry && retry.AllowsMethod(method, grpc) ? retry : null;
+
     /// <summary>The mirror service; null when the rule mirrors nothing (or names an unknown service).</summary>
     public ServiceState? Mirror { get; }
 

@@ -5,7 +5,7 @@ using Linnet.Proxy.Resilience;
 namespace Linnet.Proxy.Routing;
 
 /// <summary>A service port as the data path sees it: its config, endpoints and balancer.</summary>
-public sealed class ServiceState
+internal sealed class ServiceState
 {
     internal ServiceState(ServiceConfig config, IReadOnlyList<EndpointState> endpoints, IBalancer balancer, RetryBudget retryBudget)
     {

@@ -11,7 +11,7 @@ namespace Linnet.Proxy.Routing;
 /// <summary>Compiles each config snapshot into one <see cref="ProxyModel"/> (services, routes, endpoints and the
 /// inbound policy, for lock-free lookups) and swaps it in as one reference. Endpoint state is carried over
 /// between snapshots.</summary>
-public sealed partial class ServiceTable : IDisposable
+internal sealed partial class ServiceTable : IDisposable
 {
     private readonly IProxyConfigProvider _provider;
     private readonly ILogger<ServiceTable> _logger;

@@ -8,7 +8,7 @@ namespace Linnet.Proxy.Telemetry;
 /// <summary>Inbound authorization counters with linkerd2-proxy's names and labels:
 /// <c>inbound_http_authz_allow_total</c>, <c>inbound_http_authz_deny_total</c>,
 /// <c>inbound_tcp_authz_allow_total</c>, <c>inbound_tcp_authz_deny_total</c>.</summary>
-public sealed class AuthorizationMetrics
+internal sealed class AuthorizationMetrics
 {
     /// <summary>Distinct series kept before further client identities are folded into one value.</summary>
     public const int MaxSeries = 5000;

@@ -1,7 +1,7 @@
 namespace Linnet.Proxy.Telemetry;
 
 /// <summary>Which side of the proxy traffic passed through.</summary>
-public enum Direction
+internal enum Direction
 {
     /// <summary>Towards the local app.</summary>
     Inbound,

@@ -8,7 +8,7 @@ namespace Linnet.Proxy.Telemetry;
 /// the request's <c>:authority</c>/<c>Host</c>. Without it a gRPC client that reached its service through a
 /// universal-mode local port (authority <c>127.0.0.x:port</c>) and an HTTP/1 client that named the service
 /// (<c>backend</c>) would be counted under different authorities for the same service.</summary>
-public static class DstCanonical
+internal static class DstCanonical
 {
     /// <summary>Linkerd's header.</summary>
     public const string Header = "l5d-dst-canonical";

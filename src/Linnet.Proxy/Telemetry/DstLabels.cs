@@ -6,7 +6,7 @@ namespace Linnet.Proxy.Telemetry;
 /// sends them (<c>namespace</c>, <c>service</c>, <c>pod</c>, <c>deployment</c>, <c>serviceaccount</c>…), each
 /// name prefixed with <c>dst_</c>, rendered once when a config snapshot is mapped so that a request only
 /// looks up a ready string.</summary>
-public static class DstLabels
+internal static class DstLabels
 {
     /// <summary>Longest label value kept; a longer one is cut (discovery's values are names, never this long).</summary>
     public const int MaxValueLength = 253;

@@ -8,7 +8,7 @@ namespace Linnet.Proxy.Telemetry;
 
 /// <summary>The proxy's metrics, named and labelled like linkerd2-proxy's so that Linkerd's Prometheus
 /// queries, Flagger's checks and existing Grafana dashboards work unchanged.</summary>
-public sealed class ProxyMetrics
+internal sealed class ProxyMetrics
 {
     /// <summary>Distinct authorities tracked before further ones are folded into one series, so that a
     /// client inventing Host headers cannot grow memory without bound.</summary>

@@ -10,7 +10,7 @@ namespace Linnet.Proxy.Telemetry;
 /// <c>parent_section_name</c>), the route (<c>route_group</c>, <c>route_kind</c>, <c>route_namespace</c>,
 /// <c>route_name</c>) and the backend (<c>backend_*</c>, as the parent's); and the circuit breakers'
 /// ejections. See docs/traffic-policy.md.</summary>
-public sealed class RouteMetrics : IMetricsSource
+internal sealed class RouteMetrics : IMetricsSource
 {
     /// <summary>Error label values of <c>outbound_http_route_request_statuses_total</c>.</summary>
     public static class Errors

@@ -4,7 +4,7 @@ namespace Linnet.Proxy.Tls;
 
 /// <summary>A mesh TLS handshake failed; the message says why in words fit for <c>l5d-proxy-error</c>
 /// (the peer's identity, or why its certificate was refused).</summary>
-public sealed class MeshTlsException : AuthenticationException
+internal sealed class MeshTlsException : AuthenticationException
 {
     /// <summary>Creates the exception.</summary>
     public MeshTlsException()

@@ -31,8 +31,7 @@ internal sealed class DestinationStage(ProxyResponses responses) : IRequestStage
         {
             return connection.OriginalDestination is not null
                 ? next(request)
-                : responses.RespondAsync(request.Context, request.Direction, http.Host.Value ?? "", request.Tls, request.Start, StatusCodes.Status502BadGateway, "unknown_authority",
-                    $"no service is known for authority '{http.Host.Value}'");
+                : responses.RespondAsync(request, http.Host.Value ?? "", ProxyError.UnknownAuthority, $"no service is known for authority '{http.Host.Value}'");
         }
 
         DstCanonical.Set(http.Headers, service.Authority);

@@ -39,7 +39,7 @@ internal sealed class HeadChecksStage(ProxyResponses responses) : IRequestStage
     }
 
     private Task BadRequestAsync(RequestState request, string reason) =>
-        responses.RespondAsync(request.Context, request.Direction, request.Context.Request.Host.Value ?? "", request.Tls, request.Start, StatusCodes.Status400BadRequest, "bad_request", reason);
+        responses.RespondAsync(request, request.Context.Request.Host.Value ?? "", ProxyError.BadRequest, reason);
 
     private static bool IsVisibleAscii(string target)
     {

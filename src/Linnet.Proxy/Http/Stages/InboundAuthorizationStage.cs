@@ -24,7 +24,7 @@ internal sealed class InboundAuthorizationStage(InboundAuthorizer authorizer, Pr
         if (authorizer.AuthorizeHttp(request.Model.InboundPolicy, request.Context, connection.TargetPort, connection.ClientIdentity) is { } unauthorized)
         {
             var authority = DstCanonical.InboundAuthority(request.Context.Request, connection.ClientIdentity is not null);
-            return responses.DeniedAsync(request.Context, authority, request.Tls, request.Start, unauthorized);
+            return responses.RespondAsync(request, authority, ProxyError.Unauthorized, unauthorized);
         }
 
         return next(request);

@@ -1,15 +1,16 @@
 namespace Linnet.Proxy.Http.Stages;
 
 /// <summary>The HTTP request path: the stages every request passes, in the one place their order is declared
-/// (docs/architecture.md): raw-head checks → inbound authorization → destination → route → forward (filters,
-/// mirror, retries, balancing, the forward itself and the record).</summary>
+/// (docs/architecture.md): raw-head checks → inbound authorization → destination → route → filters → mirror →
+/// retry → balance → forward.</summary>
 internal sealed class RequestPipeline
 {
     private readonly ProxyRequestDelegate _entry;
 
     /// <summary>Composes the stages in their order; <paramref name="forward"/> ends the path.</summary>
-    public RequestPipeline(HeadChecksStage headChecks, InboundAuthorizationStage inboundAuthorization, DestinationStage destination, RouteStage route, IRequestStage forward)
-        : this([headChecks, inboundAuthorization, destination, route, forward])
+    public RequestPipeline(HeadChecksStage headChecks, InboundAuthorizationStage inboundAuthorization, DestinationStage destination, RouteStage route,
+        FiltersStage filters, MirrorStage mirror, RetryStage retry, BalanceStage balance, ForwardStage forward)
+        : this([headChecks, inboundAuthorization, destination, route, filters, mirror, retry, balance, forward])
     {
     }
 

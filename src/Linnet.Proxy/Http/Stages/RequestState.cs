@@ -1,4 +1,6 @@
+using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Connections;
+using Linnet.Proxy.Resilience;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -41,4 +43,40 @@ internal sealed class RequestState(HttpContext context, ProxyConnectionFeature c
 
     /// <summary>The index of the rule's backend that was picked; -1 without a rule.</summary>
     public int BackendIndex { get; set; } = -1;
+
+    /// <summary>Outbound: the filters of <see cref="Rule"/> (null: a rule without filters, or no rule).</summary>
+    public RulePolicy? Policy => Rule?.Policy;
+
+    /// <summary>With a policy: the route's series (set by the filters stage).</summary>
+    public RouteSeries? Series { get; set; }
+
+    /// <summary>With a policy: the series of the backend the rule picked.</summary>
+    public RouteBackendSeries? BackendSeries { get; set; }
+
+    /// <summary>Whether the request is a gRPC call.</summary>
+    public bool Grpc { get; set; }
+
+    /// <summary>With a policy: the request's deadline (the route's request timeout or <c>grpc-timeout</c>).</summary>
+    public CancellationTokenSource? Deadline { get; set; }
+
+    /// <summary>With a policy: the body kept whole (for retries and the mirror), else null.</summary>
+    public byte[]? KeptBody { get; set; }
+
+    /// <summary>With a policy that retries this request: its retry state.</summary>
+    public RetryState? Retries { get; set; }
+
+    /// <summary>The attempt's cancellation (deadline and per-try timeout), set by the retry stage.</summary>
+    public CancellationToken AttemptToken { get; set; }
+
+    /// <summary>The attempt's per-try timeout, when the route has one.</summary>
+    public CancellationTokenSource? PerTry { get; set; }
+
+    /// <summary>The endpoint the balancer picked for the attempt (null: the app, or the original destination).</summary>
+    public EndpointState? Endpoint { get; set; }
+
+    /// <summary>The series labels (tls, dst_*) of the endpoint that answered the last attempt.</summary>
+    public string? AttemptLabels { get; set; }
+
+    /// <summary>How the last attempt ended (the forward stage's report to the retry stage).</summary>
+    public AttemptResult Attempt { get; set; } = AttemptResult.Done(RouteMetrics.Errors.None, 0);
 }

@@ -31,10 +31,9 @@ internal sealed class RouteStage(HttpRouter router, ProxyResponses responses) : 
         switch (outcome)
         {
             case RouteOutcome.NoRuleMatched:
-                return responses.RespondAsync(context, request.Direction, service.Authority, request.Tls, request.Start, StatusCodes.Status404NotFound, "no_route", "no route matches");
+                return responses.RespondAsync(request, service.Authority, ProxyError.NoRoute, "no route matches");
             case RouteOutcome.InvalidBackend:
-                return responses.RespondAsync(context, request.Direction, service.Authority, request.Tls, request.Start, StatusCodes.Status500InternalServerError, "invalid_backend",
-                    $"the route rule for service '{service.Authority}' has no valid backend");
+                return responses.RespondAsync(request, service.Authority, ProxyError.InvalidBackend, $"the route rule for service '{service.Authority}' has no valid backend");
             case RouteOutcome.Redirect:
                 return responses.RedirectAsync(context, service, rule!, request.Tls, request.Start);
         }

@@ -1,5 +1,6 @@
 using Linnet.Proxy.Detection;
 using Linnet.Proxy.Http;
+using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;

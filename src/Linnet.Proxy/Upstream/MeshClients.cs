@@ -3,7 +3,7 @@ using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
 
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Upstream;
 
 /// <summary>The outbound HTTP clients for meshed endpoints, one per identity (see
 /// <see cref="UpstreamClientFactory.CreateMesh"/>), made on first use. Identities are few — one per service

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Resilience;
 
 /// <summary>Keeps a small request body so that it can be sent again (a retry) or copied (a mirror).</summary>
 internal static class RequestBodyBuffer

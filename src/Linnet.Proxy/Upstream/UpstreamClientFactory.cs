@@ -6,7 +6,7 @@ using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
 
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Upstream;
 
 /// <summary>Builds the pooled HTTP clients the proxy forwards with: one per direction, connections
 /// reused per endpoint, HTTP/2 connections multiplexed, each connection counted in the transport

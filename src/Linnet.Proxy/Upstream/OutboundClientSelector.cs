@@ -3,7 +3,7 @@ using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Upstream;
 
 /// <summary>The one place that decides how an outbound endpoint is reached: which pooled client, which
 /// destination prefix, and whether the request crosses the mesh (mTLS, HTTP/2 between the proxies, the
@@ -11,6 +11,9 @@ namespace Linnet.Proxy.Http;
 /// copies — goes through here.</summary>
 internal sealed class OutboundClientSelector(HttpMessageInvoker plaintext, MeshClients mesh)
 {
+    /// <summary>The pooled plaintext client (original destinations, endpoints outside the mesh).</summary>
+    public HttpMessageInvoker Plain => plaintext;
+
     /// <summary>The way to reach <paramref name="endpoint"/> with <paramref name="request"/>; marks or unmarks
     /// the request's <c>l5d-orig-proto</c> to match (a retry may move between meshed and plain endpoints).
     /// With no request (a copy is made from it later, as the mirror does), nothing is marked.</summary>

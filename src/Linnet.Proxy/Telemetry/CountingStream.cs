@@ -1,6 +1,5 @@
-using Linnet.Proxy.Telemetry;
 
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Telemetry;
 
 /// <summary>Wraps a connection to an upstream, counting its bytes and closing its series when disposed.</summary>
 internal sealed class CountingStream(Stream inner, TcpSeries series, Func<double> elapsedMs) : Stream

@@ -1,4 +1,4 @@
-namespace Linnet.Proxy.Http;
+namespace Linnet.Proxy.Upstream;
 
 /// <summary>How one outbound attempt reaches its endpoint (see <see cref="OutboundClientSelector"/>).</summary>
 /// <param name="Client">The pooled client.</param>
