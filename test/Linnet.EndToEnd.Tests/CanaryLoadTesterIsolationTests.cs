@@ -61,7 +61,7 @@ public sealed class CanaryLoadTesterIsolationTests(ITestOutputHelper output)
 
         // The load tester runs as a uid of its own, not root, and was told the public key only.
         var pod = Pods.NamespaceOf(tester) ?? throw new InvalidOperationException($"no namespace holds {tester}");
-        var process = Pods.ProcessesIn(pod.Id).Single(p => p.CommandLine.Contains("loadtester", StringComparison.Ordinal));
+        var process = Pods.ProcessesIn(pod.Id).Single(p => p.CommandLine.Contains("loadtester", StringComparison.Ordinal) && !p.CommandLine.Contains("linnet-proxy", StringComparison.Ordinal));
         Assert.NotEqual(0, Pods.Uid(process.Pid));
         Assert.True(Pods.EnvironmentOf(process.Pid).ContainsKey(WebhookSigningKey.PublicKeyVariable));
 
