@@ -16,6 +16,14 @@ public sealed record ControlPlaneOptions
     /// <summary>The longest lifetime the token API grants a workload token unless configured otherwise.</summary>
     public static readonly TimeSpan DefaultTokenMaxLifetime = TimeSpan.FromHours(24);
 
+    /// <summary>Where the mesh's resources come from (universal mode by default).</summary>
+    public ControlPlanePlatform Platform { get; init; } = ControlPlanePlatform.Universal;
+
+    /// <summary>Why the HTTP API does not write resources on this platform; null where it does.</summary>
+    public string? ReadOnlyResourcesReason => Platform == ControlPlanePlatform.Kubernetes
+        ? "on Kubernetes the mesh's resources come from the cluster: write them with kubectl (kubectl apply -f, kubectl delete); the control plane mirrors them"
+        : null;
+
     /// <summary>Where the Destination and Identity gRPC APIs listen. Loopback by default; proxies on other hosts
     /// need an address they can reach, given explicitly.</summary>
     public IPEndPoint GrpcListen { get; init; } = new(IPAddress.Loopback, DefaultGrpcPort);

@@ -48,7 +48,12 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<LocalPortAdmission>();
         services.TryAddSingleton<ResourceApi>();
         services.TryAddSingleton<Reconciliation.RouteStatusController>();
-        services.AddHostedService(sp => sp.GetRequiredService<Reconciliation.RouteStatusController>());
+        if (options.Platform == ControlPlanePlatform.Universal)
+        {
+            // On a cluster the platform writes route status to the cluster (its store is a mirror).
+            services.AddHostedService(sp => sp.GetRequiredService<Reconciliation.RouteStatusController>());
+        }
+
         services.TryAddSingleton<Rollouts.MetricTemplateQuery>();
         services.TryAddSingleton<Rollouts.CanaryController>();
         services.TryAddSingleton<Rollouts.CanaryCommandApi>();
@@ -56,6 +61,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Rollouts.CanaryController>());
         services.TryAddSingleton<ApiExceptionHandler>();
         services.TryAddSingleton(sp => MeshIdentity.Load(options.Identity, options.TrustDomain, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IWorkloadTokenReviewer>(sp => new SignedTokenReviewer(sp.GetRequiredService<MeshIdentity>().Tokens));
         services.TryAddSingleton<IdentityService>();
         services.TryAddSingleton<TokenApi>();
         AddMetrics(services, options);

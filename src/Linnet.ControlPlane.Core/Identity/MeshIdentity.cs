@@ -42,6 +42,10 @@ public sealed class MeshIdentity : IDisposable
         }
     }
 
+    /// <summary>The audience of the service-account tokens proxies present on Kubernetes (the injected projected
+    /// volume's): a token the API server issued for any other audience proves nothing here.</summary>
+    public const string ServiceAccountTokenAudience = "identity.linnet.io";
+
     /// <summary>The namespace of the control plane's own identity.</summary>
     public const string ControlPlaneNamespace = "linnet";
 
@@ -60,9 +64,15 @@ public sealed class MeshIdentity : IDisposable
 
     /// <summary>Checks <paramref name="token"/>, that <paramref name="requestedIdentity"/> (when given) is the one
     /// it proves, and the CSR; issues the certificate or says why not.</summary>
-    public CertifyResult Certify(string? token, string? requestedIdentity, ReadOnlySpan<byte> csrDer)
+    public CertifyResult Certify(string? token, string? requestedIdentity, ReadOnlySpan<byte> csrDer) =>
+        Certify(Tokens.Validate(token), requestedIdentity, csrDer);
+
+    /// <summary>Given what a token proves (<paramref name="validation"/>, from an <see cref="IWorkloadTokenReviewer"/>),
+    /// checks that <paramref name="requestedIdentity"/> (when given) is that identity, and the CSR; issues the
+    /// certificate or says why not.</summary>
+    public CertifyResult Certify(TokenValidation validation, string? requestedIdentity, ReadOnlySpan<byte> csrDer)
     {
-        var validation = Tokens.Validate(token);
+        ArgumentNullException.ThrowIfNull(validation);
         if (validation.Claims is not { } claims)
         {
             return CertifyResult.Refused(CertifyStatus.Unauthenticated, validation.Reason);

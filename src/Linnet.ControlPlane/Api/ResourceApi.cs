@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.ControlPlane.Api;
 
 /// <summary>The JSON HTTP API: apply, get, list, delete, connected proxies, health.</summary>
-internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmission admission, ProxyRegistry proxies, Rollouts.CanaryDeletion canaryDeletion, ILogger<ResourceApi> logger) : IDisposable
+internal sealed partial class ResourceApi(IResourceStore store, ControlPlaneOptions options, LocalPortAdmission admission, ProxyRegistry proxies, Rollouts.CanaryDeletion canaryDeletion, ILogger<ResourceApi> logger) : IDisposable
 {
     /// <summary>The source name of a request that gives none.</summary>
     public const string DefaultSource = "request";
@@ -24,6 +24,12 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
     public async Task ApplyAsync(HttpContext context)
     {
         var ct = context.RequestAborted;
+        if (options.ReadOnlyResourcesReason is { } readOnly)
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, $"apply is refused: {readOnly}");
+            return;
+        }
+
         var source = context.Request.Query["source"].ToString();
         if (source.Length == 0)
         {
@@ -190,6 +196,12 @@ internal sealed partial class ResourceApi(IResourceStore store, LocalPortAdmissi
 
     public async Task DeleteAsync(HttpContext context)
     {
+        if (options.ReadOnlyResourcesReason is { } readOnly)
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, $"delete is refused: {readOnly}");
+            return;
+        }
+
         if (!TryKey(context, out var key, out var kindText))
         {
             await UnknownKindAsync(context, kindText);

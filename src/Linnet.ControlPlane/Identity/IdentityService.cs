@@ -9,15 +9,17 @@ using IdentityApi = Linnet.Api.Identity.V1.Identity;
 
 namespace Linnet.ControlPlane.Identity;
 
-/// <summary>The <c>Certify</c> RPC: <see cref="MeshIdentity.Certify"/> over gRPC. A refusal is a status whose
+/// <summary>The <c>Certify</c> RPC: the token reviewed by the platform's <see cref="IWorkloadTokenReviewer"/> (the control
+/// plane's own signature, or a Kubernetes TokenReview), then <see cref="MeshIdentity.Certify(TokenValidation, string?, ReadOnlySpan{byte})"/>. A refusal is a status whose
 /// detail is the reason, so the proxy can log exactly why.</summary>
-internal sealed partial class IdentityService(MeshIdentity identity, ILogger<IdentityService> logger) : IdentityApi.IdentityBase
+internal sealed partial class IdentityService(MeshIdentity identity, IWorkloadTokenReviewer reviewer, ILogger<IdentityService> logger) : IdentityApi.IdentityBase
 {
-    public override Task<CertifyResponse> Certify(CertifyRequest request, ServerCallContext context)
+    public override async Task<CertifyResponse> Certify(CertifyRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var result = identity.Certify(request.Token.ToStringUtf8(), request.Identity, request.CertificateSigningRequest.Span);
+        var validation = await reviewer.ReviewAsync(request.Token.ToStringUtf8(), context.CancellationToken);
+        var result = identity.Certify(validation, request.Identity, request.CertificateSigningRequest.Span);
         if (!result.IsIssued)
         {
             Log.Refused(logger, request.Identity, PeerAddress(context), result.Reason);
@@ -41,7 +43,7 @@ internal sealed partial class IdentityService(MeshIdentity identity, ILogger<Ide
             response.IntermediateCertificates.Add(ByteString.CopyFrom(intermediate));
         }
 
-        return Task.FromResult(response);
+        return response;
     }
 
     private static string PeerAddress(ServerCallContext context) =>

@@ -22,8 +22,19 @@ internal sealed partial class TokenApi(MeshIdentity identity, ControlPlaneOption
         api.MapPost("/tokens/{id}/revoke", tokens.RevokeAsync).RequireAuthorization(Security.ApiAuthentication.AdminPolicy);
     }
 
+    /// <summary>Why workload tokens are neither issued nor revoked on this platform; null where they are.</summary>
+    private string? NoTokens => options.Platform == ControlPlanePlatform.Kubernetes
+        ? "on Kubernetes a proxy proves its identity with its pod's service-account token (projected, audience " + MeshIdentity.ServiceAccountTokenAudience + "), reviewed by the API server; the control plane issues no workload tokens"
+        : null;
+
     public async Task CreateAsync(HttpContext context)
     {
+        if (NoTokens is { } refused)
+        {
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, refused);
+            return;
+        }
+
         JsonNode? body;
         try
         {
@@ -80,6 +91,11 @@ internal sealed partial class TokenApi(MeshIdentity identity, ControlPlaneOption
 
     public Task RevokeAsync(HttpContext context, string id)
     {
+        if (NoTokens is { } refused)
+        {
+            return ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, refused);
+        }
+
         if (!WorkloadTokens.IsTokenId(id))
         {
             return ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"'{id}' is not a token id (32 lowercase hex digits, as `linnet token create` prints)");

@@ -124,8 +124,19 @@ public static class ClusterObjects
         };
     }
 
+    /// <summary>Why a kind the cluster holds is not run on this platform yet; null when it is.</summary>
+    public static string? NotRunYet(string? kind) => kind == CanaryResource.KindName
+        ? "spec.targetRef: a Canary is not run on Kubernetes yet: the canary controller does not write the -primary Deployment, the Services or the Canary's status to the cluster, so it is refused rather than half-run"
+        : null;
+
     private static Resource? Custom(JsonObject obj, List<string> errors)
     {
+        if (NotRunYet(Text(obj["kind"])) is { } notYet)
+        {
+            errors.Add(notYet);
+            return null;
+        }
+
         var kind = ResourceKinds.Find(Text(obj["kind"]));
         var document = new JsonObject
         {

@@ -1,4 +1,5 @@
 using k8s;
+using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ public static class KubernetesPlatformServiceCollectionExtensions
 {
     /// <summary>Adds the platform over <paramref name="client"/> (from a kubeconfig or the in-cluster configuration:
     /// <see cref="KubernetesClientConfiguration.BuildDefaultConfig"/>), filling the registered
-    /// <see cref="IResourceStore"/>.</summary>
+    /// <see cref="IResourceStore"/>, and the TokenReview of service-account tokens as the identity service's reviewer.</summary>
     public static IServiceCollection AddLinnetKubernetesPlatform(this IServiceCollection services, IKubernetes client, KubernetesPlatformOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -20,6 +21,8 @@ public static class KubernetesPlatformServiceCollectionExtensions
         services.TryAddSingleton(client);
         services.TryAddSingleton(options);
         services.TryAddSingleton(sp => new ClusterMirror(sp.GetRequiredService<IResourceStore>(), sp.GetRequiredService<ILogger<ClusterMirror>>()));
+        // Proxies prove their identity with service-account tokens, reviewed by the API server.
+        services.Replace(ServiceDescriptor.Singleton<IWorkloadTokenReviewer>(sp => new ClusterTokenReviewer(client, MeshIdentity.ServiceAccountTokenAudience, sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<KubernetesPlatformService>();
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesPlatformService>());
         return services;

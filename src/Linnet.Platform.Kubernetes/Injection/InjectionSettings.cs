@@ -17,5 +17,5 @@ public sealed record InjectionSettings(string ProxyImage, string TrustDomain, st
     public string ControlPlaneNamespace { get; init; } = InstallNames.Namespace;
 
     /// <summary>The audience of the projected token the proxy proves its identity with.</summary>
-    public string TokenAudience { get; init; } = "identity.linnet.io";
+    public string TokenAudience { get; init; } = Linnet.ControlPlane.Core.Identity.MeshIdentity.ServiceAccountTokenAudience;
 }

@@ -182,6 +182,7 @@ public static class InstallManifests
     {
         const string identity = "/var/run/linnet/identity";
         const string injector = "/var/run/linnet/injector";
+        const string data = "/var/run/linnet/data";
         var container = new V1Container
         {
             Name = "control-plane",
@@ -189,6 +190,9 @@ public static class InstallManifests
             Args =
             [
                 "control-plane",
+                "--platform", "kubernetes",
+                "--grpc-listen", $"0.0.0.0:{InstallNames.DestinationPort}",
+                "--data-dir", data,
                 "--identity-trust-domain", options.TrustDomain,
                 "--identity-trust-anchors-file", $"{identity}/trust-anchor/ca.crt",
                 "--identity-issuer-certificate-file", $"{identity}/issuer/tls.crt",
@@ -199,8 +203,15 @@ public static class InstallManifests
                 new V1ContainerPort { Name = "grpc", ContainerPort = InstallNames.DestinationPort },
                 new V1ContainerPort { Name = "webhook", ContainerPort = InstallNames.InjectorPort },
             ],
+            // The Lease's holder is the pod (leader election); the control plane's own namespace holds the Lease.
+            Env =
+            [
+                new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
+                new V1EnvVar { Name = "POD_NAMESPACE", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.namespace" } } },
+            ],
             VolumeMounts =
             [
+                new V1VolumeMount { Name = "data", MountPath = data },
                 new V1VolumeMount { Name = "trust-anchor", MountPath = $"{identity}/trust-anchor", ReadOnlyProperty = true },
                 new V1VolumeMount { Name = "issuer", MountPath = $"{identity}/issuer", ReadOnlyProperty = true },
                 new V1VolumeMount { Name = "injector-tls", MountPath = injector, ReadOnlyProperty = true },
@@ -238,6 +249,8 @@ public static class InstallManifests
                         Containers = [container],
                         Volumes =
                         [
+                            // The admin credential and the webhook signing key: per pod, owner-only, on a writable volume (the root is read-only).
+                            new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() },
                             new V1Volume { Name = "trust-anchor", Secret = new V1SecretVolumeSource { SecretName = InstallNames.TrustAnchorSecret, DefaultMode = OwnerReadOnly } },
                             new V1Volume { Name = "issuer", Secret = new V1SecretVolumeSource { SecretName = InstallNames.IssuerSecret, DefaultMode = OwnerReadOnly } },
                             new V1Volume { Name = "injector-tls", Secret = new V1SecretVolumeSource { SecretName = InstallNames.InjectorTlsSecret, DefaultMode = OwnerReadOnly } },

@@ -62,6 +62,9 @@ internal sealed class Mesh : IAsyncDisposable
     /// <summary>Loopback mode unless the test asks for isolation itself (its instances are then pods).</summary>
     private IReadOnlyList<string> IsolationArguments => ControlPlaneArguments.Contains("--isolation") ? [] : ["--isolation", "off"];
 
+    /// <summary>What only universal mode takes (a control plane over a cluster has no instances of its own).</summary>
+    private IReadOnlyList<string> UniversalArguments => ControlPlaneArguments.Contains("kubernetes") ? [] : ["--first-address", FirstAddress, .. IsolationArguments];
+
     /// <summary>A mesh with its control plane up and answering.</summary>
     public static Task<Mesh> StartAsync(ITestOutputHelper output, CancellationToken cancellationToken) =>
         StartAsync(output, [], cancellationToken);
@@ -100,7 +103,7 @@ internal sealed class Mesh : IAsyncDisposable
     {
         var process = await TestProcess.StartAsync(
             "dotnet",
-            [Binaries.Linnet, "control-plane", "--data-dir", DataDirectory, "--api", Api.ToString(), "--grpc-listen", GrpcListen, "--first-address", FirstAddress, .. IsolationArguments, .. ControlPlaneArguments],
+            [Binaries.Linnet, "control-plane", "--data-dir", DataDirectory, "--api", Api.ToString(), "--grpc-listen", GrpcListen, .. UniversalArguments, .. ControlPlaneArguments],
             CliEnvironment(),
             cancellationToken: cancellationToken);
         _controlPlanes.Add(process);

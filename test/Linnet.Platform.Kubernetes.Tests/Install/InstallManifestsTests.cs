@@ -117,8 +117,12 @@ public sealed class InstallManifestsTests
         Assert.Equal(InstallFixture.Credentials.IssuerKeyPem, Data(InstallNames.IssuerSecret, "tls.key"));
         Assert.Equal(InstallFixture.Credentials.WebhookKeyPem, Data(InstallNames.InjectorTlsSecret, "tls.key"));
         var volumes = InstallFixture.Single(objects, "Deployment", InstallNames.ControlPlane)["spec"]!["template"]!["spec"]!["volumes"]!.AsArray();
-        Assert.Equal(3, volumes.Count);
-        Assert.All(volumes, v => Assert.Equal(Convert.ToInt64("400", 8), (long)v!["secret"]!["defaultMode"]!));
+        var secrets = volumes.Where(v => v!["secret"] is not null).ToList();
+        Assert.Equal(3, secrets.Count);
+        Assert.All(secrets, v => Assert.Equal(Convert.ToInt64("400", 8), (long)v!["secret"]!["defaultMode"]!));
+        // The only other volume is the pod's own writable data directory (the root file system is read-only).
+        Assert.Equal(["data"], volumes.Where(v => v!["secret"] is null).Select(v => (string?)v!["name"]));
+        Assert.NotNull(volumes.Single(v => (string?)v!["name"] == "data")!["emptyDir"]);
     }
 
     [Fact]

@@ -20,7 +20,8 @@ namespace Linnet.Testing.Kubernetes;
 /// and JSON patches; the <c>status</c> subresource (a write there changes only status, a write to the object never
 /// status); optimistic concurrency (409 on a stale resourceVersion); generation bumped on spec changes; finalizers.
 /// Not served (refused with 400/415 rather than ignored): label and field selectors, <c>limit</c>/<c>continue</c>,
-/// strategic merge and apply patches, <c>resourceVersionMatch=Exact</c> at an older version.</summary>
+/// strategic merge and apply patches, <c>resourceVersionMatch=Exact</c> at an older version. TokenReviews
+/// (authentication.k8s.io/v1) of the tokens it issued (<see cref="IssueServiceAccountToken"/>).</summary>
 public sealed class FakeApiServer : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions OneLine = new() { WriteIndented = false };
@@ -31,6 +32,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly List<(long Revision, FakeResourceType Type, string EventType, JsonObject Object)> _history = [];
     private readonly List<Watcher> _watchers = [];
     private readonly List<FakeRequest> _requests = [];
+    private readonly Dictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private WebApplication? _app;
     private long _revision;
@@ -166,6 +168,37 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The audience of a token issued without one: the API server's own (its service-account issuer).</summary>
+    public const string ApiServerAudience = "https://kubernetes.default.svc.cluster.local";
+
+    /// <summary>Issues a service-account token, as the kubelet's projected volume obtains one (TokenRequest): it
+    /// authenticates as <c>system:serviceaccount:&lt;ns&gt;:&lt;sa&gt;</c> (groups <c>system:serviceaccounts</c>,
+    /// <c>system:serviceaccounts:&lt;ns&gt;</c>, <c>system:authenticated</c>) for <paramref name="audiences"/> (the API
+    /// server's own when none are given).</summary>
+    public string IssueServiceAccountToken(string ns, string serviceAccount, params string[] audiences) =>
+        IssueToken($"system:serviceaccount:{ns}:{serviceAccount}", ["system:serviceaccounts", $"system:serviceaccounts:{ns}", "system:authenticated"], audiences);
+
+    /// <summary>Issues a token that authenticates as <paramref name="username"/> (a user's, say, not a service account's).</summary>
+    public string IssueToken(string username, IReadOnlyList<string> groups, params string[] audiences)
+    {
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        lock (_lock)
+        {
+            _tokens[token] = new IssuedToken(username, Guid.NewGuid().ToString(), [.. groups], audiences.Length == 0 ? [ApiServerAudience] : [.. audiences]);
+        }
+
+        return token;
+    }
+
+    /// <summary>Makes <paramref name="token"/> authenticate no more (its service account or pod deleted).</summary>
+    public void InvalidateToken(string token)
+    {
+        lock (_lock)
+        {
+            _tokens.Remove(token);
+        }
+    }
+
     /// <summary>The stored object, or null (a copy).</summary>
     public JsonObject? Get(FakeResourceType type, string? ns, string name)
     {
@@ -225,6 +258,13 @@ public sealed class FakeApiServer : IAsyncDisposable
             return (401, ApiStatus.Failure(401, "Unauthorized", "Unauthorized"));
         }
 
+        if (request.Path.Value?.TrimEnd('/') == TokenReviewsPath)
+        {
+            return request.Method == "POST"
+                ? await ReadBodyAsync(request) is { } review ? Review(review) : UnsupportedBody()
+                : (405, ApiStatus.Failure(405, "MethodNotAllowed", $"{request.Method} is not allowed on {request.Path}: token reviews are only created"));
+        }
+
         if (Route(request.Path.Value ?? "") is not { } route)
         {
             return (404, ApiStatus.Failure(404, "NotFound", "the server could not find the requested resource"));
@@ -259,6 +299,73 @@ public sealed class FakeApiServer : IAsyncDisposable
                 return (405, ApiStatus.Failure(405, "MethodNotAllowed", $"{request.Method} is not allowed on {request.Path}"));
         }
     }
+
+    /// <summary>Where TokenReviews (authentication.k8s.io/v1) are created.</summary>
+    public const string TokenReviewsPath = "/apis/authentication.k8s.io/v1/tokenreviews";
+
+    // TokenReview as the API documents it: created (201) and answered in one step, never stored. A token the
+    // authenticator does not know, or one valid for none of spec.audiences, is authenticated: false with an error;
+    // status.audiences is the intersection of spec.audiences (the API server's own when empty) and the token's.
+    private (int, JsonNode?) Review(JsonObject review)
+    {
+        if (review["kind"]?.GetValue<string>() != "TokenReview" || review["apiVersion"]?.GetValue<string>() != "authentication.k8s.io/v1")
+        {
+            return (400, ApiStatus.Failure(400, "BadRequest", "the body is not a TokenReview of authentication.k8s.io/v1"));
+        }
+
+        var spec = review["spec"] as JsonObject;
+        if (spec?["token"] is not JsonValue tokenValue || !tokenValue.TryGetValue<string>(out var token) || token.Length == 0)
+        {
+            return (422, ApiStatus.Failure(422, "Invalid", "spec.token: Required value"));
+        }
+
+        var wanted = (spec["audiences"] as JsonArray ?? []).Select(a => a?.GetValue<string>()).OfType<string>().ToList();
+        if (wanted.Count == 0)
+        {
+            wanted = [ApiServerAudience];
+        }
+
+        IssuedToken? issued;
+        lock (_lock)
+        {
+            issued = _tokens.GetValueOrDefault(token);
+        }
+
+        var status = new JsonObject();
+        var common = issued?.Audiences.Intersect(wanted, StringComparer.Ordinal).ToList() ?? [];
+        if (issued is null)
+        {
+            status["authenticated"] = false;
+            status["error"] = "[invalid bearer token, token lookup failed]";
+        }
+        else if (common.Count == 0)
+        {
+            status["authenticated"] = false;
+            status["error"] = "[invalid bearer token, token audiences is invalid]";
+        }
+        else
+        {
+            status["authenticated"] = true;
+            status["user"] = new JsonObject
+            {
+                ["username"] = issued.Username,
+                ["uid"] = issued.Uid,
+                ["groups"] = new JsonArray([.. issued.Groups.Select(g => (JsonNode)JsonValue.Create(g))]),
+            };
+            status["audiences"] = new JsonArray([.. common.Select(a => (JsonNode)JsonValue.Create(a))]);
+        }
+
+        return (201, new JsonObject
+        {
+            ["kind"] = "TokenReview",
+            ["apiVersion"] = "authentication.k8s.io/v1",
+            ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+            ["spec"] = spec.DeepClone(),
+            ["status"] = status,
+        });
+    }
+
+    private sealed record IssuedToken(string Username, string Uid, IReadOnlyList<string> Groups, IReadOnlyList<string> Audiences);
 
     private static (int, JsonNode?) UnsupportedBody() =>
         (415, ApiStatus.Failure(415, "UnsupportedMediaType", "the body must be a JSON object with Content-Type application/json"));

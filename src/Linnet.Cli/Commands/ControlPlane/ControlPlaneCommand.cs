@@ -7,6 +7,8 @@ using Linnet.Cli.Processes;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Identity;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.Platform.Kubernetes.Cluster;
 using Linnet.ControlPlane.Security;
 using Linnet.Platform.Universal.Isolation;
 using Linnet.Platform.Universal.Store;
@@ -17,9 +19,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Linnet.Cli.Commands.ControlPlane;
 
-/// <summary>Builds <c>linnet control-plane</c>: the control plane in universal mode, in the foreground — the
-/// store on disk under the data directory, the Destination API, the HTTP API, and the supervisor that runs
-/// workloads as processes. <c>linnet up</c> starts this in the background.</summary>
+/// <summary>Builds <c>linnet control-plane</c>: the control plane in the foreground. In universal mode: the store on
+/// disk under the data directory, the Destination API, the HTTP API, and the supervisor that runs workloads as
+/// processes (<c>linnet up</c> starts this in the background). With <c>--platform kubernetes</c>: the same core over a
+/// mirror of the cluster (informers, status written back by the Lease holder, identities from service-account
+/// tokens), without supervisor, and with the HTTP API's apply and delete refused.</summary>
 internal static class ControlPlaneCommand
 {
     /// <summary>Where proxies connect; <c>linnet up</c> forwards its own.</summary>
@@ -48,10 +52,13 @@ internal static class ControlPlaneCommand
         var notificationsFile = new Option<string?>("--notifications-file") { Description = "A JSON file (chmod 600) naming where notifications go: Slack, Teams, Discord, Mattermost, Rocket.Chat, Google Chat webhooks, Keel's generic webhook, e-mail (docs/notifications.md)." };
         var jfrogRegistry = new Option<string?>("--jfrog-registry") { Description = "The registry host that JFrog webhook image names are under (Keel's PRIVATE_REGISTRY); without it they are Docker Hub names." };
         var isolation = new IsolationFlags();
+        var platform = new Option<string>("--platform") { Description = "Where the mesh's resources come from: universal (this host, linnet apply) or kubernetes (the cluster's objects, mirrored; kubectl writes them).", DefaultValueFactory = _ => "universal" };
+        platform.AcceptOnlyFromAmong("universal", "kubernetes");
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "With --platform kubernetes: the kubeconfig file (default KUBECONFIG, ~/.kube/config, or the pod's in-cluster configuration)." };
         var tapSecretHeaders = new Option<string[]>("--tap-secret-header") { Description = "A header tap redacts besides authorization, cookie, set-cookie and proxy-authorization (repeatable).", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("control-plane", "Run the control plane and the universal supervisor in the foreground.")
+        var command = new Command("control-plane", "Run the control plane in the foreground: with the universal supervisor, or over a Kubernetes cluster (--platform kubernetes).")
         {
-            grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, githubSecret, approversFile, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
+            platform, kubeconfig, grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, githubSecret, approversFile, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
         };
         foreach (var option in isolation.All)
         {
@@ -66,15 +73,41 @@ internal static class ControlPlaneCommand
                 return ExitCodes.Invalid;
             }
 
-            if (!isolation.TryParse(parse, out var pods, out var notIsolated, out error))
+            KubernetesSource? cluster = null;
+            IsolationOptions? pods = null;
+            if (parse.GetValue(platform) == "kubernetes")
             {
-                await Console.Error.WriteLineAsync(error);
-                return ExitCodes.Invalid;
-            }
+                // The cluster runs the workloads: what only the universal supervisor honours is refused, not ignored.
+                if (isolation.All.Prepend(firstAddress).FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } universalOnly)
+                {
+                    await Console.Error.WriteLineAsync($"{universalOnly.Name}: universal mode only; with --platform kubernetes the workloads are the cluster's pods");
+                    return ExitCodes.Invalid;
+                }
 
-            if (notIsolated is not null)
+                if (!KubernetesSource.TryCreate(parse.GetValue(kubeconfig), out cluster, out error))
+                {
+                    await Console.Error.WriteLineAsync(error);
+                    return ExitCodes.Invalid;
+                }
+            }
+            else
             {
-                Console.WriteLine($"linnet control plane: instances are NOT isolated ({notIsolated}): every workload runs as this user and can reach every instance's ports");
+                if (parse.GetResult(kubeconfig) is { Implicit: false })
+                {
+                    await Console.Error.WriteLineAsync("--kubeconfig: only with --platform kubernetes");
+                    return ExitCodes.Invalid;
+                }
+
+                if (!isolation.TryParse(parse, out pods, out var notIsolated, out error))
+                {
+                    await Console.Error.WriteLineAsync(error);
+                    return ExitCodes.Invalid;
+                }
+
+                if (notIsolated is not null)
+                {
+                    Console.WriteLine($"linnet control plane: instances are NOT isolated ({notIsolated}): every workload runs as this user and can reach every instance's ports");
+                }
             }
 
             if (!DurationParser.TryParse(parse.GetValue(lifetime)!, out var issuanceLifetime) || issuanceLifetime < TimeSpan.FromSeconds(1))
@@ -173,7 +206,7 @@ internal static class ControlPlaneCommand
             }
 
             var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []) { TapSecretHeaders = [.. secretHeaders.Select(h => h.ToLowerInvariant())] };
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog, github, approvers);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog, github, approvers, cluster);
         });
         return command;
     }
@@ -227,7 +260,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null, Linnet.ControlPlane.Updates.GitHubWebhookSecret? github = null, Linnet.ControlPlane.Security.ApproverCredentials? approvers = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null, Linnet.ControlPlane.Updates.GitHubWebhookSecret? github = null, Linnet.ControlPlane.Security.ApproverCredentials? approvers = null, KubernetesSource? cluster = null)
     {
         // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
         IdentityFiles.EnsureDirectory(data.Path);
@@ -267,9 +300,14 @@ internal static class ControlPlaneCommand
         using var termination = new Termination(cancellationToken, _ => Console.WriteLine("linnet control plane: stopping every instance (a second Ctrl-C forces)"));
         try
         {
-            using var store = await FileResourceStore.OpenAsync(Path.Combine(data.Path, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: termination.Stopping);
+            // On a cluster the store is a mirror of the cluster's objects, rebuilt by the informers' lists at start.
+            using ResourceStoreBase store = cluster is null
+                ? await FileResourceStore.OpenAsync(Path.Combine(data.Path, "store"), NullLogger<FileResourceStore>.Instance, cancellationToken: termination.Stopping)
+                : new InMemoryResourceStore();
+            using var client = cluster is null ? null : new k8s.Kubernetes(cluster.Configuration);
             var options = new ControlPlaneOptions
             {
+                Platform = cluster is null ? ControlPlanePlatform.Universal : ControlPlanePlatform.Kubernetes,
                 GrpcListen = grpc,
                 HttpListen = new IPEndPoint(apiAddress, api.Port),
                 // Stopping every instance (SIGTERM, then a grace period) must fit in the host's shutdown.
@@ -291,6 +329,12 @@ internal static class ControlPlaneCommand
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {
                 services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, CommandLifetime>();
+                if (client is not null)
+                {
+                    services.AddLinnetKubernetesPlatform(client, new KubernetesPlatformOptions(cluster!.Leadership));
+                    return;
+                }
+
                 var supervisor = new SupervisorOptions
                 {
                     DataDirectory = data.Path,
@@ -304,7 +348,9 @@ internal static class ControlPlaneCommand
                 services.AddHostedService<WorkloadSupervisor>();
             });
             await host.StartAsync(termination.Stopping);
-            Console.WriteLine($"linnet control plane: API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, data {data.Path}, store revision {store.Revision}");
+            Console.WriteLine(cluster is null
+                ? $"linnet control plane: API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, data {data.Path}, store revision {store.Revision}"
+                : $"linnet control plane (kubernetes, {cluster.Configuration.Host}, lease {cluster.Leadership.Namespace}/{cluster.Leadership.LeaseName} as {cluster.Leadership.Identity}): API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, data {data.Path}");
             try
             {
                 await Task.Delay(Timeout.Infinite, termination.Stopping);
@@ -313,7 +359,7 @@ internal static class ControlPlaneCommand
             {
             }
 
-            Console.WriteLine("linnet control plane: stopping workloads");
+            Console.WriteLine(cluster is null ? "linnet control plane: stopping workloads" : "linnet control plane: stopping");
             await host.StopAsync(termination.Forcing);
             Console.WriteLine($"linnet control plane: stopped{(termination.Forcing.IsCancellationRequested ? " (forced)" : "")}");
             return ExitCodes.Ok;

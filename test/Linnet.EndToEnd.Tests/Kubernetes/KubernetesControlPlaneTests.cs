@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Kinds;
+using Linnet.EndToEnd.Tests.Infrastructure;
+using Linnet.Platform.Kubernetes.Cluster;
+using Linnet.Testing;
+using Linnet.Testing.Kubernetes;
+
+namespace Linnet.EndToEnd.Tests.Kubernetes;
+
+/// <summary><c>linnet control-plane --platform kubernetes</c> as a process against a fake API server: Services, Pods and
+/// an HTTPRoute created in the "cluster" reach a real linnet-proxy, which proves its identity with a service-account
+/// token (reviewed by the API server) and routes by the route; the route's status is written back to the cluster;
+/// the HTTP API refuses to write what the cluster owns.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly FakeResourceType Routes = FakeTypeOf("HTTPRoute", "gateway.networking.k8s.io");
+
+    private static FakeResourceType FakeTypeOf(string kind, string group) =>
+        WatchedType.All.Where(t => t.Kind == kind && t.Group == group).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: ResourceKinds.Find(t.Kind)!.HasStatus)).Single();
+
+    [Fact]
+    public async Task ControlPlane_KubernetesPlatform_ProxyGetsEndpointsAndRouteFromTheCluster_StatusWrittenBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var custom = WatchedType.All.Where(t => t.Group.Length > 0).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: ResourceKinds.Find(t.Kind)!.HasStatus));
+        await using var cluster = await FakeApiServer.StartAsync(custom, cancellationToken: ct);
+        await using var v1 = await HttpTestApp.StartAsync("v1", cancellationToken: ct);
+        await using var v2 = await HttpTestApp.StartAsync("v2", cancellationToken: ct);
+        var work = Directory.CreateTempSubdirectory("linnet-k8s-e2e-");
+        try
+        {
+            var kubeconfig = Path.Combine(work.FullName, "kubeconfig");
+            File.WriteAllText(kubeconfig, $$$"""
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: fake, cluster: {server: "{{{cluster.BaseUri}}}"}}]
+                users: [{name: linnet, user: {token: "{{{cluster.Token}}}"}}]
+                contexts: [{name: fake, context: {cluster: fake, user: linnet}}]
+                current-context: fake
+                """);
+            File.SetUnixFileMode(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            using var http = new HttpClient { BaseAddress = cluster.BaseUri };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.Token);
+
+            // What a user (kubectl apply) and the kubelet write: two versions of web, a client, the route.
+            await CreateAsync(http, "/api/v1/namespaces/default/services", Service("web", v1.Port, "v1"), ct);
+            await CreateAsync(http, "/api/v1/namespaces/default/services", Service("web-v2", v2.Port, "v2"), ct);
+            foreach (var (pod, app, version, sa, port) in new[] { ("web-v1-0", "web", "v1", "web", v1.Port), ("web-v2-0", "web", "v2", "web", v2.Port), ("client-0", "client", "v1", "client", 1) })
+            {
+                await CreateAsync(http, "/api/v1/namespaces/default/pods", Pod(pod, app, version, sa, port), ct);
+                await SendAsync(http, HttpMethod.Patch, $"/api/v1/namespaces/default/pods/{pod}/status", new JsonObject
+                {
+                    ["status"] = new JsonObject
+                    {
+                        ["phase"] = "Running",
+                        ["podIP"] = "127.0.0.1",
+                        ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
+                    },
+                }, "application/merge-patch+json", ct);
+            }
+
+            await CreateAsync(http, "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes", new JsonObject
+            {
+                ["apiVersion"] = "gateway.networking.k8s.io/v1",
+                ["kind"] = "HTTPRoute",
+                ["metadata"] = new JsonObject { ["name"] = "web" },
+                ["spec"] = new JsonObject
+                {
+                    ["parentRefs"] = new JsonArray(new JsonObject { ["group"] = "core", ["kind"] = "Service", ["name"] = "web", ["port"] = 80 }),
+                    ["rules"] = new JsonArray(
+                        new JsonObject
+                        {
+                            ["matches"] = new JsonArray(new JsonObject { ["headers"] = new JsonArray(new JsonObject { ["name"] = "x-version", ["value"] = "v2" }) }),
+                            ["backendRefs"] = new JsonArray(new JsonObject { ["name"] = "web-v2", ["port"] = 80 }),
+                        },
+                        new JsonObject { ["backendRefs"] = new JsonArray(new JsonObject { ["name"] = "web", ["port"] = 80 }) }),
+                },
+            }, ct);
+
+            await using var mesh = await Mesh.StartAsync(output, ["--platform", "kubernetes", "--kubeconfig", kubeconfig], ct);
+
+            // The leader writes the route's status back through the status subresource.
+            await Eventually.UntilAsync(() => Accepted(cluster.Get(Routes, "default", "web")), Timeout, "the route's status written to the cluster", ct, mesh.ControlPlaneTail);
+            var status = cluster.Get(Routes, "default", "web")!["status"]!["parents"]!.AsArray().OfType<JsonObject>().Single(p => p["controllerName"]?.GetValue<string>() == "linnet.io/control-plane");
+            Assert.Equal("web", status["parentRef"]!["name"]!.GetValue<string>());
+
+            // A real proxy for client-0, with its pod's projected service-account token.
+            var tokenFile = Path.Combine(work.FullName, "token");
+            File.WriteAllText(tokenFile, cluster.IssueServiceAccountToken("default", "client", "identity.linnet.io"));
+            File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var outbound = PortAllocator.GetFreeTcpPort();
+            var admin = PortAllocator.GetFreeTcpPort();
+            var config = Path.Combine(work.FullName, "proxy.yaml");
+            File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $$"""
+                workload: {namespace: default, name: client, pod: client-0}
+                inbound: {listen: "127.0.0.1:0", appPort: 1}
+                outbound: {listen: "127.0.0.1:{{outbound}}"}
+                admin: {listen: "127.0.0.1:{{admin}}"}
+                transparent: false
+                controlPlane: {address: "{{mesh.GrpcListen}}"}
+                identity: {name: "spiffe://cluster.local/ns/default/sa/client", trustAnchorsFile: "{{Path.Combine(mesh.DataDirectory, "identity", "trust-anchors.pem")}}", tokenFile: "{{tokenFile}}"}
+                """));
+            await using var proxy = await TestProcess.StartAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"), "--config", config], cancellationToken: ct);
+            using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+            await Eventually.UntilAsync(
+                async () => proxy.HasExited ? throw new InvalidOperationException($"the proxy exited:\n{proxy.Output}") : await IsReadyAsync(client, admin, ct),
+                Timeout,
+                "the proxy ready (a certificate from a reviewed service-account token, and the first snapshot)",
+                ct,
+                () => proxy.Output + "\n" + mesh.ControlPlaneTail());
+
+            Assert.Equal("hello from v1", await GetAsync(client, outbound, null, ct));
+            Assert.Equal("hello from v2", await GetAsync(client, outbound, "v2", ct));
+            Assert.Contains(cluster.Requests, r => r is { Method: "POST", Path: FakeApiServer.TokenReviewsPath, StatusCode: 201 });
+
+            // What the cluster owns is not written through the HTTP API; the reason says where to write it.
+            using var apply = await mesh.ApiClient.PostAsync(new Uri(mesh.Api, "/api/v1/apply"), new StringContent("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {selector: {app: x}, ports: [{port: 80}]}\n", Encoding.UTF8, "application/yaml"), ct);
+            Assert.Equal(HttpStatusCode.Conflict, apply.StatusCode);
+            Assert.Contains("kubectl", await apply.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+            using var delete = await mesh.ApiClient.DeleteAsync(new Uri(mesh.Api, "/api/v1/resources/Service/default/web"), ct);
+            Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
+            using var token = await mesh.ApiClient.PostAsync(new Uri(mesh.Api, "/api/v1/tokens"), new StringContent("""{"namespace":"default","serviceAccount":"client"}""", Encoding.UTF8, "application/json"), ct);
+            Assert.Equal(HttpStatusCode.Conflict, token.StatusCode);
+            Assert.Contains("service-account token", await token.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, await mesh.GetStatusAsync("Service", "web", ct));
+
+            await proxy.StopAsync(TimeSpan.FromSeconds(20), ct);
+            await mesh.DownAsync(ct);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static bool Accepted(JsonObject? route) =>
+        route?["status"]?["parents"] is JsonArray parents
+        && parents.OfType<JsonObject>().Any(p => p["controllerName"]?.GetValue<string>() == "linnet.io/control-plane"
+            && p["conditions"]?.AsArray().OfType<JsonObject>().Any(c => c["type"]?.GetValue<string>() == "Accepted" && c["status"]?.GetValue<string>() == "True") == true
+            && p["conditions"]?.AsArray().OfType<JsonObject>().Any(c => c["type"]?.GetValue<string>() == "ResolvedRefs" && c["status"]?.GetValue<string>() == "True") == true);
+
+    private static async Task<bool> IsReadyAsync(HttpClient client, int admin, CancellationToken ct)
+    {
+        try
+        {
+            using var ready = await client.GetAsync(new Uri($"http://127.0.0.1:{admin}/ready"), ct);
+            return ready.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+    }
+
+    private static async Task<string> GetAsync(HttpClient client, int outbound, string? version, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{outbound}/hello"));
+        request.Headers.Host = "web";
+        if (version is not null)
+        {
+            request.Headers.Add("x-version", version);
+        }
+
+        using var response = await client.SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return body;
+    }
+
+    private static JsonObject Service(string name, int targetPort, string version) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Service",
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["spec"] = new JsonObject
+        {
+            ["selector"] = new JsonObject { ["app"] = "web", ["version"] = version },
+            ["type"] = "ClusterIP",
+            ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 80, ["targetPort"] = targetPort, ["protocol"] = "TCP" }),
+        },
+    };
+
+    private static JsonObject Pod(string name, string app, string version, string serviceAccount, int port) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Pod",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["labels"] = new JsonObject { ["app"] = app, ["version"] = version },
+            ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "ReplicaSet", ["name"] = $"{app}-5d8f7c9b4", ["controller"] = true, ["uid"] = "u-" + name }),
+        },
+        ["spec"] = new JsonObject
+        {
+            ["serviceAccountName"] = serviceAccount,
+            ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = $"{app}:1", ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = port, ["protocol"] = "TCP" }) }),
+        },
+    };
+
+    private static Task<JsonObject> CreateAsync(HttpClient http, string collection, JsonObject obj, CancellationToken ct) =>
+        SendAsync(http, HttpMethod.Post, collection, obj, "application/json", ct);
+
+    private static async Task<JsonObject> SendAsync(HttpClient http, HttpMethod method, string path, JsonNode body, string mediaType, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, mediaType) };
+        using var response = await http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
+        return (JsonObject)JsonNode.Parse(text)!;
+    }
+}
