@@ -30,7 +30,9 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
         """);
 
     // The same schedule, judged sequentially; wider margins than the defaults so a good canary is shown
-    // within them in seconds at this traffic (docs/canary-judge.md: margins buy speed).
+    // within them in seconds at this traffic (docs/canary-judge.md: margins buy speed). With 2 s intervals the
+    // default bound of 10 undecided intervals at maxWeight is 20 s, about what the p99.9 bound below needs before
+    // latency is judged at all: these tests are about the judge's decisions, so it gets two minutes.
     private static readonly string Sequential = CanaryMesh.Canary("""
             interval: 2s
             maxWeight: 50
@@ -38,6 +40,7 @@ public sealed class CanaryJudgeRolloutTests(ITestOutputHelper output)
             judge: sequential
             successRateMargin: 0.05
             latencyMargin: 0.05
+            undecidedIntervals: 60
 
         """);
 

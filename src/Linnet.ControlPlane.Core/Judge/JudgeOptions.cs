@@ -4,7 +4,7 @@ using Linnet.Api.Validation;
 namespace Linnet.ControlPlane.Core.Judge;
 
 /// <summary>The judge settings a Canary carries under <c>analysis</c> (<c>judge</c>, <c>alpha</c>,
-/// <c>successRateMargin</c>, <c>latencyQuantile</c>, <c>latencyMargin</c>); see docs/canary-judge.md.</summary>
+/// <c>successRateMargin</c>, <c>latencyQuantile</c>, <c>latencyMargin</c>, <c>undecidedIntervals</c>); see docs/canary-judge.md.</summary>
 public sealed record JudgeOptions
 {
     /// <summary><see cref="JudgeKinds.Threshold"/> (the default) or <see cref="JudgeKinds.Sequential"/>.</summary>
@@ -25,6 +25,15 @@ public sealed record JudgeOptions
     /// <summary>How much larger, as a fraction of responses, the canary's share of responses slower than
     /// that bound may be than the primary's and still be promoted.</summary>
     public double LatencyMargin { get; init; } = 0.01;
+
+    /// <summary>How many analysis intervals the canary may stay at maxWeight with the judge undecided before it is
+    /// rolled back: evidence that never comes (too little traffic, a difference right at the margin) must not hold
+    /// a release open forever. Counted in intervals, as Flagger counts its threshold, so it scales with the interval.</summary>
+    public int UndecidedIntervals { get; init; } = DefaultUndecidedIntervals;
+
+    /// <summary>The default of <see cref="UndecidedIntervals"/>: twice the steps of a typical Flagger schedule
+    /// (maxWeight 50 by stepWeight 10) spent at maxWeight alone.</summary>
+    public const int DefaultUndecidedIntervals = 10;
 
     /// <summary>Primary responses needed before the latency bound is chosen: enough that the chosen
     /// bucket sits near the quantile (on average two responses above it).</summary>
@@ -59,6 +68,11 @@ public sealed record JudgeOptions
         if (!(LatencyMargin > 0 && LatencyMargin <= 0.5))
         {
             errors.Add(new FieldError($"{path}.latencyMargin", $"{Format(LatencyMargin)} is not above 0 and at most 0.5 (a fraction of responses: 0.01 is one point)"));
+        }
+
+        if (UndecidedIntervals is < 1 or > 10_000)
+        {
+            errors.Add(new FieldError($"{path}.undecidedIntervals", $"{UndecidedIntervals.ToString(CultureInfo.InvariantCulture)} is not between 1 and 10000"));
         }
 
         return errors;

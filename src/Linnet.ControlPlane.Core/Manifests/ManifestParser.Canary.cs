@@ -225,6 +225,7 @@ public static partial class ManifestParser
             SuccessRateMargin = analysis.Real("successRateMargin", double.MinValue, double.MaxValue) ?? 0.01,
             LatencyQuantile = analysis.Real("latencyQuantile", double.MinValue, double.MaxValue) ?? 0.99,
             LatencyMargin = analysis.Real("latencyMargin", double.MinValue, double.MaxValue) ?? 0.01,
+            UndecidedIntervals = analysis.Number("undecidedIntervals", int.MinValue, int.MaxValue) ?? JudgeOptions.DefaultUndecidedIntervals,
         };
         foreach (var error in judge.Validate(analysis.Path))
         {

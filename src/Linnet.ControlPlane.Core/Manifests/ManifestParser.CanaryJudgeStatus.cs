@@ -11,7 +11,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 public static partial class ManifestParser
 {
     /// <summary>The judge's settings under <c>analysis</c>, besides <c>judge</c> itself.</summary>
-    private static readonly string[] JudgeSettingKeys = ["alpha", "successRateMargin", "latencyQuantile", "latencyMargin"];
+    private static readonly string[] JudgeSettingKeys = ["alpha", "successRateMargin", "latencyQuantile", "latencyMargin", "undecidedIntervals"];
 
     // Written for readers, derived from the state: read back only to be recognised.
     private static readonly string[] DerivedJudgeKeys = ["verdict", "message", "looks", "alpha", "canaryRequests", "primaryRequests", "failureRate", "latency", "responsesUntilLatencyBound"];
@@ -47,6 +47,7 @@ public static partial class ManifestParser
         }
 
         var looks = Long(judge, "looks");
+        var atMaxWeight = judge.Number("intervalsAtMaxWeight", 0, int.MaxValue) ?? 0;
         s.RejectUnknown();
         judge.RejectUnknown();
         if (primary is null || canary is null || failureLogE is null || slowLogE is null || incomplete)
@@ -67,7 +68,7 @@ public static partial class ManifestParser
         };
         try
         {
-            return new CanaryJudgeStatus(state, lookedAt, new SequentialJudge(options, state).Current);
+            return new CanaryJudgeStatus(state, lookedAt, new SequentialJudge(options, state).Current) { IntervalsAtMaxWeight = atMaxWeight };
         }
         catch (ArgumentException ex)
         {

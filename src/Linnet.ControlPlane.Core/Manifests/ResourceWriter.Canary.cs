@@ -112,6 +112,7 @@ public static partial class ResourceWriter
             analysis["successRateMargin"] = a.Judge.SuccessRateMargin;
             analysis["latencyQuantile"] = a.Judge.LatencyQuantile;
             analysis["latencyMargin"] = a.Judge.LatencyMargin;
+            analysis["undecidedIntervals"] = a.Judge.UndecidedIntervals;
         }
 
         return new JsonObject

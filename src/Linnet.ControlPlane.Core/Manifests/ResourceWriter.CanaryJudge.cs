@@ -7,7 +7,7 @@ namespace Linnet.ControlPlane.Core.Manifests;
 
 /// <summary>A Canary's <c>status.judge</c>: the decision and its figures for readers (describe, the dashboard,
 /// alerts), and under <c>state</c> what the judge resumes from. The figures are derived from the state; only
-/// the state and <c>lookedAt</c> are read back.</summary>
+/// the state, <c>lookedAt</c> and <c>intervalsAtMaxWeight</c> are read back.</summary>
 public static partial class ResourceWriter
 {
     private static JsonObject CanaryJudgeJson(CanaryJudgeStatus judge)
@@ -19,6 +19,7 @@ public static partial class ResourceWriter
             ["message"] = result.Message,
             ["lookedAt"] = Time(judge.LookedAt),
             ["looks"] = judge.State.Looks,
+            ["intervalsAtMaxWeight"] = judge.IntervalsAtMaxWeight,
             ["alpha"] = result.Alpha,
             ["canaryRequests"] = result.CanaryRequests,
             ["primaryRequests"] = result.PrimaryRequests,

@@ -12,10 +12,15 @@ public sealed record CanaryJudgeStatus(JudgeState State, DateTimeOffset LookedAt
     public static CanaryJudgeStatus Start(JudgeOptions options, DateTimeOffset at) =>
         new(JudgeState.Initial, at, new SequentialJudge(options).Current);
 
-    /// <inheritdoc />
-    public bool Equals(CanaryJudgeStatus? other) =>
-        other is not null && State.Equals(other.State) && LookedAt == other.LookedAt && Result.Verdict == other.Result.Verdict;
+    /// <summary>The analysis intervals the canary has spent at maxWeight with the judge undecided (bounded by
+    /// <see cref="JudgeOptions.UndecidedIntervals"/>).</summary>
+    public int IntervalsAtMaxWeight { get; init; }
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(State, LookedAt);
+    public bool Equals(CanaryJudgeStatus? other) =>
+        other is not null && State.Equals(other.State) && LookedAt == other.LookedAt && Result.Verdict == other.Result.Verdict
+        && IntervalsAtMaxWeight == other.IntervalsAtMaxWeight;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(State, LookedAt, IntervalsAtMaxWeight);
 }

@@ -9,7 +9,8 @@ namespace Linnet.ControlPlane.Core.Rollouts;
 /// status in the same commit as the step, so a restarted control plane resumes from exactly the evidence it
 /// had committed. A rollback or promotion acts at once, at any look; otherwise the weight steps once per
 /// interval as Flagger's does, except while the evidence leans towards harm, and stays at maxWeight until the
-/// judge decides (promotion needs evidence, not the end of a schedule).</summary>
+/// judge decides (promotion needs evidence, not the end of a schedule) — for at most
+/// <see cref="JudgeOptions.UndecidedIntervals"/> intervals, after which the canary is rolled back.</summary>
 public static partial class CanaryStateMachine
 {
     /// <summary>Whether this canary's analysis is judged sequentially and under way: the controller reads both
@@ -48,7 +49,7 @@ public static partial class CanaryStateMachine
             var stored = _status.Judge ?? CanaryJudgeStatus.Start(_analysis.Judge, observed.Now);
             var judge = new SequentialJudge(_analysis.Judge, stored.State);
             var result = judge.Observe(new JudgeInput(stored.State.Primary.Plus(window.Primary), stored.State.Canary.Plus(window.Canary)));
-            _status = _status with { Judge = new CanaryJudgeStatus(judge.State, observed.Now, result) };
+            _status = _status with { Judge = new CanaryJudgeStatus(judge.State, observed.Now, result) { IntervalsAtMaxWeight = stored.IntervalsAtMaxWeight } };
             switch (result.Verdict)
             {
                 case JudgeVerdict.RollBack:
@@ -66,12 +67,26 @@ public static partial class CanaryStateMachine
         // After a look that did not decide and passing threshold checks: keep the weight while the evidence leans
         // towards harm (fewer users meet a suspect canary; the guarantee holds because each look's split is fixed
         // before its events are counted), and at maxWeight until the judge decides.
-        private CanaryStep? HoldForJudge()
+        // At maxWeight each interval is counted (on the status, so a restart neither forgets nor repeats one); the
+        // last one the judge may take ends in a rollback: a canary not shown to be as good is not promoted.
+        private CanaryStep? HoldForJudge(WorkloadResource target)
         {
             var weight = _status.CanaryWeight.ToString(CultureInfo.InvariantCulture);
-            if (_status.CanaryWeight >= _analysis.MaxWeight)
+            if (_status.CanaryWeight >= _analysis.MaxWeight && _status.Judge is { } judge)
             {
-                return Note($"Waiting at canary weight {weight} for the judge to decide {Name}");
+                var held = judge.IntervalsAtMaxWeight + 1;
+                var limit = _analysis.Judge.UndecidedIntervals;
+                var bound = limit.ToString(CultureInfo.InvariantCulture);
+                _status = _status with { Judge = judge with { IntervalsAtMaxWeight = held } };
+                if (held >= limit)
+                {
+                    var why = $"the judge did not decide within {bound} intervals at canary weight {weight} (analysis.undecidedIntervals)";
+                    Event("Warning", $"Rolling back {Name}: {why}; {judge.Result.Message}");
+                    Alert($"Rolling back: {why}", "error");
+                    return RollBack(target, why);
+                }
+
+                return Note($"Waiting at canary weight {weight} for the judge to decide {Name} (at most {bound} intervals)");
             }
 
             return _holdForEvidence ? Note($"Halt {Name} advancement at canary weight {weight}: the evidence leans towards harm") : null;

@@ -263,7 +263,7 @@ public static partial class CanaryStateMachine
                 return Done();
             }
 
-            if (IsSequential && HoldForJudge() is { } held)
+            if (IsSequential && HoldForJudge(target) is { } held)
             {
                 return held;
             }
@@ -365,12 +365,12 @@ public static partial class CanaryStateMachine
             return Done();
         }
 
-        private CanaryStep RollBack(WorkloadResource target)
+        private CanaryStep RollBack(WorkloadResource target, string? why = null)
         {
             _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
             ScaleTarget(target, 0);
             _status = _status with { CanaryWeight = 0, Iterations = 0 };
-            SetPhase(CanaryPhases.Failed, "False", "Canary analysis failed, Deployment scaled to zero.");
+            SetPhase(CanaryPhases.Failed, "False", why is null ? "Canary analysis failed, Deployment scaled to zero." : $"Canary analysis failed, Deployment scaled to zero: {why}.");
             Event("Warning", $"Canary failed! Scaling down {Name}");
             PostRollout(CanaryPhases.Failed);
             return Done();

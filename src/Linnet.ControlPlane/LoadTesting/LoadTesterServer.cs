@@ -15,8 +15,9 @@ namespace Linnet.ControlPlane.LoadTesting;
 /// point at one work unchanged: <c>POST /</c> with Flagger's webhook payload runs <c>metadata.cmd</c> (a <c>hey</c>
 /// command, in process, in the background: 202), and the gates <c>/gate/check|open|close|approve|halt</c> and
 /// <c>/rollback/check|open|close</c>. Checks answer 200 (open) or 403 (closed) to anyone; calls with side effects
-/// (<c>POST /</c>, opening and closing gates) must be signed by the control plane (<see cref="WebhookSignature"/>)
-/// or carry the signing key as a bearer token (an operator on the host): 401 otherwise.</summary>
+/// (<c>POST /</c>, opening and closing gates) must be signed by the control plane (<see cref="WebhookSignature"/>:
+/// <c>es256</c> with its public key, each signature accepted once; or <c>v1</c> when only the shared key is given)
+/// or carry the shared key as a bearer token (an operator on the host): 401 otherwise.</summary>
 public static partial class LoadTesterServer
 {
     private const int MaxBody = 64 * 1024;
@@ -38,6 +39,7 @@ public static partial class LoadTesterServer
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GateStore>();
+        builder.Services.AddSingleton<WebhookReplayGuard>();
 
         // The default handler honours HTTP_PROXY: run as a Workload, load goes through the instance's proxy,
         // which routes http://podinfo-canary.test:9898/ by name.
@@ -155,9 +157,9 @@ public static partial class LoadTesterServer
         }
 
         var body = buffer.ToArray();
-        if (sideEffect && !Authorized(context, options.SigningKey, body, time))
+        if (sideEffect && Unauthorized(context, options, body, time) is { } reason)
         {
-            return (null, Results.Text("unauthorized: sign the request as the control plane does (X-Linnet-Signature) or send the signing key as a bearer token", statusCode: StatusCodes.Status401Unauthorized));
+            return (null, Results.Text($"unauthorized: {reason}", statusCode: StatusCodes.Status401Unauthorized));
         }
 
         JsonObject? payload;
@@ -184,13 +186,40 @@ public static partial class LoadTesterServer
         return (payload, null);
     }
 
-    private static bool Authorized(HttpContext context, byte[] key, byte[] body, TimeProvider time)
+    // Null when the call may have side effects, else why not (no secret in it).
+    private static string? Unauthorized(HttpContext context, LoadTesterOptions options, byte[] body, TimeProvider time)
     {
-        if (WebhookSignature.Verify(key, body, context.Request.Headers[WebhookSignature.Header].ToString() is { Length: > 0 } h ? h : null, time.GetUtcNow()))
+        if (options.SigningKey is { } shared && BearerMatches(context, shared))
         {
-            return true;
+            return null;
         }
 
+        var header = context.Request.Headers[WebhookSignature.Header].ToString() is { Length: > 0 } h ? h : null;
+        var now = time.GetUtcNow();
+        if (options.PublicKey is { } publicKey)
+        {
+            var request = new WebhookRequestLine(context.Request.Method, context.Request.Host.Value ?? "", Microsoft.AspNetCore.Http.Extensions.UriHelper.GetEncodedPathAndQuery(context.Request));
+            var check = WebhookSignature.VerifyRequest(publicKey, request, body, header, now);
+            if (!check.Valid)
+            {
+                return check.Reason;
+            }
+
+            return context.RequestServices.GetRequiredService<WebhookReplayGuard>().TryAccept(check.Nonce!, check.SignedAt, now)
+                ? null
+                : "this signed call was received before (a replay)";
+        }
+
+        if (options.SigningKey is { } key && WebhookSignature.Verify(key, body, header, now))
+        {
+            return null;
+        }
+
+        return "sign the request as the control plane does (X-Linnet-Signature) or send the shared signing key as a bearer token";
+    }
+
+    private static bool BearerMatches(HttpContext context, byte[] key)
+    {
         var authorization = context.Request.Headers.Authorization.ToString();
         if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal))
         {

@@ -85,7 +85,9 @@ internal sealed partial class CanaryWebhookClient : IDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(_key.Key, body, _time.GetUtcNow()));
+                request.Headers.TryAddWithoutValidation(WebhookSignature.Header, _key.Signer is { } signer
+                    ? WebhookSignature.SignRequest(_key.Key, signer, WebhookRequestLine.For("POST", hook.Url), body, _time.GetUtcNow(), WebhookSignature.NewNonce())
+                    : WebhookSignature.Sign(_key.Key, body, _time.GetUtcNow()));
                 using var response = await _http.SendAsync(request, timeout.Token);
                 var text = await response.Content.ReadAsStringAsync(timeout.Token);
                 var status = (int)response.StatusCode;

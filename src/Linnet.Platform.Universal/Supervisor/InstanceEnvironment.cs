@@ -9,8 +9,8 @@ namespace Linnet.Platform.Universal.Supervisor;
 internal static class InstanceEnvironment
 {
     /// <summary>Service variables first (the workload's <c>env</c> may override them), then the workload's
-    /// <c>env</c>, then the instance's own variables, which nothing overrides.</summary>
-    public static Dictionary<string, string> Build(InstancePlan plan, IEnumerable<ServiceResource> services)
+    /// <c>env</c>, then the mesh's (<paramref name="mesh"/>) and the instance's own variables, which nothing overrides.</summary>
+    public static Dictionary<string, string> Build(InstancePlan plan, IEnumerable<ServiceResource> services, IReadOnlyDictionary<string, string>? mesh = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(services);
@@ -46,6 +46,11 @@ internal static class InstanceEnvironment
         foreach (var variable in plan.Spec.Env)
         {
             env[variable.Name] = variable.Value;
+        }
+
+        foreach (var (name, value) in mesh ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
         }
 
         env["HOST"] = ip;

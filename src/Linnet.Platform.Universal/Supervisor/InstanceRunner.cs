@@ -237,8 +237,8 @@ internal sealed partial class InstanceRunner : IDisposable
         var launch = role == ProcessRole.Proxy
             ? ProcessLaunch.ForProgram(_options.ProxyCommand, ["--config", Plan.ProxyConfigPath], ProxyEnvironment(), Plan.FilesDirectory)
             : Plan.Image is { } image
-                ? ImageLaunch.Build(image, Plan.Spec, InstanceEnvironment.Build(Plan, _services()))
-                : new ProcessLaunch(Plan.Spec.Command, Plan.Spec.Args, InstanceEnvironment.Build(Plan, _services()), Plan.WorkingDirectory);
+                ? ImageLaunch.Build(image, Plan.Spec, InstanceEnvironment.Build(Plan, _services(), _options.Environment))
+                : new ProcessLaunch(Plan.Spec.Command, Plan.Spec.Args, InstanceEnvironment.Build(Plan, _services(), _options.Environment), Plan.WorkingDirectory);
         var header = attempt == 0 ? "start" : string.Create(CultureInfo.InvariantCulture, $"restart {attempt}");
         try
         {

@@ -44,6 +44,10 @@ public sealed record SupervisorOptions
     /// <summary>Where instance addresses start (upward, skipping host bytes 0 and 255); within 127.0.0.0/8.</summary>
     public IPAddress FirstAddress { get; init; } = IPAddress.Parse("127.1.0.1");
 
+    /// <summary>Variables every app is started with besides its own (the control plane's public webhook key, so that a
+    /// receiver in any pod, under any uid, can check the control plane's calls); the instance's own variables win.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>When set, every instance is an isolated pod (needs root; see <see cref="IsolationSupport.Unavailable"/>);
     /// null: instances share the host, each on a loopback address from <see cref="FirstAddress"/>.</summary>
     public IsolationOptions? Isolation { get; init; }

@@ -25,6 +25,7 @@ public sealed class CanaryJudgeManifestTests
             successRateMargin: 0.02
             latencyQuantile: 0.95
             latencyMargin: 0.03
+            undecidedIntervals: 6
         """;
 
     private static string Errors(ManifestParseResult result) => string.Join("\n", result.Errors.Select(e => $"{e.Path}: {e.Reason}"));
@@ -36,7 +37,7 @@ public sealed class CanaryJudgeManifestTests
 
         Assert.True(result.Errors.Count == 0, Errors(result));
         var judge = ((CanaryResource)Assert.Single(result.Resources)).Spec.Analysis.Judge;
-        Assert.Equal(new JudgeOptions { Kind = JudgeKinds.Sequential, Alpha = 0.02, SuccessRateMargin = 0.02, LatencyQuantile = 0.95, LatencyMargin = 0.03 }, judge);
+        Assert.Equal(new JudgeOptions { Kind = JudgeKinds.Sequential, Alpha = 0.02, SuccessRateMargin = 0.02, LatencyQuantile = 0.95, LatencyMargin = 0.03, UndecidedIntervals = 6 }, judge);
     }
 
     [Theory]
@@ -44,6 +45,8 @@ public sealed class CanaryJudgeManifestTests
     [InlineData("    latencyQuantile: 0.95\n", "    latencyQuantile: 1\n", "spec.analysis.latencyQuantile", "not between 0.5 and 0.999")]
     [InlineData("    judge: sequential\n", "    judge: kayenta\n", "spec.analysis.judge", "not one of: threshold, sequential")]
     [InlineData("    judge: sequential\n", "", "spec.analysis.successRateMargin", "only with judge: sequential")]
+    [InlineData("    judge: sequential\n", "", "spec.analysis.undecidedIntervals", "only with judge: sequential")]
+    [InlineData("    undecidedIntervals: 6", "    undecidedIntervals: 0", "spec.analysis.undecidedIntervals", "not between 1 and 10000")]
     public void Parse_JudgeSettingInvalidOrNotHonoured_RefusedWithPathAndReason(string original, string replacement, string path, string reason)
     {
         var result = ManifestParser.Parse(Sequential.Replace(original, replacement, StringComparison.Ordinal), "t");
@@ -63,7 +66,7 @@ public sealed class CanaryJudgeManifestTests
         judge.Observe(new JudgeInput(new SideCounts(3000, 15, buckets), new SideCounts(300, 2, buckets.Select(b => b / 10).ToArray())));
         var result = judge.Observe(new JudgeInput(new SideCounts(6000, 31, buckets.Select(b => b * 2).ToArray()), new SideCounts(700, 4, buckets.Select(b => b * 7 / 30).ToArray())));
         var lookedAt = new DateTimeOffset(2026, 12, 4, 8, 0, 0, TimeSpan.Zero);
-        var stored = canary with { Status = canary.Status with { Phase = CanaryPhases.Progressing, Judge = new CanaryJudgeStatus(judge.State, lookedAt, result) } };
+        var stored = canary with { Status = canary.Status with { Phase = CanaryPhases.Progressing, Judge = new CanaryJudgeStatus(judge.State, lookedAt, result) { IntervalsAtMaxWeight = 3 } } };
 
         var json = ResourceWriter.ToJson(stored);
         var reread = ManifestParser.Parse(json.ToJsonString(), "store", ManifestOrigin.Store);
@@ -72,6 +75,8 @@ public sealed class CanaryJudgeManifestTests
         var back = ((CanaryResource)reread.Resources[0]).Status.Judge!;
         Assert.Equal(judge.State, back.State);
         Assert.Equal(lookedAt, back.LookedAt);
+        Assert.Equal(3, back.IntervalsAtMaxWeight);
+        Assert.Equal(6, ((CanaryResource)reread.Resources[0]).Spec.Analysis.Judge.UndecidedIntervals);
         Assert.Equal(result.Message, back.Result.Message);
         Assert.Equal(result.FailureRate, back.Result.FailureRate);
 

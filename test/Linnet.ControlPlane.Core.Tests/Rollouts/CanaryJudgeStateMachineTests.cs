@@ -14,7 +14,7 @@ public sealed class CanaryJudgeStateMachineTests
     private static readonly DateTimeOffset Start = new(2026, 12, 4, 3, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Look = TimeSpan.FromSeconds(10);
 
-    private static CanaryResource Canary() => (CanaryResource)ManifestParser.Parse("""
+    private static CanaryResource Canary(string more = "") => (CanaryResource)ManifestParser.Parse($$"""
         apiVersion: flagger.app/v1beta1
         kind: Canary
         metadata: { name: podinfo, namespace: test }
@@ -26,6 +26,7 @@ public sealed class CanaryJudgeStateMachineTests
             stepWeight: 10
             maxWeight: 30
             judge: sequential
+        {{more}}
         """, "t").Resources.Single();
 
     private static WorkloadResource Target(string version) => new()
@@ -44,9 +45,9 @@ public sealed class CanaryJudgeStateMachineTests
 
     /// <summary>The store and supervisor around the state machine; with <paramref name="throughStore"/>, the
     /// Canary is written as the store keeps it and read back before every step (a restart at every step).</summary>
-    private sealed class World(bool throughStore = false)
+    private sealed class World(bool throughStore = false, string analysis = "")
     {
-        public CanaryResource Canary { get; private set; } = CanaryJudgeStateMachineTests.Canary();
+        public CanaryResource Canary { get; private set; } = CanaryJudgeStateMachineTests.Canary(analysis);
 
         public WorkloadResource Target { get; set; } = Target("v1");
 
@@ -173,8 +174,58 @@ public sealed class CanaryJudgeStateMachineTests
 
         Assert.Equal((CanaryPhases.Progressing, 30), (world.Status.Phase, world.Weight));
         Assert.Equal("v1", world.Primary!.Spec.Version);
-        Assert.Single(world.Status.Events, e => e.Message == "Waiting at canary weight 30 for the judge to decide podinfo.test");
+        Assert.Single(world.Status.Events, e => e.Message == "Waiting at canary weight 30 for the judge to decide podinfo.test (at most 10 intervals)");
         Assert.Equal(JudgeVerdict.Continue, world.Status.Judge!.Result.Verdict);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Next_AtMaxWeightUndecidedForUndecidedIntervals_RolledBackWithTheReason(bool throughStore)
+    {
+        var world = new World(throughStore, "    undecidedIntervals: 3").AtFirstWeight();
+        var quiet = new JudgeInput(Counts(70, 0), Counts(30, 0));
+        world.Step(new JudgeInput(Counts(90, 0), Counts(10, 0)));
+        world.Step(new JudgeInput(Counts(80, 0), Counts(20, 0)));
+        Assert.Equal(30, world.Weight);
+
+        // Two intervals at maxWeight, and looks between them (which are not intervals): still waiting.
+        world.Step(quiet);
+        world.Step(quiet, lookOnly: true);
+        world.Step(quiet, lookOnly: true);
+        world.Step(quiet);
+        Assert.Equal((CanaryPhases.Progressing, 30, 2), (world.Status.Phase, world.Weight, world.Status.Judge!.IntervalsAtMaxWeight));
+        Assert.Equal(JudgeVerdict.Continue, world.Status.Judge.Result.Verdict);
+
+        // The third interval without a decision: rolled back, the canary scaled down, and the reason on the status.
+        world.Step(quiet);
+
+        Assert.Equal((CanaryPhases.Failed, 0), (world.Status.Phase, world.Weight));
+        Assert.Equal(0, world.Target.Spec.Replicas);
+        Assert.Equal("v1", world.Primary!.Spec.Version);
+        var warning = Assert.Single(world.Status.Events, e => e.Type == "Warning" && e.Message.StartsWith("Rolling back podinfo.test:", StringComparison.Ordinal));
+        Assert.StartsWith("Rolling back podinfo.test: the judge did not decide within 3 intervals at canary weight 30 (analysis.undecidedIntervals); ", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("the judge did not decide within 3 intervals", world.Status.Promoted!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Next_JudgeDecidesOnTheLastUndecidedInterval_ItsDecisionWins()
+    {
+        var world = new World(analysis: "    undecidedIntervals: 2").AtFirstWeight();
+        world.Step(new JudgeInput(Counts(90, 0), Counts(10, 0)));
+        world.Step(new JudgeInput(Counts(80, 0), Counts(20, 0)));
+        world.Step(new JudgeInput(Counts(70, 0), Counts(30, 0)));
+        Assert.Equal(1, world.Status.Judge!.IntervalsAtMaxWeight);
+
+        // Much traffic between the intervals places the latency bound; the look at the second interval shows both
+        // differences within their margins: promoted, not rolled back.
+        world.Step(new JudgeInput(Counts(90_000, 450), Counts(30_000, 150)), lookOnly: true);
+        world.Step(new JudgeInput(Counts(90_000, 450), Counts(30_000, 150)));
+
+        Assert.Contains(world.Status.Phase, new[] { CanaryPhases.Promoting, CanaryPhases.Finalising });
+        Assert.Equal("v2", world.Primary!.Spec.Version);
+        Assert.Equal(JudgeVerdict.Promote, world.Status.Judge!.Result.Verdict);
+        Assert.DoesNotContain(world.Status.Events, e => e.Type == "Warning");
     }
 
     [Fact]

@@ -264,5 +264,14 @@ public sealed class CanaryWebhookTests : IAsyncLifetime
         Assert.True(WebhookSignature.Verify(key, body, header, TimeProvider.System.GetUtcNow()), header);
         Assert.False(WebhookSignature.Verify(new byte[32], body, header, TimeProvider.System.GetUtcNow()));
         Assert.False(WebhookSignature.Verify(key, body, header, TimeProvider.System.GetUtcNow().AddMinutes(10)));
+
+        // es256: a receiver holding only the published public key checks the same call, bound to its method, host
+        // and path; the same signature presented for another path does not verify.
+        using var publicKey = WebhookSigningKey.ReadPublicKey(_cp.Host.Services.GetRequiredService<WebhookSigningKey>().PublicKey, "the published key");
+        var line = WebhookRequestLine.For("POST", _hooks.Url("smoke"));
+        Assert.Equal(line.Authority, call.Headers["Host"]);
+        var check = WebhookSignature.VerifyRequest(publicKey, line, body, header, TimeProvider.System.GetUtcNow());
+        Assert.True(check.Valid, check.Reason);
+        Assert.False(WebhookSignature.VerifyRequest(publicKey, line with { PathAndQuery = "/gate/open" }, body, header, TimeProvider.System.GetUtcNow()).Valid);
     }
 }

@@ -88,4 +88,14 @@ public sealed class InstanceEnvironmentTests
         Assert.Equal("7", env["VERSION"]);
         Assert.Equal("127.1.0.3", env["HOST"]);
     }
+
+    [Fact]
+    public void Build_MeshVariables_GivenToTheAppAndWinOverTheWorkloadsEnv()
+    {
+        var mesh = new Dictionary<string, string> { ["LINNET_WEBHOOK_PUBLIC_KEY"] = "MFkw" };
+
+        var env = InstanceEnvironment.Build(Plan([new EnvVar("LINNET_WEBHOOK_PUBLIC_KEY", "forged")], [8080]), [], mesh);
+
+        Assert.Equal("MFkw", env["LINNET_WEBHOOK_PUBLIC_KEY"]);
+    }
 }

@@ -343,7 +343,8 @@ internal static class ControlPlaneCommand
                     ProgramDirectories = [Installation.Directory],
                     Isolation = isolation,
                 };
-                services.AddSingleton(firstAddress is null ? supervisor : supervisor with { FirstAddress = firstAddress });
+                supervisor = firstAddress is null ? supervisor : supervisor with { FirstAddress = firstAddress };
+                services.AddSingleton(sp => supervisor with { Environment = sp.GetRequiredService<WebhookSigningKey>().WorkloadEnvironment() });
                 services.AddHostedService<WorkloadSupervisor>();
             });
             await host.StartAsync(termination.Stopping);

@@ -104,13 +104,14 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
         {
             services.AddLogging(logging => logging.AddFilter("Linnet", LogLevel.Warning));
             services.AddSingleton<IHostLifetime, CommandLifetime>();
-            services.AddSingleton(new SupervisorOptions
+            services.AddSingleton(sp => new SupervisorOptions
             {
                 DataDirectory = dataDir,
                 ControlPlaneAddress = grpcEndPoint.ToString(),
                 ProxyCommand = proxy,
                 ProgramDirectories = [Installation.Directory],
                 Isolation = isolation,
+                Environment = sp.GetRequiredService<Linnet.ControlPlane.Security.WebhookSigningKey>().WorkloadEnvironment(),
             });
             services.AddHostedService<WorkloadSupervisor>();
         });

@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using Linnet.Cli.Api;
 using Linnet.Cli.Commands.Apply;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Linnet.Cli.Tests.Commands.Apply;
@@ -23,10 +20,8 @@ public sealed class PullFollowerTests
     public async Task FollowAsync_PullFinishedBetweenTwoPolls_StillPrintsItsCompletionBeforeRunning()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var store = new InMemoryResourceStore();
-        var options = new ControlPlaneOptions { GrpcListen = new IPEndPoint(IPAddress.Loopback, 0), HttpListen = new IPEndPoint(IPAddress.Loopback, 0) };
-        await using var cp = ControlPlaneHost.Create(options, store, services => services.AddLogging(b => b.ClearProviders()));
-        await cp.StartAsync(ct);
+        await using var cp = await CliControlPlane.StartAsync(ct);
+        var store = cp.Store;
         await store.CommitAsync(
         [
             new PutChange(new WorkloadResource { Metadata = new ObjectMeta { Name = "web" }, Spec = new WorkloadSpec(1, "default", "", [], [], null, [8080], [], null) { Image = Image } }),
@@ -34,7 +29,7 @@ public sealed class PullFollowerTests
         ], ct);
         var lines = new LineWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(lines), Ansi = AnsiSupport.No });
-        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
+        var client = cp.Client;
 
         var following = new PullFollower(client, console, TimeProvider.System).FollowAsync([("default", "web")], ct);
         await lines.WaitForAsync("default/web-0: 127.0.0.1:5000/shop/web:1.2.3: pulling: 0/1 layers, 1.0/3.0 MB", ct);

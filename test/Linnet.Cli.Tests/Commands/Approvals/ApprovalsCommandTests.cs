@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Linnet.Cli.Api;
 using Linnet.Cli.Commands.Approvals;
@@ -8,8 +7,6 @@ using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Core.Updates;
 using Linnet.ControlPlane.Security;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Linnet.Cli.Tests.Commands.Approvals;
@@ -25,12 +22,12 @@ public sealed class ApprovalsCommandTests
     public async Task ListApprove_TwoVoters_TableThenWorkloadRunsTheApprovedImage()
     {
         var ct = TestContext.Current.CancellationToken;
-        var store = new InMemoryResourceStore();
-        await using var cp = await StartAsync(store, ct);
+        await using var cp = await CliControlPlane.StartAsync(ct, o => o with { Approvers = ApproverCredentials.From([("alice", AliceToken)]) });
+        var store = cp.Store;
         var approval = await SeedAsync(store, ct);
 
         var (printer, stdout) = NewPrinter(OutputFormat.Table);
-        Assert.Equal(0, await new ApprovalsHandler(Client(cp, cp.AdminCredential.Token), printer).ListAsync(ct));
+        Assert.Equal(0, await new ApprovalsHandler(cp.Client, printer).ListAsync(ct));
         var row = stdout.ToString().Split('\n').Single(l => l.Contains(approval.Metadata.Name, StringComparison.Ordinal));
         Assert.Contains("default/web", row, StringComparison.Ordinal);
         Assert.Contains("1.2.0 -> 1.3.0", row, StringComparison.Ordinal);
@@ -38,16 +35,16 @@ public sealed class ApprovalsCommandTests
         Assert.Contains("pending", row, StringComparison.Ordinal);
 
         (printer, stdout) = NewPrinter(OutputFormat.Json);
-        Assert.Equal(0, await new ApprovalsHandler(Client(cp, cp.AdminCredential.Token), printer).ActAsync(approval.Metadata.Name, "approve", ct));
+        Assert.Equal(0, await new ApprovalsHandler(cp.Client, printer).ActAsync(approval.Metadata.Name, "approve", ct));
         Assert.Equal(1, JsonNode.Parse(stdout.ToString())!["votesReceived"]!.GetValue<int>());
 
         var errors = new StringWriter();
         (printer, _) = NewPrinter(OutputFormat.Table, errors);
-        Assert.Equal(ExitCodes.Invalid, await new ApprovalsHandler(Client(cp, cp.AdminCredential.Token), printer).ActAsync(approval.Metadata.Name, "approve", ct));
+        Assert.Equal(ExitCodes.Invalid, await new ApprovalsHandler(cp.Client, printer).ActAsync(approval.Metadata.Name, "approve", ct));
         Assert.Contains("already approved", errors.ToString(), StringComparison.Ordinal);
 
         (printer, stdout) = NewPrinter(OutputFormat.Json);
-        Assert.Equal(0, await new ApprovalsHandler(Client(cp, AliceToken), printer).ActAsync("workload/default/web:1.3.0", "approve", ct));
+        Assert.Equal(0, await new ApprovalsHandler(cp.ClientWith(AliceToken), printer).ActAsync("workload/default/web:1.3.0", "approve", ct));
         Assert.Equal("applied", JsonNode.Parse(stdout.ToString())!["state"]!.GetValue<string>());
         Assert.Equal(Approved, Assert.IsType<WorkloadResource>(store.Find(new ResourceKey(WorkloadResource.KindName, "default", "web"))).Spec.Image);
     }
@@ -56,12 +53,12 @@ public sealed class ApprovalsCommandTests
     public async Task Reject_Approver_RecordedWithTheVoter()
     {
         var ct = TestContext.Current.CancellationToken;
-        var store = new InMemoryResourceStore();
-        await using var cp = await StartAsync(store, ct);
+        await using var cp = await CliControlPlane.StartAsync(ct, o => o with { Approvers = ApproverCredentials.From([("alice", AliceToken)]) });
+        var store = cp.Store;
         var approval = await SeedAsync(store, ct);
         var (printer, stdout) = NewPrinter(OutputFormat.Table);
 
-        Assert.Equal(0, await new ApprovalsHandler(Client(cp, AliceToken), printer).ActAsync(approval.Metadata.Name, "reject", ct));
+        Assert.Equal(0, await new ApprovalsHandler(cp.ClientWith(AliceToken), printer).ActAsync(approval.Metadata.Name, "reject", ct));
 
         Assert.Contains("rejected (rejected by alice)", stdout.ToString(), StringComparison.Ordinal);
         Assert.Equal(ApprovalStates.Rejected, Assert.IsType<ApprovalResource>(store.Find(approval.Key)).Spec.State);
@@ -79,26 +76,11 @@ public sealed class ApprovalsCommandTests
         return approval;
     }
 
-    private static ControlPlaneClient Client(ControlPlaneHost cp, string token) => ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => token);
-
     private static (Printer Printer, StringWriter Stdout) NewPrinter(OutputFormat format, TextWriter? errors = null)
     {
         var stdout = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No });
         console.Profile.Width = 250;
         return (new Printer(console, format, errors), stdout);
-    }
-
-    private static async Task<ControlPlaneHost> StartAsync(InMemoryResourceStore store, CancellationToken ct)
-    {
-        var options = new ControlPlaneOptions
-        {
-            GrpcListen = new IPEndPoint(IPAddress.Loopback, 0),
-            HttpListen = new IPEndPoint(IPAddress.Loopback, 0),
-            Approvers = ApproverCredentials.From([("alice", AliceToken)]),
-        };
-        var host = ControlPlaneHost.Create(options, store, services => services.AddLogging(b => b.ClearProviders()));
-        await host.StartAsync(ct);
-        return host;
     }
 }

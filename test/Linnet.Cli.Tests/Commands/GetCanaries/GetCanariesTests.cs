@@ -1,4 +1,3 @@
-using System.Net;
 using Linnet.Cli.Api;
 using Linnet.Cli.Commands.Get;
 using Linnet.Cli.Output;
@@ -6,8 +5,6 @@ using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Manifests;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Linnet.Cli.Tests.Commands.GetCanaries;
@@ -20,10 +17,8 @@ public sealed class GetCanariesTests
     public async Task Run_CanaryWithStatus_TableShowsPhaseWeightChecksAndMetrics()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var store = new InMemoryResourceStore();
-        var options = new ControlPlaneOptions { GrpcListen = new IPEndPoint(IPAddress.Loopback, 0), HttpListen = new IPEndPoint(IPAddress.Loopback, 0) };
-        await using var cp = ControlPlaneHost.Create(options, store, services => services.AddLogging(b => b.ClearProviders()));
-        await cp.StartAsync(ct);
+        await using var cp = await CliControlPlane.StartAsync(ct);
+        var store = cp.Store;
 
         // Suspended: the running canary controller leaves this status as written.
         var canary = (CanaryResource)ManifestParser.Parse("""
@@ -50,7 +45,7 @@ public sealed class GetCanariesTests
                 Metrics = [new CanaryMetricStatus("request-success-rate", 97.5, 99, null, false, at)],
             },
         })], ct);
-        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
+        var client = cp.Client;
         var stdout = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No });
         console.Profile.Width = 250;

@@ -5,8 +5,6 @@ using Linnet.Cli.Commands.Get;
 using Linnet.Cli.Output;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Store;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Linnet.Cli.Tests.Commands.GetImagePolicies;
@@ -19,14 +17,11 @@ public sealed class GetImagePoliciesTests
     public async Task Run_AppliedImagePolicy_TableShowsTargetPolicyTriggerApprovalsChannels()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var store = new InMemoryResourceStore();
-        var options = new ControlPlaneOptions { GrpcListen = new IPEndPoint(IPAddress.Loopback, 0), HttpListen = new IPEndPoint(IPAddress.Loopback, 0) };
-        await using var cp = ControlPlaneHost.Create(options, store, services => services.AddLogging(b => b.ClearProviders()));
-        await cp.StartAsync(ct);
-        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
+        await using var cp = await CliControlPlane.StartAsync(ct);
+        var client = cp.Client;
         using (var http = new HttpClient())
         {
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", cp.AdminCredential.Token);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", cp.AdminToken);
             using var content = new StringContent("""
                 apiVersion: linnet.io/v1alpha1
                 kind: ImagePolicy
@@ -39,7 +34,7 @@ public sealed class GetImagePoliciesTests
                   approvals: 2
                   notify: ["#deploys", "#ops"]
                 """, Encoding.UTF8, "application/yaml");
-            using var applied = await http.PostAsync(new Uri($"http://{cp.HttpEndPoint}/api/v1/apply"), content, ct);
+            using var applied = await http.PostAsync(new Uri($"http://{cp.Host.HttpEndPoint}/api/v1/apply"), content, ct);
             Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
         }
 

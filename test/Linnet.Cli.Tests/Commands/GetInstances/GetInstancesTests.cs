@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Linnet.Cli.Api;
 using Linnet.Cli.Commands.Get;
@@ -6,8 +5,6 @@ using Linnet.Cli.Output;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Linnet.Cli.Tests.Commands.GetInstances;
@@ -21,10 +18,8 @@ public sealed class GetInstancesTests
     public async Task Run_InstancesWithImage_TableShowsImageAndShortDigestJsonTheWholeDigest()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var store = new InMemoryResourceStore();
-        var options = new ControlPlaneOptions { GrpcListen = new IPEndPoint(IPAddress.Loopback, 0), HttpListen = new IPEndPoint(IPAddress.Loopback, 0) };
-        await using var cp = ControlPlaneHost.Create(options, store, services => services.AddLogging(b => b.ClearProviders()));
-        await cp.StartAsync(ct);
+        await using var cp = await CliControlPlane.StartAsync(ct);
+        var store = cp.Store;
         await store.CommitAsync(
         [
             new PutChange(new InstanceResource
@@ -33,7 +28,7 @@ public sealed class GetInstancesTests
                 Spec = new InstanceSpec("web", "127.1.0.1", "default", [8080], 4143, 4191, true, null) { Image = "127.0.0.1:5000/shop/web:1.2.3", ImageDigest = Digest },
             }),
         ], ct);
-        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
+        var client = cp.Client;
         var (table, tableOut) = NewPrinter(OutputFormat.Table);
         var (json, jsonOut) = NewPrinter(OutputFormat.Json);
 
@@ -51,10 +46,8 @@ public sealed class GetInstancesTests
     public async Task Run_InstancesWaitingForTheirImage_TableShowsThePullsProgressOrFailureInsteadOfADigest()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var store = new InMemoryResourceStore();
-        var options = new ControlPlaneOptions { GrpcListen = new IPEndPoint(IPAddress.Loopback, 0), HttpListen = new IPEndPoint(IPAddress.Loopback, 0) };
-        await using var cp = ControlPlaneHost.Create(options, store, services => services.AddLogging(b => b.ClearProviders()));
-        await cp.StartAsync(ct);
+        await using var cp = await CliControlPlane.StartAsync(ct);
+        var store = cp.Store;
         const string image = "127.0.0.1:5000/shop/web:1.2.3";
         await store.CommitAsync(
         [
@@ -62,7 +55,7 @@ public sealed class GetInstancesTests
             Waiting("web-1", new ImagePull(image, 3, 3, 12_000_000, 12_000_000)),
             Waiting("web-2", new ImagePull(image, 0, 0, 0, 0, "registry refused [401]")),
         ], ct);
-        var client = ControlPlaneClient.Create($"http://{cp.HttpEndPoint}", () => cp.AdminCredential.Token);
+        var client = cp.Client;
         var (table, tableOut) = NewPrinter(OutputFormat.Table);
 
         Assert.Equal(0, await new GetHandler(client, table).RunAsync("Instance", null, "default", ct));
