@@ -18,28 +18,15 @@ BENCH_BIN=$BUILD_DIR/bench/linnet-bench-cp
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/linnet-bench-$BENCH_NAME.XXXXXX")
 DRIVER_PID=
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=../lib.sh
+source "$REPO/bench/lib.sh"
 
 bench_cleanup() {
     local status=$?
     trap - EXIT INT TERM
-    if [[ -n $DRIVER_PID ]] && kill -0 "$DRIVER_PID" 2>/dev/null; then
-        # The driver stops what it started on SIGTERM; its process group is the safety net.
-        kill -TERM "$DRIVER_PID" 2>/dev/null || true
-        for _ in $(seq 300); do kill -0 "$DRIVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$DRIVER_PID" 2>/dev/null || true
-    fi
-    if [[ -n $DRIVER_PID ]]; then
-        # Anything of its process group still alive (the driver was killed before it could stop them).
-        for _ in $(seq 50); do pgrep -g "$DRIVER_PID" >/dev/null || break; kill -KILL -- "-$DRIVER_PID" 2>/dev/null || true; sleep 0.1; done
-    fi
-    wait 2>/dev/null || true
-    if [[ $status -ne 0 ]]; then
-        log "run failed (exit $status); logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
+    # The driver stops what it started on SIGTERM; its process group is the safety net.
+    bench_stop_group "$DRIVER_PID" leader
+    bench_end_work "$status"
     exit "$status"
 }
 trap bench_cleanup EXIT

@@ -35,24 +35,15 @@ BENCH_DLL=$BUILD_DIR/artifacts/bin/Linnet.Bench.Identity/release/linnet-bench-id
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/linnet-bench-identity.XXXXXX")
 BENCH_PID=
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=../lib.sh
+source "$REPO/bench/lib.sh"
 
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
-    if [[ -n $BENCH_PID ]]; then
-        # Its own process group: the control plane it started goes with it.
-        kill -TERM -- "-$BENCH_PID" 2>/dev/null || true
-        for _ in $(seq 100); do kill -0 "$BENCH_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$BENCH_PID" 2>/dev/null || true
-    fi
-    wait 2>/dev/null || true
-    if [[ $status -ne 0 ]]; then
-        log "run failed (exit $status); logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
+    # The whole process group: the control plane it started goes with it.
+    bench_stop_group "$BENCH_PID" group
+    bench_end_work "$status"
     exit "$status"
 }
 trap cleanup EXIT

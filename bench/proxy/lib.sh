@@ -17,8 +17,8 @@ NOISY=()               # measurements with > 0.2 cores of background CPU
 ROUND=0
 QUIET_WAIT=${BENCH_QUIET_WAIT:-30}
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=../lib.sh
+source "$REPO/bench/lib.sh"
 problem() { PROBLEMS+=("$*"); log "PROBLEM: $*"; }
 raw() { log "$*"; printf '%s\n' "$*" >>"$WORK/raw.txt"; } # a measurement's raw output, kept for the results file
 
@@ -37,12 +37,7 @@ cleanup() {
             kill -KILL "$pid" 2>/dev/null || true
         fi
     done
-    wait 2>/dev/null || true
-    if [[ $status -ne 0 ]]; then
-        log "run failed (exit $status); logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
+    bench_end_work "$status"
     exit "$status"
 }
 trap cleanup EXIT

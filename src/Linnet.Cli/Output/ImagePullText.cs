@@ -29,10 +29,14 @@ internal static class ImagePullText
 
         var bytes = Megabytes(Number(pull["bytesDone"]));
         var total = Megabytes(Number(pull["bytesTotal"]));
-        return done == layers
+        return IsComplete(pull)
             ? string.Create(CultureInfo.InvariantCulture, $"pulled: {layers}/{layers} layers, {total} MB")
             : string.Create(CultureInfo.InvariantCulture, $"pulling: {done}/{layers} layers, {bytes}/{total} MB");
     }
+
+    /// <summary>True when <paramref name="pull"/> reports every layer of a known manifest done, with no error.</summary>
+    public static bool IsComplete(JsonNode pull) =>
+        pull["error"] is null && Number(pull["layers"]) is > 0 and var layers && Number(pull["layersDone"]) == layers;
 
     private static long Number(JsonNode? node) => node is null ? 0 : node.GetValue<long>();
 

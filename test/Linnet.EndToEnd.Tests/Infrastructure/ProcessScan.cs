@@ -1,4 +1,5 @@
 using System.Globalization;
+using Linnet.Platform.Universal.Supervisor;
 
 namespace Linnet.EndToEnd.Tests.Infrastructure;
 
@@ -36,16 +37,5 @@ internal static class ProcessScan
     }
 
     /// <summary>True while <paramref name="pid"/> exists and is not a zombie (this host's init does not reap).</summary>
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool IsAlive(int pid) => ProcessTree.Identify(pid) is not null;
 }

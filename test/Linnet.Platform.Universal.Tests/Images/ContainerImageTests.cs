@@ -114,15 +114,15 @@ public sealed class ContainerImageTests
 
     private static JsonElement Config(string cache, ResolvedImage image)
     {
-        var manifest = JsonDocument.Parse(File.ReadAllBytes(new BlobCache(cache).PathOf(ManifestOf(cache, image)))).RootElement;
+        var blobs = new BlobCache(cache);
+        var manifest = JsonDocument.Parse(File.ReadAllBytes(blobs.PathOf(ManifestOf(blobs, image)))).RootElement;
         var digest = ContentDigest.Parse(manifest.GetProperty("config").GetProperty("digest").GetString(), "config digest");
-        return JsonDocument.Parse(File.ReadAllBytes(new BlobCache(cache).PathOf(digest))).RootElement.GetProperty("config");
+        return JsonDocument.Parse(File.ReadAllBytes(blobs.PathOf(digest))).RootElement.GetProperty("config");
     }
 
     // The image's own manifest (a tag may name an index first): the one blob in the cache that has a config.
-    private static ContentDigest ManifestOf(string cache, ResolvedImage image)
+    private static ContentDigest ManifestOf(BlobCache blobs, ResolvedImage image)
     {
-        var blobs = new BlobCache(cache);
         var document = JsonDocument.Parse(File.ReadAllBytes(blobs.PathOf(image.Digest))).RootElement;
         return document.TryGetProperty("config", out _)
             ? image.Digest

@@ -171,18 +171,7 @@ public sealed class SupervisorTests(ITestOutputHelper output)
         }
     }
 
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/stat"));
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    private static bool IsAlive(int pid) => ProcessTree.Identify(pid) is not null;
 
     private SupervisorService Create(IResourceStore store, string dataDirectory, string firstAddress) => new(
         store,

@@ -98,11 +98,10 @@ internal sealed class PullFollower(ControlPlaneClient client, IAnsiConsole conso
             {
                 // Done between two polls: its completion (reported, but replaced by the running instance before this
                 // poll saw it) is printed from the last progress seen, so that every pull followed ends with it.
-                if (_lastPull.Remove(name, out var seen) && seen["error"] is null && instance?["spec"]?["imageDigest"] is not null
-                    && ImagePullText.Describe(seen) is var progress && !progress.StartsWith("pulled:", StringComparison.Ordinal)
-                    && ImagePullText.Describe(Completed(seen)) is var completed && completed.StartsWith("pulled:", StringComparison.Ordinal))
+                if (_lastPull.Remove(name, out var seen) && instance?["spec"]?["imageDigest"] is not null
+                    && !ImagePullText.IsComplete(seen) && Completed(seen) is var completed && ImagePullText.IsComplete(completed))
                 {
-                    var done = $"{name}: {image}: {completed}";
+                    var done = $"{name}: {image}: {ImagePullText.Describe(completed)}";
                     printed[name] = done;
                     Line(done);
                 }
