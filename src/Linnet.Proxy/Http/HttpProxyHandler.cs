@@ -113,7 +113,7 @@ internal sealed partial class HttpProxyHandler : IRequestStage, IDisposable
         var hopByHop = state.HopByHop;
         if (direction == Direction.Inbound)
         {
-            var authority = DstCanonical.InboundAuthority(request, connection.ClientIdentity is not null);
+            var authority = state.InboundAuthority;
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
             // mTLS: an HTTP/1.x request that crossed the mesh in HTTP/2 goes on to the app as HTTP/1.1.
             return ForwardAsync(context, _inboundClient, prefix, null, direction, authority, tls, start, hopByHop, OrigProto.Take(request) ? Http1 : null);

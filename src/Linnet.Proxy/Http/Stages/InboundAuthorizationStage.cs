@@ -23,7 +23,7 @@ internal sealed class InboundAuthorizationStage(InboundAuthorizer authorizer, Pr
         var connection = request.Connection;
         if (authorizer.AuthorizeHttp(request.Model.InboundPolicy, request.Context, connection.TargetPort, connection.ClientIdentity) is { } unauthorized)
         {
-            var authority = DstCanonical.InboundAuthority(request.Context.Request, connection.ClientIdentity is not null);
+            var authority = request.InboundAuthority;
             return responses.DeniedAsync(request.Context, authority, request.Tls, request.Start, unauthorized);
         }
 

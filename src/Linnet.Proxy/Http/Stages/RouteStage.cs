@@ -64,7 +64,7 @@ internal sealed class RouteStage(HttpRouter router, ProxyResponses responses) : 
         }
 
         var context = request.Context;
-        var authority = DstCanonical.InboundAuthority(context.Request, request.Connection.ClientIdentity is not null);
+        var authority = request.InboundAuthority;
         var host = new HostString(authority);
         if (host.Host.Length == 0 || model.FindInbound(host.Host, host.Port) is not { } service)
         {
