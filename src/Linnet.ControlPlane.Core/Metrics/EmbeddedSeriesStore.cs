@@ -22,9 +22,11 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
     public const int MaxSeriesPerTarget = 5000;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Dictionary<string, Series>> _targets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TargetSeries> _targets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly int _capacity;
+    private int _stringsAtLastSweep;
     private long _droppedSeries;
 
     /// <summary>Keeps <paramref name="retention"/> of samples scraped every <paramref name="interval"/>.</summary>
@@ -51,7 +53,7 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
         {
             lock (_lock)
             {
-                return _targets.Values.Sum(t => t.Count);
+                return _targets.Values.Sum(t => t.Series.Count);
             }
         }
     }
@@ -69,7 +71,7 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
     }
 
     /// <summary>Records one scrape of <paramref name="target"/> taken at <paramref name="at"/>; the target's
-    /// labels are added to each kept sample's.</summary>
+    /// labels are added to each kept sample's. A scrape no later than the target's last is ignored.</summary>
     public void Add(ScrapeTarget target, DateTimeOffset at, IEnumerable<MetricSample> samples)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -80,7 +82,12 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
         {
             if (!_targets.TryGetValue(target.Address, out var series))
             {
-                _targets[target.Address] = series = new Dictionary<string, Series>(StringComparer.Ordinal);
+                _targets[target.Address] = series = new TargetSeries(_capacity);
+            }
+
+            if (!series.Advance(ms))
+            {
+                return; // out of order or a repeat: keep time moving forward
             }
 
             foreach (var sample in samples)
@@ -90,25 +97,19 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
                     continue;
                 }
 
-                var key = SeriesKey(sample);
-                if (!series.TryGetValue(key, out var s))
+                var key = LabelSet.Create(Intern(sample.Name), sample.Labels, targetLabels, Intern);
+                if (!series.Series.TryGetValue(key, out var s))
                 {
-                    if (series.Count >= MaxSeriesPerTarget)
+                    if (series.Series.Count >= MaxSeriesPerTarget)
                     {
                         _droppedSeries++;
                         continue;
                     }
 
-                    var labels = new Dictionary<string, string>(sample.Labels, StringComparer.Ordinal);
-                    foreach (var (name, value) in targetLabels)
-                    {
-                        labels[name] = value;
-                    }
-
-                    series[key] = s = new Series(sample.Name, labels, _capacity);
+                    series.Series[key] = s = new Series(key, _capacity);
                 }
 
-                s.Add(ms, sample.Value);
+                s.Set(series.Newest, sample.Value);
             }
         }
     }
@@ -124,6 +125,18 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
             {
                 _targets.Remove(address);
             }
+
+            // Label strings of forgotten series stay interned until the pool has grown well past what was in use.
+            if (_strings.Count > (2 * _stringsAtLastSweep) + 1024)
+            {
+                _strings.Clear();
+                foreach (var labels in _targets.Values.SelectMany(t => t.Series.Keys))
+                {
+                    labels.InternInto(_strings);
+                }
+
+                _stringsAtLastSweep = _strings.Count;
+            }
         }
     }
 
@@ -133,7 +146,7 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
         ArgumentNullException.ThrowIfNull(selector);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var then = now - (long)window.TotalMilliseconds;
-        return Task.FromResult<IReadOnlyList<SeriesValue>>(Aggregate(selector, groupBy, s => s.IncreaseBetween(then, now)));
+        return Task.FromResult<IReadOnlyList<SeriesValue>>(Aggregate(selector, groupBy, (t, s) => t.IncreaseBetween(s, then, now)));
     }
 
     /// <inheritdoc />
@@ -141,17 +154,17 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
     {
         ArgumentNullException.ThrowIfNull(selector);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        return Task.FromResult<IReadOnlyList<SeriesValue>>(Aggregate(selector, groupBy, s => s.ValueAt(now)));
+        return Task.FromResult<IReadOnlyList<SeriesValue>>(Aggregate(selector, groupBy, (t, s) => t.ValueAt(s, now)));
     }
 
-    private List<SeriesValue> Aggregate(SeriesSelector selector, IReadOnlyList<string> groupBy, Func<Series, double?> value)
+    private List<SeriesValue> Aggregate(SeriesSelector selector, IReadOnlyList<string> groupBy, Func<TargetSeries, Series, double?> value)
     {
         var groups = new Dictionary<string, (Dictionary<string, string> Labels, double Sum)>(StringComparer.Ordinal);
         lock (_lock)
         {
-            foreach (var series in _targets.Values.SelectMany(t => t.Values))
+            foreach (var (target, series) in _targets.Values.SelectMany(t => t.Series.Values.Select(s => (t, s))))
             {
-                if (series.Name != selector.Metric || !selector.Matches(series.Labels) || value(series) is not { } v)
+                if (series.Labels.Name != selector.Metric || !selector.Matches(series.Labels) || value(target, series) is not { } v)
                 {
                     continue;
                 }
@@ -180,26 +193,37 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
         return groups.Values.Select(g => new SeriesValue(g.Labels, g.Sum)).ToList();
     }
 
-    private static string SeriesKey(MetricSample sample) =>
-        sample.Name + "{" + string.Join(',', sample.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")) + "}";
+    private string Intern(string value)
+    {
+        if (_strings.TryGetValue(value, out var interned))
+        {
+            return interned;
+        }
 
-    // A ring of (time, value) samples, oldest first from _start.
-    private sealed class Series(string name, IReadOnlyDictionary<string, string> labels, int capacity)
+        _strings[value] = value;
+        return value;
+    }
+
+    // One proxy's series and the one ring of scrape times they share: a series keeps only its values, at the ring's
+    // indices (NaN where a scrape did not have it), oldest first from _start.
+    private sealed class TargetSeries(int capacity)
     {
         private readonly long[] _times = new long[capacity];
-        private readonly double[] _values = new double[capacity];
         private int _start;
         private int _count;
 
-        public string Name { get; } = name;
+        public Dictionary<LabelSet, Series> Series { get; } = [];
 
-        public IReadOnlyDictionary<string, string> Labels { get; } = labels;
+        // The ring index of the newest scrape.
+        public int Newest => (_start + _count - 1) % _times.Length;
 
-        public void Add(long ms, double value)
+        // Opens a slot for a scrape at `ms` (every series absent from it until set); false when `ms` is not later
+        // than the newest scrape. Series with no sample left in the ring are forgotten.
+        public bool Advance(long ms)
         {
-            if (_count > 0 && ms <= _times[(_start + _count - 1) % _times.Length])
+            if (_count > 0 && ms <= _times[Newest])
             {
-                return; // out of order or a repeat: keep time moving forward
+                return false;
             }
 
             if (_count == _times.Length)
@@ -208,33 +232,48 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
                 _count--;
             }
 
-            var at = (_start + _count) % _times.Length;
-            _times[at] = ms;
-            _values[at] = value;
             _count++;
+            var at = Newest;
+            _times[at] = ms;
+            List<LabelSet>? gone = null;
+            foreach (var (labels, series) in Series)
+            {
+                series.Values[at] = double.NaN;
+                if (series.LastSet == at)
+                {
+                    (gone ??= []).Add(labels);
+                }
+            }
+
+            foreach (var labels in gone ?? [])
+            {
+                Series.Remove(labels);
+            }
+
+            return true;
         }
 
         // As PromQL's increase(): from the value at `then` (0 for a series born since) to the latest, a drop between
         // two samples being a counter reset (a restarted proxy: a canary's instance scaled down and up again keeps its
         // name and labels) that counts the new value, not a negative difference.
-        public double? IncreaseBetween(long then, long now)
+        public double? IncreaseBetween(Series series, long then, long now)
         {
-            if (ValueAt(now) is null)
+            if (ValueAt(series, now) is null)
             {
                 return null;
             }
 
-            var previous = ValueAt(then) ?? 0;
+            var previous = ValueAt(series, then) ?? 0;
             var increase = 0.0;
             for (var i = 0; i < _count; i++)
             {
                 var at = (_start + i) % _times.Length;
-                if (_times[at] <= then || _times[at] > now)
+                var value = series.Values[at];
+                if (_times[at] <= then || _times[at] > now || double.IsNaN(value))
                 {
                     continue;
                 }
 
-                var value = _values[at];
                 increase += value >= previous ? value - previous : value;
                 previous = value;
             }
@@ -243,18 +282,42 @@ public sealed class EmbeddedSeriesStore : ISeriesSource
         }
 
         // As a PromQL instant selector: the latest sample at or before `ms`, no older than the lookback.
-        public double? ValueAt(long ms)
+        public double? ValueAt(Series series, long ms)
         {
             for (var i = _count - 1; i >= 0; i--)
             {
                 var at = (_start + i) % _times.Length;
-                if (_times[at] <= ms)
+                if (_times[at] <= ms && !double.IsNaN(series.Values[at]))
                 {
-                    return ms - _times[at] <= (long)Lookback.TotalMilliseconds ? _values[at] : null;
+                    return ms - _times[at] <= (long)Lookback.TotalMilliseconds ? series.Values[at] : null;
                 }
             }
 
             return null;
+        }
+    }
+
+    // A series: its labels (interned) and its values at its proxy's ring indices.
+    private sealed class Series
+    {
+        public Series(LabelSet labels, int capacity)
+        {
+            Labels = labels;
+            Values = new double[capacity];
+            Array.Fill(Values, double.NaN);
+        }
+
+        public LabelSet Labels { get; }
+
+        public double[] Values { get; }
+
+        // The ring index its newest sample was written at: when that slot is reused, it has none left.
+        public int LastSet { get; private set; } = -1;
+
+        public void Set(int at, double value)
+        {
+            Values[at] = value;
+            LastSet = at;
         }
     }
 }

@@ -68,7 +68,7 @@ internal sealed partial class DestinationService(
                 {
                     view = views.Current();
                     sentAt = time.GetTimestamp();
-                    policy = policies.For(ns, request.Workload, request.Instance);
+                    policy = policies.For(ns, request.Workload, request.Instance, view);
                     await SendAsync(proxy, responseStream, PolicyProtoMapper.WithPolicy(updates.Snapshot(view, ns), policy), ct);
                 }
                 finally
@@ -126,7 +126,7 @@ internal sealed partial class DestinationService(
 
             lastSent = time.GetTimestamp();
             var update = updates.Delta(sent, next, ns);
-            if (policies.For(ns, policy.Who.Workload, policy.Who.Instance) is var nextPolicy && !nextPolicy.Equals(policy.Sent))
+            if (policies.For(ns, policy.Who.Workload, policy.Who.Instance, next) is var nextPolicy && !nextPolicy.Equals(policy.Sent))
             {
                 update = PolicyProtoMapper.WithPolicy(update, nextPolicy);
                 policy.Sent = nextPolicy;

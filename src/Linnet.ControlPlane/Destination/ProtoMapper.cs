@@ -83,6 +83,42 @@ internal static class ProtoMapper
         return proto;
     }
 
+    /// <summary>The service ports of <paramref name="view"/> that <paramref name="instance"/> of <paramref name="ns"/>
+    /// serves (it is one of their endpoints) and that have routes: their names and routes, the rules with their
+    /// matches only, for the instance's proxy to classify inbound requests by (metrics, tap).</summary>
+    public static IEnumerable<InboundService> InboundServices(MeshView view, string ns, string instance)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        foreach (var service in view.Services)
+        {
+            if (service.Namespace != ns || service.Routes.Count == 0 || !service.Endpoints.Any(e => e.Instance == instance))
+            {
+                continue;
+            }
+
+            var inbound = new InboundService { Key = service.Key, Port = service.Port };
+            inbound.Names.Add(service.Name);
+            inbound.Names.Add($"{service.Name}.{service.Namespace}");
+            inbound.Names.Add($"{service.Name}.{service.Namespace}.{ClusterDomain}");
+            foreach (var route in service.Routes)
+            {
+                var full = ToProto(route);
+                var proto = new Route { Name = full.Name, Kind = full.Kind };
+                proto.Hostnames.AddRange(full.Hostnames);
+                foreach (var rule in full.Rules)
+                {
+                    var matchesOnly = new RouteRule();
+                    matchesOnly.Matches.AddRange(rule.Matches);
+                    proto.Rules.Add(matchesOnly);
+                }
+
+                inbound.Routes.Add(proto);
+            }
+
+            yield return inbound;
+        }
+    }
+
     /// <summary>The protocol enum for the translator's protocol name.</summary>
     public static Protocol ToProto(string protocol) => protocol switch
     {

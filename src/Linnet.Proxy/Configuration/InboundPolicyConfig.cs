@@ -5,6 +5,10 @@ namespace Linnet.Proxy.Configuration;
 /// <param name="Servers">No port is in two of them.</param>
 internal sealed record InboundPolicyConfig(DefaultInboundPolicy Default, IReadOnlyList<InboundServerConfig> Servers)
 {
+    /// <summary>The service ports this instance serves that have routes attached (no endpoints, rules with
+    /// matches only): inbound requests are counted and tapped under the route rule they match.</summary>
+    public IReadOnlyList<ServiceConfig> Services { get; init; } = [];
+
     /// <summary>What a proxy enforces until told otherwise: Linkerd's default, <c>all-unauthenticated</c>.</summary>
     public static InboundPolicyConfig AllowAll { get; } = new(DefaultInboundPolicy.AllUnauthenticated, []);
 

@@ -28,7 +28,20 @@ internal static class PolicyMapper
             servers.Add(new InboundServerConfig(server.Name, [.. server.Ports], ToConfig(server.AccessPolicy, DefaultInboundPolicy.Deny), authorizations));
         }
 
-        return new InboundPolicyConfig(ToConfig(policy.DefaultPolicy, DefaultInboundPolicy.AllUnauthenticated), servers);
+        // The services this instance serves, read as any service is (one mapper of routes): their rules classify only.
+        var services = new List<ServiceConfig>(policy.Services.Count);
+        foreach (var inbound in policy.Services)
+        {
+            var service = new Proto.Service { Key = inbound.Key, Port = inbound.Port };
+            service.Names.Add(inbound.Names);
+            service.Routes.Add(inbound.Routes);
+            if (DestinationMapper.ToServiceConfig(service, problems) is { } config)
+            {
+                services.Add(config);
+            }
+        }
+
+        return new InboundPolicyConfig(ToConfig(policy.DefaultPolicy, DefaultInboundPolicy.AllUnauthenticated), servers) { Services = services };
     }
 
     private static AuthorizationConfig? ToConfig(Proto.Authorization authz, List<string> problems, string server)

@@ -91,6 +91,7 @@ internal sealed partial class ProxyResponses(ProxyMetrics metrics, TimeProvider 
         var grpc = GrpcStatus(context);
         var success = status < 500 && (grpc.Length == 0 || grpc == "0");
         metrics.Response(direction, authority, tls, status, success, grpc).Add(latencyMs);
+        context.Features.Get<RouteTraffic>()?.Response(status, success, grpc).Add(latencyMs);
         if (tap.IsActive && context.Features.Get<TapCapture>() is { } capture)
         {
             tap.Complete(capture, context, direction, tls, latencyMs);

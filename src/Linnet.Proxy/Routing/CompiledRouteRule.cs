@@ -43,6 +43,9 @@ internal sealed class CompiledRouteRule
     /// <summary>This rule's metric series, looked up once on first use (the route's labels never change).</summary>
     internal RouteSeries? Series { get; set; }
 
+    /// <summary>This rule's <c>route_*</c> series (Linkerd's route dashboard), looked up once on first use.</summary>
+    internal RouteTraffic? Traffic { get; set; }
+
     /// <summary>Per backend (by index) metric series, looked up once on first use.</summary>
     internal RouteBackendSeries?[] BackendSeries { get; }
 

@@ -21,8 +21,10 @@ internal sealed class ProxyModel
         InboundPolicyConfig inboundPolicySource,
         Dictionary<(string, string), EndpointState> endpoints,
         Dictionary<string, Regex> regexes,
-        Dictionary<string, RetryBudget> budgets)
+        Dictionary<string, RetryBudget> budgets,
+        FrozenDictionary<string, ServiceState[]> inboundByHost)
     {
+        InboundByHost = inboundByHost;
         Version = version;
         ByHost = byHost;
         ByLocalPort = byLocalPort;
@@ -47,6 +49,10 @@ internal sealed class ProxyModel
 
     internal FrozenDictionary<string, ServiceState[]> ByHost { get; }
 
+    /// <summary>The service ports this instance serves that have routes (the inbound policy's services: no
+    /// endpoints, rules that only classify), by host name.</summary>
+    internal FrozenDictionary<string, ServiceState[]> InboundByHost { get; }
+
     internal FrozenDictionary<int, ServiceState> ByLocalPort { get; }
 
     internal Dictionary<(string, string), EndpointState> Endpoints { get; }
@@ -57,9 +63,15 @@ internal sealed class ProxyModel
 
     /// <summary>Finds the service for an authority. <paramref name="port"/> is the port the client named,
     /// or null when it named none: then the host's only port, or port 80, is meant.</summary>
-    public ServiceState? Find(string host, int? port)
+    public ServiceState? Find(string host, int? port) => Find(ByHost, host, port);
+
+    /// <summary>Inbound: the service with routes this instance serves that an inbound authority names (found as
+    /// <see cref="Find"/> finds one), whose rules classify the request for metrics and tap; null: none.</summary>
+    public ServiceState? FindInbound(string host, int? port) => InboundByHost.Count == 0 ? null : Find(InboundByHost, host, port);
+
+    private static ServiceState? Find(FrozenDictionary<string, ServiceState[]> byHost, string host, int? port)
     {
-        if (!ByHost.TryGetValue(host, out var ports))
+        if (!byHost.TryGetValue(host, out var ports))
         {
             return null;
         }

@@ -39,6 +39,10 @@ internal sealed class ServiceState
     /// <summary>The service's route rules, compiled with the snapshot; empty when it has no routes.</summary>
     internal CompiledRouteRule[] Rules { get; set; } = [];
 
+    /// <summary>The <c>route_*</c> series of this service's requests no rule matched (Linkerd's default route),
+    /// found on first use.</summary>
+    internal Telemetry.RouteTraffic? UnmatchedTraffic { get; set; }
+
     /// <summary>An index over <see cref="Rules"/> for services with many; null when the walk is as cheap.</summary>
     internal RouteIndex? RouteIndex { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text.RegularExpressions;
 using Linnet.Proxy.Authorization;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
@@ -138,9 +139,9 @@ internal sealed partial class ServiceTable : IDisposable
         }
 
         // Most snapshots change services only: the policy is recompiled only when it changed.
-        var policy = previous is not null && ReferenceEquals(previous.InboundPolicySource, snapshot.InboundPolicy)
-            ? previous.InboundPolicy
-            : CompiledInboundPolicy.Compile(snapshot.InboundPolicy);
+        var samePolicy = previous is not null && ReferenceEquals(previous.InboundPolicySource, snapshot.InboundPolicy);
+        var policy = samePolicy ? previous!.InboundPolicy : CompiledInboundPolicy.Compile(snapshot.InboundPolicy);
+        var inbound = samePolicy ? previous!.InboundByHost : CompileInbound(snapshot, routes.Regexes);
         return new ProxyModel(
             snapshot.Version,
             byHost.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.OrdinalIgnoreCase),
@@ -150,7 +151,46 @@ internal sealed partial class ServiceTable : IDisposable
             snapshot.InboundPolicy,
             endpointIndex,
             routes.Regexes,
-            budgets);
+            budgets,
+            inbound);
+    }
+
+    // The services this instance serves, with their routes compiled as a client's are (the same matcher), to
+    // classify inbound requests; they have no endpoints and their rules no backends.
+    private FrozenDictionary<string, ServiceState[]> CompileInbound(ProxyConfigSnapshot snapshot, Dictionary<string, Regex> regexes)
+    {
+        var services = snapshot.InboundPolicy.Services;
+        if (services.Count == 0)
+        {
+            return FrozenDictionary<string, ServiceState[]>.Empty;
+        }
+
+        var compiler = new RouteCompiler(new Dictionary<string, ServiceState>(), regexes);
+        var byHost = new Dictionary<string, List<ServiceState>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var service in services)
+        {
+            var state = new ServiceState(service, [], BalancerNames.Create(service.Balancer, [], _random), new RetryBudget(service.RetryBudget, _time))
+            {
+                Rules = compiler.Compile(service),
+            };
+            state.RouteIndex = RouteIndex.Create(state.Rules);
+            foreach (var host in service.Aliases.Prepend(service.Name))
+            {
+                if (!byHost.TryGetValue(host, out var list))
+                {
+                    byHost[host] = list = [];
+                }
+
+                list.Add(state);
+            }
+        }
+
+        foreach (var problem in compiler.Problems)
+        {
+            Log.RouteProblem(_logger, snapshot.Version, problem);
+        }
+
+        return byHost.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
     }
 
     // New endpoints join at the mean estimate of their sampled peers (see EndpointState.Seed).

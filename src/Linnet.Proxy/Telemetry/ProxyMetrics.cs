@@ -37,7 +37,8 @@ internal sealed class ProxyMetrics
         _time = time;
         _startTimeSeconds = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         Routes = new RouteMetrics();
-        _sources = [Routes];
+        ServiceRoutes = new ServiceRouteMetrics();
+        _sources = [Routes, ServiceRoutes];
     }
 
     /// <summary>Who this proxy runs beside.</summary>
@@ -45,6 +46,9 @@ internal sealed class ProxyMetrics
 
     /// <summary>Per-route and per-backend series, retries, timeouts, faults and ejections.</summary>
     public RouteMetrics Routes { get; }
+
+    /// <summary>Linkerd's <c>route_*</c> families (per route, inbound and outbound), for its route dashboard.</summary>
+    public ServiceRouteMetrics ServiceRoutes { get; }
 
     /// <summary>Adds a family of series rendered after the core ones (before the process metrics).</summary>
     public void AddSource(IMetricsSource source)
@@ -182,7 +186,7 @@ internal sealed class ProxyMetrics
     private static string TcpLabels((Direction Direction, string Peer, string Tls) key) =>
         $"{Common(key.Direction)},peer=\"{key.Peer}\",{key.Tls}";
 
-    private static void WriteHistogram(StringBuilder sb, string name, string labels, Histogram histogram)
+    internal static void WriteHistogram(StringBuilder sb, string name, string labels, Histogram histogram)
     {
         var inv = CultureInfo.InvariantCulture;
         var (counts, sum) = histogram.Snapshot();

@@ -122,6 +122,61 @@ public sealed class EmbeddedSeriesStoreTests
     }
 
     [Fact]
+    public async Task Add_SeriesMissingFromScrapes_AnswersFromItsLastSampleWithinLookbackAsPromQL()
+    {
+        // One ring of scrape times per proxy: a series absent from some scrapes still has its own samples.
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(5), time);
+        var steady = ("authority", "a:80");
+        var flaky = ("authority", "b:80");
+        store.Add(Web, time.GetUtcNow(), [Sample("response_total", 10, ("direction", "inbound"), steady), Sample("response_total", 5, ("direction", "inbound"), flaky)]);
+        for (var i = 1; i <= 6; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            // b:80 is in the third scrape only: 5 → 9.
+            store.Add(Web, time.GetUtcNow(), [Sample("response_total", 10 + i, ("direction", "inbound"), steady), .. i == 3 ? [Sample("response_total", 9, ("direction", "inbound"), flaky)] : Array.Empty<MetricSample>()]);
+        }
+
+        var increase = await store.IncreaseAsync(InboundResponses, ["authority"], TimeSpan.FromSeconds(25), CancellationToken.None);
+        Assert.Equal(5, increase.Single(v => v.Label("authority") == "a:80").Value); // 16 − 11
+        Assert.Equal(4, increase.Single(v => v.Label("authority") == "b:80").Value); // 9 now (15 s old) − 5 at 25 s ago
+        var latest = await store.LatestAsync(InboundResponses, ["authority"], CancellationToken.None);
+        Assert.Equal(9, latest.Single(v => v.Label("authority") == "b:80").Value);
+    }
+
+    [Fact]
+    public void Add_SeriesGoneForLongerThanTheRing_Forgotten()
+    {
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), time); // 14 scrapes kept
+        store.Add(Web, time.GetUtcNow(), [Sample("response_total", 1, ("authority", "gone:80")), Sample("response_total", 1, ("authority", "kept:80"))]);
+        for (var i = 1; i <= 13; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            store.Add(Web, time.GetUtcNow(), [Sample("response_total", 1 + i, ("authority", "kept:80"))]);
+        }
+
+        Assert.Equal(2, store.SeriesCount); // its one sample is still in the ring
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        store.Add(Web, time.GetUtcNow(), [Sample("response_total", 20, ("authority", "kept:80"))]);
+
+        Assert.Equal(1, store.SeriesCount);
+    }
+
+    [Fact]
+    public void Add_ScrapeNotLaterThanTheLast_Ignored()
+    {
+        var time = new FakeTimeProvider();
+        var store = new EmbeddedSeriesStore(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), time);
+        var at = time.GetUtcNow();
+        store.Add(Web, at, [Sample("response_total", 7, ("direction", "inbound"))]);
+        store.Add(Web, at, [Sample("response_total", 1, ("direction", "inbound")), Sample("response_total", 1, ("direction", "outbound"))]);
+
+        Assert.Equal(1, store.SeriesCount);
+    }
+
+    [Fact]
     public async Task Retain_TargetGone_ItsSeriesForgotten()
     {
         var time = new FakeTimeProvider();

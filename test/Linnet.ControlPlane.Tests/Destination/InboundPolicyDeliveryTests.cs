@@ -31,6 +31,19 @@ public sealed class InboundPolicyDeliveryTests
 
         """;
 
+    private const string WebRoute = """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: { name: web-api }
+        spec:
+          parentRefs: [ { name: web } ]
+          rules:
+            - matches: [ { path: { type: PathPrefix, value: /api }, method: GET } ]
+              filters: [ { type: RequestHeaderModifier, requestHeaderModifier: { set: [ { name: x-route, value: api } ] } } ]
+              backendRefs: [ { name: web-v2 } ]
+
+        """;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -86,6 +99,34 @@ public sealed class InboundPolicyDeliveryTests
         Assert.Single(snapshot.InboundPolicy.Servers);
         Assert.Null(update.InboundPolicy);
         Assert.Single(update.Services);
+    }
+
+    [Fact]
+    public async Task Subscribe_ServiceWithRoutes_PolicyCarriesItsRoutesMatchesOnlyToTheInstancesThatServeIt()
+    {
+        await using var cp = await TestControlPlane.StartAsync(Ct);
+        await cp.CommitAsStoreAsync(Manifests.Join(Manifests.Instance("web-0", "web", "127.0.0.2"), Manifests.Instance("db-0", "db", "127.0.0.3")), Ct);
+        await cp.ApplyOkAsync(Manifests.Join(Manifests.Service("web"), Manifests.Service("db"), Manifests.Service("web-v2", app: "nobody"), WebRoute), Ct);
+        using var web = cp.Subscribe("default", "web", "web-0");
+        using var db = cp.Subscribe("default", "db", "db-0");
+
+        var webPolicy = (await web.NextAsync(Ct)).InboundPolicy;
+        var dbPolicy = (await db.NextAsync(Ct)).InboundPolicy;
+
+        // web-0 serves web:80, which has a route: it gets it to classify its inbound requests by; db-0 serves a
+        // service without routes, and gets nothing.
+        var service = Assert.Single(webPolicy.Services);
+        Assert.Equal(("web.default:80", 80), (service.Key, service.Port));
+        Assert.Contains("web.default.svc.cluster.local", service.Names);
+        var route = Assert.Single(service.Routes);
+        Assert.Equal(("default/web-api", Route.Types.Kind.Http), (route.Name, route.Kind));
+        var rule = Assert.Single(route.Rules);
+        var match = Assert.Single(rule.Matches);
+        Assert.Equal(("/api", "GET"), (match.Path.Value, match.Method));
+        // Only what classifies: the backends and filters are the clients'.
+        Assert.Empty(rule.Backends);
+        Assert.Null(rule.RequestHeaders);
+        Assert.Empty(dbPolicy.Services);
     }
 
     [Fact]

@@ -21,15 +21,16 @@ internal sealed class PrometheusProcess : IAsyncDisposable
 
     public Uri Url { get; }
 
-    /// <summary>Starts it; the service discovery is asked with the bearer credential in <paramref name="credentialsFile"/>.</summary>
-    public static async Task<PrometheusProcess> StartAsync(Uri serviceDiscovery, string credentialsFile, CancellationToken cancellationToken)
+    /// <summary>Starts it; the service discovery is asked with the bearer credential in <paramref name="credentialsFile"/>;
+    /// each proxy is scraped every <paramref name="scrapeInterval"/> (Prometheus's duration syntax).</summary>
+    public static async Task<PrometheusProcess> StartAsync(Uri serviceDiscovery, string credentialsFile, CancellationToken cancellationToken, string scrapeInterval = "1s")
     {
         var directory = Directory.CreateTempSubdirectory("linnet-e2e-prometheus-");
         var port = PortAllocator.GetFreeTcpPort();
         var config = Path.Combine(directory.FullName, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
             global:
-              scrape_interval: 1s
+              scrape_interval: {scrapeInterval}
               scrape_timeout: 1s
             scrape_configs:
               - job_name: linnet-proxy
@@ -62,6 +63,18 @@ internal sealed class PrometheusProcess : IAsyncDisposable
         {
             return null; // not listening yet
         }
+    }
+
+    /// <summary>The result of an instant query evaluated at <paramref name="time"/> (Prometheus's own timestamp text,
+    /// or null for now): each series' labels and its value, or its samples for a range-vector query.</summary>
+    public async Task<JsonArray> QueryAsync(HttpClient http, string query, string? time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var at = time is null ? "" : $"&time={Uri.EscapeDataString(time)}";
+        var text = await http.GetStringAsync(new Uri(Url, $"api/v1/query?query={Uri.EscapeDataString(query)}{at}"), cancellationToken);
+        var body = JsonNode.Parse(text)!;
+        Assert.True(body["status"]?.ToString() == "success", $"{query}: {text}");
+        return body["data"]!["result"]!.AsArray();
     }
 
     public string Tail() => string.Join('\n', _process.Lines.TakeLast(20));

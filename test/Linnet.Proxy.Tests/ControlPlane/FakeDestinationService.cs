@@ -36,11 +36,14 @@ internal sealed class FakeDestinationService : Destination.DestinationBase
     /// <summary>The last request received.</summary>
     public SubscribeRequest? LastRequest { get; private set; }
 
+    /// <summary>The subscriber's inbound policy, sent with every snapshot (null: none, the proxy's default).</summary>
+    public InboundPolicy? Policy { get; set; }
+
     /// <summary>Replaces the model and sends it as a snapshot to open streams. Before the first call, new
     /// subscribers get nothing (a control plane still loading its store).</summary>
     public void Replace(string version, params Service[] services)
     {
-        var update = new ConfigUpdate { Version = version, Snapshot = true };
+        var update = new ConfigUpdate { Version = version, Snapshot = true, InboundPolicy = Policy };
         update.Services.Add(services);
         lock (_lock)
         {
@@ -115,7 +118,7 @@ internal sealed class FakeDestinationService : Destination.DestinationBase
         {
             if (_version is not null)
             {
-                var snapshot = new ConfigUpdate { Version = _version, Snapshot = true };
+                var snapshot = new ConfigUpdate { Version = _version, Snapshot = true, InboundPolicy = Policy };
                 snapshot.Services.Add(_model.Values);
                 stream.Writer.TryWrite(snapshot);
             }

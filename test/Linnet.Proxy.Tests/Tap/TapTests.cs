@@ -178,6 +178,53 @@ public sealed class TapTests
     }
 
     [Fact]
+    public async Task Tap_InboundRequestOfAServiceWithRoutes_EventCarriesTheRouteItMatchedAndIsCountedUnderIt()
+    {
+        await using var app = await HttpTestApp.StartAsync("a", cancellationToken: Ct);
+        var server = await FakeDestinationServer.StartAsync();
+        await using var disposeServer = server;
+
+        // This instance serves web.test:80, whose route sends /bytes somewhere (the client's business: inbound only classifies).
+        var web = new Dst.InboundService { Key = "web.test:80", Port = 80, Names = { "web.test", "web.test.svc.cluster.local" } };
+        web.Routes.Add(new Dst.Route
+        {
+            Name = "test/web-bytes",
+            Rules = { new Dst.RouteRule { Matches = { new Dst.RouteMatch { Path = new Dst.PathMatch { Type = Dst.PathMatch.Types.Type.Prefix, Value = "/bytes" } } } } },
+        });
+        server.Service.Policy = new Dst.InboundPolicy { DefaultPolicy = Dst.DefaultPolicy.AllUnauthenticated, Services = { web } };
+        server.Service.Replace("v1", Service("backend", "test", 8080, app.Port));
+        await using var proxy = await StartProxyAsync(server, app.Port);
+        await StartTapAsync(server, new TapStart { Id = "in", MaxRps = 1000 });
+
+        foreach (var (host, path) in new[] { ("web.test.svc.cluster.local:80", "/bytes/4"), ("web.test:80", "/hello"), ("127.0.0.1:80", "/bytes/5") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(proxy.InboundUri, path));
+            request.Headers.Host = host;
+            using var response = await Http.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode); // classified, never routed: the app answers every one
+        }
+
+        await Eventually.WaitAsync(() => server.Tap.Events.Count >= 3, "three tap events");
+        var routed = server.Tap.Events.Single(e => e.Path == "/bytes/4");
+        Assert.Equal("inbound", routed.Direction);
+        Assert.Equal(
+            new Dictionary<string, string> { ["route"] = "web-bytes", ["kind"] = "HTTPRoute", ["namespace"] = "test" },
+            routed.RouteMeta.ToDictionary(kv => kv.Key, kv => kv.Value));
+        Assert.Empty(server.Tap.Events.Single(e => e.Path == "/hello").RouteMeta);
+        Assert.Empty(server.Tap.Events.Single(e => e.Path == "/bytes/5").RouteMeta); // an authority naming no service
+
+        // Linkerd's route series: under the route, under the service alone (its default route), and nothing for an
+        // authority that names no service of this instance.
+        var scrape = await proxy.ScrapeWhenAsync(s => s.Sum("response_total", ("direction", "inbound")) == 3);
+        Assert.Equal(1, scrape.Sum("route_request_total", ("direction", "inbound"), ("dst", "web.test.svc.cluster.local:80"), ("rt_route", "web-bytes")));
+        Assert.Equal(1, scrape.Sum("route_response_total", ("direction", "inbound"), ("rt_route", "web-bytes"), ("status_code", "200"), ("classification", "success")));
+        Assert.Equal(1, scrape.Sum("route_response_latency_ms_count", ("direction", "inbound"), ("rt_route", "web-bytes")));
+        var unmatched = Assert.Single(scrape.All("route_request_total"), s => !s.Labels.ContainsKey("rt_route"));
+        Assert.Equal((1.0, "web.test.svc.cluster.local:80"), (unmatched.Value, unmatched.Labels["dst"]));
+        Assert.Equal(2, scrape.All("route_request_total").Count);
+    }
+
+    [Fact]
     public async Task StreamEnds_EveryTapStops_RequestPathBackToNothing()
     {
         await using var app = await HttpTestApp.StartAsync("a", cancellationToken: Ct);
@@ -208,9 +255,10 @@ public sealed class TapTests
         return server;
     }
 
-    private static async Task<TestProxy> StartProxyAsync(FakeDestinationServer server)
+    // The local app listens on appPort (inbound requests go there); outbound ones go to the service's endpoints.
+    private static async Task<TestProxy> StartProxyAsync(FakeDestinationServer server, int appPort = 1)
     {
-        var proxy = await TestProxy.StartAsync(1, configure: server.Configure);
+        var proxy = await TestProxy.StartAsync(appPort, configure: server.Configure);
         await Eventually.WaitAsync(async () => await Http.GetStringAsync(new Uri(proxy.AdminUri, "/config-version"), Ct) == "v1\n", "config v1");
         await Eventually.WaitAsync(() => server.Tap.Attached == 1, "the proxy to attach for tap");
         return proxy;

@@ -74,7 +74,7 @@ internal sealed partial class ForwardStage : IRequestStage
         var http = context.Request;
         if (request.Direction == Direction.Inbound)
         {
-            var authority = DstCanonical.InboundAuthority(http, connection.ClientIdentity is not null);
+            var authority = request.InboundAuthority;
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
             // mTLS: an HTTP/1.x request that crossed the mesh in HTTP/2 goes on to the app as HTTP/1.1.
             return ForwardAsync(request, _inboundClient, prefix, null, authority, request.Tls, OrigProto.Take(http) ? Http1 : null);

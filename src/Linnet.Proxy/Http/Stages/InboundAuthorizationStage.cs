@@ -23,8 +23,7 @@ internal sealed class InboundAuthorizationStage(InboundAuthorizer authorizer, Pr
         var connection = request.Connection;
         if (authorizer.AuthorizeHttp(request.Model.InboundPolicy, request.Context, connection.TargetPort, connection.ClientIdentity) is { } unauthorized)
         {
-            var authority = DstCanonical.InboundAuthority(request.Context.Request, connection.ClientIdentity is not null);
-            return responses.RespondAsync(request, authority, ProxyError.Unauthorized, unauthorized);
+            return responses.RespondAsync(request, request.InboundAuthority, ProxyError.Unauthorized, unauthorized);
         }
 
         return next(request);

@@ -29,6 +29,12 @@ internal sealed class RequestState(HttpContext context, ProxyConnectionFeature c
     /// <summary>The connection's <c>tls</c> label.</summary>
     public string Tls { get; } = TlsLabel.ForConnection(connection.Direction, connection.ClientIdentity);
 
+    /// <summary>Inbound: the request's authority label (<see cref="DstCanonical.InboundAuthority"/>), read once:
+    /// reading it removes <c>l5d-dst-canonical</c>, so every stage asks here.</summary>
+    public string InboundAuthority => _inboundAuthority ??= DstCanonical.InboundAuthority(Context.Request, Connection.ClientIdentity is not null);
+
+    private string? _inboundAuthority;
+
     /// <summary>Headers the client's <c>Connection</c> header nominated as hop-by-hop (HTTP/1).</summary>
     public IReadOnlyList<string> HopByHop { get; set; } = [];
 

@@ -55,6 +55,46 @@ public sealed class RouteStageTests
     }
 
     [Fact]
+    public async Task InvokeAsync_Outbound_RouteSeriesPerRuleAndDefaultRouteWithoutRtRoute()
+    {
+        using var harness = new RequestStageHarness([Web, Api]);
+        var stage = new RouteStage(new HttpRouter(new Random(1)), harness.Responses);
+        foreach (var path in new[] { "/api/1", "/api/2", "/other" })
+        {
+            var request = Routed(harness, path);
+            await stage.InvokeAsync(request, r =>
+            {
+                harness.Responses.Record(r.Context, r.Direction, r.Service!.Authority, r.Tls, 1);
+                return Task.CompletedTask;
+            });
+        }
+
+        var scrape = harness.Scrape();
+        Assert.Equal(2, scrape.Sum("route_request_total", ("direction", "outbound"), ("dst", "web:80"), ("rt_route", "web-routes")));
+        Assert.Equal(2, scrape.Sum("route_response_total", ("direction", "outbound"), ("rt_route", "web-routes"), ("status_code", "200"), ("classification", "success")));
+        // The request no rule matched: the proxy's 404, under Linkerd's default route (no rt_route).
+        var unmatched = Assert.Single(scrape.All("route_response_total"), s => !s.Labels.ContainsKey("rt_route"));
+        Assert.Equal((1.0, "web:80", "404"), (unmatched.Value, unmatched.Labels["dst"], unmatched.Labels["status_code"]));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_ServiceWithoutRules_NoRouteSeries()
+    {
+        using var harness = new RequestStageHarness([Web, Api]);
+        var request = harness.Request(RequestStageHarness.Context("api", "/x"), ListenerRole.Outbound);
+        request.Service = request.Target = request.Model.Find("api", null);
+
+        await new RouteStage(new HttpRouter(new Random(1)), harness.Responses).InvokeAsync(request, r =>
+        {
+            harness.Responses.Record(r.Context, r.Direction, r.Service!.Authority, r.Tls, 1);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal(1, harness.Scrape().Sum("response_total", ("direction", "outbound")));
+        Assert.Empty(harness.Scrape().All("route_request_total"));
+    }
+
+    [Fact]
     public async Task InvokeAsync_ServiceWithoutRules_PassesUntouched()
     {
         using var harness = new RequestStageHarness([Web, Api]);
