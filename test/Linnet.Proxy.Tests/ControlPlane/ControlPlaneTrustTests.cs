@@ -65,11 +65,12 @@ public sealed class ControlPlaneTrustTests
         await using var proxy = await TestProxy.StartAsync(1, configure: server.Configure);
         await WaitVersionAsync(proxy, "v1");
         Assert.Equal("a", await GetAppAsync(proxy));
-        var subscriptions = server.Service.SubscribeCount;
         using var other = new FakeMeshCa();
 
         // The control plane goes; something else answers on its address with an allow-everything config.
+        // Counted once the genuine server has stopped: the proxy may resubscribe to it while it shuts down.
         await server.StopAsync();
+        var subscriptions = server.Service.SubscribeCount;
         server.Service.Replace("v2-spoofed", Service("backend", "shop", 8080, 1));
         await (spoof == "another CA" ? server.RestartAsync(other) : server.RestartAsync(identity: "spiffe://cluster.local/ns/test/sa/web"));
         await proxy.ScrapeWhenAsync(s => s.Sum("control_plane_tls_refused_total", ("api", "destination")) >= 1);
