@@ -161,7 +161,10 @@ public sealed class CanaryOperationsTests(ITestOutputHelper output)
               targetRef: { apiVersion: apps/v1, kind: Deployment, name: backend }
               service: { port: 80, targetPort: 8080 }
               analysis:
-                interval: 2s
+                # 5 s: the one check at weight 50 (maxWeight: the next step promotes) must see the new revision's
+                # traffic scraped by Prometheus (every 1 s; rate() needs two samples), and the 10 s query window
+                # must no longer hold the previous canary's (it ended four intervals earlier).
+                interval: 5s
                 threshold: 3
                 maxWeight: 50
                 stepWeight: 50
