@@ -19,7 +19,7 @@ public sealed class UpDownTests(ITestOutputHelper output)
             Assert.True(up.ExitCode == 0, up.Output);
             var instances = await mesh.WaitForInstancesAsync(3, ct);
             Assert.All(instances, i => Assert.StartsWith(mesh.FirstAddress[..mesh.FirstAddress.LastIndexOf('.')], i.Address, StringComparison.Ordinal));
-            var controlPlane = int.Parse(await File.ReadAllTextAsync(Path.Combine(mesh.DataDirectory, "control-plane.pid"), ct), CultureInfo.InvariantCulture);
+            var controlPlane = int.Parse((await File.ReadAllTextAsync(Path.Combine(mesh.DataDirectory, "control-plane.pid"), ct)).Split(' ')[0], CultureInfo.InvariantCulture);
             var running = ProcessScan.Using(mesh.DataDirectory).Select(p => p.Pid).ToList();
             Assert.Contains(controlPlane, running);
             Assert.Equal(7, running.Count); // the control plane, and a proxy and an app per instance

@@ -296,7 +296,7 @@ internal static class ControlPlaneCommand
         }
 
         var proxyAddress = grpc.Address.Equals(IPAddress.Any) ? $"127.0.0.1:{grpc.Port}" : grpc.ToString();
-        await File.WriteAllTextAsync(data.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        await File.WriteAllTextAsync(data.PidFile, DataDirectory.PidRecord(Environment.ProcessId), cancellationToken);
         using var termination = new Termination(cancellationToken, _ => Console.WriteLine("linnet control plane: stopping every instance (a second Ctrl-C forces)"));
         try
         {
