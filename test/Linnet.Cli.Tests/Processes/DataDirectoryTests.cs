@@ -1,5 +1,6 @@
 using System.Globalization;
 using Linnet.Cli.Processes;
+using Linnet.Platform.Universal.Supervisor;
 
 namespace Linnet.Cli.Tests.Processes;
 
@@ -24,8 +25,7 @@ public sealed class DataDirectoryTests : IDisposable
     public void RunningPid_PidAliveButStartedAtAnotherTime_IsNull()
     {
         var data = new DataDirectory(_directory.FullName);
-        var stat = File.ReadAllText($"/proc/{Environment.ProcessId}/stat");
-        var start = ulong.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19], CultureInfo.InvariantCulture);
+        var start = ProcessTree.Identify(Environment.ProcessId)!.Value.StartTime;
         File.WriteAllText(data.PidFile, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {start + 1}"));
 
         Assert.Null(data.RunningPid());
