@@ -16,6 +16,7 @@ var root = new RootCommand("linnet-proxy: the Linnet sidecar proxy (inbound 4143
 {
     configOption,
     validateOption,
+    Linnet.Proxy.ProxyInit.ProxyInitCommand.Create(),
 };
 root.SetAction(async (parse, cancellationToken) =>
 {

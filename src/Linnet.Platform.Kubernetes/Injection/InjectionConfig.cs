@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Linnet.Api.ProxyInit;
 using Linnet.Api.Validation;
 using Linnet.ControlPlane.Core.Policy;
 
@@ -211,40 +212,28 @@ internal sealed partial record InjectionConfig
     private static List<int>? PortList(string value, Action<string> refuse, bool expand)
     {
         const int MaxExpanded = 1024;
-        var ports = new SortedSet<int>();
-        var ranges = 0;
-        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        if (PortRange.ParseList(value, out var error) is not { } ranges)
         {
-            var dash = part.IndexOf('-', StringComparison.Ordinal);
-            var low = dash < 0 ? part : part[..dash];
-            var high = dash < 0 ? part : part[(dash + 1)..];
-            if (!int.TryParse(low, NumberStyles.None, CultureInfo.InvariantCulture, out var lo) || !int.TryParse(high, NumberStyles.None, CultureInfo.InvariantCulture, out var hi)
-                || lo is < 1 or > 65535 || hi is < 1 or > 65535 || lo > hi)
-            {
-                refuse($"'{part}' is not a port 1..65535 or a range of them (low-high)");
-                return null;
-            }
+            refuse(error!);
+            return null;
+        }
 
-            ranges++;
-            if (expand)
+        var ports = new SortedSet<int>();
+        if (expand)
+        {
+            foreach (var range in ranges)
             {
-                if (ports.Count + (hi - lo + 1) > MaxExpanded)
+                if (ports.Count + range.Count > MaxExpanded)
                 {
                     refuse($"names more than {MaxExpanded} ports");
                     return null;
                 }
 
-                for (var p = lo; p <= hi; p++)
+                for (var p = range.Low; p <= range.High; p++)
                 {
                     ports.Add(p);
                 }
             }
-        }
-
-        if (ranges == 0)
-        {
-            refuse("lists no port");
-            return null;
         }
 
         return [.. ports];

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Linnet.Api.ProxyInit;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.Platform.Universal.Supervisor;
 
@@ -366,22 +367,24 @@ internal sealed class PodNetwork
         }
     }
 
-    // Linkerd's proxy-init, in the pod's nat table: every TCP connection arriving for the pod goes to the proxy's
-    // inbound port, except those for the inbound port itself and admin (the host probes and scrapes it); every TCP
-    // connection the pod opens goes to the proxy's outbound port, except over lo (the app calling itself or its
-    // proxy's service ports) and the proxy's own, which would loop.
+    // Linkerd's proxy-init, in the pod's nat table (FirewallRules, the rules linnet-proxy init installs on
+    // Kubernetes): every TCP connection arriving for the pod goes to the proxy's inbound port, except those for the
+    // inbound port itself and admin (the host probes and scrapes it); every TCP connection the pod opens goes to the
+    // proxy's outbound port, except over lo (the app calling itself or its proxy's service ports) and the proxy's
+    // own, which would loop.
     private static void Redirect(Pod pod)
     {
-        var inbound = WorkloadSupervisor.ProxyInboundPort.ToString(CultureInfo.InvariantCulture);
-        var outbound = WorkloadSupervisor.ProxyOutboundPort.ToString(CultureInfo.InvariantCulture);
-        var admin = WorkloadSupervisor.ProxyAdminPort.ToString(CultureInfo.InvariantCulture);
-        string[] nat = ["ip", "netns", "exec", pod.NetworkNamespace, "iptables", "-w", "-t", "nat"];
-        HostCommand.Check([.. nat, "-A", "PREROUTING", "-p", "tcp", "--dport", inbound, "-j", "RETURN"]);
-        HostCommand.Check([.. nat, "-A", "PREROUTING", "-p", "tcp", "--dport", admin, "-j", "RETURN"]);
-        HostCommand.Check([.. nat, "-A", "PREROUTING", "-p", "tcp", "-j", "REDIRECT", "--to-ports", inbound]);
-        HostCommand.Check([.. nat, "-A", "OUTPUT", "-o", "lo", "-j", "RETURN"]);
-        HostCommand.Check([.. nat, "-A", "OUTPUT", "-m", "owner", "--uid-owner", pod.ProxyUid.ToString(CultureInfo.InvariantCulture), "-j", "RETURN"]);
-        HostCommand.Check([.. nat, "-A", "OUTPUT", "-p", "tcp", "-j", "REDIRECT", "--to-ports", outbound]);
+        var configuration = new FirewallConfiguration
+        {
+            InboundProxyPort = WorkloadSupervisor.ProxyInboundPort,
+            OutboundProxyPort = WorkloadSupervisor.ProxyOutboundPort,
+            ProxyUid = pod.ProxyUid,
+            InboundPortsToIgnore = [new PortRange(WorkloadSupervisor.ProxyInboundPort, WorkloadSupervisor.ProxyInboundPort), new PortRange(WorkloadSupervisor.ProxyAdminPort, WorkloadSupervisor.ProxyAdminPort)],
+        };
+        foreach (var command in FirewallRules.Commands(configuration))
+        {
+            HostCommand.Check(["ip", "netns", "exec", pod.NetworkNamespace, "iptables", .. command]);
+        }
     }
 
     private static void CreateDirectory(string path, UnixFileMode mode)

@@ -124,6 +124,10 @@ internal sealed class NetworkNamespace : IAsyncDisposable
     public async Task<string> ExecAsync(IReadOnlyList<string> command, CancellationToken cancellationToken) =>
         (await CheckAsync(["ip", "netns", "exec", Name, .. command], cancellationToken)).Output;
 
+    /// <summary>Runs a command inside the namespace as root; its exit code and its stdout and stderr together.</summary>
+    public Task<(int ExitCode, string Output)> RunInAsync(IReadOnlyList<string> command, CancellationToken cancellationToken) =>
+        RunAsync(["ip", "netns", "exec", Name, .. command], cancellationToken);
+
     /// <summary>
     /// proxy-init's outbound rules, in the namespace's <c>nat OUTPUT</c> chain: TCP towards the host side is
     /// redirected to <paramref name="proxyPort"/>, except connections owned by <paramref name="exemptUid"/> (the
