@@ -11,6 +11,9 @@ public static class AdmissionReviews
     /// <summary>The only apiVersion the webhook configuration asks for.</summary>
     public const string ApiVersion = "admission.k8s.io/v1";
 
+    /// <summary>The namespace whose pods are never injected.</summary>
+    public const string KubeSystem = "kube-system";
+
     /// <summary>The answer to <paramref name="review"/>, or the reason it is not an AdmissionReview this webhook
     /// answers (then an HTTP 400).</summary>
     public static AdmissionAnswer Answer(JsonNode? review, Func<string, IReadOnlyDictionary<string, string>> namespaceAnnotations, InjectionSettings settings)
@@ -41,6 +44,13 @@ public static class AdmissionReviews
         }
 
         var ns = Text(request["namespace"]) ?? Text(pod["metadata"]?["namespace"]) ?? "default";
+        if (ns == KubeSystem)
+        {
+            // The webhook configuration's namespaceSelector already leaves it out; a configuration edited by hand
+            // must not mesh the cluster's own components either (Linkerd's injector skips it too).
+            return AdmissionAnswer.Reviewed(Response(uid, allowed: true), InjectionOutcome.Skipped, "kube-system is never injected");
+        }
+
         var result = ProxyInjector.Mutate(pod, namespaceAnnotations(ns), settings, explicitRequest: false, WorkloadName(pod));
         var response = result.Outcome switch
         {

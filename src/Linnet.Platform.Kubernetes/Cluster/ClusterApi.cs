@@ -17,6 +17,7 @@ public sealed class ClusterApi(IKubernetes client)
         {
             { Group: "", Plural: "services" } => await client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: cancellationToken),
             { Group: "", Plural: "pods" } => await client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: cancellationToken),
+            { Group: "", Plural: "namespaces" } => await client.CoreV1.ListNamespaceAsync(cancellationToken: cancellationToken),
             { Group: "" } => throw new NotSupportedException($"core {type.Plural} are not watched"),
             _ => await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(type.Group, type.Version, type.Plural, cancellationToken: cancellationToken),
         };
@@ -41,6 +42,13 @@ public sealed class ClusterApi(IKubernetes client)
                 break;
             case { Group: "", Plural: "pods" }:
                 await foreach (var (t, o) in client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, onError: onError, cancellationToken: cancellationToken))
+                {
+                    yield return (t, WithType(type, ToJson(o)));
+                }
+
+                break;
+            case { Group: "", Plural: "namespaces" }:
+                await foreach (var (t, o) in client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, onError: onError, cancellationToken: cancellationToken))
                 {
                     yield return (t, WithType(type, ToJson(o)));
                 }

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.Platform.Kubernetes.Cluster;
 
 /// <summary>client-go's informer for one type: list, then watch from the list's resourceVersion; a watch that ends
-/// is resumed from the last resourceVersion seen (events and bookmarks); a 410 (<c>Expired</c>) relists; every
+/// is resumed from the last resourceVersion seen (events and bookmarks), each delivered to its sink; a 410 (<c>Expired</c>) relists; every
 /// <see cref="ResyncPeriod"/> the cached objects go through the mirror again; failures back off and relist.</summary>
-public sealed partial class ClusterInformer(ClusterApi api, WatchedType type, ClusterMirror mirror, TimeProvider time, ILogger logger)
+public sealed partial class ClusterInformer(ClusterApi api, WatchedType type, IClusterObjectSink mirror, TimeProvider time, ILogger logger)
 {
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _lists;

@@ -5,10 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.Platform.Kubernetes.Cluster;
 
 /// <summary>The Kubernetes platform as one hosted service: an informer per watched type fills the control plane's
-/// store through <see cref="ClusterMirror"/> on every replica; the replica holding the Lease also runs the status
+/// store through <see cref="ClusterMirror"/> on every replica, and one keeps the Namespaces' annotations
+/// (<see cref="ClusterNamespaces"/>, for the proxy injector); the replica holding the Lease also runs the status
 /// writer (<see cref="ClusterRouteStatusWriter"/>), once every informer has listed, so that it never writes from a
 /// partial view.</summary>
-public sealed class KubernetesPlatformService(IKubernetes client, ClusterMirror mirror, KubernetesPlatformOptions options, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+public sealed class KubernetesPlatformService(IKubernetes client, ClusterMirror mirror, ClusterNamespaces namespaces, KubernetesPlatformOptions options, TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
     private readonly ClusterApi _api = new(client);
 
@@ -28,7 +29,11 @@ public sealed class KubernetesPlatformService(IKubernetes client, ClusterMirror 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var logger = loggers.CreateLogger<ClusterInformer>();
-        Informers = options.Types.Select(t => new ClusterInformer(_api, t, mirror, time, logger) { ResyncPeriod = options.ResyncPeriod }).ToList();
+        Informers =
+        [
+            .. options.Types.Select(t => new ClusterInformer(_api, t, mirror, time, logger) { ResyncPeriod = options.ResyncPeriod }),
+            new ClusterInformer(_api, WatchedType.Namespaces, namespaces, time, logger) { ResyncPeriod = options.ResyncPeriod },
+        ];
         var running = Informers.Select(i => Task.Run(() => i.RunAsync(stoppingToken), CancellationToken.None)).ToList();
         try
         {

@@ -23,8 +23,21 @@ public static class KubernetesPlatformServiceCollectionExtensions
         services.TryAddSingleton(sp => new ClusterMirror(sp.GetRequiredService<IResourceStore>(), sp.GetRequiredService<ILogger<ClusterMirror>>()));
         // Proxies prove their identity with service-account tokens, reviewed by the API server.
         services.Replace(ServiceDescriptor.Singleton<IWorkloadTokenReviewer>(sp => new ClusterTokenReviewer(client, MeshIdentity.ServiceAccountTokenAudience, sp.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton<ClusterNamespaces>();
         services.TryAddSingleton<KubernetesPlatformService>();
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesPlatformService>());
+        return services;
+    }
+
+    /// <summary>Adds the proxy injector (the mutating admission webhook) to the platform, served by the control plane
+    /// itself (<see cref="Admission.ProxyInjectorService"/>).</summary>
+    public static IServiceCollection AddLinnetProxyInjector(this IServiceCollection services, Admission.ProxyInjectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton<ClusterNamespaces>();
+        services.TryAddSingleton<Admission.ProxyInjectorService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Admission.ProxyInjectorService>());
         return services;
     }
 }

@@ -15,6 +15,9 @@ public sealed record WatchedType(string Group, string Version, string Plural, st
     /// <summary>Core Pods: addresses, readiness and service accounts of the mesh's instances.</summary>
     public static WatchedType Pods { get; } = new("", "v1", "pods", "Pod");
 
+    /// <summary>Core Namespaces (cluster-scoped): their annotations, for the proxy injector.</summary>
+    public static WatchedType Namespaces { get; } = new("", "v1", "namespaces", "Namespace");
+
     /// <summary>The apiVersion of its objects.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

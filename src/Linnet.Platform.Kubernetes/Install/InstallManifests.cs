@@ -197,6 +197,9 @@ public static class InstallManifests
                 "--identity-trust-anchors-file", $"{identity}/trust-anchor/ca.crt",
                 "--identity-issuer-certificate-file", $"{identity}/issuer/tls.crt",
                 "--identity-issuer-key-file", $"{identity}/issuer/tls.key",
+                "--injector-certificate-file", $"{injector}/tls.crt",
+                "--injector-key-file", $"{injector}/tls.key",
+                "--proxy-image", options.ProxyImage,
             ],
             Ports =
             [

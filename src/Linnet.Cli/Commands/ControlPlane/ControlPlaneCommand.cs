@@ -55,10 +55,14 @@ internal static class ControlPlaneCommand
         var platform = new Option<string>("--platform") { Description = "Where the mesh's resources come from: universal (this host, linnet apply) or kubernetes (the cluster's objects, mirrored; kubectl writes them).", DefaultValueFactory = _ => "universal" };
         platform.AcceptOnlyFromAmong("universal", "kubernetes");
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "With --platform kubernetes: the kubeconfig file (default KUBECONFIG, ~/.kube/config, or the pod's in-cluster configuration)." };
+        var injectorCertificate = new Option<string?>("--injector-certificate-file") { Description = "With --platform kubernetes: the proxy injector's serving certificate (PEM; the linnet-proxy-injector-tls Secret's tls.crt). With it and --injector-key-file the control plane serves the admission webhook." };
+        var injectorKey = new Option<string?>("--injector-key-file") { Description = "With --platform kubernetes: the injector certificate's private key (PEM, chmod 600)." };
+        var injectorListen = new Option<string>("--injector-listen") { Description = "With --platform kubernetes: where the proxy injector listens (HTTPS).", DefaultValueFactory = _ => $"0.0.0.0:{Linnet.Platform.Kubernetes.InstallNames.InjectorPort}" };
+        var proxyImage = new Option<string>("--proxy-image") { Description = "With --platform kubernetes: the proxy image the injector adds to pods.", DefaultValueFactory = _ => new Linnet.Platform.Kubernetes.Install.InstallOptions().ProxyImage };
         var tapSecretHeaders = new Option<string[]>("--tap-secret-header") { Description = "A header tap redacts besides authorization, cookie, set-cookie and proxy-authorization (repeatable).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("control-plane", "Run the control plane in the foreground: with the universal supervisor, or over a Kubernetes cluster (--platform kubernetes).")
         {
-            platform, kubeconfig, grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, githubSecret, approversFile, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
+            platform, kubeconfig, injectorCertificate, injectorKey, injectorListen, proxyImage, grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, githubSecret, approversFile, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
         };
         foreach (var option in isolation.All)
         {
@@ -74,6 +78,7 @@ internal static class ControlPlaneCommand
             }
 
             KubernetesSource? cluster = null;
+            Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions? injector = null;
             IsolationOptions? pods = null;
             if (parse.GetValue(platform) == "kubernetes")
             {
@@ -89,12 +94,18 @@ internal static class ControlPlaneCommand
                     await Console.Error.WriteLineAsync(error);
                     return ExitCodes.Invalid;
                 }
+
+                if (!TryInjector(parse.GetValue(injectorCertificate), parse.GetValue(injectorKey), parse.GetValue(injectorListen)!, parse.GetValue(proxyImage)!, out injector, out error))
+                {
+                    await Console.Error.WriteLineAsync(error);
+                    return ExitCodes.Invalid;
+                }
             }
             else
             {
-                if (parse.GetResult(kubeconfig) is { Implicit: false })
+                if (new Option[] { kubeconfig, injectorCertificate, injectorKey, injectorListen, proxyImage }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } kubernetesOnly)
                 {
-                    await Console.Error.WriteLineAsync("--kubeconfig: only with --platform kubernetes");
+                    await Console.Error.WriteLineAsync($"{kubernetesOnly.Name}: only with --platform kubernetes");
                     return ExitCodes.Invalid;
                 }
 
@@ -206,9 +217,55 @@ internal static class ControlPlaneCommand
             }
 
             var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []) { TapSecretHeaders = [.. secretHeaders.Select(h => h.ToLowerInvariant())] };
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog, github, approvers, cluster);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog, github, approvers, cluster, injector);
         });
         return command;
+    }
+
+    /// <summary>The proxy injector's options: none without a certificate (the webhook is then off), both files or
+    /// neither; false with the reason otherwise.</summary>
+    internal static bool TryInjector(string? certificateFile, string? keyFile, string listen, string proxyImage, out Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions? injector, out string error)
+    {
+        injector = null;
+        error = "";
+        if (certificateFile is null && keyFile is null)
+        {
+            return true;
+        }
+
+        if (certificateFile is null || keyFile is null)
+        {
+            error = "--injector-certificate-file and --injector-key-file go together: the proxy injector needs its certificate and its key";
+            return false;
+        }
+
+        if (!IPEndPoint.TryParse(listen, out var endPoint) || endPoint.Port == 0 || !listen.Contains(':', StringComparison.Ordinal))
+        {
+            error = $"--injector-listen: '{listen}' is not an address:port";
+            return false;
+        }
+
+        if (!Linnet.Registry.ImageReference.TryParse(proxyImage, out _, out var imageError))
+        {
+            error = $"--proxy-image: {imageError}";
+            return false;
+        }
+
+        try
+        {
+            injector = new Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions
+            {
+                Certificate = Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions.LoadCertificate(certificateFile, keyFile),
+                EndPoint = endPoint,
+                ProxyImage = proxyImage,
+            };
+            return true;
+        }
+        catch (InvalidOperationException ex)
+        {
+            error = $"--injector-key-file: {ex.Message}";
+            return false;
+        }
     }
 
     /// <summary>Reads the metrics options; false with the reason when one is invalid.</summary>
@@ -260,7 +317,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null, Linnet.ControlPlane.Updates.GitHubWebhookSecret? github = null, Linnet.ControlPlane.Security.ApproverCredentials? approvers = null, KubernetesSource? cluster = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null, Linnet.ControlPlane.Updates.GitHubWebhookSecret? github = null, Linnet.ControlPlane.Security.ApproverCredentials? approvers = null, KubernetesSource? cluster = null, Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions? injector = null)
     {
         // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
         IdentityFiles.EnsureDirectory(data.Path);
@@ -332,6 +389,11 @@ internal static class ControlPlaneCommand
                 if (client is not null)
                 {
                     services.AddLinnetKubernetesPlatform(client, new KubernetesPlatformOptions(cluster!.Leadership));
+                    if (injector is not null)
+                    {
+                        services.AddLinnetProxyInjector(injector);
+                    }
+
                     return;
                 }
 
@@ -350,7 +412,8 @@ internal static class ControlPlaneCommand
             await host.StartAsync(termination.Stopping);
             Console.WriteLine(cluster is null
                 ? $"linnet control plane: API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, data {data.Path}, store revision {store.Revision}"
-                : $"linnet control plane (kubernetes, {cluster.Configuration.Host}, lease {cluster.Leadership.Namespace}/{cluster.Leadership.LeaseName} as {cluster.Leadership.Identity}): API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, data {data.Path}");
+                : $"linnet control plane (kubernetes, {cluster.Configuration.Host}, lease {cluster.Leadership.Namespace}/{cluster.Leadership.LeaseName} as {cluster.Leadership.Identity}): API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, "
+                    + (injector is null ? "proxy injector off (no --injector-certificate-file)" : $"proxy injector https://{host.Services.GetRequiredService<Linnet.Platform.Kubernetes.Admission.ProxyInjectorService>().EndPoint}{Linnet.Platform.Kubernetes.InstallNames.InjectorPath}") + $", data {data.Path}");
             try
             {
                 await Task.Delay(Timeout.Infinite, termination.Stopping);
