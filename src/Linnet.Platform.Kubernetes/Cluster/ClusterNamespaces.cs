@@ -11,6 +11,10 @@ public sealed class ClusterNamespaces : IClusterObjectSink
 {
     private static readonly IReadOnlyDictionary<string, string> None = FrozenDictionary<string, string>.Empty;
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _annotations = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the first list is in: before, every namespace would look unannotated.</summary>
+    public Task Synced => _synced.Task;
 
     /// <summary>The annotations of namespace <paramref name="name"/> (empty when unknown).</summary>
     public IReadOnlyDictionary<string, string> Annotations(string name) => _annotations.GetValueOrDefault(name, None);
@@ -33,6 +37,7 @@ public sealed class ClusterNamespaces : IClusterObjectSink
             _annotations.TryRemove(gone, out _);
         }
 
+        _synced.TrySetResult();
         return Task.CompletedTask;
     }
 

@@ -413,7 +413,7 @@ internal static class ControlPlaneCommand
             Console.WriteLine(cluster is null
                 ? $"linnet control plane: API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, data {data.Path}, store revision {store.Revision}"
                 : $"linnet control plane (kubernetes, {cluster.Configuration.Host}, lease {cluster.Leadership.Namespace}/{cluster.Leadership.LeaseName} as {cluster.Leadership.Identity}): API http://{host.HttpEndPoint}, gRPC {host.GrpcEndPoint}, "
-                    + (injector is null ? "proxy injector off (no --injector-certificate-file)" : $"proxy injector https://{host.Services.GetRequiredService<Linnet.Platform.Kubernetes.Admission.ProxyInjectorService>().EndPoint}{Linnet.Platform.Kubernetes.InstallNames.InjectorPath}") + $", data {data.Path}");
+                    + (injector is null ? "proxy injector off (no --injector-certificate-file)" : $"proxy injector https://{injector.EndPoint}{Linnet.Platform.Kubernetes.InstallNames.InjectorPath} once the Namespaces are listed") + $", data {data.Path}");
             try
             {
                 await Task.Delay(Timeout.Infinite, termination.Stopping);
