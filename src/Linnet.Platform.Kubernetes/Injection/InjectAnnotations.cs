@@ -28,6 +28,9 @@ public static class InjectAnnotations
     /// <summary>Outbound ports proxy-init does not redirect.</summary>
     public const string SkipOutboundPorts = ConfigPrefix + "skip-outbound-ports";
 
+    /// <summary>Source subnets whose inbound connections proxy-init leaves to the app.</summary>
+    public const string SkipSubnets = ConfigPrefix + "skip-subnets";
+
     /// <summary>The proxy container's CPU request.</summary>
     public const string CpuRequest = ConfigPrefix + "proxy-cpu-request";
 
@@ -81,7 +84,6 @@ public static class InjectAnnotations
         [ConfigPrefix + "trace-collector"] = "the proxy does not export traces",
         [ConfigPrefix + "init-image"] = "proxy-init is the proxy image's `init` mode: set proxy-image instead",
         [ConfigPrefix + "init-image-version"] = "proxy-init is the proxy image's `init` mode: set proxy-version instead",
-        [ConfigPrefix + "skip-subnets"] = "not supported yet: skip ports instead",
         [ConfigPrefix + "proxy-await"] = "the proxy always starts first and the app waits for it to be ready (a native sidecar with a startup probe)",
     };
 }

@@ -17,6 +17,8 @@ internal sealed partial record InjectionConfig
 
     public string? SkipOutboundPorts { get; init; }
 
+    public string? SkipSubnets { get; init; }
+
     public IReadOnlyDictionary<string, string> Requests { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyDictionary<string, string> Limits { get; init; } = new Dictionary<string, string>();
@@ -83,6 +85,17 @@ internal sealed partial record InjectionConfig
                     break;
                 case InjectAnnotations.SkipOutboundPorts:
                     config = PortList(value, Refuse, expand: false) is null ? config : config with { SkipOutboundPorts = value };
+                    break;
+                case InjectAnnotations.SkipSubnets:
+                    if (SubnetList.Parse(value, out var subnetError) is { } subnets)
+                    {
+                        config = config with { SkipSubnets = string.Join(",", subnets) };
+                    }
+                    else
+                    {
+                        Refuse(subnetError!);
+                    }
+
                     break;
                 case InjectAnnotations.CpuRequest or InjectAnnotations.MemoryRequest or InjectAnnotations.EphemeralStorageRequest:
                     config = Quantity(value, Refuse) ? config with { Requests = With(config.Requests, Resource(name), value) } : config;
@@ -173,7 +186,7 @@ internal sealed partial record InjectionConfig
 
     private static readonly string[] Known =
     [
-        InjectAnnotations.OpaquePorts, InjectAnnotations.SkipInboundPorts, InjectAnnotations.SkipOutboundPorts,
+        InjectAnnotations.OpaquePorts, InjectAnnotations.SkipInboundPorts, InjectAnnotations.SkipOutboundPorts, InjectAnnotations.SkipSubnets,
         InjectAnnotations.CpuRequest, InjectAnnotations.CpuLimit, InjectAnnotations.MemoryRequest, InjectAnnotations.MemoryLimit,
         InjectAnnotations.EphemeralStorageRequest, InjectAnnotations.EphemeralStorageLimit, InjectAnnotations.LogLevel,
         InjectAnnotations.ProxyUid, InjectAnnotations.ProxyImage, InjectAnnotations.ProxyVersion, InjectAnnotations.ImagePullPolicy,

@@ -168,6 +168,12 @@ public static class ProxyInjector
             args.Add(skipOutbound);
         }
 
+        if (config.SkipSubnets is { } skipSubnets)
+        {
+            args.Add("--subnets-to-ignore");
+            args.Add(skipSubnets);
+        }
+
         return new JsonObject
         {
             ["name"] = InitContainer,

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Net;
 using Linnet.Api.ProxyInit;
 
@@ -142,15 +141,20 @@ internal static class ProxyInitCommand
     private static List<IPNetwork> ParseSubnets(string[]? values, List<string> errors)
     {
         var subnets = new List<IPNetwork>();
-        foreach (var item in (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+        foreach (var value in values ?? [])
         {
-            if (IPNetwork.TryParse(item, out var network) && network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && item.Contains('/', StringComparison.Ordinal))
+            if (value.Trim().Length == 0)
             {
-                subnets.Add(network);
+                continue;
+            }
+
+            if (SubnetList.Parse(value, out var error) is { } parsed)
+            {
+                subnets.AddRange(parsed);
             }
             else
             {
-                errors.Add(string.Create(CultureInfo.InvariantCulture, $"--subnets-to-ignore: '{item}' is not an IPv4 CIDR range with its base address (such as 10.0.0.0/8)"));
+                errors.Add($"--subnets-to-ignore: {error}");
             }
         }
 

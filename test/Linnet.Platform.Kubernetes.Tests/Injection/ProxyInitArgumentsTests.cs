@@ -56,6 +56,7 @@ public sealed class ProxyInitArgumentsTests
     {
         var init = InitContainer("""
             { config.linkerd.io/skip-inbound-ports: "9090,10000-10010", config.linkerd.io/skip-outbound-ports: "3306, 6379",
+              config.linkerd.io/skip-subnets: "10.0.0.0/8, 192.168.1.0/24",
               config.linkerd.io/proxy-uid: "3000", config.linkerd.io/inbound-port: "5143", config.linkerd.io/outbound-port: "5140", config.linkerd.io/admin-port: "5191" }
             """);
         var args = init["args"]!.AsArray().Select(a => (string)a!).ToList();
@@ -69,5 +70,27 @@ public sealed class ProxyInitArgumentsTests
         Assert.Equal(3000, configuration.ProxyUid);
         Assert.Equal([new PortRange(4190, 4190), new PortRange(5191, 5191), new PortRange(9090, 9090), new PortRange(10000, 10010)], configuration.InboundPortsToIgnore);
         Assert.Equal([new PortRange(3306, 3306), new PortRange(6379, 6379)], configuration.OutboundPortsToIgnore);
+        Assert.Equal(["10.0.0.0/8", "192.168.1.0/24"], configuration.SubnetsToIgnore.Select(n => n.ToString()));
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1", "'10.0.0.1' is not a CIDR range")]
+    [InlineData("fd00::/8", "'fd00::/8' is IPv6")]
+    [InlineData(",", "lists no subnet")]
+    public void Mutate_InvalidSkipSubnets_RefusedWithPathAndReason(string value, string reason)
+    {
+        var pod = (JsonObject)ManifestYaml.Read($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: web-0, namespace: shop, annotations: { config.linkerd.io/skip-subnets: "{{value}}" } }
+            spec: { containers: [ { name: web, image: example/web:1 } ] }
+            """)[0]!;
+
+        var result = ProxyInjector.Mutate(pod, new Dictionary<string, string>(), InjectFixture.Settings, explicitRequest: true);
+
+        Assert.Equal(InjectionOutcome.Refused, result.Outcome);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("metadata.annotations[config.linkerd.io/skip-subnets]", error.Path);
+        Assert.StartsWith(reason, error.Reason, StringComparison.Ordinal);
     }
 }
