@@ -148,10 +148,10 @@ EOF
         if [[ $who == b ]]; then listen=$LINNET_B id=$SERVER_ID extra=""; else listen=$LINNET_A id=$CLIENT_ID; fi
         [[ $who == a ]] && extra=$(cat <<EOF
 services:
-  - name: backend
+  - key: "backend:80"
     port: 80
     localPort: $LINNET_ENTRY
-    endpoints: [{address: "127.0.0.1:$LINNET_B", identity: "$SERVER_ID"}]
+    endpoints: [{address: 127.0.0.1, port: $LINNET_B, identity: "$SERVER_ID", meshed: true}]
 EOF
 )
         local role=server cert=server

@@ -154,9 +154,9 @@ inbound: {listen: "127.0.0.1:$2", appPort: $3, appHost: 127.0.0.1}
 outbound: {listen: "127.0.0.1:$(($2 + 1))"}
 admin: {listen: "127.0.0.1:$(($2 + 2))"}
 services:
-  - name: backend
+  - key: "backend:80"
     port: 80
-    endpoints: [{address: "127.0.0.1:$3"}]
+    endpoints: [{address: 127.0.0.1, port: $3}]
 EOF
 }
 

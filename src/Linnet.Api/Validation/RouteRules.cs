@@ -3,9 +3,9 @@ using Linnet.Api.Yaml;
 
 namespace Linnet.Api.Validation;
 
-/// <summary>The checks that a route's YAML gets in both places routes are written by hand: the control plane's
-/// HTTPRoute and GRPCRoute manifests and the proxy's config file. One definition, so that both accept the same
-/// values and say the same thing (field path and reason) about the others.</summary>
+/// <summary>The checks that a route's YAML gets in the control plane's HTTPRoute and GRPCRoute manifests. The proxy's
+/// config file holds the Destination API's messages instead and is checked by the proxy's one conversion of them
+/// (<c>DestinationMapper</c>), which shares <see cref="RoutePattern"/>, <see cref="HttpSyntax"/> and the policy defaults.</summary>
 public static class RouteRules
 {
     /// <summary>The retry conditions a route may name, in the order error messages list them.</summary>

@@ -4,12 +4,13 @@ using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
+using Proto = Linnet.Api.Destination.V1;
 
 namespace Linnet.Proxy.Configuration;
 
 /// <summary>Loads the proxy's YAML config file (schema in <c>docs/proxy-config.md</c>), validating every
 /// field and naming each one at fault.</summary>
-internal static partial class ConfigFileLoader
+internal static class ConfigFileLoader
 {
     /// <summary>Reads and validates a config file.</summary>
     public static (BootstrapConfig Bootstrap, IReadOnlyList<ServiceConfig> Services) LoadFile(string path)
@@ -245,7 +246,8 @@ internal static partial class ConfigFileLoader
         }, inboundTls);
     }
 
-    private static bool IsSpiffeId(string name)
+    /// <summary>True for <c>spiffe://&lt;trust-domain&gt;/ns/&lt;ns&gt;/sa/&lt;sa&gt;</c>.</summary>
+    public static bool IsSpiffeId(string name)
     {
         const string scheme = "spiffe://";
         if (!name.StartsWith(scheme, StringComparison.Ordinal))
@@ -274,136 +276,151 @@ internal static partial class ConfigFileLoader
     private static List<ServiceConfig> ParseServices(YamlMap root, List<FieldError> errors)
     {
         var services = new List<ServiceConfig>();
-        var routeRefs = new List<(string Path, string Key)>();
-        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var messages = new List<(string Path, Proto.Service Message)>();
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        var authorities = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var localPorts = new Dictionary<int, string>();
         var items = root.Sequence("services");
         for (var i = 0; i < items.Count; i++)
         {
             var path = $"services[{i}]";
-            var map = new YamlMap(items[i], path, errors);
-            var name = map.Text("name", required: true);
-            if (name is not null && !IsHostName(name))
+            if (FormerShape(items[i], path) is { } former)
             {
-                errors.Add(new FieldError(map.Child("name"), $"'{name}' is not a valid host name"));
+                errors.Add(former);
+                continue;
             }
 
-            var aliases = new List<string>();
-            var aliasNodes = map.Sequence("aliases");
-            for (var a = 0; a < aliasNodes.Count; a++)
+            // The YAML form of the Destination API's Service message, converted by the one conversion the control
+            // plane's stream takes too: whatever it cannot use refuses the file, with the field's path.
+            var syntaxErrors = errors.Count;
+            var message = ProtoYaml.Read<Proto.Service>(items[i], path, errors);
+            if (errors.Count > syntaxErrors)
             {
-                if (aliasNodes[a] is YamlScalarNode { Value: { } alias } && IsHostName(alias))
+                // What the mapper would say of a message read only in part would follow from these errors.
+                continue;
+            }
+
+            var problems = new List<ConfigProblem>();
+            var service = DestinationMapper.Map(message, problems);
+            foreach (var problem in problems)
+            {
+                // The most specific problem only: a rule left out for want of a usable match, once its match was refused.
+                if (!problems.Exists(other => other != problem && IsInside(other.Path, problem.Path)))
                 {
-                    aliases.Add(alias);
-                }
-                else
-                {
-                    errors.Add(new FieldError($"{map.Child("aliases")}[{a}]", "must be a valid host name"));
+                    errors.Add(new FieldError(problem.Path.Length == 0 ? path : $"{path}.{problem.Path}", problem.Reason));
                 }
             }
 
-            var port = map.Number("port", 1, 65535, required: true);
-            var protocol = ParseProtocol(map, errors);
-            var localPort = map.Number("localPort", 1, 65535);
-            var endpoints = ParseEndpoints(map, errors);
-            var routes = ParseRoutes(map, routeRefs);
-            var retryBudget = ParseRetryBudget(map);
-            var circuitBreaker = ParseCircuitBreaker(map);
-            map.RejectUnknown();
-
-            if (name is null || port is null)
+            if (service is null)
             {
                 continue;
             }
 
-            foreach (var host in aliases.Prepend(name))
+            messages.Add((path, message));
+            Unique(keys, service.Key, $"{path}.key", errors);
+            foreach (var host in service.Aliases.Prepend(service.Name))
             {
-                var key = $"{host}:{port}";
-                if (seen.TryGetValue(key, out var other))
-                {
-                    errors.Add(new FieldError(path, $"'{key}' is already defined by {other}"));
-                }
-                else
-                {
-                    seen[key] = path;
-                }
+                Unique(authorities, $"{host}:{service.Port}", $"{path}.names", errors);
             }
 
-            if (localPort is { } lp)
+            if (service.LocalPort is { } localPort)
             {
-                if (localPorts.TryGetValue(lp, out var other))
-                {
-                    errors.Add(new FieldError(map.Child("localPort"), $"{lp} is already used by {other}"));
-                }
-                else
-                {
-                    localPorts[lp] = path;
-                }
+                Unique(localPorts, localPort, $"{path}.localPort", errors);
             }
 
-            services.Add(new ServiceConfig(name, aliases, port.Value, protocol, localPort, endpoints)
-            {
-                Routes = routes,
-                RetryBudget = retryBudget,
-                CircuitBreaker = circuitBreaker,
-            });
+            services.Add(service);
         }
 
-        CheckRouteRefs(services, routeRefs, errors);
+        CheckServiceKeys(messages, keys, errors);
         return services;
     }
 
-    private static ServiceProtocol ParseProtocol(YamlMap map, List<FieldError> errors)
+    private static bool IsInside(string path, string parent) =>
+        path.Length > parent.Length && path.StartsWith(parent, StringComparison.Ordinal) && path[parent.Length] is '.' or '[';
+
+    private static void Unique<T>(Dictionary<T, string> seen, T value, string path, List<FieldError> errors)
+        where T : notnull
     {
-        var text = map.Text("protocol");
-        switch (text)
+        if (seen.TryGetValue(value, out var other))
         {
-            case null or "detect":
-                return ServiceProtocol.Detect;
-            case "opaque":
-                return ServiceProtocol.Opaque;
-            default:
-                errors.Add(new FieldError(map.Child("protocol"), $"'{text}' is not one of: detect, opaque"));
-                return ServiceProtocol.Detect;
+            errors.Add(new FieldError(path, $"'{value}' is already defined by {other}"));
+        }
+        else
+        {
+            seen[value] = path;
         }
     }
 
-    private static List<EndpointConfig> ParseEndpoints(YamlMap service, List<FieldError> errors)
+    /// <summary>Route backends and mirrors name services of the same file by key (the control plane's snapshot
+    /// holds every service its routes name; a file must too).</summary>
+    private static void CheckServiceKeys(List<(string Path, Proto.Service Message)> services, Dictionary<string, string> keys, List<FieldError> errors)
     {
-        var endpoints = new List<EndpointConfig>();
-        var items = service.Sequence("endpoints");
-        for (var i = 0; i < items.Count; i++)
+        foreach (var (path, service) in services)
         {
-            var map = new YamlMap(items[i], $"{service.Child("endpoints")}[{i}]", errors);
-            var address = map.Text("address", required: true);
-            var weight = map.Number("weight", 0, 1_000_000) ?? 1;
+            for (var r = 0; r < service.Routes.Count; r++)
+            {
+                var rules = service.Routes[r].Rules;
+                for (var n = 0; n < rules.Count; n++)
+                {
+                    var at = $"{path}.routes[{r}].rules[{n}]";
+                    for (var b = 0; b < rules[n].Backends.Count; b++)
+                    {
+                        KnownKey(keys, rules[n].Backends[b].ServiceKey, $"{at}.backends[{b}].serviceKey", errors);
+                    }
 
-            // A meshed endpoint: its proxy must present this identity, and is reached over mTLS.
-            var identity = map.Text("identity");
-            if (identity is not null && !IsSpiffeId(identity))
-            {
-                map.Error("identity", $"'{identity}' is not spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>");
-                identity = null;
+                    if (rules[n].Mirror is { ServiceKey.Length: > 0 } mirror)
+                    {
+                        KnownKey(keys, mirror.ServiceKey, $"{at}.mirror.serviceKey", errors);
+                    }
+                }
             }
+        }
+    }
 
-            map.RejectUnknown();
-            if (address is null)
-            {
-                continue;
-            }
+    private static void KnownKey(Dictionary<string, string> keys, string key, string path, List<FieldError> errors)
+    {
+        if (!keys.ContainsKey(key))
+        {
+            errors.Add(new FieldError(path, $"'{key}' is not the key of a service of this file"));
+        }
+    }
 
-            if (TrySplitHostPort(address, out var host, out var port))
+    /// <summary>The services of files written before the file became the Destination API's messages (issue 11):
+    /// <c>name</c>/<c>aliases</c>, <c>address: host:port</c>, durations and names of codes. Refused with what to
+    /// write instead, rather than read in a second shape.</summary>
+    private static FieldError? FormerShape(YamlNode node, string path)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            return null;
+        }
+
+        foreach (var (key, _) in map.Children)
+        {
+            if (key is YamlScalarNode { Value: "name" or "aliases" } former)
             {
-                endpoints.Add(new EndpointConfig(host, port, weight) { Identity = identity });
-            }
-            else
-            {
-                errors.Add(new FieldError(map.Child("address"), $"'{address}' is not host:port"));
+                return new FieldError($"{path}.{former.Value}", FormerShapeReason);
             }
         }
 
-        return endpoints;
+        if (map.Children.TryGetValue(new YamlScalarNode("endpoints"), out var endpoints) && endpoints is YamlSequenceNode list)
+        {
+            for (var e = 0; e < list.Children.Count; e++)
+            {
+                if (list.Children[e] is YamlMappingNode endpoint
+                    && endpoint.Children.TryGetValue(new YamlScalarNode("address"), out var address) && address is YamlScalarNode { Value: { } text }
+                    && !endpoint.Children.ContainsKey(new YamlScalarNode("port")) && TrySplitHostPort(text, out _, out _))
+                {
+                    return new FieldError($"{path}.endpoints[{e}].address", $"'{text}' is host:port, the former shape of an endpoint: write address (the host) and port apart");
+                }
+            }
+        }
+
+        return null;
     }
+
+    private const string FormerShapeReason = "the file's services are the Destination API's Service messages (the control plane sends the same): "
+        + "write key (name:port), names, port, endpoints as { address, port, identity, meshed }, and durations in milliseconds; see docs/proxy-config.md";
 
     /// <summary>Splits <c>host:port</c> or <c>[v6]:port</c>.</summary>
     public static bool TrySplitHostPort(string address, out string host, out int port)

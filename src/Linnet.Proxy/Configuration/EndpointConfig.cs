@@ -10,7 +10,7 @@ internal sealed record EndpointConfig(string Host, int Port, int Weight = 1)
     /// endpoints, which are then reached over mTLS when this proxy has an identity itself. Null: plaintext, straight to the endpoint.</summary>
     public string? Identity { get; init; }
 
-    /// <summary>The endpoint's <c>dst_*</c> metric labels, rendered (<see cref="Telemetry.DstLabels"/>): those
+    /// <summary>The endpoint's <c>dst_*</c> metric labels, rendered (<see cref="DstLabels"/>): those
     /// discovery sent for the endpoint and for its service. "": none (a static config's endpoints).</summary>
     public string MetricLabels { get; init; } = "";
 }

@@ -203,6 +203,5 @@ internal sealed class ProxyMetrics
         sb.Append(inv, $"{name}_count{{{labels}}} {cumulative}\n");
     }
 
-    internal static string Escape(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    internal static string Escape(string value) => DstLabels.Escape(value);
 }

@@ -1,4 +1,5 @@
 using Linnet.Proxy.Balancing;
+using Linnet.Proxy.Configuration;
 using Linnet.Proxy.Telemetry;
 using Linnet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;

@@ -18,18 +18,19 @@ public sealed class ConfigFileLoaderTests
             connectTimeout: 2s
             transparent: false
             services:
-              - name: backend
-                aliases: [backend.shop.svc.cluster.local]
+              - key: "backend:8080"
+                names: [backend, backend.shop.svc.cluster.local]
                 port: 8080
                 localPort: 15001
                 endpoints:
-                  - address: 127.0.0.1:9001
+                  - address: 127.0.0.1
+                    port: 9001
                     weight: 3
-                  - {address: "backend-2.local:9002"}
-              - name: db
+                  - {address: backend-2.local, port: 9002, weight: 1}
+              - key: "db:5432"
                 port: 5432
-                protocol: opaque
-                endpoints: [{address: "[::1]:5432"}]
+                protocol: PROTOCOL_OPAQUE
+                endpoints: [{address: "::1", port: 5432, weight: 1}]
             """, "test.yaml");
 
         Assert.Equal(new WorkloadInfo("shop", "web", "web-1"), bootstrap.Workload);
@@ -42,7 +43,10 @@ public sealed class ConfigFileLoaderTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), bootstrap.DrainTimeout);
         Assert.False(bootstrap.TransparentMode);
         Assert.Equal(2, services.Count);
-        Assert.Equal(["backend.shop.svc.cluster.local"], services[0].Aliases);
+        // The most qualified name is the service's canonical one (its metrics' authority), as from the control plane.
+        Assert.Equal(("backend.shop.svc.cluster.local", "backend:8080"), (services[0].Name, services[0].Key));
+        Assert.Equal(["backend"], services[0].Aliases);
+        Assert.Equal(("db", "db:5432"), (services[1].Name, services[1].Key));
         Assert.Equal(15001, services[0].LocalPort);
         Assert.Equal(new EndpointConfig("127.0.0.1", 9001, 3), services[0].Endpoints[0]);
         Assert.Equal(new EndpointConfig("backend-2.local", 9002, 1), services[0].Endpoints[1]);
@@ -55,15 +59,38 @@ public sealed class ConfigFileLoaderTests
     {
         var (_, services) = ConfigFileLoader.Parse("""
             services:
-              - name: backend
+              - key: "backend:80"
                 port: 80
                 endpoints:
-                  - {address: "127.0.0.1:9001", identity: "spiffe://cluster.local/ns/shop/sa/backend"}
-                  - {address: "127.0.0.1:9002"}
+                  - {address: 127.0.0.1, port: 9001, weight: 1, identity: "spiffe://cluster.local/ns/shop/sa/backend", meshed: true}
+                  - {address: 127.0.0.1, port: 9002, weight: 1}
             """, "mesh.yaml");
 
         Assert.Equal("spiffe://cluster.local/ns/shop/sa/backend", services[0].Endpoints[0].Identity);
         Assert.Null(services[0].Endpoints[1].Identity);
+    }
+
+    [Theory]
+    [InlineData("services: [{name: a, port: 80}]", "services[0].name")]
+    [InlineData("services: [{key: 'a:80', aliases: [b], port: 80}]", "services[0].aliases")]
+    public void Parse_ServiceInTheFormerShape_RefusedWithWhatToWrite(string yaml, string path)
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigFileLoader.Parse(yaml, "old.yaml"));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(path, error.Path);
+        Assert.Contains("Destination API's Service messages", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("key (name:port), names, port", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_EndpointAddressWithPort_RefusedAsTheFormerShape()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigFileLoader.Parse("services: [{key: 'a:80', port: 80, endpoints: [{address: '127.0.0.1:9001'}]}]", "old.yaml"));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("services[0].endpoints[0].address", error.Path);
+        Assert.Contains("write address (the host) and port apart", error.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,14 +114,20 @@ public sealed class ConfigFileLoaderTests
     [InlineData("detectTimeout: soon", "detectTimeout", "not a positive duration")]
     [InlineData("bogus: 1", "bogus", "unknown field")]
     [InlineData("inbound: {apPort: 1}", "inbound.apPort", "unknown field")]
-    [InlineData("services: [{port: 80}]", "services[0].name", "is required")]
-    [InlineData("services: [{name: a, port: 80, protocol: http3}]", "services[0].protocol", "not one of")]
-    [InlineData("services: [{name: 'bad name', port: 80}]", "services[0].name", "not a valid host name")]
-    [InlineData("services: [{name: a, port: 80, endpoints: [{address: nowhere}]}]", "services[0].endpoints[0].address", "not host:port")]
-    [InlineData("services: [{name: a, port: 80, endpoints: [{address: 'h:1', weight: -1}]}]", "services[0].endpoints[0].weight", "out of range")]
-    [InlineData("services: [{name: a, port: 80, endpoints: [{address: 'h:1', identity: 'spiffe://td/ns/a'}]}]", "services[0].endpoints[0].identity", "is not spiffe://")]
-    [InlineData("services: [{name: a, port: 80}, {name: a, port: 80}]", "services[1]", "already defined by services[0]")]
-    [InlineData("services: [{name: a, port: 80, localPort: 9}, {name: b, port: 80, localPort: 9}]", "services[1].localPort", "already used")]
+    [InlineData("services: [{port: 80}]", "services[0].key", "it needs a key and a port 1..65535")]
+    [InlineData("services: [{key: 'a:80'}]", "services[0].port", "it needs a key and a port 1..65535")]
+    [InlineData("services: [{key: 'a:80', port: 80, protocol: http3}]", "services[0].protocol", "'http3' is not one of: PROTOCOL_DETECT, PROTOCOL_OPAQUE")]
+    [InlineData("services: [{key: 'a:80', port: eighty}]", "services[0].port", "'eighty' is not a whole number")]
+    [InlineData("services: [{key: 'a:80', port: 80, bogus: 1}]", "services[0].bogus", "is not a field of Service (fields: key, names, port,")]
+    [InlineData("services: [{key: 'a:80', names: ['bad name'], port: 80}]", "services[0].names[0]", "is not a host name")]
+    [InlineData("services: [{key: 'a:80', port: 80, endpoints: [{address: nowhere!, port: 1, weight: 1}]}]", "services[0].endpoints[0]", "is not an address")]
+    [InlineData("services: [{key: 'a:80', port: 80, endpoints: [{address: h, port: 1, weight: -1}, {address: h, port: 2, weight: 1}]}]", "services[0].endpoints[0].weight", "-1 is negative")]
+    [InlineData("services: [{key: 'a:80', port: 80, endpoints: [{address: h, port: 1, weight: 0}]}]", "services[0].endpoints", "every weight is 0")]
+    [InlineData("services: [{key: 'a:80', port: 80, endpoints: [{address: h, port: 1, weight: 1, identity: 'spiffe://td/ns/a', meshed: true}]}]", "services[0].endpoints[0].identity", "is not spiffe://")]
+    [InlineData("services: [{key: 'a:80', port: 80, localPort: 70000}]", "services[0].localPort", "70000 is out of range 1..65535")]
+    [InlineData("services: [{key: 'a:80', port: 80}, {key: 'a:80', port: 80}]", "services[1].key", "already defined by services[0].key")]
+    [InlineData("services: [{key: 'a:80', port: 80}, {key: 'b:80', names: [a], port: 80}]", "services[1].names", "'a:80' is already defined by services[0].names")]
+    [InlineData("services: [{key: 'a:80', port: 80, localPort: 9}, {key: 'b:80', port: 80, localPort: 9}]", "services[1].localPort", "already defined by services[0].localPort")]
     [InlineData("services: {name: a}", "services", "must be a list")]
     public void Parse_InvalidField_NamesFieldAndReason(string yaml, string path, string reason)
     {

@@ -7,34 +7,34 @@ public sealed class ConfigFileRouteTests
 {
     private const string Full = """
         services:
-          - name: web
+          - key: "web:80"
             port: 80
-            retryBudget: { ratio: 0.5, minRetriesPerSecond: 3, ttl: 20s }
-            circuitBreaker: { consecutiveFailures: 4, minPenalty: 500ms, maxPenalty: 30s, jitterRatio: 0.1 }
+            retryBudget: { ratio: 0.5, minRetriesPerSecond: 3, ttlMs: 20000 }
+            circuitBreaker: { consecutiveFailures: 4, minPenaltyMs: 500, maxPenaltyMs: 30000, jitterRatio: 0.1 }
             routes:
               - name: web-canary
                 rules:
                   - matches:
-                      - path: { type: PathPrefix, value: /api }
-                        headers: [ { name: x-canary, value: "yes" }, { type: RegularExpression, name: x-user, value: "qa-.*" } ]
+                      - path: { type: TYPE_PREFIX, value: /api }
+                        headers: [ { name: x-canary, value: "yes" }, { type: TYPE_REGEX, name: x-user, value: "qa-.*" } ]
                         queryParams: [ { name: tenant, value: acme } ]
                         method: POST
-                    backends: [ { service: "web-v2:80", weight: 10 }, { service: "web-v1:80", weight: 90 } ]
+                    backends: [ { serviceKey: "web-v2:80", weight: 10 }, { serviceKey: "web-v1:80", weight: 90 } ]
                     requestHeaders: { set: [ { name: x-a, value: "1" } ], add: [ { name: x-b, value: "2" } ], remove: [ x-c ] }
                     responseHeaders: { remove: [ server ] }
-                    timeouts: { request: 10s, backendRequest: 2s, idle: 30s }
-                    fault: { abort: { httpStatus: 503, grpcStatus: 14, percent: 2.5 }, delay: { fixedDelay: 100ms, percent: 10 } }
-                    retry: { limit: 3, on: [ 5xx, connect-failure ], statusCodes: [ 429 ], grpcCodes: [ 14 ], retryNonIdempotent: true, maxBodyBytes: 1024 }
-                    mirror: { service: "web-v2:80", percent: 5 }
-                  - backends: [ { service: "web-v1:80" } ]
+                    timeouts: { requestMs: 10000, backendRequestMs: 2000, idleMs: 30000 }
+                    fault: { abort: { httpStatus: 503, grpcStatus: 14, percent: 2.5 }, delay: { delayMs: 100, percent: 10 } }
+                    retry: { limit: 3, on: [ CONDITION_SERVER_ERROR, CONDITION_CONNECT_FAILURE ], statusCodes: [ 429 ], grpcCodes: [ 14 ], retryNonIdempotent: true, maxBodyBytes: 1024 }
+                    mirror: { serviceKey: "web-v2:80", percent: 5 }
+                  - backends: [ { serviceKey: "web-v1:80", weight: 1 } ]
               - name: grpc
-                kind: GRPCRoute
+                kind: KIND_GRPC
                 rules:
-                  - matches: [ { path: { type: Exact, value: /pkg.Svc/Call } } ]
-                    backends: [ { service: "web-v2:80" } ]
+                  - matches: [ { path: { type: TYPE_EXACT, value: /pkg.Svc/Call } } ]
+                    backends: [ { serviceKey: "web-v2:80", weight: 1 } ]
                     retry: {}
-          - { name: web-v1, port: 80, circuitBreaker: { disabled: true }, endpoints: [ { address: "127.0.0.1:9001" } ] }
-          - { name: web-v2, port: 80, endpoints: [ { address: "127.0.0.1:9002" } ] }
+          - { key: "web-v1:80", port: 80, circuitBreaker: { disabled: true }, endpoints: [ { address: 127.0.0.1, port: 9001, weight: 1 } ] }
+          - { key: "web-v2:80", port: 80, endpoints: [ { address: 127.0.0.1, port: 9002, weight: 1 } ] }
         """;
 
     [Fact]
@@ -71,30 +71,41 @@ public sealed class ConfigFileRouteTests
     }
 
     [Theory]
-    [InlineData("backends: [ { service: 'b:80', weight: 0 } ]", "services[0].routes[0].rules[0].backends", "every weight is 0")]
-    [InlineData("backends: [ { service: 'nope:80' } ]", "services[0].routes[0].rules[0].backends[0].service", "'nope:80' is not a service of this file")]
-    [InlineData("mirror: { service: 'b:80', percent: 150 }", "services[0].routes[0].rules[0].mirror.percent", "150 is out of range 0..100")]
-    [InlineData("matches: [ { path: { type: RegularExpression, value: '/a(' } } ]", "services[0].routes[0].rules[0].matches[0].path.value", "not a valid regular expression")]
-    [InlineData("matches: [ { path: { type: RegularExpression, value: 'a)|(b' } } ]", "services[0].routes[0].rules[0].matches[0].path.value", "not a valid regular expression")]
-    [InlineData("matches: [ { queryParams: [ { type: RegularExpression, name: q, value: '[' } ] } ]", "services[0].routes[0].rules[0].matches[0].queryParams[0].value", "not a valid regular expression")]
+    [InlineData("backends: [ { serviceKey: 'b:80', weight: 0 } ]", "services[0].routes[0].rules[0].backends", "every weight is 0")]
+    [InlineData("backends: [ { serviceKey: 'nope:80', weight: 1 } ]", "services[0].routes[0].rules[0].backends[0].serviceKey", "'nope:80' is not the key of a service of this file")]
+    [InlineData("mirror: { serviceKey: 'b:80', percent: 150 }", "services[0].routes[0].rules[0].mirror", "percent 150 (0..100) is unusable")]
+    [InlineData("mirror: { serviceKey: 'nope:80', percent: 5 }", "services[0].routes[0].rules[0].mirror.serviceKey", "'nope:80' is not the key of a service of this file")]
+    [InlineData("matches: [ { path: { type: TYPE_REGEX, value: '/a(' } } ]", "services[0].routes[0].rules[0].matches[0].path.value", "not a valid regular expression")]
+    [InlineData("matches: [ { path: { type: TYPE_REGEX, value: 'a)|(b' } } ]", "services[0].routes[0].rules[0].matches[0].path.value", "not a valid regular expression")]
+    [InlineData("matches: [ { path: { value: 'api' } } ]", "services[0].routes[0].rules[0].matches[0].path.value", "'api' must start with '/'")]
+    [InlineData("matches: [ { queryParams: [ { type: TYPE_REGEX, name: q, value: '[' } ] } ]", "services[0].routes[0].rules[0].matches[0].queryParams[0].value", "not a valid regular expression")]
     [InlineData("matches: [ { headers: [ { name: 'x y', value: a } ] } ]", "services[0].routes[0].rules[0].matches[0].headers[0].name", "not a header name")]
-    [InlineData("matches: [ { method: get } ]", "services[0].routes[0].rules[0].matches[0].method", "'get' is not one of")]
-    [InlineData("fault: { abort: { httpStatus: 100 } }", "services[0].routes[0].rules[0].fault.abort.httpStatus", "out of range 200..599")]
-    [InlineData("fault: { delay: { fixedDelay: 1s, percent: -1 } }", "services[0].routes[0].rules[0].fault.delay.percent", "out of range 0..100")]
-    [InlineData("retry: { limit: -1 }", "services[0].routes[0].rules[0].retry.limit", "out of range 0..100")]
-    [InlineData("retry: { on: [ 4xx ] }", "services[0].routes[0].rules[0].retry.on[0]", "'4xx' is not one of")]
-    [InlineData("retry: { grpcCodes: [ 0 ] }", "services[0].routes[0].rules[0].retry.grpcCodes[0]", "'0' is not a gRPC status code 1..16 or one of: cancelled, ")]
-    [InlineData("timeouts: { request: 1s, backendRequest: 2s }", "services[0].routes[0].rules[0].timeouts.backendRequest", "longer than the request timeout")]
-    [InlineData("timeouts: { request: -1s }", "services[0].routes[0].rules[0].timeouts.request", "'-1s' is not a duration such as 500ms, 10s or 1m30s")]
-    [InlineData("filters: []", "services[0].routes[0].rules[0].filters", "unknown field")]
+    [InlineData("matches: [ { headers: [ { type: TYPE_REGEX, name: x, value: '(' } ] } ]", "services[0].routes[0].rules[0].matches[0].headers[0].value", "not a valid regular expression")]
+    [InlineData("matches: [ { method: 'GE T' } ]", "services[0].routes[0].rules[0].matches[0].method", "'GE T' is not a method")]
+    [InlineData("matches: [ { path: { type: PathPrefix, value: /a } } ]", "services[0].routes[0].rules[0].matches[0].path.type", "'PathPrefix' is not one of: TYPE_PREFIX, TYPE_EXACT, TYPE_REGEX")]
+    [InlineData("requestHeaders: { set: [ { name: 'x y', value: a } ] }", "services[0].routes[0].rules[0].requestHeaders.set[0]", "header 'x y' has an invalid name or value")]
+    [InlineData("fault: { abort: { httpStatus: 100 } }", "services[0].routes[0].rules[0].fault.abort", "httpStatus 100 (200..599)")]
+    [InlineData("fault: { abort: { grpcStatus: 17 } }", "services[0].routes[0].rules[0].fault.abort", "grpcStatus 17 (1..16)")]
+    [InlineData("fault: { abort: { grpcStatus: unavailable } }", "services[0].routes[0].rules[0].fault.abort.grpcStatus", "'unavailable' is not a whole number")]
+    [InlineData("fault: { delay: { delayMs: 1000, percent: -1 } }", "services[0].routes[0].rules[0].fault.delay", "percent -1 (0..100) is unusable")]
+    [InlineData("fault: { delay: { fixedDelay: 1s } }", "services[0].routes[0].rules[0].fault.delay.fixedDelay", "is not a field of RouteFaultDelay (fields: delayMs, percent)")]
+    [InlineData("retry: { limit: -1 }", "services[0].routes[0].rules[0].retry", "limit -1 or maxBodyBytes 0 is negative")]
+    [InlineData("retry: { on: [ 5xx ] }", "services[0].routes[0].rules[0].retry.on[0]", "'5xx' is not one of: CONDITION_UNSPECIFIED, CONDITION_SERVER_ERROR")]
+    [InlineData("retry: { on: [ CONDITION_UNSPECIFIED ] }", "services[0].routes[0].rules[0].retry.on", "condition Unspecified is unknown")]
+    [InlineData("retry: { statusCodes: [ 99 ] }", "services[0].routes[0].rules[0].retry.statusCodes", "99 is not an HTTP status 100..599")]
+    [InlineData("retry: { grpcCodes: [ 0 ] }", "services[0].routes[0].rules[0].retry.grpcCodes", "0 is not a gRPC failure code 1..16")]
+    [InlineData("timeouts: { requestMs: 1000, backendRequestMs: 2000 }", "services[0].routes[0].rules[0].timeouts.backendRequestMs", "2000 is longer than requestMs 1000")]
+    [InlineData("timeouts: { requestMs: -1 }", "services[0].routes[0].rules[0].timeouts.requestMs", "'-1' is not a whole number 0 or more")]
+    [InlineData("timeouts: { request: 10s }", "services[0].routes[0].rules[0].timeouts.request", "is not a field of RouteTimeouts (fields: requestMs, backendRequestMs, idleMs)")]
+    [InlineData("filters: []", "services[0].routes[0].rules[0].filters", "is not a field of RouteRule")]
     public void Parse_InvalidRule_NamesFieldAndReason(string rule, string path, string reason)
     {
         var yaml = $$"""
             services:
-              - name: a
+              - key: "a:80"
                 port: 80
                 routes: [ { rules: [ { {{rule}} } ] } ]
-              - name: b
+              - key: "b:80"
                 port: 80
             """;
 
@@ -106,13 +117,14 @@ public sealed class ConfigFileRouteTests
     }
 
     [Theory]
-    [InlineData("retryBudget: { ratio: -1 }", "services[0].retryBudget.ratio", "out of range")]
-    [InlineData("circuitBreaker: { consecutiveFailures: 0 }", "services[0].circuitBreaker.consecutiveFailures", "out of range")]
-    [InlineData("circuitBreaker: { minPenalty: 2s, maxPenalty: 1s }", "services[0].circuitBreaker.maxPenalty", "shorter than minPenalty")]
-    [InlineData("circuitBreaker: { jitterRatio: 2 }", "services[0].circuitBreaker.jitterRatio", "out of range 0..1")]
+    [InlineData("retryBudget: { ratio: -1, minRetriesPerSecond: 10, ttlMs: 10000 }", "services[0].retryBudget", "ratio -1 (0..1000)")]
+    [InlineData("retryBudget: { ratio: 0.2, ttl: 10s }", "services[0].retryBudget.ttl", "is not a field of RetryBudget (fields: ratio, minRetriesPerSecond, ttlMs)")]
+    [InlineData("circuitBreaker: { consecutiveFailures: 0, minPenaltyMs: 1000, maxPenaltyMs: 60000 }", "services[0].circuitBreaker", "consecutiveFailures 0 (1 or more)")]
+    [InlineData("circuitBreaker: { consecutiveFailures: 7, minPenaltyMs: 2000, maxPenaltyMs: 1000 }", "services[0].circuitBreaker", "minPenaltyMs 2000..maxPenaltyMs 1000")]
+    [InlineData("circuitBreaker: { consecutiveFailures: 7, minPenaltyMs: 1000, maxPenaltyMs: 60000, jitterRatio: 2 }", "services[0].circuitBreaker", "jitterRatio 2 (0..1)")]
     public void Parse_InvalidServicePolicy_NamesFieldAndReason(string policy, string path, string reason)
     {
-        var ex = Assert.Throws<ConfigException>(() => ConfigFileLoader.Parse($"services: [ {{ name: a, port: 80, {policy} }} ]", "bad.yaml"));
+        var ex = Assert.Throws<ConfigException>(() => ConfigFileLoader.Parse($"services: [ {{ key: 'a:80', port: 80, {policy} }} ]", "bad.yaml"));
 
         var error = Assert.Single(ex.Errors);
         Assert.Equal(path, error.Path);

@@ -1,94 +1,129 @@
+using System.Text.Json;
+using Google.Protobuf;
 using Linnet.ControlPlane.Core.Manifests;
 using Linnet.ControlPlane.Core.Store;
 using Linnet.ControlPlane.Core.Translation;
 using Linnet.ControlPlane.Destination;
 using Linnet.Proxy.Configuration;
-using Linnet.Proxy.ControlPlane;
+using Proto = Linnet.Api.Destination.V1;
 
 namespace Linnet.Proxy.Tests.Configuration;
 
-/// <summary>The same traffic policy written twice, as a manifest (through the control plane's parser, translator
-/// and the Destination API to the proxy's records) and in the proxy's config file: both accept the same values,
-/// refuse the same values, and give the proxy the same rule, defaults included. Durations are GEP-2257's (0s on a
-/// timeout meaning none), gRPC codes go by name or number 1..16.</summary>
+/// <summary>One policy model (issue 11): the config file is the YAML form of the Destination API's messages and goes
+/// through the one conversion the control plane's stream takes, so the two cannot disagree. Each disagreement the
+/// two former readers had (gRPC codes by name or number vs 1..16 vs 0..16; <c>1m30s</c> vs single-unit durations;
+/// <c>0s</c> meaning none vs an error; the defaults of an abort's HTTP status and of a retry's limit) is a row here:
+/// the same message, once over the wire as the control plane sends it and once written in the file, gives the same
+/// service; and a manifest's value, through the control plane's parser and translator, gives the same rule as the
+/// file's.</summary>
 public sealed class PolicyAgreementTests
 {
-    public static TheoryData<string, string, bool> Values => new()
+    public static TheoryData<string, string, Proto.RouteRule> SameMessage => new()
     {
-        { "timeout", "1m30s", true },
-        { "timeout", "500ms", true },
-        { "timeout", "0s", true },
-        { "timeout", "1.5s", false },
-        { "timeout", "10", false },
-        { "timeout", "-1s", false },
-        { "timeout", "100000ms", false },
-        { "delay", "0s", true },
-        { "delay", "2m", true },
-        { "delay", "1.5s", false },
-        { "abort", "unavailable", true },
-        { "abort", "DEADLINE_EXCEEDED", true },
-        { "abort", "14", true },
-        { "abort", "0", false },
-        { "abort", "ok", false },
-        { "abort", "17", false },
-        { "retryCode", "resource-exhausted", true },
-        { "retryCode", "4", true },
-        { "retryCode", "0", false },
-        { "retryCode", "OK", false },
+        // Durations are milliseconds in both (the control plane turns 1m30s into 90000); 0 is "none" in both.
+        { "timeout 1m30s", "timeouts: { requestMs: 90000, backendRequestMs: 1500 }", new Proto.RouteRule { Timeouts = new Proto.RouteTimeouts { RequestMs = 90_000, BackendRequestMs = 1500 } } },
+        { "timeout 0s", "timeouts: { requestMs: 0 }", new Proto.RouteRule { Timeouts = new Proto.RouteTimeouts { RequestMs = 0 } } },
+        { "delay 2m", "fault: { delay: { delayMs: 120000, percent: 10 } }", new Proto.RouteRule { Fault = new Proto.RouteFault { Delay = new Proto.RouteFaultDelay { DelayMs = 120_000, Percent = 10 } } } },
+        // gRPC codes are numbers 1..16 in both; an abort without httpStatus answers HTTP requests 500 in both.
+        { "abort grpc only", "fault: { abort: { grpcStatus: 14 } }", new Proto.RouteRule { Fault = new Proto.RouteFault { Abort = new Proto.RouteFaultAbort { GrpcStatus = 14 } } } },
+        { "abort http", "fault: { abort: { httpStatus: 503, percent: 5 } }", new Proto.RouteRule { Fault = new Proto.RouteFault { Abort = new Proto.RouteFaultAbort { HttpStatus = 503, Percent = 5 } } } },
+        { "retry codes", "retry: { limit: 2, grpcCodes: [4, 16] }", new Proto.RouteRule { Retry = new Proto.RouteRetry { Limit = 2, GrpcCodes = { 4, 16 } } } },
+        // A retry naming no limit and no condition: Linkerd's defaults in both.
+        { "retry defaults", "retry: {}", new Proto.RouteRule { Retry = new Proto.RouteRetry() } },
+        { "retry limit 0", "retry: { limit: 0, on: [CONDITION_GATEWAY_ERROR] }", new Proto.RouteRule { Retry = new Proto.RouteRetry { Limit = 0, On = { Proto.RouteRetry.Types.Condition.GatewayError } } } },
+        { "mirror default percent", "mirror: { serviceKey: 'web:80' }", new Proto.RouteRule { Mirror = new Proto.RouteMirror { ServiceKey = "web:80" } } },
+        { "backend default weight", "backends: [ { serviceKey: 'web:80' } ]", new Proto.RouteRule { Backends = { new Proto.RouteBackend { ServiceKey = "web:80" } } } },
     };
 
     [Theory]
-    [MemberData(nameof(Values))]
-    public void SameValue_ManifestAndProxyConfig_SameAnswerAndSameRule(string field, string value, bool valid)
+    [MemberData(nameof(SameMessage))]
+    public void SameMessage_FileAndStream_SameService(string name, string fileRule, Proto.RouteRule rule)
     {
-        var (manifestRule, proxyRule) = field switch
-        {
-            "timeout" => ($"timeouts: {{ request: '{value}' }}", $"timeouts: {{ request: '{value}' }}"),
-            "delay" => (Filter("LinnetFaultInjection", "faultInjection", $"{{ delay: {{ fixedDelay: '{value}' }} }}"), $"fault: {{ delay: {{ fixedDelay: '{value}' }} }}"),
-            "abort" => (Filter("LinnetFaultInjection", "faultInjection", $"{{ abort: {{ grpcStatus: '{value}' }} }}"), $"fault: {{ abort: {{ grpcStatus: '{value}' }} }}"),
-            _ => (Filter("LinnetRetry", "retry", $"{{ grpcCodes: [ '{value}' ] }}"), $"retry: {{ grpcCodes: [ '{value}' ] }}"),
-        };
+        var message = new Proto.Service { Key = "web:80", Port = 80, Names = { "web" } };
+        message.Endpoints.Add(new Proto.Endpoint { Address = "127.0.0.1", Port = 9001 });
+        message.Routes.Add(new Proto.Route { Name = "r", Rules = { rule } });
+        var overTheWire = Proto.Service.Parser.ParseFrom(message.ToByteArray());
+        var problems = new List<string>();
 
-        var viaControlPlane = ViaControlPlane("HTTPRoute", manifestRule, out var manifestErrors);
-        var fromFile = FromConfigFile(RouteConfig.HttpKind, proxyRule, out var fileErrors);
+        var fromStream = DestinationMapper.ToServiceConfig(overTheWire, problems);
+        var fromFile = ConfigFileLoader.Parse($$"""
+            services:
+              - key: "web:80"
+                port: 80
+                names: [web]
+                endpoints: [ { address: 127.0.0.1, port: 9001 } ]
+                routes: [ { name: r, rules: [ { {{fileRule}} } ] } ]
+            """, "proxy.yaml").Services.Single();
 
-        Assert.True(valid == viaControlPlane is not null, $"manifest: {manifestErrors}");
-        Assert.True(valid == fromFile is not null, $"config file: {fileErrors}");
-        if (valid)
+        Assert.True(problems.Count == 0, $"{name}: {string.Join("; ", problems)}");
+        Assert.Equal(Json(fromStream!), Json(fromFile));
+    }
+
+    [Theory]
+    [InlineData("timeouts: { request: '1m30s', backendRequest: '1500ms' }", "timeouts: { requestMs: 90000, backendRequestMs: 1500 }")]
+    [InlineData("timeouts: { request: '500ms' }", "timeouts: { requestMs: 500 }")]
+    [InlineData("timeouts: { request: '0s' }", "timeouts: { requestMs: 0 }")]
+    [InlineData("filters: [ { type: LinnetFaultInjection, faultInjection: { delay: { fixedDelay: '2m' } } } ]", "fault: { delay: { delayMs: 120000 } }")]
+    [InlineData("filters: [ { type: LinnetFaultInjection, faultInjection: { abort: { grpcStatus: unavailable } } } ]", "fault: { abort: { grpcStatus: 14 } }")]
+    [InlineData("filters: [ { type: LinnetFaultInjection, faultInjection: { abort: { grpcStatus: DEADLINE_EXCEEDED } } } ]", "fault: { abort: { grpcStatus: 4 } }")]
+    [InlineData("filters: [ { type: LinnetRetry, retry: { grpcCodes: [ resource-exhausted, '14' ] } } ]", "retry: { grpcCodes: [ 8, 14 ] }")]
+    [InlineData("filters: [ { type: LinnetRetry, retry: { retryNonIdempotent: false } } ]", "retry: {}")]
+    public void SameValue_ManifestAndProxyConfig_SameRule(string manifestRule, string fileRule)
+    {
+        foreach (var kind in new[] { "HTTPRoute", "GRPCRoute" })
         {
-            AssertSameRule(viaControlPlane!, fromFile!);
+            var viaControlPlane = ViaControlPlane(kind, manifestRule, out var manifestErrors) ?? throw new InvalidOperationException(manifestErrors);
+            var fromFile = FromConfigFile(kind, fileRule, out var fileErrors) ?? throw new InvalidOperationException(fileErrors);
+
+            Assert.Equal(Policy(viaControlPlane), Policy(fromFile));
         }
     }
 
     [Theory]
     [InlineData("HTTPRoute")]
     [InlineData("GRPCRoute")]
-    public void RetryWithoutConditionsOrLimit_ManifestAndProxyConfig_SameDefaults(string kind)
+    public void RetryWithoutConditionsOrLimit_ManifestAndProxyConfig_LinkerdDefaults(string kind)
     {
-        var viaControlPlane = ViaControlPlane(kind, Filter("LinnetRetry", "retry", "{ retryNonIdempotent: false }"), out var manifestErrors) ?? throw new InvalidOperationException(manifestErrors);
-        var fromFile = FromConfigFile(kind, "retry: { retryNonIdempotent: false }", out var fileErrors) ?? throw new InvalidOperationException(fileErrors);
-
-        AssertSameRule(viaControlPlane, fromFile);
+        var viaControlPlane = ViaControlPlane(kind, "filters: [ { type: LinnetRetry, retry: { retryNonIdempotent: false } } ]", out var manifestErrors) ?? throw new InvalidOperationException(manifestErrors);
+        var fromFile = FromConfigFile(kind, "retry: {}", out var fileErrors) ?? throw new InvalidOperationException(fileErrors);
 
         // Linkerd's defaults: one retry, of 5xx on HTTP routes, of cancelled, deadline-exceeded,
-        // resource-exhausted, internal and unavailable on gRPC routes.
-        var retry = fromFile.Retry!;
-        Assert.Equal(1, retry.Limit);
-        Assert.Equal(kind == "HTTPRoute" ? RetryConditions.ServerError : RetryConditions.None, retry.On);
-        Assert.Equal(kind == "HTTPRoute" ? [] : [1, 4, 8, 13, 14], retry.GrpcCodes);
+        // resource-exhausted, internal and unavailable on gRPC routes; bodies up to 64 KiB.
+        foreach (var retry in new[] { viaControlPlane.Retry!, fromFile.Retry! })
+        {
+            Assert.Equal(1, retry.Limit);
+            Assert.Equal(kind == "HTTPRoute" ? RetryConditions.ServerError : RetryConditions.None, retry.On);
+            Assert.Equal(kind == "HTTPRoute" ? [] : [1, 4, 8, 13, 14], retry.GrpcCodes);
+            Assert.Equal(65536, retry.MaxBodyBytes);
+        }
     }
 
     [Fact]
-    public void AbortWithOnlyAGrpcStatus_ManifestAndProxyConfig_SameHttpStatus()
+    public void AbortWithOnlyAGrpcStatus_ManifestAndProxyConfig_Http500()
     {
-        var viaControlPlane = ViaControlPlane("GRPCRoute", Filter("LinnetFaultInjection", "faultInjection", "{ abort: { grpcStatus: unavailable } }"), out var manifestErrors) ?? throw new InvalidOperationException(manifestErrors);
-        var fromFile = FromConfigFile("GRPCRoute", "fault: { abort: { grpcStatus: unavailable } }", out var fileErrors) ?? throw new InvalidOperationException(fileErrors);
+        var viaControlPlane = ViaControlPlane("GRPCRoute", "filters: [ { type: LinnetFaultInjection, faultInjection: { abort: { grpcStatus: unavailable } } } ]", out var manifestErrors) ?? throw new InvalidOperationException(manifestErrors);
+        var fromFile = FromConfigFile("GRPCRoute", "fault: { abort: { grpcStatus: 14 } }", out var fileErrors) ?? throw new InvalidOperationException(fileErrors);
 
-        AssertSameRule(viaControlPlane, fromFile);
+        Assert.Equal(new FaultAbortConfig(500, 14, 100), viaControlPlane.Fault!.Abort);
         Assert.Equal(new FaultAbortConfig(500, 14, 100), fromFile.Fault!.Abort);
     }
 
-    private static string Filter(string type, string key, string body) => $"filters: [ {{ type: {type}, {key}: {body} }} ]";
+    // gRPC's status codes (grpc/doc/statuscodes.md): 0 is OK, 1..16 are failures, nothing above 16.
+    [Theory]
+    [InlineData("0")]
+    [InlineData("17")]
+    public void NotAFailureCode_ManifestAndProxyConfig_BothRefuse(string code)
+    {
+        Assert.Null(ViaControlPlane("GRPCRoute", $"filters: [ {{ type: LinnetRetry, retry: {{ grpcCodes: [ '{code}' ] }} }} ]", out var manifestErrors));
+        Assert.Null(FromConfigFile("GRPCRoute", $"retry: {{ grpcCodes: [ {code} ] }}", out var fileErrors));
+        Assert.Contains("grpcCodes", manifestErrors, StringComparison.Ordinal);
+        Assert.Contains($"{code} is not a gRPC failure code 1..16", fileErrors, StringComparison.Ordinal);
+    }
+
+    private static string Json(object value) => JsonSerializer.Serialize(value);
+
+    // The rule's policy (the manifest's rule also carries the Gateway API's default match, which the file's has not).
+    private static string Policy(RouteRuleConfig rule) => Json(new { rule.Timeouts, rule.Fault, rule.Retry, rule.Mirror, rule.Backends });
 
     private static RouteRuleConfig? ViaControlPlane(string kind, string rule, out string errors)
     {
@@ -126,9 +161,9 @@ public sealed class PolicyAgreementTests
         errors = "";
         var yaml = $$"""
             services:
-              - name: web
+              - key: "web.shop:80"
                 port: 80
-                routes: [ { kind: {{(kind == "GRPCRoute" ? RouteConfig.GrpcKind : RouteConfig.HttpKind)}}, rules: [ { backends: [ { service: 'web:80' } ], {{rule}} } ] } ]
+                routes: [ { kind: {{(kind == "GRPCRoute" ? "KIND_GRPC" : "KIND_HTTP")}}, rules: [ { backends: [ { serviceKey: 'web.shop:80', weight: 1 } ], {{rule}} } ] } ]
             """;
         try
         {
@@ -138,19 +173,6 @@ public sealed class PolicyAgreementTests
         {
             errors = ex.Message;
             return null;
-        }
-    }
-
-    private static void AssertSameRule(RouteRuleConfig expected, RouteRuleConfig actual)
-    {
-        Assert.Equal(expected.Timeouts, actual.Timeouts);
-        Assert.Equal(expected.Fault, actual.Fault);
-        Assert.Equal(expected.Retry is null, actual.Retry is null);
-        if (expected.Retry is { } e && actual.Retry is { } a)
-        {
-            Assert.Equal((e.Limit, e.On, e.RetryNonIdempotent, e.MaxBodyBytes), (a.Limit, a.On, a.RetryNonIdempotent, a.MaxBodyBytes));
-            Assert.Equal(e.StatusCodes, a.StatusCodes);
-            Assert.Equal(e.GrpcCodes, a.GrpcCodes);
         }
     }
 }

@@ -52,7 +52,7 @@ public sealed class ControlPlaneBootstrapTests
     [Fact]
     public void Parse_NoControlPlane_LeavesAddressUnset()
     {
-        var (bootstrap, _) = ConfigFileLoader.Parse("services: [{name: a, port: 80}]", "static.yaml");
+        var (bootstrap, _) = ConfigFileLoader.Parse("services: [{key: 'a:80', port: 80}]", "static.yaml");
 
         Assert.Null(bootstrap.ControlPlaneAddress);
     }
@@ -62,7 +62,7 @@ public sealed class ControlPlaneBootstrapTests
     [InlineData("controlPlane: {address: 'cp:99999'}", "controlPlane.address", "not host:port")]
     [InlineData("controlPlane: {port: 8086}", "controlPlane.address", "is required")]
     [InlineData("controlPlane: {address: 'cp:8086', tls: true}", "controlPlane.tls", "unknown field")]
-    [InlineData("controlPlane: {address: 'cp:8086'}\nservices: [{name: a, port: 80}]", "services", "must be empty when controlPlane is set")]
+    [InlineData("controlPlane: {address: 'cp:8086'}\nservices: [{key: 'a:80', port: 80}]", "services", "must be empty when controlPlane is set")]
     [InlineData("controlPlane: {address: 'cp:8086', identity: 'https://cp'}", "controlPlane.identity", "is not spiffe://")]
     public void Parse_InvalidControlPlane_NamesFieldAndReason(string yaml, string path, string reason)
     {

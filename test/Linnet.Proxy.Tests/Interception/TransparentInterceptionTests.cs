@@ -118,9 +118,9 @@ public sealed class TransparentInterceptionTests
             admin: {listen: "127.0.0.1:{{AdminPort}}"}
             transparent: true
             services:
-              - name: unrelated.test.svc.cluster.local
+              - key: "unrelated.test.svc.cluster.local:80"
                 port: 80
-                endpoints: [{address: "127.0.0.1:9"}]
+                endpoints: [{address: 127.0.0.1, port: 9, weight: 1}]
             """);
         await ns.RedirectOutboundAsync(OutboundPort, NetworkNamespace.ProxyUid, ct);
         var dll = await ns.ProxyDllReadableByAsync(NetworkNamespace.ProxyUid, ct);

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Linnet.Proxy.Telemetry;
+namespace Linnet.Proxy.Configuration;
 
 /// <summary>Linkerd's <c>dst_*</c> labels of outbound series: the destination's metric labels as discovery
 /// sends them (<c>namespace</c>, <c>service</c>, <c>pod</c>, <c>deployment</c>, <c>serviceaccount</c>…), each
@@ -40,11 +40,15 @@ internal static class DstLabels
                 sb.Append(',');
             }
 
-            sb.Append(name).Append("=\"").Append(ProxyMetrics.Escape(value)).Append('"');
+            sb.Append(name).Append("=\"").Append(Escape(value)).Append('"');
         }
 
         return sb.ToString();
     }
+
+    /// <summary>A Prometheus label value escaped for the exposition format (backslash, quote, newline).</summary>
+    public static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     /// <summary>The label part of an outbound series: its tls label, then the destination's labels.</summary>
     public static string Combine(string tls, string dst) => dst.Length == 0 ? tls : $"{tls},{dst}";
