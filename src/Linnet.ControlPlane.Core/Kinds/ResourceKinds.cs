@@ -15,6 +15,7 @@ public static class ResourceKinds
         HttpRouteKind.Definition,
         GrpcRouteKind.Definition,
         InstanceKind.Definition,
+        EndpointSliceKind.Definition,
         ServerKind.Definition,
         AuthorizationPolicyKind.Definition,
         MeshTlsAuthenticationKind.Definition,

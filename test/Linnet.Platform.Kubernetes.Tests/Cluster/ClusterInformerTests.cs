@@ -17,32 +17,39 @@ public sealed class ClusterInformerTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
 
     private static MeshService? WebService(StoreSnapshot snapshot) =>
-        MeshTranslator.Translate(snapshot).Services.FirstOrDefault(s => s.Key == "web.default:80");
+        MeshTranslator.Translate(snapshot, endpointSource: EndpointSource.EndpointSlices).Services.FirstOrDefault(s => s.Key == "web.default:80");
+
+    private const string Slices = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices";
 
     [Fact]
-    public async Task ServiceAndPod_CreatedChangedDeleted_ReachTheProxiesView()
+    public async Task ServicePodAndEndpointSlice_CreatedChangedDeleted_ReachTheProxiesView()
     {
         await _cluster.InformAsync(WatchedType.Services);
         await _cluster.InformAsync(WatchedType.Pods);
+        await _cluster.InformAsync(WatchedType.EndpointSlices);
 
         await _cluster.CreateAsync("/api/v1/namespaces/default/services", ClusterHarness.Service("web", 80, 8080, "web"));
         await _cluster.CreateAsync("/api/v1/namespaces/default/pods", ClusterHarness.MeshedPod("web-1", "web", "web-sa", 8080));
         await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: true);
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "web-1")), "the pod");
+
+        // A ready pod is no endpoint until a slice says so: the slices are the source.
+        Assert.Empty(WebService(_cluster.Store.Snapshot())!.Endpoints);
+        await _cluster.CreateAsync(Slices, ClusterHarness.EndpointSlice("web-abc12", "web", 8080, ("10.1.0.5", true, "web-1")));
 
         var ready = await _cluster.WaitForAsync(s => WebService(s)?.Endpoints.Count == 1, "web's endpoint");
         var endpoint = WebService(ready)!.Endpoints.Single();
-        Assert.Equal(("10.1.0.5", 4143), (endpoint.Address, endpoint.Port)); // meshed: through the pod's proxy
-        Assert.Equal("spiffe://cluster.local/ns/default/sa/web-sa", endpoint.Identity);
+        Assert.Equal(("10.1.0.5", 4143), (endpoint.Address, endpoint.Port)); // the slice's pod is meshed: through its proxy
+        Assert.Equal("spiffe://cluster.local/ns/default/sa/web-sa", endpoint.Identity); // the pod's service account
         Assert.Equal("web", endpoint.Workload); // the ReplicaSet's Deployment
 
-        await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: false);
+        await _cluster.SendAsync(HttpMethod.Put, Slices + "/web-abc12", ClusterHarness.EndpointSlice("web-abc12", "web", 8080, ("10.1.0.5", false, "web-1")));
         await _cluster.WaitForAsync(s => WebService(s) is { Endpoints.Count: 0 }, "web without ready endpoints");
 
-        await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: true);
+        await _cluster.SendAsync(HttpMethod.Put, Slices + "/web-abc12", ClusterHarness.EndpointSlice("web-abc12", "web", 8080, ("10.1.0.5", true, "web-1")));
         await _cluster.WaitForAsync(s => WebService(s)?.Endpoints.Count == 1, "web's endpoint back");
-        await _cluster.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/web-1");
-        var gone = await _cluster.WaitForAsync(s => !s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "web-1")), "the pod gone");
-        Assert.Empty(WebService(gone)!.Endpoints);
+        await _cluster.SendAsync(HttpMethod.Delete, Slices + "/web-abc12");
+        await _cluster.WaitForAsync(s => WebService(s) is { Endpoints.Count: 0 }, "the slice gone");
 
         await _cluster.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/services/web");
         await _cluster.WaitForAsync(s => WebService(s) is null, "the service gone");
