@@ -16,6 +16,7 @@ public static class ResourceKinds
         GrpcRouteKind.Definition,
         InstanceKind.Definition,
         EndpointSliceKind.Definition,
+        DeploymentKind.Definition,
         ServerKind.Definition,
         AuthorizationPolicyKind.Definition,
         MeshTlsAuthenticationKind.Definition,

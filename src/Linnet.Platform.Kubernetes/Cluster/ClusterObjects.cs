@@ -26,6 +26,7 @@ public static class ClusterObjects
             { Group: "", Plural: "services" } => Service(obj, errors),
             { Group: "", Plural: "pods" } => Instance(obj),
             { Group: "discovery.k8s.io", Plural: "endpointslices" } => EndpointSlice(obj, errors),
+            { Group: "apps", Plural: "deployments" } => Deployment(obj),
             _ => Custom(obj, errors),
         };
     }
@@ -185,6 +186,27 @@ public static class ClusterObjects
         }
 
         return errors.Count > 0 ? null : new EndpointSliceResource { Metadata = metadata, Spec = new EndpointSliceSpec(service, addressType, endpoints, ports) };
+    }
+
+    // A Deployment (apps/v1): replicas (the API server defaults an unset one to 1), the pod template's labels and its
+    // containers with their images, init containers first, in the template's order; annotations in the metadata.
+    private static DeploymentResource Deployment(JsonObject obj)
+    {
+        var template = obj["spec"]?["template"];
+        var containers = new List<DeploymentContainer>();
+        foreach (var (key, init) in new[] { ("initContainers", true), ("containers", false) })
+        {
+            foreach (var container in (template?["spec"]?[key] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                containers.Add(new DeploymentContainer(Text(container["name"]) ?? "", Text(container["image"]) ?? "", init));
+            }
+        }
+
+        return new DeploymentResource
+        {
+            Metadata = Metadata(obj),
+            Spec = new DeploymentSpec(Number(obj["spec"]?["replicas"]) ?? 1, Strings(template?["metadata"]?["labels"]), containers),
+        };
     }
 
     private static bool? Flag(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var flag) ? flag : null;

@@ -56,6 +56,68 @@ public sealed class ClusterInformerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deployment_CreatedPatchedDeleted_MirroredWithContainersImagesAndAnnotations()
+    {
+        await _cluster.InformAsync(WatchedType.Deployments);
+        var key = new ResourceKey(DeploymentResource.KindName, "default", "web");
+        const string Path = "/apis/apps/v1/namespaces/default/deployments";
+
+        await _cluster.CreateAsync(Path, new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "Deployment",
+            ["metadata"] = new JsonObject { ["name"] = "web", ["annotations"] = new JsonObject { ["keel.sh/policy"] = "minor" } },
+            ["spec"] = new JsonObject
+            {
+                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "web" } },
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "web" } },
+                    ["spec"] = new JsonObject
+                    {
+                        ["initContainers"] = new JsonArray(new JsonObject { ["name"] = "migrate", ["image"] = "registry.example/web-migrate:1.2.0" }),
+                        ["containers"] = new JsonArray(
+                            new JsonObject { ["name"] = "web", ["image"] = "registry.example/web:1.2.0" },
+                            new JsonObject { ["name"] = "log", ["image"] = "registry.example/log:3" }),
+                    },
+                },
+            },
+        });
+
+        // replicas unset: the API server's default, 1.
+        var created = await _cluster.WaitForAsync(s => s.Resources.ContainsKey(key), "the deployment");
+        var deployment = (DeploymentResource)created.Resources[key];
+        Assert.Equal(1, deployment.Spec.Replicas);
+        Assert.Equal("minor", deployment.Metadata.Annotations["keel.sh/policy"]);
+        Assert.Equal("web", deployment.Spec.TemplateLabels["app"]);
+        Assert.Equal(
+            [new DeploymentContainer("migrate", "registry.example/web-migrate:1.2.0", true), new DeploymentContainer("web", "registry.example/web:1.2.0", false), new DeploymentContainer("log", "registry.example/log:3", false)],
+            deployment.Spec.Containers);
+
+        await _cluster.SendAsync(HttpMethod.Patch, Path + "/web", JsonNode.Parse("""{"spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web", "image": "registry.example/web:1.3.0"}]}}}}"""), "application/merge-patch+json");
+        var patched = await _cluster.WaitForAsync(s => s.Resources.TryGetValue(key, out var r) && ((DeploymentResource)r).Spec.Replicas == 3, "the deployment scaled and updated");
+        Assert.Equal([new DeploymentContainer("migrate", "registry.example/web-migrate:1.2.0", true), new DeploymentContainer("web", "registry.example/web:1.3.0", false)], ((DeploymentResource)patched.Resources[key]).Spec.Containers);
+
+        await _cluster.SendAsync(HttpMethod.Delete, Path + "/web");
+        await _cluster.WaitForAsync(s => !s.Resources.ContainsKey(key), "the deployment gone");
+    }
+
+    [Fact]
+    public async Task EndpointSlice_FqdnAddressType_RefusedWithFieldAndKeptOut()
+    {
+        await _cluster.InformAsync(WatchedType.EndpointSlices);
+        var slice = ClusterHarness.EndpointSlice("web-fqdn", "web", 8080, ("10.1.0.5", true, null));
+        slice["addressType"] = "FQDN";
+
+        await _cluster.CreateAsync(Slices, slice);
+        await _cluster.CreateAsync(Slices, ClusterHarness.EndpointSlice("web-ok", "web", 8080, ("10.1.0.6", true, null)));
+
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey(EndpointSliceResource.KindName, "default", "web-ok")), "the IPv4 slice");
+        Assert.False(_cluster.Store.Snapshot().Resources.ContainsKey(new ResourceKey(EndpointSliceResource.KindName, "default", "web-fqdn")));
+        Assert.StartsWith("addressType: 'FQDN' is not served", _cluster.Mirror.Refused["EndpointSlice default/web-fqdn"].Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HttpRoute_GatewayApiObject_AttachesToTheServiceInTheView()
     {
         var routes = WatchedType.All.Single(t => t.Kind == "HTTPRoute" && t.Group == "gateway.networking.k8s.io");
