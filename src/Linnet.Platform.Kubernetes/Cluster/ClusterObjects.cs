@@ -211,6 +211,26 @@ public static class ClusterObjects
 
     private static bool? Flag(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var flag) ? flag : null;
 
+    /// <summary>What of <paramref name="obj"/>, mirrored as it is, Linnet does not act on yet, with the reason; null when it
+    /// acts on all of it. Such an object is kept (the mesh needs it), and the reason logged, never silently ignored.</summary>
+    public static string? NotActedOn(WatchedType type, JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        if (type is not { Group: "apps", Plural: "deployments" })
+        {
+            return null;
+        }
+
+        var keel = Strings(obj["metadata"]?["annotations"]).Keys.Concat(Strings(obj["metadata"]?["labels"]).Keys)
+            .Where(k => k.StartsWith("keel.sh/", StringComparison.Ordinal) || k == "keel.sh")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return keel.Count == 0
+            ? null
+            : $"{string.Join(", ", keel)}: image updates of Deployments are not run on Kubernetes yet (the update engine does not patch Deployments on the API server), so Linnet never changes this Deployment's images";
+    }
+
     /// <summary>Why a kind the cluster holds is not run on this platform yet; null when it is.</summary>
     public static string? NotRunYet(string? kind) => kind == CanaryResource.KindName
         ? "spec.targetRef: a Canary is not run on Kubernetes yet: the canary controller does not write the -primary Deployment, the Services or the Canary's status to the cluster, so it is refused rather than half-run"
