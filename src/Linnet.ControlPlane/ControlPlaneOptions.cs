@@ -19,6 +19,10 @@ public sealed record ControlPlaneOptions
     /// <summary>Where the mesh's resources come from (universal mode by default).</summary>
     public ControlPlanePlatform Platform { get; init; } = ControlPlanePlatform.Universal;
 
+    /// <summary>Where Services' endpoints come from: on Kubernetes its EndpointSlices, in universal mode the instances
+    /// their selectors match.</summary>
+    public EndpointSource Endpoints => Platform == ControlPlanePlatform.Kubernetes ? EndpointSource.EndpointSlices : EndpointSource.Selector;
+
     /// <summary>Why the HTTP API does not write resources on this platform; null where it does.</summary>
     public string? ReadOnlyResourcesReason => Platform == ControlPlanePlatform.Kubernetes
         ? "on Kubernetes the mesh's resources come from the cluster: write them with kubectl (kubectl apply -f, kubectl delete); the control plane mirrors them"

@@ -15,6 +15,8 @@ public static class ResourceKinds
         HttpRouteKind.Definition,
         GrpcRouteKind.Definition,
         InstanceKind.Definition,
+        EndpointSliceKind.Definition,
+        DeploymentKind.Definition,
         ServerKind.Definition,
         AuthorizationPolicyKind.Definition,
         MeshTlsAuthenticationKind.Definition,

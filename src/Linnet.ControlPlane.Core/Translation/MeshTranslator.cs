@@ -19,11 +19,18 @@ public static class MeshTranslator
     /// <summary>The key of a service port.</summary>
     public static string ServiceKey(string name, string ns, int port) => $"{name}.{ns}:{port}";
 
-    /// <summary>Translates <paramref name="snapshot"/>.</summary>
-    public static MeshView Translate(StoreSnapshot snapshot, string trustDomain = DefaultTrustDomain)
+    /// <summary>Translates <paramref name="snapshot"/>, taking each Service's endpoints from
+    /// <paramref name="endpointSource"/>.</summary>
+    public static MeshView Translate(StoreSnapshot snapshot, string trustDomain = DefaultTrustDomain, EndpointSource endpointSource = EndpointSource.Selector)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var instances = snapshot.OfKind<InstanceResource>().Where(i => i.Spec.Ready).ToList();
+        var slices = endpointSource == EndpointSource.EndpointSlices
+            ? snapshot.OfKind<EndpointSliceResource>().ToLookup(s => (s.Metadata.Namespace, s.Spec.ServiceName))
+            : null;
+        var pods = endpointSource == EndpointSource.EndpointSlices
+            ? snapshot.OfKind<InstanceResource>().ToDictionary(i => (i.Metadata.Namespace, i.Metadata.Name))
+            : null;
         var routes = snapshot.OfKind<HttpRouteResource>().ToList();
         var grpcRoutes = snapshot.OfKind<GrpcRouteResource>().ToList();
         var portsByService = snapshot.OfKind<ServiceResource>().ToDictionary(s => (s.Metadata.Namespace, s.Metadata.Name), s => s.Spec.Ports.Select(p => p.Port).ToList());
@@ -32,32 +39,14 @@ public static class MeshTranslator
         foreach (var service in snapshot.OfKind<ServiceResource>())
         {
             var ns = service.Metadata.Namespace;
-            var selected = instances.Where(i => i.Metadata.Namespace == ns && DictionaryEquality.Matches(service.Spec.Selector, i.Metadata.Labels)).ToList();
+            var selected = slices is null
+                ? instances.Where(i => i.Metadata.Namespace == ns && DictionaryEquality.Matches(service.Spec.Selector, i.Metadata.Labels)).ToList()
+                : [];
             foreach (var port in service.Spec.Ports)
             {
-                var endpoints = new List<MeshEndpoint>();
-                foreach (var instance in selected)
-                {
-                    var identity = $"spiffe://{trustDomain}/ns/{ns}/sa/{instance.Spec.ServiceAccount}";
-                    var primary = instance.Spec.Ports.Count > 0 && instance.Spec.Ports[0] == port.TargetPort;
-                    if (primary && instance.Spec.ProxyInboundPort > 0)
-                    {
-                        // Meshed: through the instance's proxy, which forwards to its primary port.
-                        endpoints.Add(new MeshEndpoint(instance.Spec.Address, instance.Spec.ProxyInboundPort, 1, identity, instance.Metadata.Name, true)
-                        {
-                            Workload = instance.Spec.Workload,
-                            ServiceAccount = instance.Spec.ServiceAccount,
-                        });
-                    }
-                    else if (instance.Spec.Ports.Contains(port.TargetPort))
-                    {
-                        endpoints.Add(new MeshEndpoint(instance.Spec.Address, port.TargetPort, 1, identity, instance.Metadata.Name, false)
-                        {
-                            Workload = instance.Spec.Workload,
-                            ServiceAccount = instance.Spec.ServiceAccount,
-                        });
-                    }
-                }
+                var endpoints = slices is null
+                    ? selected.Select(i => Endpoint(i.Spec.Address, port.TargetPort, i, ns, trustDomain, requirePort: true)).OfType<MeshEndpoint>().ToList()
+                    : SliceEndpoints(slices[(ns, service.Metadata.Name)], port, pods!, ns, trustDomain);
 
                 var key = ServiceKey(service.Metadata.Name, ns, port.Port);
                 bool Attached(Resource route, IReadOnlyList<ParentRef> parents) =>
@@ -112,6 +101,60 @@ public static class MeshTranslator
         }
 
         return new MeshView(snapshot.Revision, services);
+    }
+
+    // The endpoints the slices of a Service give one of its ports: the slice port of the same name (a Service's single
+    // unnamed port is ""), each ready endpoint at that port (a slice's ports apply to all its endpoints); duplicates
+    // across slices (the API allows them while slices are rebalanced) once. The Pod a targetRef names gives identity
+    // and whether it is meshed; an endpoint naming no known Pod is served unmeshed.
+    private static List<MeshEndpoint> SliceEndpoints(IEnumerable<EndpointSliceResource> slices, ServicePort port, Dictionary<(string, string), InstanceResource> pods, string ns, string trustDomain)
+    {
+        var endpoints = new List<MeshEndpoint>();
+        foreach (var slice in slices)
+        {
+            if (slice.Spec.Ports.FirstOrDefault(p => p.Name == (port.Name ?? "")) is not { } slicePort)
+            {
+                continue;
+            }
+
+            foreach (var e in slice.Spec.Endpoints.Where(e => e.IsReady))
+            {
+                var pod = e.Pod is not null ? pods.GetValueOrDefault((ns, e.Pod)) : null;
+                endpoints.Add(Endpoint(e.Address, slicePort.Port, pod, ns, trustDomain, requirePort: false)!);
+            }
+        }
+
+        return endpoints.DistinctBy(e => (e.Address, e.Port)).ToList();
+    }
+
+    // One endpoint at address:targetPort. A meshed instance (its proxy's inbound port known) serving it on its primary
+    // port is reached through its proxy, with mTLS to its identity; otherwise the app's port itself. requirePort: the
+    // instance must declare targetPort (a selector's match), else there is no endpoint.
+    private static MeshEndpoint? Endpoint(string address, int targetPort, InstanceResource? instance, string ns, string trustDomain, bool requirePort)
+    {
+        if (instance is null)
+        {
+            return new MeshEndpoint(address, targetPort, 1, "", "", false);
+        }
+
+        var identity = $"spiffe://{trustDomain}/ns/{ns}/sa/{instance.Spec.ServiceAccount}";
+        var primary = instance.Spec.Ports.Count > 0 && instance.Spec.Ports[0] == targetPort;
+        if (primary && instance.Spec.ProxyInboundPort > 0)
+        {
+            return new MeshEndpoint(address, instance.Spec.ProxyInboundPort, 1, identity, instance.Metadata.Name, true)
+            {
+                Workload = instance.Spec.Workload,
+                ServiceAccount = instance.Spec.ServiceAccount,
+            };
+        }
+
+        return !requirePort || instance.Spec.Ports.Contains(targetPort)
+            ? new MeshEndpoint(address, targetPort, 1, identity, instance.Metadata.Name, false)
+            {
+                Workload = instance.Spec.Workload,
+                ServiceAccount = instance.Spec.ServiceAccount,
+            }
+            : null;
     }
 
     private static MeshRule Rule(HttpRouteRule rule, HttpRouteResource route, int parentPort, Dictionary<(string, string), List<int>> portsByService, List<ReferenceGrantResource> grants, (RetryPolicy? Retry, RouteTimeouts? Timeouts) service)

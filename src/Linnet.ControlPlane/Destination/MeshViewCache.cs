@@ -32,7 +32,7 @@ internal sealed class MeshViewCache(IResourceStore store, ControlPlaneOptions op
                 return _current;
             }
 
-            var view = MeshTranslator.Translate(snapshot, options.TrustDomain);
+            var view = MeshTranslator.Translate(snapshot, options.TrustDomain, options.Endpoints);
             Interlocked.Increment(ref _translations);
             Volatile.Write(ref _current, view);
             return view;

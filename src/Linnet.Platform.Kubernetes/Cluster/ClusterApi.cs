@@ -6,7 +6,8 @@ using k8s;
 namespace Linnet.Platform.Kubernetes.Cluster;
 
 /// <summary>List, watch and status writes of any <see cref="WatchedType"/> through KubernetesClient, objects as JSON
-/// (typed core calls for Services and Pods, the custom-objects API for CRDs), so one informer serves every type.</summary>
+/// (typed core calls for Services and Pods; the custom-objects API, whose paths are /apis/{group}/{version}/{plural}, for
+/// every other group: CRDs and built-in kinds such as EndpointSlices alike), so one informer serves every type.</summary>
 public sealed class ClusterApi(IKubernetes client)
 {
     /// <summary>Every object of <paramref name="type"/> in every namespace, and the list's resourceVersion.</summary>

@@ -16,6 +16,7 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
     private readonly Dictionary<(WatchedType Type, string Namespace, string Name), Mirrored> _objects = [];
     private readonly Dictionary<ResourceKey, (WatchedType Type, JsonObject Object)> _byKey = [];
     private readonly Dictionary<string, IReadOnlyList<string>> _refused = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _notActedOn = new(StringComparer.Ordinal);
 
     /// <summary>The store it fills.</summary>
     public IResourceStore Store => store;
@@ -28,6 +29,19 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
             lock (_refused)
             {
                 return new Dictionary<string, IReadOnlyList<string>>(_refused, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>Objects mirrored with something Linnet does not act on yet (<c>kind namespace/name</c>), with the reason
+    /// (<see cref="ClusterObjects.NotActedOn"/>), as the last event left them.</summary>
+    public IReadOnlyDictionary<string, string> NotActedOn
+    {
+        get
+        {
+            lock (_refused)
+            {
+                return new Dictionary<string, string>(_notActedOn, StringComparer.Ordinal);
             }
         }
     }
@@ -133,6 +147,17 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
             {
                 _refused.Remove(label);
             }
+
+            var notActedOn = resource is null ? null : ClusterObjects.NotActedOn(type, obj);
+            if (notActedOn is null)
+            {
+                _notActedOn.Remove(label);
+            }
+            else if (!_notActedOn.TryGetValue(label, out var before) || before != notActedOn)
+            {
+                _notActedOn[label] = notActedOn;
+                Log.NotActedOn(logger, label, notActedOn);
+            }
         }
 
         var previous = _objects.GetValueOrDefault(id);
@@ -174,6 +199,7 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
         lock (_refused)
         {
             _refused.Remove($"{id.Type.Kind} {id.Namespace}/{id.Name}");
+            _notActedOn.Remove($"{id.Type.Kind} {id.Namespace}/{id.Name}");
         }
     }
 
@@ -189,5 +215,8 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
 
         [LoggerMessage(2, LogLevel.Warning, "{Object} is refused and not part of the mesh: {Reasons}")]
         public static partial void Refused(ILogger logger, string @object, string reasons);
+
+        [LoggerMessage(3, LogLevel.Warning, "{Object} is mirrored, but not all of it is acted on: {Reason}")]
+        public static partial void NotActedOn(ILogger logger, string @object, string reason);
     }
 }

@@ -25,6 +25,8 @@ public static class ClusterObjects
         {
             { Group: "", Plural: "services" } => Service(obj, errors),
             { Group: "", Plural: "pods" } => Instance(obj),
+            { Group: "discovery.k8s.io", Plural: "endpointslices" } => EndpointSlice(obj, errors),
+            { Group: "apps", Plural: "deployments" } => Deployment(obj),
             _ => Custom(obj, errors),
         };
     }
@@ -41,9 +43,10 @@ public static class ClusterObjects
     {
         var spec = obj["spec"] as JsonObject;
         var selector = Strings(spec?["selector"]);
-        if (Text(spec?["type"]) == "ExternalName" || selector.Count == 0)
+        if (Text(spec?["type"]) == "ExternalName")
         {
-            // No selector: its endpoints are not the mesh's pods (EndpointSlices written by hand are not read yet).
+            // A DNS name, not endpoints: resolved by the client's DNS, not the mesh. A Service without selector is served:
+            // its endpoints are the EndpointSlices written for it, as for every Service.
             return null;
         }
 
@@ -122,6 +125,110 @@ public static class ClusterObjects
                 ready,
                 Version: null),
         };
+    }
+
+    // An EndpointSlice (discovery.k8s.io/v1, as the API reference describes it): the Service its
+    // kubernetes.io/service-name label names; each endpoint's first address ("clients may choose to only use the first
+    // element"), its conditions as given (nil read by the API's rules later) and the Pod its targetRef names; the ports
+    // by name. A slice without that label belongs to no Service and plays no part.
+    private static EndpointSliceResource? EndpointSlice(JsonObject obj, List<string> errors)
+    {
+        var metadata = Metadata(obj);
+        if (!metadata.Labels.TryGetValue(EndpointSliceResource.ServiceNameLabel, out var service) || service.Length == 0)
+        {
+            return null;
+        }
+
+        var addressType = Text(obj["addressType"]) ?? "";
+        if (addressType is not ("IPv4" or "IPv6"))
+        {
+            errors.Add($"addressType: '{addressType}' is not served (only IPv4 and IPv6: the mesh routes to addresses, FQDN slices are deprecated by Kubernetes)");
+            return null;
+        }
+
+        var endpoints = new List<SliceEndpoint>();
+        var items = obj["endpoints"] as JsonArray ?? [];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i] as JsonObject ?? [];
+            var address = (item["addresses"] as JsonArray ?? []).Select(Text).FirstOrDefault(a => !string.IsNullOrEmpty(a));
+            if (address is null || !System.Net.IPAddress.TryParse(address, out _))
+            {
+                errors.Add($"endpoints[{i}].addresses: must hold at least one {addressType} address");
+                continue;
+            }
+
+            var conditions = item["conditions"] as JsonObject ?? [];
+            var target = item["targetRef"] as JsonObject;
+            var pod = target is not null && (Text(target["kind"]) ?? "Pod") == "Pod" && (Text(target["namespace"]) ?? metadata.Namespace) == metadata.Namespace
+                ? Text(target["name"])
+                : null;
+            endpoints.Add(new SliceEndpoint(address, Flag(conditions["ready"]), Flag(conditions["serving"]), Flag(conditions["terminating"]), pod));
+        }
+
+        var ports = new List<SlicePort>();
+        var portItems = obj["ports"] as JsonArray ?? [];
+        for (var i = 0; i < portItems.Count; i++)
+        {
+            var item = portItems[i] as JsonObject ?? [];
+            if ((Text(item["protocol"]) ?? "TCP") != "TCP")
+            {
+                continue; // a UDP or SCTP port serves no Service port the mesh routes (those are refused on the Service)
+            }
+
+            if (Number(item["port"]) is not { } port)
+            {
+                errors.Add($"ports[{i}].port: a port without number (every port) is not served: name the port");
+                continue;
+            }
+
+            ports.Add(new SlicePort(Text(item["name"]) ?? "", port, Text(item["appProtocol"])));
+        }
+
+        return errors.Count > 0 ? null : new EndpointSliceResource { Metadata = metadata, Spec = new EndpointSliceSpec(service, addressType, endpoints, ports) };
+    }
+
+    // A Deployment (apps/v1): replicas (the API server defaults an unset one to 1), the pod template's labels and its
+    // containers with their images, init containers first, in the template's order; annotations in the metadata.
+    private static DeploymentResource Deployment(JsonObject obj)
+    {
+        var template = obj["spec"]?["template"];
+        var containers = new List<DeploymentContainer>();
+        foreach (var (key, init) in new[] { ("initContainers", true), ("containers", false) })
+        {
+            foreach (var container in (template?["spec"]?[key] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                containers.Add(new DeploymentContainer(Text(container["name"]) ?? "", Text(container["image"]) ?? "", init));
+            }
+        }
+
+        return new DeploymentResource
+        {
+            Metadata = Metadata(obj),
+            Spec = new DeploymentSpec(Number(obj["spec"]?["replicas"]) ?? 1, Strings(template?["metadata"]?["labels"]), containers),
+        };
+    }
+
+    private static bool? Flag(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var flag) ? flag : null;
+
+    /// <summary>What of <paramref name="obj"/>, mirrored as it is, Linnet does not act on yet, with the reason; null when it
+    /// acts on all of it. Such an object is kept (the mesh needs it), and the reason logged, never silently ignored.</summary>
+    public static string? NotActedOn(WatchedType type, JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        if (type is not { Group: "apps", Plural: "deployments" })
+        {
+            return null;
+        }
+
+        var keel = Strings(obj["metadata"]?["annotations"]).Keys.Concat(Strings(obj["metadata"]?["labels"]).Keys)
+            .Where(k => k.StartsWith("keel.sh/", StringComparison.Ordinal) || k == "keel.sh")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return keel.Count == 0
+            ? null
+            : $"{string.Join(", ", keel)}: image updates of Deployments are not run on Kubernetes yet (the update engine does not patch Deployments on the API server), so Linnet never changes this Deployment's images";
     }
 
     /// <summary>Why a kind the cluster holds is not run on this platform yet; null when it is.</summary>

@@ -18,15 +18,23 @@ public sealed record WatchedType(string Group, string Version, string Plural, st
     /// <summary>Core Namespaces (cluster-scoped): their annotations, for the proxy injector.</summary>
     public static WatchedType Namespaces { get; } = new("", "v1", "namespaces", "Namespace");
 
+    /// <summary>EndpointSlices (discovery.k8s.io/v1): the one source of a Service's endpoints.</summary>
+    public static WatchedType EndpointSlices { get; } = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice");
+
+    /// <summary>Deployments (apps/v1): the Kubernetes counterpart of a Workload.</summary>
+    public static WatchedType Deployments { get; } = new("apps", "v1", "deployments", "Deployment");
+
     /// <summary>The apiVersion of its objects.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    /// <summary>Services, Pods, and one type per API group of every registry kind users write that has a CRD
+    /// <summary>Services, Pods, EndpointSlices, Deployments, and one type per API group of every registry kind users write that has a CRD
     /// (Gateway API routes, Linkerd's policy kinds, Flagger's kinds …): what the store on a cluster holds.</summary>
     public static IReadOnlyList<WatchedType> All { get; } =
     [
         Services,
         Pods,
+        EndpointSlices,
+        Deployments,
         .. ResourceKinds.All
             .Where(k => k.Spec is not null && k.Author == KindAuthor.User)
             .SelectMany(k => k.ApiVersions.GroupBy(ResourceKind.GroupOf).Select(g => new WatchedType(g.Key, ResourceKind.VersionOf(g.First()), k.Plural, k.Name))),

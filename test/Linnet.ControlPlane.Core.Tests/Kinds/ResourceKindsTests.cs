@@ -25,6 +25,8 @@ public sealed class ResourceKindsTests
     [InlineData("approvals", "Approval")]
     [InlineData("releaseverdicts", "ReleaseVerdict")]
     [InlineData("imagepolicies", "ImagePolicy")]
+    [InlineData("deploy", "Deployment")]
+    [InlineData("endpointslices", "EndpointSlice")]
     public void Resolve_NamePeopleType_GivesTheKind(string typed, string kind) =>
         Assert.Equal(kind, ResourceKinds.Resolve(typed)?.Name);
 

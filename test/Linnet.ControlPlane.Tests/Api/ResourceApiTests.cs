@@ -144,7 +144,7 @@ public sealed class ResourceApiTests : IAsyncLifetime
         var (getStatus, _) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources/gadget/default/x", Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, listStatus);
-        Assert.Equal("'gadget' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Instance, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider, ImagePolicy, Approval, ReleaseVerdict)", (string?)list["error"]);
+        Assert.Equal("'gadget' is not a known kind (known: Service, Workload, HTTPRoute, GRPCRoute, Instance, EndpointSlice, Deployment, Server, AuthorizationPolicy, MeshTLSAuthentication, NetworkAuthentication, Canary, ReferenceGrant, MetricTemplate, AlertProvider, ImagePolicy, Approval, ReleaseVerdict)", (string?)list["error"]);
         Assert.Equal(HttpStatusCode.BadRequest, getStatus);
     }
 

@@ -19,6 +19,7 @@ namespace Linnet.EndToEnd.Tests.Kubernetes;
 public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private const string SlicesPath = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices";
     private static readonly FakeResourceType Routes = FakeTypeOf("HTTPRoute", "gateway.networking.k8s.io");
 
     private static FakeResourceType FakeTypeOf(string kind, string group) =>
@@ -35,16 +36,7 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
         var work = Directory.CreateTempSubdirectory("linnet-k8s-e2e-");
         try
         {
-            var kubeconfig = Path.Combine(work.FullName, "kubeconfig");
-            File.WriteAllText(kubeconfig, $$$"""
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: fake, cluster: {server: "{{{cluster.BaseUri}}}"}}]
-                users: [{name: linnet, user: {token: "{{{cluster.Token}}}"}}]
-                contexts: [{name: fake, context: {cluster: fake, user: linnet}}]
-                current-context: fake
-                """);
-            File.SetUnixFileMode(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var kubeconfig = WriteKubeconfig(work, cluster);
             using var http = new HttpClient { BaseAddress = cluster.BaseUri };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.Token);
 
@@ -53,17 +45,12 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
             await CreateAsync(http, "/api/v1/namespaces/default/services", Service("web-v2", v2.Port, "v2"), ct);
             foreach (var (pod, app, version, sa, port) in new[] { ("web-v1-0", "web", "v1", "web", v1.Port), ("web-v2-0", "web", "v2", "web", v2.Port), ("client-0", "client", "v1", "client", 1) })
             {
-                await CreateAsync(http, "/api/v1/namespaces/default/pods", Pod(pod, app, version, sa, port), ct);
-                await SendAsync(http, HttpMethod.Patch, $"/api/v1/namespaces/default/pods/{pod}/status", new JsonObject
-                {
-                    ["status"] = new JsonObject
-                    {
-                        ["phase"] = "Running",
-                        ["podIP"] = "127.0.0.1",
-                        ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
-                    },
-                }, "application/merge-patch+json", ct);
+                await CreateReadyPodAsync(http, Pod(pod, app, version, sa, port), ct);
             }
+
+            // The EndpointSlice controller's part: each Service's ready pods.
+            await CreateAsync(http, SlicesPath, Slice("web-v1abc", "web", v1.Port, ("127.0.0.1", true, "web-v1-0")), ct);
+            await CreateAsync(http, SlicesPath, Slice("web-v2abc", "web-v2", v2.Port, ("127.0.0.1", true, "web-v2-0")), ct);
 
             await CreateAsync(http, "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes", new JsonObject
             {
@@ -91,29 +78,9 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
             Assert.Equal("web", status["parentRef"]!["name"]!.GetValue<string>());
 
             // A real proxy for client-0, with its pod's projected service-account token.
-            var tokenFile = Path.Combine(work.FullName, "token");
-            File.WriteAllText(tokenFile, cluster.IssueServiceAccountToken("default", "client", "identity.linnet.io"));
-            File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            var outbound = PortAllocator.GetFreeTcpPort();
-            var admin = PortAllocator.GetFreeTcpPort();
-            var config = Path.Combine(work.FullName, "proxy.yaml");
-            File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $$"""
-                workload: {namespace: default, name: client, pod: client-0}
-                inbound: {listen: "127.0.0.1:0", appPort: 1}
-                outbound: {listen: "127.0.0.1:{{outbound}}"}
-                admin: {listen: "127.0.0.1:{{admin}}"}
-                transparent: false
-                controlPlane: {address: "{{mesh.GrpcListen}}"}
-                identity: {name: "spiffe://cluster.local/ns/default/sa/client", trustAnchorsFile: "{{Path.Combine(mesh.DataDirectory, "identity", "trust-anchors.pem")}}", tokenFile: "{{tokenFile}}"}
-                """));
-            await using var proxy = await TestProcess.StartAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"), "--config", config], cancellationToken: ct);
+            var (proxy, outbound) = await StartClientProxyAsync(work, cluster, mesh, ct);
+            await using var proxyProcess = proxy;
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
-            await Eventually.UntilAsync(
-                async () => proxy.HasExited ? throw new InvalidOperationException($"the proxy exited:\n{proxy.Output}") : await IsReadyAsync(client, admin, ct),
-                Timeout,
-                "the proxy ready (a certificate from a reviewed service-account token, and the first snapshot)",
-                ct,
-                () => proxy.Output + "\n" + mesh.ControlPlaneTail());
 
             Assert.Equal("hello from v1", await GetAsync(client, outbound, null, ct));
             Assert.Equal("hello from v2", await GetAsync(client, outbound, "v2", ct));
@@ -130,7 +97,7 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
             Assert.Contains("service-account token", await token.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, await mesh.GetStatusAsync("Service", "web", ct));
 
-            await proxy.StopAsync(TimeSpan.FromSeconds(20), ct);
+            await proxyProcess.StopAsync(TimeSpan.FromSeconds(20), ct);
             await mesh.DownAsync(ct);
         }
         finally
@@ -138,6 +105,175 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
             work.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task ControlPlane_KubernetesPlatform_EndpointSlicesDecideTheBalancersEndpoints()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await FakeApiServer.StartAsync(cancellationToken: ct);
+        await using var a = await HttpTestApp.StartAsync("a", cancellationToken: ct);
+        await using var b = await HttpTestApp.StartAsync("b", cancellationToken: ct);
+        await using var c = await HttpTestApp.StartAsync("c", cancellationToken: ct);
+        var work = Directory.CreateTempSubdirectory("linnet-k8s-e2e-");
+        try
+        {
+            var kubeconfig = WriteKubeconfig(work, cluster);
+            using var http = new HttpClient { BaseAddress = cluster.BaseUri };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.Token);
+
+            // Three Ready pods of web, each serving on its own port (a named container port resolved per pod, so one
+            // slice per port set, as the EndpointSlice controller groups them); the Service's own targetPort (8080)
+            // is nobody's: only the slices' ports reach the pods. The pods stay Ready throughout: the slices decide.
+            await CreateAsync(http, "/api/v1/namespaces/default/services", Service("web", 8080, "v1"), ct);
+            foreach (var (pod, port) in new[] { ("web-a", a.Port), ("web-b", b.Port), ("web-c", c.Port), ("client-0", 1) })
+            {
+                await CreateReadyPodAsync(http, Pod(pod, pod == "client-0" ? "client" : "web", "v1", pod == "client-0" ? "client" : "web", port), ct);
+            }
+
+            await CreateAsync(http, SlicesPath, Slice("web-a1", "web", a.Port, ("127.0.0.1", true, "web-a")), ct);
+            await CreateAsync(http, SlicesPath, Slice("web-b1", "web", b.Port, ("127.0.0.1", false, "web-b")), ct);
+
+            await using var mesh = await Mesh.StartAsync(output, ["--platform", "kubernetes", "--kubeconfig", kubeconfig], ct);
+            var (proxy, outbound) = await StartClientProxyAsync(work, cluster, mesh, ct);
+            await using var proxyProcess = proxy;
+            using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+            string Tail() => $"a={a.RequestCount} b={b.RequestCount} c={c.RequestCount}\n{proxy.Output}\n{mesh.ControlPlaneTail()}";
+
+            // Only a is ready: every request reaches a, none the not-ready b.
+            await Eventually.UntilAsync(() => AllFromAsync(client, outbound, "a", ct), Timeout, "web's traffic all on a", ct, Tail);
+            Assert.Equal(0, b.RequestCount);
+
+            // a marked not ready, b ready: a leaves the balancer (a slower, never-measured b would otherwise lose every
+            // pick to it), b joins; then no request reaches a at all.
+            await SendAsync(http, HttpMethod.Put, SlicesPath + "/web-a1", Slice("web-a1", "web", a.Port, ("127.0.0.1", false, "web-a")), "application/json", ct);
+            await SendAsync(http, HttpMethod.Put, SlicesPath + "/web-b1", Slice("web-b1", "web", b.Port, ("127.0.0.1", true, "web-b")), "application/json", ct);
+            await Eventually.UntilAsync(() => AllFromAsync(client, outbound, "b", ct), Timeout, "web's traffic all on b", ct, Tail);
+            var onA = a.RequestCount;
+            Assert.True(await AllFromAsync(client, outbound, "b", ct));
+            Assert.Equal(onA, a.RequestCount);
+
+            // A new slice adds c; b marked not ready: c, known only from the new slice, takes the traffic.
+            await CreateAsync(http, SlicesPath, Slice("web-c1", "web", c.Port, ("127.0.0.1", true, "web-c")), ct);
+            await SendAsync(http, HttpMethod.Put, SlicesPath + "/web-b1", Slice("web-b1", "web", b.Port, ("127.0.0.1", false, "web-b")), "application/json", ct);
+            await Eventually.UntilAsync(() => AllFromAsync(client, outbound, "c", ct), Timeout, "web's traffic all on c", ct, Tail);
+            Assert.Equal(onA, a.RequestCount);
+
+            // The slice deleted: web has no endpoint left, and the proxy says so rather than sending anywhere.
+            await SendAsync(http, HttpMethod.Delete, SlicesPath + "/web-c1", new JsonObject(), "application/json", ct);
+            await Eventually.UntilAsync(async () => await StatusAsync(client, outbound, ct) == HttpStatusCode.ServiceUnavailable, Timeout, "web without endpoints answered 503", ct, Tail);
+
+            await proxyProcess.StopAsync(TimeSpan.FromSeconds(20), ct);
+            await mesh.DownAsync(ct);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    // Ten requests to web, all answered 200 by the app named app.
+    private static async Task<bool> AllFromAsync(HttpClient client, int outbound, string app, CancellationToken ct)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{outbound}/hello"));
+            request.Headers.Host = "web";
+            using var response = await client.SendAsync(request, ct);
+            if (response.StatusCode != HttpStatusCode.OK || await response.Content.ReadAsStringAsync(ct) != $"hello from {app}")
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient client, int outbound, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{outbound}/hello"));
+        request.Headers.Host = "web";
+        using var response = await client.SendAsync(request, ct);
+        return response.StatusCode;
+    }
+
+    // What kubectl and then the kubelet write: the pod, then its address and Ready condition through the status
+    // subresource.
+    private static async Task CreateReadyPodAsync(HttpClient http, JsonObject pod, CancellationToken ct)
+    {
+        var name = pod["metadata"]!["name"]!.GetValue<string>();
+        await CreateAsync(http, "/api/v1/namespaces/default/pods", pod, ct);
+        await SendAsync(http, HttpMethod.Patch, $"/api/v1/namespaces/default/pods/{name}/status", new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["phase"] = "Running",
+                ["podIP"] = "127.0.0.1",
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
+            },
+        }, "application/merge-patch+json", ct);
+    }
+
+    private static string WriteKubeconfig(DirectoryInfo work, FakeApiServer cluster)
+    {
+        var kubeconfig = Path.Combine(work.FullName, "kubeconfig");
+        File.WriteAllText(kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: fake, cluster: {server: "{{{cluster.BaseUri}}}"}}]
+            users: [{name: linnet, user: {token: "{{{cluster.Token}}}"}}]
+            contexts: [{name: fake, context: {cluster: fake, user: linnet}}]
+            current-context: fake
+            """);
+        File.SetUnixFileMode(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return kubeconfig;
+    }
+
+    // A real linnet-proxy for the pod client-0 (service account client), with its projected service-account token,
+    // waited for until ready (a certificate from a reviewed token, and the first snapshot).
+    private static async Task<(TestProcess Proxy, int Outbound)> StartClientProxyAsync(DirectoryInfo work, FakeApiServer cluster, Mesh mesh, CancellationToken ct)
+    {
+        var tokenFile = Path.Combine(work.FullName, "token");
+        File.WriteAllText(tokenFile, cluster.IssueServiceAccountToken("default", "client", "identity.linnet.io"));
+        File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var outbound = PortAllocator.GetFreeTcpPort();
+        var admin = PortAllocator.GetFreeTcpPort();
+        var config = Path.Combine(work.FullName, "proxy.yaml");
+        File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $$"""
+            workload: {namespace: default, name: client, pod: client-0}
+            inbound: {listen: "127.0.0.1:0", appPort: 1}
+            outbound: {listen: "127.0.0.1:{{outbound}}"}
+            admin: {listen: "127.0.0.1:{{admin}}"}
+            transparent: false
+            controlPlane: {address: "{{mesh.GrpcListen}}"}
+            identity: {name: "spiffe://cluster.local/ns/default/sa/client", trustAnchorsFile: "{{Path.Combine(mesh.DataDirectory, "identity", "trust-anchors.pem")}}", tokenFile: "{{tokenFile}}"}
+            """));
+        var proxy = await TestProcess.StartAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "linnet-proxy.dll"), "--config", config], cancellationToken: ct);
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        await Eventually.UntilAsync(
+            async () => proxy.HasExited ? throw new InvalidOperationException($"the proxy exited:\n{proxy.Output}") : await IsReadyAsync(client, admin, ct),
+            Timeout,
+            "the proxy ready (a certificate from a reviewed service-account token, and the first snapshot)",
+            ct,
+            () => proxy.Output + "\n" + mesh.ControlPlaneTail());
+        return (proxy, outbound);
+    }
+
+    // An EndpointSlice of a Service as the EndpointSlice controller writes it (discovery.k8s.io/v1): its endpoints all
+    // serve the Service port named http on port.
+    private static JsonObject Slice(string name, string service, int port, params (string Address, bool Ready, string Pod)[] endpoints) => new()
+    {
+        ["apiVersion"] = "discovery.k8s.io/v1",
+        ["kind"] = "EndpointSlice",
+        ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = service, ["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io" } },
+        ["addressType"] = "IPv4",
+        ["endpoints"] = new JsonArray(endpoints.Select(e => (JsonNode)new JsonObject
+        {
+            ["addresses"] = new JsonArray(e.Address),
+            ["conditions"] = new JsonObject { ["ready"] = e.Ready, ["serving"] = e.Ready, ["terminating"] = false },
+            ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = "default", ["name"] = e.Pod },
+        }).ToArray()),
+        ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = port, ["protocol"] = "TCP" }),
+    };
 
     private static bool Accepted(JsonObject? route) =>
         route?["status"]?["parents"] is JsonArray parents

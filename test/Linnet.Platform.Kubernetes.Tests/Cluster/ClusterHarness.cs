@@ -131,6 +131,34 @@ internal sealed class ClusterHarness : IAsyncDisposable
         },
     };
 
+    /// <summary>An EndpointSlice of <paramref name="service"/> as the EndpointSlice controller writes it: its endpoints
+    /// (address, ready condition, the Pod they are) all serving <paramref name="port"/> under the Service port's
+    /// name <c>http</c>.</summary>
+    public static JsonObject EndpointSlice(string name, string service, int port, params (string Address, bool? Ready, string? Pod)[] endpoints) => new()
+    {
+        ["apiVersion"] = "discovery.k8s.io/v1",
+        ["kind"] = "EndpointSlice",
+        ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = service } },
+        ["addressType"] = "IPv4",
+        ["endpoints"] = new JsonArray(endpoints.Select(e =>
+        {
+            var endpoint = new JsonObject { ["addresses"] = new JsonArray(e.Address), ["conditions"] = new JsonObject() };
+            if (e.Ready is { } ready)
+            {
+                endpoint["conditions"]!["ready"] = ready;
+                endpoint["conditions"]!["serving"] = ready;
+            }
+
+            if (e.Pod is not null)
+            {
+                endpoint["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = "default", ["name"] = e.Pod };
+            }
+
+            return (JsonNode)endpoint;
+        }).ToArray()),
+        ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = port, ["protocol"] = "TCP" }),
+    };
+
     /// <summary>A pod as the injector leaves it: the app container and the proxy as a native sidecar.</summary>
     public static JsonObject MeshedPod(string name, string app, string serviceAccount, int appPort) => new()
     {

@@ -17,35 +17,108 @@ public sealed class ClusterInformerTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
 
     private static MeshService? WebService(StoreSnapshot snapshot) =>
-        MeshTranslator.Translate(snapshot).Services.FirstOrDefault(s => s.Key == "web.default:80");
+        MeshTranslator.Translate(snapshot, endpointSource: EndpointSource.EndpointSlices).Services.FirstOrDefault(s => s.Key == "web.default:80");
+
+    private const string Slices = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices";
 
     [Fact]
-    public async Task ServiceAndPod_CreatedChangedDeleted_ReachTheProxiesView()
+    public async Task ServicePodAndEndpointSlice_CreatedChangedDeleted_ReachTheProxiesView()
     {
         await _cluster.InformAsync(WatchedType.Services);
         await _cluster.InformAsync(WatchedType.Pods);
+        await _cluster.InformAsync(WatchedType.EndpointSlices);
 
         await _cluster.CreateAsync("/api/v1/namespaces/default/services", ClusterHarness.Service("web", 80, 8080, "web"));
         await _cluster.CreateAsync("/api/v1/namespaces/default/pods", ClusterHarness.MeshedPod("web-1", "web", "web-sa", 8080));
         await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: true);
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "web-1")), "the pod");
+
+        // A ready pod is no endpoint until a slice says so: the slices are the source.
+        Assert.Empty(WebService(_cluster.Store.Snapshot())!.Endpoints);
+        await _cluster.CreateAsync(Slices, ClusterHarness.EndpointSlice("web-abc12", "web", 8080, ("10.1.0.5", true, "web-1")));
 
         var ready = await _cluster.WaitForAsync(s => WebService(s)?.Endpoints.Count == 1, "web's endpoint");
         var endpoint = WebService(ready)!.Endpoints.Single();
-        Assert.Equal(("10.1.0.5", 4143), (endpoint.Address, endpoint.Port)); // meshed: through the pod's proxy
-        Assert.Equal("spiffe://cluster.local/ns/default/sa/web-sa", endpoint.Identity);
+        Assert.Equal(("10.1.0.5", 4143), (endpoint.Address, endpoint.Port)); // the slice's pod is meshed: through its proxy
+        Assert.Equal("spiffe://cluster.local/ns/default/sa/web-sa", endpoint.Identity); // the pod's service account
         Assert.Equal("web", endpoint.Workload); // the ReplicaSet's Deployment
 
-        await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: false);
+        await _cluster.SendAsync(HttpMethod.Put, Slices + "/web-abc12", ClusterHarness.EndpointSlice("web-abc12", "web", 8080, ("10.1.0.5", false, "web-1")));
         await _cluster.WaitForAsync(s => WebService(s) is { Endpoints.Count: 0 }, "web without ready endpoints");
 
-        await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: true);
+        await _cluster.SendAsync(HttpMethod.Put, Slices + "/web-abc12", ClusterHarness.EndpointSlice("web-abc12", "web", 8080, ("10.1.0.5", true, "web-1")));
         await _cluster.WaitForAsync(s => WebService(s)?.Endpoints.Count == 1, "web's endpoint back");
-        await _cluster.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/web-1");
-        var gone = await _cluster.WaitForAsync(s => !s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "web-1")), "the pod gone");
-        Assert.Empty(WebService(gone)!.Endpoints);
+        await _cluster.SendAsync(HttpMethod.Delete, Slices + "/web-abc12");
+        await _cluster.WaitForAsync(s => WebService(s) is { Endpoints.Count: 0 }, "the slice gone");
 
         await _cluster.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/services/web");
         await _cluster.WaitForAsync(s => WebService(s) is null, "the service gone");
+    }
+
+    [Fact]
+    public async Task Deployment_CreatedPatchedDeleted_MirroredWithContainersImagesAndAnnotations()
+    {
+        await _cluster.InformAsync(WatchedType.Deployments);
+        var key = new ResourceKey(DeploymentResource.KindName, "default", "web");
+        const string Path = "/apis/apps/v1/namespaces/default/deployments";
+
+        await _cluster.CreateAsync(Path, new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "Deployment",
+            ["metadata"] = new JsonObject { ["name"] = "web", ["annotations"] = new JsonObject { ["keel.sh/policy"] = "minor" } },
+            ["spec"] = new JsonObject
+            {
+                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "web" } },
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "web" } },
+                    ["spec"] = new JsonObject
+                    {
+                        ["initContainers"] = new JsonArray(new JsonObject { ["name"] = "migrate", ["image"] = "registry.example/web-migrate:1.2.0" }),
+                        ["containers"] = new JsonArray(
+                            new JsonObject { ["name"] = "web", ["image"] = "registry.example/web:1.2.0" },
+                            new JsonObject { ["name"] = "log", ["image"] = "registry.example/log:3" }),
+                    },
+                },
+            },
+        });
+
+        // replicas unset: the API server's default, 1.
+        var created = await _cluster.WaitForAsync(s => s.Resources.ContainsKey(key), "the deployment");
+        var deployment = (DeploymentResource)created.Resources[key];
+        Assert.Equal(1, deployment.Spec.Replicas);
+        Assert.Equal("minor", deployment.Metadata.Annotations["keel.sh/policy"]);
+        Assert.Equal("web", deployment.Spec.TemplateLabels["app"]);
+        Assert.Equal(
+            [new DeploymentContainer("migrate", "registry.example/web-migrate:1.2.0", true), new DeploymentContainer("web", "registry.example/web:1.2.0", false), new DeploymentContainer("log", "registry.example/log:3", false)],
+            deployment.Spec.Containers);
+
+        // keel.sh/* is read but not acted on yet on a cluster: said so, not silently ignored.
+        Assert.StartsWith("keel.sh/policy: image updates of Deployments are not run on Kubernetes yet", _cluster.Mirror.NotActedOn["Deployment default/web"], StringComparison.Ordinal);
+
+        await _cluster.SendAsync(HttpMethod.Patch, Path + "/web", JsonNode.Parse("""{"metadata": {"annotations": {"keel.sh/policy": null}}, "spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web", "image": "registry.example/web:1.3.0"}]}}}}"""), "application/merge-patch+json");
+        var patched = await _cluster.WaitForAsync(s => s.Resources.TryGetValue(key, out var r) && ((DeploymentResource)r).Spec.Replicas == 3, "the deployment scaled and updated");
+        Assert.Equal([new DeploymentContainer("migrate", "registry.example/web-migrate:1.2.0", true), new DeploymentContainer("web", "registry.example/web:1.3.0", false)], ((DeploymentResource)patched.Resources[key]).Spec.Containers);
+        Assert.False(_cluster.Mirror.NotActedOn.ContainsKey("Deployment default/web"));
+
+        await _cluster.SendAsync(HttpMethod.Delete, Path + "/web");
+        await _cluster.WaitForAsync(s => !s.Resources.ContainsKey(key), "the deployment gone");
+    }
+
+    [Fact]
+    public async Task EndpointSlice_FqdnAddressType_RefusedWithFieldAndKeptOut()
+    {
+        await _cluster.InformAsync(WatchedType.EndpointSlices);
+        var slice = ClusterHarness.EndpointSlice("web-fqdn", "web", 8080, ("10.1.0.5", true, null));
+        slice["addressType"] = "FQDN";
+
+        await _cluster.CreateAsync(Slices, slice);
+        await _cluster.CreateAsync(Slices, ClusterHarness.EndpointSlice("web-ok", "web", 8080, ("10.1.0.6", true, null)));
+
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey(EndpointSliceResource.KindName, "default", "web-ok")), "the IPv4 slice");
+        Assert.False(_cluster.Store.Snapshot().Resources.ContainsKey(new ResourceKey(EndpointSliceResource.KindName, "default", "web-fqdn")));
+        Assert.StartsWith("addressType: 'FQDN' is not served", _cluster.Mirror.Refused["EndpointSlice default/web-fqdn"].Single(), StringComparison.Ordinal);
     }
 
     [Fact]
