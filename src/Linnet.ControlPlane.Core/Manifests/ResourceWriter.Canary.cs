@@ -144,6 +144,19 @@ public static partial class ResourceWriter
             ["lastPromotedSpec"] = status.LastPromotedSpec,
             ["lastTransitionTime"] = Time(status.LastTransitionTime),
         };
+        foreach (var (key, value) in new[]
+        {
+            ("sessionAffinityCookie", status.SessionAffinityCookie),
+            ("previousSessionAffinityCookie", status.PreviousSessionAffinityCookie),
+            ("primarySessionAffinityCookie", status.PrimarySessionAffinityCookie),
+        })
+        {
+            if (value.Length > 0)
+            {
+                result[key] = value;
+            }
+        }
+
         if (status.Promoted is { } c)
         {
             result["conditions"] = new JsonArray(new JsonObject

@@ -53,11 +53,13 @@ internal static partial class ConfigFileLoader
             var item = rule.Item(backendItems[b], "backends", b);
             var key = item.Text("service", required: true);
             var weight = item.Number("weight", 0, 1_000_000) ?? 1;
+            var requestHeaders = ParseHeaderModifier(item.Map("requestHeaders"));
+            var responseHeaders = ParseHeaderModifier(item.Map("responseHeaders"));
             item.RejectUnknown();
             if (key is not null)
             {
                 refs.Add((item.Child("service"), key));
-                backends.Add(new RouteBackendConfig(key, weight));
+                backends.Add(new RouteBackendConfig(key, weight) { RequestHeaders = requestHeaders, ResponseHeaders = responseHeaders });
             }
         }
 

@@ -163,7 +163,11 @@ internal static class DestinationMapper
             var backends = new List<RouteBackendConfig>(rule.Backends.Count);
             foreach (var backend in rule.Backends)
             {
-                backends.Add(new RouteBackendConfig(backend.ServiceKey, Math.Max(0, backend.Weight)));
+                backends.Add(new RouteBackendConfig(backend.ServiceKey, Math.Max(0, backend.Weight))
+                {
+                    RequestHeaders = ToHeaderModifier(backend.RequestHeaders, $"{at}, backend {backend.ServiceKey}, request headers", problems),
+                    ResponseHeaders = ToHeaderModifier(backend.ResponseHeaders, $"{at}, backend {backend.ServiceKey}, response headers", problems),
+                });
             }
 
             if (!TryFilters(rule, at, problems, out var rewrite, out var redirect))

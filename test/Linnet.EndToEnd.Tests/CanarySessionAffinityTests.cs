@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using Linnet.EndToEnd.Tests.Infrastructure;
+using static Linnet.EndToEnd.Tests.Infrastructure.CanaryMesh;
+
+namespace Linnet.EndToEnd.Tests;
+
+/// <summary>Flagger's <c>analysis.sessionAffinity</c> with real processes and real traffic (expected behaviour from
+/// Flagger's docs, usage/deployment-strategies.md "Canary Release with Session Affinity"): a response the canary
+/// served sets <c>flagger-cookie=…; Max-Age=21600</c>, a client that got it reaches the canary at every weight step,
+/// a client without it is split by weight, and once the run is over the cookie is expired (<c>Max-Age=-1</c>).</summary>
+public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
+{
+    private const string Affinity = """
+            interval: 3s
+            rollbackWindow: 0s
+            threshold: 100
+            maxWeight: 60
+            stepWeight: 20
+            sessionAffinity:
+              cookieName: flagger-cookie
+              maxAge: 21600
+            metrics:
+              - name: request-success-rate
+                thresholdRange: { min: 99 }
+                interval: 6s
+        """;
+
+    [Fact]
+    public async Task SessionAffinity_CookieHolderOnTheCanaryAtEveryStep_OthersSplitByWeight_CookieExpiredAfterPromotion()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var mesh = await Mesh.StartAsync(output, ["--metrics-scrape-interval", "500ms"], ct);
+        var client = await InitializeAsync(mesh, Canary(Affinity), ct);
+
+        // Cookie-less users, so that the analysis has traffic to judge.
+        await using var load = LoadGenerator.Start([client], TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(240));
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, MaxConnectionsPerServer = 8 }) { Timeout = TimeSpan.FromSeconds(30) };
+        await mesh.ApplyAsync(Backend("2"), ct);
+
+        // Held at its first weight so that the split can be counted.
+        await WaitForAsync(mesh, c => c["status"]?["canaryWeight"]?.GetValue<int>() > 0, "the canary taking traffic", ct);
+        var paused = await mesh.RunCliAsync(ct, "canary", "pause", "backend");
+        Assert.True(paused.ExitCode == 0, paused.Output);
+        var held = await WaitForAsync(mesh, c => c["status"]?["paused"]?.GetValue<bool>() == true, "the canary paused", ct);
+        var weight = held["status"]!["canaryWeight"]!.GetValue<int>();
+        var cookie = held["status"]!["sessionAffinityCookie"]!.GetValue<string>();
+        Assert.StartsWith("flagger-cookie=", cookie, StringComparison.Ordinal);
+        await mesh.WaitForConfigAsync([client], ResourceVersion(held), TimeSpan.FromSeconds(10), ct);
+
+        // Without the cookie: split by weight, and only the canary's answers set it.
+        const int Requests = 400;
+        var canaryAnswers = 0;
+        for (var i = 0; i < Requests; i++)
+        {
+            var (version, setCookies) = await GetAsync(http, client, null, ct);
+            if (version == "v2")
+            {
+                canaryAnswers++;
+                Assert.Equal([cookie + "; Max-Age=21600"], setCookies);
+            }
+            else
+            {
+                Assert.Equal("v1", version);
+                Assert.Empty(setCookies);
+            }
+        }
+
+        // Binomial(400, w): ±0.1 is more than 4 standard deviations at any weight here.
+        output.WriteLine($"weight {weight}: {canaryAnswers} of {Requests} on the canary");
+        Assert.InRange(canaryAnswers / (double)Requests, (weight / 100.0) - 0.1, (weight / 100.0) + 0.1);
+
+        // With the cookie (among others, as a browser sends it): the canary, every time, at this and every later step
+        // (each held while it is checked).
+        var header = $"theme=dark; {cookie}; lang=en";
+        await AssertAllOnCanaryAsync(http, client, header, weight, ct);
+        var checkedWeights = new List<int> { weight };
+        while (weight < 60)
+        {
+            var resumed = await mesh.RunCliAsync(ct, "canary", "resume", "backend");
+            Assert.True(resumed.ExitCode == 0, resumed.Output);
+            var last = weight;
+            await WaitForAsync(mesh, c => c["status"]?["canaryWeight"]?.GetValue<int>() > last, $"the step after weight {last}", ct);
+            paused = await mesh.RunCliAsync(ct, "canary", "pause", "backend");
+            Assert.True(paused.ExitCode == 0, paused.Output);
+            held = await WaitForAsync(mesh, c => c["status"]?["paused"]?.GetValue<bool>() == true, "the canary paused", ct);
+            weight = held["status"]!["canaryWeight"]!.GetValue<int>();
+            Assert.Equal(cookie, held["status"]!["sessionAffinityCookie"]!.GetValue<string>());
+            await mesh.WaitForConfigAsync([client], ResourceVersion(held), TimeSpan.FromSeconds(10), ct);
+            await AssertAllOnCanaryAsync(http, client, header, weight, ct);
+            checkedWeights.Add(weight);
+        }
+
+        Assert.Equal(60, checkedWeights[^1]);
+        var promote = await mesh.RunCliAsync(ct, "canary", "resume", "backend");
+        Assert.True(promote.ExitCode == 0, promote.Output);
+
+        // Promoted: whoever still carries the cookie is told to drop it; nobody else gets a Set-Cookie.
+        var succeeded = await WaitForPhaseAsync(mesh, "Succeeded", ct);
+        Assert.Equal(cookie, succeeded["status"]!["previousSessionAffinityCookie"]!.GetValue<string>());
+        Assert.Null(succeeded["status"]!["sessionAffinityCookie"]);
+        await mesh.WaitForConfigAsync([client], ResourceVersion(succeeded), TimeSpan.FromSeconds(10), ct);
+        for (var i = 0; i < 20; i++)
+        {
+            var (version, setCookies) = await GetAsync(http, client, header, ct);
+            Assert.Equal("v2", version);
+            Assert.Equal([cookie + "; Max-Age=-1"], setCookies);
+            var (plainVersion, plainCookies) = await GetAsync(http, client, "theme=dark", ct);
+            Assert.Equal("v2", plainVersion);
+            Assert.Empty(plainCookies);
+        }
+
+        output.WriteLine(string.Join('\n', Messages(succeeded)));
+        await load.StopAsync();
+        await mesh.DownAsync(ct);
+    }
+
+    private async Task AssertAllOnCanaryAsync(HttpClient http, string client, string cookieHeader, int weight, CancellationToken ct)
+    {
+        var versions = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            versions.Add((await GetAsync(http, client, cookieHeader, ct)).Version);
+        }
+
+        output.WriteLine($"with the cookie at weight {weight}: {string.Join(' ', versions)}");
+        Assert.All(versions, v => Assert.Equal("v2", v));
+    }
+
+    private static async Task<(string Version, List<string> SetCookies)> GetAsync(HttpClient http, string client, string? cookieHeader, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{client}:4140/affinity"));
+        request.Headers.Host = "backend";
+        if (cookieHeader is not null)
+        {
+            request.Headers.Add("Cookie", cookieHeader);
+        }
+
+        using var response = await http.SendAsync(request, ct);
+        var words = (await response.Content.ReadAsStringAsync(ct)).Trim().Split(' ');
+        var version = (int)response.StatusCode == 200 && words.Length == 3 ? words[2] : $"status {(int)response.StatusCode}";
+        return (version, response.Headers.TryGetValues("Set-Cookie", out var values) ? [.. values] : []);
+    }
+}
