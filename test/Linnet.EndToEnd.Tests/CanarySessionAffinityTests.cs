@@ -11,7 +11,7 @@ namespace Linnet.EndToEnd.Tests;
 public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
 {
     private const string Affinity = """
-            interval: 3s
+            interval: 4s
             rollbackWindow: 0s
             threshold: 100
             maxWeight: 60
@@ -37,14 +37,41 @@ public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, MaxConnectionsPerServer = 8 }) { Timeout = TimeSpan.FromSeconds(30) };
         await mesh.ApplyAsync(Backend("2"), ct);
 
-        // Held at its first weight so that the split can be counted.
-        await WaitForAsync(mesh, c => c["status"]?["canaryWeight"]?.GetValue<int>() > 0, "the canary taking traffic", ct);
+        // As soon as the canary takes traffic: a user split onto it gets the cookie, and from then on keeps sending it
+        // (every 20 ms, until the run is over), so every weight step sees that user.
+        var first = await WaitForAsync(mesh, c => c["status"]?["canaryWeight"]?.GetValue<int>() > 0, "the canary taking traffic", ct);
+        await mesh.WaitForConfigAsync([client], ResourceVersion(first), TimeSpan.FromSeconds(10), ct);
+        string? given = null;
+        for (var i = 0; i < 200 && given is null; i++)
+        {
+            var (version, setCookies) = await GetAsync(http, client, null, ct);
+            given = version == "v2" ? Assert.Single(setCookies) : null;
+        }
+
+        Assert.NotNull(given);
+        var cookie = given.Split(';')[0];
+        Assert.Equal(cookie + "; Max-Age=21600", given);
+        Assert.Matches("^flagger-cookie=[A-Za-z0-9]{16}$", cookie);
+        var header = $"theme=dark; {cookie}; lang=en";
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var holder = Task.Run(async () =>
+        {
+            var versions = new List<string>();
+            while (!done.IsCancellationRequested && versions.Count < 10_000)
+            {
+                versions.Add((await GetAsync(http, client, header, ct)).Version);
+                await Task.Delay(20, ct);
+            }
+
+            return versions;
+        }, ct);
+
+        // Held at a weight so that the split can be counted.
         var paused = await mesh.RunCliAsync(ct, "canary", "pause", "backend");
         Assert.True(paused.ExitCode == 0, paused.Output);
         var held = await WaitForAsync(mesh, c => c["status"]?["paused"]?.GetValue<bool>() == true, "the canary paused", ct);
         var weight = held["status"]!["canaryWeight"]!.GetValue<int>();
-        var cookie = held["status"]!["sessionAffinityCookie"]!.GetValue<string>();
-        Assert.StartsWith("flagger-cookie=", cookie, StringComparison.Ordinal);
+        Assert.Equal(cookie, held["status"]!["sessionAffinityCookie"]!.GetValue<string>());
         await mesh.WaitForConfigAsync([client], ResourceVersion(held), TimeSpan.FromSeconds(10), ct);
 
         // Without the cookie: split by weight, and only the canary's answers set it.
@@ -71,7 +98,6 @@ public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
 
         // With the cookie (among others, as a browser sends it): the canary, every time, at this and every later step
         // (each held while it is checked).
-        var header = $"theme=dark; {cookie}; lang=en";
         await AssertAllOnCanaryAsync(http, client, header, weight, ct);
         var checkedWeights = new List<int> { weight };
         while (weight < 60)
@@ -96,6 +122,13 @@ public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
 
         // Promoted: whoever still carries the cookie is told to drop it; nobody else gets a Set-Cookie.
         var succeeded = await WaitForPhaseAsync(mesh, "Succeeded", ct);
+
+        // The cookie holder reached v2 every time through the run (the promoted primary runs v2 too).
+        await done.CancelAsync();
+        var holderVersions = await holder;
+        output.WriteLine($"the cookie holder sent {holderVersions.Count} requests through the run");
+        Assert.True(holderVersions.Count > 100, $"{holderVersions.Count} requests");
+        Assert.All(holderVersions, v => Assert.Equal("v2", v));
         Assert.Equal(cookie, succeeded["status"]!["previousSessionAffinityCookie"]!.GetValue<string>());
         Assert.Null(succeeded["status"]!["sessionAffinityCookie"]);
         await mesh.WaitForConfigAsync([client], ResourceVersion(succeeded), TimeSpan.FromSeconds(10), ct);

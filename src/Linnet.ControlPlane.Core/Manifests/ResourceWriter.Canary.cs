@@ -95,6 +95,12 @@ public static partial class ResourceWriter
             analysis["mirror"] = true;
             analysis["mirrorWeight"] = a.MirrorWeight;
         }
+
+        if (a.SessionAffinity is { } affinity)
+        {
+            analysis["sessionAffinity"] = SessionAffinityJson(affinity);
+        }
+
         if (a.Webhooks.Count > 0)
         {
             analysis["webhooks"] = CanaryWebhooksJson(a.Webhooks);
@@ -125,6 +131,28 @@ public static partial class ResourceWriter
             ["revertOnDeletion"] = spec.RevertOnDeletion,
             ["analysis"] = analysis,
         };
+    }
+
+    private static JsonObject SessionAffinityJson(CanarySessionAffinity affinity)
+    {
+        var json = new JsonObject { ["cookieName"] = affinity.CookieName, ["maxAge"] = affinity.MaxAge };
+        foreach (var (key, value) in new[] { ("primaryCookieName", affinity.PrimaryCookieName), ("domain", affinity.Domain), ("path", affinity.Path), ("sameSite", affinity.SameSite) })
+        {
+            if (value is not null)
+            {
+                json[key] = value;
+            }
+        }
+
+        foreach (var (key, value) in new[] { ("httpOnly", affinity.HttpOnly), ("partitioned", affinity.Partitioned), ("secure", affinity.Secure) })
+        {
+            if (value)
+            {
+                json[key] = true;
+            }
+        }
+
+        return json;
     }
 
     internal static void AddCanaryStatus(JsonObject json, CanaryStatus status)

@@ -207,7 +207,9 @@ public sealed class CanaryManifestTests
     [Fact]
     public void Write_CanaryWithStatus_RoundTripsThroughTheStoreForm()
     {
-        var canary = (CanaryResource)Parse(FlaggerCanary.Replace("stepWeight: 10", "stepWeight: 10\n    stepWeightPromotion: 25", StringComparison.Ordinal)).Resources[0];
+        const string Affinity = "\n    sessionAffinity: { cookieName: flagger-cookie, primaryCookieName: p, maxAge: 600, domain: example.com, path: /, sameSite: Lax, httpOnly: true, partitioned: true, secure: true }";
+        var canary = (CanaryResource)Parse(FlaggerCanary.Replace("stepWeight: 10", "stepWeight: 10\n    stepWeightPromotion: 25" + Affinity, StringComparison.Ordinal)).Resources[0];
+        Assert.NotNull(canary.Spec.Analysis.SessionAffinity);
         var at = new DateTimeOffset(2026, 12, 4, 3, 0, 0, 123, TimeSpan.Zero).AddTicks(4567);
         canary = canary with
         {
@@ -222,6 +224,9 @@ public sealed class CanaryManifestTests
                 Promoted = new CanaryCondition("Promoted", "Unknown", CanaryPhases.Progressing, "New revision detected", at),
                 Metrics = [new CanaryMetricStatus("request-success-rate", 97.5, 99, null, false, at), new CanaryMetricStatus("request-duration", null, null, 500, false, at)],
                 Events = [new CanaryEvent(at, "Warning", "Halt advancement")],
+                SessionAffinityCookie = "flagger-cookie=McxKdLQoIN",
+                PreviousSessionAffinityCookie = "flagger-cookie=LpsIaLdoNZ",
+                PrimarySessionAffinityCookie = "p=abc",
             },
         };
 
