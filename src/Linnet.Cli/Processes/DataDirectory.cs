@@ -1,4 +1,3 @@
-using System.Globalization;
 using Linnet.Platform.Universal.Supervisor;
 
 namespace Linnet.Cli.Processes;
@@ -12,37 +11,10 @@ internal sealed class DataDirectory(string path)
 
     public string LogFile => System.IO.Path.Combine(Path, "control-plane.log");
 
-    /// <summary>The running control plane's pid, or null when none is running. The pid file holds the pid and its
-    /// start time (<see cref="PidRecord"/>): a control plane killed with SIGKILL leaves the file behind, and once
-    /// pids wrap its pid may be another process's, which must never be signalled. A file holding only a pid (an
-    /// older control plane) is trusted on the pid alone.</summary>
-    public int? RunningPid()
-    {
-        if (!File.Exists(PidFile))
-        {
-            return null;
-        }
-
-        var fields = File.ReadAllText(PidFile).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (fields.Length is < 1 or > 2 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            || ProcessTree.Identify(pid) is not { } running)
-        {
-            return null;
-        }
-
-        if (fields.Length == 2 && (!ulong.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var start) || start != running.StartTime))
-        {
-            return null;
-        }
-
-        return pid;
-    }
-
-    /// <summary>What the control plane writes in its pid file: "pid starttime" (the start time in clock ticks since
-    /// boot, as <c>/proc/pid/stat</c> gives it), or the pid alone where no start time can be read.</summary>
-    public static string PidRecord(int pid) => ProcessTree.Identify(pid) is { } self
-        ? string.Create(CultureInfo.InvariantCulture, $"{self.Pid} {self.StartTime}")
-        : pid.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The running control plane's pid, or null when none is running. The pid file is a
+    /// <see cref="ProcessRecord"/>: trusted only while that very process runs. A file holding only a pid (an older
+    /// control plane) is trusted on the pid alone.</summary>
+    public int? RunningPid() => ProcessRecord.ReadRunning(PidFile, pidAloneTrusted: true)?.Pid;
 
     /// <summary>Processes whose command line mentions this data directory: what a control plane started.</summary>
     public IReadOnlyList<int> ProcessesUsingIt()

@@ -9,8 +9,10 @@ namespace Linnet.Cli.Processes;
 /// about a quarter of the JIT build's memory): <c>$LINNET_PROXY</c> when set, else <c>artifacts/linnet-proxy/linnet-proxy</c>
 /// of the source tree this <c>linnet</c> was built from when it is newer than the proxy's sources (the demo
 /// publishes it there on its first run), else the JIT build beside <c>linnet</c>.</para>
-/// <para><c>linnet</c> on the <c>PATH</c>: the demo links <c>~/.linnet/bin/linnet</c> to this build's executable,
-/// and <c>$LINNET_LINK_DIR/linnet</c> (default <c>/usr/local/bin</c> when root) to that.</para>
+/// <para><c>linnet</c> on the <c>PATH</c>: the demo links <c>~/.linnet/bin/linnet</c> and
+/// <c>$LINNET_LINK_DIR/linnet</c> (default <c>/usr/local/bin</c> when root) to this build's executable. The global
+/// link points at the executable itself, not through <c>~/.linnet</c>: isolated workloads run as their own uids,
+/// and root's home (0700) would stop a workload whose command is a bare <c>linnet</c>.</para>
 /// </remarks>
 internal static class Installation
 {
@@ -89,7 +91,13 @@ internal static class Installation
     /// <summary>Links <c>linnet</c> into <paramref name="home"/><c>/bin</c> and, when possible, into the link
     /// directory on the PATH. Returns what to type to run it: <c>linnet</c> when that finds this build, else
     /// the full path of the link.</summary>
-    public static string LinkOntoPath(string home)
+    public static string LinkOntoPath(string home) =>
+        LinkOntoPath(home, Environment.GetEnvironmentVariable("LINNET_LINK_DIR") is { } configured
+            ? configured
+            : Environment.IsPrivilegedProcess ? "/usr/local/bin" : null);
+
+    /// <summary><see cref="LinkOntoPath(string)"/> with the link directory given (null: none).</summary>
+    internal static string LinkOntoPath(string home, string? linkDir)
     {
         var executable = Path.Combine(Directory, "linnet");
         if (!File.Exists(executable))
@@ -101,9 +109,6 @@ internal static class Installation
         System.IO.Directory.CreateDirectory(bin);
         var own = Path.Combine(bin, "linnet");
         Relink(own, executable);
-        var linkDir = Environment.GetEnvironmentVariable("LINNET_LINK_DIR") is { } configured
-            ? configured
-            : Environment.IsPrivilegedProcess ? "/usr/local/bin" : null;
         if (!string.IsNullOrEmpty(linkDir) && System.IO.Directory.Exists(linkDir))
         {
             var global = Path.Combine(linkDir, "linnet");
@@ -112,7 +117,7 @@ internal static class Installation
                 // Only ever replace a link of ours, never a file someone else put there.
                 if (!Path.Exists(global) || new FileInfo(global).LinkTarget is not null)
                 {
-                    Relink(global, own);
+                    Relink(global, executable);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

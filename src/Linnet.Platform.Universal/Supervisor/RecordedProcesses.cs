@@ -1,9 +1,7 @@
-using System.Globalization;
-
 namespace Linnet.Platform.Universal.Supervisor;
 
 /// <summary>Every process the supervisor starts is recorded in its instance folder (<c>app.pid</c>,
-/// <c>proxy.pid</c>: the pid and its start time, so that a reused pid is never mistaken for it). A control
+/// <c>proxy.pid</c>, in <see cref="ProcessRecord"/>'s format, so that a reused pid is never mistaken for it). A control
 /// plane that died without stopping its instances (SIGKILL, a crash) leaves them running, orphaned, still
 /// holding their addresses; the next supervisor on the same data directory stops them before it starts
 /// the instances again, and <c>linnet down</c> stops them when no control plane runs.</summary>
@@ -51,52 +49,12 @@ public static class RecordedProcesses
 
     /// <summary>Records <paramref name="pid"/> as the <paramref name="role"/> process of the instance in
     /// <paramref name="instanceDirectory"/>, replacing the record of its previous run.</summary>
-    internal static void Record(string instanceDirectory, ProcessRole role, int pid)
-    {
-        if (ProcessTree.Identify(pid) is not { } identity)
-        {
-            // Already gone: nothing to find later.
-            return;
-        }
+    internal static void Record(string instanceDirectory, ProcessRole role, int pid) =>
+        // A full disk must not stop the instance; only a crash's cleanup is weaker.
+        ProcessRecord.TryWrite(Path.Combine(instanceDirectory, role.ToString().ToLowerInvariant() + Extension), pid);
 
-        var path = Path.Combine(instanceDirectory, role.ToString().ToLowerInvariant() + Extension);
-        try
-        {
-            File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture, $"{identity.Pid} {identity.StartTime}\n"));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A full disk must not stop the instance; only a crash's cleanup is weaker.
-        }
-    }
-
-    private static List<ProcessIdentity> Running(string dataDirectory)
-    {
-        var found = new List<ProcessIdentity>();
-        foreach (var file in Files(dataDirectory))
-        {
-            string[] fields;
-            try
-            {
-                fields = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            if (fields.Length == 2
-                && int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && ulong.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
-                && new ProcessIdentity(pid, startTime) is var identity
-                && ProcessTree.IsAlive(identity))
-            {
-                found.Add(identity);
-            }
-        }
-
-        return found;
-    }
+    private static List<ProcessIdentity> Running(string dataDirectory) =>
+        [.. Files(dataDirectory).Select(file => ProcessRecord.ReadRunning(file)).OfType<ProcessIdentity>()];
 
     private static IEnumerable<string> Files(string dataDirectory)
     {

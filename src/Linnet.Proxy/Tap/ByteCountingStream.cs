@@ -1,8 +1,10 @@
+using Linnet.Proxy.Streams;
+
 namespace Linnet.Proxy.Tap;
 
 /// <summary>A write-only view of a response body that counts the bytes written through it (a tapped request's
-/// response size).</summary>
-internal sealed class ByteCountingStream(Stream inner) : Stream
+/// response size). The body is not its to close.</summary>
+internal sealed class ByteCountingStream(Stream inner) : DelegatingStream(inner, ownsInner: false)
 {
     private long _written;
 
@@ -10,36 +12,20 @@ internal sealed class ByteCountingStream(Stream inner) : Stream
 
     public override bool CanRead => false;
 
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush() => inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count)
     {
-        inner.Write(buffer, offset, count);
+        Inner.Write(buffer, offset, count);
         Interlocked.Add(ref _written, count);
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await inner.WriteAsync(buffer, cancellationToken);
+        await Inner.WriteAsync(buffer, cancellationToken);
         Interlocked.Add(ref _written, buffer.Length);
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }

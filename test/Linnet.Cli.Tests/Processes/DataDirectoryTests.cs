@@ -16,7 +16,7 @@ public sealed class DataDirectoryTests : IDisposable
     public void RunningPid_RecordOfThisProcess_IsThisPid()
     {
         var data = new DataDirectory(_directory.FullName);
-        File.WriteAllText(data.PidFile, DataDirectory.PidRecord(Environment.ProcessId));
+        Assert.True(ProcessRecord.TryWrite(data.PidFile, Environment.ProcessId));
 
         Assert.Equal(Environment.ProcessId, data.RunningPid());
     }

@@ -296,7 +296,11 @@ internal static class ControlPlaneCommand
         }
 
         var proxyAddress = grpc.Address.Equals(IPAddress.Any) ? $"127.0.0.1:{grpc.Port}" : grpc.ToString();
-        await File.WriteAllTextAsync(data.PidFile, DataDirectory.PidRecord(Environment.ProcessId), cancellationToken);
+        if (!ProcessRecord.TryWrite(data.PidFile, Environment.ProcessId))
+        {
+            await Console.Error.WriteLineAsync($"warning: could not write {data.PidFile}: 'linnet down' will not find this control plane");
+        }
+
         using var termination = new Termination(cancellationToken, _ => Console.WriteLine("linnet control plane: stopping every instance (a second Ctrl-C forces)"));
         try
         {

@@ -49,7 +49,10 @@ public sealed partial class DemoCommandTests
         using var home = new TempDir();
 
         // The proxy beside linnet (as the stop tests run it): the releases are under test, not the first run's AOT build.
-        await using var demo = await TestProcess.StartAsync("dotnet", [Linnet, "demo", "--refresh", "2s"],
+        // env --default-signal: a terminal's process receives Ctrl-C, but a test run started in the background by a
+        // shell inherits SIGINT ignored (POSIX), and a signal ignored at exec cannot be caught (the runtime keeps it
+        // ignored) — the test would then wait for an exit that never comes.
+        await using var demo = await TestProcess.StartAsync("env", ["--default-signal=INT,QUIT,TERM", "dotnet", Linnet, "demo", "--refresh", "2s"],
             new Dictionary<string, string?>
             {
                 ["COLUMNS"] = "200",
