@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Linnet.EndToEnd.Tests.Infrastructure;
+using Linnet.Testing;
 using static Linnet.EndToEnd.Tests.Infrastructure.CanaryMesh;
 
 namespace Linnet.EndToEnd.Tests;
@@ -23,6 +24,10 @@ public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
               - name: request-success-rate
                 thresholdRange: { min: 99 }
                 interval: 6s
+            webhooks:
+              - name: gate
+                type: confirm-traffic-increase
+                url: GATE
         """;
 
     [Fact]
@@ -30,7 +35,13 @@ public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var mesh = await Mesh.StartAsync(output, ["--metrics-scrape-interval", "500ms"], ct);
-        var client = await InitializeAsync(mesh, Canary(Affinity), ct);
+
+        // Flagger's confirm-traffic-increase gate, closed (403) but for the increases the test lets through one by one,
+        // so that each weight holds while it is checked.
+        await using var gate = await HookReceiver.StartAsync(ct);
+        gate.Answer("gate", 403);
+        gate.Queue("gate", 200);
+        var client = await InitializeAsync(mesh, Canary(Affinity.Replace("GATE", gate.Url("gate").ToString(), StringComparison.Ordinal)), ct);
 
         // Cookie-less users, so that the analysis has traffic to judge.
         await using var load = LoadGenerator.Start([client], TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(240));
@@ -66,13 +77,11 @@ public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
             return versions;
         }, ct);
 
-        // Held at a weight so that the split can be counted.
-        var paused = await mesh.RunCliAsync(ct, "canary", "pause", "backend");
-        Assert.True(paused.ExitCode == 0, paused.Output);
-        var held = await WaitForAsync(mesh, c => c["status"]?["paused"]?.GetValue<bool>() == true, "the canary paused", ct);
+        // Held at its first weight (the gate is closed) so that the split can be counted.
+        var held = first;
         var weight = held["status"]!["canaryWeight"]!.GetValue<int>();
+        Assert.Equal(20, weight);
         Assert.Equal(cookie, held["status"]!["sessionAffinityCookie"]!.GetValue<string>());
-        await mesh.WaitForConfigAsync([client], ResourceVersion(held), TimeSpan.FromSeconds(10), ct);
 
         // Without the cookie: split by weight, and only the canary's answers set it.
         const int Requests = 400;
@@ -102,23 +111,20 @@ public sealed class CanarySessionAffinityTests(ITestOutputHelper output)
         var checkedWeights = new List<int> { weight };
         while (weight < 60)
         {
-            var resumed = await mesh.RunCliAsync(ct, "canary", "resume", "backend");
-            Assert.True(resumed.ExitCode == 0, resumed.Output);
-            var last = weight;
-            await WaitForAsync(mesh, c => c["status"]?["canaryWeight"]?.GetValue<int>() > last, $"the step after weight {last}", ct);
-            paused = await mesh.RunCliAsync(ct, "canary", "pause", "backend");
-            Assert.True(paused.ExitCode == 0, paused.Output);
-            held = await WaitForAsync(mesh, c => c["status"]?["paused"]?.GetValue<bool>() == true, "the canary paused", ct);
-            weight = held["status"]!["canaryWeight"]!.GetValue<int>();
+            var next = weight + 20;
+            gate.Queue("gate", 200);
+            held = await WaitForAsync(mesh, c => c["status"]?["canaryWeight"]?.GetValue<int>() == next, $"canary weight {next}", ct);
+            weight = next;
             Assert.Equal(cookie, held["status"]!["sessionAffinityCookie"]!.GetValue<string>());
             await mesh.WaitForConfigAsync([client], ResourceVersion(held), TimeSpan.FromSeconds(10), ct);
             await AssertAllOnCanaryAsync(http, client, header, weight, ct);
             checkedWeights.Add(weight);
         }
 
-        Assert.Equal(60, checkedWeights[^1]);
-        var promote = await mesh.RunCliAsync(ct, "canary", "resume", "backend");
-        Assert.True(promote.ExitCode == 0, promote.Output);
+        Assert.Equal([20, 40, 60], checkedWeights);
+
+        // Linnet asks the gate at maxWeight too, before promoting.
+        gate.Queue("gate", 200);
 
         // Promoted: whoever still carries the cookie is told to drop it; nobody else gets a Set-Cookie.
         var succeeded = await WaitForPhaseAsync(mesh, "Succeeded", ct);
