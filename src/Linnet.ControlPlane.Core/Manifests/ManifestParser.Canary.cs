@@ -184,21 +184,7 @@ public static partial class ManifestParser
         }
 
         var (mirror, mirrorWeight) = ParseMirror(analysis, iterations);
-        foreach (var (key, reason) in new[]
-        {
-            ("sessionAffinity", "is not honoured: Flagger's gatewayapi router pins users to the canary with a Set-Cookie response filter on the canary's backendRef and a Cookie match rule; Linnet's routes have no per-backend filters yet, so affinity would silently not hold"),
-        })
-        {
-            if (analysis.Node(key) is YamlDotNet.RepresentationModel.YamlSequenceNode { Children.Count: 0 })
-            {
-                analysis.Sequence(key);
-            }
-            else if (analysis.Node(key) is not null)
-            {
-                analysis.Error(key, reason);
-            }
-        }
-
+        var affinity = ParseSessionAffinity(analysis, iterations);
         var webhooks = ParseCanaryWebhooks(analysis);
         var alerts = ParseCanaryAlerts(analysis);
         var metrics = new List<CanaryMetric>();
@@ -250,6 +236,7 @@ public static partial class ManifestParser
         return new CanaryAnalysis
         {
             RollbackWindow = rollbackWindow,
+            SessionAffinity = affinity,
             Mirror = mirror,
             MirrorWeight = mirrorWeight,
             Interval = interval,
@@ -267,6 +254,87 @@ public static partial class ManifestParser
             Alerts = alerts,
             Judge = judge,
         };
+    }
+
+    // Flagger's SessionAffinity (pkg/apis/flagger/v1beta1/canary.go) and its check that the two names differ
+    // (verifySessionAffinity). The attributes go into a Set-Cookie header: each is checked against RFC 6265's grammar.
+    private static CanarySessionAffinity? ParseSessionAffinity(YamlMap analysis, int iterations)
+    {
+        var map = analysis.Map("sessionAffinity");
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var name = CookieName(map, "cookieName", required: true);
+        var primaryName = CookieName(map, "primaryCookieName", required: false);
+        if (name is not null && primaryName == name)
+        {
+            map.Error("primaryCookieName", "can't be the same as cookieName (Flagger refuses it too): the two cookies pin users to different sides");
+        }
+
+        var maxAge = map.Number("maxAge", 0, int.MaxValue) ?? 0;
+        var domain = CookieAttribute(map, "domain");
+        if (domain is not null && (domain.Length == 0 || domain.Contains('/', StringComparison.Ordinal)))
+        {
+            map.Error("domain", $"'{domain}' is not a domain name");
+        }
+
+        var path = CookieAttribute(map, "path");
+        if (path is not null && !path.StartsWith('/'))
+        {
+            map.Error("path", $"'{path}' must start with '/' (RFC 6265 section 5.2.4)");
+        }
+
+        var sameSite = map.Text("sameSite");
+        if (sameSite is not null && sameSite is not ("Strict" or "Lax" or "None"))
+        {
+            map.Error("sameSite", $"'{sameSite}' is not one of: Strict, Lax, None");
+        }
+
+        var affinity = new CanarySessionAffinity(name ?? "")
+        {
+            PrimaryCookieName = primaryName,
+            MaxAge = maxAge == 0 ? CanarySessionAffinity.DefaultMaxAge : maxAge,
+            Domain = domain,
+            Path = path,
+            SameSite = sameSite,
+            HttpOnly = map.Bool("httpOnly") ?? false,
+            Partitioned = map.Bool("partitioned") ?? false,
+            Secure = map.Bool("secure") ?? false,
+        };
+        map.RejectUnknown();
+        if (iterations > 0)
+        {
+            analysis.Error("sessionAffinity", "applies to the canary strategy (stepWeight/stepWeights): blue/green and A/B give the canary no weighted share for the cookie to pin");
+        }
+
+        return affinity;
+    }
+
+    private static string? CookieName(YamlMap map, string key, bool required)
+    {
+        var name = map.Text(key, required);
+        if (name is not null && !HttpSyntax.IsToken(name))
+        {
+            map.Error(key, $"'{name}' is not a cookie name (RFC 6265: an HTTP token, letters, digits and !#$%&'*+-.^_`|~)");
+            return null;
+        }
+
+        return name;
+    }
+
+    // RFC 6265 section 4.1.1: an attribute value is any visible character but ';' (and no whitespace, here).
+    private static string? CookieAttribute(YamlMap map, string key)
+    {
+        var value = map.Text(key);
+        if (value is not null && value.Any(c => c is <= ' ' or ';' or >= '\x7f'))
+        {
+            map.Error(key, $"'{value}' cannot be a cookie attribute: no whitespace, control characters, ';' or non-ASCII");
+            return null;
+        }
+
+        return value;
     }
 
     private static CanaryMetric? ParseCanaryMetric(YamlMap item)

@@ -48,6 +48,9 @@ public static partial class ManifestParser
     // Manifest authors meet the token rule here first, so the reason spells it out.
     private const string HeaderNameHint = " (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)";
 
+    // Filters a backendRef may carry (Gateway API HTTPBackendRef/GRPCBackendRef `filters`).
+    private static readonly string[] BackendFilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter];
+
     private static readonly string[] HttpFilterTypes = [RequestHeaderModifierFilter, ResponseHeaderModifierFilter, RequestMirrorFilter, UrlRewriteFilter, RequestRedirectFilter, FaultInjectionFilter, RetryFilter];
 
     // Gateway API's GRPCRoute has no URLRewrite or RequestRedirect.
@@ -119,7 +122,7 @@ public static partial class ManifestParser
                 matches.Add(parseMatch(rule.Item(matchItems[m], "matches", m)));
             }
 
-            var backends = ParseBackends(rule, routeNamespace);
+            var backends = ParseBackends(rule, routeNamespace, dialect);
             var filters = ParseFilters(rule, routeNamespace, dialect);
             RouteTimeouts? timeouts = null;
             if (dialect.Timeouts)
@@ -171,15 +174,20 @@ public static partial class ManifestParser
         return parents;
     }
 
-    private static List<BackendRef> ParseBackends(YamlMap rule, string routeNamespace)
+    private static List<BackendRef> ParseBackends(YamlMap rule, string routeNamespace, RouteDialect dialect)
     {
+        // Gateway API's per-backendRef filters apply only to requests sent to (and responses from) that backend; the
+        // proxy honours the header modifiers there (what Flagger's session affinity needs), and refuses the others.
+        var backendDialect = dialect with { FilterTypes = BackendFilterTypes, Where = " on a backendRef (the proxy applies these per backend; put other filters on the rule)" };
         var backends = new List<BackendRef>();
         var backendItems = rule.Sequence("backendRefs");
         for (var b = 0; b < backendItems.Count; b++)
         {
-            if (ParseBackendRef(rule.Item(backendItems[b], "backendRefs", b), routeNamespace, withWeight: true) is { } backend)
+            var item = rule.Item(backendItems[b], "backendRefs", b);
+            var filters = ParseFilters(item, routeNamespace, backendDialect);
+            if (ParseBackendRef(item, routeNamespace, withWeight: true) is { } backend)
             {
-                backends.Add(backend);
+                backends.Add(backend with { Filters = filters });
             }
         }
 
@@ -492,7 +500,7 @@ public static partial class ManifestParser
             if (!dialect.FilterTypes.Contains(type))
             {
                 // The filter's own field is left unread: one error, on the type, says it all.
-                var where = dialect.FilterTypes == LinkerdFilterTypes ? $" in {dialect.ApiVersion} HTTPRoute (Linkerd's CRD; use gateway.networking.k8s.io/v1 for the others)" : "";
+                var where = dialect.Where ?? (dialect.FilterTypes == LinkerdFilterTypes ? $" in {dialect.ApiVersion} HTTPRoute (Linkerd's CRD; use gateway.networking.k8s.io/v1 for the others)" : "");
                 item.Error("type", $"'{type}' is not supported{where} (supported: {string.Join(", ", dialect.FilterTypes)})");
                 continue;
             }

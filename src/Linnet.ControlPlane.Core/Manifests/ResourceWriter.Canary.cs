@@ -95,6 +95,12 @@ public static partial class ResourceWriter
             analysis["mirror"] = true;
             analysis["mirrorWeight"] = a.MirrorWeight;
         }
+
+        if (a.SessionAffinity is { } affinity)
+        {
+            analysis["sessionAffinity"] = SessionAffinityJson(affinity);
+        }
+
         if (a.Webhooks.Count > 0)
         {
             analysis["webhooks"] = CanaryWebhooksJson(a.Webhooks);
@@ -127,6 +133,28 @@ public static partial class ResourceWriter
         };
     }
 
+    private static JsonObject SessionAffinityJson(CanarySessionAffinity affinity)
+    {
+        var json = new JsonObject { ["cookieName"] = affinity.CookieName, ["maxAge"] = affinity.MaxAge };
+        foreach (var (key, value) in new[] { ("primaryCookieName", affinity.PrimaryCookieName), ("domain", affinity.Domain), ("path", affinity.Path), ("sameSite", affinity.SameSite) })
+        {
+            if (value is not null)
+            {
+                json[key] = value;
+            }
+        }
+
+        foreach (var (key, value) in new[] { ("httpOnly", affinity.HttpOnly), ("partitioned", affinity.Partitioned), ("secure", affinity.Secure) })
+        {
+            if (value)
+            {
+                json[key] = true;
+            }
+        }
+
+        return json;
+    }
+
     internal static void AddCanaryStatus(JsonObject json, CanaryStatus status)
     {
         if (status.Equals(CanaryStatus.Empty))
@@ -144,6 +172,19 @@ public static partial class ResourceWriter
             ["lastPromotedSpec"] = status.LastPromotedSpec,
             ["lastTransitionTime"] = Time(status.LastTransitionTime),
         };
+        foreach (var (key, value) in new[]
+        {
+            ("sessionAffinityCookie", status.SessionAffinityCookie),
+            ("previousSessionAffinityCookie", status.PreviousSessionAffinityCookie),
+            ("primarySessionAffinityCookie", status.PrimarySessionAffinityCookie),
+        })
+        {
+            if (value.Length > 0)
+            {
+                result[key] = value;
+            }
+        }
+
         if (status.Promoted is { } c)
         {
             result["conditions"] = new JsonArray(new JsonObject

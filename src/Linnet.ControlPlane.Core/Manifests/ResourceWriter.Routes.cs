@@ -165,6 +165,11 @@ public static partial class ResourceWriter
         {
             var backend = Backend(b, routeNamespace);
             backend["weight"] = b.Weight;
+            if (Filters(b.Filters, routeNamespace) is { Count: > 0 } backendFilters)
+            {
+                backend["filters"] = backendFilters;
+            }
+
             backends.Add(backend);
         }
 

@@ -45,6 +45,9 @@ public sealed record CanaryAnalysis
     /// <summary>Flagger's <c>mirrorWeight</c>: the percentage of requests mirrored (default 100).</summary>
     public int MirrorWeight { get; init; } = 100;
 
+    /// <summary>Flagger's <c>sessionAffinity</c>; null: none.</summary>
+    public CanarySessionAffinity? SessionAffinity { get; init; }
+
     /// <summary>Linnet's warm rollback (<c>analysis.rollbackWindow</c>, default 10m; 0 turns it off): how long the
     /// previous primary stays running at zero weight after a promotion while the analysis watches the new one.</summary>
     public TimeSpan RollbackWindow { get; init; } = TimeSpan.FromMinutes(10);
@@ -68,6 +71,7 @@ public sealed record CanaryAnalysis
         && Iterations == other.Iterations && Match.SequenceEqual(other.Match) && PrimaryReadyThreshold == other.PrimaryReadyThreshold
         && CanaryReadyThreshold == other.CanaryReadyThreshold && Metrics.SequenceEqual(other.Metrics) && Judge.Equals(other.Judge)
         && RollbackWindow == other.RollbackWindow && Mirror == other.Mirror && MirrorWeight == other.MirrorWeight
+        && Equals(SessionAffinity, other.SessionAffinity)
         && Webhooks.SequenceEqual(other.Webhooks) && Alerts.SequenceEqual(other.Alerts);
 
     /// <inheritdoc />

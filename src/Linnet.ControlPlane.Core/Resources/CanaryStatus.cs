@@ -51,6 +51,18 @@ public sealed record CanaryStatus
     /// <summary>The previous primary kept warm after a promotion (warm rollback); null when there is none.</summary>
     public CanaryStandby? Standby { get; init; }
 
+    /// <summary>Flagger's <c>sessionAffinityCookie</c>: the <c>name=value</c> pair that pins users to the canary while
+    /// it takes traffic; empty when it takes none.</summary>
+    public string SessionAffinityCookie { get; init; } = "";
+
+    /// <summary>Flagger's <c>previousSessionAffinityCookie</c>: the last run's pair, expired (Max-Age=-1) on any
+    /// response to a request that still carries it.</summary>
+    public string PreviousSessionAffinityCookie { get; init; } = "";
+
+    /// <summary>Flagger's <c>primarySessionAffinityCookie</c>: the pair that pins users to the primary
+    /// (<c>primaryCookieName</c>).</summary>
+    public string PrimarySessionAffinityCookie { get; init; } = "";
+
     /// <summary>Events kept on the resource.</summary>
     public const int MaxEvents = 50;
 
@@ -60,7 +72,9 @@ public sealed record CanaryStatus
         && Iterations == other.Iterations && LastAppliedSpec == other.LastAppliedSpec && LastPromotedSpec == other.LastPromotedSpec
         && LastTransitionTime == other.LastTransitionTime && Equals(Promoted, other.Promoted)
         && Metrics.SequenceEqual(other.Metrics) && Events.SequenceEqual(other.Events) && Equals(Judge, other.Judge)
-        && Paused == other.Paused && Equals(Command, other.Command) && Equals(Standby, other.Standby);
+        && Paused == other.Paused && Equals(Command, other.Command) && Equals(Standby, other.Standby)
+        && SessionAffinityCookie == other.SessionAffinityCookie && PreviousSessionAffinityCookie == other.PreviousSessionAffinityCookie
+        && PrimarySessionAffinityCookie == other.PrimarySessionAffinityCookie;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Phase, FailedChecks, CanaryWeight);

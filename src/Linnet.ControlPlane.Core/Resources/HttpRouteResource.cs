@@ -99,6 +99,10 @@ public sealed record BackendRef(string Name, string? Namespace, int? Port, int W
     /// <summary>The referent's kind.</summary>
     public string Kind { get; init; } = ServiceResource.KindName;
 
+    /// <summary>Gateway API's per-backendRef <c>filters</c>: applied only to requests the rule sends to this backend and
+    /// to their responses. Only the header modifiers are accepted there.</summary>
+    public RouteFilters Filters { get; init; } = RouteFilters.None;
+
     /// <summary>Whether it names a core Service, the only kind of backend Linnet has.</summary>
     public bool IsService => Group is ("" or "core") && Kind == ServiceResource.KindName;
 }

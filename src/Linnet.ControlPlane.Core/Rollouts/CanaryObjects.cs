@@ -57,9 +57,12 @@ public static class CanaryObjects
         return [Make(apex, PrimaryName(canary)), Make($"{apex}-primary", PrimaryName(canary)), Make($"{apex}-canary", targetValue)];
     }
 
-    /// <summary>The route: every request split by weight, or (A/B) matching requests to the canary.</summary>
-    public static HttpRouteResource Route(CanaryResource canary, int primaryWeight, int canaryWeight, bool abMatch)
+    /// <summary>The route: every request split by weight, or (A/B) matching requests to the canary. With
+    /// <c>analysis.sessionAffinity</c>, the cookies of <paramref name="status"/> are routed as Flagger's gatewayapi router
+    /// routes them (<see cref="SessionAffinityRules"/>).</summary>
+    public static HttpRouteResource Route(CanaryResource canary, int primaryWeight, int canaryWeight, bool abMatch, CanaryStatus? status = null)
     {
+        ArgumentNullException.ThrowIfNull(canary);
         var apex = ApexName(canary);
         var port = canary.Spec.Service.Port;
         BackendRef Primary(int weight) => new($"{apex}-primary", null, port, weight);
@@ -70,11 +73,78 @@ public static class CanaryObjects
             rules.Add(new HttpRouteRule(canary.Spec.Analysis.Match, [Primary(0), Canary(100)]));
         }
 
-        rules.Add(new HttpRouteRule([], [Primary(primaryWeight), Canary(canaryWeight)]));
+        var weighted = new HttpRouteRule([], [Primary(primaryWeight), Canary(canaryWeight)]);
+        if (canary.Spec.Analysis.SessionAffinity is { } affinity && status is not null)
+        {
+            rules.AddRange(SessionAffinityRules(canary, affinity, status, canaryWeight, weighted));
+        }
+        else
+        {
+            rules.Add(weighted);
+        }
+
         return new HttpRouteResource
         {
             Metadata = new ObjectMeta { Name = apex, Namespace = canary.Metadata.Namespace },
             Spec = new HttpRouteSpec([new ParentRef(apex, null, port)], rules),
         };
     }
+
+    /// <summary>A fresh cookie value: 16 letters and digits from a cryptographic source (Flagger draws 10 letters from
+    /// math/rand; a value nobody can guess keeps users from choosing a side they were not given).</summary>
+    public static string NewCookieValue() =>
+        System.Security.Cryptography.RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 16);
+
+    // Flagger's getSessionAffinityRouteRules (pkg/router/gateway_api.go). While the canary takes traffic: a rule sending
+    // requests that carry the canary cookie to the canary alone; with primaryCookieName, one sending those that carry the
+    // primary cookie to the primary alone; then the weighted rule, whose canary backendRef sets the canary cookie on its
+    // responses (Max-Age=maxAge) and whose primary backendRef sets the primary cookie (Max-Age=the analysis interval).
+    // Once it takes none: requests still carrying the previous run's cookie are answered with that cookie expired
+    // (Max-Age=-1) and otherwise routed as the weighted rule routes.
+    private static IEnumerable<HttpRouteRule> SessionAffinityRules(CanaryResource canary, CanarySessionAffinity affinity, CanaryStatus status, int canaryWeight, HttpRouteRule weighted)
+    {
+        var primaryKey = weighted.BackendRefs[0];
+        var canaryKey = weighted.BackendRefs[1];
+        if (canaryWeight > 0 && status.SessionAffinityCookie.Length > 0)
+        {
+            yield return new HttpRouteRule([CookieMatch(status.SessionAffinityCookie)], [primaryKey with { Weight = 0 }, canaryKey with { Weight = 100 }]);
+            var primarySetsCookie = affinity.PrimaryCookieName is not null && status.PrimarySessionAffinityCookie.Length > 0;
+            if (primarySetsCookie)
+            {
+                yield return new HttpRouteRule([CookieMatch(status.PrimarySessionAffinityCookie)], [primaryKey with { Weight = 100 }, canaryKey with { Weight = 0 }]);
+            }
+
+            var interval = (int)canary.Spec.Analysis.Interval.TotalSeconds;
+            yield return weighted with
+            {
+                BackendRefs =
+                [
+                    primarySetsCookie ? primaryKey with { Filters = SetCookie(affinity.SetCookie(status.PrimarySessionAffinityCookie, interval)) } : primaryKey,
+                    canaryKey with { Filters = SetCookie(affinity.SetCookie(status.SessionAffinityCookie, affinity.MaxAge)) },
+                ],
+            };
+            yield break;
+        }
+
+        if (status.PreviousSessionAffinityCookie.Length > 0)
+        {
+            // Flagger expires it with the pair and Max-Age=-1 alone.
+            yield return weighted with
+            {
+                Matches = [CookieMatch(status.PreviousSessionAffinityCookie)],
+                Filters = SetCookie(status.PreviousSessionAffinityCookie + "; Max-Age=-1"),
+            };
+        }
+
+        yield return weighted;
+    }
+
+    private static RouteFilters SetCookie(string value) =>
+        RouteFilters.None with { ResponseHeaderModifier = new HeaderModifier([], [new HeaderValue("Set-Cookie", value)], []) };
+
+    // The request's Cookie header holds the pair (RFC 6265 section 4.2.1: pairs separated by "; "; several Cookie fields,
+    // as HTTP/2 clients may send, are matched joined by ","). Flagger's regex is ".*name.*value.*"; this one holds only
+    // for that exact pair.
+    private static HttpRouteMatch CookieMatch(string pair) =>
+        new(null, [new HeaderMatch("RegularExpression", "Cookie", $"(?:.*[;,]\\s*)?{System.Text.RegularExpressions.Regex.Escape(pair)}(?:[;,].*)?")]);
 }

@@ -29,6 +29,13 @@ public sealed record CanaryObservation(
     /// when they were not read.</summary>
     public JudgeInput? JudgeWindow { get; init; }
 
+    /// <summary>The value of a new session-affinity cookie, should this step need one (fresh and random unless a
+    /// test says otherwise: the state machine draws nothing itself).</summary>
+    public string SessionCookieValue { get; init; } = CanaryObjects.NewCookieValue();
+
+    /// <summary>The value of a new primary session-affinity cookie (<c>primaryCookieName</c>), should this step need one.</summary>
+    public string PrimarySessionCookieValue { get; init; } = CanaryObjects.NewCookieValue();
+
     /// <summary>A look between two steps (the judge looks at every scrape): the judge may roll back or promote,
     /// but the weights do not step and the threshold checks do not run.</summary>
     public bool LookOnly { get; init; }

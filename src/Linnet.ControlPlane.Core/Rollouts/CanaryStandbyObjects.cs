@@ -37,12 +37,12 @@ public static class CanaryStandbyObjects
     }
 
     /// <summary>The canary's route with the standby as a third backend of weight <paramref name="standbyWeight"/>
-    /// (the rest to the primary), so that proxies already know its endpoints when a rollback moves traffic to it.</summary>
-    public static HttpRouteResource Route(CanaryResource canary, int standbyWeight)
+    /// (the rest to the primary), so that proxies already know its endpoints when a rollback moves traffic to it. With
+    /// session affinity, the rule that expires the last run's cookie routes as the weighted rule does.</summary>
+    public static HttpRouteResource Route(CanaryResource canary, int standbyWeight, CanaryStatus? status = null)
     {
-        var route = CanaryObjects.Route(canary, 100 - standbyWeight, 0, abMatch: false);
-        var rule = route.Spec.Rules[^1];
+        var route = CanaryObjects.Route(canary, 100 - standbyWeight, 0, abMatch: false, status);
         var standby = new BackendRef(ServiceName(canary), null, canary.Spec.Service.Port, standbyWeight);
-        return route with { Spec = route.Spec with { Rules = [.. route.Spec.Rules.SkipLast(1), rule with { BackendRefs = [.. rule.BackendRefs, standby] }] } };
+        return route with { Spec = route.Spec with { Rules = [.. route.Spec.Rules.Select(rule => rule with { BackendRefs = [.. rule.BackendRefs, standby] })] } };
     }
 }

@@ -79,7 +79,7 @@ public static partial class CanaryStateMachine
                     if (_analysis.Strategy != CanaryStrategies.Canary)
                     {
                         // Flagger's blue/green and A/B promotion path: all traffic to the canary, then the copy.
-                        _writes.Add(CanaryObjects.Route(canary, 0, 100, abMatch: false));
+                        _writes.Add(Routed(0, 100, abMatch: false));
                         _status = _status with { CanaryWeight = 100 };
                         Event("Normal", "Routing all traffic to canary");
                     }
@@ -131,7 +131,7 @@ public static partial class CanaryStateMachine
                     // Flagger's Finalising step runs next (to Succeeded); the window starts with it.
                     var until = observed.Now + _analysis.RollbackWindow;
                     _status = _status with { Standby = standby with { Until = until }, FailedChecks = 0 };
-                    _writes.Add(CanaryStandbyObjects.Route(canary, 0));
+                    _writes.Add(StandbyRouted(0));
                     Event("Normal", $"Keeping {StandbyName} (the previous primary) warm until {until.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}Z: a failed analysis or `linnet canary rollback {canary.Metadata.Name}` moves all traffic back to it at once");
                     return null;
                 case CanaryPhases.Succeeded when isNewRevision:
@@ -139,14 +139,14 @@ public static partial class CanaryStateMachine
                     return null;
                 case CanaryPhases.Succeeded when standby.Until is not { } end || observed.Now >= end:
                     EndStandby($"Rollback window of {GoDuration.Format(_analysis.RollbackWindow)} ended: scaling down {StandbyName}");
-                    _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
+                    _writes.Add(Routed(100, 0, abMatch: false));
                     return Done();
                 case CanaryPhases.Succeeded:
                     return WatchPrimary(standby, target, primary);
                 case CanaryPhases.Failed or CanaryPhases.Initialized when !isNewRevision:
                     // Back on the primary since the last step: nothing reaches the standby any more.
                     EndStandby($"Scaling down {StandbyName}");
-                    _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
+                    _writes.Add(Routed(100, 0, abMatch: false));
                     return Done();
                 default:
                     EndStandby($"Scaling down {StandbyName}");
@@ -205,7 +205,7 @@ public static partial class CanaryStateMachine
 
                 // Never back down: traffic already moved stays moved.
                 var share = Math.Max(Math.Clamp(100 * observed.StandbyReady / needed, 1, 99), standby.Weight ?? 0);
-                _writes.Add(CanaryStandbyObjects.Route(canary, share));
+                _writes.Add(StandbyRouted(share));
                 if (standby.Weight != share)
                 {
                     Event("Warning", $"Rolling back {Name} step by step: {StandbyName} has {observed.StandbyReady.ToString(CultureInfo.InvariantCulture)} of {needed.ToString(CultureInfo.InvariantCulture)} instances ready, so it takes {share.ToString(CultureInfo.InvariantCulture)} % of the traffic until it can take all of it");
@@ -215,7 +215,7 @@ public static partial class CanaryStateMachine
                 return Done();
             }
 
-            _writes.Add(CanaryStandbyObjects.Route(canary, 100));
+            _writes.Add(StandbyRouted(100));
             _writes.Add(CanaryObjects.Primary(canary, target, previous.Spec with { Replicas = Math.Max(primary.Spec.Replicas, 1) }, _label, primary.Metadata));
             _status = _status with { Standby = standby with { Serving = true, Weight = null }, LastPromotedSpec = standby.Spec, CanaryWeight = 0 };
             SetPhase(CanaryPhases.Failed, "False", "Rolled back to the previous primary after promotion.");
@@ -233,7 +233,7 @@ public static partial class CanaryStateMachine
                 return Warn($"Waiting for {CanaryObjects.PrimaryName(canary)}.{canary.Metadata.Namespace} to run the previous version: {ready.ToString(CultureInfo.InvariantCulture)} of {primary.Spec.Replicas.ToString(CultureInfo.InvariantCulture)} instances ready");
             }
 
-            _writes.Add(CanaryStandbyObjects.Route(canary, 0));
+            _writes.Add(StandbyRouted(0));
             _status = _status with { Standby = standby with { Serving = false, Until = observed.Now } };
             Event("Normal", $"Routing all traffic to {CanaryObjects.PrimaryName(canary)}.{canary.Metadata.Namespace}, running the previous version again");
             return Done();

@@ -159,7 +159,7 @@ public static partial class CanaryStateMachine
                 var spec = target.Spec with { Replicas = Math.Max(target.Spec.Replicas, 1) };
                 _writes.Add(CanaryObjects.Primary(canary, target, spec, _label, null));
                 _writes.AddRange(CanaryObjects.Services(canary, target, _label));
-                _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
+                _writes.Add(Routed(100, 0, abMatch: false));
                 return Done();
             }
 
@@ -171,7 +171,7 @@ public static partial class CanaryStateMachine
             // The primary serves from here on: the apex Service selects it and the route sends it everything. Recorded
             // as the promoted spec in the same commit, so a restarted control plane knows this step is done.
             _writes.AddRange(CanaryObjects.Services(canary, target, _label));
-            _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
+            _writes.Add(Routed(100, 0, abMatch: false));
             if (_status.LastPromotedSpec != hash)
             {
                 _status = _status with { LastAppliedSpec = hash, LastPromotedSpec = hash };
@@ -189,7 +189,7 @@ public static partial class CanaryStateMachine
 
         private CanaryStep StartAnalysis(WorkloadResource target, WorkloadResource primary, string hash, bool restart)
         {
-            _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
+            _writes.Add(Routed(100, 0, abMatch: false));
             if (target.Spec.Replicas == 0)
             {
                 // A spec change that kept replicas at 0 (an image update on the scaled-down target): Flagger scales
@@ -282,7 +282,7 @@ public static partial class CanaryStateMachine
             if (weight < _analysis.MaxWeight)
             {
                 var next = Math.Min(NextWeight(weight), 100);
-                _writes.Add(CanaryObjects.Route(canary, 100 - next, next, abMatch: false));
+                _writes.Add(Routed(100 - next, next, abMatch: false));
                 _status = _status with { CanaryWeight = next };
                 Event("Normal", $"Advance {Name} canary weight {next.ToString(CultureInfo.InvariantCulture)}");
                 return Done();
@@ -296,7 +296,7 @@ public static partial class CanaryStateMachine
             var ab = _analysis.Strategy == CanaryStrategies.ABTesting;
             if (_status.Iterations < _analysis.Iterations)
             {
-                _writes.Add(Mirrored(CanaryObjects.Route(canary, 100, 0, abMatch: ab)));
+                _writes.Add(Mirrored(Routed(100, 0, abMatch: ab)));
                 _status = _status with { Iterations = _status.Iterations + 1 };
                 Event("Normal", $"Advance {Name} canary iteration {_status.Iterations.ToString(CultureInfo.InvariantCulture)}/{_analysis.Iterations.ToString(CultureInfo.InvariantCulture)}");
                 return Done();
@@ -308,7 +308,7 @@ public static partial class CanaryStateMachine
             }
 
             // Flagger routes all traffic to the canary before it copies the spec to the primary.
-            _writes.Add(CanaryObjects.Route(canary, 0, 100, abMatch: false));
+            _writes.Add(Routed(0, 100, abMatch: false));
             _status = _status with { CanaryWeight = 100 };
             Event("Normal", "Routing all traffic to canary");
             return Promote(target, primary);
@@ -352,7 +352,7 @@ public static partial class CanaryStateMachine
 
             var step = _analysis.StepWeightPromotion;
             var canaryWeight = step > 0 && _analysis.Strategy == CanaryStrategies.Canary ? Math.Max(_status.CanaryWeight - step, 0) : 0;
-            _writes.Add(CanaryObjects.Route(canary, 100 - canaryWeight, canaryWeight, abMatch: false));
+            _writes.Add(Routed(100 - canaryWeight, canaryWeight, abMatch: false));
             _status = _status with { CanaryWeight = canaryWeight };
             if (canaryWeight > 0)
             {
@@ -367,7 +367,7 @@ public static partial class CanaryStateMachine
 
         private CanaryStep RollBack(WorkloadResource target, string? why = null)
         {
-            _writes.Add(CanaryObjects.Route(canary, 100, 0, abMatch: false));
+            _writes.Add(Routed(100, 0, abMatch: false));
             ScaleTarget(target, 0);
             _status = _status with { CanaryWeight = 0, Iterations = 0 };
             SetPhase(CanaryPhases.Failed, "False", why is null ? "Canary analysis failed, Deployment scaled to zero." : $"Canary analysis failed, Deployment scaled to zero: {why}.");
@@ -454,5 +454,44 @@ public static partial class CanaryStateMachine
         }
 
         private CanaryStep Done() => new(_status, _writes) { NewEvents = _newEvents, Alerts = _alerts };
+
+        // Every route a step writes is made here (Flagger's SetRoutes): with session affinity, the cookies it routes by
+        // are kept on the status in the same commit, so a restarted control plane routes by the same ones.
+        private HttpRouteResource Routed(int primaryWeight, int canaryWeight, bool abMatch)
+        {
+            KeepSessionCookies(canaryWeight);
+            return CanaryObjects.Route(canary, primaryWeight, canaryWeight, abMatch, _status);
+        }
+
+        private HttpRouteResource StandbyRouted(int standbyWeight)
+        {
+            KeepSessionCookies(0);
+            return CanaryStandbyObjects.Route(canary, standbyWeight, _status);
+        }
+
+        // Flagger's getSessionAffinityRouteRules: while the canary takes traffic its cookie (and the primary's) is made
+        // once and kept for the whole run; once it takes none, the run's cookie becomes the previous one, to be expired.
+        private void KeepSessionCookies(int canaryWeight)
+        {
+            if (_analysis.SessionAffinity is not { } affinity)
+            {
+                return;
+            }
+
+            if (canaryWeight > 0)
+            {
+                var cookie = _status.SessionAffinityCookie.StartsWith(affinity.CookieName + "=", StringComparison.Ordinal)
+                    ? _status.SessionAffinityCookie
+                    : $"{affinity.CookieName}={observed.SessionCookieValue}";
+                var primaryCookie = affinity.PrimaryCookieName is { } primaryName && !_status.PrimarySessionAffinityCookie.StartsWith(primaryName + "=", StringComparison.Ordinal)
+                    ? $"{primaryName}={observed.PrimarySessionCookieValue}"
+                    : _status.PrimarySessionAffinityCookie;
+                _status = _status with { SessionAffinityCookie = cookie, PrimarySessionAffinityCookie = primaryCookie };
+            }
+            else if (_status.SessionAffinityCookie.Length > 0)
+            {
+                _status = _status with { PreviousSessionAffinityCookie = _status.SessionAffinityCookie, SessionAffinityCookie = "" };
+            }
+        }
     }
 }

@@ -222,7 +222,11 @@ public static class MeshTranslator
         {
             // Gateway API: the share of requests an invalid backendRef would have had is answered 500, so it stays in
             // the split under a key no service has (the proxy answers 500 for a backend it does not know).
-            backends.Add(new MeshBackend(Resolve(b, routeNamespace, parentPort, portsByService, permitted) ?? UnresolvedKey(b, routeNamespace), b.Weight));
+            backends.Add(new MeshBackend(Resolve(b, routeNamespace, parentPort, portsByService, permitted) ?? UnresolvedKey(b, routeNamespace), b.Weight)
+            {
+                RequestHeaders = b.Filters.RequestHeaderModifier,
+                ResponseHeaders = b.Filters.ResponseHeaderModifier,
+            });
         }
 
         MeshMirror? mirror = null;

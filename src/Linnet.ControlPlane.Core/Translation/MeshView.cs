@@ -124,5 +124,13 @@ public sealed record MeshMatch(Resources.PathMatch? Path, IReadOnlyList<Resource
     public override int GetHashCode() => Headers.Count;
 }
 
-/// <summary>A weighted backend.</summary>
-public sealed record MeshBackend(string ServiceKey, int Weight);
+/// <summary>A weighted backend, with the header modifiers of its backendRef (Gateway API per-backend filters): applied
+/// only to the requests sent to it and to its responses.</summary>
+public sealed record MeshBackend(string ServiceKey, int Weight)
+{
+    /// <summary>Request header changes for this backend only; null: none.</summary>
+    public Resources.HeaderModifier? RequestHeaders { get; init; }
+
+    /// <summary>Response header changes for this backend's responses only; null: none.</summary>
+    public Resources.HeaderModifier? ResponseHeaders { get; init; }
+}

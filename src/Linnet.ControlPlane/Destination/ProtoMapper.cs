@@ -171,7 +171,13 @@ internal static class ProtoMapper
 
             foreach (var backend in rule.Backends)
             {
-                protoRule.Backends.Add(new RouteBackend { ServiceKey = backend.ServiceKey, Weight = backend.Weight });
+                protoRule.Backends.Add(new RouteBackend
+                {
+                    ServiceKey = backend.ServiceKey,
+                    Weight = backend.Weight,
+                    RequestHeaders = backend.RequestHeaders is { } request ? ToProto(request) : null,
+                    ResponseHeaders = backend.ResponseHeaders is { } response ? ToProto(response) : null,
+                });
             }
 
             AddFilters(protoRule, rule);

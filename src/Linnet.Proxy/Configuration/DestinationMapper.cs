@@ -225,7 +225,11 @@ internal static class DestinationMapper
                     problems.Add(new ConfigProblem($"{at}.backends[{b}].weight", $"{weight} is negative", "0 is used"));
                 }
 
-                backends.Add(new RouteBackendConfig(backend.ServiceKey, Math.Max(0, weight)));
+                backends.Add(new RouteBackendConfig(backend.ServiceKey, Math.Max(0, weight))
+                {
+                    RequestHeaders = ToHeaderModifier(backend.RequestHeaders, $"{at}.backends[{b}].requestHeaders", problems),
+                    ResponseHeaders = ToHeaderModifier(backend.ResponseHeaders, $"{at}.backends[{b}].responseHeaders", problems),
+                });
             }
 
             if (backends.Count > 0 && backends.TrueForAll(b => b.Weight == 0))

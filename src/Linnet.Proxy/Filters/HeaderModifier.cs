@@ -11,17 +11,29 @@ internal sealed class HeaderModifier
     private readonly string[] _remove;
     private readonly HeaderValueConfig[] _set;
     private readonly HeaderValueConfig[] _add;
+    private readonly HeaderModifier? _then;
 
-    private HeaderModifier(HeaderModifierConfig config)
+    private HeaderModifier(HeaderModifierConfig config, HeaderModifier? then)
     {
         _remove = [.. config.Remove];
         _set = [.. config.Set];
         _add = [.. config.Add];
+        _then = then;
     }
 
     /// <summary>Null when the config is absent or changes nothing.</summary>
-    public static HeaderModifier? Create(HeaderModifierConfig? config) =>
-        config is null || (config.Remove.Count == 0 && config.Set.Count == 0 && config.Add.Count == 0) ? null : new HeaderModifier(config);
+    public static HeaderModifier? Create(HeaderModifierConfig? config) => Create(config, null);
+
+    /// <summary>The rule's changes, then a backend's (Gateway API per-backendRef filters); null when neither changes
+    /// anything.</summary>
+    public static HeaderModifier? Create(HeaderModifierConfig? rule, HeaderModifierConfig? backend)
+    {
+        var then = Changes(backend) ? new HeaderModifier(backend!, null) : null;
+        return Changes(rule) ? new HeaderModifier(rule!, then) : then;
+    }
+
+    private static bool Changes(HeaderModifierConfig? config) =>
+        config is not null && (config.Remove.Count > 0 || config.Set.Count > 0 || config.Add.Count > 0);
 
     /// <summary>Changes <paramref name="headers"/> in place.</summary>
     public void Apply(IHeaderDictionary headers)
@@ -40,5 +52,7 @@ internal sealed class HeaderModifier
         {
             headers.Append(header.Name, header.Value);
         }
+
+        _then?.Apply(headers);
     }
 }

@@ -40,6 +40,15 @@ internal sealed class CompiledRouteRule
     /// none, and then its requests cost what an unrouted request costs.</summary>
     public RulePolicy? Policy { get; }
 
+    /// <summary>Per backend (by index), the rule's policy with that backend's own filters (Gateway API per-backendRef
+    /// filters); null when no backend has filters of its own.</summary>
+    public RulePolicy?[]? BackendPolicies { get; init; }
+
+    /// <summary>The filters of a request sent to the backend at <paramref name="backendIndex"/>: the rule's, plus that
+    /// backend's own.</summary>
+    public RulePolicy? PolicyFor(int backendIndex) =>
+        BackendPolicies is { } policies && backendIndex >= 0 && backendIndex < policies.Length ? policies[backendIndex] : Policy;
+
     /// <summary>This rule's metric series, looked up once on first use (the route's labels never change).</summary>
     internal RouteSeries? Series { get; set; }
 

@@ -64,6 +64,7 @@ internal sealed class RouteCompiler
                 var prefix = rule.Matches.Count == 1 && rule.Matches[0].Path is { Type: PathMatchType.Prefix } p ? p.Value : null;
                 rules.Add(new CompiledRouteRule(route.Name, matches, backends, weights, RulePolicy.Create(route.Name, rule, _servicesByKey, Problems))
                 {
+                    BackendPolicies = BackendPolicies(route.Name, rule),
                     Hosts = hosts,
                     Rewrite = rule.Rewrite is { } rewrite ? new UrlRewriteFilter(rewrite, prefix) : null,
                     Redirect = rule.Redirect is { } redirect ? new RequestRedirectFilter(redirect, prefix) : null,
@@ -73,6 +74,25 @@ internal sealed class RouteCompiler
         }
 
         return [.. rules];
+    }
+
+    // Per-backendRef filters: each backend that has some gets the rule's policy with its own header changes added; null
+    // when none has (every backend then takes the rule's policy).
+    private RulePolicy?[]? BackendPolicies(string routeName, RouteRuleConfig rule)
+    {
+        if (!rule.Backends.Any(b => b.RequestHeaders is not null || b.ResponseHeaders is not null))
+        {
+            return null;
+        }
+
+        var policies = new RulePolicy?[rule.Backends.Count];
+        for (var b = 0; b < policies.Length; b++)
+        {
+            // The rule's own problems (an unknown mirror) are reported once, by the rule's policy.
+            policies[b] = RulePolicy.Create(routeName, rule, _servicesByKey, [], rule.Backends[b]);
+        }
+
+        return policies;
     }
 
     private RouteMatcher CompileMatch(string routeName, RouteMatchConfig match)

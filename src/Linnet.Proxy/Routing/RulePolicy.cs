@@ -9,10 +9,10 @@ namespace Linnet.Proxy.Routing;
 /// policy at all, and its requests take the plain forwarding path.</summary>
 internal sealed class RulePolicy
 {
-    private RulePolicy(RouteRuleConfig rule, ServiceState? mirror)
+    private RulePolicy(RouteRuleConfig rule, ServiceState? mirror, RouteBackendConfig? backend)
     {
-        RequestHeaders = HeaderModifier.Create(rule.RequestHeaders);
-        ResponseHeaders = HeaderModifier.Create(rule.ResponseHeaders);
+        RequestHeaders = HeaderModifier.Create(rule.RequestHeaders, backend?.RequestHeaders);
+        ResponseHeaders = HeaderModifier.Create(rule.ResponseHeaders, backend?.ResponseHeaders);
         RequestTimeout = Positive(rule.Timeouts?.Request);
         BackendRequestTimeout = Positive(rule.Timeouts?.BackendRequest);
         IdleTimeout = Positive(rule.Timeouts?.Idle);
@@ -48,9 +48,10 @@ internal sealed class RulePolicy
 
     public double MirrorPercent { get; }
 
-    /// <summary>Compiles the rule's filters; null when it has none. An unknown mirror service is reported
+    /// <summary>Compiles the rule's filters, with those of <paramref name="backend"/> (its per-backendRef header
+    /// changes, applied after the rule's) when given; null when there are none. An unknown mirror service is reported
     /// in <paramref name="problems"/> and the rule then mirrors nothing.</summary>
-    public static RulePolicy? Create(string routeName, RouteRuleConfig rule, IReadOnlyDictionary<string, ServiceState> servicesByKey, List<string> problems)
+    public static RulePolicy? Create(string routeName, RouteRuleConfig rule, IReadOnlyDictionary<string, ServiceState> servicesByKey, List<string> problems, RouteBackendConfig? backend = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ServiceState? mirror = null;
@@ -62,7 +63,7 @@ internal sealed class RulePolicy
             }
         }
 
-        var policy = new RulePolicy(rule, mirror);
+        var policy = new RulePolicy(rule, mirror, backend);
         return policy.RequestHeaders is null && policy.ResponseHeaders is null && policy.RequestTimeout is null
             && policy.BackendRequestTimeout is null && policy.IdleTimeout is null && policy.Fault is null && policy.Retry is null && policy.Mirror is null
             ? null

@@ -96,11 +96,41 @@ public sealed class CanaryManifestTests
         Assert.Equal(25, ((CanaryResource)result.Resources[0]).Spec.Analysis.MaxWeight);
     }
 
+    [Fact]
+    public void Parse_SessionAffinityAsFlaggerDocumentsIt_CookieSettingsRead()
+    {
+        // Flagger's docs (usage/deployment-strategies.md, "Canary Release with Session Affinity"), with the attributes
+        // of its SessionAffinity type.
+        var result = Parse(FlaggerCanary.Replace("    threshold: 5\n", "    threshold: 5\n    sessionAffinity:\n      cookieName: flagger-cookie\n      maxAge: 21600\n      primaryCookieName: primary-cookie\n      domain: example.com\n      secure: true\n      partitioned: true\n", StringComparison.Ordinal));
+
+        Assert.True(result.Errors.Count == 0, Errors(result));
+        var affinity = ((CanaryResource)result.Resources[0]).Spec.Analysis.SessionAffinity!;
+        Assert.Equal(("flagger-cookie", "primary-cookie", 21600), (affinity.CookieName, affinity.PrimaryCookieName, affinity.MaxAge));
+        Assert.Equal("flagger-cookie=LpsIaLdoNZ; Max-Age=21600; Domain=example.com; Partitioned; Secure", affinity.SetCookie("flagger-cookie=LpsIaLdoNZ", affinity.MaxAge));
+    }
+
+    [Fact]
+    public void Parse_SessionAffinityWithoutMaxAge_FlaggersDefaultOfADay()
+    {
+        var result = Parse(FlaggerCanary.Replace("    threshold: 5\n", "    threshold: 5\n    sessionAffinity: { cookieName: flagger-cookie }\n", StringComparison.Ordinal));
+
+        Assert.True(result.Errors.Count == 0, Errors(result));
+        Assert.Equal(86400, ((CanaryResource)result.Resources[0]).Spec.Analysis.SessionAffinity!.MaxAge);
+    }
+
     [Theory]
     [InlineData("    threshold: 5\n", "    webhooks:\n      - name: load-test\n        url: ftp://flagger-loadtester.test/\n", "spec.analysis.webhooks[0].url", "http or https")]
     [InlineData("    threshold: 5\n", "    alerts:\n      - name: on-call\n        severity: critical\n        providerRef: { name: on-call }\n", "spec.analysis.alerts[0].severity", "not one of info, warn, error")]
     [InlineData("    threshold: 5\n", "    mirror: true\n", "spec.analysis.mirror", "needs iterations")]
-    [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: flagger-cookie }\n", "spec.analysis.sessionAffinity", "affinity")]
+    [InlineData("    threshold: 5\n", "    sessionAffinity: { maxAge: 60 }\n", "spec.analysis.sessionAffinity.cookieName", "required")]
+    [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: 'flagger cookie' }\n", "spec.analysis.sessionAffinity.cookieName", "not a cookie name")]
+    [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: a, primaryCookieName: a }\n", "spec.analysis.sessionAffinity.primaryCookieName", "same as cookieName")]
+    [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: a, maxAge: -1 }\n", "spec.analysis.sessionAffinity.maxAge", "")]
+    [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: a, sameSite: strict }\n", "spec.analysis.sessionAffinity.sameSite", "Strict, Lax, None")]
+    [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: a, path: 'x;Secure' }\n", "spec.analysis.sessionAffinity.path", "cannot be a cookie attribute")]
+    [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: a, path: api }\n", "spec.analysis.sessionAffinity.path", "start with '/'")]
+    [InlineData("    threshold: 5\n", "    sessionAffinity: { cookieName: a, expires: never }\n", "spec.analysis.sessionAffinity.expires", "")]
+    [InlineData("    maxWeight: 50\n    stepWeight: 10\n", "    iterations: 5\n    sessionAffinity: { cookieName: a }\n", "spec.analysis.sessionAffinity", "canary strategy")]
     [InlineData("    threshold: 5\n", "    threshold: 5\n    alpha: 0.01\n", "spec.analysis.alpha", "only with judge: sequential")]
     [InlineData("    maxWeight: 50\n    stepWeight: 10\n", "    iterations: 5\n    judge: sequential\n", "spec.analysis.judge", "canary strategy")]
     [InlineData("    maxWeight: 50\n    stepWeight: 10\n", "    stepWeights: [20, 10]\n", "spec.analysis.stepWeights[1]", "larger")]
@@ -177,7 +207,9 @@ public sealed class CanaryManifestTests
     [Fact]
     public void Write_CanaryWithStatus_RoundTripsThroughTheStoreForm()
     {
-        var canary = (CanaryResource)Parse(FlaggerCanary.Replace("stepWeight: 10", "stepWeight: 10\n    stepWeightPromotion: 25", StringComparison.Ordinal)).Resources[0];
+        const string Affinity = "\n    sessionAffinity: { cookieName: flagger-cookie, primaryCookieName: p, maxAge: 600, domain: example.com, path: /, sameSite: Lax, httpOnly: true, partitioned: true, secure: true }";
+        var canary = (CanaryResource)Parse(FlaggerCanary.Replace("stepWeight: 10", "stepWeight: 10\n    stepWeightPromotion: 25" + Affinity, StringComparison.Ordinal)).Resources[0];
+        Assert.NotNull(canary.Spec.Analysis.SessionAffinity);
         var at = new DateTimeOffset(2026, 12, 4, 3, 0, 0, 123, TimeSpan.Zero).AddTicks(4567);
         canary = canary with
         {
@@ -192,6 +224,9 @@ public sealed class CanaryManifestTests
                 Promoted = new CanaryCondition("Promoted", "Unknown", CanaryPhases.Progressing, "New revision detected", at),
                 Metrics = [new CanaryMetricStatus("request-success-rate", 97.5, 99, null, false, at), new CanaryMetricStatus("request-duration", null, null, 500, false, at)],
                 Events = [new CanaryEvent(at, "Warning", "Halt advancement")],
+                SessionAffinityCookie = "flagger-cookie=McxKdLQoIN",
+                PreviousSessionAffinityCookie = "flagger-cookie=LpsIaLdoNZ",
+                PrimarySessionAffinityCookie = "p=abc",
             },
         };
 

@@ -39,7 +39,16 @@ public sealed class RouteManifestTests
                 - type: LinnetRetry
                   retry: { limit: 3, on: [ 5xx, connect-failure ], statusCodes: [ 429 ], grpcCodes: [ UNAVAILABLE, 4 ], retryNonIdempotent: true, maxBodyBytes: 1024 }
               timeouts: { request: 1m30s, backendRequest: 2s }
-            - backendRefs: [ { name: web-v1, port: 80 } ]
+            - backendRefs:
+                - { name: web-v1, port: 80, weight: 9 }
+                - name: web-v2
+                  port: 80
+                  weight: 1
+                  filters:
+                    - type: ResponseHeaderModifier
+                      responseHeaderModifier: { add: [ { name: Set-Cookie, value: "flagger-cookie=LpsIaLdoNZ; Max-Age=21600" } ] }
+                    - type: RequestHeaderModifier
+                      requestHeaderModifier: { set: [ { name: x-version, value: v2 } ] }
               timeouts: { request: 0s }
         """;
 
@@ -78,6 +87,10 @@ public sealed class RouteManifestTests
         { Rule("filters: [ { type: ExtensionRef, extensionRef: { group: x, kind: y, name: z } } ]"), "spec.rules[0].filters[0].type", "'ExtensionRef' is not supported (supported: RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, URLRewrite, RequestRedirect, LinnetFaultInjection, LinnetRetry)" },
         { Grpc("filters: [ { type: RequestRedirect, requestRedirect: { statusCode: 301 } } ]"), "spec.rules[0].filters[0].type", "'RequestRedirect' is not supported (supported: RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, LinnetFaultInjection, LinnetRetry)" },
         { Rule("filters: [ { type: LinnetRetry } ]"), "spec.rules[0].filters[0].retry", "is required for type LinnetRetry" },
+        { Rule("backendRefs: [ { name: a, filters: [ { type: LinnetRetry, retry: { limit: 1 } } ] } ]"), "spec.rules[0].backendRefs[0].filters[0].type", "'LinnetRetry' is not supported on a backendRef (the proxy applies these per backend; put other filters on the rule) (supported: RequestHeaderModifier, ResponseHeaderModifier)" },
+        { Grpc("backendRefs: [ { name: a, filters: [ { type: RequestMirror, requestMirror: { backendRef: { name: m } } } ] } ]"), "spec.rules[0].backendRefs[0].filters[0].type", "'RequestMirror' is not supported on a backendRef (the proxy applies these per backend; put other filters on the rule) (supported: RequestHeaderModifier, ResponseHeaderModifier)" },
+        { Rule("backendRefs: [ { name: a, filters: [ { type: ResponseHeaderModifier, responseHeaderModifier: { add: [ { name: Set-Cookie, value: \"a=b\\r\\nx: y\" } ] } } ] } ]"), "spec.rules[0].backendRefs[0].filters[0].responseHeaderModifier.add[0].value", "must not contain CR, LF or NUL" },
+        { Rule("filters: [ { type: RequestMirror, requestMirror: { backendRef: { name: m, filters: [] } } } ]"), "spec.rules[0].filters[0].requestMirror.backendRef.filters", "unknown field (known: name, kind, group, namespace, port)" },
         { Rule("filters: [ { type: LinnetRetry, retry: { limit: 1 } }, { type: LinnetRetry, retry: { limit: 2 } } ]"), "spec.rules[0].filters[1].type", "LinnetRetry is already filters[0]: at most one of each type per rule" },
         { Rule("filters: [ { type: RequestHeaderModifier, requestHeaderModifier: { set: [ { name: \"x:y\", value: a } ] } } ]"), "spec.rules[0].filters[0].requestHeaderModifier.set[0].name", "'x:y' is not a header name (an HTTP token: letters, digits and !#$%&'*+-.^_`|~)" },
         { Rule("filters: [ { type: RequestHeaderModifier, requestHeaderModifier: { add: [ { name: a, value: \"x\\ny\" } ] } } ]"), "spec.rules[0].filters[0].requestHeaderModifier.add[0].value", "must not contain CR, LF or NUL" },
@@ -176,6 +189,12 @@ public sealed class RouteManifestTests
         Assert.Equal(new RouteTimeouts(TimeSpan.FromSeconds(90), TimeSpan.FromSeconds(2)), rule.Timeouts);
         Assert.Equal(RouteFilters.None, route.Spec.Rules[1].Filters);
         Assert.Null(route.Spec.Rules[1].Timeouts);
+
+        // Gateway API per-backendRef filters: on that backend only.
+        var backends = route.Spec.Rules[1].BackendRefs;
+        Assert.Equal(RouteFilters.None, backends[0].Filters);
+        Assert.Equal(new HeaderModifier([], [new HeaderValue("Set-Cookie", "flagger-cookie=LpsIaLdoNZ; Max-Age=21600")], []), backends[1].Filters.ResponseHeaderModifier);
+        Assert.Equal(new HeaderModifier([new HeaderValue("x-version", "v2")], [], []), backends[1].Filters.RequestHeaderModifier);
     }
 
     [Fact]

@@ -56,6 +56,33 @@ public sealed class ProtoMapperRouteTests
         """;
 
     [Fact]
+    public void ToProto_BackendRefFilters_OnThatBackendOnly()
+    {
+        const string Backends = "      backendRefs:\n"
+            + "        - { name: web, weight: 9 }\n"
+            + "        - name: shadow\n"
+            + "          weight: 1\n"
+            + "          filters:\n"
+            + "            - type: ResponseHeaderModifier\n"
+            + "              responseHeaderModifier: { add: [ { name: Set-Cookie, value: \"flagger-cookie=LpsIaLdoNZ; Max-Age=21600\" } ] }\n"
+            + "            - type: RequestHeaderModifier\n"
+            + "              requestHeaderModifier: { remove: [ x-debug ] }";
+        var parsed = ManifestParser.Parse(Manifests.Replace("      backendRefs: [ { name: shadow } ]", Backends, StringComparison.Ordinal), "m.yaml");
+        Assert.Empty(parsed.Errors);
+        var view = MeshTranslator.Translate(new StoreSnapshot(1, parsed.Resources.ToDictionary(r => r.Key)));
+
+        var web = ProtoMapper.ToProto(view.Services.Single(s => s.Key == "web.shop:80"), "shop");
+
+        var backends = web.Routes.Single(r => r.Kind == Route.Types.Kind.Grpc).Rules.Single().Backends;
+        Assert.Equal([("web.shop:80", 9), ("shadow.shop:80", 1)], backends.Select(b => (b.ServiceKey, b.Weight)));
+        Assert.Null(backends[0].ResponseHeaders);
+        Assert.Null(backends[0].RequestHeaders);
+        Assert.Equal(["Set-Cookie=flagger-cookie=LpsIaLdoNZ; Max-Age=21600"], backends[1].ResponseHeaders.Add.Select(h => $"{h.Name}={h.Value}"));
+        Assert.Empty(backends[1].ResponseHeaders.Set);
+        Assert.Equal(["x-debug"], backends[1].RequestHeaders.Remove);
+    }
+
+    [Fact]
     public void ToProto_RouteWithEveryFeature_EveryFieldMapped()
     {
         var parsed = ManifestParser.Parse(Manifests, "m.yaml");

@@ -32,7 +32,7 @@ internal sealed partial class FiltersStage(ProxyResponses responses, OutboundCli
         var http = context.Request;
         var parent = request.Service!;
         var rule = request.Rule!;
-        var policy = rule.Policy!;
+        var policy = request.Policy!;
         var authority = parent.Authority;
         var series = responses.RouteSeriesFor(rule, parent);
         request.Series = series;

@@ -50,8 +50,9 @@ internal sealed class RequestState(HttpContext context, ProxyConnectionFeature c
     /// <summary>The index of the rule's backend that was picked; -1 without a rule.</summary>
     public int BackendIndex { get; set; } = -1;
 
-    /// <summary>Outbound: the filters of <see cref="Rule"/> (null: a rule without filters, or no rule).</summary>
-    public RulePolicy? Policy => Rule?.Policy;
+    /// <summary>Outbound: the filters of <see cref="Rule"/> with those of the backend it picked (null: a rule without
+    /// filters, or no rule).</summary>
+    public RulePolicy? Policy => Rule?.PolicyFor(BackendIndex);
 
     /// <summary>With a policy: the route's series (set by the filters stage).</summary>
     public RouteSeries? Series { get; set; }
