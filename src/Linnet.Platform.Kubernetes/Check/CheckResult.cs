@@ -21,4 +21,6 @@ public enum CheckStatus
 /// <param name="Status">How it came out.</param>
 /// <param name="Error">Why it did not pass; null when it did.</param>
 /// <param name="Hint">What to do about it; null when it passed.</param>
-public sealed record CheckResult(string Category, string Description, CheckStatus Status, string? Error = null, string? Hint = null);
+/// <param name="Retryable">Whether the check may pass by itself after a while (pods becoming ready), so
+/// <c>linnet check --wait</c> runs it again, as Linkerd's checks with a retry deadline.</param>
+public sealed record CheckResult(string Category, string Description, CheckStatus Status, string? Error = null, string? Hint = null, bool Retryable = false);

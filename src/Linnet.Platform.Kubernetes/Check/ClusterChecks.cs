@@ -50,7 +50,7 @@ public sealed partial class ClusterChecks
         _cliVersion = cliVersion;
     }
 
-    private sealed record Checker(string Category, string Description, string Hint, Func<CancellationToken, Task<string?>> Run, bool Fatal = false, bool Warning = false);
+    private sealed record Checker(string Category, string Description, string Hint, Func<CancellationToken, Task<string?>> Run, bool Fatal = false, bool Warning = false, bool Retryable = false);
 
     /// <summary>Runs every check in order, stopping after a fatal one fails.</summary>
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken cancellationToken)
@@ -77,7 +77,7 @@ public sealed partial class ClusterChecks
             }
 
             var status = error is null ? CheckStatus.Ok : checker.Warning ? CheckStatus.Warning : CheckStatus.Failed;
-            results.Add(new CheckResult(checker.Category, checker.Description, status, error, error is null ? null : checker.Hint));
+            results.Add(new CheckResult(checker.Category, checker.Description, status, error, error is null ? null : checker.Hint, checker.Retryable));
             if (status == CheckStatus.Failed && checker.Fatal)
             {
                 break;
@@ -96,7 +96,7 @@ public sealed partial class ClusterChecks
         yield return new(version, "is running the minimum Kubernetes API version", $"upgrade the cluster to Kubernetes {MinimumKubernetesVersion.ToString(3)} or newer: the injected proxy is a native sidecar", _ => Task.FromResult(CheckVersion()));
 
         yield return new(existence, "control plane Namespace exists", InstallHint, NamespaceAsync, Fatal: true);
-        yield return new(existence, "control plane pods are ready", $"see why: kubectl -n {InstallNames.Namespace} describe pods -l {InstallNames.ComponentLabel}={ComponentValue}, and kubectl -n {InstallNames.Namespace} logs deploy/{InstallNames.ControlPlane}", PodsAsync, Fatal: true);
+        yield return new(existence, "control plane pods are ready", $"see why: kubectl -n {InstallNames.Namespace} describe pods -l {InstallNames.ComponentLabel}={ComponentValue}, and kubectl -n {InstallNames.Namespace} logs deploy/{InstallNames.ControlPlane}", PodsAsync, Fatal: true, Retryable: true);
 
         yield return new(config, "control plane ClusterRoles exist", InstallHint, ClusterRoleAsync, Fatal: true);
         yield return new(config, "control plane ClusterRoleBindings exist", InstallHint, ClusterRoleBindingAsync, Fatal: true);
