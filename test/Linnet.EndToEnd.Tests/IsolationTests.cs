@@ -55,15 +55,17 @@ public sealed class IsolationTests(ITestOutputHelper output)
 
         // Those calls crossed the mesh over mTLS: web's proxy saw them outbound to backend with the server's proven
         // identity, the backends' proxies inbound with web's.
-        var identity = "spiffe://cluster.local/ns/default/sa/default";
+        // Each app runs as its own service account (the demo's manifest gives each one).
+        var backendIdentity = "spiffe://cluster.local/ns/default/sa/backend";
+        var webIdentity = "spiffe://cluster.local/ns/default/sa/web";
         var webMetrics = await MetricsScrape.ReadWhenAsync(http, web,
-            m => m.Sum("response_total", "direction=\"outbound\"", "authority=\"backend", "tls=\"true\"", $"server_id=\"{identity}\"", "status_code=\"200\"") >= 1,
+            m => m.Sum("response_total", "direction=\"outbound\"", "authority=\"backend", "tls=\"true\"", $"server_id=\"{backendIdentity}\"", "status_code=\"200\"") >= 1,
             "web's mTLS calls to backend", ct);
         Assert.Empty(webMetrics.Series("request_total", "direction=\"outbound\"", "authority=\"backend", "tls=\"no_identity\""));
         var backendInbound = 0.0;
         foreach (var backend in instances.Where(i => i.Workload == "backend"))
         {
-            backendInbound += (await MetricsScrape.ReadAsync(http, backend.Address, ct)).Sum("request_total", "direction=\"inbound\"", "tls=\"true\"", $"client_id=\"{identity}\"");
+            backendInbound += (await MetricsScrape.ReadAsync(http, backend.Address, ct)).Sum("request_total", "direction=\"inbound\"", "tls=\"true\"", $"client_id=\"{webIdentity}\"");
         }
 
         Assert.True(backendInbound >= 1, "the backends' proxies counted no mTLS request from web");

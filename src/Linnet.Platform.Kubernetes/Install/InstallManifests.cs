@@ -80,6 +80,9 @@ public static class InstallManifests
         Metadata = Meta(InstallNames.ControlPlane, component: ControlPlaneComponent),
     };
 
+    /// <summary>What the control plane's ClusterRole grants: <c>linnet check</c> holds the cluster's role against it.</summary>
+    public static IReadOnlyList<V1PolicyRule> ControlPlaneRules() => [.. ClusterRole().Rules];
+
     private static V1ClusterRole ClusterRole()
     {
         string[] read = ["get", "list", "watch"];

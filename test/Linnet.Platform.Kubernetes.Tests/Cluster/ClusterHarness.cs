@@ -41,9 +41,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public static FakeResourceType FakeType(WatchedType type) =>
         new(type.Group, type.Version, type.Plural, type.Kind, HasStatus: type.Group.Length == 0 || ResourceKinds.Find(type.Kind)!.HasStatus);
 
-    public static async Task<ClusterHarness> StartAsync()
+    /// <summary>A fake serving every watched type, and <paramref name="more"/> (kinds a test writes that the control plane
+    /// does not watch, such as ServiceAccounts).</summary>
+    public static async Task<ClusterHarness> StartAsync(IEnumerable<FakeResourceType>? more = null)
     {
-        var custom = WatchedType.All.Where(t => t.Group.Length > 0).Select(FakeType);
+        var custom = WatchedType.All.Where(t => t.Group.Length > 0).Select(FakeType).Concat(more ?? []);
         return new ClusterHarness(await FakeApiServer.StartAsync(custom, cancellationToken: TestContext.Current.CancellationToken));
     }
 

@@ -26,6 +26,8 @@ public sealed class DemoManifestTests
             Assert.Equal($"linnet-sample-{w.Metadata.Name}", w.Spec.Command);
             Assert.Empty(w.Spec.Args);
             Assert.Equal(w.Metadata.Name, w.Metadata.Labels["app"]);
+            // Each app its own identity, as in the Kubernetes form (kubernetes/mesh.yaml).
+            Assert.Equal(w.Metadata.Name, w.Spec.ServiceAccount);
         });
     }
 }

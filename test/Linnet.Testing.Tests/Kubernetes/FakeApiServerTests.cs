@@ -416,4 +416,49 @@ public sealed class FakeApiServerTests : IAsyncLifetime
         Assert.Equal(410, error["object"]!["code"]!.GetValue<int>());
         Assert.Null(await watch.NextOrEndAsync(Ct));
     }
+
+    // "Kubernetes API": GET /version answers version.Info (major, minor, gitVersion ...); the default RBAC policy's
+    // system:public-info-viewer ClusterRole lets unauthenticated callers read it.
+    [Fact]
+    public async Task Version_AnyCaller_GetsVersionInfoWithMajorMinorAndGitVersion()
+    {
+        _server.KubernetesVersion = "v1.30.5-gke.1014001";
+        using var anonymous = new HttpClient { BaseAddress = _server.BaseUri };
+
+        using var response = await anonymous.GetAsync(new Uri("/version", UriKind.Relative), Ct);
+        var info = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("1", info["major"]!.GetValue<string>());
+        Assert.Equal("30", info["minor"]!.GetValue<string>());
+        Assert.Equal("v1.30.5-gke.1014001", info["gitVersion"]!.GetValue<string>());
+    }
+
+    // Cluster-scoped kinds ("Kubernetes API Concepts": /apis/GROUP/VERSION/RESOURCETYPE/NAME, no namespace segment):
+    // created and read at the cluster path; a namespaced path for them is not found.
+    [Fact]
+    public async Task ClusterScopedType_CreatedAndReadWithoutNamespace_NamespacedPathNotFound()
+    {
+        await using var server = await FakeApiServer.StartAsync(FakeResourceType.InstallTypes, cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = server.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token);
+        var role = new JsonObject
+        {
+            ["apiVersion"] = "rbac.authorization.k8s.io/v1",
+            ["kind"] = "ClusterRole",
+            ["metadata"] = new JsonObject { ["name"] = "reader" },
+            ["rules"] = new JsonArray(new JsonObject { ["apiGroups"] = new JsonArray(""), ["resources"] = new JsonArray("pods"), ["verbs"] = new JsonArray("get") }),
+        };
+
+        using var created = await http.PostAsync(new Uri("/apis/rbac.authorization.k8s.io/v1/clusterroles", UriKind.Relative), new StringContent(role.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        using var read = await http.GetAsync(new Uri("/apis/rbac.authorization.k8s.io/v1/clusterroles/reader", UriKind.Relative), Ct);
+        using var namespaced = await http.GetAsync(new Uri("/apis/rbac.authorization.k8s.io/v1/namespaces/default/clusterroles/reader", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var body = JsonNode.Parse(await read.Content.ReadAsStringAsync(Ct))!;
+        Assert.Null(body["metadata"]!["namespace"]);
+        Assert.Equal("pods", body["rules"]![0]!["resources"]![0]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, namespaced.StatusCode);
+    }
 }

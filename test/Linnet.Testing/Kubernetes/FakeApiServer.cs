@@ -253,6 +253,14 @@ public sealed class FakeApiServer : IAsyncDisposable
     private async Task<(int Status, JsonNode? Body)> AnswerAsync(HttpContext context)
     {
         var request = context.Request;
+        if (request.Path.Value?.TrimEnd('/') == VersionPath)
+        {
+            // The default RBAC policy's system:public-info-viewer lets every caller, authenticated or not, read it.
+            return request.Method == "GET"
+                ? (200, VersionInfo())
+                : (405, ApiStatus.Failure(405, "MethodNotAllowed", $"{request.Method} is not allowed on {VersionPath}"));
+        }
+
         if (request.Headers.Authorization.ToString() != $"Bearer {Token}")
         {
             return (401, ApiStatus.Failure(401, "Unauthorized", "Unauthorized"));
@@ -298,6 +306,31 @@ public sealed class FakeApiServer : IAsyncDisposable
             default:
                 return (405, ApiStatus.Failure(405, "MethodNotAllowed", $"{request.Method} is not allowed on {request.Path}"));
         }
+    }
+
+    /// <summary>Where the server's version is read (<c>kubectl version</c>'s source).</summary>
+    public const string VersionPath = "/version";
+
+    /// <summary>The version <c>GET /version</c> reports, as a <c>gitVersion</c> (<c>v1.31.2</c>, or with a vendor's
+    /// suffix such as <c>v1.30.5-gke.1014001</c>); <c>major</c> and <c>minor</c> are taken from it.</summary>
+    public string KubernetesVersion { get; set; } = "v1.31.2";
+
+    // version.Info of k8s.io/apimachinery: major and minor as strings, gitVersion the full semantic version.
+    private JsonObject VersionInfo()
+    {
+        var numbers = KubernetesVersion.TrimStart('v').Split('.', '-', '+');
+        return new JsonObject
+        {
+            ["major"] = numbers.ElementAtOrDefault(0) ?? "",
+            ["minor"] = numbers.ElementAtOrDefault(1) ?? "",
+            ["gitVersion"] = KubernetesVersion,
+            ["gitCommit"] = "0000000000000000000000000000000000000000",
+            ["gitTreeState"] = "clean",
+            ["buildDate"] = "2024-01-01T00:00:00Z",
+            ["goVersion"] = "go1.22.0",
+            ["compiler"] = "gc",
+            ["platform"] = "linux/amd64",
+        };
     }
 
     /// <summary>Where TokenReviews (authentication.k8s.io/v1) are created.</summary>

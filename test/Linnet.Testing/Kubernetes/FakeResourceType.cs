@@ -27,4 +27,25 @@ public sealed record FakeResourceType(string Group, string Version, string Plura
 
     /// <summary>Deployments (apps/v1, with status).</summary>
     public static FakeResourceType Deployments { get; } = new("apps", "v1", "deployments", "Deployment", HasStatus: true);
+
+    /// <summary>Secrets (core v1).</summary>
+    public static FakeResourceType Secrets { get; } = new("", "v1", "secrets", "Secret");
+
+    /// <summary>ServiceAccounts (core v1).</summary>
+    public static FakeResourceType ServiceAccounts { get; } = new("", "v1", "serviceaccounts", "ServiceAccount");
+
+    /// <summary>CustomResourceDefinitions (apiextensions.k8s.io/v1, cluster-scoped, with status).</summary>
+    public static FakeResourceType CustomResourceDefinitions { get; } = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", Namespaced: false, HasStatus: true);
+
+    /// <summary>ClusterRoles (rbac.authorization.k8s.io/v1, cluster-scoped).</summary>
+    public static FakeResourceType ClusterRoles { get; } = new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", Namespaced: false);
+
+    /// <summary>ClusterRoleBindings (rbac.authorization.k8s.io/v1, cluster-scoped).</summary>
+    public static FakeResourceType ClusterRoleBindings { get; } = new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", Namespaced: false);
+
+    /// <summary>MutatingWebhookConfigurations (admissionregistration.k8s.io/v1, cluster-scoped).</summary>
+    public static FakeResourceType MutatingWebhookConfigurations { get; } = new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", Namespaced: false);
+
+    /// <summary>The types <c>linnet install</c> writes beyond the built-in ones every fake serves.</summary>
+    public static IReadOnlyList<FakeResourceType> InstallTypes { get; } = [Secrets, ServiceAccounts, CustomResourceDefinitions, ClusterRoles, ClusterRoleBindings, MutatingWebhookConfigurations];
 }

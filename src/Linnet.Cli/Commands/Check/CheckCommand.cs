@@ -6,7 +6,8 @@ using Spectre.Console;
 
 namespace Linnet.Cli.Commands.Check;
 
-/// <summary>Builds <c>linnet check</c>: the whole mesh — is the control plane reachable, does every workload
+/// <summary>Builds <c>linnet check</c>. With <c>--platform kubernetes</c> (or a <c>--kubeconfig</c>): Linkerd's
+/// Kubernetes checks of the install (<see cref="KubernetesCheck"/>). Otherwise, universal mode: the whole mesh — is the control plane reachable, does every workload
 /// have its replicas, and is every instance well: its proxy connected, ready and on the newest config, its app
 /// ready, and neither crashing (restarts, last exit code and reason)? Exit 0 only when everything holds, 1
 /// naming what does not, 3 when the control plane cannot be reached.</summary>
@@ -19,7 +20,10 @@ internal static class CheckCommand
     {
         var output = CliOptions.Output();
         var wait = new Option<string>("--wait") { Description = "Keep checking until everything passes or this much time has gone by, as linkerd check does (0s: check once).", DefaultValueFactory = _ => "5m" };
-        var command = new Command("check", "Check the whole mesh: the control plane, every workload, every instance's proxy and app.") { output, wait };
+        var platform = new Option<string?>("--platform") { Description = "universal (the default: the control plane, every workload, instance and proxy) or kubernetes (the install in the cluster, in linkerd check's categories; implied by --kubeconfig)." };
+        platform.AcceptOnlyFromAmong("universal", "kubernetes");
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "With --platform kubernetes: the kubeconfig file (default KUBECONFIG, ~/.kube/config, or the pod's in-cluster configuration)." };
+        var command = new Command("check", "Check the whole mesh: the control plane, every workload, every instance's proxy and app; or, with --platform kubernetes, the install in the cluster.") { output, wait, platform, kubeconfig };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var printer = CliOptions.Printer(parse, output);
@@ -27,6 +31,18 @@ internal static class CheckCommand
             {
                 printer.Error($"--wait: '{parse.GetValue(wait)}' is not a duration such as 0s, 30s or 5m");
                 return ExitCodes.Invalid;
+            }
+
+            var kubernetes = parse.GetValue(platform) == "kubernetes" || (parse.GetValue(platform) is null && parse.GetValue(kubeconfig) is not null);
+            if (!kubernetes && parse.GetValue(kubeconfig) is not null)
+            {
+                printer.Error("--kubeconfig: only with --platform kubernetes (universal mode checks the control plane at --api)");
+                return ExitCodes.Invalid;
+            }
+
+            if (kubernetes)
+            {
+                return await KubernetesCheck.RunAsync(printer, parse.GetValue(kubeconfig), waitFor, cancellationToken);
             }
 
             var client = CliOptions.Client(parse);
