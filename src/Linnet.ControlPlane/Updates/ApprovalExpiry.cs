@@ -42,8 +42,7 @@ internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationS
             }
 
             expired++;
-            var workload = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) as WorkloadResource;
-            notifications.Publish(ApprovalNotifications.Expired(workload is null ? null : ImagePolicies.For(snapshot, workload), record));
+            notifications.Publish(ApprovalNotifications.Expired(ImageTargets.SettingsOf(snapshot, ApprovalRequests.TargetKind(approval), approval.Metadata.Namespace, approval.Spec.Workload), record));
             Log.Expired(Logger, approval.Spec.Identifier, approval.Spec.Voters.Count, approval.Spec.VotesRequired);
         }
 

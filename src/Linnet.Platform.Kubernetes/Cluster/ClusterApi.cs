@@ -78,6 +78,24 @@ public sealed class ClusterApi(IKubernetes client)
         return ToJson(written);
     }
 
+    /// <summary>Applies the JSON merge patch (RFC 7386, <c>application/merge-patch+json</c>) <paramref name="patch"/> to
+    /// the object <paramref name="ns"/>/<paramref name="name"/> of <paramref name="type"/> (a namespaced type of a named
+    /// group, such as <c>apps/v1</c> Deployments); a <c>metadata.resourceVersion</c> in the patch makes it conditional
+    /// (a 409 when the object changed meanwhile). Returns the object as written.</summary>
+    public async Task<JsonObject> MergePatchAsync(WatchedType type, string ns, string name, JsonObject patch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(patch);
+        if (type.Group.Length == 0)
+        {
+            throw new NotSupportedException($"core {type.Plural} are not patched");
+        }
+
+        var body = new k8s.Models.V1Patch(patch.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch);
+        var written = await client.CustomObjects.PatchNamespacedCustomObjectAsync(body, type.Group, type.Version, ns, type.Plural, name, cancellationToken: cancellationToken);
+        return ToJson(written);
+    }
+
     private static JsonObject ToJson(object value) =>
         JsonNode.Parse(value is JsonElement element ? element.GetRawText() : KubernetesJson.Serialize(value)) as JsonObject ?? new JsonObject();
 
