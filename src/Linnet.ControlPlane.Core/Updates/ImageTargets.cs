@@ -55,11 +55,18 @@ public static class ImageTargets
     }
 
     /// <summary>Why the <c>keel.sh/*</c> annotations and labels of a Deployment are not acted on (each with its path
-    /// and reason); empty when they are valid or absent.</summary>
+    /// and reason; settings without a policy among them); empty when they are valid or absent.</summary>
     public static IReadOnlyList<FieldError> Problems(IReadOnlyDictionary<string, string> annotations, IReadOnlyDictionary<string, string> labels)
     {
+        ArgumentNullException.ThrowIfNull(annotations);
+        ArgumentNullException.ThrowIfNull(labels);
         var errors = new List<FieldError>();
-        _ = KeelAnnotations.ReadSettings(annotations, labels, errors);
+        if (KeelAnnotations.ReadSettings(annotations, labels, errors) is null && errors.Count == 0
+            && annotations.Keys.Concat(labels.Keys).Any(k => k.StartsWith("keel.sh/", StringComparison.Ordinal)))
+        {
+            errors.Add(new FieldError("metadata.annotations." + KeelAnnotations.Policy, "is not set (nor as a label): the other keel.sh settings do nothing without a policy"));
+        }
+
         return errors;
     }
 
