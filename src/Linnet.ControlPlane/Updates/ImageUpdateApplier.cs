@@ -209,7 +209,7 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
         [LoggerMessage(2, LogLevel.Information, "{Source}: update of {Target} to {Image} waits for {Votes} approval(s)")]
         public static partial void ApprovalRequested(ILogger logger, string source, string target, string image, int votes);
 
-        [LoggerMessage(3, LogLevel.Debug, "{Source}: {Count} planned Deployment update(s) left to the leader: this replica does not write to the cluster")]
+        [LoggerMessage(3, LogLevel.Information, "{Source}: {Count} planned Deployment update(s) left to the leader: this replica does not write to the cluster")]
         public static partial void NotLeading(ILogger logger, string source, int count);
     }
 }
