@@ -20,7 +20,7 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
     // How often the store is looked at for workloads that started or stopped being polled.
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(1);
 
-    private readonly Dictionary<(ResourceKey Owner, string Container), Watch> _watches = [];
+    private readonly Dictionary<(ResourceKey Owner, string Image), Watch> _watches = [];
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,15 +41,17 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
         }
     }
 
-    /// <summary>One pass: polls every target (a Workload's image, a Deployment's container) whose time has come. A
-    /// Deployment is polled only by the replica that writes Deployments (the leader).</summary>
+    /// <summary>One pass: polls every target (a Workload's image, a Deployment's container) whose time has come; a
+    /// Deployment's containers that run one image are polled once and updated together, in one write, as Keel updates
+    /// a resource. A Deployment is polled only by the replica that writes Deployments (the leader).</summary>
     internal async Task PollDueAsync(RegistryClient registry, CancellationToken cancellationToken)
     {
         var seen = new HashSet<(ResourceKey, string)>();
         var snapshot = store.Snapshot();
-        foreach (var target in ImageTargets.Of(snapshot))
+        var targets = ImageTargets.Of(snapshot);
+        foreach (var target in targets.DistinctBy(t => (t.Owner.Key, t.Image)))
         {
-            var key = (target.Owner.Key, target.Container);
+            var key = (target.Owner.Key, target.Image);
             if (target.Settings is not { Updates: true, Poll: { } schedule } settings
                 || (target.Owner is DeploymentResource && !applier.WritesDeployments)
                 || !ImageReference.TryParse(target.Image, out var current, out _))
@@ -77,7 +79,8 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
             var baseline = watch.Baseline;
             try
             {
-                baseline = await PollAsync(registry, target, current, policy, baseline, cancellationToken);
+                var siblings = targets.Where(t => t.Owner.Key == target.Owner.Key && t.Image == target.Image).ToList();
+                baseline = await PollAsync(registry, siblings, current, policy, baseline, cancellationToken);
             }
             catch (Exception ex) when (ex is RegistryException or HttpRequestException or IOException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -98,9 +101,9 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
     }
 
     // Returns the digest now known for the current tag (the baseline of an image not pinned to a digest).
-    private async Task<string?> PollAsync(RegistryClient registry, ImageTarget target, ImageReference current, ImageUpdatePolicy policy, string? baseline, CancellationToken cancellationToken)
+    private async Task<string?> PollAsync(RegistryClient registry, List<ImageTarget> targets, ImageReference current, ImageUpdatePolicy policy, string? baseline, CancellationToken cancellationToken)
     {
-        var credentials = target.PullSecretFile is { } file ? RegistryCredentials.FromDockerConfig(file, current.Registry) : null;
+        var credentials = targets[0].PullSecretFile is { } file ? RegistryCredentials.FromDockerConfig(file, current.Registry) : null;
         var repository = current.Registry == ImageReference.DockerHub ? current.Repository : current.Registry + "/" + current.Repository;
         var currentTag = current.Tag ?? "latest";
         ImagePushEvent push;
@@ -129,7 +132,7 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
             push = new ImagePushEvent(repository, tag, digest.ToString());
         }
 
-        await applier.ApplyAsync(ImageUpdatePlanner.Plan([target], push, store.Snapshot().OfKind<ReleaseVerdictResource>()), "poll", cancellationToken);
+        await applier.ApplyAsync(ImageUpdatePlanner.Plan(targets, push, store.Snapshot().OfKind<ReleaseVerdictResource>()), "poll", cancellationToken);
         return null;
     }
 
