@@ -106,6 +106,13 @@ internal sealed class ApprovalApi(IResourceStore store, ImageUpdateApplier appli
         }
 
         var approval = matches[0];
+        if (ApprovalRequests.TargetKind(approval) == DeploymentResource.KindName && !applier.WritesDeployments)
+        {
+            // On a cluster the leader owns the records (it writes them to the cluster): a vote here would be lost.
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"{approval.Spec.Identifier} updates a Deployment: only the control plane replica holding the leader lease records votes and writes Deployments; nothing was done, try again (on the leader)");
+            return;
+        }
+
         try
         {
             switch (action)

@@ -78,6 +78,35 @@ public sealed class ClusterApi(IKubernetes client)
         return ToJson(written);
     }
 
+    /// <summary>Creates <paramref name="obj"/> (a custom resource of <paramref name="type"/>) in its namespace; 409 when the name is taken.</summary>
+    public async Task<JsonObject> CreateAsync(WatchedType type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        var body = JsonSerializer.Deserialize<JsonElement>(obj.ToJsonString());
+        var written = await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, type.Group, type.Version, obj["metadata"]!["namespace"]!.GetValue<string>(), type.Plural, cancellationToken: cancellationToken);
+        return ToJson(written);
+    }
+
+    /// <summary>Replaces <paramref name="obj"/> (a custom resource of <paramref name="type"/>); its resourceVersion makes it
+    /// conditional (409 when the object changed meanwhile).</summary>
+    public async Task<JsonObject> ReplaceAsync(WatchedType type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        var metadata = obj["metadata"]!;
+        var body = JsonSerializer.Deserialize<JsonElement>(obj.ToJsonString());
+        var written = await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, type.Group, type.Version, metadata["namespace"]!.GetValue<string>(), type.Plural, metadata["name"]!.GetValue<string>(), cancellationToken: cancellationToken);
+        return ToJson(written);
+    }
+
+    /// <summary>Deletes the custom resource <paramref name="ns"/>/<paramref name="name"/> of <paramref name="type"/>.</summary>
+    public async Task DeleteAsync(WatchedType type, string ns, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        await client.CustomObjects.DeleteNamespacedCustomObjectAsync(type.Group, type.Version, ns, type.Plural, name, cancellationToken: cancellationToken);
+    }
+
     /// <summary>Applies the JSON merge patch (RFC 7386, <c>application/merge-patch+json</c>) <paramref name="patch"/> to
     /// the object <paramref name="ns"/>/<paramref name="name"/> of <paramref name="type"/> (a namespaced type of a named
     /// group, such as <c>apps/v1</c> Deployments); a <c>metadata.resourceVersion</c> in the patch makes it conditional

@@ -144,10 +144,49 @@ public sealed class ClusterDeploymentUpdateTests : IAsyncLifetime
         Assert.Equal($"{_registry.Host}/shop/gated:1.3.0@{pushed.Digest}", ImageOn("gated", "app"));
     }
 
-    private async Task<TestControlPlane> StartAsync(CancellationToken ct)
+    [Fact]
+    public async Task Approvals_KeptOnTheCluster_SurviveAControlPlaneRestart_ApprovedOnTheNextLeader()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var pusher = new RegistryPusher(_registry.BaseUri);
+        await CreateAsync(Deployment("kept", new() { ["keel.sh/policy"] = "minor", ["keel.sh/approvals"] = "1" }, ("app", $"{_registry.Host}/shop/kept:1.2.0")));
+        var approvals = Records("Approval");
+        var pushed = TestImage.Script("kept-one-three");
+        await pusher.PushAsync("shop/kept", "1.3.0", pushed);
+        string id;
+        await using (var first = await StartAsync(ct, "replica-a"))
+        {
+            await WaitLeadingAsync(first);
+            using var response = await PostWebhookAsync(first, $$"""{"name":"{{_registry.Host}}/shop/kept","tag":"1.3.0","digest":"{{pushed.Digest}}"}""", ct);
+            id = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["approvals"]![0]!["id"]!.GetValue<string>();
+
+            // The leader writes the pending approval to the cluster as the install's custom resource.
+            await WaitAsync(() => _server.Get(approvals, "default", id)?["spec"]?["state"]?.GetValue<string>() == ApprovalStates.Pending, "the pending Approval on the API server");
+        }
+
+        Assert.Equal($"{_registry.Host}/shop/kept:1.2.0", ImageOn("kept", "app"));
+
+        // A new control plane (its store empty, in memory) lists the approval back and takes the vote.
+        await using var second = await StartAsync(ct, "replica-b");
+        await WaitLeadingAsync(second);
+        await WaitAsync(() => second.Store.Snapshot().OfKind<ApprovalResource>().Any(a => a.Metadata.Name == id), "the approval mirrored into the new control plane");
+        using var vote = new StringContent($$"""{"id":"{{id}}","action":"approve"}""", Encoding.UTF8, "application/json");
+        using var approved = await second.Http.PostAsync("/v1/approvals", vote, ct);
+
+        var answer = await approved.Content.ReadAsStringAsync(ct);
+        Assert.True(approved.StatusCode == HttpStatusCode.OK, answer);
+        Assert.Equal($"{_registry.Host}/shop/kept:1.3.0@{pushed.Digest}", ImageOn("kept", "app"));
+        await WaitAsync(() => _server.Get(approvals, "default", id)?["spec"]?["state"]?.GetValue<string>() == ApprovalStates.Applied, "the Approval recorded applied on the API server");
+        Assert.Equal("admin", Assert.Single(_server.Get(approvals, "default", id)!["spec"]!["voters"]!.AsObject()).Key);
+    }
+
+    private static FakeResourceType Records(string kind) =>
+        WatchedType.Records.Where(t => t.Kind == kind).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: Core.Kinds.ResourceKinds.Find(t.Kind)!.HasStatus)).Single();
+
+    private async Task<TestControlPlane> StartAsync(CancellationToken ct, string identity = "replica-a")
     {
         var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.BaseUri.ToString(), AccessToken = _server.Token });
-        var platform = new KubernetesPlatformOptions(new LeadershipOptions("linnet", "linnet-control-plane", "replica-a")
+        var platform = new KubernetesPlatformOptions(new LeadershipOptions("linnet", "linnet-control-plane", identity)
         {
             LeaseDuration = TimeSpan.FromSeconds(3),
             RenewDeadline = TimeSpan.FromSeconds(2),
