@@ -44,7 +44,10 @@ public sealed partial class ClusterRecordWriter(ClusterMirror mirror, ClusterApi
                 }
             }
 
-            foreach (var key in mirror.KeysOf(type).Where(k => !snapshot.Resources.ContainsKey(k)))
+            // Deleted from the store (the approvals API's delete, cleared verdicts): only records this writer has seen in
+            // the store, so that one the mirror is just taking in from the cluster is never mistaken for a deletion.
+            var mirrored = mirror.KeysOf(type);
+            foreach (var key in mirrored.Where(k => !snapshot.Resources.ContainsKey(k) && _known.Contains(k)))
             {
                 try
                 {
@@ -55,7 +58,12 @@ public sealed partial class ClusterRecordWriter(ClusterMirror mirror, ClusterApi
                 catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.NotFound)
                 {
                 }
+
+                _known.Remove(key);
             }
+
+            // Gone from both (deleted on the cluster and then from the store): a record of that name later is new.
+            _known.RemoveWhere(k => k.Kind == type.Kind && !snapshot.Resources.ContainsKey(k) && !mirrored.Contains(k));
         }
 
         Interlocked.Add(ref _writes, written);

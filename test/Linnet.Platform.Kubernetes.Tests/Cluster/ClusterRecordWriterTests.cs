@@ -83,6 +83,28 @@ public sealed class ClusterRecordWriterTests : IAsyncLifetime
         await writer.ReconcileAsync(ct);
 
         Assert.Null(OnCluster());
+
+        // Asked again later (same identifier, same name): a new record, written.
+        await _cluster.Store.CommitAsync([new PutChange(pending)], ct);
+        await writer.ReconcileAsync(ct);
+        Assert.Equal(ApprovalStates.Pending, StateOnCluster());
+    }
+
+    [Fact]
+    public async Task Reconcile_RecordOnTheClusterTheWriterNeverSawInTheStore_NotDeleted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await _cluster.CreateAsync(Path, ResourceJson(Approval(ApprovalStates.Pending)));
+        await _cluster.InformAsync(Approvals);
+        var key = Approval(ApprovalStates.Pending).Key;
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(key), "the record listed into the store");
+        _cluster.Mirror.OwnsRecords = () => true;
+
+        // The store lacks a record the mirror holds, as while the mirror is taking it in: not a deletion.
+        await _cluster.Store.CommitAsync([new DeleteChange(key)], ct);
+        await Writer().ReconcileAsync(ct);
+
+        Assert.Equal(ApprovalStates.Pending, StateOnCluster());
     }
 
     private ClusterRecordWriter Writer() => new(_cluster.Mirror, _cluster.Api, TimeProvider.System, NullLogger.Instance);
