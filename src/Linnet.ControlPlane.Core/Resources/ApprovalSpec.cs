@@ -1,8 +1,8 @@
 namespace Linnet.ControlPlane.Core.Resources;
 
 /// <summary>What an <see cref="ApprovalResource"/> asks for and where its vote stands (Keel's <c>types.Approval</c>).</summary>
-/// <param name="Workload">The Workload to update (same namespace).</param>
-/// <param name="Identifier">Keel's identifier, <c>workload/&lt;namespace&gt;/&lt;name&gt;:&lt;new tag&gt;</c>.</param>
+/// <param name="Workload">The Workload, or Deployment, to update (same namespace; which kind the identifier says).</param>
+/// <param name="Identifier">Keel's identifier, <c>workload/&lt;namespace&gt;/&lt;name&gt;:&lt;new tag&gt;</c> (<c>deployment/…</c> for a Deployment).</param>
 /// <param name="CurrentImage">The image the workload ran when the update was asked for.</param>
 /// <param name="NewImage">The image the update moves to, pinned to the digest that was pushed or polled: the
 /// digest voters approve is the one that runs (keel#803).</param>

@@ -9,22 +9,22 @@ namespace Linnet.ControlPlane.Core.Updates;
 public static class ApprovalNotifications
 {
     /// <summary>An update waits for votes.</summary>
-    public static Notification Requested(WorkloadResource workload, ImageUpdateSettings? settings, ApprovalResource approval) =>
+    public static Notification Requested(ImageUpdateSettings? settings, ApprovalResource approval) =>
         Make(settings, approval, "approval required", NotificationLevel.Info,
-            $"New image is available for resource {Id(workload)} ({approval.Spec.CurrentImage} -> {approval.Spec.NewImage}). {approval.Spec.VotesRequired} approval(s) required before {approval.Spec.Deadline.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}: linnet approvals approve {approval.Metadata.Name} -n {approval.Metadata.Namespace}");
+            $"New image is available for resource {approval.Metadata.Namespace}/{approval.Spec.Workload} ({approval.Spec.CurrentImage} -> {approval.Spec.NewImage}). {approval.Spec.VotesRequired} approval(s) required before {approval.Spec.Deadline.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}: linnet approvals approve {approval.Metadata.Name} -n {approval.Metadata.Namespace}");
 
     /// <summary>A voter rejected the update.</summary>
     public static Notification Rejected(ImageUpdateSettings? settings, ApprovalResource approval) =>
         Make(settings, approval, "approval rejected", NotificationLevel.Warn,
-            $"Update of Workload {approval.Metadata.Namespace}/{approval.Spec.Workload} ({approval.Spec.CurrentImage} -> {approval.Spec.NewImage}) was rejected: {approval.Spec.Reason}");
+            $"Update of {ApprovalRequests.TargetKind(approval)} {approval.Metadata.Namespace}/{approval.Spec.Workload} ({approval.Spec.CurrentImage} -> {approval.Spec.NewImage}) was rejected: {approval.Spec.Reason}");
 
     /// <summary>The deadline passed before enough voters approved.</summary>
     public static Notification Expired(ImageUpdateSettings? settings, ApprovalResource approval) =>
         Make(settings, approval, "approval expired", NotificationLevel.Warn,
-            $"Update of Workload {approval.Metadata.Namespace}/{approval.Spec.Workload} ({approval.Spec.CurrentImage} -> {approval.Spec.NewImage}) expired with {approval.Spec.Voters.Count}/{approval.Spec.VotesRequired} approval(s)");
+            $"Update of {ApprovalRequests.TargetKind(approval)} {approval.Metadata.Namespace}/{approval.Spec.Workload} ({approval.Spec.CurrentImage} -> {approval.Spec.NewImage}) expired with {approval.Spec.Voters.Count}/{approval.Spec.VotesRequired} approval(s)");
 
     private static Notification Make(ImageUpdateSettings? settings, ApprovalResource approval, string name, NotificationLevel level, string message) =>
-        new(name, message, level, approval.Spec.UpdatedAt, "approval", "Workload", $"{approval.Metadata.Namespace}/{approval.Spec.Workload}")
+        new(name, message, level, approval.Spec.UpdatedAt, "approval", ApprovalRequests.TargetKind(approval), $"{approval.Metadata.Namespace}/{approval.Spec.Workload}")
         {
             Fields =
             [
@@ -35,6 +35,4 @@ public static class ApprovalNotifications
             ],
             Channels = settings?.NotifyChannels ?? [],
         };
-
-    private static string Id(WorkloadResource workload) => $"{workload.Metadata.Namespace}/{workload.Metadata.Name}";
 }

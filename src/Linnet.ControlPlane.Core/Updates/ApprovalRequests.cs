@@ -5,19 +5,31 @@ using Linnet.Registry;
 
 namespace Linnet.ControlPlane.Core.Updates;
 
-/// <summary>Keel's approvals for universal Workloads: an update of a workload with <c>keel.sh/approvals: N</c>
-/// becomes a pending <see cref="ApprovalResource"/> (one per workload and new tag, Keel's identifier
-/// <c>workload/&lt;ns&gt;/&lt;name&gt;:&lt;tag&gt;</c>) that waits until N distinct voters approve, one rejects,
+/// <summary>Keel's approvals: an update of a Workload or Deployment with <c>keel.sh/approvals: N</c>
+/// becomes a pending <see cref="ApprovalResource"/> (one per resource and new tag, Keel's identifier
+/// <c>&lt;kind&gt;/&lt;ns&gt;/&lt;name&gt;:&lt;tag&gt;</c>, the kind in lower case: <c>workload/…</c>, <c>deployment/…</c>) that waits until N distinct voters approve, one rejects,
 /// or <c>keel.sh/approvalDeadline</c> passes.</summary>
 public static class ApprovalRequests
 {
     /// <summary>Keel's identifier of the update of <paramref name="workload"/> to <paramref name="newImage"/>.</summary>
-    public static string Identifier(WorkloadResource workload, string newImage)
+    public static string Identifier(WorkloadResource workload, string newImage) => Identifier((Resource)workload, newImage);
+
+    /// <summary>Keel's identifier of the update of <paramref name="owner"/> (a Workload or a Deployment) to
+    /// <paramref name="newImage"/>: <c>&lt;kind in lower case&gt;/&lt;namespace&gt;/&lt;name&gt;:&lt;tag&gt;</c>.</summary>
+    public static string Identifier(Resource owner, string newImage)
     {
-        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(newImage);
         var tag = ImageReference.TryParse(newImage, out var image, out _) ? image.Tag ?? "latest" : newImage;
-        return $"workload/{workload.Metadata.Namespace}/{workload.Metadata.Name}:{tag}";
+        return $"{owner.Kind.ToLowerInvariant()}/{owner.Metadata.Namespace}/{owner.Metadata.Name}:{tag}";
+    }
+
+    /// <summary>The kind of resource <paramref name="approval"/> updates, read from its identifier's prefix:
+    /// <c>Deployment</c> for <c>deployment/…</c>, else <c>Workload</c>.</summary>
+    public static string TargetKind(ApprovalResource approval)
+    {
+        ArgumentNullException.ThrowIfNull(approval);
+        return approval.Spec.Identifier.StartsWith("deployment/", StringComparison.Ordinal) ? DeploymentResource.KindName : WorkloadResource.KindName;
     }
 
     /// <summary>The store name of the approval with <paramref name="identifier"/>: the workload's name (cut so the
@@ -35,11 +47,20 @@ public static class ApprovalRequests
     public static ApprovalResource Request(WorkloadResource workload, string newImage, int votes, TimeSpan deadline, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(workload);
-        var identifier = Identifier(workload, newImage);
+        return Request(workload, workload.Spec.Image ?? "", newImage, votes, deadline, now);
+    }
+
+    /// <summary>The pending request for moving <paramref name="owner"/> (a Workload, or a Deployment's containers
+    /// that run <paramref name="currentImage"/>) to <paramref name="newImage"/>, asked at <paramref name="now"/>,
+    /// expiring after <paramref name="deadline"/>.</summary>
+    public static ApprovalResource Request(Resource owner, string currentImage, string newImage, int votes, TimeSpan deadline, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var identifier = Identifier(owner, newImage);
         return new ApprovalResource
         {
-            Metadata = new ObjectMeta { Name = Name(workload.Metadata.Name, identifier), Namespace = workload.Metadata.Namespace },
-            Spec = new ApprovalSpec(workload.Metadata.Name, identifier, workload.Spec.Image ?? "", newImage, votes, now + deadline, now) { UpdatedAt = now },
+            Metadata = new ObjectMeta { Name = Name(owner.Metadata.Name, identifier), Namespace = owner.Metadata.Namespace },
+            Spec = new ApprovalSpec(owner.Metadata.Name, identifier, currentImage, newImage, votes, now + deadline, now) { UpdatedAt = now },
         };
     }
 

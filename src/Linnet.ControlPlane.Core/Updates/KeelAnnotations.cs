@@ -47,6 +47,12 @@ public static class KeelAnnotations
     /// <summary><c>keel.sh/imagePullSecret</c>.</summary>
     public const string ImagePullSecret = "keel.sh/imagePullSecret";
 
+    /// <summary><c>keel.sh/initContainers</c>: Keel also updates a Deployment's init containers when it is <c>true</c>.</summary>
+    public const string InitContainers = "keel.sh/initContainers";
+
+    /// <summary><c>keel.sh/imageVolumes</c>: Keel also updates a pod template's OCI image volumes when it is <c>true</c>.</summary>
+    public const string ImageVolumes = "keel.sh/imageVolumes";
+
     /// <summary>Keel's default <c>keel.sh/approvalDeadline</c>, in hours.</summary>
     public const int DefaultApprovalDeadlineHours = 24;
 
@@ -270,6 +276,12 @@ public static class KeelAnnotations
             {
                 var check = ValueProblem(key, value);
                 errors.Add(new FieldError(path(key), check ?? "is not supported: a universal Workload names its registry credentials in spec.imagePullSecretFile"));
+            }
+            else if (key is InitContainers or ImageVolumes)
+            {
+                errors.Add(new FieldError(path(key), key == InitContainers
+                    ? "is not supported: Linnet updates the containers of a Deployment's pod template, not its init containers"
+                    : "is not supported: Linnet does not update image volumes"));
             }
             else if (key is Approvals or ApprovalDeadline)
             {

@@ -82,8 +82,15 @@ public static class ReleaseLoop
     /// version).</summary>
     public static bool WasRolledBack(IEnumerable<ReleaseVerdictResource> verdicts, WorkloadResource workload, string candidate)
     {
-        ArgumentNullException.ThrowIfNull(verdicts);
         ArgumentNullException.ThrowIfNull(workload);
+        return WasRolledBack(verdicts, workload.Metadata.Namespace, workload.Metadata.Name, candidate);
+    }
+
+    /// <summary>Whether <paramref name="candidate"/> is a version a canary rolled back of the workload (or
+    /// Deployment) <paramref name="ns"/>/<paramref name="name"/>.</summary>
+    public static bool WasRolledBack(IEnumerable<ReleaseVerdictResource> verdicts, string ns, string name, string candidate)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
         if (!ImageReference.TryParse(candidate, out var next, out _))
         {
             return false;
@@ -91,7 +98,7 @@ public static class ReleaseLoop
 
         foreach (var verdict in verdicts)
         {
-            if (verdict.Spec.Verdict != ReleaseVerdicts.RolledBack || verdict.Metadata.Namespace != workload.Metadata.Namespace || verdict.Spec.Workload != workload.Metadata.Name
+            if (verdict.Spec.Verdict != ReleaseVerdicts.RolledBack || verdict.Metadata.Namespace != ns || verdict.Spec.Workload != name
                 || !ImageReference.TryParse(verdict.Spec.Image, out var bad, out _))
             {
                 continue;

@@ -106,6 +106,13 @@ internal sealed class ApprovalApi(IResourceStore store, ImageUpdateApplier appli
         }
 
         var approval = matches[0];
+        if (ApprovalRequests.TargetKind(approval) == DeploymentResource.KindName && !applier.WritesDeployments)
+        {
+            // On a cluster the leader owns the records (it writes them to the cluster): a vote here would be lost.
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"{approval.Spec.Identifier} updates a Deployment: only the control plane replica holding the leader lease records votes and writes Deployments; nothing was done, try again (on the leader)");
+            return;
+        }
+
         try
         {
             switch (action)
@@ -164,6 +171,11 @@ internal sealed class ApprovalApi(IResourceStore store, ImageUpdateApplier appli
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, $"{approval.Spec.Identifier} changed meanwhile, nothing was done; try again: {ex.Message}");
         }
+        catch (InvalidOperationException ex) when (ApprovalRequests.TargetKind(approval) == DeploymentResource.KindName)
+        {
+            // A Deployment is written by the leader only; the vote was not recorded.
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message);
+        }
     }
 
     private async Task<bool> RefuseDecidedAsync(HttpContext context, ApprovalResource approval)
@@ -179,13 +191,8 @@ internal sealed class ApprovalApi(IResourceStore store, ImageUpdateApplier appli
         return true;
     }
 
-    private ImageUpdateSettings? SettingsOf(ApprovalResource approval)
-    {
-        var snapshot = store.Snapshot();
-        return snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) is WorkloadResource workload
-            ? ImagePolicies.For(snapshot, workload)
-            : null;
-    }
+    private ImageUpdateSettings? SettingsOf(ApprovalResource approval) =>
+        ImageTargets.SettingsOf(store.Snapshot(), ApprovalRequests.TargetKind(approval), approval.Metadata.Namespace, approval.Spec.Workload);
 
     private static string? Text(JsonObject body, string key, out string? value)
     {

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.ControlPlane.Updates;
 
 /// <summary>Expires pending approvals whose <c>keel.sh/approvalDeadline</c> passed (Keel's expiry service): the
-/// approval is recorded <see cref="ApprovalStates.Expired"/> with its vote count, and the expiry is notified.</summary>
-internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ApprovalExpiry> logger) : PeriodicService(time, logger)
+/// approval is recorded <see cref="ApprovalStates.Expired"/> with its vote count, and the expiry is notified. On a
+/// cluster only the leader expires a Deployment's approvals (it owns the records).</summary>
+internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ApprovalExpiry> logger, IDeploymentImageWriter? deployments = null) : PeriodicService(time, logger)
 {
     /// <inheritdoc />
     protected override TimeSpan Interval { get; } = TimeSpan.FromSeconds(1);
@@ -20,7 +21,8 @@ internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationS
         var now = Time.GetUtcNow();
         var snapshot = store.Snapshot();
         var expired = 0;
-        foreach (var approval in snapshot.OfKind<ApprovalResource>().Where(a => a.Spec.State == ApprovalStates.Pending && a.Spec.Deadline <= now).ToList())
+        foreach (var approval in snapshot.OfKind<ApprovalResource>().Where(a => a.Spec.State == ApprovalStates.Pending && a.Spec.Deadline <= now)
+            .Where(a => ApprovalRequests.TargetKind(a) != DeploymentResource.KindName || deployments?.CanWrite == true).ToList())
         {
             var record = approval with
             {
@@ -42,8 +44,7 @@ internal sealed partial class ApprovalExpiry(IResourceStore store, NotificationS
             }
 
             expired++;
-            var workload = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) as WorkloadResource;
-            notifications.Publish(ApprovalNotifications.Expired(workload is null ? null : ImagePolicies.For(snapshot, workload), record));
+            notifications.Publish(ApprovalNotifications.Expired(ImageTargets.SettingsOf(snapshot, ApprovalRequests.TargetKind(approval), approval.Metadata.Namespace, approval.Spec.Workload), record));
             Log.Expired(Logger, approval.Spec.Identifier, approval.Spec.Voters.Count, approval.Spec.VotesRequired);
         }
 

@@ -7,76 +7,97 @@ using Microsoft.Extensions.Logging;
 namespace Linnet.ControlPlane.Updates;
 
 /// <summary>The one place an image update is applied, whatever found it (a webhook, a poll, the last approving
-/// vote): notifies "preparing", commits the new <c>spec.image</c> of every planned workload in one transaction
-/// (each expected at the version it was planned from), then notifies the result, as Keel does. The supervisor then
-/// replaces the instances, which run exactly the planned digest. A workload whose settings ask for approvals is not
-/// updated but asked for approval: a pending <see cref="ApprovalResource"/> is stored in the same transaction;
-/// the update runs when enough voters approve (<see cref="ApplyApprovedAsync"/>), with the approved digest.</summary>
-internal sealed partial class ImageUpdateApplier(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ImageUpdateApplier> logger)
+/// vote), to whatever holds the image (<see cref="ImageTarget"/>): notifies "preparing", applies, then notifies the
+/// result, as Keel does. A Workload's new <c>spec.image</c> is committed to the store, every planned workload in one
+/// transaction (each expected at the version it was planned from); the supervisor then replaces the instances,
+/// which run exactly the planned digest. A Deployment's containers are written to the cluster by the
+/// <see cref="IDeploymentImageWriter"/> (only on the replica that leads: elsewhere Deployments are left to the
+/// leader), on condition that the Deployment is still as planned. A target whose settings ask for approvals is not
+/// updated but asked for approval: a pending <see cref="ApprovalResource"/> is stored (with the Workloads' updates,
+/// in the same transaction); the update runs when enough voters approve (<see cref="ApplyApprovedAsync"/>), with
+/// the approved digest.</summary>
+internal sealed partial class ImageUpdateApplier(IResourceStore store, NotificationSender notifications, TimeProvider time, ILogger<ImageUpdateApplier> logger, IDeploymentImageWriter? deployments = null)
 {
+    /// <summary>Whether updates of Deployments are written by this replica now.</summary>
+    public bool WritesDeployments => deployments?.CanWrite == true;
+
     /// <summary>Applies <paramref name="plan"/>; <paramref name="source"/> names the trigger in the log. Returns the
     /// updates made and the approvals asked for (an update already waiting, or decided, is in neither).</summary>
-    /// <exception cref="ConflictException">A workload changed since it was planned; nothing was applied (the
-    /// failure is notified).</exception>
-    public async Task<(IReadOnlyList<(WorkloadResource Workload, string Image)> Updated, IReadOnlyList<ApprovalResource> Requested)> ApplyAsync(IReadOnlyList<(WorkloadResource Workload, string Image)> plan, string source, CancellationToken cancellationToken)
+    /// <exception cref="ConflictException">A workload or Deployment changed since it was planned; no Workload was
+    /// updated (the failure is notified).</exception>
+    public async Task<(IReadOnlyList<ImageUpdate> Updated, IReadOnlyList<ApprovalResource> Requested)> ApplyAsync(IReadOnlyList<ImageUpdate> plan, string source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.Count == 0)
+        var writable = plan.Where(u => u.Target.Owner is not DeploymentResource || WritesDeployments).ToList();
+        if (writable.Count < plan.Count)
+        {
+            Log.NotLeading(logger, source, plan.Count - writable.Count);
+        }
+
+        if (writable.Count == 0)
         {
             return ([], []);
         }
 
         var now = time.GetUtcNow();
-        var snapshot = store.Snapshot();
-        var approvals = snapshot.OfKind<ApprovalResource>().ToList();
-        var policies = snapshot.OfKind<ImagePolicyResource>().ToList();
-        var updates = new List<(WorkloadResource Workload, string Image)>();
-        var requests = new List<(WorkloadResource Workload, ApprovalResource Approval)>();
-        foreach (var (workload, image) in plan)
+        var approvals = store.Snapshot().OfKind<ApprovalResource>().ToList();
+        var updates = new List<ImageUpdate>();
+        var requests = new List<(ImageUpdate Update, ApprovalResource Approval)>();
+        foreach (var update in writable)
         {
-            var settings = ImagePolicies.For(workload, policies);
-            var votes = settings?.Approvals ?? 0;
+            var (target, image) = (update.Target, update.Image);
+            var votes = target.Settings.Approvals;
             if (votes == 0)
             {
-                updates.Add((workload, image));
+                updates.Add(update);
             }
-            else if (ApprovalRequests.Find(approvals, workload.Metadata.Namespace, ApprovalRequests.Identifier(workload, image)) is null)
+            else if (ApprovalRequests.Find(approvals, target.Owner.Metadata.Namespace, ApprovalRequests.Identifier(target.Owner, image)) is null
+                && !requests.Any(r => r.Update.Target.Owner.Key == target.Owner.Key && r.Update.Image == image))
             {
                 // Pending: it waits. Decided (rejected, expired, superseded): that version is not asked for again;
-                // deleting the record asks again at the next push or poll.
-                requests.Add((workload, ApprovalRequests.Request(workload, image, votes, settings!.ApprovalDeadline, now)));
+                // deleting the record asks again at the next push or poll. A Deployment's containers moving to one
+                // image are one request, as Keel asks once per resource.
+                requests.Add((update, ApprovalRequests.Request(target.Owner, target.Image, image, votes, target.Settings.ApprovalDeadline, now)));
             }
         }
 
         var extra = requests.Select(r => (StoreChange)new PutChange(r.Approval) { ExpectedVersion = 0 }).ToList();
-        await CommitAsync(updates, extra, cancellationToken);
-        foreach (var (workload, approval) in requests)
+        await CommitAsync([.. updates.Where(u => u.Target.Owner is WorkloadResource)], extra, cancellationToken);
+        foreach (var (update, approval) in requests)
         {
-            notifications.Publish(ApprovalNotifications.Requested(workload, ImagePolicies.For(workload, policies), approval));
-            Log.ApprovalRequested(logger, source, $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", approval.Spec.NewImage, approval.Spec.VotesRequired);
+            notifications.Publish(ApprovalNotifications.Requested(update.Target.Settings, approval));
+            Log.ApprovalRequested(logger, source, $"{update.Target.Kind} {update.Target.Id}", approval.Spec.NewImage, approval.Spec.VotesRequired);
         }
 
-        foreach (var (workload, image) in updates)
+        foreach (var group in updates.Where(u => u.Target.Owner is DeploymentResource).GroupBy(u => u.Target.Owner.Key))
         {
-            Log.Updated(logger, source, $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", image);
+            await WriteDeploymentAsync([.. group], cancellationToken);
+        }
+
+        foreach (var update in updates)
+        {
+            Log.Updated(logger, source, $"{update.Target.Kind} {update.Target.Id}", update.Target.Container, update.Image);
         }
 
         return (updates, requests.Select(r => r.Approval).ToList());
     }
 
     /// <summary>Runs the update <paramref name="approval"/> (just approved by enough voters, not yet stored so)
-    /// asked for: the workload moves to exactly the approved image and digest, and the approval is recorded
-    /// <see cref="ApprovalStates.Applied"/>, in one transaction. A workload that runs another image than the one
-    /// the approval was asked from (or is gone) is not touched: the approval is recorded
-    /// <see cref="ApprovalStates.Superseded"/>.</summary>
+    /// asked for: the Workload (or the Deployment's containers that ran the image the approval was asked from) moves
+    /// to exactly the approved image and digest, and the approval is recorded <see cref="ApprovalStates.Applied"/>
+    /// (a Workload's in one transaction). A target that runs another image than the one the approval was asked from
+    /// (or is gone) is not touched: the approval is recorded <see cref="ApprovalStates.Superseded"/>.</summary>
     /// <returns>The approval as stored.</returns>
-    /// <exception cref="ConflictException">The workload or the approval changed meanwhile; nothing was applied.</exception>
+    /// <exception cref="ConflictException">The target or the approval changed meanwhile; nothing was applied.</exception>
+    /// <exception cref="InvalidOperationException">The approval is for a Deployment and this replica does not lead.</exception>
     public async Task<ApprovalResource> ApplyApprovedAsync(ApprovalResource approval, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(approval);
         var now = time.GetUtcNow();
-        var workload = store.Snapshot().Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, approval.Metadata.Namespace, approval.Spec.Workload)) as WorkloadResource;
-        if (workload is null || workload.Spec.Image != approval.Spec.CurrentImage)
+        var kind = ApprovalRequests.TargetKind(approval);
+        var owner = store.Snapshot().Resources.GetValueOrDefault(new ResourceKey(kind, approval.Metadata.Namespace, approval.Spec.Workload));
+        var targets = owner is null ? [] : ImageTargets.Of([owner], store.Snapshot().OfKind<ImagePolicyResource>()).Where(t => t.Image == approval.Spec.CurrentImage).ToList();
+        if (targets.Count == 0)
         {
             var superseded = approval with
             {
@@ -84,7 +105,7 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
                 {
                     State = ApprovalStates.Superseded,
                     UpdatedAt = now,
-                    Reason = workload is null ? "the workload is gone" : $"the workload runs {workload.Spec.Image} now, not {approval.Spec.CurrentImage} the approval was asked from",
+                    Reason = owner is null ? $"the {kind.ToLowerInvariant()} is gone" : $"the {kind.ToLowerInvariant()} no longer runs {approval.Spec.CurrentImage} the approval was asked from",
                 },
             };
             var result = await store.CommitAsync([new PutChange(superseded) { ExpectedVersion = approval.Metadata.ResourceVersion }], cancellationToken);
@@ -92,52 +113,103 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
         }
 
         var applied = approval with { Spec = approval.Spec with { State = ApprovalStates.Applied, UpdatedAt = now, Reason = null } };
-        await CommitAsync([(workload, approval.Spec.NewImage)], [new PutChange(applied) { ExpectedVersion = approval.Metadata.ResourceVersion }], cancellationToken);
-        Log.Updated(logger, "approval " + approval.Metadata.Name, $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", approval.Spec.NewImage);
+        var updates = targets.Select(t => new ImageUpdate(t, approval.Spec.NewImage)).ToList();
+        if (owner is DeploymentResource)
+        {
+            if (!WritesDeployments)
+            {
+                throw new InvalidOperationException($"{approval.Spec.Identifier} updates a Deployment, which only the control plane replica holding the leader lease writes: vote again (the next vote reaches it when it is the only replica, or through its address)");
+            }
+
+            await WriteDeploymentAsync(updates, cancellationToken);
+            await store.CommitAsync([new PutChange(applied) { ExpectedVersion = approval.Metadata.ResourceVersion }], cancellationToken);
+        }
+        else
+        {
+            await CommitAsync(updates, [new PutChange(applied) { ExpectedVersion = approval.Metadata.ResourceVersion }], cancellationToken);
+        }
+
+        foreach (var update in updates)
+        {
+            Log.Updated(logger, "approval " + approval.Metadata.Name, $"{kind} {update.Target.Id}", update.Target.Container, approval.Spec.NewImage);
+        }
+
         return (ApprovalResource)store.Snapshot().Resources[applied.Key];
     }
 
-    private async Task CommitAsync(List<(WorkloadResource Workload, string Image)> updates, List<StoreChange> extra, CancellationToken cancellationToken)
+    // One Deployment's planned containers, in one conditional write to the cluster.
+    private async Task WriteDeploymentAsync(List<ImageUpdate> updates, CancellationToken cancellationToken)
+    {
+        var deployment = (DeploymentResource)updates[0].Target.Owner;
+        foreach (var update in updates)
+        {
+            notifications.Publish(ImageUpdateNotifications.Preparing(update.Target, update.Target.Settings, update.Image, time.GetUtcNow()));
+        }
+
+        try
+        {
+            await deployments!.WriteAsync(deployment, updates.ToDictionary(u => u.Target.Container, u => u.Image, StringComparer.Ordinal), cancellationToken);
+        }
+        catch (ConflictException ex)
+        {
+            foreach (var update in updates)
+            {
+                notifications.Publish(ImageUpdateNotifications.Failed(update.Target, update.Target.Settings, update.Image, ex.Message, time.GetUtcNow()));
+            }
+
+            throw;
+        }
+
+        foreach (var update in updates)
+        {
+            notifications.Publish(ImageUpdateNotifications.Updated(update.Target, update.Target.Settings, update.Image, time.GetUtcNow()));
+        }
+    }
+
+    private async Task CommitAsync(List<ImageUpdate> updates, List<StoreChange> extra, CancellationToken cancellationToken)
     {
         if (updates.Count == 0 && extra.Count == 0)
         {
             return;
         }
 
-        var snapshot = store.Snapshot();
-        var settings = updates.Select(u => ImagePolicies.For(snapshot, u.Workload)).ToList();
         for (var i = 0; i < updates.Count; i++)
         {
-            notifications.Publish(ImageUpdateNotifications.Preparing(updates[i].Workload, settings[i], updates[i].Image, time.GetUtcNow()));
+            notifications.Publish(ImageUpdateNotifications.Preparing(updates[i].Target, updates[i].Target.Settings, updates[i].Image, time.GetUtcNow()));
         }
 
-        var changes = updates.Select(p => (StoreChange)new PutChange(p.Workload with { Spec = p.Workload.Spec with { Image = p.Image } }) { ExpectedVersion = p.Workload.Metadata.ResourceVersion }).Concat(extra).ToList();
+        var changes = updates.Select(u => (WorkloadResource)u.Target.Owner)
+            .Zip(updates, (w, u) => (StoreChange)new PutChange(w with { Spec = w.Spec with { Image = u.Image } }) { ExpectedVersion = w.Metadata.ResourceVersion })
+            .Concat(extra).ToList();
         try
         {
             await store.CommitAsync(changes, cancellationToken);
         }
         catch (ConflictException ex)
         {
-            for (var i = 0; i < updates.Count; i++)
+            foreach (var update in updates)
             {
-                notifications.Publish(ImageUpdateNotifications.Failed(updates[i].Workload, settings[i], updates[i].Image, ex.Message, time.GetUtcNow()));
+                notifications.Publish(ImageUpdateNotifications.Failed(update.Target, update.Target.Settings, update.Image, ex.Message, time.GetUtcNow()));
             }
 
             throw;
         }
 
-        for (var i = 0; i < updates.Count; i++)
+        foreach (var update in updates)
         {
-            notifications.Publish(ImageUpdateNotifications.Updated(updates[i].Workload, settings[i], updates[i].Image, time.GetUtcNow()));
+            notifications.Publish(ImageUpdateNotifications.Updated(update.Target, update.Target.Settings, update.Image, time.GetUtcNow()));
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "{Source}: {Workload} updated to {Image}")]
-        public static partial void Updated(ILogger logger, string source, string workload, string image);
+        [LoggerMessage(1, LogLevel.Information, "{Source}: {Target} (container {Container}) updated to {Image}")]
+        public static partial void Updated(ILogger logger, string source, string target, string container, string image);
 
-        [LoggerMessage(2, LogLevel.Information, "{Source}: update of {Workload} to {Image} waits for {Votes} approval(s)")]
-        public static partial void ApprovalRequested(ILogger logger, string source, string workload, string image, int votes);
+        [LoggerMessage(2, LogLevel.Information, "{Source}: update of {Target} to {Image} waits for {Votes} approval(s)")]
+        public static partial void ApprovalRequested(ILogger logger, string source, string target, string image, int votes);
+
+        [LoggerMessage(3, LogLevel.Information, "{Source}: {Count} planned Deployment update(s) left to the leader: this replica does not write to the cluster")]
+        public static partial void NotLeading(ILogger logger, string source, int count);
     }
 }

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Linnet.ControlPlane.Updates;
 
-/// <summary>Keel's poll trigger (<c>keel.sh/trigger: poll</c>, or an ImagePolicy's <c>trigger: poll</c>): each polled Workload's registry is asked, on its
+/// <summary>Keel's poll trigger (<c>keel.sh/trigger: poll</c>, or an ImagePolicy's <c>trigger: poll</c>): each polled
+/// <see cref="ImageTarget"/> (a Workload's image, each monitored container of a Deployment)'s registry is asked, on its
 /// <c>keel.sh/pollSchedule</c> (default <c>@every 1m</c>) and once when it is first seen, for only what its
 /// policy needs: the tag list and the new tag's manifest digest (<c>HEAD</c>) for tag policies; the current
 /// tag's digest for <c>force</c> + <c>matchTag</c>. A newer tag, or a new digest of the tag, is applied
@@ -19,7 +20,7 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
     // How often the store is looked at for workloads that started or stopped being polled.
     private static readonly TimeSpan Rescan = TimeSpan.FromSeconds(1);
 
-    private readonly Dictionary<ResourceKey, Watch> _watches = [];
+    private readonly Dictionary<(ResourceKey Owner, string Image), Watch> _watches = [];
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,17 +41,20 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
         }
     }
 
-    /// <summary>One pass: polls every workload whose time has come.</summary>
+    /// <summary>One pass: polls every target (a Workload's image, a Deployment's container) whose time has come; a
+    /// Deployment's containers that run one image are polled once and updated together, in one write, as Keel updates
+    /// a resource. A Deployment is polled only by the replica that writes Deployments (the leader).</summary>
     internal async Task PollDueAsync(RegistryClient registry, CancellationToken cancellationToken)
     {
-        var seen = new HashSet<ResourceKey>();
+        var seen = new HashSet<(ResourceKey, string)>();
         var snapshot = store.Snapshot();
-        foreach (var workload in snapshot.OfKind<WorkloadResource>())
+        var targets = ImageTargets.Of(snapshot);
+        foreach (var target in targets.DistinctBy(t => (t.Owner.Key, t.Image)))
         {
-            var key = new ResourceKey(WorkloadResource.KindName, workload.Metadata.Namespace, workload.Metadata.Name);
-            if (workload.Spec.Image is null || ImagePolicies.For(snapshot, workload) is not { Updates: true, Poll: { } schedule } settings
-                || !settings.MonitorsContainer(workload.Metadata.Name)
-                || !ImageReference.TryParse(workload.Spec.Image, out var current, out _))
+            var key = (target.Owner.Key, target.Image);
+            if (target.Settings is not { Updates: true, Poll: { } schedule } settings
+                || (target.Owner is DeploymentResource && !applier.WritesDeployments)
+                || !ImageReference.TryParse(target.Image, out var current, out _))
             {
                 continue;
             }
@@ -59,10 +63,11 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
 
             seen.Add(key);
             var now = time.GetUtcNow();
-            if (!_watches.TryGetValue(key, out var watch) || watch.Schedule != schedule.Text || watch.Image != current.WithTag(current.Tag ?? "latest").ToString())
+            var tagged = current.WithTag(current.Tag ?? "latest").ToString();
+            if (!_watches.TryGetValue(key, out var watch) || watch.Schedule != schedule.Text || watch.Image != tagged)
             {
                 // New, or its schedule or tag changed: poll now, as Keel does when it starts watching.
-                watch = new Watch(schedule.Text, current.WithTag(current.Tag ?? "latest").ToString(), now, _watches.TryGetValue(key, out var old) && old.Image == current.WithTag(current.Tag ?? "latest").ToString() ? old.Baseline : null);
+                watch = new Watch(schedule.Text, tagged, now, _watches.TryGetValue(key, out var old) && old.Image == tagged ? old.Baseline : null);
             }
 
             if (watch.Due > now)
@@ -74,15 +79,16 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
             var baseline = watch.Baseline;
             try
             {
-                baseline = await PollAsync(registry, workload, current, policy, baseline, cancellationToken);
+                var siblings = targets.Where(t => t.Owner.Key == target.Owner.Key && t.Image == target.Image).ToList();
+                baseline = await PollAsync(registry, siblings, current, policy, baseline, cancellationToken);
             }
             catch (Exception ex) when (ex is RegistryException or HttpRequestException or IOException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                Log.PollFailed(logger, $"{key.Namespace}/{key.Name}", current.Registry + "/" + current.Repository, ex.Message);
+                Log.PollFailed(logger, $"{target.Kind} {target.Id}", current.Registry + "/" + current.Repository, ex.Message);
             }
             catch (ConflictException)
             {
-                // Changed meanwhile: the next pass sees the new version.
+                // Changed meanwhile: the next pass plans again from the new version.
             }
 
             _watches[key] = watch with { Due = schedule.Next(time.GetUtcNow()), Baseline = baseline };
@@ -95,9 +101,9 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
     }
 
     // Returns the digest now known for the current tag (the baseline of an image not pinned to a digest).
-    private async Task<string?> PollAsync(RegistryClient registry, WorkloadResource workload, ImageReference current, ImageUpdatePolicy policy, string? baseline, CancellationToken cancellationToken)
+    private async Task<string?> PollAsync(RegistryClient registry, List<ImageTarget> targets, ImageReference current, ImageUpdatePolicy policy, string? baseline, CancellationToken cancellationToken)
     {
-        var credentials = workload.Spec.ImagePullSecretFile is { } file ? RegistryCredentials.FromDockerConfig(file, current.Registry) : null;
+        var credentials = targets[0].PullSecretFile is { } file ? RegistryCredentials.FromDockerConfig(file, current.Registry) : null;
         var repository = current.Registry == ImageReference.DockerHub ? current.Repository : current.Registry + "/" + current.Repository;
         var currentTag = current.Tag ?? "latest";
         ImagePushEvent push;
@@ -126,8 +132,7 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
             push = new ImagePushEvent(repository, tag, digest.ToString());
         }
 
-        var snapshot = store.Snapshot();
-        await applier.ApplyAsync(ImageUpdatePlanner.Plan([workload], push, snapshot.OfKind<ReleaseVerdictResource>(), snapshot.OfKind<ImagePolicyResource>()), "poll", cancellationToken);
+        await applier.ApplyAsync(ImageUpdatePlanner.Plan(targets, push, store.Snapshot().OfKind<ReleaseVerdictResource>()), "poll", cancellationToken);
         return null;
     }
 
@@ -135,7 +140,7 @@ internal sealed partial class RegistryPoller(IResourceStore store, ImageUpdateAp
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "poll of {Workload} ({Repository}) failed, tried again at its next time: {Reason}")]
-        public static partial void PollFailed(ILogger logger, string workload, string repository, string reason);
+        [LoggerMessage(1, LogLevel.Warning, "poll of {Target} ({Repository}) failed, tried again at its next time: {Reason}")]
+        public static partial void PollFailed(ILogger logger, string target, string repository, string reason);
     }
 }

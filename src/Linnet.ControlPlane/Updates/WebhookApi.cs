@@ -12,13 +12,18 @@ using Microsoft.AspNetCore.Routing;
 namespace Linnet.ControlPlane.Updates;
 
 /// <summary>Keel's webhook triggers at Keel's paths, <c>POST /v1/webhooks/{native,dockerhub,quay,registry,harbor,azure,github,jfrog}</c>: a
-/// pushed tag updates every Workload whose image is that repository and whose <c>keel.sh/policy</c> accepts it.
+/// pushed tag updates every Workload, and every monitored container of a Deployment on a cluster, whose image is that
+/// repository and whose <c>keel.sh/policy</c> accepts it (<see cref="ImageTargets"/>); a target that changed meanwhile
+/// is planned again (up to three times, then 409).
 /// Every request must carry the configured Basic credentials (webhooks are off without them), or, for GitHub with
 /// its secret configured, GitHub's signature of the body; every payload is
 /// validated first, so a malformed one gets 400 and changes nothing.</summary>
 internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions options, ImageUpdateApplier applier)
 {
     private const int MaxBody = 1 << 20;
+
+    // Plans of one push tried at most this many times when a target changes under them.
+    private const int MaxAttempts = 3;
 
     // The webhooks authenticate registries themselves (Basic, WebhookCredentials): they opt out of the admin
     // credential the rest of the API requires, as a registry cannot hold it.
@@ -79,31 +84,62 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
         var approvals = new JsonArray();
         foreach (var push in events)
         {
-            var snapshot = store.Snapshot();
-            var plan = ImageUpdatePlanner.Plan(snapshot.OfKind<WorkloadResource>(), push, snapshot.OfKind<ReleaseVerdictResource>(), snapshot.OfKind<ImagePolicyResource>());
-            IReadOnlyList<(WorkloadResource Workload, string Image)> applied;
-            try
+            IReadOnlyList<ImageUpdate> applied = [];
+            for (var attempt = 1; ; attempt++)
             {
-                (applied, var requested) = await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
-                foreach (var approval in requested)
+                var snapshot = store.Snapshot();
+                var plan = ImageUpdatePlanner.Plan(ImageTargets.Of(snapshot), push, snapshot.OfKind<ReleaseVerdictResource>());
+                try
                 {
-                    approvals.Add(new JsonObject { ["workload"] = $"{approval.Metadata.Namespace}/{approval.Spec.Workload}", ["image"] = approval.Spec.NewImage, ["id"] = approval.Metadata.Name, ["identifier"] = approval.Spec.Identifier });
+                    (applied, var requested) = await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
+                    foreach (var approval in requested)
+                    {
+                        approvals.Add(new JsonObject { ["kind"] = ApprovalRequests.TargetKind(approval), ["workload"] = $"{approval.Metadata.Namespace}/{approval.Spec.Workload}", ["image"] = approval.Spec.NewImage, ["id"] = approval.Metadata.Name, ["identifier"] = approval.Spec.Identifier });
+                    }
+
+                    break;
+                }
+                catch (ConflictException ex)
+                {
+                    // A target changed between the snapshot and the write: plan again from what the store holds now
+                    // (for a Deployment, the cluster's change once the watch has brought it); still changing, the
+                    // sender retries.
+                    if (attempt < MaxAttempts && await ChangedAsync(snapshot.Revision, context.RequestAborted))
+                    {
+                        continue;
+                    }
+
+                    await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, ex.Message);
+                    return;
                 }
             }
-            catch (ConflictException ex)
-            {
-                // The workload changed between the snapshot and the commit: the sender retries.
-                await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, ex.Message);
-                return;
-            }
 
-            foreach (var (workload, image) in applied)
+            foreach (var update in applied)
             {
-                updated.Add(new JsonObject { ["workload"] = $"{workload.Metadata.Namespace}/{workload.Metadata.Name}", ["image"] = image });
+                updated.Add(new JsonObject { ["kind"] = update.Target.Kind, ["workload"] = update.Target.Id, ["container"] = update.Target.Container, ["image"] = update.Image });
             }
         }
 
         await ApiResponses.JsonAsync(context, StatusCodes.Status200OK, new JsonObject { ["updated"] = updated, ["approvals"] = approvals });
+    }
+
+    // Whether the store moves past revision within a few seconds (the change that caused a conflict arriving).
+    private async Task<bool> ChangedAsync(long revision, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await foreach (var _ in store.WatchAsync(revision, deadline.Token))
+            {
+                return true;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return false;
     }
 
     private static bool Authenticated(HttpRequest request, WebhookCredentials expected)

@@ -78,6 +78,53 @@ public sealed class ClusterApi(IKubernetes client)
         return ToJson(written);
     }
 
+    /// <summary>Creates <paramref name="obj"/> (a custom resource of <paramref name="type"/>) in its namespace; 409 when the name is taken.</summary>
+    public async Task<JsonObject> CreateAsync(WatchedType type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        var body = JsonSerializer.Deserialize<JsonElement>(obj.ToJsonString());
+        var written = await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, type.Group, type.Version, obj["metadata"]!["namespace"]!.GetValue<string>(), type.Plural, cancellationToken: cancellationToken);
+        return ToJson(written);
+    }
+
+    /// <summary>Replaces <paramref name="obj"/> (a custom resource of <paramref name="type"/>); its resourceVersion makes it
+    /// conditional (409 when the object changed meanwhile).</summary>
+    public async Task<JsonObject> ReplaceAsync(WatchedType type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        var metadata = obj["metadata"]!;
+        var body = JsonSerializer.Deserialize<JsonElement>(obj.ToJsonString());
+        var written = await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, type.Group, type.Version, metadata["namespace"]!.GetValue<string>(), type.Plural, metadata["name"]!.GetValue<string>(), cancellationToken: cancellationToken);
+        return ToJson(written);
+    }
+
+    /// <summary>Deletes the custom resource <paramref name="ns"/>/<paramref name="name"/> of <paramref name="type"/>.</summary>
+    public async Task DeleteAsync(WatchedType type, string ns, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        await client.CustomObjects.DeleteNamespacedCustomObjectAsync(type.Group, type.Version, ns, type.Plural, name, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Applies the JSON merge patch (RFC 7386, <c>application/merge-patch+json</c>) <paramref name="patch"/> to
+    /// the object <paramref name="ns"/>/<paramref name="name"/> of <paramref name="type"/> (a namespaced type of a named
+    /// group, such as <c>apps/v1</c> Deployments); a <c>metadata.resourceVersion</c> in the patch makes it conditional
+    /// (a 409 when the object changed meanwhile). Returns the object as written.</summary>
+    public async Task<JsonObject> MergePatchAsync(WatchedType type, string ns, string name, JsonObject patch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(patch);
+        if (type.Group.Length == 0)
+        {
+            throw new NotSupportedException($"core {type.Plural} are not patched");
+        }
+
+        var body = new k8s.Models.V1Patch(patch.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch);
+        var written = await client.CustomObjects.PatchNamespacedCustomObjectAsync(body, type.Group, type.Version, ns, type.Plural, name, cancellationToken: cancellationToken);
+        return ToJson(written);
+    }
+
     private static JsonObject ToJson(object value) =>
         JsonNode.Parse(value is JsonElement element ? element.GetRawText() : KubernetesJson.Serialize(value)) as JsonObject ?? new JsonObject();
 

@@ -21,6 +21,21 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
     /// <summary>The store it fills.</summary>
     public IResourceStore Store => store;
 
+    /// <summary>Whether this replica's store is the truth of Linnet's records (<see cref="WatchedType.Records"/>): true
+    /// while it leads, when the control plane writes them and <see cref="ClusterRecordWriter"/> takes them to the cluster.
+    /// A record the store already holds is then not overwritten by the cluster's copy (which may be an older write of its
+    /// own still on its way back); one it lacks (a restart) is taken, and a deletion on the cluster is followed.</summary>
+    public Func<bool> OwnsRecords { get; set; } = static () => false;
+
+    /// <summary>The store keys of the objects of <paramref name="type"/> mirrored now.</summary>
+    public IReadOnlyList<ResourceKey> KeysOf(WatchedType type)
+    {
+        lock (_byKey)
+        {
+            return _objects.Where(kv => kv.Key.Type == type && kv.Value.Key is not null).Select(kv => kv.Value.Key!.Value).ToList();
+        }
+    }
+
     /// <summary>Objects refused (<c>kind namespace/name</c>) with their reasons, as the last event left them.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Refused
     {
@@ -179,7 +194,7 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
             }
         }
 
-        if (resource is not null)
+        if (resource is not null && !(WatchedType.Records.Contains(type) && OwnsRecords() && store.Snapshot().Resources.ContainsKey(resource.Key)))
         {
             changes.Add(new PutChange(resource));
         }

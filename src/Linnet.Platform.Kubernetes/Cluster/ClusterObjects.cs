@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Linnet.ControlPlane.Core.Kinds;
 using Linnet.ControlPlane.Core.Manifests;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Updates;
 using Linnet.Platform.Kubernetes.Admission;
 using Linnet.Platform.Kubernetes.Injection;
 
@@ -211,8 +212,10 @@ public static class ClusterObjects
 
     private static bool? Flag(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var flag) ? flag : null;
 
-    /// <summary>What of <paramref name="obj"/>, mirrored as it is, Linnet does not act on yet, with the reason; null when it
-    /// acts on all of it. Such an object is kept (the mesh needs it), and the reason logged, never silently ignored.</summary>
+    /// <summary>What of <paramref name="obj"/>, mirrored as it is, Linnet does not act on, with the reason; null when it
+    /// acts on all of it. Such an object is kept (the mesh needs it), and the reason logged, never silently ignored: a
+    /// Deployment's <c>keel.sh/*</c> annotations or labels that are invalid, or not supported (each with its path and
+    /// reason, as <see cref="ImageTargets.Problems"/> reads them), leave its images alone.</summary>
     public static string? NotActedOn(WatchedType type, JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -222,13 +225,10 @@ public static class ClusterObjects
             return null;
         }
 
-        var keel = Strings(obj["metadata"]?["annotations"]).Keys.Concat(Strings(obj["metadata"]?["labels"]).Keys)
-            .Where(k => k.StartsWith("keel.sh/", StringComparison.Ordinal) || k == "keel.sh")
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        return keel.Count == 0
+        var problems = ImageTargets.Problems(Strings(obj["metadata"]?["annotations"]), Strings(obj["metadata"]?["labels"]));
+        return problems.Count == 0
             ? null
-            : $"{string.Join(", ", keel)}: image updates of Deployments are not run on Kubernetes yet (the update engine does not patch Deployments on the API server), so Linnet never changes this Deployment's images";
+            : $"{string.Join("; ", problems.Select(p => $"{p.Path}: {p.Reason}"))}: Linnet does not update this Deployment's images until its keel.sh settings are valid";
     }
 
     /// <summary>Why a kind the cluster holds is not run on this platform yet; null when it is.</summary>

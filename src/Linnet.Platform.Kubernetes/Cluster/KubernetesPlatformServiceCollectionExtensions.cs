@@ -1,6 +1,7 @@
 using k8s;
 using Linnet.ControlPlane.Core.Identity;
 using Linnet.ControlPlane.Core.Store;
+using Linnet.ControlPlane.Core.Updates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,8 @@ public static class KubernetesPlatformServiceCollectionExtensions
 {
     /// <summary>Adds the platform over <paramref name="client"/> (from a kubeconfig or the in-cluster configuration:
     /// <see cref="KubernetesClientConfiguration.BuildDefaultConfig"/>), filling the registered
-    /// <see cref="IResourceStore"/>, and the TokenReview of service-account tokens as the identity service's reviewer.</summary>
+    /// <see cref="IResourceStore"/>, the TokenReview of service-account tokens as the identity service's reviewer, and
+    /// the writer of Deployments' image updates (<see cref="ClusterDeploymentWriter"/>).</summary>
     public static IServiceCollection AddLinnetKubernetesPlatform(this IServiceCollection services, IKubernetes client, KubernetesPlatformOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -25,6 +27,13 @@ public static class KubernetesPlatformServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IWorkloadTokenReviewer>(sp => new ClusterTokenReviewer(client, MeshIdentity.ServiceAccountTokenAudience, sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<ClusterNamespaces>();
         services.TryAddSingleton<KubernetesPlatformService>();
+        // Keel's updates of Deployments: patched on the API server by the replica holding the lease.
+        services.TryAddSingleton<IDeploymentImageWriter>(sp => new ClusterDeploymentWriter(
+            sp.GetRequiredService<ClusterMirror>(),
+            new ClusterApi(client),
+            () => sp.GetRequiredService<KubernetesPlatformService>().Leadership.IsLeader,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ClusterDeploymentWriter>>()));
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesPlatformService>());
         return services;
     }

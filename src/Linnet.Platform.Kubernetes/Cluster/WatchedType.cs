@@ -24,11 +24,21 @@ public sealed record WatchedType(string Group, string Version, string Plural, st
     /// <summary>Deployments (apps/v1): the Kubernetes counterpart of a Workload.</summary>
     public static WatchedType Deployments { get; } = new("apps", "v1", "deployments", "Deployment");
 
+    /// <summary>Linnet's records, written by the control plane (<c>Approval</c>, <c>ReleaseVerdict</c>): kept on the cluster
+    /// as the install's custom resources, so they survive a restart of the control plane (<see cref="ClusterRecordWriter"/>).</summary>
+    public static IReadOnlyList<WatchedType> Records { get; } =
+    [
+        .. ResourceKinds.All
+            .Where(k => k.Spec is not null && k.Author == KindAuthor.ControlPlane)
+            .SelectMany(k => k.ApiVersions.GroupBy(ResourceKind.GroupOf).Select(g => new WatchedType(g.Key, ResourceKind.VersionOf(g.First()), k.Plural, k.Name))),
+    ];
+
     /// <summary>The apiVersion of its objects.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    /// <summary>Services, Pods, EndpointSlices, Deployments, and one type per API group of every registry kind users write that has a CRD
-    /// (Gateway API routes, Linkerd's policy kinds, Flagger's kinds …): what the store on a cluster holds.</summary>
+    /// <summary>Services, Pods, EndpointSlices, Deployments, one type per API group of every registry kind users write that has a CRD
+    /// (Gateway API routes, Linkerd's policy kinds, Flagger's kinds …), and Linnet's <see cref="Records"/>: what the store on a
+    /// cluster holds.</summary>
     public static IReadOnlyList<WatchedType> All { get; } =
     [
         Services,
@@ -38,6 +48,7 @@ public sealed record WatchedType(string Group, string Version, string Plural, st
         .. ResourceKinds.All
             .Where(k => k.Spec is not null && k.Author == KindAuthor.User)
             .SelectMany(k => k.ApiVersions.GroupBy(ResourceKind.GroupOf).Select(g => new WatchedType(g.Key, ResourceKind.VersionOf(g.First()), k.Plural, k.Name))),
+        .. Records,
     ];
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Updates;
 using Linnet.Platform.Kubernetes.Yaml;
 
 namespace Linnet.Platform.Kubernetes.Injection;
@@ -32,6 +33,9 @@ public static class ManifestInjector
             .Order(StringComparer.Ordinal)];
     }
 
+    private static Dictionary<string, string> Strings(JsonNode? node) =>
+        (node as JsonObject ?? []).Where(p => p.Value is JsonValue v && v.TryGetValue<string>(out _)).ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal);
+
     /// <summary>Injects every workload of <paramref name="text"/>.</summary>
     public static ManifestInjection Inject(string text, string source, InjectionSettings settings)
     {
@@ -59,8 +63,17 @@ public static class ManifestInjector
             var label = $"{kind.ToLowerInvariant()} \"{name}\"";
             if (KeelKeys(document) is { Count: > 0 } keel)
             {
-                // Valid for Keel, so not refused, but Linnet does not act on them here: said, never silently kept.
-                report.Add($"{label}: {string.Join(", ", keel)} not acted on by Linnet on Kubernetes (its Kubernetes platform does not read Deployments yet; Keel, if it runs in the cluster, still does; Linnet's image updates work on universal-mode Workloads)");
+                // Linnet's control plane on the cluster updates Deployments by them (the same reader, so the same
+                // checks); on another kind, or when invalid, they are kept for Keel but said not acted on, never
+                // silently kept.
+                if (kind != "Deployment")
+                {
+                    report.Add($"{label}: {string.Join(", ", keel)} not acted on by Linnet on Kubernetes (Linnet updates the images of Deployments only; Keel, if it runs in the cluster, still reads them)");
+                }
+                else if (ImageTargets.Problems(Strings(document["metadata"]?["annotations"]), Strings(document["metadata"]?["labels"])) is { Count: > 0 } problems)
+                {
+                    report.Add($"{label}: {string.Join("; ", problems.Select(p => $"{p.Path}: {p.Reason}"))}: not acted on by Linnet until valid (Keel, if it runs in the cluster, still reads them)");
+                }
             }
 
             JsonNode? pod = document;

@@ -66,7 +66,7 @@ public sealed class ClusterInformerTests : IAsyncLifetime
         {
             ["apiVersion"] = "apps/v1",
             ["kind"] = "Deployment",
-            ["metadata"] = new JsonObject { ["name"] = "web", ["annotations"] = new JsonObject { ["keel.sh/policy"] = "minor" } },
+            ["metadata"] = new JsonObject { ["name"] = "web", ["annotations"] = new JsonObject { ["keel.sh/policy"] = "minor", ["keel.sh/initContainers"] = "true" } },
             ["spec"] = new JsonObject
             {
                 ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "web" } },
@@ -94,10 +94,11 @@ public sealed class ClusterInformerTests : IAsyncLifetime
             [new DeploymentContainer("migrate", "registry.example/web-migrate:1.2.0", true), new DeploymentContainer("web", "registry.example/web:1.2.0", false), new DeploymentContainer("log", "registry.example/log:3", false)],
             deployment.Spec.Containers);
 
-        // keel.sh/* is read but not acted on yet on a cluster: said so, not silently ignored.
-        Assert.StartsWith("keel.sh/policy: image updates of Deployments are not run on Kubernetes yet", _cluster.Mirror.NotActedOn["Deployment default/web"], StringComparison.Ordinal);
+        // A keel.sh annotation Linnet does not honour leaves the images alone: said so with the reason, not silently ignored.
+        Assert.StartsWith("metadata.annotations.keel.sh/initContainers: is not supported", _cluster.Mirror.NotActedOn["Deployment default/web"], StringComparison.Ordinal);
 
-        await _cluster.SendAsync(HttpMethod.Patch, Path + "/web", JsonNode.Parse("""{"metadata": {"annotations": {"keel.sh/policy": null}}, "spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web", "image": "registry.example/web:1.3.0"}]}}}}"""), "application/merge-patch+json");
+        // Without it the policy is acted on (the update engine's targets), so nothing more is said.
+        await _cluster.SendAsync(HttpMethod.Patch, Path + "/web", JsonNode.Parse("""{"metadata": {"annotations": {"keel.sh/initContainers": null}}, "spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "web", "image": "registry.example/web:1.3.0"}]}}}}"""), "application/merge-patch+json");
         var patched = await _cluster.WaitForAsync(s => s.Resources.TryGetValue(key, out var r) && ((DeploymentResource)r).Spec.Replicas == 3, "the deployment scaled and updated");
         Assert.Equal([new DeploymentContainer("migrate", "registry.example/web-migrate:1.2.0", true), new DeploymentContainer("web", "registry.example/web:1.3.0", false)], ((DeploymentResource)patched.Resources[key]).Spec.Containers);
         Assert.False(_cluster.Mirror.NotActedOn.ContainsKey("Deployment default/web"));

@@ -24,7 +24,7 @@ public sealed class ManifestInjectorTests
     }
 
     [Fact]
-    public void Inject_DeploymentWithKeelAnnotations_InjectedAndSaysLinnetDoesNotActOnThem()
+    public void Inject_KeelAnnotations_ValidOnADeploymentKept_OtherKindsAndInvalidValuesSaidNotActedOn()
     {
         const string input = """
             apiVersion: apps/v1
@@ -41,24 +41,43 @@ public sealed class ManifestInjectorTests
                   containers: [ { name: web, image: "registry.example/web:1.2.3" } ]
             ---
             apiVersion: apps/v1
-            kind: Deployment
-            metadata: { name: plain }
+            kind: StatefulSet
+            metadata:
+              name: db
+              annotations: { keel.sh/policy: patch }
             spec:
-              selector: { matchLabels: { app: plain } }
+              selector: { matchLabels: { app: db } }
               template:
-                metadata: { labels: { app: plain } }
+                metadata: { labels: { app: db } }
                 spec:
-                  containers: [ { name: plain, image: "registry.example/plain:1.0.0" } ]
+                  containers: [ { name: db, image: "registry.example/db:15.1.0" } ]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: bad
+              annotations: { keel.sh/policy: sometimes }
+            spec:
+              selector: { matchLabels: { app: bad } }
+              template:
+                metadata: { labels: { app: bad } }
+                spec:
+                  containers: [ { name: bad, image: "registry.example/bad:1.0.0" } ]
 
             """;
 
         var result = ManifestInjector.Inject(input, "keel", InjectFixture.Settings);
 
+        // The valid Deployment's are acted on by the control plane on the cluster: nothing to say. A StatefulSet's are
+        // not (Linnet updates Deployments), an invalid value is not: both said, with the reason.
         Assert.Empty(result.Errors);
-        Assert.Equal(3, result.Report.Count);
-        Assert.StartsWith("deployment \"web\": keel.sh/policy, keel.sh/pollSchedule, keel.sh/trigger not acted on by Linnet on Kubernetes", result.Report[0], StringComparison.Ordinal);
-        Assert.Equal(["deployment \"web\" injected", "deployment \"plain\" injected"], result.Report.Skip(1));
-        // The annotations stay for Keel.
+        Assert.Equal(5, result.Report.Count);
+        Assert.Equal("deployment \"web\" injected", result.Report[0]);
+        Assert.StartsWith("statefulset \"db\": keel.sh/policy not acted on by Linnet on Kubernetes (Linnet updates the images of Deployments only", result.Report[1], StringComparison.Ordinal);
+        Assert.Equal("statefulset \"db\" injected", result.Report[2]);
+        Assert.StartsWith("deployment \"bad\": metadata.annotations.keel.sh/policy: 'sometimes' is not a Keel policy", result.Report[3], StringComparison.Ordinal);
+        Assert.Equal("deployment \"bad\" injected", result.Report[4]);
+        // The annotations stay (for the control plane, and for Keel).
         var web = ManifestYaml.Read(result.Output)[0]!;
         Assert.Equal("poll", (string?)web["metadata"]!["annotations"]!["keel.sh/trigger"]);
     }

@@ -199,6 +199,47 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MergePatch_WithResourceVersion_StaleIs409AndNothingChanged_CurrentAppliesAndReplacesAListWhole()
+    {
+        // The API concepts: a resourceVersion in a patch is a precondition (409 Conflict when the object has moved on);
+        // RFC 7386: a merge patch replaces an array whole.
+        const string Path = "/apis/apps/v1/namespaces/default/deployments";
+        var deployment = new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "Deployment",
+            ["metadata"] = new JsonObject { ["name"] = "web" },
+            ["spec"] = new JsonObject
+            {
+                ["template"] = new JsonObject
+                {
+                    ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "web", ["image"] = "web:1" }, new JsonObject { ["name"] = "log", ["image"] = "log:1" }) },
+                },
+            },
+        };
+        var (_, created) = await SendAsync(HttpMethod.Post, Path, deployment);
+        var (_, moved) = await SendAsync(HttpMethod.Patch, Path + "/web", new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["x"] = "y" } } }, "application/merge-patch+json");
+        JsonObject Patch(string rv) => new()
+        {
+            ["metadata"] = new JsonObject { ["resourceVersion"] = rv },
+            ["spec"] = new JsonObject { ["template"] = new JsonObject { ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "web", ["image"] = "web:2" }) } } },
+        };
+
+        var (staleCode, status) = await SendAsync(HttpMethod.Patch, Path + "/web", Patch(Rv(created)), "application/merge-patch+json");
+        var (_, unchanged) = await SendAsync(HttpMethod.Get, Path + "/web");
+        var (code, patched) = await SendAsync(HttpMethod.Patch, Path + "/web", Patch(Rv(moved)), "application/merge-patch+json");
+
+        Assert.Equal(HttpStatusCode.Conflict, staleCode);
+        Assert.Equal("Conflict", status["reason"]!.GetValue<string>());
+        Assert.Equal(Rv(moved), Rv(unchanged));
+        Assert.Equal(2, unchanged["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Count);
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.NotEqual(Rv(moved), Rv(patched));
+        Assert.Equal("""[{"name":"web","image":"web:2"}]""", patched["spec"]!["template"]!["spec"]!["containers"]!.ToJsonString());
+        Assert.Equal("y", patched["metadata"]!["labels"]!["x"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task JsonPatch_FailingTest_Is422AndNothingApplied()
     {
         var (_, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
