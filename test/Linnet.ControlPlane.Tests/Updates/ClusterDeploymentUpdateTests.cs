@@ -88,6 +88,38 @@ public sealed class ClusterDeploymentUpdateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NativeWebhook_ReachesAReplicaNotLeading_503NothingWritten_TheLeaderTakesItAgain()
+    {
+        // Several replicas behind one Service: a webhook may reach one that does not hold the lease. It must not
+        // answer 200 with nothing done (the push would be lost); 503 asks the sender to try again.
+        var ct = TestContext.Current.CancellationToken;
+        using var pusher = new RegistryPusher(_registry.BaseUri);
+        await CreateAsync(Deployment("two", new() { ["keel.sh/policy"] = "minor" }, ("app", $"{_registry.Host}/shop/two:1.2.0")));
+        await using var leader = await StartAsync(ct, "replica-a");
+        await WaitLeadingAsync(leader);
+        await using var follower = await StartAsync(ct, "replica-b");
+        var followerPlatform = follower.Host.Services.GetRequiredService<KubernetesPlatformService>();
+        await WaitAsync(() => follower.Store.Snapshot().OfKind<DeploymentResource>().Any(), "the Deployment mirrored by the second replica");
+        Assert.False(followerPlatform.Leadership.IsLeader);
+        var pushed = TestImage.Script("two-one-three");
+        await pusher.PushAsync("shop/two", "1.3.0", pushed);
+        var payload = $$"""{"name":"{{_registry.Host}}/shop/two","tag":"1.3.0","digest":"{{pushed.Digest}}"}""";
+
+        using var refused = await PostWebhookAsync(follower, payload, ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("leader lease", await refused.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Equal($"{_registry.Host}/shop/two:1.2.0", ImageOn("two", "app"));
+        Assert.DoesNotContain(_server.Requests, r => r.Method == "PATCH" && r.Path == "/apis/apps/v1/namespaces/default/deployments/two");
+
+        using var taken = await PostWebhookAsync(leader, payload, ct);
+
+        Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        Assert.Equal($"{_registry.Host}/shop/two:1.3.0@{pushed.Digest}", ImageOn("two", "app"));
+    }
+
+    [Fact]
     public async Task MonitorContainers_OnlyMatchingContainersChange_OthersKeptAsTheyWere()
     {
         var ct = TestContext.Current.CancellationToken;
