@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Linnet.ControlPlane.Core.Security;
 
 namespace Linnet.ControlPlane.Core.Identity;
 
@@ -118,6 +119,20 @@ public static class CertificateAuthorityLoader
         if (anchors.Count == 0)
         {
             throw new IdentityConfigurationException($"{anchorsFile} holds no PEM certificate");
+        }
+
+        try
+        {
+            // The CA's key signs every workload certificate: the same rule as every secret file the control plane reads.
+            OwnerOnlyFile.Require(issuerKeyFile, $"the issuer key {issuerKeyFile} must be readable by its owner only ({OwnerOnlyFile.Modes}; the install mounts its Secret 0440 in the control plane's group)");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new IdentityConfigurationException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IdentityConfigurationException($"cannot load the issuer from {issuerFile} and {issuerKeyFile}: {ex.Message}", ex);
         }
 
         X509Certificate2 issuer;

@@ -20,6 +20,7 @@ internal static class HttpRouteKind
             return d.Metadata is null ? null : new HttpRouteResource
             {
                 Metadata = d.Metadata,
+                Group = ResourceKind.GroupOf(d.ApiVersion ?? "") == HttpRouteResource.LinkerdGroup ? HttpRouteResource.LinkerdGroup : HttpRouteResource.GatewayGroup,
                 Spec = ManifestParser.ParseRouteSpec(d.Spec, d.Metadata.Namespace, d.ApiVersion),
                 Status = d.ReadsStatus ? ManifestParser.ParseRouteStatus(d.Status) : RouteStatus.Empty,
             };

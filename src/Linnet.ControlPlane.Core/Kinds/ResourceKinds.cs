@@ -59,6 +59,48 @@ public static class ResourceKinds
         return Find(resource.Kind) ?? throw new ArgumentException($"{resource.Kind} is not in the registry of kinds", nameof(resource));
     }
 
+    /// <summary>The group a key of <paramref name="kind"/> read as <paramref name="apiVersion"/> carries: null in the
+    /// kind's own group (that of its first apiVersion) and for a kind not in the registry; otherwise the group, which
+    /// keeps the object apart from a same-named one of the kind's own group (<see cref="ResourceKey.Group"/>).</summary>
+    public static string? KeyGroup(string kind, string apiVersion)
+    {
+        ArgumentNullException.ThrowIfNull(apiVersion);
+        if (Find(kind) is not { } known)
+        {
+            return null;
+        }
+
+        var group = ResourceKind.GroupOf(apiVersion);
+        return group == ResourceKind.GroupOf(known.ApiVersion) ? null : group;
+    }
+
+    /// <summary>The kind and group a person typed: what <see cref="Resolve"/> takes, optionally followed by
+    /// <c>.group</c>, one of the kind's API groups (<c>httproutes.policy.linkerd.io</c>, <c>HTTPRoute.policy.linkerd.io</c>,
+    /// as kubectl takes them). The group is null for the kind's own group (as in <see cref="ResourceKey.Group"/>); the
+    /// result is null when the name or the group is not the kind's.</summary>
+    public static (ResourceKind Kind, string? Group)? ResolveQualified(string? typed)
+    {
+        if (Resolve(typed) is { } plain)
+        {
+            return (plain, null);
+        }
+
+        var dot = typed?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        if (dot <= 0 || Resolve(typed![..dot]) is not { } kind)
+        {
+            return null;
+        }
+
+        var group = typed[(dot + 1)..];
+        var groups = kind.ApiVersions.Select(ResourceKind.GroupOf).ToList();
+        return groups.Contains(group, StringComparer.Ordinal) ? (kind, group == groups[0] ? null : group) : null;
+    }
+
+    /// <summary>What <see cref="ResolveQualified"/> finds, as the HTTP API takes it in a path: the kind's name, followed by
+    /// <c>.group</c> for a group other than its own (<see cref="ResourceKey.QualifiedKind"/>); or null.</summary>
+    public static string? ResolveQualifiedName(string? typed) =>
+        ResolveQualified(typed) is { } found ? (found.Group is null ? found.Kind.Name : $"{found.Kind.Name}.{found.Group}") : null;
+
     /// <summary>The kind a person typed: its name, plural, a short name or an alias, in any case; or null.</summary>
     public static ResourceKind? Resolve(string? typed) => typed is not null && ByAnyName.TryGetValue(typed, out var kind) ? kind : null;
 

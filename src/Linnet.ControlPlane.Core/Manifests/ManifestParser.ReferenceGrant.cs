@@ -25,7 +25,7 @@ public static partial class ManifestParser
             var ns = item.Text("namespace", required: true);
             if (group is not null && group != ReferenceGrantResource.GatewayGroup)
             {
-                item.Error("group", $"'{group}' grants nothing in Linnet: references come from HTTPRoutes and GRPCRoutes of {ReferenceGrantResource.GatewayGroup} (Linnet keeps policy.linkerd.io HTTPRoutes in that group too)");
+                item.Error("group", $"'{group}' grants nothing in Linnet: references come from HTTPRoutes and GRPCRoutes of {ReferenceGrantResource.GatewayGroup} (a grant from it covers policy.linkerd.io HTTPRoutes too)");
             }
 
             if (kind is not null && kind is not (HttpRouteResource.KindName or GrpcRouteResource.KindName))

@@ -22,7 +22,7 @@ public sealed record NotificationConfig(IReadOnlyList<NotificationTarget> Target
     public static NotificationConfig FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        OwnerOnlyFile.Require(path, $"{path} holds webhook URLs and passwords: it must be readable by its owner only (chmod 600)");
+        OwnerOnlyFile.Require(path, $"{path} holds webhook URLs and passwords: it must be readable by its owner only ({OwnerOnlyFile.Modes})");
 
         var errors = new List<FieldError>();
         var config = Parse(File.ReadAllText(path), errors);

@@ -6,7 +6,8 @@ namespace Linnet.ControlPlane.Core.Policy;
 /// <summary>Computes one instance's inbound policy from a store snapshot, with Linkerd's semantics: a port
 /// that a Server covers admits only what an AuthorizationPolicy targeting that Server (or its Namespace)
 /// allows, else what the Server's <c>accessPolicy</c> says (deny by default); any other port gets the default
-/// policy (the Workload's <c>config.linkerd.io/default-inbound-policy</c> annotation, else the mesh-wide one).
+/// policy (the instance's <c>config.linkerd.io/default-inbound-policy</c> annotation — a cluster's pod — else the
+/// Workload's, else the mesh-wide one).
 /// A pure function, golden-file tested.</summary>
 public static class PolicyTranslator
 {
@@ -21,9 +22,7 @@ public static class PolicyTranslator
         var workloadResource = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, workloadName)) as WorkloadResource;
         var labels = instanceResource?.Metadata.Labels ?? workloadResource?.Metadata.Labels ?? new Dictionary<string, string>();
         var ports = instanceResource?.Spec.Ports ?? workloadResource?.Spec.Ports ?? [];
-        var defaultPolicy = workloadResource is not null && workloadResource.Metadata.Annotations.TryGetValue(DefaultInboundPolicies.Annotation, out var annotated) && DefaultInboundPolicies.IsKnown(annotated)
-            ? annotated
-            : meshDefault;
+        var defaultPolicy = DefaultPolicy(instanceResource, workloadResource, meshDefault);
 
         var servers = new List<InboundServerView>();
         var claimed = new HashSet<int>();
@@ -45,6 +44,23 @@ public static class PolicyTranslator
         }
 
         return new InboundPolicyView(defaultPolicy, servers);
+    }
+
+    /// <summary>Linkerd's order: the instance's own <c>config.linkerd.io/default-inbound-policy</c> (on a cluster, the pod's,
+    /// which the injector copies from its namespace when the pod sets none), else the Workload's, else the mesh-wide
+    /// default. A value that is not a policy Linnet knows (only a cluster's pods can carry one: manifests are checked on
+    /// apply, and the mirror reports it) fails closed, to <c>deny</c>, rather than falling back to a looser default.</summary>
+    private static string DefaultPolicy(InstanceResource? instance, WorkloadResource? workload, string meshDefault)
+    {
+        foreach (var metadata in new[] { instance?.Metadata, workload?.Metadata })
+        {
+            if (metadata is not null && metadata.Annotations.TryGetValue(DefaultInboundPolicies.Annotation, out var annotated))
+            {
+                return DefaultInboundPolicies.IsKnown(annotated.Trim()) ? annotated.Trim() : DefaultInboundPolicies.Deny;
+            }
+        }
+
+        return meshDefault;
     }
 
     private static IEnumerable<int> ResolvePorts(StoreSnapshot snapshot, string ns, IReadOnlyDictionary<string, string> labels, IReadOnlyList<int> ports, ServerPortRef port)

@@ -1,14 +1,32 @@
 namespace Linnet.ControlPlane.Core.Resources;
 
-/// <summary>An <c>HTTPRoute</c> (<c>gateway.networking.k8s.io/v1</c>) attached to a Service: rules of
-/// matches and weighted backends, in the Gateway API's shape (the GAMMA mesh profile).</summary>
+/// <summary>An <c>HTTPRoute</c> (<c>gateway.networking.k8s.io/v1</c>, or Linkerd's <c>policy.linkerd.io</c> one) attached
+/// to a Service: rules of matches and weighted backends, in the Gateway API's shape (the GAMMA mesh profile).</summary>
 public sealed record HttpRouteResource : Resource
 {
     /// <summary>The kind name.</summary>
     public const string KindName = "HTTPRoute";
 
+    /// <summary>Gateway API's group, the kind's own.</summary>
+    public const string GatewayGroup = "gateway.networking.k8s.io";
+
+    /// <summary>Linkerd's group: a <c>policy.linkerd.io</c> HTTPRoute is another resource in a cluster, kept apart from
+    /// a same-named Gateway API one (its key carries the group).</summary>
+    public const string LinkerdGroup = "policy.linkerd.io";
+
+    /// <summary>The API group it was read from: <see cref="GatewayGroup"/> or <see cref="LinkerdGroup"/>.</summary>
+    public string Group
+    {
+        get;
+        init => field = value is GatewayGroup or LinkerdGroup
+            ? value
+            : throw new ArgumentException($"an HTTPRoute is of {GatewayGroup} or {LinkerdGroup}, not '{value}'", nameof(value));
+    } = GatewayGroup;
+
     /// <inheritdoc />
-    public override string ApiVersion => "gateway.networking.k8s.io/v1";
+    /// <remarks>The version written back in each group: Gateway API's <c>v1</c>, Linkerd's <c>v1beta3</c> (its newest,
+    /// which accepts everything its older versions do).</remarks>
+    public override string ApiVersion => Group == LinkerdGroup ? $"{LinkerdGroup}/v1beta3" : $"{GatewayGroup}/v1";
 
     /// <inheritdoc />
     public override string Kind => KindName;

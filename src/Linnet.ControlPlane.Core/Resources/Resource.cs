@@ -13,8 +13,9 @@ public abstract record Resource
     /// <summary>Name, namespace, labels, versions.</summary>
     public required ObjectMeta Metadata { get; init; }
 
-    /// <summary>The resource's identity in the store.</summary>
-    public ResourceKey Key => new(Kind, Metadata.Namespace, Metadata.Name);
+    /// <summary>The resource's identity in the store: kind, namespace, name, and the API group when it is not the
+    /// kind's own (<see cref="Kinds.ResourceKinds.KeyGroup"/>).</summary>
+    public ResourceKey Key => new(Kind, Metadata.Namespace, Metadata.Name) { Group = Kinds.ResourceKinds.KeyGroup(Kind, ApiVersion) };
 
     /// <summary>True when the two resources' specs are equal (status and metadata versions ignored).</summary>
     public abstract bool SpecEquals(Resource other);

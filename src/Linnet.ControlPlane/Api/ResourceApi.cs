@@ -174,7 +174,8 @@ internal sealed partial class ResourceApi(IResourceStore store, ControlPlaneOpti
                      .Where(r => (kind is null || r.Kind == kind) && (ns.Length == 0 || r.Metadata.Namespace == ns))
                      .OrderBy(r => r.Kind, StringComparer.Ordinal)
                      .ThenBy(r => r.Metadata.Namespace, StringComparer.Ordinal)
-                     .ThenBy(r => r.Metadata.Name, StringComparer.Ordinal))
+                     .ThenBy(r => r.Metadata.Name, StringComparer.Ordinal)
+                     .ThenBy(r => r.Key.Group ?? "", StringComparer.Ordinal))
         {
             items.Add(ResourceWriter.ToJson(resource));
         }
@@ -271,8 +272,8 @@ internal sealed partial class ResourceApi(IResourceStore store, ControlPlaneOpti
     {
         var values = context.Request.RouteValues;
         kindText = values["kind"] as string ?? "";
-        var kind = ResourceKinds.Resolve(kindText)?.Name;
-        key = new ResourceKey(kind ?? "", values["namespace"] as string ?? "", values["name"] as string ?? "");
+        var kind = ResourceKinds.ResolveQualified(kindText);
+        key = new ResourceKey(kind?.Kind.Name ?? "", values["namespace"] as string ?? "", values["name"] as string ?? "") { Group = kind?.Group };
         return kind is not null;
     }
 

@@ -46,7 +46,7 @@ public sealed class SecretFiles
         {
             try
             {
-                OwnerOnlyFile.Require(file, $"secret {ns}/{name}: {file} must be readable by its owner only (chmod 600)");
+                OwnerOnlyFile.Require(file, $"secret {ns}/{name}: {file} must be readable by its owner only ({OwnerOnlyFile.Modes})");
             }
             catch (InvalidOperationException ex)
             {

@@ -27,7 +27,7 @@ public sealed record ProxyInjectorOptions
         ArgumentNullException.ThrowIfNull(keyFile);
         try
         {
-            OwnerOnlyFile.Require(keyFile, $"{keyFile} must be readable by its owner only (chmod 600; the install mounts its Secret with mode 0400)");
+            OwnerOnlyFile.Require(keyFile, $"{keyFile} must be readable by its owner only ({OwnerOnlyFile.Modes}; the install mounts its Secret 0440 in the control plane's group)");
             var certificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
             if (!certificate.HasPrivateKey)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Linnet.ControlPlane.Core.Kinds;
 using Linnet.ControlPlane.Core.Manifests;
+using Linnet.ControlPlane.Core.Policy;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Updates;
 using Linnet.Platform.Kubernetes.Admission;
@@ -220,6 +221,14 @@ public static class ClusterObjects
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
+        if (type == WatchedType.Pods)
+        {
+            // The injector refuses such a pod, but one created without it (or annotated later) still reaches the mirror.
+            return Strings(obj["metadata"]?["annotations"]).TryGetValue(DefaultInboundPolicies.Annotation, out var policy) && !DefaultInboundPolicies.IsKnown(policy.Trim())
+                ? $"metadata.annotations[{DefaultInboundPolicies.Annotation}]: {DefaultInboundPolicies.Unknown(policy.Trim())}; its inbound default policy is deny until the annotation is fixed"
+                : null;
+        }
+
         if (type is not { Group: "apps", Plural: "deployments" })
         {
             return null;

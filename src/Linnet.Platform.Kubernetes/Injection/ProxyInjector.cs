@@ -105,6 +105,14 @@ public static class ProxyInjector
         }
 
         patch.Add(Add("/metadata/annotations/" + Escape(ProxyVersionAnnotation), image[(image.LastIndexOf(':') + 1)..]));
+
+        // As Linkerd's injector does, the pod inherits its namespace's config.linkerd.io/* annotations it does not set
+        // itself (all valid: InjectionConfig refused the pod otherwise), so the pod says what configures its proxy and
+        // what the control plane reads from it: config.linkerd.io/default-inbound-policy, its proxy's ports.
+        foreach (var (name, value) in namespaceAnnotations.Where(a => a.Key.StartsWith(InjectAnnotations.ConfigPrefix, StringComparison.Ordinal) && !annotations.ContainsKey(a.Key)).OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            patch.Add(Add("/metadata/annotations/" + Escape(name), value));
+        }
         if (metadata?["labels"] is not JsonObject)
         {
             patch.Add(Add("/metadata/labels", new JsonObject()));

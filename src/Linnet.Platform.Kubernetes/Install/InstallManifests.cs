@@ -14,7 +14,12 @@ namespace Linnet.Platform.Kubernetes.Install;
 public static class InstallManifests
 {
     private const string ControlPlaneComponent = "control-plane";
-    private const int OwnerReadOnly = 0x100; // 0400: key files readable by their owner only
+    // 0440: a Secret volume's files belong to root; readable by the control plane through its group (the pod's
+    // fsGroup), by no other uid. OwnerOnlyFile accepts exactly this: group-readable only in the process's own group.
+    private const int OwnerAndGroupReadOnly = 0x120;
+
+    /// <summary>The control plane's uid and gid (Linkerd's controllers run as 2103).</summary>
+    internal const int ControlPlaneId = 2103;
 
     /// <summary>The objects, in the order they can be applied.</summary>
     public static IReadOnlyList<JsonObject> Build(InstallOptions options, InstallCredentials credentials)
@@ -232,7 +237,8 @@ public static class InstallManifests
                 AllowPrivilegeEscalation = false,
                 ReadOnlyRootFilesystem = true,
                 RunAsNonRoot = true,
-                RunAsUser = 2103,
+                RunAsUser = ControlPlaneId,
+                RunAsGroup = ControlPlaneId,
                 Capabilities = new V1Capabilities { Drop = ["ALL"] },
                 SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
             },
@@ -252,14 +258,17 @@ public static class InstallManifests
                     Spec = new V1PodSpec
                     {
                         ServiceAccountName = InstallNames.ControlPlane,
+                        // The kubelet gives the Secret volumes' files this group, so the control plane (uid and gid 2103,
+                        // not root) can read its keys, 0440, and no other uid can.
+                        SecurityContext = new V1PodSecurityContext { FsGroup = ControlPlaneId },
                         Containers = [container],
                         Volumes =
                         [
                             // The admin credential and the webhook signing key: per pod, owner-only, on a writable volume (the root is read-only).
                             new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() },
-                            new V1Volume { Name = "trust-anchor", Secret = new V1SecretVolumeSource { SecretName = InstallNames.TrustAnchorSecret, DefaultMode = OwnerReadOnly } },
-                            new V1Volume { Name = "issuer", Secret = new V1SecretVolumeSource { SecretName = InstallNames.IssuerSecret, DefaultMode = OwnerReadOnly } },
-                            new V1Volume { Name = "injector-tls", Secret = new V1SecretVolumeSource { SecretName = InstallNames.InjectorTlsSecret, DefaultMode = OwnerReadOnly } },
+                            new V1Volume { Name = "trust-anchor", Secret = new V1SecretVolumeSource { SecretName = InstallNames.TrustAnchorSecret, DefaultMode = OwnerAndGroupReadOnly } },
+                            new V1Volume { Name = "issuer", Secret = new V1SecretVolumeSource { SecretName = InstallNames.IssuerSecret, DefaultMode = OwnerAndGroupReadOnly } },
+                            new V1Volume { Name = "injector-tls", Secret = new V1SecretVolumeSource { SecretName = InstallNames.InjectorTlsSecret, DefaultMode = OwnerAndGroupReadOnly } },
                         ],
                     },
                 },

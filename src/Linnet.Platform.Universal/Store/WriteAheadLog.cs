@@ -27,6 +27,10 @@ internal sealed class WriteAheadLog : IDisposable
     private const byte PutOp = 1;
     private const byte DeleteOp = 2;
 
+    // A delete of an object of a group other than its kind's own (ResourceKey.Group): the key, then the group. A new
+    // operation rather than a new format, so every record written before it still reads.
+    private const byte DeleteInGroupOp = 3;
+
     private readonly string _directory;
     private readonly string _path;
     private FileStream _stream;
@@ -171,10 +175,14 @@ internal sealed class WriteAheadLog : IDisposable
                 }
                 else
                 {
-                    writer.Write(DeleteOp);
+                    writer.Write(change.Key.Group is null ? DeleteOp : DeleteInGroupOp);
                     writer.Write(change.Key.Kind);
                     writer.Write(change.Key.Namespace);
                     writer.Write(change.Key.Name);
+                    if (change.Key.Group is { } group)
+                    {
+                        writer.Write(group);
+                    }
                 }
             }
         }
@@ -315,6 +323,9 @@ internal sealed class WriteAheadLog : IDisposable
                         break;
                     case DeleteOp:
                         entries.Add(new WalEntry(null, new ResourceKey(reader.ReadString(), reader.ReadString(), reader.ReadString())));
+                        break;
+                    case DeleteInGroupOp:
+                        entries.Add(new WalEntry(null, new ResourceKey(reader.ReadString(), reader.ReadString(), reader.ReadString()) { Group = reader.ReadString() }));
                         break;
                     default:
                         throw new StoreCorruptedException($"{path}: the record at byte {offset} has an unknown change type {op}.");

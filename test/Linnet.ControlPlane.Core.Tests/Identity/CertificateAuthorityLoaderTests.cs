@@ -88,6 +88,20 @@ public sealed class CertificateAuthorityLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_UserIssuerKeyReadableByOthers_RefusedNamingTheKeyFile()
+    {
+        var now = _time.GetUtcNow();
+        using var anchor = CertificateAuthorityLoader.CreateTrustAnchor("my root", now.AddDays(-1), now.AddYears(5));
+        using var issuer = CertificateAuthorityLoader.CreateIssuer(anchor, "my issuer", now.AddDays(-1), now.AddYears(1));
+        var options = WriteUserCa([anchor], issuer);
+        File.SetUnixFileMode(options.IssuerKeyFile!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var ex = Assert.Throws<IdentityConfigurationException>(() => MeshIdentity.Load(options, "cluster.local", _time));
+
+        Assert.StartsWith($"the issuer key {options.IssuerKeyFile} must be readable by its owner only", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_UserSuppliedFiles_IssuesUnderTheUsersAnchor()
     {
         var now = _time.GetUtcNow();
@@ -181,6 +195,7 @@ public sealed class CertificateAuthorityLoaderTests : IDisposable
         File.WriteAllText(issuerFile, issuer.ExportCertificatePem());
         using var key = issuer.GetECDsaPrivateKey()!;
         File.WriteAllText(keyFile, key.ExportECPrivateKeyPem());
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return new IdentityOptions
         {
             Directory = Path.Combine(_directory, "state"),

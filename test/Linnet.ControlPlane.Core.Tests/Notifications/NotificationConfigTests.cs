@@ -72,7 +72,7 @@ public sealed class NotificationConfigTests
         try
         {
             File.WriteAllText(path, """{"targets":[]}""");
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
 
             var ex = Assert.Throws<InvalidOperationException>(() => NotificationConfig.FromFile(path));
 

@@ -102,7 +102,7 @@ public sealed class RouteReferenceTests
     {
         { "spec: { from: [], to: [ { group: \"\", kind: Service } ] }", "spec.from", "must list 1 to 16 entries" },
         { "spec: { from: [ { group: gateway.networking.k8s.io, kind: Gateway, namespace: shop } ], to: [ { group: \"\", kind: Service } ] }", "spec.from[0].kind", "'Gateway' grants nothing in Linnet: only HTTPRoute and GRPCRoute reference other namespaces' Services" },
-        { "spec: { from: [ { group: policy.linkerd.io, kind: HTTPRoute, namespace: shop } ], to: [ { group: \"\", kind: Service } ] }", "spec.from[0].group", "'policy.linkerd.io' grants nothing in Linnet: references come from HTTPRoutes and GRPCRoutes of gateway.networking.k8s.io (Linnet keeps policy.linkerd.io HTTPRoutes in that group too)" },
+        { "spec: { from: [ { group: policy.linkerd.io, kind: HTTPRoute, namespace: shop } ], to: [ { group: \"\", kind: Service } ] }", "spec.from[0].group", "'policy.linkerd.io' grants nothing in Linnet: references come from HTTPRoutes and GRPCRoutes of gateway.networking.k8s.io (a grant from it covers policy.linkerd.io HTTPRoutes too)" },
         { "spec: { from: [ { group: gateway.networking.k8s.io, kind: HTTPRoute } ], to: [ { group: \"\", kind: Service } ] }", "spec.from[0].namespace", "is required" },
         { "spec: { from: [ { group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop } ], to: [ { group: \"\", kind: Secret } ] }", "spec.to[0].kind", "'Secret' grants nothing in Linnet: routes reference Services only" },
         { "spec: { from: [ { group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop } ], to: [ { group: \"\", kind: Service, port: 80 } ] }", "spec.to[0].port", "unknown field (known: group, kind, name)" },

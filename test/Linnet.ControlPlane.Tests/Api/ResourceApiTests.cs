@@ -113,6 +113,34 @@ public sealed class ResourceApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resources_SameNamedRoutesOfTwoGroups_BothKeptEachNamedByItsGroup()
+    {
+        const string Rule = "spec: { parentRefs: [ { name: web, kind: Service, group: core } ], rules: [ { backendRefs: [ { name: web, port: 80 } ] } ] }";
+        await _cp.ApplyOkAsync(Manifests.Join(
+            Manifests.Service("web"),
+            $"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{ name: split }}\n{Rule}\n",
+            $"apiVersion: policy.linkerd.io/v1beta2\nkind: HTTPRoute\nmetadata: {{ name: split }}\n{Rule}\n"), Ct);
+
+        var (_, routes) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources?kind=httproutes", Ct);
+        var (_, gateway) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources/httproutes/default/split", Ct);
+        var (_, linkerd) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources/httproutes.policy.linkerd.io/default/split", Ct);
+        var (badGroupStatus, badGroup) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources/httproutes.flagger.app/default/split", Ct);
+        var (deleteStatus, _) = await _cp.SendAsync(HttpMethod.Delete, "/api/v1/resources/HTTPRoute.policy.linkerd.io/default/split", Ct);
+        var (goneStatus, gone) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources/httproutes.policy.linkerd.io/default/split", Ct);
+        var (stillStatus, _) = await _cp.SendAsync(HttpMethod.Get, "/api/v1/resources/httproutes/default/split", Ct);
+
+        Assert.Equal(["gateway.networking.k8s.io/v1", "policy.linkerd.io/v1beta3"], routes["items"]!.AsArray().Select(i => (string?)i!["apiVersion"]));
+        Assert.Equal("gateway.networking.k8s.io/v1", (string?)gateway["apiVersion"]);
+        Assert.Equal("policy.linkerd.io/v1beta3", (string?)linkerd["apiVersion"]);
+        Assert.Equal(HttpStatusCode.BadRequest, badGroupStatus);
+        Assert.StartsWith("'httproutes.flagger.app' is not a known kind", (string?)badGroup["error"], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, deleteStatus);
+        Assert.Equal(HttpStatusCode.NotFound, goneStatus);
+        Assert.Equal("HTTPRoute.policy.linkerd.io/default/split not found", (string?)gone["error"]);
+        Assert.Equal(HttpStatusCode.OK, stillStatus);
+    }
+
+    [Fact]
     public async Task Resources_ListGetDelete_KubernetesShapedJson()
     {
         await _cp.ApplyOkAsync(Manifests.Join(Manifests.Service("web"), Manifests.Service("api", ns: "shop"), Manifests.Service("db", ns: "shop")), Ct);

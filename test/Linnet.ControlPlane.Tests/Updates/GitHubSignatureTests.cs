@@ -91,7 +91,7 @@ public sealed class GitHubSignatureTests
         try
         {
             File.WriteAllText(path, Secret);
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
 
             var ex = Assert.Throws<InvalidOperationException>(() => GitHubWebhookSecret.FromFile(path));
 

@@ -22,7 +22,7 @@ public sealed class WebhookCredentialsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("registry:s3cret", 0b110_100_100, "owner only (chmod 600)")]
+    [InlineData("registry:s3cret", 0b110_100_100, "owner only (chmod 600, or 0440 when its group is the control plane's own)")]
     [InlineData("no-colon", 0b110_000_000, "one line, user:password")]
     [InlineData("a:b\nc:d", 0b110_000_000, "one line, user:password")]
     [InlineData(":pw", 0b110_000_000, "one line, user:password")]

@@ -106,7 +106,7 @@ public sealed class InstallManifestsTests
     }
 
     [Fact]
-    public void Render_Secrets_HoldTheCredentialsAndAreMountedOwnerReadOnly()
+    public void Render_Secrets_HoldTheCredentialsAndAreMountedReadableByTheControlPlanesGroupOnly()
     {
         var objects = InstallFixture.Objects();
         string Data(string secret, string key) =>
@@ -119,7 +119,12 @@ public sealed class InstallManifestsTests
         var volumes = InstallFixture.Single(objects, "Deployment", InstallNames.ControlPlane)["spec"]!["template"]!["spec"]!["volumes"]!.AsArray();
         var secrets = volumes.Where(v => v!["secret"] is not null).ToList();
         Assert.Equal(3, secrets.Count);
-        Assert.All(secrets, v => Assert.Equal(Convert.ToInt64("400", 8), (long)v!["secret"]!["defaultMode"]!));
+        // A Secret volume's files belong to root: the control plane (uid 2103, not root) reads them through its group,
+        // which the kubelet gives them from the pod's fsGroup; 0440, so no other uid can (OwnerOnlyFile's rule).
+        Assert.All(secrets, v => Assert.Equal(Convert.ToInt64("440", 8), (long)v!["secret"]!["defaultMode"]!));
+        var pod = InstallFixture.Single(objects, "Deployment", InstallNames.ControlPlane)["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]!.AsArray().Single()!["securityContext"]!;
+        Assert.Equal((2103L, 2103L, 2103L), ((long)pod["securityContext"]!["fsGroup"]!, (long)container["runAsUser"]!, (long)container["runAsGroup"]!));
         // The only other volume is the pod's own writable data directory (the root file system is read-only).
         Assert.Equal(["data"], volumes.Where(v => v!["secret"] is null).Select(v => (string?)v!["name"]));
         Assert.NotNull(volumes.Single(v => (string?)v!["name"] == "data")!["emptyDir"]);

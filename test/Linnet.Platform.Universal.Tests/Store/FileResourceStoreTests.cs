@@ -38,6 +38,33 @@ public sealed class FileResourceStoreTests
     }
 
     [Fact]
+    public async Task OpenAsync_SameNamedRoutesOfTwoGroupsAndADeleteOfOne_RestoresTheOther()
+    {
+        // Gateway API's HTTPRoute and Linkerd's policy.linkerd.io one are two objects; the write-ahead log keeps a
+        // delete of the Linkerd one apart from the Gateway API one, across a restart (before any compaction).
+        using var dir = new TempDirectory();
+        var gateway = Route("split", "web");
+        var linkerd = Route("split", "web") with { Group = HttpRouteResource.LinkerdGroup };
+        using (var store = await OpenAsync(dir.Path))
+        {
+            await store.CommitAsync([Put(gateway), Put(linkerd)], Ct);
+            Assert.Equal(2, store.Snapshot().Resources.Count);
+            await store.CommitAsync([new DeleteChange(linkerd.Key)], Ct);
+        }
+
+        using (var reopened = await OpenAsync(dir.Path))
+        {
+            Assert.Equal(["HTTPRoute/default/split"], Dump(reopened).Keys);
+            await reopened.CommitAsync([Put(linkerd), new DeleteChange(gateway.Key)], Ct);
+        }
+
+        using var again = await OpenAsync(dir.Path);
+
+        Assert.Equal(["HTTPRoute.policy.linkerd.io/default/split"], Dump(again).Keys);
+        Assert.Equal("policy.linkerd.io/v1beta3", again.Find(linkerd.Key)!.ApiVersion);
+    }
+
+    [Fact]
     public async Task OpenAsync_AfterReopenAndMoreCommits_KeepsBothSessions()
     {
         using var dir = new TempDirectory();

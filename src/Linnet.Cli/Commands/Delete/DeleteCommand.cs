@@ -33,10 +33,10 @@ internal static class DeleteCommand
                         return ExitCodes.Invalid;
                     }
 
-                    targets.AddRange(parsed.Resources.Select(r => (r.Kind, r.Metadata.Namespace, r.Metadata.Name)));
+                    targets.AddRange(parsed.Resources.Select(r => (r.Key.QualifiedKind, r.Metadata.Namespace, r.Metadata.Name)));
                 }
             }
-            else if (parse.GetValue(kind) is { } k && parse.GetValue(name) is { } n && ResourceKinds.Resolve(k)?.Name is { } resolved)
+            else if (parse.GetValue(kind) is { } k && parse.GetValue(name) is { } n && ResourceKinds.ResolveQualifiedName(k) is { } resolved)
             {
                 targets.Add((resolved, parse.GetValue(ns)!, n));
             }

@@ -18,7 +18,7 @@ internal static class DescribeCommand
         var command = new Command("describe", "Show a resource in full, with related instances.") { kind, name, ns };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (ResourceKinds.Resolve(parse.GetValue(kind)!)?.Name is not { } resolved)
+            if (ResourceKinds.ResolveQualifiedName(parse.GetValue(kind)!) is not { } resolved)
             {
                 await Console.Error.WriteLineAsync($"error: unknown kind '{parse.GetValue(kind)}' (known: {ResourceKinds.KnownWithShortNames})");
                 return ExitCodes.Invalid;

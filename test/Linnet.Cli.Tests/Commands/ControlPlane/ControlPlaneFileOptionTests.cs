@@ -8,15 +8,15 @@ namespace Linnet.Cli.Tests.Commands.ControlPlane;
 public sealed class ControlPlaneFileOptionTests
 {
     [Theory]
-    [InlineData("""{"targets":[]}""", true, "chmod 600")]
+    [InlineData("""{"targets":[]}""", true, "chmod 600")]   // readable by others
     [InlineData("""{"targets":[{"name":"a","type":"slack","url":"http://hooks.example.com/secret-token"}]}""", false, "targets[0].url: must be https")]
-    public async Task ControlPlane_BadNotificationsFile_Exits2WithReason(string json, bool groupReadable, string reason)
+    public async Task ControlPlane_BadNotificationsFile_Exits2WithReason(string json, bool othersRead, string reason)
     {
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TempDir();
         var file = Path.Combine(dir.Path, "notifications.json");
         await File.WriteAllTextAsync(file, json, ct);
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | (groupReadable ? UnixFileMode.GroupRead : 0));
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | (othersRead ? UnixFileMode.OtherRead : 0));
 
         var result = await CheckCommandTests.RunAsync(new Dictionary<string, string?>(), ["control-plane", "--data-dir", Path.Combine(dir.Path, "data"), "--notifications-file", file], ct);
 

@@ -36,14 +36,31 @@ public sealed class ControlPlaneInjectorOptionTests : IDisposable
     }
 
     [Fact]
-    public void TryInjector_KeyReadableByGroup_RefusedWithReason()
+    public void TryInjector_KeyReadableByAnotherGroup_RefusedWithReason()
     {
         var (cert, key) = WritePair(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        // Another group than the process's: its members are other users (chgrp needs root, as test.sh runs the tests).
+        using (var chgrp = System.Diagnostics.Process.Start("chgrp", ["54321", key]))
+        {
+            chgrp.WaitForExit();
+            Assert.Equal(0, chgrp.ExitCode);
+        }
 
         Assert.False(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, out var injector, out var error));
         Assert.Null(injector);
         Assert.StartsWith("--injector-key-file:", error, StringComparison.Ordinal);
         Assert.Contains("must be readable by its owner only", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryInjector_KeyReadableByItsOwnGroupOnlyAsTheInstallMountsIt_Loads()
+    {
+        // linnet install's Secret volume: 0440, the file's group the control plane's own (fsGroup = runAsGroup).
+        var (cert, key) = WritePair(UnixFileMode.UserRead | UnixFileMode.GroupRead);
+
+        Assert.True(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, out var injector, out var error), error);
+        Assert.NotNull(injector);
+        injector.Certificate.Dispose();
     }
 
     [Theory]
