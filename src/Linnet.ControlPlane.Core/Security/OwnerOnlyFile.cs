@@ -22,17 +22,23 @@ public static partial class OwnerOnlyFile
     /// by its group, or readable by a group that is not the process's own.</summary>
     public static void Require(string path, string? message = null)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & GroupWriteOrOther) != 0 || ((mode & UnixFileMode.GroupRead) != 0 && GroupOf(path) != EffectiveGroup()))
+        if (!IsOwnerOnly(path))
         {
             throw new InvalidOperationException(message ?? $"{path} must be readable by its owner only ({Modes})");
         }
+    }
+
+    /// <summary>Whether <paramref name="path"/> passes the check (<see cref="Require"/> throws when it does not).</summary>
+    public static bool IsOwnerOnly(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        var mode = File.GetUnixFileMode(path);
+        return (mode & GroupWriteOrOther) == 0 && ((mode & UnixFileMode.GroupRead) == 0 || GroupOf(path) == EffectiveGroup());
     }
 
     /// <summary>The gid of <paramref name="path"/> (after symlinks, as a Secret volume's files are reached), or null when

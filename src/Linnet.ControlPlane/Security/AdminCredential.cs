@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Linnet.ControlPlane.Core.Identity;
+using Linnet.ControlPlane.Core.Security;
 
 namespace Linnet.ControlPlane.Security;
 
@@ -12,9 +13,6 @@ public sealed class AdminCredential
 {
     /// <summary>The file name in the data directory.</summary>
     public const string FileName = "admin-token";
-
-    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                                              | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     private readonly byte[] _hash;
 
@@ -46,7 +44,7 @@ public sealed class AdminCredential
             IdentityFiles.WritePrivate(path, NewToken() + "\n");
         }
 
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOther) != 0)
+        if (!OwnerOnlyFile.IsOwnerOnly(path))
         {
             throw new ControlPlaneConfigurationException($"the admin credential {path} is readable or writable by others than its owner; run `chmod 600 {path}` (or delete it to get a new one)");
         }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Linnet.ControlPlane.Core.Identity;
+using Linnet.ControlPlane.Core.Security;
 
 namespace Linnet.ControlPlane.Security;
 
@@ -14,9 +15,6 @@ public sealed class WebhookSigningKey
 {
     /// <summary>The file name in the data directory.</summary>
     public const string FileName = "webhook-signing-key";
-
-    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                                              | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     /// <summary>The private ECDSA key's file name in the data directory (PKCS#8 PEM, 0600).</summary>
     public const string PrivateKeyFileName = "webhook-signing-ecdsa.key";
@@ -159,7 +157,7 @@ public sealed class WebhookSigningKey
 
     private static void CheckOwnerOnly(string path, string what)
     {
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOther) != 0)
+        if (!OwnerOnlyFile.IsOwnerOnly(path))
         {
             throw new ControlPlaneConfigurationException($"the {what} {path} is readable or writable by others than its owner; run `chmod 600 {path}`");
         }
