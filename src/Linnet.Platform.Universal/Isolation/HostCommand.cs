@@ -1,42 +1,22 @@
 using System.ComponentModel;
-using System.Diagnostics;
+using Linnet.Api.ProxyInit;
 
 namespace Linnet.Platform.Universal.Isolation;
 
-/// <summary>Runs the host's own network tools (<c>ip</c>, <c>iptables</c>): there is no library for netlink
-/// namespaces and iptables that would be smaller than calling them, and their errors are the ones admins know.</summary>
+/// <summary>Runs the host's own network tools (<c>ip</c>, <c>iptables</c>) through <see cref="HostProgram"/>, with
+/// universal mode's errors.</summary>
 internal static class HostCommand
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     /// <summary>Runs <paramref name="arguments"/>; its exit code and its stdout and stderr together.</summary>
     public static (int ExitCode, string Output) Run(params string[] arguments)
     {
-        var info = new ProcessStartInfo(arguments[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var argument in arguments.AsSpan(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
         try
         {
-            using var process = Process.Start(info) ?? throw new IsolationException($"cannot run {arguments[0]}");
-            process.StandardInput.Close();
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(Timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new IsolationException($"{string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds:0} s");
-            }
-
-            return (process.ExitCode, stdout + stderr.GetAwaiter().GetResult());
+            return HostProgram.Run(arguments);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new IsolationException(ex.Message, ex);
         }
         catch (Win32Exception ex)
         {

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using Linnet.Api.ProxyInit;
 
@@ -11,7 +10,6 @@ internal sealed class FirewallInstaller
 {
     // CAP_NET_ADMIN's bit in /proc/self/status' CapEff (linux/capability.h).
     private const int CapNetAdmin = 12;
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _iptables;
     private readonly string _iptablesSave;
@@ -95,6 +93,11 @@ internal sealed class FirewallInstaller
             await _error.WriteLineAsync($"linnet-proxy init: cannot run the iptables programs ({_iptables}, {_iptablesSave}): {ex.Message}");
             return ProxyInitCommand.Failed;
         }
+        catch (TimeoutException ex)
+        {
+            await _error.WriteLineAsync($"linnet-proxy init: {ex.Message}");
+            return ProxyInitCommand.Failed;
+        }
     }
 
     // The effective capability set decides, not the uid: a container can be root without NET_ADMIN, and a
@@ -137,34 +140,6 @@ internal sealed class FirewallInstaller
         return "?";
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info) ?? throw new Win32Exception($"cannot start {program}");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CommandTimeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        HostProgram.RunAsync([program, .. arguments], cancellationToken);
 }

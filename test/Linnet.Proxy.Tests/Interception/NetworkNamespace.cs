@@ -1,12 +1,11 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using System.Text;
+using Linnet.Api.ProxyInit;
 using Linnet.Proxy.Tests.Infrastructure;
 using Microsoft.Win32.SafeHandles;
 
@@ -299,37 +298,8 @@ internal sealed class NetworkNamespace : IAsyncDisposable
         return result;
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyList<string> command, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(command[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in command.Skip(1))
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"cannot start {command[0]}");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CommandTimeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var output = new StringBuilder(await stdout).Append(await stderr).ToString();
-        return (process.ExitCode, output);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(IReadOnlyList<string> command, CancellationToken cancellationToken) =>
+        HostProgram.RunAsync(command, cancellationToken, CommandTimeout);
 
     private static void Enter(SafeFileHandle ns)
     {
