@@ -103,38 +103,8 @@ public sealed partial class ClusterRecordWriter(ClusterMirror mirror, ClusterApi
     }
 
     /// <summary>Reconciles now and after every change of the store, until canceled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var seen = mirror.Store.Revision;
-                await ReconcileAsync(cancellationToken);
-                await foreach (var change in mirror.Store.WatchAsync(seen, cancellationToken))
-                {
-                    if (change.Revision > seen)
-                    {
-                        seen = mirror.Store.Revision;
-                        await ReconcileAsync(cancellationToken);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (RevisionCompactedException)
-            {
-                // Fell behind the store's history: start again from a snapshot.
-            }
-            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException)
-            {
-                Log.Failed(logger, ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        ClusterReconcileLoop.RunAsync(mirror.Store, ReconcileAsync, reason => Log.Failed(logger, reason), time, cancellationToken);
 
     private static partial class Log
     {
