@@ -25,8 +25,20 @@ internal sealed class Printer(IAnsiConsole console, OutputFormat format, TextWri
                 console.Profile.Out.Writer.Write(YamlWriter.Write(data));
                 break;
             default:
+                WidenWhenRedirected(console);
                 console.Write(table());
                 break;
+        }
+    }
+
+    /// <summary>Tables are wide; when the output is not a terminal (a pipe, a file), they are printed whole, as kubectl
+    /// and linkerd print them, rather than wrapped at the default 80 columns.</summary>
+    public static void WidenWhenRedirected(IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (System.Console.IsOutputRedirected && console.Profile.Width < 200)
+        {
+            console.Profile.Width = 200;
         }
     }
 

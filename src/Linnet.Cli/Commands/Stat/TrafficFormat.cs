@@ -12,15 +12,5 @@ internal static class TrafficFormat
 
     public static string Latency(JsonNode? row, string field) => row?[field]?.GetValue<double>() is { } ms ? ms.ToString(ms < 10 ? "0.##" : "0", CultureInfo.InvariantCulture) + "ms" : "-";
 
-    /// <summary>Tables of figures are wide; when the output is not a terminal (a pipe, a file), print them whole
-    /// rather than cut to the default 80 columns.</summary>
-    public static void Widen(Spectre.Console.IAnsiConsole console)
-    {
-        if (System.Console.IsOutputRedirected && console.Profile.Width < 200)
-        {
-            console.Profile.Width = 200;
-        }
-    }
-
     public static string Text(JsonNode? node) => Spectre.Console.Markup.Escape(node?.ToString() ?? "");
 }

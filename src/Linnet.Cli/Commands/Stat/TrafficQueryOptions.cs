@@ -50,7 +50,6 @@ internal sealed class TrafficQueryOptions(string windowDescription)
             return (int)response.Status is >= 400 and < 500 ? ExitCodes.Invalid : ExitCodes.Failed;
         }
 
-        TrafficFormat.Widen(printer.Console);
         printer.Print(response.Body, () => table(response.Body));
         return ExitCodes.Ok;
     }

@@ -5,6 +5,7 @@ using Linnet.Cli.Output;
 using Linnet.ControlPlane;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
+using Linnet.Testing;
 using Spectre.Console;
 
 namespace Linnet.Cli.Tests.Commands.GetInstances;
@@ -40,6 +41,31 @@ public sealed class GetInstancesTests
         Assert.Contains(lines, l => l.Contains("web-0", StringComparison.Ordinal) && l.Contains("127.0.0.1:5000/shop/web:1.2.3", StringComparison.Ordinal) && l.Contains("sha256:0123456789ab ", StringComparison.Ordinal));
         var item = JsonNode.Parse(jsonOut.ToString())!.AsArray().Single()!;
         Assert.Equal(Digest, item["spec"]!["imageDigest"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Process_OutputPiped_EachInstanceOnOneLineNotWrappedAt80Columns()
+    {
+        // Piped into grep or a file, kubectl and linkerd print each row whole; the demo's `get instances` wrapped
+        // "backend-primary-0" into "backend-pr" / "imary-0" at Spectre's default 80 columns.
+        var ct = TestContext.Current.CancellationToken;
+        await using var cp = await CliControlPlane.StartAsync(ct);
+        await cp.Store.CommitAsync(
+        [
+            new PutChange(new InstanceResource
+            {
+                Metadata = new ObjectMeta { Name = "backend-primary-0" },
+                Spec = new InstanceSpec("backend-primary", "10.253.152.7", "default", [8080], 4143, 4191, true, null) { Image = "127.0.0.1:5000/shop/backend:2.0.0", ImageDigest = Digest },
+            }),
+        ], ct);
+        var environment = new Dictionary<string, string?> { ["LINNET_TOKEN"] = cp.AdminToken, ["LINNET_HOME"] = null, ["COLUMNS"] = null };
+        await using var cli = await TestProcess.StartAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "linnet.dll"), "get", "instances", "--api", $"http://{cp.Host.HttpEndPoint}"], environment, cancellationToken: ct);
+
+        var code = await cli.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+
+        Assert.True(code == 0, cli.Output);
+        Assert.Contains(cli.Lines, l => l.Contains("backend-primary-0", StringComparison.Ordinal) && l.Contains("10.253.152.7", StringComparison.Ordinal)
+            && l.Contains("127.0.0.1:5000/shop/backend:2.0.0", StringComparison.Ordinal));
     }
 
     [Fact]
