@@ -265,12 +265,9 @@ internal static class ConfigFileLoader
             return null;
         }
 
-        foreach (var policy in Enum.GetValues<DefaultInboundPolicy>())
+        if (DefaultInboundPolicyNames.Parse(text) is { } policy)
         {
-            if (Authorization.InboundServerRules.PolicyName(policy) == text)
-            {
-                return policy;
-            }
+            return policy;
         }
 
         // A name the control plane knows and this proxy does not enforce: refused, never read as a looser one.
