@@ -72,7 +72,7 @@ public sealed record ControlPlaneOptions
 
     /// <summary>The mesh-wide default inbound policy (Linkerd's <c>proxy.defaultInboundPolicy</c>) for ports no
     /// Server covers on workloads without a <c>config.linkerd.io/default-inbound-policy</c> annotation.</summary>
-    public string DefaultInboundPolicy { get; init; } = Core.Policy.DefaultInboundPolicies.AllUnauthenticated;
+    public string DefaultInboundPolicy { get; init; } = Linnet.Api.Policy.DefaultInboundPolicies.AllUnauthenticated;
 
     /// <summary>Where the mesh's traffic figures come from (embedded scraper or a real Prometheus).</summary>
     public Metrics.MetricsOptions Metrics { get; init; } = new();

@@ -55,7 +55,7 @@ root.SetAction(async (parse, cancellationToken) =>
     Random? random = int.TryParse(seed, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var s)
         ? new Linnet.Proxy.Resilience.SynchronizedRandom(s)
         : null;
-    await using var host = ProxyHost.Create(bootstrap, bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services) : null, random: random);
+    await using var host = ProxyHost.Create(bootstrap, bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services, bootstrap.DefaultInboundPolicy) : null, random: random);
     await host.RunAsync();
     return 0;
 });

@@ -1,3 +1,5 @@
+using Linnet.Api.Policy;
+
 namespace Linnet.ControlPlane.Core.Policy;
 
 /// <summary>What one workload instance's proxy enforces on inbound traffic: the Servers that cover its ports,

@@ -1,3 +1,4 @@
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Store;
 
@@ -49,8 +50,10 @@ public static class PolicyTranslator
     /// <summary>Linkerd's order: the instance's own <c>config.linkerd.io/default-inbound-policy</c> (on a cluster, the pod's,
     /// which the injector copies from its namespace when the pod sets none), else the Workload's, else the mesh-wide
     /// default. A value that is not a policy Linnet knows (only a cluster's pods can carry one: manifests are checked on
-    /// apply, and the mirror reports it) fails closed, to <c>deny</c>, rather than falling back to a looser default.</summary>
-    private static string DefaultPolicy(InstanceResource? instance, WorkloadResource? workload, string meshDefault)
+    /// apply, and the mirror reports it) fails closed, to <c>deny</c>, rather than falling back to a looser default.
+    /// Universal mode's supervisor writes the same decision into each proxy's config, which the proxy enforces until
+    /// the control plane's first answer.</summary>
+    public static string DefaultPolicy(InstanceResource? instance, WorkloadResource? workload, string meshDefault)
     {
         foreach (var metadata in new[] { instance?.Metadata, workload?.Metadata })
         {

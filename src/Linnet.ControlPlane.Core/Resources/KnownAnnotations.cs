@@ -24,7 +24,7 @@ public static class KnownAnnotations
         [ServiceTrafficPolicy.BudgetRatio] = [ServiceResource.KindName],
         [ServiceTrafficPolicy.BudgetMinRetriesPerSecond] = [ServiceResource.KindName],
         [ServiceTrafficPolicy.BudgetTtl] = [ServiceResource.KindName],
-        [Policy.DefaultInboundPolicies.Annotation] = [WorkloadResource.KindName],
+        [Linnet.Api.Policy.DefaultInboundPolicies.Annotation] = [WorkloadResource.KindName],
         [InboundTls] = [WorkloadResource.KindName],
         // On a Service they apply to every route to it that does not set its own (MeshTranslator).
         [LinkerdRouteAnnotations.RetryHttp] = [HttpRouteResource.KindName, ServiceResource.KindName],

@@ -1,3 +1,4 @@
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Policy;
 using Linnet.ControlPlane.Core.Resources;
 using Proto = Linnet.Api.Destination.V1;

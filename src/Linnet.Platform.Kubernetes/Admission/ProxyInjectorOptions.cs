@@ -19,6 +19,10 @@ public sealed record ProxyInjectorOptions
     /// <summary>The proxy image injected (proxy-init runs the same).</summary>
     public required string ProxyImage { get; init; }
 
+    /// <summary>The control plane's mesh-wide default inbound policy, written into the config of proxies whose pod
+    /// and namespace set no <c>config.linkerd.io/default-inbound-policy</c>.</summary>
+    public string DefaultInboundPolicy { get; init; } = Linnet.Api.Policy.DefaultInboundPolicies.AllUnauthenticated;
+
     /// <summary>Reads the certificate and its key from PEM files; the key file must be owner-only.</summary>
     /// <exception cref="InvalidOperationException">With the file and what is wrong with it.</exception>
     public static X509Certificate2 LoadCertificate(string certificateFile, string keyFile)

@@ -30,7 +30,7 @@ public sealed partial class ProxyInjectorService(ProxyInjectorOptions options, M
                 {
                     EndPoint = options.EndPoint,
                     Certificate = options.Certificate,
-                    Settings = new InjectionSettings(options.ProxyImage, identity.TrustDomain, identity.TrustAnchorsPem),
+                    Settings = new InjectionSettings(options.ProxyImage, identity.TrustDomain, identity.TrustAnchorsPem) { DefaultInboundPolicy = options.DefaultInboundPolicy },
                     NamespaceAnnotations = namespaces.Annotations,
                 },
                 loggers,

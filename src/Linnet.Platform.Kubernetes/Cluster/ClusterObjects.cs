@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Kinds;
 using Linnet.ControlPlane.Core.Manifests;
 using Linnet.ControlPlane.Core.Policy;

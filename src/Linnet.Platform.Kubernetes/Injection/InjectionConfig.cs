@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Linnet.Api.Policy;
 using Linnet.Api.ProxyInit;
 using Linnet.Api.Validation;
 using Linnet.ControlPlane.Core.Policy;
@@ -38,6 +39,10 @@ internal sealed partial record InjectionConfig
     public int OutboundPort { get; init; } = 4140;
 
     public int AdminPort { get; init; } = 4191;
+
+    /// <summary>The pod's <c>config.linkerd.io/default-inbound-policy</c> (its own, else its namespace's); null when
+    /// neither sets one (the install's default then applies).</summary>
+    public string? DefaultInboundPolicy { get; init; }
 
     // Linnet's proxy speaks .NET's levels; Linkerd's names map onto them one to one.
     private static readonly Dictionary<string, string> LogLevels = new(StringComparer.Ordinal)
@@ -160,8 +165,12 @@ internal sealed partial record InjectionConfig
                     config = Number(value, 1, 65535, Refuse) is { } admin ? config with { AdminPort = admin } : config;
                     break;
                 case DefaultInboundPolicies.Annotation:
-                    // Read by the control plane for the workload's inbound policy, not by injection.
-                    if (!DefaultInboundPolicies.IsKnown(value))
+                    // The control plane serves it as the pod's default policy; the proxy enforces it until then.
+                    if (DefaultInboundPolicies.IsKnown(value))
+                    {
+                        config = config with { DefaultInboundPolicy = value };
+                    }
+                    else
                     {
                         Refuse(DefaultInboundPolicies.Unknown(value));
                     }

@@ -13,6 +13,10 @@ public sealed record InjectionSettings(string ProxyImage, string TrustDomain, st
     /// Redis, Elasticsearch, Memcached).</summary>
     public static readonly IReadOnlyList<int> DefaultOpaquePorts = [25, 587, 3306, 4444, 5432, 6379, 9300, 11211];
 
+    /// <summary>The install's default inbound policy (Linkerd's <c>proxy.defaultInboundPolicy</c>), written into the
+    /// config of a proxy whose pod and namespace set no <c>config.linkerd.io/default-inbound-policy</c>.</summary>
+    public string DefaultInboundPolicy { get; init; } = Linnet.Api.Policy.DefaultInboundPolicies.AllUnauthenticated;
+
     /// <summary>The control plane's namespace.</summary>
     public string ControlPlaneNamespace { get; init; } = InstallNames.Namespace;
 

@@ -284,6 +284,9 @@ public static class ProxyInjector
         text.Append("inbound:\n");
         text.Append("  listen: \"0.0.0.0:").Append(config.InboundPort.ToString(CultureInfo.InvariantCulture)).Append("\"\n");
         text.Append("  opaquePorts: [").Append(string.Join(", ", config.OpaquePorts)).Append("]\n");
+        // Enforced until the control plane's first policy answer, as Linkerd's injector sets the proxy's
+        // LINKERD2_PROXY_INBOUND_DEFAULT_POLICY: never open wider than the pod's policy while discovery is away.
+        text.Append("  defaultPolicy: ").Append(config.DefaultInboundPolicy ?? settings.DefaultInboundPolicy).Append('\n');
         text.Append("outbound:\n");
         text.Append("  listen: \"127.0.0.1:").Append(config.OutboundPort.ToString(CultureInfo.InvariantCulture)).Append("\"\n");
         text.Append("  opaquePorts: [").Append(string.Join(", ", InjectionSettings.DefaultOpaquePorts)).Append("]\n");

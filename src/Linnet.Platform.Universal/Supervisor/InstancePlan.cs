@@ -38,6 +38,10 @@ internal sealed record InstancePlan(InstanceKey Key, string Address, WorkloadSpe
     /// <summary>The proxy's inbound TLS mode: <c>permissive</c> or <c>strict</c> (from the Workload's annotation).</summary>
     public string InboundTls { get; init; } = InstanceIdentity.Permissive;
 
+    /// <summary>The proxy's default inbound policy until the control plane answers (a <c>DefaultInboundPolicies</c>
+    /// name, from <c>PolicyTranslator.DefaultPolicy</c>).</summary>
+    public string DefaultInboundPolicy { get; init; } = Linnet.Api.Policy.DefaultInboundPolicies.AllUnauthenticated;
+
     /// <summary>The pulled and unpacked image the app runs from; null runs the spec's command from the host.</summary>
     public ResolvedImage? Image { get; init; }
 }

@@ -37,6 +37,8 @@ internal static class ProxyConfigWriter
             text.Append(CultureInfo.InvariantCulture, $"  opaquePorts: [{string.Join(", ", spec.OpaquePorts)}]\n");
         }
 
+        // Enforced until the control plane's first policy answer (and while it cannot be reached at start).
+        text.Append(CultureInfo.InvariantCulture, $"  defaultPolicy: {Quote(plan.DefaultInboundPolicy)}\n");
         text.Append("outbound:\n");
         text.Append(CultureInfo.InvariantCulture, $"  listen: {Quote($"{outboundIp}:{WorkloadSupervisor.ProxyOutboundPort}")}\n");
         text.Append("admin:\n");

@@ -44,6 +44,11 @@ public sealed record SupervisorOptions
     /// <summary>Where instance addresses start (upward, skipping host bytes 0 and 255); within 127.0.0.0/8.</summary>
     public IPAddress FirstAddress { get; init; } = IPAddress.Parse("127.1.0.1");
 
+    /// <summary>The control plane's mesh-wide default inbound policy (<c>ControlPlaneOptions.DefaultInboundPolicy</c>):
+    /// each proxy's config carries its Workload's default policy, decided as the control plane's policy translator
+    /// decides it, which the proxy enforces until the control plane's first answer.</summary>
+    public string DefaultInboundPolicy { get; init; } = Linnet.Api.Policy.DefaultInboundPolicies.AllUnauthenticated;
+
     /// <summary>Variables every app is started with besides its own (the control plane's public webhook key, so that a
     /// receiver in any pod, under any uid, can check the control plane's calls); the instance's own variables win.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();

@@ -547,6 +547,7 @@ public sealed partial class WorkloadSupervisor : BackgroundService
         {
             Pod = pod,
             InboundTls = InstanceIdentity.InboundTlsOf(resource),
+            DefaultInboundPolicy = Linnet.ControlPlane.Core.Policy.PolicyTranslator.DefaultPolicy(null, resource, _options.DefaultInboundPolicy),
             Image = image,
             ControlPlaneAddress = _options.ControlPlaneAddress is { } cp && _pods is not null ? _pods.ControlPlaneAddress(cp) : _options.ControlPlaneAddress,
         };

@@ -40,13 +40,7 @@ internal sealed class InboundServerRules
     internal string MetricLabels { get; }
 
     /// <summary>Linkerd's name for a default policy.</summary>
-    public static string PolicyName(DefaultInboundPolicy policy) => policy switch
-    {
-        DefaultInboundPolicy.AllUnauthenticated => "all-unauthenticated",
-        DefaultInboundPolicy.AllAuthenticated => "all-authenticated",
-        DefaultInboundPolicy.Audit => "audit",
-        _ => "deny",
-    };
+    public static string PolicyName(DefaultInboundPolicy policy) => DefaultInboundPolicyNames.Name(policy);
 
     internal static string Escape(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);

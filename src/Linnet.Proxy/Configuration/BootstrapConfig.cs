@@ -66,6 +66,11 @@ internal sealed record BootstrapConfig
     /// <summary>How the proxy gets its mTLS identity; null: no identity, plaintext everywhere.</summary>
     public IdentityBootstrapConfig? Identity { get; init; }
 
+    /// <summary>The default inbound policy enforced until the control plane's first policy answer (with no control
+    /// plane, always): <c>inbound.defaultPolicy</c>, as Linkerd's <c>LINKERD2_PROXY_INBOUND_DEFAULT_POLICY</c>, which its
+    /// injector sets from <c>config.linkerd.io/default-inbound-policy</c>. Linkerd's default: all-unauthenticated.</summary>
+    public DefaultInboundPolicy DefaultInboundPolicy { get; init; } = DefaultInboundPolicy.AllUnauthenticated;
+
     /// <summary>Whether inbound meshed ports also accept plaintext (only meaningful with <see cref="Identity"/>).</summary>
     public InboundTlsMode InboundTls { get; init; } = InboundTlsMode.Permissive;
 }

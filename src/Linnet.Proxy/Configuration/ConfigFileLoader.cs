@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Linnet.Api.Policy;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
 using Proto = Linnet.Api.Destination.V1;
@@ -66,6 +67,7 @@ internal static class ConfigFileLoader
         }
 
         var inboundOpaque = inbound.Ports("opaquePorts");
+        var defaultPolicy = DefaultPolicy(inbound) ?? defaults.DefaultInboundPolicy;
         inbound.RejectUnknown();
 
         var outbound = root.Map("outbound");
@@ -109,6 +111,7 @@ internal static class ConfigFileLoader
             AppPort = appPort,
             AppPorts = appPorts,
             InboundOpaquePorts = inboundOpaque,
+            DefaultInboundPolicy = defaultPolicy,
             OutboundOpaquePorts = outboundOpaque,
             DetectTimeout = root.Duration("detectTimeout") ?? defaults.DetectTimeout,
             DrainTimeout = root.Duration("drainTimeout") ?? defaults.DrainTimeout,
@@ -244,6 +247,32 @@ internal static class ConfigFileLoader
             CertificatePemPath = certificateFile,
             KeyPemPath = keyFile,
         }, inboundTls);
+    }
+
+    /// <summary><c>inbound.defaultPolicy</c>: one of Linkerd's default policies by the names the control plane takes
+    /// (<see cref="DefaultInboundPolicies"/>, the one list of them), or null when not given.</summary>
+    private static DefaultInboundPolicy? DefaultPolicy(YamlMap inbound)
+    {
+        var text = inbound.Text("defaultPolicy");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!DefaultInboundPolicies.IsKnown(text))
+        {
+            inbound.Error("defaultPolicy", DefaultInboundPolicies.Unknown(text));
+            return null;
+        }
+
+        if (DefaultInboundPolicyNames.Parse(text) is { } policy)
+        {
+            return policy;
+        }
+
+        // A name the control plane knows and this proxy does not enforce: refused, never read as a looser one.
+        inbound.Error("defaultPolicy", $"'{text}' is not enforced by this proxy");
+        return null;
     }
 
     /// <summary>True for <c>spiffe://&lt;trust-domain&gt;/ns/&lt;ns&gt;/sa/&lt;sa&gt;</c>.</summary>

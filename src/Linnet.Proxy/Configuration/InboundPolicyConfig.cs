@@ -9,7 +9,8 @@ internal sealed record InboundPolicyConfig(DefaultInboundPolicy Default, IReadOn
     /// matches only): inbound requests are counted and tapped under the route rule they match.</summary>
     public IReadOnlyList<ServiceConfig> Services { get; init; } = [];
 
-    /// <summary>What a proxy enforces until told otherwise: Linkerd's default, <c>all-unauthenticated</c>.</summary>
+    /// <summary>Linkerd's default, <c>all-unauthenticated</c>: what a proxy enforces until told otherwise when its
+    /// bootstrap config names no other default policy.</summary>
     public static InboundPolicyConfig AllowAll { get; } = new(DefaultInboundPolicy.AllUnauthenticated, []);
 
     /// <summary>A policy with only a default.</summary>

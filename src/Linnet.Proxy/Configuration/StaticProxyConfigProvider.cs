@@ -7,10 +7,11 @@ internal sealed class StaticProxyConfigProvider : IProxyConfigProvider
 {
     private readonly ProxyConfigSnapshot _snapshot;
 
-    /// <summary>Serves <paramref name="services"/> for the life of the process.</summary>
-    public StaticProxyConfigProvider(IReadOnlyList<ServiceConfig> services)
+    /// <summary>Serves <paramref name="services"/> for the life of the process, enforcing
+    /// <paramref name="defaultPolicy"/> on inbound traffic (the file's <c>inbound.defaultPolicy</c>).</summary>
+    public StaticProxyConfigProvider(IReadOnlyList<ServiceConfig> services, DefaultInboundPolicy defaultPolicy = DefaultInboundPolicy.AllUnauthenticated)
     {
-        _snapshot = new ProxyConfigSnapshot("static", services, new CancellationChangeToken(CancellationToken.None));
+        _snapshot = new ProxyConfigSnapshot("static", services, new CancellationChangeToken(CancellationToken.None)) { InboundPolicy = InboundPolicyConfig.Uniform(defaultPolicy) };
     }
 
     /// <inheritdoc />

@@ -26,7 +26,7 @@ internal sealed partial class ControlPlaneConfigProvider : BackgroundService, IP
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
-    private readonly DestinationState _state = new();
+    private readonly DestinationState _state;
     private readonly GrpcChannel _channel;
     private CancellationTokenSource _changed = new();
     private volatile ProxyConfigSnapshot _snapshot;
@@ -54,7 +54,10 @@ internal sealed partial class ControlPlaneConfigProvider : BackgroundService, IP
         _time = time;
         _logger = logger;
         _backoff = new ReconnectBackoff(jitter);
-        _snapshot = new ProxyConfigSnapshot("", [], new CancellationChangeToken(_changed.Token));
+        // Until the control plane answers (or while it cannot be reached at start), the bootstrap's default policy
+        // holds, as Linkerd's proxy enforces LINKERD2_PROXY_INBOUND_DEFAULT_POLICY until discovery answers.
+        _state = new DestinationState(InboundPolicyConfig.Uniform(bootstrap.DefaultInboundPolicy));
+        _snapshot = new ProxyConfigSnapshot("", [], new CancellationChangeToken(_changed.Token)) { InboundPolicy = _state.InboundPolicy };
         _channel = GrpcChannel.ForAddress(_address, new GrpcChannelOptions
         {
             HttpHandler = Handler(new ControlPlaneTls(bootstrap, metrics, time, logger).CreateHandler("destination", identity)),

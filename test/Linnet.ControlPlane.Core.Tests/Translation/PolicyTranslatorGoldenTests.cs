@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Manifests;
 using Linnet.ControlPlane.Core.Policy;
 using Linnet.ControlPlane.Core.Resources;

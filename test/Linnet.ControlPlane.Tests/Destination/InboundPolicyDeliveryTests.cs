@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Linnet.Api.Destination.V1;
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Policy;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Destination;

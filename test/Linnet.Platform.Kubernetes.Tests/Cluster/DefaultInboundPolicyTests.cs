@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Linnet.Api.Policy;
 using Linnet.ControlPlane.Core.Policy;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.Platform.Kubernetes.Cluster;

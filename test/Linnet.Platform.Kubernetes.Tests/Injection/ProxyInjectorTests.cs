@@ -119,6 +119,51 @@ public sealed partial class ProxyInjectorTests
         var pod = Pod("{ config.linkerd.io/opaque-ports: \"5432\", config.linkerd.io/admin-port: \"4192\" }");
         var result = ProxyInjector.Mutate(pod, NoAnnotations, InjectFixture.Settings, explicitRequest: true);
         JsonPatch.Apply(pod, result.Patch);
+
+        var (bootstrap, services) = ProxyConfigOf(pod);
+
+        Assert.Empty(services);
+        Assert.Equal("spiffe://cluster.local/ns/shop/sa/web", bootstrap.Identity!.Name);
+        Assert.Equal("linnet-dst.linnet.svc.cluster.local:8086", bootstrap.ControlPlaneAddress);
+        Assert.Equal("spiffe://cluster.local/ns/linnet/sa/control-plane", bootstrap.ControlPlaneIdentity);
+        Assert.Equal(4192, bootstrap.AdminListen.Port);
+        Assert.True(bootstrap.TransparentMode);
+        Assert.Contains(5432, bootstrap.InboundOpaquePorts);
+        Assert.Equal("shop", bootstrap.Workload.Namespace);
+        Assert.Equal("web-5d8f7-abcde", bootstrap.Workload.Pod);
+        Assert.Equal(DefaultInboundPolicy.AllUnauthenticated, bootstrap.DefaultInboundPolicy);
+    }
+
+    /// <summary>Linkerd's injector gives the proxy the pod's effective <c>config.linkerd.io/default-inbound-policy</c>
+    /// (the pod's, else its namespace's, else the install's) as <c>LINKERD2_PROXY_INBOUND_DEFAULT_POLICY</c>, which the
+    /// proxy enforces until discovery answers; Linnet's proxy takes it as <c>inbound.defaultPolicy</c>.</summary>
+    [Theory]
+    [InlineData("{}", "deny", null, nameof(DefaultInboundPolicy.Deny))]
+    [InlineData("{}", "all-authenticated", null, nameof(DefaultInboundPolicy.AllAuthenticated))]
+    [InlineData("{ config.linkerd.io/default-inbound-policy: all-authenticated }", "deny", null, nameof(DefaultInboundPolicy.AllAuthenticated))]
+    [InlineData("{ config.linkerd.io/default-inbound-policy: deny }", null, null, nameof(DefaultInboundPolicy.Deny))]
+    [InlineData("{}", null, "audit", nameof(DefaultInboundPolicy.Audit))]
+    [InlineData("{}", "deny", "audit", nameof(DefaultInboundPolicy.Deny))]
+    public void Mutate_DefaultInboundPolicy_ProxyConfigCarriesThePodsEffectivePolicy(string podAnnotations, string? namespacePolicy, string? installDefault, string expected)
+    {
+        var namespaceAnnotations = new Dictionary<string, string> { ["linkerd.io/inject"] = "enabled" };
+        if (namespacePolicy is not null)
+        {
+            namespaceAnnotations["config.linkerd.io/default-inbound-policy"] = namespacePolicy;
+        }
+
+        var settings = installDefault is null ? InjectFixture.Settings : InjectFixture.Settings with { DefaultInboundPolicy = installDefault };
+        var pod = Pod(podAnnotations);
+        var result = ProxyInjector.Mutate(pod, namespaceAnnotations, settings, explicitRequest: false);
+        JsonPatch.Apply(pod, result.Patch);
+
+        Assert.Equal(InjectionOutcome.Injected, result.Outcome);
+        Assert.Equal(Enum.Parse<DefaultInboundPolicy>(expected), ProxyConfigOf(pod).Bootstrap.DefaultInboundPolicy);
+    }
+
+    /// <summary>The proxy container's config as the proxy reads it once the kubelet has filled in its variables.</summary>
+    private static (BootstrapConfig Bootstrap, IReadOnlyList<ServiceConfig> Services) ProxyConfigOf(JsonObject pod)
+    {
         var env = pod["spec"]!["initContainers"]![1]!["env"]!.AsArray();
 
         // The kubelet: fieldRef variables from the pod, then $(VAR) in later values expanded from earlier ones.
@@ -131,17 +176,7 @@ public sealed partial class ProxyInjectorTests
                 : Reference().Replace((string)variable["value"]!, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
         }
 
-        var (bootstrap, services) = ConfigFileLoader.Parse(values["LINNET_PROXY_CONFIG"], "LINNET_PROXY_CONFIG");
-
-        Assert.Empty(services);
-        Assert.Equal("spiffe://cluster.local/ns/shop/sa/web", bootstrap.Identity!.Name);
-        Assert.Equal("linnet-dst.linnet.svc.cluster.local:8086", bootstrap.ControlPlaneAddress);
-        Assert.Equal("spiffe://cluster.local/ns/linnet/sa/control-plane", bootstrap.ControlPlaneIdentity);
-        Assert.Equal(4192, bootstrap.AdminListen.Port);
-        Assert.True(bootstrap.TransparentMode);
-        Assert.Contains(5432, bootstrap.InboundOpaquePorts);
-        Assert.Equal("shop", bootstrap.Workload.Namespace);
-        Assert.Equal("web-5d8f7-abcde", bootstrap.Workload.Pod);
+        return ConfigFileLoader.Parse(values["LINNET_PROXY_CONFIG"], "LINNET_PROXY_CONFIG");
     }
 
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]

@@ -34,6 +34,16 @@ public sealed class ProxyConfigWriterTests
     }
 
     [Fact]
+    public void Write_Instance_ProxyEnforcesThePlansDefaultInboundPolicyUntilTheControlPlaneAnswers()
+    {
+        var (unset, _) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(Plan, controlPlaneAddress: null), "proxy.yaml");
+        var (denied, _) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(Plan with { DefaultInboundPolicy = "deny" }, controlPlaneAddress: null), "proxy.yaml");
+
+        Assert.Equal(DefaultInboundPolicy.AllUnauthenticated, unset.DefaultInboundPolicy);
+        Assert.Equal(DefaultInboundPolicy.Deny, denied.DefaultInboundPolicy);
+    }
+
+    [Fact]
     public void Write_Instance_DeclaresTheWorkloadsPortsAsTheOnlyTransportHeaderTargets()
     {
         var (bootstrap, _) = ConfigFileLoader.Parse(ProxyConfigWriter.Write(Plan, controlPlaneAddress: null), "proxy.yaml");

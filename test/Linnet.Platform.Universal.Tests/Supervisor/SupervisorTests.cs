@@ -133,6 +133,39 @@ public sealed class SupervisorTests(ITestOutputHelper output)
         Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} is still running"));
     }
 
+    /// <summary>With no control plane to answer, each proxy enforces the default inbound policy the supervisor wrote
+    /// into its config: the Workload's <c>config.linkerd.io/default-inbound-policy</c>, else the mesh default (as the
+    /// control plane's policy translator decides it). Plaintext requests get 403 from the proxy, while the app
+    /// itself answers.</summary>
+    [Theory]
+    [InlineData("deny", null, "127.77.11.1")]
+    [InlineData(null, "all-authenticated", "127.77.12.1")]
+    public async Task ExecuteAsync_RestrictiveDefaultInboundPolicy_ProxyRefusesPlaintextWithoutAControlPlane(string? annotation, string? meshDefault, string firstAddress)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var data = new ScratchDirectory();
+        using var store = new InMemoryResourceStore();
+        using var supervisor = Create(store, data.Path, firstAddress, meshDefault);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        await supervisor.StartAsync(ct);
+        var backend = Backend(replicas: 1);
+        if (annotation is not null)
+        {
+            backend = backend with { Metadata = backend.Metadata with { Annotations = new Dictionary<string, string> { ["config.linkerd.io/default-inbound-policy"] = annotation } } };
+        }
+
+        await store.CommitAsync([new PutChange(backend)], ct);
+        await StoreWait.UntilAsync(store, s => Instances(s).Count(i => i.Spec.Ready) == 1, Timeout, ct);
+        var instance = Assert.Single(supervisor.Instances);
+
+        Assert.Equal($"backend {instance.Name} v7\n", await http.GetStringAsync(new Uri($"http://{instance.Address}:8080/"), ct));
+        using var response = await http.GetAsync(new Uri($"http://{instance.Address}:4143/"), ct);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains($"the default policy '{annotation ?? meshDefault}'", Assert.Single(response.Headers.GetValues("l5d-proxy-error")), StringComparison.Ordinal);
+
+        await supervisor.StopAsync(ct);
+    }
+
     private static WorkloadResource Backend(int replicas, string version = "7") => new()
     {
         Metadata = new ObjectMeta { Name = "backend", Labels = new Dictionary<string, string> { ["app"] = "backend" } },
@@ -173,7 +206,7 @@ public sealed class SupervisorTests(ITestOutputHelper output)
 
     private static bool IsAlive(int pid) => ProcessTree.Identify(pid) is not null;
 
-    private SupervisorService Create(IResourceStore store, string dataDirectory, string firstAddress) => new(
+    private SupervisorService Create(IResourceStore store, string dataDirectory, string firstAddress, string? defaultInboundPolicy = null) => new(
         store,
         new SupervisorOptions
         {
@@ -181,6 +214,7 @@ public sealed class SupervisorTests(ITestOutputHelper output)
             ProxyCommand = ProxyDll,
             FirstAddress = IPAddress.Parse(firstAddress),
             MinRestartBackoff = TimeSpan.FromMilliseconds(200),
+            DefaultInboundPolicy = defaultInboundPolicy ?? Linnet.Api.Policy.DefaultInboundPolicies.AllUnauthenticated,
         },
         TimeProvider.System,
         new TestOutputLogger<SupervisorService>(output, TimeProvider.System));

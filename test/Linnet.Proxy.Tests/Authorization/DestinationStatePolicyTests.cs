@@ -38,4 +38,21 @@ public sealed class DestinationStatePolicyTests
 
         Assert.Same(InboundPolicyConfig.AllowAll, state.InboundPolicy);
     }
+
+    [Fact]
+    public void Apply_StartedWithDenyThenSnapshotWithoutPolicy_StaysDenyNotAllowAll()
+    {
+        var startup = InboundPolicyConfig.Uniform(DefaultInboundPolicy.Deny);
+        var state = new DestinationState(startup);
+        var problems = new List<string>();
+
+        var beforeAnyAnswer = state.InboundPolicy;
+        state.Apply(new Proto.ConfigUpdate { Version = "1", Snapshot = true, InboundPolicy = new Proto.InboundPolicy { DefaultPolicy = Proto.DefaultPolicy.AllUnauthenticated } }, problems);
+        var answered = state.InboundPolicy.Default;
+        state.Apply(new Proto.ConfigUpdate { Version = "2", Snapshot = true }, problems);
+
+        Assert.Equal(DefaultInboundPolicy.Deny, beforeAnyAnswer.Default);
+        Assert.Equal(DefaultInboundPolicy.AllUnauthenticated, answered);
+        Assert.Equal(DefaultInboundPolicy.Deny, state.InboundPolicy.Default);
+    }
 }

@@ -176,4 +176,40 @@ public sealed class ConfigFileLoaderTests
     [InlineData("10d")]
     [InlineData("-1s")]
     public void DurationParser_Invalid_Fails(string text) => Assert.False(DurationParser.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("all-unauthenticated", nameof(DefaultInboundPolicy.AllUnauthenticated))]
+    [InlineData("all-authenticated", nameof(DefaultInboundPolicy.AllAuthenticated))]
+    [InlineData("deny", nameof(DefaultInboundPolicy.Deny))]
+    [InlineData("audit", nameof(DefaultInboundPolicy.Audit))]
+    public void Parse_InboundDefaultPolicy_LinkerdsNamesRead(string name, string expected)
+    {
+        var (bootstrap, _) = ConfigFileLoader.Parse($"inbound: {{defaultPolicy: {name}}}", "p.yaml");
+
+        Assert.Equal(Enum.Parse<DefaultInboundPolicy>(expected), bootstrap.DefaultInboundPolicy);
+    }
+
+    [Fact]
+    public void Parse_NoInboundDefaultPolicy_LinkerdsDefaultAllUnauthenticated()
+    {
+        var (bootstrap, _) = ConfigFileLoader.Parse("inbound: {appPort: 9000}", "p.yaml");
+
+        Assert.Equal(DefaultInboundPolicy.AllUnauthenticated, bootstrap.DefaultInboundPolicy);
+    }
+
+    [Theory]
+    [InlineData("allow-all", "'allow-all' is not one of: all-unauthenticated, all-authenticated, deny, audit")]
+    [InlineData("Deny", "'Deny' is not one of: all-unauthenticated, all-authenticated, deny, audit")]
+    [InlineData("cluster-authenticated", "'cluster-authenticated' is not supported: Linnet has no cluster networks")]
+    [InlineData("cluster-unauthenticated", "'cluster-unauthenticated' is not supported: Linnet has no cluster networks")]
+    public void Parse_InvalidInboundDefaultPolicy_RefusedNamingTheField(string value, string reason)
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigFileLoader.Parse($"inbound: {{defaultPolicy: {value}}}", "p.yaml"));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("inbound.defaultPolicy", error.Path);
+        Assert.StartsWith(reason, error.Reason, StringComparison.Ordinal);
+        Assert.Contains("inbound.defaultPolicy", ex.Message, StringComparison.Ordinal);
+    }
 }
+

@@ -42,7 +42,7 @@ internal sealed class TestProxy : IAsyncDisposable
             DrainTimeout = TimeSpan.FromSeconds(5),
         };
         bootstrap = configure?.Invoke(bootstrap) ?? bootstrap;
-        provider ??= bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services ?? []) : null;
+        provider ??= bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services ?? [], bootstrap.DefaultInboundPolicy) : null;
         var host = ProxyHost.Create(bootstrap, provider, logging => logging.SetMinimumLevel(LogLevel.Warning), random: random,
             services: identity is null ? null : s => s.AddSingleton(identity));
         await host.StartAsync();

@@ -47,6 +47,18 @@ public sealed class ProxyExecutableTests
     }
 
     [Fact]
+    public async Task Main_UnknownDefaultInboundPolicy_RefusesToStartNamingTheSetting()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var (exitCode, output) = await ProxyProcess.RunToExitAsync("inbound: {defaultPolicy: allow-everyone}\n", [], ExitTimeout, ct);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("inbound.defaultPolicy: 'allow-everyone' is not one of: all-unauthenticated, all-authenticated, deny, audit", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("listener on", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_GoodConfig_ExitsZeroWithoutServing()
     {
         var ct = TestContext.Current.CancellationToken;

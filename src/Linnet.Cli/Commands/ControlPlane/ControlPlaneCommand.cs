@@ -395,7 +395,7 @@ internal static class ControlPlaneCommand
                     services.AddLinnetKubernetesPlatform(client, new KubernetesPlatformOptions(cluster!.Leadership));
                     if (injector is not null)
                     {
-                        services.AddLinnetProxyInjector(injector);
+                        services.AddLinnetProxyInjector(injector with { DefaultInboundPolicy = options.DefaultInboundPolicy });
                     }
 
                     return;
@@ -408,6 +408,7 @@ internal static class ControlPlaneCommand
                     ProxyCommand = Installation.ProxyCommand(),
                     ProgramDirectories = [Installation.Directory],
                     Isolation = isolation,
+                    DefaultInboundPolicy = options.DefaultInboundPolicy,
                 };
                 supervisor = firstAddress is null ? supervisor : supervisor with { FirstAddress = firstAddress };
                 services.AddSingleton(sp => supervisor with { Environment = sp.GetRequiredService<WebhookSigningKey>().WorkloadEnvironment() });

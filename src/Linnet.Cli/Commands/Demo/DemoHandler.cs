@@ -111,6 +111,7 @@ internal sealed class DemoHandler(IAnsiConsole console, TimeProvider time, strin
                 ProxyCommand = proxy,
                 ProgramDirectories = [Installation.Directory],
                 Isolation = isolation,
+                DefaultInboundPolicy = hostOptions.DefaultInboundPolicy,
                 Environment = sp.GetRequiredService<Linnet.ControlPlane.Security.WebhookSigningKey>().WorkloadEnvironment(),
             });
             services.AddHostedService<WorkloadSupervisor>();

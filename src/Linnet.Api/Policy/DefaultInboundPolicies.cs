@@ -1,4 +1,4 @@
-namespace Linnet.ControlPlane.Core.Policy;
+namespace Linnet.Api.Policy;
 
 /// <summary>Linkerd's default inbound policies, by the names users write in
 /// <c>config.linkerd.io/default-inbound-policy</c> and in a Server's <c>accessPolicy</c>.</summary>
