@@ -76,10 +76,16 @@ public sealed class TrafficSplitMirrorTests(ITestOutputHelper output)
         }
 
         // The mirror: fire and forget, so its copies arrive in their own time.
+        // A copy is sent, or dropped when more than RequestMirror.MaxInFlight are in flight (so that a slow mirror costs
+        // the primary nothing): the first copies of a burst of 8 concurrent requests wait for the mirror's first mTLS
+        // connection, and on a loaded machine that can take longer than 100 copies, so a few may be dropped (16 in one
+        // CI run). Every copy drawn is counted one way or the other, and every copy sent arrives.
         var sent = metrics.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=sent");
-        Assert.Equal(0, metrics.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=dropped"));
+        var dropped = metrics.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=dropped");
         // 25 % of 2,000: standard deviation 19.4; ±5 % (100) is five of them.
-        Assert.InRange(sent, Requests * 20 / 100, Requests * 30 / 100);
+        Assert.InRange(sent + dropped, Requests * 20 / 100, Requests * 30 / 100);
+        output.WriteLine($"mirror: sent {sent}, dropped {dropped}");
+        Assert.True(sent > 0, $"sent {sent}, dropped {dropped}");
         (long Served, long Failed) shadow = default;
         await Eventually.UntilAsync(
             async () => (shadow = await client.CountsAsync(instances["backend-shadow"], "/split", ct)).Served >= sent,
@@ -100,7 +106,7 @@ public sealed class TrafficSplitMirrorTests(ITestOutputHelper output)
         Assert.InRange(v2After, 1, AfterMirrorStopped * 25 / 100);
         var metricsAfter = await client.MetricsAsync(ct);
         Assert.Equal(sent, metricsAfter.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=sent"));
-        Assert.InRange(metricsAfter.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=dropped"), 1, AfterMirrorStopped);
+        Assert.InRange(metricsAfter.Sum("outbound_http_route_mirror_requests_total", $"route_name={RouteName}", "route_namespace=default", "result=dropped") - dropped, 1, AfterMirrorStopped);
         Assert.Equal(Requests + AfterMirrorStopped, metricsAfter.Sum("outbound_http_route_request_statuses_total", $"route_name={RouteName}", "route_namespace=default", "http_status=200", "error="));
         await mesh.DownAsync(ct);
     }
