@@ -171,7 +171,7 @@ internal sealed class ApprovalApi(IResourceStore store, ImageUpdateApplier appli
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status409Conflict, $"{approval.Spec.Identifier} changed meanwhile, nothing was done; try again: {ex.Message}");
         }
-        catch (InvalidOperationException ex) when (ApprovalRequests.TargetKind(approval) == DeploymentResource.KindName)
+        catch (NotLeaderException ex)
         {
             // A Deployment is written by the leader only; the vote was not recorded.
             await ApiResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message);

@@ -25,16 +25,16 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
     /// updates made and the approvals asked for (an update already waiting, or decided, is in neither).</summary>
     /// <exception cref="ConflictException">A workload or Deployment changed since it was planned; no Workload was
     /// updated (the failure is notified).</exception>
+    /// <exception cref="NotLeaderException">The plan updates a Deployment and this replica does not lead; nothing was done.</exception>
     public async Task<(IReadOnlyList<ImageUpdate> Updated, IReadOnlyList<ApprovalResource> Requested)> ApplyAsync(IReadOnlyList<ImageUpdate> plan, string source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var writable = plan.Where(u => u.Target.Owner is not DeploymentResource || WritesDeployments).ToList();
-        if (writable.Count < plan.Count)
+        if (!WritesDeployments && plan.FirstOrDefault(u => u.Target.Owner is DeploymentResource) is { } first)
         {
-            Log.NotLeading(logger, source, plan.Count - writable.Count);
+            throw new NotLeaderException($"{first.Image} updates {first.Target.Kind} {first.Target.Id}, which only the control plane replica holding the leader lease writes; this replica does not, so nothing was done: send it again");
         }
 
-        if (writable.Count == 0)
+        if (plan.Count == 0)
         {
             return ([], []);
         }
@@ -43,7 +43,7 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
         var approvals = store.Snapshot().OfKind<ApprovalResource>().ToList();
         var updates = new List<ImageUpdate>();
         var requests = new List<(ImageUpdate Update, ApprovalResource Approval)>();
-        foreach (var update in writable)
+        foreach (var update in plan)
         {
             var (target, image) = (update.Target, update.Image);
             var votes = target.Settings.Approvals;
@@ -89,7 +89,7 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
     /// (or is gone) is not touched: the approval is recorded <see cref="ApprovalStates.Superseded"/>.</summary>
     /// <returns>The approval as stored.</returns>
     /// <exception cref="ConflictException">The target or the approval changed meanwhile; nothing was applied.</exception>
-    /// <exception cref="InvalidOperationException">The approval is for a Deployment and this replica does not lead.</exception>
+    /// <exception cref="NotLeaderException">The approval is for a Deployment and this replica does not lead.</exception>
     public async Task<ApprovalResource> ApplyApprovedAsync(ApprovalResource approval, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(approval);
@@ -118,7 +118,7 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
         {
             if (!WritesDeployments)
             {
-                throw new InvalidOperationException($"{approval.Spec.Identifier} updates a Deployment, which only the control plane replica holding the leader lease writes: vote again (the next vote reaches it when it is the only replica, or through its address)");
+                throw new NotLeaderException($"{approval.Spec.Identifier} updates a Deployment, which only the control plane replica holding the leader lease writes: vote again (the next vote reaches it when it is the only replica, or through its address)");
             }
 
             await WriteDeploymentAsync(updates, cancellationToken);
@@ -209,7 +209,5 @@ internal sealed partial class ImageUpdateApplier(IResourceStore store, Notificat
         [LoggerMessage(2, LogLevel.Information, "{Source}: update of {Target} to {Image} waits for {Votes} approval(s)")]
         public static partial void ApprovalRequested(ILogger logger, string source, string target, string image, int votes);
 
-        [LoggerMessage(3, LogLevel.Information, "{Source}: {Count} planned Deployment update(s) left to the leader: this replica does not write to the cluster")]
-        public static partial void NotLeading(ILogger logger, string source, int count);
     }
 }

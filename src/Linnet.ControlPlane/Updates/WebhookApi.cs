@@ -89,16 +89,6 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
             {
                 var snapshot = store.Snapshot();
                 var plan = ImageUpdatePlanner.Plan(ImageTargets.Of(snapshot), push, snapshot.OfKind<ReleaseVerdictResource>());
-                if (!applier.WritesDeployments && plan.Any(u => u.Target.Owner is DeploymentResource))
-                {
-                    // Only the replica holding the leader lease writes Deployments. Answering 200 with nothing done
-                    // would lose the push; 503 says so, and a sender that retries (Docker distribution's notifications
-                    // do) reaches a replica that can.
-                    context.Response.Headers.RetryAfter = "5";
-                    await ApiResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"{push.Repository}:{push.Tag} updates a Deployment, which only the control plane replica holding the leader lease writes; this replica does not, so nothing was done: send the webhook again");
-                    return;
-                }
-
                 try
                 {
                     (applied, var requested) = await applier.ApplyAsync(plan, $"{kind} webhook", context.RequestAborted);
@@ -108,6 +98,15 @@ internal sealed class WebhookApi(IResourceStore store, ControlPlaneOptions optio
                     }
 
                     break;
+                }
+                catch (NotLeaderException ex)
+                {
+                    // Only the replica holding the leader lease writes Deployments. Answering 200 with nothing done
+                    // would lose the push; 503 says so, and a sender that retries (Docker distribution's notifications
+                    // do) reaches a replica that can.
+                    context.Response.Headers.RetryAfter = "5";
+                    await ApiResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message);
+                    return;
                 }
                 catch (ConflictException ex)
                 {
