@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Linnet.Api.Security;
 
 namespace Linnet.Registry;
 
@@ -14,7 +15,7 @@ public sealed record RegistryCredentials(string Username, string Password)
     /// <summary>Reads the credentials for <paramref name="registry"/> from a Docker config file
     /// (<c>{"auths":{"host:port":{"auth":"base64(user:password)"}}}</c> or <c>username</c>/<c>password</c>): the
     /// format of <c>~/.docker/config.json</c> and of a Kubernetes <c>dockerconfigjson</c> pull secret. The file
-    /// must be readable by its owner only (0600); null when it names no entry for the registry.</summary>
+    /// must pass <see cref="OwnerOnlyFile"/> (0600, or 0440 of the process's own group as a Kubernetes Secret is mounted); null when it names no entry for the registry.</summary>
     public static RegistryCredentials? FromDockerConfig(string path, string registry)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -24,9 +25,9 @@ public sealed record RegistryCredentials(string Username, string Password)
             throw new RegistryException($"credentials file {path} does not exist");
         }
 
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+        if (!OwnerOnlyFile.IsOwnerOnly(path))
         {
-            throw new RegistryException($"credentials file {path} must be readable by its owner only (chmod 600)");
+            throw new RegistryException($"credentials file {path} must be readable by its owner only ({OwnerOnlyFile.Modes})");
         }
 
         JsonDocument doc;

@@ -46,7 +46,27 @@ public sealed class RegistryAuthTests : IDisposable
 
         var error = Assert.Throws<RegistryException>(() => RegistryCredentials.FromDockerConfig(file, "127.0.0.1:5000"));
 
-        Assert.Contains("must be readable by its owner only (chmod 600)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("must be readable by its owner only (chmod 600", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromDockerConfig_GroupReadableByOwnGroupAsKubernetesMountsSecrets_Read()
+    {
+        // A pull secret mounted with defaultMode 0440 and the pod's fsGroup: root-owned (here: ours), readable by the
+        // process's own group only. The same check as the control plane's keys (OwnerOnlyFile).
+        var file = WriteDockerConfig("127.0.0.1:5000", "alice", "pw", (UnixFileMode)0b100_100_000);
+
+        Assert.Equal(new RegistryCredentials("alice", "pw"), RegistryCredentials.FromDockerConfig(file, "127.0.0.1:5000"));
+    }
+
+    [Fact]
+    public void FromDockerConfig_GroupWritable_Refused()
+    {
+        var file = WriteDockerConfig("127.0.0.1:5000", "alice", "pw", (UnixFileMode)0b110_110_000);
+
+        var error = Assert.Throws<RegistryException>(() => RegistryCredentials.FromDockerConfig(file, "127.0.0.1:5000"));
+
+        Assert.Contains("must be readable by its owner only", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

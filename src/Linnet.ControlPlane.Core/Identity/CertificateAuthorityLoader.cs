@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Linnet.ControlPlane.Core.Security;
+using Linnet.Api.Security;
 
 namespace Linnet.ControlPlane.Core.Identity;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Linnet.Api.Validation;
-using Linnet.ControlPlane.Core.Security;
+using Linnet.Api.Security;
 
 namespace Linnet.ControlPlane.Core.Notifications;
 

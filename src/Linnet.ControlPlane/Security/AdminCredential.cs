@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Linnet.ControlPlane.Core.Identity;
-using Linnet.ControlPlane.Core.Security;
+using Linnet.Api.Security;
 
 namespace Linnet.ControlPlane.Security;
 

@@ -1,4 +1,4 @@
-using Linnet.ControlPlane.Core.Security;
+using Linnet.Api.Security;
 
 namespace Linnet.ControlPlane.Security;
 

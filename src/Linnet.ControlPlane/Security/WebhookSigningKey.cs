@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Linnet.ControlPlane.Core.Identity;
-using Linnet.ControlPlane.Core.Security;
+using Linnet.Api.Security;
 
 namespace Linnet.ControlPlane.Security;
 

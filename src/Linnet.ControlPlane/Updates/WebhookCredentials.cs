@@ -1,4 +1,4 @@
-using Linnet.ControlPlane.Core.Security;
+using Linnet.Api.Security;
 namespace Linnet.ControlPlane.Updates;
 
 /// <summary>The Basic credentials registries must send to <c>/v1/webhooks/*</c> (Keel's webhook authentication;

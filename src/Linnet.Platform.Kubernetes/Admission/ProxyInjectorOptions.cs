@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Linnet.ControlPlane.Core.Security;
+using Linnet.Api.Security;
 
 namespace Linnet.Platform.Kubernetes.Admission;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Linnet.ControlPlane.Core.Security;
+using Linnet.Api.Security;
 
 namespace Linnet.ControlPlane.Core.Tests.Security;
 

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Linnet.ControlPlane.Core.Security;
+namespace Linnet.Api.Security;
 
-/// <summary>The one check for a secret file the control plane is given (keys, credentials, webhook secrets,
-/// notification targets): others may neither read nor write it, nor may its group write it; its group may read it only
+/// <summary>The one check for a secret file Linnet is given (the control plane's keys, credentials, webhook secrets,
+/// notification targets, a registry's Docker config): others may neither read nor write it, nor may its group write it; its group may read it only
 /// when that group is the process's own (effective) group.</summary>
 /// <remarks>The group case is how Kubernetes hands a non-root container its Secrets: a Secret volume's files belong to
 /// root, so with the pod's <c>fsGroup</c> (and <c>runAsGroup</c>) the same gid as the container's and the volume's
