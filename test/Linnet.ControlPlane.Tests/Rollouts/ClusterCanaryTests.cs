@@ -154,6 +154,27 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Equal(0, Replicas("podinfo"));
     }
 
+    [Fact]
+    public async Task ManualPromotion_WrittenToTheCanaryStatusOnTheCluster_AppliedAtTheNextStep()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 90, stepWeight: 10));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Status()?["canaryWeight"]?.GetValue<int>() >= 10, "the first step");
+
+        var (code, body) = await cp.SendAsync(HttpMethod.Post, "/api/v1/canaries/default/podinfo/promote", ct);
+
+        Assert.True(code == System.Net.HttpStatusCode.Accepted, body.ToJsonString());
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+        Assert.Contains(Events(), e => e.StartsWith("Manual promotion of podinfo.default by ", StringComparison.Ordinal));
+        Assert.DoesNotContain("Advance podinfo.default canary weight 90", Events());
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+    }
+
     private static FakeResourceType Type(string kind, string group) =>
         WatchedType.All.Where(t => t.Kind == kind && t.Group == group).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: Core.Kinds.ResourceKinds.Find(t.Kind)!.HasStatus)).Single();
 
