@@ -130,7 +130,7 @@ internal sealed partial class CanaryController(
             // objects, neither repeating nor skipping one.
             if (await cluster.WriteAsync(canary, step, cancellationToken))
             {
-                Log.Stepped(logger, canary.Key.ToString(), step.Status.Phase, step.Status.CanaryWeight, step.Status.FailedChecks, 0);
+                Log.SteppedOnCluster(logger, canary.Key.ToString(), step.Status.Phase, step.Status.CanaryWeight, step.Status.FailedChecks);
                 await AnnounceAsync(canary with { Status = step.Status }, step, cancellationToken);
             }
 
@@ -242,6 +242,9 @@ internal sealed partial class CanaryController(
 
         [LoggerMessage(5, LogLevel.Error, "Canary step failed; retrying at the next tick")]
         public static partial void Failed(ILogger logger, Exception exception);
+
+        [LoggerMessage(6, LogLevel.Information, "Canary {Canary}: {Phase}, weight {Weight}, failed checks {FailedChecks} (written to the cluster)")]
+        public static partial void SteppedOnCluster(ILogger logger, string canary, string phase, int weight, int failedChecks);
 
         [LoggerMessage(4, LogLevel.Warning, "Canary {Canary}: its services could not be admitted: {Reason}")]
         public static partial void Refused(ILogger logger, string canary, string reason);

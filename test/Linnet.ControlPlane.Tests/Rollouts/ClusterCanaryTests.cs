@@ -155,6 +155,34 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReplicaNotHoldingTheLease_StepsNoCanary_RefusesCommands_TheLeaderDoes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 90, stepWeight: 10));
+        await using var leader = await StartAsync(ct, "replica-a");
+        await WaitLeadingAsync(leader);
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Phase() == CanaryPhases.Progressing, "phase Progressing");
+        await using var follower = await StartAsync(ct, "replica-b");
+        await UntilAsync(() => follower.Store.Snapshot().OfKind<CanaryResource>().Any(c => c.Status.Phase == CanaryPhases.Progressing), "the Canary mirrored by the second replica");
+        Assert.False(follower.Host.Services.GetRequiredService<KubernetesPlatformService>().Leadership.IsLeader);
+
+        // The follower's controller steps nothing, and its command API writes nothing.
+        Assert.Equal(0, await follower.Host.Services.GetRequiredService<ControlPlane.Rollouts.CanaryController>().ReconcileAsync(ct));
+        var (code, body) = await follower.SendAsync(HttpMethod.Post, "/api/v1/canaries/default/podinfo/pause", ct);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, code);
+        Assert.Contains("leader lease", body.ToJsonString(), StringComparison.Ordinal);
+        Assert.Null(Status()!["command"]);
+
+        // The leader's does.
+        var (accepted, _) = await leader.SendAsync(HttpMethod.Post, "/api/v1/canaries/default/podinfo/pause", ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted);
+        await UntilAsync(() => Status()?["command"]?["action"]?.GetValue<string>() == "pause", "the pause recorded on the cluster");
+    }
+
+    [Fact]
     public async Task ManualPromotion_WrittenToTheCanaryStatusOnTheCluster_AppliedAtTheNextStep()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -178,10 +206,10 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     private static FakeResourceType Type(string kind, string group) =>
         WatchedType.All.Where(t => t.Kind == kind && t.Group == group).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: Core.Kinds.ResourceKinds.Find(t.Kind)!.HasStatus)).Single();
 
-    private async Task<TestControlPlane> StartAsync(CancellationToken ct)
+    private async Task<TestControlPlane> StartAsync(CancellationToken ct, string identity = "replica-a")
     {
         var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.BaseUri.ToString(), AccessToken = _server.Token });
-        var platform = new KubernetesPlatformOptions(new LeadershipOptions("linnet", "linnet-control-plane", "replica-a")
+        var platform = new KubernetesPlatformOptions(new LeadershipOptions("linnet", "linnet-control-plane", identity)
         {
             LeaseDuration = TimeSpan.FromSeconds(3),
             RenewDeadline = TimeSpan.FromSeconds(2),
