@@ -140,6 +140,60 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.DoesNotContain(_cluster.Server.Requests, r => r.Method == "PUT" && r.Path.EndsWith("/status", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Writer_ApexServiceAUserMade_TakenOver_ItsSelectorReplacedWhole()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, _) = await ScaleStepAsync(ct);
+        var service = ClusterHarness.Service("podinfo", 9898, 9898, "podinfo");
+        service["spec"]!["selector"]!["tier"] = "web";
+        await _cluster.Mirror.UpsertAsync(WatchedType.Services, await _cluster.CreateAsync("/api/v1/namespaces/default/services", service), ct);
+        var apex = CanaryObjects.Services(canary, ClusterCanaryWriter.View(Deployment()), "app").Single(s => s.Metadata.Name == "podinfo");
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        Assert.True(await writer.WriteAsync(canary, new CanaryStep(canary.Status, [apex]), ct));
+
+        var selector = _cluster.Server.Get(FakeResourceType.Services, "default", "podinfo")!["spec"]!["selector"]!.AsObject();
+        Assert.Equal(["app=podinfo-primary"], selector.Select(p => $"{p.Key}={p.Value}"));
+        Assert.Equal("10.96.0.10", _cluster.Server.Get(FakeResourceType.Services, "default", "podinfo")!["spec"]!["clusterIP"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Writer_Promotion_ThePrimaryGetsTheTargetsTemplateWhole_FieldsTheTargetDroppedGone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, _) = await ScaleStepAsync(ct);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+        var v1 = Deployment();
+        v1["spec"]!["template"]!["spec"]!["containers"]![0]!["env"] = new JsonArray(new JsonObject { ["name"] = "OLD", ["value"] = "1" });
+        v1["spec"]!["template"]!["metadata"]!["annotations"] = new JsonObject { ["old"] = "1" };
+        var created = await _cluster.SendAsync(HttpMethod.Put, "/apis/apps/v1/namespaces/default/deployments/podinfo", WithVersion(v1, "podinfo"));
+        await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, created, ct);
+        var target = ClusterCanaryWriter.View(created);
+        Assert.True(await writer.WriteAsync(canary, new CanaryStep(canary.Status, [CanaryObjects.Primary(canary, target, target.Spec, "app", null)]), ct));
+        await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, _cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo-primary")!, ct);
+
+        // v2 drops the variable and the annotation, and changes the image: promoted, the primary has none of them.
+        var changed = await _cluster.SendAsync(HttpMethod.Put, "/apis/apps/v1/namespaces/default/deployments/podinfo", WithVersion(Deployment("podinfo:2"), "podinfo"));
+        await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, changed, ct);
+        target = ClusterCanaryWriter.View(changed);
+        Assert.True(await writer.WriteAsync(canary, new CanaryStep(canary.Status, [CanaryObjects.Primary(canary, target, target.Spec, "app", null)]), ct));
+
+        var template = _cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo-primary")!["spec"]!["template"]!;
+        var container = template["spec"]!["containers"]![0]!;
+        Assert.Equal("podinfo:2", container["image"]!.GetValue<string>());
+        Assert.Null(container["env"]);
+        Assert.Null(template["metadata"]!["annotations"]);
+        Assert.Equal("podinfo-primary", template["metadata"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.Equal(ClusterCanaryWriter.TemplateHash(changed), ClusterCanaryWriter.TemplateHash(_cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo-primary")!));
+    }
+
+    private JsonObject WithVersion(JsonObject deployment, string name)
+    {
+        deployment["metadata"]!["resourceVersion"] = _cluster.Server.Get(FakeResourceType.Deployments, "default", name)!["metadata"]!["resourceVersion"]!.DeepClone();
+        return deployment;
+    }
+
     // A Deployment and a Canary on the cluster, both mirrored, and the step that scales the target to 0.
     private async Task<(CanaryResource Canary, CanaryStep Step)> ScaleStepAsync(CancellationToken ct)
     {
@@ -171,7 +225,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         }
     }
 
-    private static JsonObject Deployment() => new()
+    private static JsonObject Deployment(string image = "podinfo:1") => new()
     {
         ["apiVersion"] = "apps/v1",
         ["kind"] = "Deployment",
@@ -183,7 +237,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
             ["template"] = new JsonObject
             {
                 ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "podinfo" } },
-                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "podinfo", ["image"] = "podinfo:1" }) },
+                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "podinfo", ["image"] = image }) },
             },
         },
     };
