@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Linnet.ControlPlane.Api;
 using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Rollouts;
 using Linnet.ControlPlane.Core.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,8 +15,10 @@ namespace Linnet.ControlPlane.Rollouts;
 /// abort, pause, resume, rollback). The command is checked against the canary as it stands (409 with the reason
 /// when it does not apply) and recorded on its status with the caller's identity and the time; the canary
 /// controller applies it at its next tick (not its next interval), as one step of the state machine, so it is
-/// as durable as any step. The answer is 202 with the recorded command.</summary>
-internal sealed partial class CanaryCommandApi(IResourceStore store, TimeProvider time, ILogger<CanaryCommandApi> logger)
+/// as durable as any step. The answer is 202 with the recorded command. On a cluster the command is written to the
+/// Canary's status on the API server (its status subresource, conditional on its resourceVersion) by the replica holding
+/// the lease; another replica answers 503 with nothing done.</summary>
+internal sealed partial class CanaryCommandApi(IResourceStore store, TimeProvider time, ILogger<CanaryCommandApi> logger, ICanaryClusterWriter? cluster = null)
 {
     // A step of the controller may commit between our read and our write; a few tries absorb that.
     private const int Attempts = 5;
@@ -31,6 +34,13 @@ internal sealed partial class CanaryCommandApi(IResourceStore store, TimeProvide
         if (!CanaryCommands.All.Contains(action, StringComparer.Ordinal))
         {
             await ApiResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, $"'{action}' is not a canary command (one of: {string.Join(", ", CanaryCommands.All)})");
+            return;
+        }
+
+        if (cluster is { CanWrite: false })
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await ApiResponses.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"{key}: only the control plane replica holding the leader lease writes a Canary's status on the cluster; this one does not, so nothing was done: send it again");
             return;
         }
 
@@ -61,14 +71,25 @@ internal sealed partial class CanaryCommandApi(IResourceStore store, TimeProvide
             };
             try
             {
-                var committed = await store.CommitAsync([new PutChange(canary with { Status = status }) { ExpectedVersion = canary.Metadata.ResourceVersion }], context.RequestAborted);
-                Log.Recorded(logger, action, key.ToString(), by, committed.Revision);
+                // On a cluster the store is the mirror: the status goes to the API server, and comes back through the watch.
+                long revision;
+                if (cluster is not null)
+                {
+                    await cluster.WriteAsync(canary, new CanaryStep(status, []), context.RequestAborted);
+                    revision = store.Revision;
+                }
+                else
+                {
+                    revision = (await store.CommitAsync([new PutChange(canary with { Status = status }) { ExpectedVersion = canary.Metadata.ResourceVersion }], context.RequestAborted)).Revision;
+                }
+
+                Log.Recorded(logger, action, key.ToString(), by, revision);
                 await ApiResponses.JsonAsync(context, StatusCodes.Status202Accepted, new JsonObject
                 {
                     ["kind"] = key.Kind,
                     ["namespace"] = key.Namespace,
                     ["name"] = key.Name,
-                    ["revision"] = committed.Revision,
+                    ["revision"] = revision,
                     ["command"] = new JsonObject
                     {
                         ["action"] = action,

@@ -12,7 +12,9 @@ namespace Linnet.ControlPlane.Rollouts;
 /// (instances ready, and the metrics when the step analyses), asks the pure <see cref="CanaryStateMachine"/> for
 /// the next step, and commits the status and the step's writes in one commit, guarded by the versions it read
 /// (a concurrent apply wins and the step runs again on the next tick). Nothing is kept in memory but when each
-/// canary is due, so a restarted control plane resumes from the stored status.</summary>
+/// canary is due, so a restarted control plane resumes from the stored status. On a cluster (an
+/// <see cref="ICanaryClusterWriter"/> registered) the store is a mirror: only the replica holding the lease steps, the
+/// target and primary are the mirrored Deployments, and each step goes to the API server instead of the store.</summary>
 internal sealed partial class CanaryController(
     IResourceStore store,
     IMeshMetrics metrics,
@@ -22,7 +24,8 @@ internal sealed partial class CanaryController(
     CanaryAlerter alerter,
     Metrics.MetricsOptions metricsOptions,
     TimeProvider time,
-    ILogger<CanaryController> logger) : BackgroundService
+    ILogger<CanaryController> logger,
+    ICanaryClusterWriter? cluster = null) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private readonly Dictionary<ResourceKey, DateTimeOffset> _due = [];
@@ -30,6 +33,14 @@ internal sealed partial class CanaryController(
     /// <summary>Steps every canary that is due; returns how many stepped.</summary>
     public async Task<int> ReconcileAsync(CancellationToken cancellationToken)
     {
+        if (cluster is { CanWrite: false })
+        {
+            // Not the leader: the one that is steps every canary; this replica's view is only a mirror.
+            _due.Clear();
+            _lookDue.Clear();
+            return 0;
+        }
+
         var snapshot = store.Snapshot();
         var now = time.GetUtcNow();
         var stepped = 0;
@@ -65,6 +76,11 @@ internal sealed partial class CanaryController(
             {
                 Log.MetricsFailed(logger, canary.Key.ToString(), ex.Message);
             }
+            catch (CanaryWriteException ex)
+            {
+                // The API server refused a write (not a conflict): nothing more of the step was written; tried again next interval.
+                Log.Refused(logger, canary.Key.ToString(), ex.Message);
+            }
         }
 
         foreach (var gone in _due.Keys.Where(k => !present.Contains(k)).ToList())
@@ -79,8 +95,7 @@ internal sealed partial class CanaryController(
     private async Task StepAsync(StoreSnapshot snapshot, CanaryResource canary, DateTimeOffset now, bool lookOnly, CancellationToken cancellationToken)
     {
         var ns = canary.Metadata.Namespace;
-        var target = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, canary.Spec.TargetName)) as WorkloadResource;
-        var primary = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryObjects.PrimaryName(canary))) as WorkloadResource;
+        var workloads = cluster?.Observe(snapshot, canary) ?? Observe(snapshot, canary);
         var values = new Dictionary<string, double?>(StringComparer.Ordinal);
         if (CanaryStateMachine.NeedsMetrics(canary))
         {
@@ -99,8 +114,8 @@ internal sealed partial class CanaryController(
             }
         }
 
-        var standby = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryStandbyObjects.WorkloadName(canary))) as WorkloadResource;
-        var observation = new CanaryObservation(now, target, primary, ReadyCount(snapshot, target), ReadyCount(snapshot, primary), values)
+        var standby = cluster is null ? snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryStandbyObjects.WorkloadName(canary))) as WorkloadResource : null;
+        var observation = new CanaryObservation(now, workloads.Target, workloads.Primary, workloads.TargetReady, workloads.PrimaryReady, values)
         {
             Standby = standby,
             StandbyReady = ReadyCount(snapshot, standby),
@@ -108,6 +123,20 @@ internal sealed partial class CanaryController(
             LookOnly = lookOnly,
         };
         var step = await DecideAsync(canary, observation, cancellationToken);
+        if (cluster is not null)
+        {
+            // The same step, written to the API server: its objects first, then the status (conditional on the Canary's
+            // resourceVersion), so a restart that finds the old status decides the same step again and rewrites the same
+            // objects, neither repeating nor skipping one.
+            if (await cluster.WriteAsync(canary, step, cancellationToken))
+            {
+                Log.SteppedOnCluster(logger, canary.Key.ToString(), step.Status.Phase, step.Status.CanaryWeight, step.Status.FailedChecks);
+                await AnnounceAsync(canary with { Status = step.Status }, step, cancellationToken);
+            }
+
+            return;
+        }
+
         var admitted = admission.Admit(snapshot, step.Writes);
         if (admitted.Error is { } refusal)
         {
@@ -153,6 +182,14 @@ internal sealed partial class CanaryController(
         var committed = await store.CommitAsync(changes, cancellationToken);
         Log.Stepped(logger, canary.Key.ToString(), step.Status.Phase, step.Status.CanaryWeight, step.Status.FailedChecks, committed.Revision);
         await AnnounceAsync(canary with { Status = step.Status }, step, cancellationToken);
+    }
+
+    private static CanaryWorkloads Observe(StoreSnapshot snapshot, CanaryResource canary)
+    {
+        var ns = canary.Metadata.Namespace;
+        var target = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, canary.Spec.TargetName)) as WorkloadResource;
+        var primary = snapshot.Resources.GetValueOrDefault(new ResourceKey(WorkloadResource.KindName, ns, CanaryObjects.PrimaryName(canary))) as WorkloadResource;
+        return new CanaryWorkloads(target, primary, ReadyCount(snapshot, target), ReadyCount(snapshot, primary));
     }
 
     // Ready instances that run the workload's current spec: Flagger waits for a Deployment's updated replicas, and
@@ -205,6 +242,9 @@ internal sealed partial class CanaryController(
 
         [LoggerMessage(5, LogLevel.Error, "Canary step failed; retrying at the next tick")]
         public static partial void Failed(ILogger logger, Exception exception);
+
+        [LoggerMessage(6, LogLevel.Information, "Canary {Canary}: {Phase}, weight {Weight}, failed checks {FailedChecks} (written to the cluster)")]
+        public static partial void SteppedOnCluster(ILogger logger, string canary, string phase, int weight, int failedChecks);
 
         [LoggerMessage(4, LogLevel.Warning, "Canary {Canary}: its services could not be admitted: {Reason}")]
         public static partial void Refused(ILogger logger, string canary, string reason);

@@ -78,11 +78,18 @@ public sealed class ClusterApi(IKubernetes client)
         return ToJson(written);
     }
 
-    /// <summary>Creates <paramref name="obj"/> (a custom resource of <paramref name="type"/>) in its namespace; 409 when the name is taken.</summary>
+    /// <summary>Creates <paramref name="obj"/> (a Service, or an object of a named group such as a custom resource or a
+    /// Deployment) in its namespace; 409 when the name is taken.</summary>
     public async Task<JsonObject> CreateAsync(WatchedType type, JsonObject obj, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
+        if (type == WatchedType.Services)
+        {
+            var service = KubernetesJson.Deserialize<k8s.Models.V1Service>(obj.ToJsonString());
+            return ToJson(await client.CoreV1.CreateNamespacedServiceAsync(service, obj["metadata"]!["namespace"]!.GetValue<string>(), cancellationToken: cancellationToken));
+        }
+
         var body = JsonSerializer.Deserialize<JsonElement>(obj.ToJsonString());
         var written = await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, type.Group, type.Version, obj["metadata"]!["namespace"]!.GetValue<string>(), type.Plural, cancellationToken: cancellationToken);
         return ToJson(written);
@@ -108,19 +115,24 @@ public sealed class ClusterApi(IKubernetes client)
     }
 
     /// <summary>Applies the JSON merge patch (RFC 7386, <c>application/merge-patch+json</c>) <paramref name="patch"/> to
-    /// the object <paramref name="ns"/>/<paramref name="name"/> of <paramref name="type"/> (a namespaced type of a named
-    /// group, such as <c>apps/v1</c> Deployments); a <c>metadata.resourceVersion</c> in the patch makes it conditional
+    /// the object <paramref name="ns"/>/<paramref name="name"/> of <paramref name="type"/> (a Service, or a namespaced type
+    /// of a named group, such as <c>apps/v1</c> Deployments); a <c>metadata.resourceVersion</c> in the patch makes it conditional
     /// (a 409 when the object changed meanwhile). Returns the object as written.</summary>
     public async Task<JsonObject> MergePatchAsync(WatchedType type, string ns, string name, JsonObject patch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(patch);
+        var body = new k8s.Models.V1Patch(patch.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch);
+        if (type == WatchedType.Services)
+        {
+            return ToJson(await client.CoreV1.PatchNamespacedServiceAsync(body, name, ns, cancellationToken: cancellationToken));
+        }
+
         if (type.Group.Length == 0)
         {
             throw new NotSupportedException($"core {type.Plural} are not patched");
         }
 
-        var body = new k8s.Models.V1Patch(patch.ToJsonString(), k8s.Models.V1Patch.PatchType.MergePatch);
         var written = await client.CustomObjects.PatchNamespacedCustomObjectAsync(body, type.Group, type.Version, ns, type.Plural, name, cancellationToken: cancellationToken);
         return ToJson(written);
     }

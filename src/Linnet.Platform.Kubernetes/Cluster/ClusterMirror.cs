@@ -150,6 +150,14 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
         var id = Id(type, obj);
         var errors = new List<string>();
         var resource = ClusterObjects.ToResource(type, obj, errors);
+        if (resource is not null && Holder(resource.Key) is { } holder && holder != type)
+        {
+            // Two groups of one kind whose objects share a key (a flagger.app and a linnet.io Canary of one name): both
+            // would drive the same objects, so the one mirrored first is kept and this one refused until it is gone.
+            errors.Add($"metadata.name: {type.Kind} {id.Item2}/{id.Item3} of {holder.ApiVersion} is already mirrored, and this one ({type.ApiVersion}) would be the same object to the control plane (its -primary Deployment, Services and HTTPRoute): rename or delete one of them");
+            resource = null;
+        }
+
         var label = $"{type.Kind} {id.Item2}/{id.Item3}";
         lock (_refused)
         {
@@ -200,15 +208,32 @@ public sealed partial class ClusterMirror(IResourceStore store, ILogger<ClusterM
         }
     }
 
+    private WatchedType? Holder(ResourceKey key)
+    {
+        lock (_byKey)
+        {
+            return _byKey.TryGetValue(key, out var held) ? held.Type : null;
+        }
+    }
+
     private void Forget((WatchedType Type, string Namespace, string Name) id, List<StoreChange> changes)
     {
+        List<KeyValuePair<(WatchedType Type, string Namespace, string Name), Mirrored>> waiting = [];
         lock (_byKey)
         {
             if (_objects.Remove(id, out var previous) && previous.Key is { } key)
             {
                 _byKey.Remove(key);
                 changes.Add(new DeleteChange(key));
+
+                // A namesake of another group refused while this one held the key takes it now.
+                waiting = [.. _objects.Where(kv => kv.Value.Key is null && kv.Key.Namespace == id.Namespace && kv.Key.Name == id.Name && kv.Key.Type.Kind == id.Type.Kind && kv.Key.Type != id.Type)];
             }
+        }
+
+        foreach (var (other, mirrored) in waiting)
+        {
+            Take(other.Type, mirrored.Object, changes);
         }
 
         lock (_refused)

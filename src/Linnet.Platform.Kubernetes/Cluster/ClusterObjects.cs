@@ -241,19 +241,76 @@ public static class ClusterObjects
             : $"{string.Join("; ", problems.Select(p => $"{p.Path}: {p.Reason}"))}: Linnet does not update this Deployment's images until its keel.sh settings are valid";
     }
 
-    /// <summary>Why a kind the cluster holds is not run on this platform yet; null when it is.</summary>
-    public static string? NotRunYet(string? kind) => kind == CanaryResource.KindName
-        ? "spec.targetRef: a Canary is not run on Kubernetes yet: the canary controller does not write the -primary Deployment, the Services or the Canary's status to the cluster, so it is refused rather than half-run"
-        : null;
+    /// <summary>What of <paramref name="canary"/> (read from <paramref name="obj"/>) is not run on a cluster, each with the
+    /// field's path and the reason; empty when all of it is. The canary strategy (stepWeight, stepWeights, maxWeight) of a
+    /// Deployment runs, with the built-in metrics, the threshold judge, skipAnalysis, suspend and progressDeadlineSeconds;
+    /// what the cluster controller does not write yet is refused whole rather than half-run.</summary>
+    public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        ArgumentNullException.ThrowIfNull(obj);
+        var problems = new List<string>();
+        var analysis = canary.Spec.Analysis;
+        var kind = Text(obj["spec"]?["targetRef"]?["kind"]);
+        if (kind != "Deployment")
+        {
+            problems.Add($"spec.targetRef.kind: '{kind}' is not rolled out on a cluster: a Canary there targets a Deployment (apps/v1); a Workload is universal mode's");
+        }
+
+        if (analysis.Iterations > 0)
+        {
+            problems.Add($"spec.analysis.iterations: the {analysis.Strategy} strategy is not run on a cluster yet (only the canary strategy: stepWeight or stepWeights with maxWeight)");
+        }
+
+        if (analysis.Mirror)
+        {
+            problems.Add("spec.analysis.mirror: traffic mirroring is not run on a cluster yet");
+        }
+
+        if (analysis.SessionAffinity is not null)
+        {
+            problems.Add("spec.analysis.sessionAffinity: session affinity is not run on a cluster yet");
+        }
+
+        if (analysis.Webhooks.Count > 0)
+        {
+            problems.Add("spec.analysis.webhooks: webhooks (gates, load tests, rollout checks) are not called on a cluster yet");
+        }
+
+        if (analysis.Alerts.Count > 0)
+        {
+            problems.Add("spec.analysis.alerts: alerts are not sent on a cluster yet");
+        }
+
+        for (var i = 0; i < analysis.Metrics.Count; i++)
+        {
+            if (analysis.Metrics[i].TemplateRef is not null)
+            {
+                problems.Add($"spec.analysis.metrics[{i}].templateRef: MetricTemplate queries are not run on a cluster yet (the built-in request-success-rate and request-duration are)");
+            }
+        }
+
+        if (analysis.Judge.Kind != Linnet.ControlPlane.Core.Judge.JudgeKinds.Threshold)
+        {
+            problems.Add($"spec.analysis.judge: '{analysis.Judge.Kind}' is not run on a cluster yet (the threshold checks are)");
+        }
+
+        var window = Text(obj["spec"]?["analysis"]?["rollbackWindow"]);
+        if (window is not null && analysis.RollbackWindow > TimeSpan.Zero)
+        {
+            problems.Add($"spec.analysis.rollbackWindow: warm rollback ('{window}') is not run on a cluster yet: leave it out (Flagger keeps no previous primary) or set it to 0");
+        }
+
+        if (canary.Spec.RevertOnDeletion)
+        {
+            problems.Add("spec.revertOnDeletion: giving the target its traffic back on deletion is not done on a cluster yet");
+        }
+
+        return problems;
+    }
 
     private static Resource? Custom(JsonObject obj, List<string> errors)
     {
-        if (NotRunYet(Text(obj["kind"])) is { } notYet)
-        {
-            errors.Add(notYet);
-            return null;
-        }
-
         var kind = ResourceKinds.Find(Text(obj["kind"]));
         var document = new JsonObject
         {
@@ -281,7 +338,24 @@ public static class ClusterObjects
         var source = $"{obj["kind"]} {document["metadata"]!["namespace"]}/{document["metadata"]!["name"]}";
         var parsed = ManifestParser.Parse(document.ToJsonString(), source, ManifestOrigin.Store);
         errors.AddRange(parsed.Errors.Select(e => $"{e.Path}: {e.Reason}"));
-        return parsed.IsValid ? parsed.Resources.Single() : null;
+        if (!parsed.IsValid)
+        {
+            return null;
+        }
+
+        if (parsed.Resources.Single() is CanaryResource canary)
+        {
+            if (CanaryNotRun(canary, obj) is { Count: > 0 } problems)
+            {
+                errors.AddRange(problems);
+                return null;
+            }
+
+            // Flagger keeps no previous primary: Linnet's warm rollback, on by default in universal mode, is off here.
+            return canary with { Spec = canary.Spec with { Analysis = canary.Spec.Analysis with { RollbackWindow = TimeSpan.Zero } } };
+        }
+
+        return parsed.Resources.Single();
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;

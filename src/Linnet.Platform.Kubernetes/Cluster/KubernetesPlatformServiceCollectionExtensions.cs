@@ -14,7 +14,8 @@ public static class KubernetesPlatformServiceCollectionExtensions
     /// <summary>Adds the platform over <paramref name="client"/> (from a kubeconfig or the in-cluster configuration:
     /// <see cref="KubernetesClientConfiguration.BuildDefaultConfig"/>), filling the registered
     /// <see cref="IResourceStore"/>, the TokenReview of service-account tokens as the identity service's reviewer, and
-    /// the writer of Deployments' image updates (<see cref="ClusterDeploymentWriter"/>).</summary>
+    /// the writer of Deployments' image updates (<see cref="ClusterDeploymentWriter"/>) and the canary controller's writer
+    /// (<see cref="ClusterCanaryWriter"/>).</summary>
     public static IServiceCollection AddLinnetKubernetesPlatform(this IServiceCollection services, IKubernetes client, KubernetesPlatformOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -34,6 +35,12 @@ public static class KubernetesPlatformServiceCollectionExtensions
             () => sp.GetRequiredService<KubernetesPlatformService>().Leadership.IsLeader,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClusterDeploymentWriter>>()));
+        // Flagger's canaries: the controller's writes go to the API server, made by the replica holding the lease.
+        services.TryAddSingleton<ControlPlane.Core.Rollouts.ICanaryClusterWriter>(sp => new ClusterCanaryWriter(
+            sp.GetRequiredService<ClusterMirror>(),
+            new ClusterApi(client),
+            () => sp.GetRequiredService<KubernetesPlatformService>().Leadership.IsLeader,
+            sp.GetRequiredService<ILogger<ClusterCanaryWriter>>()));
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesPlatformService>());
         return services;
     }

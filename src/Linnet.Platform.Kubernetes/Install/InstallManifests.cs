@@ -95,9 +95,12 @@ public static class InstallManifests
         var rules = new List<V1PolicyRule>
         {
             new() { ApiGroups = [""], Resources = ["namespaces", "pods", "serviceaccounts", "endpoints"], Verbs = read },
-            // Flagger's objects (apex/-primary/-canary Services, <target>-primary Deployments) and Keel's updates.
-            new() { ApiGroups = [""], Resources = ["services"], Verbs = [.. read, .. write] },
-            new() { ApiGroups = ["apps"], Resources = ["deployments"], Verbs = [.. read, .. write] },
+            // What the canary controller writes (ClusterCanaryWriter): the apex/-primary/-canary Services (created, patched),
+            // the <target>-primary Deployment (created, replaced on promotion) and the target's replicas (patched); and
+            // Keel's image updates (patched). Nothing the controllers make is deleted by them: the garbage collector
+            // removes what a deleted Canary owns.
+            new() { ApiGroups = [""], Resources = ["services"], Verbs = [.. read, "create", "patch"] },
+            new() { ApiGroups = ["apps"], Resources = ["deployments"], Verbs = [.. read, "create", "update", "patch"] },
             new() { ApiGroups = ["apps"], Resources = ["replicasets"], Verbs = read },
             new() { ApiGroups = ["discovery.k8s.io"], Resources = ["endpointslices"], Verbs = read },
             new() { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },

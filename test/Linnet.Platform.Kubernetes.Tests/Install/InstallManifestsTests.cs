@@ -149,6 +149,25 @@ public sealed class InstallManifestsTests
     }
 
     [Fact]
+    public void Render_ClusterRole_GrantsWhatTheCanaryControllerAndKeelWrite_NoDeletionOfServicesOrDeployments()
+    {
+        var rules = InstallFixture.Single(InstallFixture.Objects(), "ClusterRole", InstallNames.ControlPlane)["rules"]!.AsArray();
+
+        bool Allows(string group, string resource, string verb) => rules.Any(r =>
+            r!["apiGroups"]!.AsArray().Any(g => (string?)g == group) && r["resources"]!.AsArray().Any(x => (string?)x == resource) && r["verbs"]!.AsArray().Any(v => (string?)v == verb));
+
+        // The -primary Deployment is created, replaced (PUT) on promotion, its and the target's replicas patched; Keel patches images.
+        Assert.All(new[] { "create", "update", "patch" }, verb => Assert.True(Allows("apps", "deployments", verb), verb));
+        // The apex, -primary and -canary Services are created or patched; the apex HTTPRoute likewise; the status replaced.
+        Assert.All(new[] { "create", "patch" }, verb => Assert.True(Allows("", "services", verb), verb));
+        Assert.All(new[] { "create", "patch" }, verb => Assert.True(Allows("gateway.networking.k8s.io", "httproutes", verb), verb));
+        Assert.True(Allows("flagger.app", "canaries/status", "update"));
+        Assert.False(Allows("apps", "deployments", "delete"), "no controller deletes a Deployment");
+        Assert.False(Allows("", "services", "delete"), "no controller deletes a Service");
+        Assert.False(Allows("", "services", "update"), "Services are patched, never replaced");
+    }
+
+    [Fact]
     public void Generate_Credentials_IssuerChainsToTheAnchorAndTheWebhookServesItsServiceName()
     {
         var credentials = InstallCredentials.Generate("cluster.local", TimeProvider.System);

@@ -1,0 +1,414 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using Linnet.ControlPlane.Core.Judge;
+using Linnet.ControlPlane.Core.Metrics;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Tests.Infrastructure;
+using Linnet.Platform.Kubernetes.Cluster;
+using Linnet.Testing.Kubernetes;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Linnet.ControlPlane.Tests.Rollouts;
+
+/// <summary>Flagger's canary strategy on a cluster, end to end: a real control plane on the Kubernetes platform against the
+/// fake API server. The test plays the cluster's controllers (each Deployment's pods, made ready with the template's
+/// images, as the ReplicaSet controller and the kubelet would) and the mesh's metrics (the success rate the proxies would
+/// report); the control plane creates <c>podinfo-primary</c>, the Services and the HTTPRoute, steps the weights, promotes
+/// or rolls back, and writes the Canary's status through its status subresource, as Flagger does.</summary>
+public sealed class ClusterCanaryTests : IAsyncLifetime
+{
+    private const string Ns = "default";
+    private static readonly FakeResourceType Deployments = FakeResourceType.Deployments;
+    private static readonly FakeResourceType Services = FakeResourceType.Services;
+    private static readonly FakeResourceType Canaries = Type("Canary", "flagger.app");
+    private static readonly FakeResourceType HttpRoutes = Type("HTTPRoute", "gateway.networking.k8s.io");
+    private readonly SuccessRate _metrics = new();
+    private FakeApiServer _server = null!;
+    private HttpClient _kube = null!;
+    private int _podAddress;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await FakeApiServer.StartAsync(
+            WatchedType.All.Where(t => t.Group.Length > 0 && t.Plural != "deployments" && t.Plural != "endpointslices")
+                .Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: Core.Kinds.ResourceKinds.Find(t.Kind)!.HasStatus)),
+            cancellationToken: TestContext.Current.CancellationToken);
+        _kube = new HttpClient { BaseAddress = _server.BaseUri };
+        _kube.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _server.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _kube.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Canary_InitializedThenNewImage_WeightsSteppedOnTheRoute_PromotedToThePrimary_TargetScaledToZero_Succeeded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 25));
+
+        // Initialize: the primary is a copy of the target selecting its own pods; once it is ready the target is scaled to 0.
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        var primary = _server.Get(Deployments, Ns, "podinfo-primary")!;
+        Assert.Equal("podinfo-primary", primary["spec"]!["selector"]!["matchLabels"]!["app"]!.GetValue<string>());
+        Assert.Single(primary["spec"]!["selector"]!["matchLabels"]!.AsObject());
+        Assert.Equal("podinfo-primary", primary["spec"]!["template"]!["metadata"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.Equal("podinfo:1", Image("podinfo-primary"));
+        Assert.Equal(2, primary["spec"]!["replicas"]!.GetValue<int>());
+        Assert.False(primary["metadata"]!["annotations"]!.AsObject().ContainsKey("keel.sh/policy"));
+        Assert.Equal("Canary", primary["metadata"]!["ownerReferences"]![0]!["kind"]!.GetValue<string>());
+        Assert.Equal(0, Replicas("podinfo"));
+        Assert.Equal("podinfo-primary", Selector("podinfo"));
+        Assert.Equal("podinfo-primary", Selector("podinfo-primary"));
+        Assert.Equal("podinfo", Selector("podinfo-canary"));
+        Assert.Equal((100, 0), Weights());
+        var route = _server.Get(HttpRoutes, Ns, "podinfo")!;
+        var parent = route["spec"]!["parentRefs"]![0]!;
+        Assert.Equal(("Service", "podinfo", 9898), (parent["kind"]!.GetValue<string>(), parent["name"]!.GetValue<string>(), parent["port"]!.GetValue<int>()));
+        var status = Status()!;
+        var promoted = status["conditions"]![0]!;
+        Assert.Equal(("Promoted", "True", "Initialized"), (promoted["type"]!.GetValue<string>(), promoted["status"]!.GetValue<string>(), promoted["reason"]!.GetValue<string>()));
+        Assert.Equal(status["lastAppliedSpec"]!.GetValue<string>(), status["lastPromotedSpec"]!.GetValue<string>());
+
+        // A new image: the canary is scaled up, analysed, stepped 25 then 50 on the route, then promoted.
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        var seen = new HashSet<(int, int)>();
+        await UntilAsync(() => seen.Add(Weights()) is var _ && Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+
+        Assert.Contains((75, 25), seen);
+        Assert.Contains((50, 50), seen);
+        Assert.DoesNotContain(seen, w => w.Item2 > 50);
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+        Assert.Equal("podinfo-primary", _server.Get(Deployments, Ns, "podinfo-primary")!["spec"]!["template"]!["metadata"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.Equal(0, Replicas("podinfo"));
+        Assert.Equal((100, 0), Weights());
+        status = Status()!;
+        Assert.Equal(status["lastAppliedSpec"]!.GetValue<string>(), status["lastPromotedSpec"]!.GetValue<string>());
+        Assert.Equal(0, status["canaryWeight"]!.GetValue<int>());
+        Assert.Equal(1, Events().Count(e => e == "Advance podinfo.default canary weight 25"));
+        Assert.Equal(1, Events().Count(e => e == "Advance podinfo.default canary weight 50"));
+    }
+
+    [Fact]
+    public async Task Canary_FailingAnalysis_RolledBack_WeightZero_PrimaryKept_TargetScaledToZero_Failed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 25));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+
+        // Half the canary's requests fail: below the 99% minimum at every check, rolled back at the second (threshold 2).
+        _metrics.Percent = 50;
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:bad", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Phase() == CanaryPhases.Failed, "phase Failed");
+
+        Assert.Equal((100, 0), Weights());
+        Assert.Equal(0, Replicas("podinfo"));
+        Assert.Equal("podinfo:1", Image("podinfo-primary"));
+        var status = Status()!;
+        Assert.Equal(0, status["canaryWeight"]!.GetValue<int>());
+        Assert.Equal(("Promoted", "False"), (status["conditions"]![0]!["type"]!.GetValue<string>(), status["conditions"]![0]!["status"]!.GetValue<string>()));
+        Assert.Contains("Halt podinfo.default advancement success rate 50% < 99%", Events());
+        Assert.NotEqual(status["lastAppliedSpec"]!.GetValue<string>(), status["lastPromotedSpec"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Restart_MidAnalysis_ResumesFromTheStatusOnTheCluster_NoStepRepeatedOrSkipped()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 75, stepWeight: 25));
+        await using (var first = await StartAsync(ct))
+        {
+            await WaitLeadingAsync(first);
+            await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+            await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+            await UntilAsync(() => Status()?["canaryWeight"]?.GetValue<int>() == 25, "the first step (weight 25)");
+        }
+
+        var stopped = Status()!["canaryWeight"]!.GetValue<int>();
+        Assert.True(stopped < 75, $"stopped at {stopped}: the restart must come before the last step");
+
+        // A new control plane, its store empty: it lists the Canary with its status back and goes on from there.
+        await using var second = await StartAsync(ct);
+        await WaitLeadingAsync(second);
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded after the restart");
+
+        foreach (var weight in new[] { 25, 50, 75 })
+        {
+            Assert.Equal(1, Events().Count(e => e == $"Advance podinfo.default canary weight {weight}"));
+        }
+
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+        Assert.Equal((100, 0), Weights());
+        Assert.Equal(0, Replicas("podinfo"));
+    }
+
+    [Fact]
+    public async Task ReplicaNotHoldingTheLease_StepsNoCanary_RefusesCommands_TheLeaderDoes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 90, stepWeight: 10));
+        await using var leader = await StartAsync(ct, "replica-a");
+        await WaitLeadingAsync(leader);
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Phase() == CanaryPhases.Progressing, "phase Progressing");
+        await using var follower = await StartAsync(ct, "replica-b");
+        await UntilAsync(() => follower.Store.Snapshot().OfKind<CanaryResource>().Any(c => c.Status.Phase == CanaryPhases.Progressing), "the Canary mirrored by the second replica");
+        Assert.False(follower.Host.Services.GetRequiredService<KubernetesPlatformService>().Leadership.IsLeader);
+
+        // The follower's controller steps nothing, and its command API writes nothing.
+        Assert.Equal(0, await follower.Host.Services.GetRequiredService<ControlPlane.Rollouts.CanaryController>().ReconcileAsync(ct));
+        var (code, body) = await follower.SendAsync(HttpMethod.Post, "/api/v1/canaries/default/podinfo/pause", ct);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, code);
+        Assert.Contains("leader lease", body.ToJsonString(), StringComparison.Ordinal);
+        Assert.Null(Status()!["command"]);
+
+        // The leader's does.
+        var (accepted, _) = await leader.SendAsync(HttpMethod.Post, "/api/v1/canaries/default/podinfo/pause", ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted);
+        await UntilAsync(() => Status()?["command"]?["action"]?.GetValue<string>() == "pause", "the pause recorded on the cluster");
+    }
+
+    [Fact]
+    public async Task ManualPromotion_WrittenToTheCanaryStatusOnTheCluster_AppliedAtTheNextStep()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 90, stepWeight: 10));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Status()?["canaryWeight"]?.GetValue<int>() >= 10, "the first step");
+
+        var (code, body) = await cp.SendAsync(HttpMethod.Post, "/api/v1/canaries/default/podinfo/promote", ct);
+
+        Assert.True(code == System.Net.HttpStatusCode.Accepted, body.ToJsonString());
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+        Assert.Contains(Events(), e => e.StartsWith("Manual promotion of podinfo.default by ", StringComparison.Ordinal));
+        Assert.DoesNotContain("Advance podinfo.default canary weight 90", Events());
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+    }
+
+    private static FakeResourceType Type(string kind, string group) =>
+        WatchedType.All.Where(t => t.Kind == kind && t.Group == group).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: Core.Kinds.ResourceKinds.Find(t.Kind)!.HasStatus)).Single();
+
+    private async Task<TestControlPlane> StartAsync(CancellationToken ct, string identity = "replica-a")
+    {
+        var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.BaseUri.ToString(), AccessToken = _server.Token });
+        var platform = new KubernetesPlatformOptions(new LeadershipOptions("linnet", "linnet-control-plane", identity)
+        {
+            LeaseDuration = TimeSpan.FromSeconds(3),
+            RenewDeadline = TimeSpan.FromSeconds(2),
+            RetryPeriod = TimeSpan.FromMilliseconds(200),
+        });
+        return await TestControlPlane.StartAsync(
+            ct,
+            services =>
+            {
+                services.AddSingleton<IMeshMetrics>(_metrics);
+                services.AddLinnetKubernetesPlatform(client, platform);
+            },
+            options: new ControlPlaneOptions { Platform = ControlPlanePlatform.Kubernetes });
+    }
+
+    private async Task WaitLeadingAsync(TestControlPlane cp)
+    {
+        var platform = cp.Host.Services.GetRequiredService<KubernetesPlatformService>();
+        await UntilAsync(() => platform.Leadership.IsLeader && cp.Store.Snapshot().OfKind<DeploymentResource>().Any(), "the replica leading with the Deployments mirrored");
+    }
+
+    // Polls until the condition holds (a deadline of 60s), playing the cluster's controllers before each look.
+    private async Task UntilAsync(Func<bool> condition, string what)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            await RunPodsAsync();
+            if (condition())
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(50, timeout.Token); // polling a condition with a deadline
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"never saw {what}; the Canary's status is {Status()?.ToJsonString()}");
+            }
+        }
+    }
+
+    // The ReplicaSet controller and the kubelet: every Deployment runs spec.replicas ready pods of its current template
+    // (owned by the ReplicaSet <deployment>-<template hash>, labelled and with containers as the template says); pods of
+    // another template or beyond the count are deleted.
+    private async Task RunPodsAsync()
+    {
+        var pods = (await GetAsync("/api/v1/namespaces/default/pods"))["items"]!.AsArray().OfType<JsonObject>().ToList();
+        foreach (var deployment in (await GetAsync("/apis/apps/v1/namespaces/default/deployments"))["items"]!.AsArray().OfType<JsonObject>())
+        {
+            var name = deployment["metadata"]!["name"]!.GetValue<string>();
+            var template = deployment["spec"]!["template"]!.AsObject();
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(template.ToJsonString())).AsSpan(0, 5));
+            var replicaSet = $"{name}-{hash}";
+            var replicas = deployment["spec"]!["replicas"]?.GetValue<int>() ?? 1;
+            var mine = pods.Where(p => p["metadata"]!["ownerReferences"]?[0]?["name"]?.GetValue<string>() is { } owner && owner.StartsWith(name + "-", StringComparison.Ordinal) && owner.LastIndexOf('-') == name.Length).ToList();
+            foreach (var pod in mine)
+            {
+                var podName = pod["metadata"]!["name"]!.GetValue<string>();
+                var index = int.Parse(podName[(podName.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                if (pod["metadata"]!["ownerReferences"]![0]!["name"]!.GetValue<string>() != replicaSet || index >= replicas)
+                {
+                    await SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/default/pods/{podName}");
+                }
+            }
+
+            for (var i = 0; i < replicas; i++)
+            {
+                var podName = $"{replicaSet}-{i}";
+                if (mine.Any(p => p["metadata"]!["name"]!.GetValue<string>() == podName))
+                {
+                    continue;
+                }
+
+                await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Pod",
+                    ["metadata"] = new JsonObject
+                    {
+                        ["name"] = podName,
+                        ["labels"] = template["metadata"]!["labels"]!.DeepClone(),
+                        ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "ReplicaSet", ["name"] = replicaSet, ["controller"] = true, ["uid"] = replicaSet }),
+                    },
+                    ["spec"] = template["spec"]!.DeepClone(),
+                });
+                var address = Interlocked.Increment(ref _podAddress);
+                await SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/default/pods/{podName}/status", new JsonObject
+                {
+                    ["status"] = new JsonObject
+                    {
+                        ["phase"] = "Running",
+                        ["podIP"] = $"10.244.{address / 250}.{(address % 250) + 1}",
+                        ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
+                    },
+                }, "application/merge-patch+json");
+            }
+        }
+    }
+
+    private string? Phase() => Status()?["phase"]?.GetValue<string>();
+
+    private JsonNode? Status() => _server.Get(Canaries, Ns, "podinfo")?["status"];
+
+    private List<string> Events() => (Status()?["events"] as JsonArray ?? []).Select(e => e!["message"]!.GetValue<string>()).ToList();
+
+    private int? Replicas(string deployment) => _server.Get(Deployments, Ns, deployment)?["spec"]?["replicas"]?.GetValue<int>();
+
+    private string? Image(string deployment) => _server.Get(Deployments, Ns, deployment)?["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"]?.GetValue<string>();
+
+    private string? Selector(string service) => _server.Get(Services, Ns, service)?["spec"]?["selector"]?["app"]?.GetValue<string>();
+
+    private (int Primary, int Canary) Weights()
+    {
+        var backends = _server.Get(HttpRoutes, Ns, "podinfo")?["spec"]?["rules"]?[0]?["backendRefs"] as JsonArray ?? [];
+        int Weight(string name) => backends.FirstOrDefault(b => b!["name"]!.GetValue<string>() == name)?["weight"]?.GetValue<int>() ?? -1;
+        return (Weight("podinfo-primary"), Weight("podinfo-canary"));
+    }
+
+    private async Task<JsonObject> GetAsync(string path) => await SendAsync(HttpMethod.Get, path);
+
+    private async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonNode? body = null, string mediaType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, mediaType);
+        }
+
+        using var response = await _kube.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
+        return (JsonObject)JsonNode.Parse(text)!;
+    }
+
+    private static JsonObject Deployment(string name, string image) => new()
+    {
+        ["apiVersion"] = "apps/v1",
+        ["kind"] = "Deployment",
+        ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["app"] = name }, ["annotations"] = new JsonObject { ["keel.sh/policy"] = "major" } },
+        ["spec"] = new JsonObject
+        {
+            ["replicas"] = 2,
+            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name } },
+            ["template"] = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name } },
+                ["spec"] = new JsonObject
+                {
+                    ["containers"] = new JsonArray(new JsonObject { ["name"] = name, ["image"] = image, ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 9898 }) }),
+                },
+            },
+        },
+    };
+
+    private static JsonNode Canary(int maxWeight, int stepWeight) => JsonNode.Parse($$"""
+        {
+          "apiVersion": "flagger.app/v1beta1",
+          "kind": "Canary",
+          "metadata": { "name": "podinfo", "namespace": "default" },
+          "spec": {
+            "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
+            "service": { "port": 9898 },
+            "analysis": {
+              "interval": "1s",
+              "threshold": 2,
+              "maxWeight": {{maxWeight}},
+              "stepWeight": {{stepWeight}},
+              "metrics": [{ "name": "request-success-rate", "thresholdRange": { "min": 99 }, "interval": "1m" }]
+            }
+          }
+        }
+        """)!;
+
+    /// <summary>The mesh's metrics as the proxies would report them: every workload answers <see cref="Percent"/>% of 100
+    /// requests with success over any window.</summary>
+    private sealed class SuccessRate : IMeshMetrics
+    {
+        public volatile int Percent = 100;
+
+        public Task<TrafficStats> InboundAsync(WorkloadRef workload, TimeSpan window, CancellationToken cancellationToken) =>
+            Task.FromResult(new TrafficStats(100, Percent, window, 5, 8, 10));
+
+        public Task<double?> InboundLatencyQuantileAsync(WorkloadRef workload, double quantile, TimeSpan window, CancellationToken cancellationToken) =>
+            Task.FromResult<double?>(10);
+
+        public Task<SideCounts> InboundCountsAsync(WorkloadRef workload, TimeSpan window, CancellationToken cancellationToken) =>
+            Task.FromResult(SideCounts.Empty);
+
+        public Task<IReadOnlyList<StatRow>> StatAsync(StatQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<StatRow>>([]);
+
+        public Task<IReadOnlyList<EdgeRow>> EdgesAsync(string? ns, TimeSpan window, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<EdgeRow>>([]);
+
+        public Task<IReadOnlyList<RouteRow>> RoutesAsync(string? ns, string? workload, TimeSpan window, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<RouteRow>>([]);
+    }
+}

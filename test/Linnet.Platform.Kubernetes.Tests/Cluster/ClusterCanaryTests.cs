@@ -1,0 +1,261 @@
+using System.Text.Json.Nodes;
+using Linnet.ControlPlane.Core.Resources;
+using Linnet.ControlPlane.Core.Rollouts;
+using Linnet.ControlPlane.Core.Store;
+using Linnet.Platform.Kubernetes.Cluster;
+using Linnet.Testing.Kubernetes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Linnet.Platform.Kubernetes.Tests.Cluster;
+
+/// <summary>Canaries on a cluster, at the platform's edge: what of a Flagger Canary is run there and what is refused
+/// (with the field and the reason, never half-run); a Canary of each API group under one name (only one is mirrored, the
+/// other refused until the first is gone); and the canary writer, which writes only on the leader and only over the
+/// resourceVersion the mirror saw.</summary>
+public sealed class ClusterCanaryTests : IAsyncLifetime
+{
+    private static readonly WatchedType FlaggerCanaries = WatchedType.All.Single(t => t.Kind == "Canary" && t.Group == "flagger.app");
+    private static readonly WatchedType LinnetCanaries = WatchedType.All.Single(t => t.Kind == "Canary" && t.Group == "linnet.io");
+    private static readonly ResourceKey Key = new(CanaryResource.KindName, "default", "podinfo");
+    private ClusterHarness _cluster = null!;
+
+    public async ValueTask InitializeAsync() => _cluster = await ClusterHarness.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Theory]
+    [InlineData("""{"iterations": 5}""", "spec.analysis.iterations: the blue-green strategy is not run on a cluster yet")]
+    [InlineData("""{"iterations": 5, "match": [{"headers": {"x-canary": {"exact": "1"}}}]}""", "spec.analysis.iterations: the ab-testing strategy is not run on a cluster yet")]
+    [InlineData("""{"stepWeight": 10, "webhooks": [{"name": "gate", "type": "confirm-rollout", "url": "http://127.0.0.1:1/gate"}]}""", "spec.analysis.webhooks: ")]
+    [InlineData("""{"stepWeight": 10, "rollbackWindow": "5m"}""", "spec.analysis.rollbackWindow: warm rollback ('5m') is not run on a cluster yet")]
+    [InlineData("""{"stepWeight": 10, "sessionAffinity": {"cookieName": "canary"}}""", "spec.analysis.sessionAffinity: ")]
+    public void Canary_WithWhatIsNotRunOnACluster_RefusedNamingTheField(string analysis, string reason)
+    {
+        var errors = new List<string>();
+
+        var resource = ClusterObjects.ToResource(FlaggerCanaries, Canary("flagger.app/v1beta1", JsonNode.Parse(analysis)!.AsObject()), errors);
+
+        Assert.Null(resource);
+        Assert.Contains(errors, e => e.StartsWith(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Canary_RevertOnDeletionOrAWorkloadTarget_Refused()
+    {
+        var revert = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
+        revert["spec"]!["revertOnDeletion"] = true;
+        var workload = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
+        workload["spec"]!["targetRef"] = new JsonObject { ["apiVersion"] = "linnet.io/v1alpha1", ["kind"] = "Workload", ["name"] = "podinfo" };
+        var errors = new List<string>();
+
+        Assert.Null(ClusterObjects.ToResource(FlaggerCanaries, revert, errors));
+        Assert.Contains(errors, e => e.StartsWith("spec.revertOnDeletion: ", StringComparison.Ordinal));
+        errors.Clear();
+        Assert.Null(ClusterObjects.ToResource(FlaggerCanaries, workload, errors));
+        Assert.Contains(errors, e => e.StartsWith("spec.targetRef.kind: 'Workload' is not rolled out on a cluster", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Canary_CanaryStrategyOfADeployment_Run_WithoutWarmRollback()
+    {
+        var errors = new List<string>();
+        var plain = ClusterObjects.ToResource(FlaggerCanaries, Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10, ["maxWeight"] = 50 }), errors);
+        var zero = ClusterObjects.ToResource(FlaggerCanaries, Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10, ["rollbackWindow"] = "0" }), errors);
+
+        Assert.Empty(errors);
+        var canary = Assert.IsType<CanaryResource>(plain);
+        Assert.Equal((10, 50), (canary.Spec.Analysis.StepWeight, canary.Spec.Analysis.MaxWeight));
+
+        // Flagger keeps no previous primary: Linnet's warm rollback (on by default in universal mode) is off.
+        Assert.Equal(TimeSpan.Zero, canary.Spec.Analysis.RollbackWindow);
+        Assert.Equal(TimeSpan.Zero, Assert.IsType<CanaryResource>(zero).Spec.Analysis.RollbackWindow);
+    }
+
+    [Fact]
+    public async Task SameNamedCanariesOfBothGroups_TheSecondRefused_TakenOnceTheFirstIsDeleted()
+    {
+        await _cluster.InformAsync(FlaggerCanaries);
+        await _cluster.CreateAsync("/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 }));
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(Key), "the flagger.app Canary");
+        await _cluster.InformAsync(LinnetCanaries);
+        await _cluster.CreateAsync("/apis/linnet.io/v1alpha1/namespaces/default/canaries", Canary("linnet.io/v1alpha1", new JsonObject { ["stepWeight"] = 20 }));
+        await WaitAsync(() => _cluster.Mirror.Refused.ContainsKey("Canary default/podinfo"), "the linnet.io Canary refused");
+
+        var reason = Assert.Single(_cluster.Mirror.Refused["Canary default/podinfo"]);
+        Assert.StartsWith("metadata.name: Canary default/podinfo of flagger.app/v1beta1 is already mirrored, and this one (linnet.io/v1alpha1)", reason, StringComparison.Ordinal);
+        Assert.Equal(10, ((CanaryResource)_cluster.Store.Snapshot().Resources[Key]).Spec.Analysis.StepWeight);
+
+        await _cluster.SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+        var taken = await _cluster.WaitForAsync(s => s.Resources.GetValueOrDefault(Key) is CanaryResource { Spec.Analysis.StepWeight: 20 }, "the linnet.io Canary mirrored in its place");
+
+        Assert.Empty(_cluster.Mirror.Refused);
+        Assert.True(taken.Resources.ContainsKey(Key));
+    }
+
+    [Fact]
+    public async Task Writer_NotLeading_WritesNothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, step) = await ScaleStepAsync(ct);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => false, NullLogger.Instance);
+        var requests = _cluster.Server.Requests.Count;
+
+        Assert.False(writer.CanWrite);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteAsync(canary, step, ct));
+
+        Assert.Equal(requests, _cluster.Server.Requests.Count);
+        Assert.Equal(2, Replicas());
+    }
+
+    [Fact]
+    public async Task Writer_TargetChangedOnTheClusterSinceTheMirrorSawIt_NotOverwritten()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, step) = await ScaleStepAsync(ct);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        // Someone scales the target meanwhile (kubectl scale); the mirror has not seen it yet.
+        await _cluster.SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"replicas": 3}}"""), "application/merge-patch+json");
+
+        await Assert.ThrowsAsync<ConflictException>(() => writer.WriteAsync(canary, step, ct));
+
+        Assert.Equal(3, Replicas());
+        Assert.Contains(_cluster.Server.Requests, r => r.Method == "PATCH" && r.Path == "/apis/apps/v1/namespaces/default/deployments/podinfo" && r.StatusCode == 409);
+        Assert.Equal(0, writer.Writes);
+    }
+
+    [Fact]
+    public async Task Writer_StatusChangedSinceTheStepWasDecided_NotWritten()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, _) = await ScaleStepAsync(ct);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+        var decidedFrom = canary with { Status = canary.Status with { Phase = CanaryPhases.Progressing, CanaryWeight = 10 } };
+        var step = new CanaryStep(decidedFrom.Status with { CanaryWeight = 20 }, []);
+
+        // The step was decided from a status (weight 10) the cluster's Canary does not hold: nothing is written.
+        await Assert.ThrowsAsync<ConflictException>(() => writer.WriteAsync(decidedFrom, step, ct));
+
+        Assert.Null(_cluster.Server.Get(ClusterHarness.FakeType(FlaggerCanaries), "default", "podinfo")!["status"]);
+        Assert.DoesNotContain(_cluster.Server.Requests, r => r.Method == "PUT" && r.Path.EndsWith("/status", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Writer_ApexServiceAUserMade_TakenOver_ItsSelectorReplacedWhole()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, _) = await ScaleStepAsync(ct);
+        var service = ClusterHarness.Service("podinfo", 9898, 9898, "podinfo");
+        service["spec"]!["selector"]!["tier"] = "web";
+        await _cluster.Mirror.UpsertAsync(WatchedType.Services, await _cluster.CreateAsync("/api/v1/namespaces/default/services", service), ct);
+        var apex = CanaryObjects.Services(canary, ClusterCanaryWriter.View(Deployment()), "app").Single(s => s.Metadata.Name == "podinfo");
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        Assert.True(await writer.WriteAsync(canary, new CanaryStep(canary.Status, [apex]), ct));
+
+        var selector = _cluster.Server.Get(FakeResourceType.Services, "default", "podinfo")!["spec"]!["selector"]!.AsObject();
+        Assert.Equal(["app=podinfo-primary"], selector.Select(p => $"{p.Key}={p.Value}"));
+        Assert.Equal("10.96.0.10", _cluster.Server.Get(FakeResourceType.Services, "default", "podinfo")!["spec"]!["clusterIP"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Writer_Promotion_ThePrimaryGetsTheTargetsTemplateWhole_FieldsTheTargetDroppedGone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, _) = await ScaleStepAsync(ct);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+        var v1 = Deployment();
+        v1["spec"]!["template"]!["spec"]!["containers"]![0]!["env"] = new JsonArray(new JsonObject { ["name"] = "OLD", ["value"] = "1" });
+        v1["spec"]!["template"]!["metadata"]!["annotations"] = new JsonObject { ["old"] = "1" };
+        var created = await _cluster.SendAsync(HttpMethod.Put, "/apis/apps/v1/namespaces/default/deployments/podinfo", WithVersion(v1, "podinfo"));
+        await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, created, ct);
+        var target = ClusterCanaryWriter.View(created);
+        Assert.True(await writer.WriteAsync(canary, new CanaryStep(canary.Status, [CanaryObjects.Primary(canary, target, target.Spec, "app", null)]), ct));
+        await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, _cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo-primary")!, ct);
+
+        // v2 drops the variable and the annotation, and changes the image: promoted, the primary has none of them.
+        var changed = await _cluster.SendAsync(HttpMethod.Put, "/apis/apps/v1/namespaces/default/deployments/podinfo", WithVersion(Deployment("podinfo:2"), "podinfo"));
+        await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, changed, ct);
+        target = ClusterCanaryWriter.View(changed);
+        Assert.True(await writer.WriteAsync(canary, new CanaryStep(canary.Status, [CanaryObjects.Primary(canary, target, target.Spec, "app", null)]), ct));
+
+        var template = _cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo-primary")!["spec"]!["template"]!;
+        var container = template["spec"]!["containers"]![0]!;
+        Assert.Equal("podinfo:2", container["image"]!.GetValue<string>());
+        Assert.Null(container["env"]);
+        Assert.Null(template["metadata"]!["annotations"]);
+        Assert.Equal("podinfo-primary", template["metadata"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.Equal(ClusterCanaryWriter.TemplateHash(changed), ClusterCanaryWriter.TemplateHash(_cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo-primary")!));
+    }
+
+    private JsonObject WithVersion(JsonObject deployment, string name)
+    {
+        deployment["metadata"]!["resourceVersion"] = _cluster.Server.Get(FakeResourceType.Deployments, "default", name)!["metadata"]!["resourceVersion"]!.DeepClone();
+        return deployment;
+    }
+
+    // A Deployment and a Canary on the cluster, both mirrored, and the step that scales the target to 0.
+    private async Task<(CanaryResource Canary, CanaryStep Step)> ScaleStepAsync(CancellationToken ct)
+    {
+        var deployment = await _cluster.CreateAsync("/apis/apps/v1/namespaces/default/deployments", Deployment());
+        await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, deployment, ct);
+        var created = await _cluster.CreateAsync("/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 }));
+        await _cluster.Mirror.UpsertAsync(FlaggerCanaries, created, ct);
+        var canary = (CanaryResource)_cluster.Store.Snapshot().Resources[Key];
+        var target = ClusterCanaryWriter.View(deployment);
+        return (canary, new CanaryStep(canary.Status, [target with { Spec = target.Spec with { Replicas = 0 } }]));
+    }
+
+    private int? Replicas() => _cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo")?["spec"]?["replicas"]?.GetValue<int>();
+
+    private static async Task WaitAsync(Func<bool> condition, string what)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(20, timeout.Token); // polling a condition with a deadline
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"never saw {what}");
+            }
+        }
+    }
+
+    private static JsonObject Deployment(string image = "podinfo:1") => new()
+    {
+        ["apiVersion"] = "apps/v1",
+        ["kind"] = "Deployment",
+        ["metadata"] = new JsonObject { ["name"] = "podinfo" },
+        ["spec"] = new JsonObject
+        {
+            ["replicas"] = 2,
+            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "podinfo" } },
+            ["template"] = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "podinfo" } },
+                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "podinfo", ["image"] = image }) },
+            },
+        },
+    };
+
+    private static JsonObject Canary(string apiVersion, JsonObject analysis)
+    {
+        analysis["interval"] ??= "1s";
+        return new JsonObject
+        {
+            ["apiVersion"] = apiVersion,
+            ["kind"] = "Canary",
+            ["metadata"] = new JsonObject { ["name"] = "podinfo", ["namespace"] = "default" },
+            ["spec"] = new JsonObject
+            {
+                ["targetRef"] = new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["name"] = "podinfo" },
+                ["service"] = new JsonObject { ["port"] = 9898 },
+                ["analysis"] = analysis,
+            },
+        };
+    }
+}
