@@ -1,4 +1,5 @@
 using System.Globalization;
+using Linnet.Api.Policy;
 using Linnet.Api.Validation;
 using Linnet.Api.Yaml;
 using Linnet.ControlPlane.Core.Resources;
@@ -14,7 +15,6 @@ public static partial class ManifestParser
     // The service fields still refused, each with its reason.
     private static readonly (string Key, string Reason)[] RefusedServiceFields =
     [
-        ("retries", "is not honoured: it is Istio's HTTPRetry, which Flagger's gatewayapi router drops; set Linkerd's retry.linkerd.io/* annotations (or a LinnetRetry filter) on an HTTPRoute of your own"),
         ("corsPolicy", "is not honoured: Linnet's HTTPRoute has no CORS filter (Gateway API's HTTPCORSFilter is experimental); answer CORS in the application"),
         ("hosts", "is not honoured: the canary's route is attached to the apex Service (the mesh), whose requests are routed by the Service they are sent to, not by Host"),
         ("apex", "is not honoured: the controller writes the Services and the route without labels or annotations of their own"),
@@ -78,6 +78,7 @@ public static partial class ManifestParser
         var (request, backendRequest) = RouteRules.Timeouts(service, "timeout", "backendTimeout");
         var timeouts = request is null && backendRequest is null ? null : new RouteTimeouts(request, backendRequest);
         var match = ParseIstioMatches(service, "match", forAnalysis: false);
+        var retries = ParseCanaryRetries(service.Map("retries"), timeouts);
         var headers = service.Map("headers");
         var filters = RouteFilters.None with
         {
@@ -88,7 +89,7 @@ public static partial class ManifestParser
         };
         headers.RejectUnknown();
         service.RejectUnknown();
-        return new CanaryServiceSpec(name, port, portName, targetPort) { Match = match, Filters = filters, Timeouts = timeouts, GatewayRefs = gatewayRefs };
+        return new CanaryServiceSpec(name, port, portName, targetPort) { Match = match, Filters = filters, Timeouts = timeouts, Retries = retries, GatewayRefs = gatewayRefs };
     }
 
     // Flagger's gatewayapi router attaches the route to service.gatewayRefs. Linnet attaches it to the apex Service
@@ -382,6 +383,68 @@ public static partial class ManifestParser
         values.Sort((a, b) => a.Name == b.Name ? string.CompareOrdinal(a.Value, b.Value) : string.CompareOrdinal(a.Name, b.Name));
         return values;
     }
+
+    // Istio's HTTPRetry (attempts, perTryTimeout, retryOn), which Flagger's gatewayapi router drops: honoured through
+    // Linnet's retry filter where Linnet has the condition, refused with the reason where it has not.
+    private static CanaryRetries? ParseCanaryRetries(YamlMap map, RouteTimeouts? timeouts)
+    {
+        if (!map.Exists)
+        {
+            return null;
+        }
+
+        var attempts = map.Number("attempts", 0, 100, required: true) ?? 0;
+        var perTry = RouteRules.Duration(map, "perTryTimeout");
+        if (perTry is { } p && p <= TimeSpan.Zero)
+        {
+            map.Error("perTryTimeout", "must be at least 1ms (Istio's minimum)");
+            perTry = null;
+        }
+        else if (perTry is { } q && timeouts?.Request is { } request && q > request)
+        {
+            map.Error("perTryTimeout", $"{GatewayDuration.Format(q)} is longer than service.timeout {GatewayDuration.Format(request)}: an attempt cannot outlast the request");
+        }
+
+        var retryOn = new List<string>();
+        var text = map.Text("retryOn");
+        if (text is null)
+        {
+            map.Error("retryOn", "is required: Istio's default (connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes) includes conditions Linnet cannot honour; list the ones to retry on");
+        }
+        else
+        {
+            var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            foreach (var part in parts)
+            {
+                if (CanaryRetries.HttpConditions.Contains(part) || GrpcStatusCodes.TryParseLinkerdRetryable(part, out _)
+                    || (int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var status) && status is >= 100 and <= 599))
+                {
+                    retryOn.Add(part);
+                }
+                else
+                {
+                    map.Error("retryOn", $"'{part}' is not a condition Linnet retries on (use {string.Join(", ", CanaryRetries.HttpConditions)}, an HTTP status 100..599, or a gRPC status: {string.Join(", ", GrpcStatusCodes.LinkerdRetryable)}){RetryOnHint(part)}");
+                }
+            }
+
+            if (parts.Length == 0)
+            {
+                map.Error("retryOn", "must list at least one condition");
+            }
+        }
+
+        map.RejectUnknown();
+        return new CanaryRetries(attempts, perTry, retryOn);
+    }
+
+    private static string RetryOnHint(string condition) => condition switch
+    {
+        "refused-stream" => ": the proxy does not tell a refused HTTP/2 stream from other resets; connect-failure retries requests that never reached the app",
+        "reset" or "reset-before-request" => ": a reset after the request was sent may have been processed; Linnet retries only connect failures and answers",
+        "retriable-status-codes" => ": list the statuses themselves (such as 503)",
+        "retriable-4xx" => ": list the 4xx statuses themselves (such as 409)",
+        _ => "",
+    };
 
     // Flagger's HTTPRewrite → URLRewrite: authority → hostname; uri → the path, ReplacePrefixMatch when type says so,
     // otherwise ReplaceFullPath (its GetType()).

@@ -41,6 +41,18 @@ public static partial class ResourceWriter
             service["backendTimeout"] = GatewayDuration.Format(backendRequest);
         }
 
+        if (spec.Retries is { } retries)
+        {
+            var json = new JsonObject { ["attempts"] = retries.Attempts };
+            if (retries.PerTryTimeout is { } perTry)
+            {
+                json["perTryTimeout"] = GatewayDuration.Format(perTry);
+            }
+
+            json["retryOn"] = string.Join(',', retries.RetryOn);
+            service["retries"] = json;
+        }
+
         if (spec.Match.Count > 0)
         {
             service["match"] = IstioMatchesJson(spec.Match);

@@ -19,6 +19,19 @@ public sealed record CanaryServiceSpec(string? Name, int Port, string PortName, 
     /// (<c>timeouts.backendRequest</c>); null: none.</summary>
     public RouteTimeouts? Timeouts { get; init; }
 
+    /// <summary><c>service.retries</c> (Istio's HTTPRetry), through Linnet's retry filter; null: none.</summary>
+    public CanaryRetries? Retries { get; init; }
+
+    /// <summary>The filters every rule of the canary's route carries: <see cref="Filters"/>, and the retry filter of
+    /// <see cref="Retries"/>.</summary>
+    public RouteFilters RuleFilters => Retries is null ? Filters : Filters with { Retry = Retries.Policy };
+
+    /// <summary>The timeouts every rule of the canary's route carries: <see cref="Timeouts"/>, each attempt ending at
+    /// the sooner of <c>backendTimeout</c> and the retries' <c>perTryTimeout</c>.</summary>
+    public RouteTimeouts? RuleTimeouts =>
+        Retries?.PerTryTimeout is not { } perTry ? Timeouts
+        : new RouteTimeouts(Timeouts?.Request, Timeouts?.BackendRequest is { } backend && backend < perTry ? backend : perTry);
+
     /// <summary><c>service.gatewayRefs</c> as given: each names the apex Service (Gateway API's mesh profile), the parent
     /// the controller attaches the route to anyway; kept so that the Canary reads back as written.</summary>
     public IReadOnlyList<ParentRef> GatewayRefs { get; init; } = [];
@@ -26,7 +39,7 @@ public sealed record CanaryServiceSpec(string? Name, int Port, string PortName, 
     /// <inheritdoc />
     public bool Equals(CanaryServiceSpec? other) =>
         other is not null && Name == other.Name && Port == other.Port && PortName == other.PortName && TargetPort == other.TargetPort
-        && Match.SequenceEqual(other.Match) && GatewayRefs.SequenceEqual(other.GatewayRefs) && Filters.Equals(other.Filters) && Equals(Timeouts, other.Timeouts);
+        && Match.SequenceEqual(other.Match) && GatewayRefs.SequenceEqual(other.GatewayRefs) && Filters.Equals(other.Filters) && Equals(Timeouts, other.Timeouts) && Equals(Retries, other.Retries);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Name, Port, PortName, TargetPort);

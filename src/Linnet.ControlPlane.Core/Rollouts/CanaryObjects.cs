@@ -70,9 +70,9 @@ public static class CanaryObjects
         var rules = new List<HttpRouteRule>();
 
         // Flagger's SetRoutes: every rule carries the service's matches, filters (makeFilters) and timeouts
-        // (makeHTTPRouteTimeouts); no service.match is Gateway API's default, every request.
+        // (makeHTTPRouteTimeouts); no service.match is Gateway API's default, every request. Linnet adds the retries.
         var service = canary.Spec.Service;
-        var weighted = new HttpRouteRule(service.Match, [Primary(primaryWeight), Canary(canaryWeight)]) { Filters = service.Filters, Timeouts = service.Timeouts };
+        var weighted = new HttpRouteRule(service.Match, [Primary(primaryWeight), Canary(canaryWeight)]) { Filters = service.RuleFilters, Timeouts = service.RuleTimeouts };
         if (abMatch)
         {
             rules.Add(weighted with { Matches = MergeMatches(canary.Spec.Analysis.Match, service.Match), BackendRefs = [Primary(0), Canary(100)] });

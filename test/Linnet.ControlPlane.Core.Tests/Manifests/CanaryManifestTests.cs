@@ -161,7 +161,6 @@ public sealed class CanaryManifestTests
     }
 
     [Theory]
-    [InlineData("    retries: { attempts: 3 }\n", "spec.service.retries")]
     [InlineData("    corsPolicy: { allowOrigin: ['*'] }\n", "spec.service.corsPolicy")]
     [InlineData("    hosts: [app.example.com]\n", "spec.service.hosts")]
     [InlineData("    apex: { labels: { a: b } }\n", "spec.service.apex")]

@@ -37,6 +37,10 @@ public sealed class CanaryServiceManifestTests
                 port: 9898
             timeout: 15s
             backendTimeout: 5s
+            retries:
+              attempts: 3
+              perTryTimeout: 2s
+              retryOn: "gateway-error,connect-failure,503,unavailable"
             match:
               - uri:
                   prefix: /api
@@ -115,6 +119,23 @@ public sealed class CanaryServiceManifestTests
         // toV1RequestMirrorFilter: the backendRef (every request is mirrored: Flagger copies no percent).
         Assert.Equal(new RequestMirror(new BackendRef("podinfo-shadow", null, 9898, 0), 100), service.Filters.RequestMirror);
         Assert.Equal([new ParentRef("podinfo", "test", 9898)], service.GatewayRefs);
+
+        // retries (Istio's HTTPRetry): attempts → the retry limit, retryOn → conditions, statuses and gRPC statuses
+        // (unavailable is gRPC's 14), any method retried as Envoy does; perTryTimeout → each attempt's timeout.
+        Assert.Equal(new CanaryRetries(3, TimeSpan.FromSeconds(2), ["gateway-error", "connect-failure", "503", "unavailable"]), service.Retries);
+        Assert.Equal(new RetryPolicy(3, ["gateway-error", "connect-failure"], [503], [14], RetryNonIdempotent: true, MaxBodyBytes: null), service.RuleFilters.Retry);
+        Assert.Equal(new RouteTimeouts(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(2)), service.RuleTimeouts);
+    }
+
+    [Fact]
+    public void Parse_PerTryTimeoutLongerThanBackendTimeout_EachAttemptEndsAtTheSooner()
+    {
+        var result = Parse("    backendTimeout: 1s\n    retries: { attempts: 2, perTryTimeout: 3s, retryOn: 5xx }");
+
+        Assert.True(result.Errors.Count == 0, Errors(result));
+        var service = ((CanaryResource)result.Resources[0]).Spec.Service;
+        Assert.Equal(new RouteTimeouts(null, TimeSpan.FromSeconds(1)), service.RuleTimeouts);
+        Assert.Equal(2, service.RuleFilters.Retry!.Limit);
     }
 
     [Fact]
@@ -147,6 +168,17 @@ public sealed class CanaryServiceManifestTests
 
     [Theory]
     [InlineData("    timeout: 5x", "spec.service.timeout", "not a duration")]
+    [InlineData("    retries: { attempts: 3, perTryTimeout: 1s }", "spec.service.retries.retryOn", "is required")]
+    [InlineData("    retries: { attempts: 3, perTryTimeout: 1s, retryOn: 'gateway-error,refused-stream' }", "spec.service.retries.retryOn", "refused HTTP/2 stream")]
+    [InlineData("    retries: { attempts: 3, retryOn: retriable-4xx }", "spec.service.retries.retryOn", "list the 4xx statuses")]
+    [InlineData("    retries: { attempts: 3, retryOn: '5xx,700' }", "spec.service.retries.retryOn", "'700' is not a condition")]
+    [InlineData("    retries: { attempts: 3, retryOn: ' , ' }", "spec.service.retries.retryOn", "at least one")]
+    [InlineData("    retries: { attempts: 101, retryOn: 5xx }", "spec.service.retries.attempts", "")]
+    [InlineData("    retries: { retryOn: 5xx }", "spec.service.retries.attempts", "required")]
+    [InlineData("    retries: { attempts: 1, retryOn: 5xx, perTryTimeout: 0s }", "spec.service.retries.perTryTimeout", "at least 1ms")]
+    [InlineData("    retries: { attempts: 1, retryOn: 5xx, perTryTimeout: 1.5s }", "spec.service.retries.perTryTimeout", "not a duration")]
+    [InlineData("    timeout: 1s\n    retries: { attempts: 1, retryOn: 5xx, perTryTimeout: 2s }", "spec.service.retries.perTryTimeout", "longer than service.timeout")]
+    [InlineData("    retries: { attempts: 1, retryOn: 5xx, retryRemoteLocalities: true }", "spec.service.retries.retryRemoteLocalities", "unknown field")]
     [InlineData("    timeout: 5s\n    backendTimeout: 10s", "spec.service.backendTimeout", "longer than the request timeout")]
     [InlineData("    match:\n      - uri: { suffix: .js }", "spec.service.match[0].uri.suffix", "no suffix path match")]
     [InlineData("    match:\n      - uri: { exact: api }", "spec.service.match[0].uri.exact", "must start with '/'")]

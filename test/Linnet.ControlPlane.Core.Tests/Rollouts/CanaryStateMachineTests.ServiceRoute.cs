@@ -168,6 +168,23 @@ public sealed partial class CanaryStateMachineTests
     }
 
     [Fact]
+    public void Next_ServiceRetries_EveryRuleRetriesAndEachAttemptEndsAtThePerTryTimeout()
+    {
+        var world = new World(RouteCanary("    stepWeight: 10\n    maxWeight: 20", "\n    retries: { attempts: 2, perTryTimeout: 1500ms, retryOn: 'gateway-error,504' }"), Target("v1"));
+        world.Initialize();
+        world.Target = Target("v2");
+        world.Step();
+        world.Step();
+
+        var rule = Assert.Single(world.Route!.Spec.Rules);
+        Assert.Equal(new RetryPolicy(2, ["gateway-error"], [504], [], RetryNonIdempotent: true, MaxBodyBytes: null), rule.Filters.Retry);
+        Assert.Equal(ServiceFilters(), rule.Filters with { Retry = null });
+
+        // perTryTimeout (1.5s) is sooner than backendTimeout (4s): each attempt ends at it; the request at timeout (10s).
+        Assert.Equal(new RouteTimeouts(TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(1500)), rule.Timeouts);
+    }
+
+    [Fact]
     public void MergeMatches_AsFlaggersMergeMatchConditions()
     {
         var a1 = new HttpRouteMatch(null, [new HeaderMatch("Exact", "x-a", "1")]);
