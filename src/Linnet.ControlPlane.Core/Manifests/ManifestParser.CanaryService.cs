@@ -114,7 +114,7 @@ public static partial class ManifestParser
             }
             else if (group is not ("" or "core") || kind != ServiceResource.KindName)
             {
-                item.Error("", $"a {kind} parent is not honoured: Linnet attaches the canary's route to its apex Service (the mesh, GAMMA); name that Service (group: core, kind: Service) or leave gatewayRefs out");
+                item.Error("", $"a parent of kind {kind}, group '{group}' is not honoured: Linnet attaches the canary's route to its apex Service (the mesh, GAMMA); name that Service (group: core, kind: Service) or leave gatewayRefs out");
             }
             else if (apex is not null && name is not null && name != apex)
             {
