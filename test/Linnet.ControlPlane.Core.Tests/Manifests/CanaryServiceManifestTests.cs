@@ -168,6 +168,21 @@ public sealed class CanaryServiceManifestTests
 
     [Theory]
     [InlineData("    timeout: 5x", "spec.service.timeout", "not a duration")]
+    [InlineData("    primary: { annotations: { a: b } }", "spec.service.primary", "without labels or annotations")]
+    [InlineData("    canary: { labels: { a: b } }", "spec.service.canary", "without labels or annotations")]
+    [InlineData("    trafficPolicy: { tls: { mode: ISTIO_MUTUAL } }", "spec.service.trafficPolicy", "Istio's DestinationRule")]
+    [InlineData("    backends: [a]", "spec.service.backends", "not the gatewayapi router")]
+    [InlineData("    delegation: { name: a }", "spec.service.delegation", "delegation")]
+    [InlineData("    sessionAffinity: { cookieName: a }", "spec.service.sessionAffinity", "analysis.sessionAffinity")]
+    [InlineData("    gatewayRefs: [{ name: podinfo, group: core, kind: Service, sectionName: http }]", "spec.service.gatewayRefs[0].sectionName", "attached by port")]
+    [InlineData("    match:\n      - headers: [x-a]", "spec.service.match[0].headers", "must be a mapping")]
+    [InlineData("    match:\n      - queryParams: { qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq: { exact: a } }", "spec.service.match[0].queryParams.qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", "1 to 256 characters")]
+    [InlineData("    match:\n      - uri: { contains: /a }", "spec.service.match[0].uri.contains", "unknown field")]
+    [InlineData("    match:\n      - uri: { contains: /a }", "spec.service.match[0].uri", "exactly one")]
+    [InlineData("    headers: { request: { remove: ['x a'] } }", "spec.service.headers.request.remove[0]", "not a header name")]
+    [InlineData("    mirror:\n      - { percent: 10 }", "spec.service.mirror[0].backendRef", "required")]
+    [InlineData("    mirror:\n      - backendRef: { name: Shadow, port: 80 }", "spec.service.mirror[0].backendRef.name", "DNS label")]
+    [InlineData("    mirror:\n      - backendRef: { name: shadow, namespace: 'a.b', port: 80 }", "spec.service.mirror[0].backendRef.namespace", "DNS label")]
     [InlineData("    retries: { attempts: 3, perTryTimeout: 1s }", "spec.service.retries.retryOn", "is required")]
     [InlineData("    retries: { attempts: 3, perTryTimeout: 1s, retryOn: 'gateway-error,refused-stream' }", "spec.service.retries.retryOn", "refused HTTP/2 stream")]
     [InlineData("    retries: { attempts: 3, retryOn: retriable-4xx }", "spec.service.retries.retryOn", "list the 4xx statuses")]
@@ -227,6 +242,8 @@ public sealed class CanaryServiceManifestTests
     [InlineData("    rewrite: { uri: /v2, type: ReplacePrefixMatch }", "    iterations: 5\n    match:\n      - headers: { a: { exact: b } }\n      - headers: { c: { exact: d } }", "spec.service.rewrite.type", "one analysis.match item")]
     [InlineData("", "    iterations: 5\n    match:\n      - uri: { prefix: /a }\n        headers: { a: { exact: b } }", "spec.analysis.match[0].uri", "put it in service.match")]
     [InlineData("", "    iterations: 5\n    match:\n      - method: { exact: GET }\n        headers: { a: { exact: b } }", "spec.analysis.match[0].method", "put it in service.match")]
+    [InlineData("", "    iterations: 5\n    match:\n      - {}", "spec.analysis.match[0].headers", "or queryParams")]
+    [InlineData("", "    iterations: 5\n    match:\n      - headers: { a: { exact: b } }\n        scheme: { exact: https }", "spec.analysis.match[0].scheme", "drops it")]
     public void Parse_ServiceFieldAgainstAnalysis_RefusedWithPathAndReason(string service, string analysis, string path, string reason)
     {
         var result = Parse(service, analysis);
