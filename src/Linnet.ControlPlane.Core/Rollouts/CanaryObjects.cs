@@ -57,7 +57,8 @@ public static class CanaryObjects
         return [Make(apex, PrimaryName(canary)), Make($"{apex}-primary", PrimaryName(canary)), Make($"{apex}-canary", targetValue)];
     }
 
-    /// <summary>The route: every request split by weight, or (A/B) matching requests to the canary. With
+    /// <summary>The route: every request split by weight, or (A/B) matching requests to the canary; every rule carries the
+    /// Canary's <c>service</c> matches, filters, timeouts and retries (<see cref="CanaryServiceSpec"/>). With
     /// <c>analysis.sessionAffinity</c>, the cookies of <paramref name="status"/> are routed as Flagger's gatewayapi router
     /// routes them (<see cref="SessionAffinityRules"/>).</summary>
     public static HttpRouteResource Route(CanaryResource canary, int primaryWeight, int canaryWeight, bool abMatch, CanaryStatus? status = null)
