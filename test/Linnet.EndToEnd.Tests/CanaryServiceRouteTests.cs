@@ -9,7 +9,8 @@ namespace Linnet.EndToEnd.Tests;
 /// <summary>A Canary's <c>service</c> route settings with real processes and real traffic, as Flagger's gatewayapi
 /// router makes them work (every rule of the apex HTTPRoute carries them): <c>service.match</c> restricts the requests
 /// the route serves (Gateway API answers the others 404), <c>service.headers</c> reach the app (request) and the client
-/// (response) on both sides of the split, and <c>service.timeout</c> answers a slow request 504.</summary>
+/// (response) on both sides of the split, <c>service.rewrite.authority</c> is the Host the app sees, and
+/// <c>service.timeout</c> answers a slow request 504.</summary>
 public sealed class CanaryServiceRouteTests(ITestOutputHelper output)
 {
     private const string Analysis = """
@@ -36,11 +37,12 @@ public sealed class CanaryServiceRouteTests(ITestOutputHelper output)
                 set: { x-canary-route: linnet }
               response:
                 add: { x-served-through: canary-route }
+            rewrite: { authority: backend.internal }
 
         """;
 
     [Fact]
-    public async Task ServiceRoute_MatchHeadersAndTimeout_HonouredOnTheApexRouteBeforeAndDuringTheRelease()
+    public async Task ServiceRoute_MatchHeadersRewriteAndTimeout_HonouredOnTheApexRouteBeforeAndDuringTheRelease()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var mesh = await Mesh.StartAsync(output, [], ct);
@@ -80,6 +82,7 @@ public sealed class CanaryServiceRouteTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(["linnet"], response.Headers.GetValues("x-e2e-echo"));
             Assert.Equal(["canary-route"], response.Headers.GetValues("x-served-through"));
+            Assert.Equal(["backend.internal"], response.Headers.GetValues("x-e2e-host"));
             seen.Add(body.Split(' ')[^1]);
         }
 
