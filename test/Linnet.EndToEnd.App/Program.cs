@@ -7,6 +7,7 @@
 //   /drip?chunks=N&ms=M the head at once, then N lines "chunk <i>", one every M ms (a stream that is slow but never idle)
 //   /stall?ms=N         the head and one line at once, then nothing for N ms, then the end (a stream that goes idle)
 //   DELAY_MS=N          every answer N ms late (a slower revision, for canary analysis)
+//   ?echo=NAME          (any path) the request's NAME header comes back as response header x-e2e-echo
 //   GET  /_e2e/counts   what this instance answered, one line per first path segment: "<segment> <served> <failed>"
 //   POST /_e2e/fail?percent=P   changes the failure share at run time
 // gRPC mode (GRPC=1), h2c: linnet.testing.Echo with served_by = the instance name.
@@ -58,6 +59,10 @@ else
         // What arrived, for tests of the proxies' rewrites.
         context.Response.Headers["x-e2e-path"] = request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
         context.Response.Headers["x-e2e-host"] = request.Host.ToUriComponent();
+        if (request.Query["echo"] is [{ Length: > 0 } echoed])
+        {
+            context.Response.Headers["x-e2e-echo"] = request.Headers[echoed].ToString();
+        }
         if (segment is "/drip" or "/stall")
         {
             var chunks = segment == "/stall" ? 2 : int.TryParse(request.Query["chunks"], NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : 5;

@@ -195,15 +195,17 @@ public static class RouteRules
 
     /// <summary>A rule's <c>timeouts</c> (Gateway API's HTTPRouteTimeouts, GEP-1742): <c>request</c> and
     /// <c>backendRequest</c> as GEP-2257 durations, <c>0s</c> meaning no timeout (null), and a backend request
-    /// timeout longer than the request timeout refused. Unknown fields are left to the caller.</summary>
-    public static (TimeSpan? Request, TimeSpan? BackendRequest) Timeouts(YamlMap map)
+    /// timeout longer than the request timeout refused. Unknown fields are left to the caller. Flagger's Canary names
+    /// the two <c>service.timeout</c> and <c>service.backendTimeout</c> (<paramref name="requestKey"/>,
+    /// <paramref name="backendRequestKey"/>).</summary>
+    public static (TimeSpan? Request, TimeSpan? BackendRequest) Timeouts(YamlMap map, string requestKey = "request", string backendRequestKey = "backendRequest")
     {
         ArgumentNullException.ThrowIfNull(map);
-        var request = Duration(map, "request");
-        var backendRequest = Duration(map, "backendRequest");
+        var request = Duration(map, requestKey);
+        var backendRequest = Duration(map, backendRequestKey);
         if (request is { } r && r > TimeSpan.Zero && backendRequest is { } b && b > r)
         {
-            map.Error("backendRequest", $"{GatewayDuration.Format(b)} is longer than the request timeout {GatewayDuration.Format(r)}");
+            map.Error(backendRequestKey, $"{GatewayDuration.Format(b)} is longer than the request timeout {GatewayDuration.Format(r)}");
         }
 
         return (NoneIfZero(request), NoneIfZero(backendRequest));

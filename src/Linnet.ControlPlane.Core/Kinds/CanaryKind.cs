@@ -28,7 +28,7 @@ internal static class CanaryKind
                 return null;
             }
 
-            var spec = ManifestParser.ParseCanarySpec(d.Spec);
+            var spec = ManifestParser.ParseCanarySpec(d.Spec, d.Metadata.Namespace);
             return new CanaryResource
             {
                 Metadata = d.Metadata,

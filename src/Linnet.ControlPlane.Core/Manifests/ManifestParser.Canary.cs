@@ -14,15 +14,9 @@ public static partial class ManifestParser
     // router and Linkerd's (SMI TrafficSplit, the same split).
     private static readonly string[] CanaryProviders = ["gatewayapi", "gatewayapi:v1", "gatewayapi:v1beta1", "linkerd"];
 
-    private static readonly string[] NotYetServiceFields =
-    [
-        "timeout", "retries", "headers", "match", "rewrite", "corsPolicy", "gatewayRefs", "hosts", "mirror", "trafficPolicy",
-        "backends", "apex", "primary", "canary", "headless", "backendTimeout", "delegation", "sessionAffinity",
-    ];
-
     private static readonly string[] OtherProvidersOnly = ["ingressRef", "routeRef", "upstreamRef", "autoscalerRef", "metricsServer"];
 
-    internal static CanarySpec ParseCanarySpec(YamlMap spec)
+    internal static CanarySpec ParseCanarySpec(YamlMap spec, string? canaryNamespace = null)
     {
         if (!spec.Exists)
         {
@@ -73,62 +67,16 @@ public static partial class ManifestParser
 
         target.RejectUnknown();
 
-        var service = ParseCanaryService(spec.Map("service"));
+        var service = ParseCanaryService(spec.Map("service"), targetName.Length > 0 ? targetName : null, canaryNamespace);
         var deadline = spec.Number("progressDeadlineSeconds", 1, 86_400) ?? 600;
         var skip = spec.Bool("skipAnalysis") ?? false;
         var suspend = spec.Bool("suspend") ?? false;
         var revert = spec.Bool("revertOnDeletion") ?? false;
 
         var analysis = ParseCanaryAnalysis(spec.Map("analysis"));
+        CheckCanaryRoute(spec, service, analysis);
         spec.RejectUnknown();
         return new CanarySpec(targetName, service, analysis) { ProgressDeadlineSeconds = deadline, SkipAnalysis = skip, Suspend = suspend, RevertOnDeletion = revert };
-    }
-
-    private static CanaryServiceSpec ParseCanaryService(YamlMap service)
-    {
-        if (!service.Exists)
-        {
-            service.Error("", "is required (at least service.port)");
-        }
-
-        var name = service.Text("name");
-        if (name is not null && (!IsDnsLabel(name) || name.Length > 55))
-        {
-            service.Error("name", $"'{name}' must be a DNS label of at most 55 characters (the controller adds '-primary' and '-canary')");
-        }
-
-        var port = service.Number("port", 1, 65535, required: true) ?? 0;
-        var portName = service.Text("portName") ?? "http";
-        int? targetPort = null;
-        if (service.Node("targetPort") is { } node)
-        {
-            var text = service.Text("targetPort");
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535)
-            {
-                targetPort = number;
-            }
-            else
-            {
-                service.Error("targetPort", $"'{text}' must be a port number 1..65535 (named ports: a Workload's ports have no names)");
-            }
-        }
-
-        if (service.Text("appProtocol") is { } protocol && protocol is not ("http" or "http2" or "grpc"))
-        {
-            service.Error("appProtocol", $"'{protocol}' cannot be split by weight: canary traffic moves through an HTTPRoute (http, http2 or grpc)");
-        }
-
-        service.Text("portDiscovery");
-        foreach (var key in NotYetServiceFields)
-        {
-            if (service.Node(key) is not null)
-            {
-                service.Error(key, "is not honoured yet by Linnet's canary controller (the generated route carries only the weighted backends); set it on an HTTPRoute of your own or leave it out");
-            }
-        }
-
-        service.RejectUnknown();
-        return new CanaryServiceSpec(name, port, portName, targetPort);
     }
 
     private static CanaryAnalysis ParseCanaryAnalysis(YamlMap analysis)
@@ -165,7 +113,7 @@ public static partial class ManifestParser
         var maxWeight = analysis.Number("maxWeight", 1, 100) ?? (stepWeights.Count > 0 ? stepWeights[^1] : 100);
         var promotion = analysis.Number("stepWeightPromotion", 0, 100) ?? 0;
         var iterations = analysis.Number("iterations", 0, 10_000) ?? 0;
-        var match = ParseCanaryMatch(analysis);
+        var match = ParseIstioMatches(analysis, "match", forAnalysis: true);
         var primaryReady = analysis.Number("primaryReadyThreshold", 1, 100) ?? 100;
         var canaryReady = analysis.Number("canaryReadyThreshold", 1, 100) ?? 100;
         if (iterations == 0 && stepWeight == 0 && stepWeights.Count == 0)
@@ -393,77 +341,5 @@ public static partial class ManifestParser
 
         item.RejectUnknown();
         return name is null ? null : new CanaryMetric(name, window, min, max) { TemplateRef = templateRef, TemplateVariables = templateVariables };
-    }
-
-    // Flagger's analysis.match (Istio's HTTPMatchRequest): headers by exact/prefix/suffix/regex, turned into
-    // Gateway API header matches as Flagger's gatewayapi router does (prefix, suffix → a regular expression).
-    private static List<HttpRouteMatch> ParseCanaryMatch(YamlMap analysis)
-    {
-        var matches = new List<HttpRouteMatch>();
-        var items = analysis.Sequence("match");
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = analysis.Item(items[i], "match", i);
-            var headers = new List<HeaderMatch>();
-            var headerMap = item.Map("headers");
-            if (item.Node("headers") is YamlDotNet.RepresentationModel.YamlMappingNode headerNode)
-            {
-                foreach (var (keyNode, _) in headerNode.Children)
-                {
-                    var name = ((YamlDotNet.RepresentationModel.YamlScalarNode)keyNode).Value ?? "";
-                    var condition = headerMap.Map(name);
-                    if (!HttpSyntax.IsToken(name))
-                    {
-                        headerMap.Error(name, $"'{name}' is not a header name (an HTTP token)");
-                    }
-
-                    var exact = condition.Text("exact");
-                    var prefix = condition.Text("prefix");
-                    var suffix = condition.Text("suffix");
-                    var regex = condition.Text("regex");
-                    condition.RejectUnknown();
-                    var given = new[] { exact, prefix, suffix, regex }.Count(v => v is not null);
-                    if (given != 1)
-                    {
-                        condition.Error("", "needs exactly one of exact, prefix, suffix, regex");
-                        continue;
-                    }
-
-                    if (regex is not null && RoutePattern.Check(regex) is { } problem)
-                    {
-                        condition.Error("regex", problem);
-                        continue;
-                    }
-
-                    headers.Add(exact is not null
-                        ? new HeaderMatch("Exact", name, exact)
-                        : new HeaderMatch("RegularExpression", name, prefix is not null ? System.Text.RegularExpressions.Regex.Escape(prefix) + ".*" : suffix is not null ? ".*" + System.Text.RegularExpressions.Regex.Escape(suffix) : regex!));
-                }
-            }
-            else if (item.Node("headers") is not null)
-            {
-                item.Error("headers", "must be a mapping of header name to {exact|prefix|suffix|regex}");
-            }
-
-            foreach (var key in new[] { "sourceLabels", "uri", "method", "queryParams", "scheme", "authority", "port", "ignoreUriCase", "withoutHeaders", "sourceNamespace", "gateways" })
-            {
-                if (item.Node(key) is not null)
-                {
-                    item.Error(key, "is not honoured: Linnet matches A/B requests on headers (cookies through the Cookie header)");
-                }
-            }
-
-            item.RejectUnknown();
-            if (headers.Count == 0)
-            {
-                item.Error("headers", "is required: a match without conditions would send every request to the canary");
-            }
-            else
-            {
-                matches.Add(new HttpRouteMatch(null, headers));
-            }
-        }
-
-        return matches;
     }
 }

@@ -23,6 +23,8 @@ public static partial class ResourceWriter
             service["targetPort"] = targetPort;
         }
 
+        AddCanaryServiceRoute(service, spec.Service);
+
         var a = spec.Analysis;
         var analysis = new JsonObject
         {
@@ -52,19 +54,7 @@ public static partial class ResourceWriter
 
         if (a.Match.Count > 0)
         {
-            var matches = new JsonArray();
-            foreach (var match in a.Match)
-            {
-                var headers = new JsonObject();
-                foreach (var h in match.Headers)
-                {
-                    headers[h.Name] = new JsonObject { [h.Type == "Exact" ? "exact" : "regex"] = h.Value };
-                }
-
-                matches.Add(new JsonObject { ["headers"] = headers });
-            }
-
-            analysis["match"] = matches;
+            analysis["match"] = IstioMatchesJson(a.Match);
         }
 
         analysis["primaryReadyThreshold"] = a.PrimaryReadyThreshold;

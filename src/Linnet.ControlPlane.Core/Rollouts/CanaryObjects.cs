@@ -57,7 +57,8 @@ public static class CanaryObjects
         return [Make(apex, PrimaryName(canary)), Make($"{apex}-primary", PrimaryName(canary)), Make($"{apex}-canary", targetValue)];
     }
 
-    /// <summary>The route: every request split by weight, or (A/B) matching requests to the canary. With
+    /// <summary>The route: every request split by weight, or (A/B) matching requests to the canary; every rule carries the
+    /// Canary's <c>service</c> matches, filters, timeouts and retries (<see cref="CanaryServiceSpec"/>). With
     /// <c>analysis.sessionAffinity</c>, the cookies of <paramref name="status"/> are routed as Flagger's gatewayapi router
     /// routes them (<see cref="SessionAffinityRules"/>).</summary>
     public static HttpRouteResource Route(CanaryResource canary, int primaryWeight, int canaryWeight, bool abMatch, CanaryStatus? status = null)
@@ -68,12 +69,16 @@ public static class CanaryObjects
         BackendRef Primary(int weight) => new($"{apex}-primary", null, port, weight);
         BackendRef Canary(int weight) => new($"{apex}-canary", null, port, weight);
         var rules = new List<HttpRouteRule>();
+
+        // Flagger's SetRoutes: every rule carries the service's matches, filters (makeFilters) and timeouts
+        // (makeHTTPRouteTimeouts); no service.match is Gateway API's default, every request. Linnet adds the retries.
+        var service = canary.Spec.Service;
+        var weighted = new HttpRouteRule(service.Match, [Primary(primaryWeight), Canary(canaryWeight)]) { Filters = service.RuleFilters, Timeouts = service.RuleTimeouts };
         if (abMatch)
         {
-            rules.Add(new HttpRouteRule(canary.Spec.Analysis.Match, [Primary(0), Canary(100)]));
+            rules.Add(weighted with { Matches = MergeMatches(canary.Spec.Analysis.Match, service.Match), BackendRefs = [Primary(0), Canary(100)] });
         }
 
-        var weighted = new HttpRouteRule([], [Primary(primaryWeight), Canary(canaryWeight)]);
         if (canary.Spec.Analysis.SessionAffinity is { } affinity && status is not null)
         {
             rules.AddRange(SessionAffinityRules(canary, affinity, status, canaryWeight, weighted));
@@ -107,11 +112,11 @@ public static class CanaryObjects
         var canaryKey = weighted.BackendRefs[1];
         if (canaryWeight > 0 && status.SessionAffinityCookie.Length > 0)
         {
-            yield return new HttpRouteRule([CookieMatch(status.SessionAffinityCookie)], [primaryKey with { Weight = 0 }, canaryKey with { Weight = 100 }]);
+            yield return weighted with { Matches = CookieMatches(canary, status.SessionAffinityCookie), BackendRefs = [primaryKey with { Weight = 0 }, canaryKey with { Weight = 100 }] };
             var primarySetsCookie = affinity.PrimaryCookieName is not null && status.PrimarySessionAffinityCookie.Length > 0;
             if (primarySetsCookie)
             {
-                yield return new HttpRouteRule([CookieMatch(status.PrimarySessionAffinityCookie)], [primaryKey with { Weight = 100 }, canaryKey with { Weight = 0 }]);
+                yield return weighted with { Matches = CookieMatches(canary, status.PrimarySessionAffinityCookie), BackendRefs = [primaryKey with { Weight = 100 }, canaryKey with { Weight = 0 }] };
             }
 
             var interval = (int)canary.Spec.Analysis.Interval.TotalSeconds;
@@ -131,16 +136,53 @@ public static class CanaryObjects
             // Flagger expires it with the pair and Max-Age=-1 alone.
             yield return weighted with
             {
-                Matches = [CookieMatch(status.PreviousSessionAffinityCookie)],
-                Filters = SetCookie(status.PreviousSessionAffinityCookie + "; Max-Age=-1"),
+                Matches = CookieMatches(canary, status.PreviousSessionAffinityCookie),
+                Filters = WithSetCookie(weighted.Filters, status.PreviousSessionAffinityCookie + "; Max-Age=-1"),
             };
         }
 
         yield return weighted;
     }
 
-    private static RouteFilters SetCookie(string value) =>
-        RouteFilters.None with { ResponseHeaderModifier = new HeaderModifier([], [new HeaderValue("Set-Cookie", value)], []) };
+    private static RouteFilters SetCookie(string value) => WithSetCookie(RouteFilters.None, value);
+
+    // Flagger appends a second ResponseHeaderModifier to the rule's (service.headers.response) one; Gateway API allows one
+    // per rule, so the Set-Cookie goes into the rule's own, after its headers (the parser keeps Set-Cookie out of them).
+    private static RouteFilters WithSetCookie(RouteFilters filters, string value)
+    {
+        var cookie = new HeaderValue("Set-Cookie", value);
+        var existing = filters.ResponseHeaderModifier;
+        return filters with { ResponseHeaderModifier = existing is null ? new HeaderModifier([], [cookie], []) : existing with { Add = [.. existing.Add, cookie] } };
+    }
+
+    /// <summary>Flagger's <c>mergeMatchConditions</c>: each of <paramref name="analysis"/>'s matches combined with each of
+    /// <paramref name="service"/>'s, the service match's path and method kept and its headers and query parameters
+    /// replaced by the analysis match's when it has any; either list alone when the other is empty.</summary>
+    public static IReadOnlyList<HttpRouteMatch> MergeMatches(IReadOnlyList<HttpRouteMatch> analysis, IReadOnlyList<HttpRouteMatch> service)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        ArgumentNullException.ThrowIfNull(service);
+        if (analysis.Count == 0)
+        {
+            return service;
+        }
+
+        if (service.Count == 0)
+        {
+            return analysis;
+        }
+
+        return [.. from a in analysis
+                   from s in service
+                   select s with
+                   {
+                       Headers = a.Headers.Count > 0 ? a.Headers : s.Headers,
+                       QueryParams = a.QueryParams.Count > 0 ? a.QueryParams : s.QueryParams,
+                   }];
+    }
+
+    // Flagger's sticky rules: the cookie match merged with the service's matches.
+    private static IReadOnlyList<HttpRouteMatch> CookieMatches(CanaryResource canary, string pair) => MergeMatches([CookieMatch(pair)], canary.Spec.Service.Match);
 
     // The request's Cookie header holds the pair (RFC 6265 section 4.2.1: pairs separated by "; "; several Cookie fields,
     // as HTTP/2 clients may send, are matched joined by ","). Flagger's regex is ".*name.*value.*"; this one holds only

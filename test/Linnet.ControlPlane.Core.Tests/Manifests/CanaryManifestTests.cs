@@ -161,10 +161,11 @@ public sealed class CanaryManifestTests
     }
 
     [Theory]
-    [InlineData("    retries: { attempts: 3 }\n", "spec.service.retries")]
-    [InlineData("    timeout: 5s\n", "spec.service.timeout")]
-    [InlineData("    headers: { request: { add: { x-a: b } } }\n", "spec.service.headers")]
-    [InlineData("    gatewayRefs: [{ name: gw }]\n", "spec.service.gatewayRefs")]
+    [InlineData("    corsPolicy: { allowOrigin: ['*'] }\n", "spec.service.corsPolicy")]
+    [InlineData("    hosts: [app.example.com]\n", "spec.service.hosts")]
+    [InlineData("    apex: { labels: { a: b } }\n", "spec.service.apex")]
+    [InlineData("    headless: true\n", "spec.service.headless")]
+    [InlineData("    gatewayRefs: [{ name: gw }]\n", "spec.service.gatewayRefs[0]")]
     public void Parse_ServiceFieldNotHonoured_RefusedWithPath(string field, string path)
     {
         var result = Parse(FlaggerCanary.Replace("    targetPort: 9898\n", "    targetPort: 9898\n" + field, StringComparison.Ordinal));
