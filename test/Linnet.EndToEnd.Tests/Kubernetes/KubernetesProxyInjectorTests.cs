@@ -80,7 +80,7 @@ public sealed class KubernetesProxyInjectorTests(ITestOutputHelper output)
                 "--platform", "kubernetes", "--kubeconfig", kubeconfig,
                 "--identity-trust-anchors-file", F("trust-anchor.crt"), "--identity-issuer-certificate-file", F("issuer.crt"), "--identity-issuer-key-file", F("issuer.key"),
                 "--injector-certificate-file", F("injector.crt"), "--injector-key-file", F("injector.key"), "--injector-listen", $"127.0.0.1:{port}",
-                "--proxy-image", "registry.test/linnet/proxy:9.9.9"], ct);
+                "--proxy-image", "registry.test/linnet/proxy:9.9.9", "--init-image", "registry.test/linkerd/proxy-init:v9.9.9", "--default-inbound-policy", "deny"], ct);
 
             using var ca = X509Certificate2.CreateFromPem(caBundle);
             using var client = Client(ca, port);
@@ -101,12 +101,15 @@ public sealed class KubernetesProxyInjectorTests(ITestOutputHelper output)
             var initContainers = pod["spec"]!["initContainers"]!.AsArray();
             Assert.Equal([ProxyInjector.InitContainer, ProxyInjector.ProxyContainer], initContainers.Select(c => (string)c!["name"]!));
             Assert.Equal("registry.test/linnet/proxy:9.9.9", (string?)initContainers[1]!["image"]);
-            Assert.Equal("init", (string?)initContainers[0]!["args"]![0]);
+            Assert.Equal("registry.test/linkerd/proxy-init:v9.9.9", (string?)initContainers[0]!["image"]);
+            Assert.Equal("--firewall-bin-path", (string?)initContainers[0]!["args"]![0]);
             // The proxy trusts the install's trust anchor (the control plane's own, from its file).
             var proxyConfig = (string)initContainers[1]!["env"]!.AsArray().Single(e => (string?)e!["name"] == "LINNET_PROXY_CONFIG")!["value"]!;
             var anchorBody = files["trust-anchor.crt"].Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim();
             Assert.Contains(anchorBody, proxyConfig, StringComparison.Ordinal);
             Assert.Contains("spiffe://cluster.local/ns/$(LINNET_POD_NS)/sa/$(LINNET_POD_SA)", proxyConfig, StringComparison.Ordinal);
+            // Neither the pod nor its namespace names a default policy: the install's (--default-inbound-policy) applies.
+            Assert.Contains("  defaultPolicy: deny\n", proxyConfig, StringComparison.Ordinal);
 
             foreach (var ns in new[] { "kube-system", "plain" })
             {
