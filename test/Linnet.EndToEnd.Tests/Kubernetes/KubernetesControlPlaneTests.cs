@@ -64,7 +64,7 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
         Assert.Equal("web", status["parentRef"]!["name"]!.GetValue<string>());
 
         // A real proxy for client-0, with its pod's projected service-account token.
-        var (proxy, outbound) = await StartClientProxyAsync(cluster, mesh, ct);
+        var (proxy, outbound, _) = await StartClientProxyAsync(cluster, mesh, ct);
         await using var proxyProcess = proxy;
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -108,7 +108,7 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
         await cluster.CreateAsync(SlicesPath, Slice("web-b1", "web", b.Port, ("127.0.0.1", false, "web-b")), ct);
 
         await using var mesh = await cluster.StartControlPlaneAsync(output, [], ct);
-        var (proxy, outbound) = await StartClientProxyAsync(cluster, mesh, ct);
+        var (proxy, outbound, _) = await StartClientProxyAsync(cluster, mesh, ct);
         await using var proxyProcess = proxy;
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         string Tail() => $"a={a.RequestCount} b={b.RequestCount} c={c.RequestCount}\n{proxy.Output}\n{mesh.ControlPlaneTail()}";
@@ -135,6 +135,41 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
         // The slice deleted: web has no endpoint left, and the proxy says so rather than sending anywhere.
         await cluster.SendAsync(HttpMethod.Delete, SlicesPath + "/web-c1", new JsonObject(), "application/json", ct);
         await Eventually.UntilAsync(async () => await StatusAsync(client, outbound, ct) == HttpStatusCode.ServiceUnavailable, Timeout, "web without endpoints answered 503", ct, Tail);
+
+        await proxyProcess.StopAsync(TimeSpan.FromSeconds(20), ct);
+        await mesh.DownAsync(ct);
+    }
+
+    [Fact]
+    public async Task ControlPlane_DefaultInboundPolicyFlag_ServedToAPodThatSetsNone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await KubernetesTestCluster.StartAsync("linnet-k8s-e2e-", ct);
+        // client-0 and its namespace set no config.linkerd.io/default-inbound-policy; its proxy's own config names none
+        // either (Linkerd's all-unauthenticated until the control plane answers).
+        await CreateReadyPodAsync(cluster, Pod("client-0", "client", "v1", "client", 1), ct);
+        await using var mesh = await cluster.StartControlPlaneAsync(output, ["--default-inbound-policy", "deny"], ct);
+        var (proxy, _, inbound) = await StartClientProxyAsync(cluster, mesh, ct);
+        await using var proxyProcess = proxy;
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+
+        // The install's default reaches the pod's proxy: an unauthenticated request to its inbound side is refused
+        // (403, Linkerd's answer for a denied HTTP request), not forwarded to the app.
+        HttpResponseMessage? last = null;
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{inbound}/hello"));
+                last?.Dispose();
+                last = await client.SendAsync(request, ct);
+                return last.StatusCode == HttpStatusCode.Forbidden;
+            },
+            Timeout,
+            "the pod's inbound side denied by the install's default policy",
+            ct,
+            () => $"last answer {(int?)last?.StatusCode}\n{proxy.Output}\n{mesh.ControlPlaneTail()}");
+        Assert.Contains("deny", await last!.Content.ReadAsStringAsync(ct) + string.Join(",", last.Headers.Select(h => $"{h.Key}={string.Join(";", h.Value)}")), StringComparison.Ordinal);
+        last.Dispose();
 
         await proxyProcess.StopAsync(TimeSpan.FromSeconds(20), ct);
         await mesh.DownAsync(ct);
@@ -184,17 +219,18 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
 
     // A real linnet-proxy for the pod client-0 (service account client), with its projected service-account token,
     // waited for until ready (a certificate from a reviewed token, and the first snapshot).
-    private static async Task<(TestProcess Proxy, int Outbound)> StartClientProxyAsync(KubernetesTestCluster cluster, Mesh mesh, CancellationToken ct)
+    private static async Task<(TestProcess Proxy, int Outbound, int Inbound)> StartClientProxyAsync(KubernetesTestCluster cluster, Mesh mesh, CancellationToken ct)
     {
         var tokenFile = cluster.PathOf("token");
         File.WriteAllText(tokenFile, cluster.Api.IssueServiceAccountToken("default", "client", "identity.linnet.io"));
         File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var outbound = PortAllocator.GetFreeTcpPort();
+        var inbound = PortAllocator.GetFreeTcpPort();
         var admin = PortAllocator.GetFreeTcpPort();
         var config = cluster.PathOf("proxy.yaml");
         File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $$"""
             workload: {namespace: default, name: client, pod: client-0}
-            inbound: {listen: "127.0.0.1:0", appPort: 1}
+            inbound: {listen: "127.0.0.1:{{inbound}}", appPort: 1}
             outbound: {listen: "127.0.0.1:{{outbound}}"}
             admin: {listen: "127.0.0.1:{{admin}}"}
             transparent: false
@@ -209,7 +245,7 @@ public sealed class KubernetesControlPlaneTests(ITestOutputHelper output)
             "the proxy ready (a certificate from a reviewed service-account token, and the first snapshot)",
             ct,
             () => proxy.Output + "\n" + mesh.ControlPlaneTail());
-        return (proxy, outbound);
+        return (proxy, outbound, inbound);
     }
 
     // An EndpointSlice of a Service as the EndpointSlice controller writes it (discovery.k8s.io/v1): its endpoints all
