@@ -223,7 +223,8 @@ internal sealed partial record InjectionConfig
     /// <summary>An image repository without tag or digest (<c>cr.l5d.io/linkerd/proxy-init</c>).</summary>
     private static bool Repository(string value, string tagAnnotation, Action<string> refuse)
     {
-        if (value.Length == 0 || value.Contains('@', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace))
+        // A ':' after the last '/' starts a tag (one before it is a registry's port).
+        if (value.Length == 0 || value.Contains('@', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace) || value.LastIndexOf(':') > value.LastIndexOf('/'))
         {
             refuse($"'{value}' is not an image name (give the repository; the tag is {tagAnnotation})");
             return false;

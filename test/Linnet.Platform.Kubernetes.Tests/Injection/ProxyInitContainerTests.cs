@@ -101,6 +101,7 @@ public sealed class ProxyInitContainerTests
     public void Mutate_InitImageAnnotations_OverrideRepositoryAndTag()
     {
         Assert.Equal("registry.example/mirror/proxy-init:v2.4.3", (string?)Init(Injected("{ config.linkerd.io/init-image: registry.example/mirror/proxy-init }"))["image"]);
+        Assert.Equal("localhost:5000/proxy-init:v2.4.3", (string?)Init(Injected("{ config.linkerd.io/init-image: \"localhost:5000/proxy-init\" }"))["image"]);
         Assert.Equal("cr.l5d.io/linkerd/proxy-init:v2.4.9", (string?)Init(Injected("{ config.linkerd.io/init-image-version: v2.4.9 }"))["image"]);
         // The namespace's annotation applies to its pods, and the pod's own wins over it.
         Assert.Equal("cr.l5d.io/linkerd/proxy-init:v2.4.8", (string?)Init(Injected(namespaceAnnotation: "config.linkerd.io/init-image-version=v2.4.8"))["image"]);
@@ -138,8 +139,10 @@ public sealed class ProxyInitContainerTests
     [Theory]
     [InlineData("config.linkerd.io/init-image", "cr.l5d.io/linkerd/proxy-init@sha256:0123", "is not an image name (give the repository; the tag is init-image-version)")]
     [InlineData("config.linkerd.io/init-image", "\"\"", "is not an image name")]
+    [InlineData("config.linkerd.io/init-image", "cr.l5d.io/linkerd/proxy-init:v2.4.3", "is not an image name (give the repository; the tag is init-image-version)")]
+    [InlineData("config.linkerd.io/proxy-image", "linnet/proxy:v2", "is not an image name (give the repository; the tag is proxy-version)")]
     [InlineData("config.linkerd.io/init-image-version", "v2.4.3:bad", "is not an image tag")]
-    public void Mutate_InvalidInitImageAnnotation_RefusedWithPathAndReason(string annotation, string value, string reason)
+    public void Mutate_InvalidImageAnnotation_RefusedWithPathAndReason(string annotation, string value, string reason)
     {
         var pod = (JsonObject)ManifestYaml.Read($$"""
             apiVersion: v1
