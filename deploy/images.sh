@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # deploy/images.sh: builds Linnet's two container images with the .NET SDK's own container support (no Docker, no
 # daemon) and pushes them to a registry:
-#   <registry>/linnet/proxy:<tag>          linnet-proxy, Native AOT, user 2102 (also proxy-init, run as root by the
-#                                           injected init container)
+#   <registry>/linnet/proxy:<tag>          linnet-proxy, Native AOT, user 2102 (the injected init container is
+#                                           Linkerd's proxy-init image: docs/kubernetes.md#proxy-init)
 #   <registry>/linnet/control-plane:<tag>  the linnet CLI, self-contained, user 2103; its Deployment runs
 #                                           `linnet control-plane …` (deploy/control-plane.yaml)
 #

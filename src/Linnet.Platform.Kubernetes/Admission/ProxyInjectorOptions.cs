@@ -7,7 +7,7 @@ namespace Linnet.Platform.Kubernetes.Admission;
 
 /// <summary>How the control plane serves the proxy injector on a cluster: its serving certificate (the
 /// <c>linnet-proxy-injector-tls</c> Secret, whose CA is the webhook configuration's caBundle), where it listens and
-/// the proxy image it injects.</summary>
+/// the images and default inbound policy it injects.</summary>
 public sealed record ProxyInjectorOptions
 {
     /// <summary>The serving certificate with its key.</summary>
@@ -16,8 +16,11 @@ public sealed record ProxyInjectorOptions
     /// <summary>Where to listen (every address, 8443).</summary>
     public IPEndPoint EndPoint { get; init; } = new(IPAddress.Any, InstallNames.InjectorPort);
 
-    /// <summary>The proxy image injected (proxy-init runs the same).</summary>
+    /// <summary>The proxy image injected.</summary>
     public required string ProxyImage { get; init; }
+
+    /// <summary>The proxy-init image injected (Linkerd's by default).</summary>
+    public string InitImage { get; init; } = Linnet.Platform.Kubernetes.Injection.InjectionSettings.DefaultInitImage;
 
     /// <summary>The control plane's mesh-wide default inbound policy, written into the config of proxies whose pod
     /// and namespace set no <c>config.linkerd.io/default-inbound-policy</c>.</summary>

@@ -30,13 +30,13 @@ public sealed partial class ProxyInjectorService(ProxyInjectorOptions options, M
                 {
                     EndPoint = options.EndPoint,
                     Certificate = options.Certificate,
-                    Settings = new InjectionSettings(options.ProxyImage, identity.TrustDomain, identity.TrustAnchorsPem) { DefaultInboundPolicy = options.DefaultInboundPolicy },
+                    Settings = new InjectionSettings(options.ProxyImage, identity.TrustDomain, identity.TrustAnchorsPem) { InitImage = options.InitImage, DefaultInboundPolicy = options.DefaultInboundPolicy },
                     NamespaceAnnotations = namespaces.Annotations,
                 },
                 loggers,
                 stoppingToken);
             _listening.TrySetResult(webhook.EndPoint);
-            Log.Serving(_logger, webhook.EndPoint.ToString(), options.ProxyImage);
+            Log.Serving(_logger, webhook.EndPoint.ToString(), options.ProxyImage, options.InitImage, options.DefaultInboundPolicy);
             await Task.Delay(Timeout.Infinite, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -53,8 +53,8 @@ public sealed partial class ProxyInjectorService(ProxyInjectorOptions options, M
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Proxy injector serving https://{EndPoint}/inject (proxy image {Image})")]
-        public static partial void Serving(ILogger logger, string endPoint, string image);
+        [LoggerMessage(1, LogLevel.Information, "Proxy injector serving https://{EndPoint}/inject (proxy image {Image}, proxy-init image {InitImage}, default inbound policy {DefaultPolicy})")]
+        public static partial void Serving(ILogger logger, string endPoint, string image, string initImage, string defaultPolicy);
 
         [LoggerMessage(2, LogLevel.Error, "The proxy injector cannot listen on {EndPoint}: {Reason}")]
         public static partial void Failed(ILogger logger, string endPoint, string reason);

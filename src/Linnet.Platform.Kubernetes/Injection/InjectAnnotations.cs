@@ -61,6 +61,12 @@ public static class InjectAnnotations
     /// <summary>The proxy image's tag.</summary>
     public const string ProxyVersion = ConfigPrefix + "proxy-version";
 
+    /// <summary>proxy-init's image, without its tag (Linkerd's; a proxy-init-compatible image).</summary>
+    public const string InitImage = ConfigPrefix + "init-image";
+
+    /// <summary>proxy-init's image tag.</summary>
+    public const string InitImageVersion = ConfigPrefix + "init-image-version";
+
     /// <summary>The image pull policy of the proxy and proxy-init.</summary>
     public const string ImagePullPolicy = ConfigPrefix + "image-pull-policy";
 
@@ -82,8 +88,6 @@ public static class InjectAnnotations
         [ConfigPrefix + "disable-tap"] = "tap cannot be switched off per workload yet",
         [ConfigPrefix + "enable-debug-sidecar"] = "Linnet has no debug sidecar",
         [ConfigPrefix + "trace-collector"] = "the proxy does not export traces",
-        [ConfigPrefix + "init-image"] = "proxy-init is the proxy image's `init` mode: set proxy-image instead",
-        [ConfigPrefix + "init-image-version"] = "proxy-init is the proxy image's `init` mode: set proxy-version instead",
         [ConfigPrefix + "proxy-await"] = "the proxy always starts first and the app waits for it to be ready (a native sidecar with a startup probe)",
     };
 }

@@ -14,9 +14,13 @@ internal sealed partial record InjectionConfig
 {
     public IReadOnlyList<int> OpaquePorts { get; init; } = InjectionSettings.DefaultOpaquePorts;
 
-    public string? SkipInboundPorts { get; init; }
+    /// <summary>Inbound ports proxy-init leaves alone besides the proxy's own: Linkerd's <c>proxyInit.ignoreInboundPorts</c>
+    /// (Galera's 4567 and 4568) unless <c>config.linkerd.io/skip-inbound-ports</c> replaces it, as Linkerd's does.</summary>
+    public string? SkipInboundPorts { get; init; } = InjectionSettings.DefaultSkipPorts;
 
-    public string? SkipOutboundPorts { get; init; }
+    /// <summary>Outbound ports proxy-init leaves alone: Linkerd's <c>proxyInit.ignoreOutboundPorts</c> (Galera's) unless
+    /// <c>config.linkerd.io/skip-outbound-ports</c> replaces it.</summary>
+    public string? SkipOutboundPorts { get; init; } = InjectionSettings.DefaultSkipPorts;
 
     public string? SkipSubnets { get; init; }
 
@@ -31,6 +35,12 @@ internal sealed partial record InjectionConfig
     public string? ProxyImage { get; init; }
 
     public string? ProxyVersion { get; init; }
+
+    /// <summary>proxy-init's repository from <c>config.linkerd.io/init-image</c>; null: the install's.</summary>
+    public string? InitImage { get; init; }
+
+    /// <summary>proxy-init's tag from <c>config.linkerd.io/init-image-version</c>; null: the install's.</summary>
+    public string? InitImageVersion { get; init; }
 
     public string ImagePullPolicy { get; init; } = "IfNotPresent";
 
@@ -123,26 +133,16 @@ internal sealed partial record InjectionConfig
                     config = Number(value, 1, int.MaxValue, Refuse) is { } uid ? config with { ProxyUid = uid } : config;
                     break;
                 case InjectAnnotations.ProxyImage:
-                    if (value.Length == 0 || value.Contains('@', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace))
-                    {
-                        Refuse($"'{value}' is not an image name (give the repository; the tag is proxy-version)");
-                    }
-                    else
-                    {
-                        config = config with { ProxyImage = value };
-                    }
-
+                    config = Repository(value, "proxy-version", Refuse) ? config with { ProxyImage = value } : config;
                     break;
                 case InjectAnnotations.ProxyVersion:
-                    if (TagPattern().IsMatch(value))
-                    {
-                        config = config with { ProxyVersion = value };
-                    }
-                    else
-                    {
-                        Refuse($"'{value}' is not an image tag");
-                    }
-
+                    config = Tag(value, Refuse) ? config with { ProxyVersion = value } : config;
+                    break;
+                case InjectAnnotations.InitImage:
+                    config = Repository(value, "init-image-version", Refuse) ? config with { InitImage = value } : config;
+                    break;
+                case InjectAnnotations.InitImageVersion:
+                    config = Tag(value, Refuse) ? config with { InitImageVersion = value } : config;
                     break;
                 case InjectAnnotations.ImagePullPolicy:
                     if (PullPolicies.Contains(value, StringComparer.Ordinal))
@@ -198,7 +198,8 @@ internal sealed partial record InjectionConfig
         InjectAnnotations.OpaquePorts, InjectAnnotations.SkipInboundPorts, InjectAnnotations.SkipOutboundPorts, InjectAnnotations.SkipSubnets,
         InjectAnnotations.CpuRequest, InjectAnnotations.CpuLimit, InjectAnnotations.MemoryRequest, InjectAnnotations.MemoryLimit,
         InjectAnnotations.EphemeralStorageRequest, InjectAnnotations.EphemeralStorageLimit, InjectAnnotations.LogLevel,
-        InjectAnnotations.ProxyUid, InjectAnnotations.ProxyImage, InjectAnnotations.ProxyVersion, InjectAnnotations.ImagePullPolicy,
+        InjectAnnotations.ProxyUid, InjectAnnotations.ProxyImage, InjectAnnotations.ProxyVersion, InjectAnnotations.InitImage,
+        InjectAnnotations.InitImageVersion, InjectAnnotations.ImagePullPolicy,
         InjectAnnotations.InboundPort, InjectAnnotations.OutboundPort, InjectAnnotations.AdminPort, DefaultInboundPolicies.Annotation,
     ];
 
@@ -217,6 +218,30 @@ internal sealed partial record InjectionConfig
 
         refuse($"'{value}' is not a number {min}..{max}");
         return null;
+    }
+
+    /// <summary>An image repository without tag or digest (<c>cr.l5d.io/linkerd/proxy-init</c>).</summary>
+    private static bool Repository(string value, string tagAnnotation, Action<string> refuse)
+    {
+        // A ':' after the last '/' starts a tag (one before it is a registry's port).
+        if (value.Length == 0 || value.Contains('@', StringComparison.Ordinal) || value.Any(char.IsWhiteSpace) || value.LastIndexOf(':') > value.LastIndexOf('/'))
+        {
+            refuse($"'{value}' is not an image name (give the repository; the tag is {tagAnnotation})");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool Tag(string value, Action<string> refuse)
+    {
+        if (TagPattern().IsMatch(value))
+        {
+            return true;
+        }
+
+        refuse($"'{value}' is not an image tag");
+        return false;
     }
 
     private static bool Quantity(string value, Action<string> refuse)

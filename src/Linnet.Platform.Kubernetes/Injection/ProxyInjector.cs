@@ -7,8 +7,8 @@ using Linnet.ControlPlane.Core.Identity;
 namespace Linnet.Platform.Kubernetes.Injection;
 
 /// <summary>Adds the Linnet proxy to a pod: the one mutation that <c>linnet inject</c> applies to manifest files and
-/// the admission webhook returns to the API server. It returns an RFC 6902 JSON Patch: proxy-init as the first init
-/// container (Linkerd's iptables rules), the proxy as a native sidecar right after it (an init container with
+/// the admission webhook returns to the API server. It returns an RFC 6902 JSON Patch: Linkerd's proxy-init as the first
+/// init container (its image, arguments and security context as Linkerd's chart writes them), the proxy as a native sidecar right after it (an init container with
 /// <c>restartPolicy: Always</c>, started and ready before every other container), and the projected token volume
 /// the proxy proves its identity with.</summary>
 public static class ProxyInjector
@@ -18,6 +18,14 @@ public static class ProxyInjector
 
     /// <summary>The proxy-init container's name.</summary>
     public const string InitContainer = "linnet-init";
+
+    /// <summary>The volume proxy-init keeps the xtables lock in (<c>/run</c>, Linkerd's <c>proxyInit.xtMountPath</c>): the
+    /// image's root file system is read-only.</summary>
+    public const string XtablesLockVolume = "linnet-proxy-init-xtables-lock";
+
+    /// <summary>The uid and gid proxy-init runs as (Linkerd's <c>proxyInit.runAsUser</c>/<c>runAsGroup</c>): not root;
+    /// its image gives iptables and proxy-init the NET_ADMIN and NET_RAW file capabilities.</summary>
+    public const int InitUser = 65534;
 
     /// <summary>The identity token volume's name.</summary>
     public const string TokenVolume = "linnet-identity-token";
@@ -92,7 +100,7 @@ public static class ProxyInjector
             return new InjectionResult(InjectionOutcome.Refused, string.Join("; ", errors.Select(e => $"{e.Path}: {e.Reason}")), [], errors);
         }
 
-        var image = Image(settings.ProxyImage, config);
+        var image = Image(settings.ProxyImage, config.ProxyImage, config.ProxyVersion);
         var patch = new JsonArray();
         if (metadata is null)
         {
@@ -120,7 +128,7 @@ public static class ProxyInjector
 
         patch.Add(Add("/metadata/labels/" + Escape(ControlPlaneNamespaceLabel), settings.ControlPlaneNamespace));
 
-        var init = InitContainerJson(image, config);
+        var init = InitContainerJson(Image(settings.InitImage, config.InitImage, config.InitImageVersion), config);
         var proxy = ProxyContainerJson(image, config, settings, workloadName);
         if (spec["initContainers"] is JsonArray { Count: > 0 })
         {
@@ -143,7 +151,17 @@ public static class ProxyInjector
                 }),
             },
         };
-        patch.Add(spec["volumes"] is JsonArray { Count: > 0 } ? Add("/spec/volumes/-", volume) : Add("/spec/volumes", new JsonArray(volume)));
+        var xtables = new JsonObject { ["name"] = XtablesLockVolume, ["emptyDir"] = new JsonObject() };
+        if (spec["volumes"] is JsonArray { Count: > 0 })
+        {
+            patch.Add(Add("/spec/volumes/-", xtables));
+            patch.Add(Add("/spec/volumes/-", volume));
+        }
+        else
+        {
+            patch.Add(Add("/spec/volumes", new JsonArray(xtables, volume)));
+        }
+
         return new InjectionResult(InjectionOutcome.Injected, "", patch, []);
     }
 
@@ -152,20 +170,25 @@ public static class ProxyInjector
     private static InjectionResult Refused(string path, string reason) =>
         new(InjectionOutcome.Refused, $"{path}: {reason}", [], [new FieldError(path, reason)]);
 
-    private static string Image(string defaultImage, InjectionConfig config)
+    /// <summary><paramref name="defaultImage"/> (<c>repository:tag</c>) with the annotations' repository and tag.</summary>
+    private static string Image(string defaultImage, string? repositoryOverride, string? tagOverride)
     {
         var colon = defaultImage.LastIndexOf(':');
         var repository = colon > defaultImage.LastIndexOf('/') ? defaultImage[..colon] : defaultImage;
         var tag = colon > defaultImage.LastIndexOf('/') ? defaultImage[(colon + 1)..] : "latest";
-        return $"{config.ProxyImage ?? repository}:{config.ProxyVersion ?? tag}";
+        return $"{repositoryOverride ?? repository}:{tagOverride ?? tag}";
     }
 
     private static JsonObject InitContainerJson(string image, InjectionConfig config)
     {
-        // Linkerd proxy-init's arguments: inbound to the inbound port except the proxy's own admin port (and 4190,
-        // Linkerd's control port, kept for parity); outbound to the outbound port except the proxy's uid and loopback.
+        // Linkerd's proxy-init with the arguments Linkerd's chart gives it (partials/_proxy-init.tpl, default values:
+        // iptablesMode nft, disableIPv6): inbound to the inbound port except the control port 4190, the admin port
+        // and proxyInit.ignoreInboundPorts (or skip-inbound-ports); outbound to the outbound port except the proxy's
+        // uid, loopback and ignoreOutboundPorts (or skip-outbound-ports). linnet-proxy init reads the same arguments.
         var args = new JsonArray(
-            "init",
+            "--firewall-bin-path", "iptables-nft",
+            "--firewall-save-bin-path", "iptables-nft-save",
+            "--ipv6=false",
             "--incoming-proxy-port", config.InboundPort.ToString(CultureInfo.InvariantCulture),
             "--outgoing-proxy-port", config.OutboundPort.ToString(CultureInfo.InvariantCulture),
             "--proxy-uid", config.ProxyUid.ToString(CultureInfo.InvariantCulture),
@@ -182,29 +205,57 @@ public static class ProxyInjector
             args.Add(skipSubnets);
         }
 
-        return new JsonObject
+        var container = new JsonObject
         {
             ["name"] = InitContainer,
             ["image"] = image,
             ["imagePullPolicy"] = config.ImagePullPolicy,
             ["args"] = args,
-            ["resources"] = new JsonObject
-            {
-                ["requests"] = new JsonObject { ["cpu"] = "10m", ["memory"] = "10Mi" },
-                ["limits"] = new JsonObject { ["cpu"] = "100m", ["memory"] = "20Mi" },
-            },
             ["securityContext"] = new JsonObject
             {
-                // iptables needs NET_ADMIN and NET_RAW, as root, and nothing else.
+                // Linkerd's (proxyInit.runAsRoot false): not root, with NET_ADMIN and NET_RAW, which the image's
+                // iptables and proxy-init take through their file capabilities; every other capability dropped.
                 ["allowPrivilegeEscalation"] = false,
                 ["capabilities"] = new JsonObject { ["add"] = new JsonArray("NET_ADMIN", "NET_RAW"), ["drop"] = new JsonArray("ALL") },
                 ["privileged"] = false,
                 ["readOnlyRootFilesystem"] = true,
-                ["runAsNonRoot"] = false,
-                ["runAsUser"] = 0,
+                ["runAsGroup"] = InitUser,
+                ["runAsNonRoot"] = true,
+                ["runAsUser"] = InitUser,
                 ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
             },
+            ["terminationMessagePolicy"] = "FallbackToLogsOnError",
+            // iptables takes its lock in /run/xtables.lock: writable, on the read-only root file system.
+            ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = XtablesLockVolume, ["mountPath"] = "/run" }),
         };
+        // As Linkerd's chart: proxy-init's resources are the proxy's.
+        if (Resources(config) is { } resources)
+        {
+            container["resources"] = resources;
+        }
+
+        return container;
+    }
+
+    private static JsonObject? Resources(InjectionConfig config)
+    {
+        if (config.Requests.Count == 0 && config.Limits.Count == 0)
+        {
+            return null;
+        }
+
+        var resources = new JsonObject();
+        if (config.Requests.Count > 0)
+        {
+            resources["requests"] = Map(config.Requests);
+        }
+
+        if (config.Limits.Count > 0)
+        {
+            resources["limits"] = Map(config.Limits);
+        }
+
+        return resources;
     }
 
     private static JsonObject ProxyContainerJson(string image, InjectionConfig config, InjectionSettings settings, string? workloadName)
@@ -253,19 +304,8 @@ public static class ProxyInjector
             },
             ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = TokenVolume, ["mountPath"] = TokenDirectory, ["readOnly"] = true }),
         };
-        if (config.Requests.Count > 0 || config.Limits.Count > 0)
+        if (Resources(config) is { } resources)
         {
-            var resources = new JsonObject();
-            if (config.Requests.Count > 0)
-            {
-                resources["requests"] = Map(config.Requests);
-            }
-
-            if (config.Limits.Count > 0)
-            {
-                resources["limits"] = Map(config.Limits);
-            }
-
             container["resources"] = resources;
         }
 

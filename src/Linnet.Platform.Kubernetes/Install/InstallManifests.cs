@@ -211,6 +211,8 @@ public static class InstallManifests
                 "--injector-certificate-file", $"{injector}/tls.crt",
                 "--injector-key-file", $"{injector}/tls.key",
                 "--proxy-image", options.ProxyImage,
+                "--init-image", options.InitImage,
+                "--default-inbound-policy", options.DefaultInboundPolicy,
             ],
             Ports =
             [

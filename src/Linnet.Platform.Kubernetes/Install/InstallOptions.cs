@@ -9,8 +9,15 @@ public sealed record InstallOptions
     /// <summary>The control plane's image.</summary>
     public string ControlPlaneImage { get; init; } = $"linnet/control-plane:{DefaultVersion}";
 
-    /// <summary>The proxy's image (injection's default; proxy-init is the same image's <c>init</c> mode).</summary>
+    /// <summary>The proxy's image (injection's default).</summary>
     public string ProxyImage { get; init; } = $"linnet/proxy:{DefaultVersion}";
+
+    /// <summary>The injected proxy-init's image (Linkerd's, as its chart pins it).</summary>
+    public string InitImage { get; init; } = Injection.InjectionSettings.DefaultInitImage;
+
+    /// <summary>The mesh-wide default inbound policy (Linkerd's <c>proxy.defaultInboundPolicy</c>): what the control plane
+    /// serves, and the injector writes into a proxy's config, where a pod and its namespace set none.</summary>
+    public string DefaultInboundPolicy { get; init; } = Linnet.Api.Policy.DefaultInboundPolicies.AllUnauthenticated;
 
     /// <summary>The trust domain of workload identities.</summary>
     public string TrustDomain { get; init; } = "cluster.local";

@@ -72,13 +72,17 @@ internal static class ProxyInitCommand
 
         public Option<bool> Simulate { get; } = new("--simulate") { Description = "Print the iptables commands without running them." };
 
+        // proxy-init's --ipv6 (default true there) also installs the rules with ip6tables; linnet-proxy init installs
+        // IPv4 rules only, so it takes --ipv6=false (what Linkerd's chart passes: disableIPv6) and refuses true.
+        public Option<bool> Ipv6 { get; } = new("--ipv6") { Description = "IPv6 rules too (proxy-init's flag): only false is accepted; linnet-proxy init installs IPv4 rules." };
+
         public Option<string> BinPath { get; } = new("--firewall-bin-path") { Description = "The iptables program.", DefaultValueFactory = _ => "iptables" };
 
         public Option<string> SaveBinPath { get; } = new("--firewall-save-bin-path") { Description = "The iptables-save program.", DefaultValueFactory = _ => "iptables-save" };
 
         public Command Command() => new("init", "Install Linkerd proxy-init's iptables rules in this network namespace: inbound TCP to the proxy's inbound port, outbound TCP to its outbound port (needs CAP_NET_ADMIN).")
         {
-            Incoming, Outgoing, Uid, Redirect, InboundIgnore, OutboundIgnore, Subnets, Simulate, BinPath, SaveBinPath,
+            Incoming, Outgoing, Uid, Redirect, InboundIgnore, OutboundIgnore, Subnets, Simulate, Ipv6, BinPath, SaveBinPath,
         };
 
         public (FirewallConfiguration? Configuration, IReadOnlyList<string> Errors) Read(ParseResult parse)
@@ -94,6 +98,11 @@ internal static class ProxyInitCommand
                 OutboundPortsToIgnore = Ranges(parse.GetValue(OutboundIgnore), "--outbound-ports-to-ignore", errors),
                 SubnetsToIgnore = ParseSubnets(parse.GetValue(Subnets), errors),
             };
+            if (parse.GetValue(Ipv6))
+            {
+                errors.Add("--ipv6: true is not supported: linnet-proxy init installs IPv4 rules only (pass --ipv6=false, as Linkerd's chart does)");
+            }
+
             if (configuration.PortsToRedirect.Count > 1024)
             {
                 errors.Add("--ports-to-redirect: names more than 1024 ports");

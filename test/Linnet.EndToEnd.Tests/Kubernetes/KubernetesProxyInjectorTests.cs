@@ -1,17 +1,13 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
-using Linnet.ControlPlane.Core.Kinds;
 using Linnet.EndToEnd.Tests.Infrastructure;
-using Linnet.Platform.Kubernetes.Cluster;
 using Linnet.Platform.Kubernetes.Injection;
 using Linnet.Platform.Kubernetes.Yaml;
 using Linnet.Testing;
-using Linnet.Testing.Kubernetes;
 
 namespace Linnet.EndToEnd.Tests.Kubernetes;
 
@@ -30,112 +26,92 @@ public sealed class KubernetesProxyInjectorTests(ITestOutputHelper output)
     public async Task ControlPlane_InjectorFromInstall_AnnotatedNamespaceInjectedKubeSystemAndPlainNot()
     {
         var ct = TestContext.Current.CancellationToken;
-        var custom = WatchedType.All.Where(t => t.Group.Length > 0).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: ResourceKinds.Find(t.Kind)!.HasStatus));
-        await using var cluster = await FakeApiServer.StartAsync(custom, cancellationToken: ct);
-        var work = Directory.CreateTempSubdirectory("linnet-k8s-injector-");
-        try
+        await using var cluster = await KubernetesTestCluster.StartAsync("linnet-k8s-injector-", ct);
+        // What `linnet install` prints: its Secrets become the control plane's files, as the Deployment mounts them.
+        await using var install = await TestProcess.StartAsync("dotnet", [Binaries.Linnet, "install"], cancellationToken: ct);
+        Assert.Equal(0, await install.WaitForExitAsync(Timeout, ct));
+        var objects = ManifestYaml.Read(install.Output).OfType<JsonObject>().ToList();
+        string Secret(string name, string key) =>
+            Encoding.UTF8.GetString(Convert.FromBase64String((string)objects.Single(o => (string?)o["kind"] == "Secret" && (string?)o["metadata"]!["name"] == name)["data"]![key]!));
+        var caBundle = Encoding.UTF8.GetString(Convert.FromBase64String((string)objects.Single(o => (string?)o["kind"] == "MutatingWebhookConfiguration")["webhooks"]![0]!["clientConfig"]!["caBundle"]!));
+        var files = new Dictionary<string, string>
         {
-            // What `linnet install` prints: its Secrets become the control plane's files, as the Deployment mounts them.
-            await using var install = await TestProcess.StartAsync("dotnet", [Binaries.Linnet, "install"], cancellationToken: ct);
-            Assert.Equal(0, await install.WaitForExitAsync(Timeout, ct));
-            var objects = ManifestYaml.Read(install.Output).OfType<JsonObject>().ToList();
-            string Secret(string name, string key) =>
-                Encoding.UTF8.GetString(Convert.FromBase64String((string)objects.Single(o => (string?)o["kind"] == "Secret" && (string?)o["metadata"]!["name"] == name)["data"]![key]!));
-            var caBundle = Encoding.UTF8.GetString(Convert.FromBase64String((string)objects.Single(o => (string?)o["kind"] == "MutatingWebhookConfiguration")["webhooks"]![0]!["clientConfig"]!["caBundle"]!));
-            var files = new Dictionary<string, string>
-            {
-                ["trust-anchor.crt"] = Secret("linnet-identity-trust-anchor", "ca.crt"),
-                ["issuer.crt"] = Secret("linnet-identity-issuer", "tls.crt"),
-                ["issuer.key"] = Secret("linnet-identity-issuer", "tls.key"),
-                ["injector.crt"] = Secret("linnet-proxy-injector-tls", "tls.crt"),
-                ["injector.key"] = Secret("linnet-proxy-injector-tls", "tls.key"),
-            };
-            foreach (var (name, text) in files)
-            {
-                File.WriteAllText(Path.Combine(work.FullName, name), text);
-                File.SetUnixFileMode(Path.Combine(work.FullName, name), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            var kubeconfig = Path.Combine(work.FullName, "kubeconfig");
-            File.WriteAllText(kubeconfig, $$$"""
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: fake, cluster: {server: "{{{cluster.BaseUri}}}"}}]
-                users: [{name: linnet, user: {token: "{{{cluster.Token}}}"}}]
-                contexts: [{name: fake, context: {cluster: fake, user: linnet}}]
-                current-context: fake
-                """);
-            File.SetUnixFileMode(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-
-            using var http = new HttpClient { BaseAddress = cluster.BaseUri };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.Token);
-            await CreateNamespaceAsync(http, "shop", enabled: true, ct);
-            await CreateNamespaceAsync(http, "plain", enabled: false, ct);
-            // Annotated too: kube-system is never injected, whatever it says.
-            await CreateNamespaceAsync(http, "kube-system", enabled: true, ct);
-
-            var port = PortAllocator.GetFreeTcpPort();
-            string F(string name) => Path.Combine(work.FullName, name);
-            await using var mesh = await Mesh.StartAsync(output, [
-                "--platform", "kubernetes", "--kubeconfig", kubeconfig,
-                "--identity-trust-anchors-file", F("trust-anchor.crt"), "--identity-issuer-certificate-file", F("issuer.crt"), "--identity-issuer-key-file", F("issuer.key"),
-                "--injector-certificate-file", F("injector.crt"), "--injector-key-file", F("injector.key"), "--injector-listen", $"127.0.0.1:{port}",
-                "--proxy-image", "registry.test/linnet/proxy:9.9.9"], ct);
-
-            using var ca = X509Certificate2.CreateFromPem(caBundle);
-            using var client = Client(ca, port);
-            // It listens once the Namespaces are listed; until then the connection is refused.
-            JsonNode? shop = null;
-            await Eventually.UntilAsync(
-                async () => (shop = await TryReviewAsync(client, Review("shop"), ct)) is not null,
-                Timeout,
-                "the proxy injector answering over HTTPS",
-                ct,
-                mesh.ControlPlaneTail);
-
-            var response = shop!["response"]!;
-            Assert.True((bool)response["allowed"]!);
-            Assert.Equal("JSONPatch", (string?)response["patchType"]);
-            var pod = (JsonObject)JsonNode.Parse(Pod("shop"))!;
-            JsonPatch.Apply(pod, (JsonArray)JsonNode.Parse(Convert.FromBase64String((string)response["patch"]!))!);
-            var initContainers = pod["spec"]!["initContainers"]!.AsArray();
-            Assert.Equal([ProxyInjector.InitContainer, ProxyInjector.ProxyContainer], initContainers.Select(c => (string)c!["name"]!));
-            Assert.Equal("registry.test/linnet/proxy:9.9.9", (string?)initContainers[1]!["image"]);
-            Assert.Equal("init", (string?)initContainers[0]!["args"]![0]);
-            // The proxy trusts the install's trust anchor (the control plane's own, from its file).
-            var proxyConfig = (string)initContainers[1]!["env"]!.AsArray().Single(e => (string?)e!["name"] == "LINNET_PROXY_CONFIG")!["value"]!;
-            var anchorBody = files["trust-anchor.crt"].Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim();
-            Assert.Contains(anchorBody, proxyConfig, StringComparison.Ordinal);
-            Assert.Contains("spiffe://cluster.local/ns/$(LINNET_POD_NS)/sa/$(LINNET_POD_SA)", proxyConfig, StringComparison.Ordinal);
-
-            foreach (var ns in new[] { "kube-system", "plain" })
-            {
-                var answer = await TryReviewAsync(client, Review(ns), ct);
-                Assert.NotNull(answer);
-                Assert.True((bool)answer["response"]!["allowed"]!);
-                Assert.Null(answer["response"]!["patch"]);
-            }
-
-            // A namespace annotated after the start: the informer's watch brings it to the injector.
-            await CreateNamespaceAsync(http, "later", enabled: true, ct);
-            await Eventually.UntilAsync(
-                async () => (await TryReviewAsync(client, Review("later"), ct))?["response"]?["patch"] is not null,
-                Timeout,
-                "a pod of a namespace annotated after the start injected",
-                ct,
-                mesh.ControlPlaneTail);
-
-            // A client trusting another CA does not complete the handshake.
-            using var otherCa = X509Certificate2.CreateFromPem(files["trust-anchor.crt"]);
-            using var distrustful = Client(otherCa, port);
-            await Assert.ThrowsAsync<HttpRequestException>(() => distrustful.PostAsync(new Uri($"https://{ServiceHost}:{port}/inject"), new StringContent(Review("shop"), Encoding.UTF8, "application/json"), ct));
-
-            await mesh.DownAsync(ct);
-        }
-        finally
+            ["trust-anchor.crt"] = Secret("linnet-identity-trust-anchor", "ca.crt"),
+            ["issuer.crt"] = Secret("linnet-identity-issuer", "tls.crt"),
+            ["issuer.key"] = Secret("linnet-identity-issuer", "tls.key"),
+            ["injector.crt"] = Secret("linnet-proxy-injector-tls", "tls.crt"),
+            ["injector.key"] = Secret("linnet-proxy-injector-tls", "tls.key"),
+        };
+        foreach (var (name, text) in files)
         {
-            work.Delete(recursive: true);
+            File.WriteAllText(cluster.PathOf(name), text);
+            File.SetUnixFileMode(cluster.PathOf(name), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+
+        await CreateNamespaceAsync(cluster, "shop", enabled: true, ct);
+        await CreateNamespaceAsync(cluster, "plain", enabled: false, ct);
+        // Annotated too: kube-system is never injected, whatever it says.
+        await CreateNamespaceAsync(cluster, "kube-system", enabled: true, ct);
+
+        var port = PortAllocator.GetFreeTcpPort();
+        string F(string name) => cluster.PathOf(name);
+        await using var mesh = await cluster.StartControlPlaneAsync(output, [
+            "--identity-trust-anchors-file", F("trust-anchor.crt"), "--identity-issuer-certificate-file", F("issuer.crt"), "--identity-issuer-key-file", F("issuer.key"),
+            "--injector-certificate-file", F("injector.crt"), "--injector-key-file", F("injector.key"), "--injector-listen", $"127.0.0.1:{port}",
+            "--proxy-image", "registry.test/linnet/proxy:9.9.9", "--init-image", "registry.test/linkerd/proxy-init:v9.9.9", "--default-inbound-policy", "deny"], ct);
+
+        using var ca = X509Certificate2.CreateFromPem(caBundle);
+        using var client = Client(ca, port);
+        // It listens once the Namespaces are listed; until then the connection is refused.
+        JsonNode? shop = null;
+        await Eventually.UntilAsync(
+            async () => (shop = await TryReviewAsync(client, Review("shop"), ct)) is not null,
+            Timeout,
+            "the proxy injector answering over HTTPS",
+            ct,
+            mesh.ControlPlaneTail);
+
+        var response = shop!["response"]!;
+        Assert.True((bool)response["allowed"]!);
+        Assert.Equal("JSONPatch", (string?)response["patchType"]);
+        var pod = (JsonObject)JsonNode.Parse(Pod("shop"))!;
+        JsonPatch.Apply(pod, (JsonArray)JsonNode.Parse(Convert.FromBase64String((string)response["patch"]!))!);
+        var initContainers = pod["spec"]!["initContainers"]!.AsArray();
+        Assert.Equal([ProxyInjector.InitContainer, ProxyInjector.ProxyContainer], initContainers.Select(c => (string)c!["name"]!));
+        Assert.Equal("registry.test/linnet/proxy:9.9.9", (string?)initContainers[1]!["image"]);
+        Assert.Equal("registry.test/linkerd/proxy-init:v9.9.9", (string?)initContainers[0]!["image"]);
+        Assert.Equal("--firewall-bin-path", (string?)initContainers[0]!["args"]![0]);
+        // The proxy trusts the install's trust anchor (the control plane's own, from its file).
+        var proxyConfig = (string)initContainers[1]!["env"]!.AsArray().Single(e => (string?)e!["name"] == "LINNET_PROXY_CONFIG")!["value"]!;
+        var anchorBody = files["trust-anchor.crt"].Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim();
+        Assert.Contains(anchorBody, proxyConfig, StringComparison.Ordinal);
+        Assert.Contains("spiffe://cluster.local/ns/$(LINNET_POD_NS)/sa/$(LINNET_POD_SA)", proxyConfig, StringComparison.Ordinal);
+        // Neither the pod nor its namespace names a default policy: the install's (--default-inbound-policy) applies.
+        Assert.Contains("  defaultPolicy: deny\n", proxyConfig, StringComparison.Ordinal);
+
+        foreach (var ns in new[] { "kube-system", "plain" })
+        {
+            var answer = await TryReviewAsync(client, Review(ns), ct);
+            Assert.NotNull(answer);
+            Assert.True((bool)answer["response"]!["allowed"]!);
+            Assert.Null(answer["response"]!["patch"]);
+        }
+
+        // A namespace annotated after the start: the informer's watch brings it to the injector.
+        await CreateNamespaceAsync(cluster, "later", enabled: true, ct);
+        await Eventually.UntilAsync(
+            async () => (await TryReviewAsync(client, Review("later"), ct))?["response"]?["patch"] is not null,
+            Timeout,
+            "a pod of a namespace annotated after the start injected",
+            ct,
+            mesh.ControlPlaneTail);
+
+        // A client trusting another CA does not complete the handshake.
+        using var otherCa = X509Certificate2.CreateFromPem(files["trust-anchor.crt"]);
+        using var distrustful = Client(otherCa, port);
+        await Assert.ThrowsAsync<HttpRequestException>(() => distrustful.PostAsync(new Uri($"https://{ServiceHost}:{port}/inject"), new StringContent(Review("shop"), Encoding.UTF8, "application/json"), ct));
+
+        await mesh.DownAsync(ct);
     }
 
     // As the API server: connects to the injector's address, names the Service in SNI and the URL, and trusts the
@@ -196,7 +172,7 @@ public sealed class KubernetesProxyInjectorTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task CreateNamespaceAsync(HttpClient http, string name, bool enabled, CancellationToken ct)
+    private static Task<JsonObject> CreateNamespaceAsync(KubernetesTestCluster cluster, string name, bool enabled, CancellationToken ct)
     {
         var metadata = new JsonObject { ["name"] = name };
         if (enabled)
@@ -204,9 +180,7 @@ public sealed class KubernetesProxyInjectorTests(ITestOutputHelper output)
             metadata["annotations"] = new JsonObject { ["linkerd.io/inject"] = "enabled" };
         }
 
-        using var content = new StringContent(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = metadata }.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("/api/v1/namespaces", content, ct);
-        Assert.True(response.IsSuccessStatusCode, $"creating namespace {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        return cluster.CreateAsync("/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = metadata }, ct);
     }
 
     private static string Pod(string ns) => $$"""

@@ -83,7 +83,7 @@ public sealed class InjectorWebhookTests
             Assert.Equal(["linnet-init", "linnet-proxy"], pod["spec"]!["initContainers"]!.AsArray().Select(c => (string)c!["name"]!));
             Assert.Equal("Always", (string?)pod["spec"]!["initContainers"]![1]!["restartPolicy"]);
             Assert.Equal(["web"], pod["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!));
-            Assert.Equal("linnet-identity-token", (string?)pod["spec"]!["volumes"]![0]!["name"]);
+            Assert.Equal(["linnet-proxy-init-xtables-lock", "linnet-identity-token"], pod["spec"]!["volumes"]!.AsArray().Select(v => (string)v!["name"]!));
             // The proxy's metrics name the Deployment: the ReplicaSet's name less the pod-template hash.
             var config = (string)pod["spec"]!["initContainers"]![1]!["env"]!.AsArray().Single(e => (string?)e!["name"] == "LINNET_PROXY_CONFIG")!["value"]!;
             Assert.Contains("  name: web\n", config, StringComparison.Ordinal);

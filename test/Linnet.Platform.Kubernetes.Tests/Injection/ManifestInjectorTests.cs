@@ -92,10 +92,13 @@ public sealed class ManifestInjectorTests
         Assert.Equal(["linnet-init", "linnet-proxy"], init.Select(c => (string)c!["name"]!));
         Assert.Equal("Always", (string?)init[1]!["restartPolicy"]);
         Assert.Null(init[0]!["restartPolicy"]);
-        Assert.Equal(["init", "--incoming-proxy-port", "4143", "--outgoing-proxy-port", "4140", "--proxy-uid", "2102", "--inbound-ports-to-ignore", "4190,4191"], init[0]!["args"]!.AsArray().Select(a => (string)a!));
+        // Linkerd's proxy-init with its chart's arguments (ProxyInitContainerTests holds them against the chart).
+        Assert.Equal("cr.l5d.io/linkerd/proxy-init:v2.4.3", (string?)init[0]!["image"]);
+        Assert.Equal(["--firewall-bin-path", "iptables-nft", "--firewall-save-bin-path", "iptables-nft-save", "--ipv6=false", "--incoming-proxy-port", "4143", "--outgoing-proxy-port", "4140", "--proxy-uid", "2102", "--inbound-ports-to-ignore", "4190,4191,4567,4568", "--outbound-ports-to-ignore", "4567,4568"], init[0]!["args"]!.AsArray().Select(a => (string)a!));
         Assert.Equal(["NET_ADMIN", "NET_RAW"], init[0]!["securityContext"]!["capabilities"]!["add"]!.AsArray().Select(a => (string)a!));
         Assert.Equal(2102L, (long)init[1]!["securityContext"]!["runAsUser"]!);
-        var token = Assert.Single(spec["volumes"]!.AsArray())!;
+        Assert.Equal(["linnet-proxy-init-xtables-lock", "linnet-identity-token"], spec["volumes"]!.AsArray().Select(v => (string)v!["name"]!));
+        var token = spec["volumes"]![1]!;
         Assert.Equal("linnet-identity-token", (string?)token["name"]);
         Assert.Equal("identity.linnet.io", (string?)token["projected"]!["sources"]![0]!["serviceAccountToken"]!["audience"]);
         Assert.Equal(["web"], spec["containers"]!.AsArray().Select(c => (string)c!["name"]!));
@@ -111,8 +114,10 @@ public sealed class ManifestInjectorTests
         var init = spec["initContainers"]![0]!;
         var proxy = spec["initContainers"]![1]!;
 
-        Assert.Equal(["init", "--incoming-proxy-port", "4143", "--outgoing-proxy-port", "4140", "--proxy-uid", "3000", "--inbound-ports-to-ignore", "4190,4192,9999", "--outbound-ports-to-ignore", "3306,4000-4010"], init["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["--firewall-bin-path", "iptables-nft", "--firewall-save-bin-path", "iptables-nft-save", "--ipv6=false", "--incoming-proxy-port", "4143", "--outgoing-proxy-port", "4140", "--proxy-uid", "3000", "--inbound-ports-to-ignore", "4190,4192,9999", "--outbound-ports-to-ignore", "3306,4000-4010"], init["args"]!.AsArray().Select(a => (string)a!));
         Assert.Equal("linnet/proxy:v2", (string?)proxy["image"]);
+        Assert.Equal("registry.example/mirror/proxy-init:v2.4.3", (string?)init["image"]);
+        Assert.Equal("Always", (string?)init["imagePullPolicy"]);
         Assert.Equal("Always", (string?)proxy["imagePullPolicy"]);
         Assert.Equal("100m", (string?)proxy["resources"]!["requests"]!["cpu"]);
         Assert.Equal("250Mi", (string?)proxy["resources"]!["limits"]!["memory"]);

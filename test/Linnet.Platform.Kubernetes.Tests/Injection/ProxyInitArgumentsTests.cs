@@ -6,10 +6,11 @@ using Linnet.Proxy.ProxyInit;
 
 namespace Linnet.Platform.Kubernetes.Tests.Injection;
 
-/// <summary>The injected <c>linnet-init</c> container runs <c>linnet-proxy init</c>, and its arguments are read by the
-/// proxy's own parser into the rules Linkerd's proxy-init installs for the same annotations (Linkerd's defaults:
-/// inbound 4143 except 4190 and the admin port 4191, outbound 4140, proxy uid 2102; the skip-*-ports annotations
-/// added). <c>ProxyInitTests</c> (Linnet.Proxy.Tests) runs that mode in a network namespace.</summary>
+/// <summary>The injected <c>linnet-init</c> container runs Linkerd's proxy-init; <c>linnet-proxy init</c> takes the same
+/// command line, and reads the injected arguments into the rules Linkerd's proxy-init installs for the same annotations
+/// (Linkerd's defaults: inbound 4143 except 4190, the admin port 4191 and Galera's 4567-4568, outbound 4140 except
+/// 4567-4568, proxy uid 2102; the skip-*-ports annotations replace the Galera defaults, as in Linkerd's injector).
+/// <c>ProxyInitTests</c> (Linnet.Proxy.Tests) runs that mode in a network namespace.</summary>
 public sealed class ProxyInitArgumentsTests
 {
     private static JsonObject InitContainer(string annotations)
@@ -36,16 +37,15 @@ public sealed class ProxyInitArgumentsTests
         var init = InitContainer("{}");
         var args = init["args"]!.AsArray().Select(a => (string)a!).ToList();
 
-        Assert.Equal("init", args[0]);
-        var (configuration, errors) = ProxyInitCommand.Parse(args[1..]);
+        var (configuration, errors) = ProxyInitCommand.Parse(args);
 
         Assert.Empty(errors);
         Assert.NotNull(configuration);
         Assert.Equal(4143, configuration.InboundProxyPort);
         Assert.Equal(4140, configuration.OutboundProxyPort);
         Assert.Equal(2102, configuration.ProxyUid);
-        Assert.Equal([new PortRange(4190, 4190), new PortRange(4191, 4191)], configuration.InboundPortsToIgnore);
-        Assert.Empty(configuration.OutboundPortsToIgnore);
+        Assert.Equal([new PortRange(4190, 4190), new PortRange(4191, 4191), new PortRange(4567, 4567), new PortRange(4568, 4568)], configuration.InboundPortsToIgnore);
+        Assert.Equal([new PortRange(4567, 4567), new PortRange(4568, 4568)], configuration.OutboundPortsToIgnore);
         Assert.Empty(configuration.PortsToRedirect);
         // iptables needs NET_ADMIN and NET_RAW: added, everything else dropped.
         Assert.Equal(["NET_ADMIN", "NET_RAW"], init["securityContext"]!["capabilities"]!["add"]!.AsArray().Select(c => (string)c!));
@@ -61,7 +61,7 @@ public sealed class ProxyInitArgumentsTests
             """);
         var args = init["args"]!.AsArray().Select(a => (string)a!).ToList();
 
-        var (configuration, errors) = ProxyInitCommand.Parse(args[1..]);
+        var (configuration, errors) = ProxyInitCommand.Parse(args);
 
         Assert.Empty(errors);
         Assert.NotNull(configuration);
@@ -71,6 +71,16 @@ public sealed class ProxyInitArgumentsTests
         Assert.Equal([new PortRange(4190, 4190), new PortRange(5191, 5191), new PortRange(9090, 9090), new PortRange(10000, 10010)], configuration.InboundPortsToIgnore);
         Assert.Equal([new PortRange(3306, 3306), new PortRange(6379, 6379)], configuration.OutboundPortsToIgnore);
         Assert.Equal(["10.0.0.0/8", "192.168.1.0/24"], configuration.SubnetsToIgnore.Select(n => n.ToString()));
+    }
+
+    [Fact]
+    public void Parse_Ipv6True_RefusedNamingTheFlag()
+    {
+        // proxy-init's --ipv6 (default true) adds ip6tables rules; linnet-proxy init installs IPv4 rules only.
+        var (configuration, errors) = ProxyInitCommand.Parse(["--incoming-proxy-port", "4143", "--outgoing-proxy-port", "4140", "--ipv6=true"]);
+
+        Assert.Null(configuration);
+        Assert.StartsWith("--ipv6: true is not supported", Assert.Single(errors), StringComparison.Ordinal);
     }
 
     [Theory]

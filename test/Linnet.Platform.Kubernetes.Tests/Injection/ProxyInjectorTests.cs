@@ -105,7 +105,7 @@ public sealed partial class ProxyInjectorTests
             JsonPatch.Apply(ours, result.Patch);
             Assert.True(JsonNode.DeepEquals(ours, patched), $"ours:    {ours.ToJsonString()}\nkubectl: {patched.ToJsonString()}");
             Assert.Equal(["linnet-init", "linnet-proxy", "setup"], patched["spec"]!["initContainers"]!.AsArray().Select(c => (string)c!["name"]!));
-            Assert.Equal(["cache", "linnet-identity-token"], patched["spec"]!["volumes"]!.AsArray().Select(c => (string)c!["name"]!));
+            Assert.Equal(["cache", "linnet-proxy-init-xtables-lock", "linnet-identity-token"], patched["spec"]!["volumes"]!.AsArray().Select(c => (string)c!["name"]!));
         }
         finally
         {

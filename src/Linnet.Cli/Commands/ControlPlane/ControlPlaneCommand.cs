@@ -59,10 +59,12 @@ internal static class ControlPlaneCommand
         var injectorKey = new Option<string?>("--injector-key-file") { Description = "With --platform kubernetes: the injector certificate's private key (PEM, chmod 600)." };
         var injectorListen = new Option<string>("--injector-listen") { Description = "With --platform kubernetes: where the proxy injector listens (HTTPS).", DefaultValueFactory = _ => $"0.0.0.0:{Linnet.Platform.Kubernetes.InstallNames.InjectorPort}" };
         var proxyImage = new Option<string>("--proxy-image") { Description = "With --platform kubernetes: the proxy image the injector adds to pods.", DefaultValueFactory = _ => new Linnet.Platform.Kubernetes.Install.InstallOptions().ProxyImage };
+        var initImage = Linnet.Cli.Commands.Install.InjectionFlags.InitImage();
+        var defaultPolicy = Linnet.Cli.Commands.Install.InjectionFlags.DefaultInboundPolicy("The mesh's default inbound policy where a workload (on a cluster: a pod and its namespace) sets no config.linkerd.io/default-inbound-policy: all-unauthenticated, all-authenticated, deny or audit.");
         var tapSecretHeaders = new Option<string[]>("--tap-secret-header") { Description = "A header tap redacts besides authorization, cookie, set-cookie and proxy-authorization (repeatable).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("control-plane", "Run the control plane in the foreground: with the universal supervisor, or over a Kubernetes cluster (--platform kubernetes).")
         {
-            platform, kubeconfig, injectorCertificate, injectorKey, injectorListen, proxyImage, grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, githubSecret, approversFile, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
+            platform, kubeconfig, injectorCertificate, injectorKey, injectorListen, proxyImage, initImage, defaultPolicy, grpcListen, firstAddress, anchorsFile, issuerCertificateFile, issuerKeyFile, trustDomain, lifetime, tokenMaxLifetime, apiHostNames, tapSecretHeaders, webhookCredentials, githubSecret, approversFile, notificationsFile, jfrogRegistry, prometheusUrl, scrapeInterval, retention,
         };
         foreach (var option in isolation.All)
         {
@@ -74,6 +76,12 @@ internal static class ControlPlaneCommand
             if (!TryParse(parse, grpcListen, firstAddress, out var grpc, out var first, out var error))
             {
                 await Console.Error.WriteLineAsync(error);
+                return ExitCodes.Invalid;
+            }
+
+            if (Linnet.Cli.Commands.Install.InjectionFlags.PolicyError(parse.GetValue(defaultPolicy)!) is { } policyError)
+            {
+                await Console.Error.WriteLineAsync(policyError);
                 return ExitCodes.Invalid;
             }
 
@@ -95,7 +103,7 @@ internal static class ControlPlaneCommand
                     return ExitCodes.Invalid;
                 }
 
-                if (!TryInjector(parse.GetValue(injectorCertificate), parse.GetValue(injectorKey), parse.GetValue(injectorListen)!, parse.GetValue(proxyImage)!, out injector, out error))
+                if (!TryInjector(parse.GetValue(injectorCertificate), parse.GetValue(injectorKey), parse.GetValue(injectorListen)!, parse.GetValue(proxyImage)!, parse.GetValue(initImage)!, out injector, out error))
                 {
                     await Console.Error.WriteLineAsync(error);
                     return ExitCodes.Invalid;
@@ -103,7 +111,7 @@ internal static class ControlPlaneCommand
             }
             else
             {
-                if (new Option[] { kubeconfig, injectorCertificate, injectorKey, injectorListen, proxyImage }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } kubernetesOnly)
+                if (new Option[] { kubeconfig, injectorCertificate, injectorKey, injectorListen, proxyImage, initImage }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } kubernetesOnly)
                 {
                     await Console.Error.WriteLineAsync($"{kubernetesOnly.Name}: only with --platform kubernetes");
                     return ExitCodes.Invalid;
@@ -217,14 +225,14 @@ internal static class ControlPlaneCommand
             }
 
             var security = new ApiSecurity(maxTokenLifetime, parse.GetValue(apiHostNames) ?? []) { TapSecretHeaders = [.. secretHeaders.Select(h => h.ToLowerInvariant())] };
-            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog, github, approvers, cluster, injector);
+            return await RunAsync(new DataDirectory(parse.GetValue(CliOptions.DataDir)!), new Uri(parse.GetValue(CliOptions.Api)!), cancellationToken, grpc, first, identity, parse.GetValue(trustDomain), security, pods, webhooks, metrics, notifications, jfrog, github, approvers, cluster, injector, parse.GetValue(defaultPolicy));
         });
         return command;
     }
 
     /// <summary>The proxy injector's options: none without a certificate (the webhook is then off), both files or
     /// neither; false with the reason otherwise.</summary>
-    internal static bool TryInjector(string? certificateFile, string? keyFile, string listen, string proxyImage, out Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions? injector, out string error)
+    internal static bool TryInjector(string? certificateFile, string? keyFile, string listen, string proxyImage, string initImage, out Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions? injector, out string error)
     {
         injector = null;
         error = "";
@@ -251,6 +259,12 @@ internal static class ControlPlaneCommand
             return false;
         }
 
+        if (Linnet.Cli.Commands.Install.InjectionFlags.ImageError("--init-image", initImage) is { } initError)
+        {
+            error = initError;
+            return false;
+        }
+
         try
         {
             injector = new Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions
@@ -258,6 +272,7 @@ internal static class ControlPlaneCommand
                 Certificate = Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions.LoadCertificate(certificateFile, keyFile),
                 EndPoint = endPoint,
                 ProxyImage = proxyImage,
+                InitImage = initImage,
             };
             return true;
         }
@@ -317,7 +332,7 @@ internal static class ControlPlaneCommand
         return true;
     }
 
-    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null, Linnet.ControlPlane.Updates.GitHubWebhookSecret? github = null, Linnet.ControlPlane.Security.ApproverCredentials? approvers = null, KubernetesSource? cluster = null, Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions? injector = null)
+    public static async Task<int> RunAsync(DataDirectory data, Uri api, CancellationToken cancellationToken, IPEndPoint? grpc = null, IPAddress? firstAddress = null, IdentityOptions? identity = null, string? trustDomain = null, ApiSecurity? security = null, IsolationOptions? isolation = null, Linnet.ControlPlane.Updates.WebhookCredentials? webhooks = null, Linnet.ControlPlane.Metrics.MetricsOptions? metrics = null, Linnet.ControlPlane.Core.Notifications.NotificationConfig? notifications = null, string? jfrogRegistry = null, Linnet.ControlPlane.Updates.GitHubWebhookSecret? github = null, Linnet.ControlPlane.Security.ApproverCredentials? approvers = null, KubernetesSource? cluster = null, Linnet.Platform.Kubernetes.Admission.ProxyInjectorOptions? injector = null, string? defaultInboundPolicy = null)
     {
         // Owner-only: the admin credential, the CA's keys and every instance's token live below it.
         IdentityFiles.EnsureDirectory(data.Path);
@@ -386,6 +401,7 @@ internal static class ControlPlaneCommand
                 Approvers = approvers ?? Linnet.ControlPlane.Security.ApproverCredentials.None,
                 Notifications = notifications ?? Linnet.ControlPlane.Core.Notifications.NotificationConfig.None,
                 JfrogRegistry = jfrogRegistry,
+                DefaultInboundPolicy = defaultInboundPolicy ?? Linnet.Api.Policy.DefaultInboundPolicies.AllUnauthenticated,
             };
             await using var host = ControlPlaneHost.Create(options, store, services =>
             {

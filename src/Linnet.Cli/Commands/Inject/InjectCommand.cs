@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Linnet.Cli.Commands.Apply;
 using Linnet.ControlPlane.Core.Identity;
+using Linnet.Cli.Commands.Install;
 using Linnet.Platform.Kubernetes.Injection;
 using Linnet.Platform.Kubernetes.Install;
 
@@ -18,10 +19,12 @@ internal static class InjectCommand
         var files = new Argument<string[]>("files") { Description = "Manifest files or folders (- for standard input).", Arity = ArgumentArity.OneOrMore };
         var anchors = new Option<string>("--identity-trust-anchors-file") { Description = "The mesh's trust anchors (PEM), embedded in every proxy: the ca.crt of the linnet-identity-trust-anchor Secret.", Required = true };
         var proxyImage = new Option<string>("--proxy-image") { Description = "The proxy's image.", DefaultValueFactory = _ => defaults.ProxyImage };
+        var initImage = InjectionFlags.InitImage();
+        var defaultPolicy = InjectionFlags.DefaultInboundPolicy("The install's default inbound policy (linnet install --default-inbound-policy), written into the config of proxies whose pod and namespace set none.");
         var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => defaults.TrustDomain };
         var command = new Command("inject", "Add the Linnet proxy to the workloads of Kubernetes manifests and print them (linkerd.io/inject and config.linkerd.io/* annotations honoured).")
         {
-            files, anchors, proxyImage, trustDomain,
+            files, anchors, proxyImage, initImage, defaultPolicy, trustDomain,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -29,6 +32,12 @@ internal static class InjectCommand
             if (!SpiffeId.IsName(domain))
             {
                 await Console.Error.WriteLineAsync($"error: --identity-trust-domain: '{domain}' is not a valid trust domain");
+                return ExitCodes.Invalid;
+            }
+
+            if ((InjectionFlags.ImageError("--init-image", parse.GetValue(initImage)!) ?? InjectionFlags.PolicyError(parse.GetValue(defaultPolicy)!)) is { } flagError)
+            {
+                await Console.Error.WriteLineAsync($"error: {flagError}");
                 return ExitCodes.Invalid;
             }
 
@@ -61,7 +70,7 @@ internal static class InjectCommand
                 return ExitCodes.Invalid;
             }
 
-            var settings = new InjectionSettings(parse.GetValue(proxyImage)!, domain, pem);
+            var settings = new InjectionSettings(parse.GetValue(proxyImage)!, domain, pem) { InitImage = parse.GetValue(initImage)!, DefaultInboundPolicy = parse.GetValue(defaultPolicy)! };
             var outputs = new List<string>();
             var failed = false;
             foreach (var (source, text) in inputs)

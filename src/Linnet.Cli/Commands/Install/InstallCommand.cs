@@ -12,11 +12,13 @@ internal static class InstallCommand
     {
         var defaults = new InstallOptions();
         var controlPlaneImage = new Option<string>("--control-plane-image") { Description = "The control plane's image.", DefaultValueFactory = _ => defaults.ControlPlaneImage };
-        var proxyImage = new Option<string>("--proxy-image") { Description = "The proxy's image (proxy-init is its init mode).", DefaultValueFactory = _ => defaults.ProxyImage };
+        var proxyImage = new Option<string>("--proxy-image") { Description = "The proxy's image.", DefaultValueFactory = _ => defaults.ProxyImage };
+        var initImage = InjectionFlags.InitImage();
+        var defaultPolicy = InjectionFlags.DefaultInboundPolicy("The mesh's default inbound policy where a pod and its namespace set no config.linkerd.io/default-inbound-policy: all-unauthenticated, all-authenticated, deny or audit.");
         var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => defaults.TrustDomain };
         var command = new Command("install", "Print the Kubernetes manifests of Linnet (CRDs, namespace, RBAC, control plane, proxy injector, generated identity secrets); pipe them to `kubectl apply -f -`.")
         {
-            controlPlaneImage, proxyImage, trustDomain,
+            controlPlaneImage, proxyImage, initImage, defaultPolicy, trustDomain,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -27,7 +29,20 @@ internal static class InstallCommand
                 return ExitCodes.Invalid;
             }
 
-            var options = defaults with { ControlPlaneImage = parse.GetValue(controlPlaneImage)!, ProxyImage = parse.GetValue(proxyImage)!, TrustDomain = domain };
+            if ((InjectionFlags.ImageError("--init-image", parse.GetValue(initImage)!) ?? InjectionFlags.PolicyError(parse.GetValue(defaultPolicy)!)) is { } error)
+            {
+                await Console.Error.WriteLineAsync($"error: {error}");
+                return ExitCodes.Invalid;
+            }
+
+            var options = defaults with
+            {
+                ControlPlaneImage = parse.GetValue(controlPlaneImage)!,
+                ProxyImage = parse.GetValue(proxyImage)!,
+                InitImage = parse.GetValue(initImage)!,
+                DefaultInboundPolicy = parse.GetValue(defaultPolicy)!,
+                TrustDomain = domain,
+            };
             var credentials = InstallCredentials.Generate(domain, TimeProvider.System);
             await Console.Out.WriteAsync(InstallManifests.Render(options, credentials).AsMemory(), cancellationToken);
             return ExitCodes.Ok;

@@ -19,7 +19,7 @@ public sealed class ControlPlaneInjectorOptionTests : IDisposable
     [Fact]
     public void TryInjector_NeitherFile_InjectorOff()
     {
-        Assert.True(ControlPlaneCommand.TryInjector(null, null, Listen, Image, out var injector, out _));
+        Assert.True(ControlPlaneCommand.TryInjector(null, null, Listen, Image, Linnet.Platform.Kubernetes.Injection.InjectionSettings.DefaultInitImage, out var injector, out _));
         Assert.Null(injector);
     }
 
@@ -30,7 +30,7 @@ public sealed class ControlPlaneInjectorOptionTests : IDisposable
     {
         var (cert, keyFile) = WritePair(UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        Assert.False(ControlPlaneCommand.TryInjector(certificate ? cert : null, key ? keyFile : null, Listen, Image, out var injector, out var error));
+        Assert.False(ControlPlaneCommand.TryInjector(certificate ? cert : null, key ? keyFile : null, Listen, Image, Linnet.Platform.Kubernetes.Injection.InjectionSettings.DefaultInitImage, out var injector, out var error));
         Assert.Null(injector);
         Assert.Contains("--injector-certificate-file and --injector-key-file go together", error, StringComparison.Ordinal);
     }
@@ -46,7 +46,7 @@ public sealed class ControlPlaneInjectorOptionTests : IDisposable
             Assert.Equal(0, chgrp.ExitCode);
         }
 
-        Assert.False(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, out var injector, out var error));
+        Assert.False(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, Linnet.Platform.Kubernetes.Injection.InjectionSettings.DefaultInitImage, out var injector, out var error));
         Assert.Null(injector);
         Assert.StartsWith("--injector-key-file:", error, StringComparison.Ordinal);
         Assert.Contains("must be readable by its owner only", error, StringComparison.Ordinal);
@@ -58,7 +58,7 @@ public sealed class ControlPlaneInjectorOptionTests : IDisposable
         // linnet install's Secret volume: 0440, the file's group the control plane's own (fsGroup = runAsGroup).
         var (cert, key) = WritePair(UnixFileMode.UserRead | UnixFileMode.GroupRead);
 
-        Assert.True(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, out var injector, out var error), error);
+        Assert.True(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, Linnet.Platform.Kubernetes.Injection.InjectionSettings.DefaultInitImage, out var injector, out var error), error);
         Assert.NotNull(injector);
         injector.Certificate.Dispose();
     }
@@ -71,9 +71,46 @@ public sealed class ControlPlaneInjectorOptionTests : IDisposable
     {
         var (cert, key) = WritePair(UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        Assert.False(ControlPlaneCommand.TryInjector(cert, key, listen, image, out var injector, out var error));
+        Assert.False(ControlPlaneCommand.TryInjector(cert, key, listen, image, Linnet.Platform.Kubernetes.Injection.InjectionSettings.DefaultInitImage, out var injector, out var error));
         Assert.Null(injector);
         Assert.StartsWith(flag + ":", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Not An Image", "--init-image:")]
+    [InlineData("cr.l5d.io/linkerd/proxy-init", "--init-image: 'cr.l5d.io/linkerd/proxy-init' names no tag")]
+    public void TryInjector_BadInitImage_RefusedNamingTheFlag(string initImage, string reason)
+    {
+        var (cert, key) = WritePair(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.False(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, initImage, out var injector, out var error));
+        Assert.Null(injector);
+        Assert.StartsWith(reason, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryInjector_InitImage_InTheInjectorsOptions()
+    {
+        var (cert, key) = WritePair(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.True(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, "registry.example/proxy-init:v1", out var injector, out var error), error);
+        Assert.Equal("registry.example/proxy-init:v1", injector!.InitImage);
+        injector.Certificate.Dispose();
+    }
+
+    [Theory]
+    [InlineData("universal")]
+    [InlineData("kubernetes")]
+    public async Task ControlPlane_BadDefaultInboundPolicy_Exits2WithTheReason(string platform)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = Path.Combine(_dir.Path, "data");
+
+        var result = await CheckCommandTests.RunAsync(new Dictionary<string, string?> { ["HOME"] = _dir.Path }, ["control-plane", "--platform", platform, "--data-dir", data, "--default-inbound-policy", "allow"], ct);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains("--default-inbound-policy: 'allow' is not one of: all-unauthenticated, all-authenticated, deny, audit", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data));
     }
 
     [Fact]
@@ -81,7 +118,7 @@ public sealed class ControlPlaneInjectorOptionTests : IDisposable
     {
         var (cert, key) = WritePair(UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        Assert.True(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, out var injector, out var error), error);
+        Assert.True(ControlPlaneCommand.TryInjector(cert, key, Listen, Image, Linnet.Platform.Kubernetes.Injection.InjectionSettings.DefaultInitImage, out var injector, out var error), error);
         Assert.True(injector!.Certificate.HasPrivateKey);
         Assert.Equal(8443, injector.EndPoint.Port);
     }
@@ -90,6 +127,7 @@ public sealed class ControlPlaneInjectorOptionTests : IDisposable
     [InlineData("--injector-certificate-file")]
     [InlineData("--injector-key-file")]
     [InlineData("--proxy-image")]
+    [InlineData("--init-image")]
     public async Task ControlPlane_InjectorFlagInUniversalMode_Exits2WithReason(string option)
     {
         var ct = TestContext.Current.CancellationToken;

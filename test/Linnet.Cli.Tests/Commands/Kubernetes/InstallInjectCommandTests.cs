@@ -41,6 +41,79 @@ public sealed class InstallInjectCommandTests
     }
 
     [Fact]
+    public async Task Install_Defaults_ControlPlaneInjectsLinkerdsProxyInitAndAllUnauthenticated()
+    {
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["install"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, result.Code);
+        var args = ControlPlaneArgs(result.Stdout);
+        // Linkerd 2.19's chart: proxyInit.image cr.l5d.io/linkerd/proxy-init v2.4.3; proxy.defaultInboundPolicy all-unauthenticated.
+        Assert.Equal("cr.l5d.io/linkerd/proxy-init:v2.4.3", args[args.IndexOf("--init-image") + 1]);
+        Assert.Equal("all-unauthenticated", args[args.IndexOf("--default-inbound-policy") + 1]);
+    }
+
+    [Fact]
+    public async Task Install_InitImageAndDefaultInboundPolicy_PassedToTheControlPlane()
+    {
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["install", "--init-image", "registry.example/mirror/proxy-init:v2.4.9", "--default-inbound-policy", "deny"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, result.Code);
+        var args = ControlPlaneArgs(result.Stdout);
+        Assert.Equal("registry.example/mirror/proxy-init:v2.4.9", args[args.IndexOf("--init-image") + 1]);
+        Assert.Equal("deny", args[args.IndexOf("--default-inbound-policy") + 1]);
+    }
+
+    [Theory]
+    [InlineData("--default-inbound-policy", "open", "--default-inbound-policy: 'open' is not one of: all-unauthenticated, all-authenticated, deny, audit")]
+    [InlineData("--default-inbound-policy", "cluster-authenticated", "--default-inbound-policy: 'cluster-authenticated' is not supported: Linnet has no cluster networks")]
+    [InlineData("--init-image", "Not An Image", "--init-image:")]
+    [InlineData("--init-image", "cr.l5d.io/linkerd/proxy-init", "--init-image: 'cr.l5d.io/linkerd/proxy-init' names no tag")]
+    public async Task InstallAndInject_BadInjectionFlag_Exits2WithTheReasonPrintingNothing(string flag, string value, string reason)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir();
+        var anchors = Path.Combine(dir.Path, "ca.crt");
+        var install = await CheckCommandTests.RunAsync(NoEnvironment, ["install"], ct);
+        await File.WriteAllTextAsync(anchors, SecretData(install.Stdout, "linnet-identity-trust-anchor", "ca.crt"), ct);
+        var manifest = Path.Combine(dir.Path, "pod.yaml");
+        await File.WriteAllTextAsync(manifest, "apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [ { name: a, image: b } ] }\n", ct);
+
+        foreach (var command in new[] { new[] { "install", flag, value }, ["inject", "--identity-trust-anchors-file", anchors, flag, value, manifest] })
+        {
+            var result = await CheckCommandTests.RunAsync(NoEnvironment, command, ct);
+
+            Assert.Equal(2, result.Code);
+            Assert.Equal("", result.Stdout);
+            Assert.Contains("error: " + reason, result.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Inject_InitImageAndDefaultInboundPolicy_InTheInjectedPod()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir();
+        var anchors = Path.Combine(dir.Path, "ca.crt");
+        var install = await CheckCommandTests.RunAsync(NoEnvironment, ["install"], ct);
+        await File.WriteAllTextAsync(anchors, SecretData(install.Stdout, "linnet-identity-trust-anchor", "ca.crt"), ct);
+        var manifest = Path.Combine(dir.Path, "pod.yaml");
+        await File.WriteAllTextAsync(manifest, "apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [ { name: a, image: b } ] }\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: q, annotations: { config.linkerd.io/default-inbound-policy: audit } }\nspec: { containers: [ { name: a, image: b } ] }\n", ct);
+
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["inject", "--identity-trust-anchors-file", anchors, "--init-image", "registry.example/proxy-init:v1", "--default-inbound-policy", "all-authenticated", manifest], ct);
+
+        Assert.Equal(0, result.Code);
+        var pods = ManifestYaml.Read(result.Stdout).Cast<JsonObject>().ToList();
+        Assert.Equal("registry.example/proxy-init:v1", (string?)pods[0]["spec"]!["initContainers"]![0]!["image"]);
+        string Config(JsonObject pod) => (string)pod["spec"]!["initContainers"]![1]!["env"]!.AsArray().Single(e => (string?)e!["name"] == "LINNET_PROXY_CONFIG")!["value"]!;
+        // The install's default where the pod sets none; the pod's own where it does.
+        Assert.Contains("  defaultPolicy: all-authenticated\n", Config(pods[0]), StringComparison.Ordinal);
+        Assert.Contains("  defaultPolicy: audit\n", Config(pods[1]), StringComparison.Ordinal);
+    }
+
+    private static List<string> ControlPlaneArgs(string install) =>
+        [.. ManifestYaml.Read(install).Cast<JsonObject>().Single(o => (string?)o["kind"] == "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => (string)a!)];
+
+    [Fact]
     public async Task Inject_WithTheInstallsAnchors_PrintsTheInjectedWorkloadAndReportsOnStderr()
     {
         var ct = TestContext.Current.CancellationToken;
