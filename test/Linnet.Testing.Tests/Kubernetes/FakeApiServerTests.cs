@@ -340,6 +340,24 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_FromAnEmptyListsResourceVersion_StreamsLaterChangesInTheirOrder()
+    {
+        // The list of a type with no objects still carries a real resourceVersion, never "0" ("any version"): a watch
+        // from it gets the creations that follow in the order they were made, not existing objects by name.
+        var (_, list) = await SendAsync(HttpMethod.Get, "/api/v1/pods");
+        var listRv = list["metadata"]!["resourceVersion"]!.GetValue<string>();
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("zeta"));
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("alpha"));
+        await using var watch = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={listRv}", Ct);
+
+        var events = new[] { await watch.NextAsync(Ct), await watch.NextAsync(Ct) };
+
+        Assert.Empty(list["items"]!.AsArray());
+        Assert.NotEqual("0", listRv);
+        Assert.Equal(["zeta", "alpha"], events.Select(e => e["object"]!["metadata"]!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Watch_WithoutResourceVersion_StartsWithAddedForExisting()
     {
         await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));

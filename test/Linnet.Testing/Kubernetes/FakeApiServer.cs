@@ -35,7 +35,11 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly Dictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private WebApplication? _app;
-    private long _revision;
+    // A real API server's revision (etcd's) is never 0, even with no object of a type: "0" in a list or watch request
+    // means "any version" (https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions), so a list of
+    // an empty type answered with "0" would make a client's watch from it replay existing objects, unordered, instead of
+    // the changes after the list.
+    private long _revision = 1;
     private long _compacted;
 
     private FakeApiServer(IEnumerable<FakeResourceType> types, TimeProvider time)
