@@ -243,8 +243,9 @@ public static class ClusterObjects
 
     /// <summary>What of <paramref name="canary"/> (read from <paramref name="obj"/>) is not run on a cluster, each with the
     /// field's path and the reason; empty when all of it is. The canary strategy (stepWeight, stepWeights, maxWeight) of a
-    /// Deployment runs, with the built-in metrics, the threshold judge, skipAnalysis, suspend and progressDeadlineSeconds;
-    /// what the cluster controller does not write yet is refused whole rather than half-run.</summary>
+    /// Deployment runs, with the built-in metrics, the threshold judge, skipAnalysis, suspend, progressDeadlineSeconds, the
+    /// webhooks and the alerts (the controller calls and sends them as in universal mode); what the cluster controller does
+    /// not write yet is refused whole rather than half-run.</summary>
     public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(canary);
@@ -270,16 +271,6 @@ public static class ClusterObjects
         if (analysis.SessionAffinity is not null)
         {
             problems.Add("spec.analysis.sessionAffinity: session affinity is not run on a cluster yet");
-        }
-
-        if (analysis.Webhooks.Count > 0)
-        {
-            problems.Add("spec.analysis.webhooks: webhooks (gates, load tests, rollout checks) are not called on a cluster yet");
-        }
-
-        if (analysis.Alerts.Count > 0)
-        {
-            problems.Add("spec.analysis.alerts: alerts are not sent on a cluster yet");
         }
 
         for (var i = 0; i < analysis.Metrics.Count; i++)

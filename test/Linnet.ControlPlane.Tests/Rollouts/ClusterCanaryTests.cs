@@ -5,9 +5,11 @@ using System.Text.Json.Nodes;
 using k8s;
 using Linnet.ControlPlane.Core.Judge;
 using Linnet.ControlPlane.Core.Metrics;
+using Linnet.ControlPlane.Core.Notifications;
 using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Tests.Infrastructure;
 using Linnet.Platform.Kubernetes.Cluster;
+using Linnet.Testing;
 using Linnet.Testing.Kubernetes;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -203,10 +205,91 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Equal("podinfo:2", Image("podinfo-primary"));
     }
 
+    [Fact]
+    public async Task Webhooks_EveryType_CalledOnACluster_GateHoldsThenOpens_PreRolloutFailureIsAFailedCheck_Promoted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var hooks = await HookReceiver.StartAsync(ct);
+        var list = string.Join(", ", new[] { ("confirm-rollout", "gate"), ("pre-rollout", "smoke"), ("rollout", "check"), ("confirm-traffic-increase", "traffic"), ("confirm-promotion", "promote"), ("post-rollout", "post"), ("rollback", "undo"), ("event", "event") }
+            .Select(h => $$"""{ "type": "{{h.Item1}}", "name": "{{h.Item2}}", "url": "{{hooks.Url(h.Item2)}}", "timeout": "5s", "metadata": { "cmd": "hey http://podinfo-canary.default:9898/" } }"""));
+        hooks.Answer("gate", 403);
+        hooks.Answer("undo", 403);
+        hooks.Queue("smoke", 500);
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 50, $"\"webhooks\": [{list}],"));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+
+        // Flagger's confirm-rollout gate, closed: the Canary waits on the cluster, its target not scaled up, the gate polled.
+        await UntilAsync(() => Phase() == CanaryPhases.Waiting, "phase Waiting");
+        var polls = hooks.Bodies("gate").Count;
+        await UntilAsync(() => hooks.Bodies("gate").Count >= polls + 2, "two more polls of the gate");
+        Assert.Equal(CanaryPhases.Waiting, Phase());
+        Assert.Equal(0, Replicas("podinfo"));
+        Assert.Equal((100, 0), Weights());
+        Assert.Equal(("podinfo", "default", "Waiting"), ((string?)hooks.Bodies("gate")[^1]["name"], (string?)hooks.Bodies("gate")[^1]["namespace"], (string?)hooks.Bodies("gate")[^1]["phase"]));
+
+        // Opened: the first pre-rollout call fails (a failed check on the cluster's status), the next passes, then promoted.
+        hooks.Answer("gate", 200);
+        var failedChecks = new HashSet<int>();
+        await UntilAsync(() => failedChecks.Add(Status()?["failedChecks"]?.GetValue<int>() ?? 0) is var _ && Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+
+        Assert.Contains(1, failedChecks);
+        Assert.Contains(Events(), e => e.StartsWith("Halt podinfo.default advancement pre-rollout check smoke failed", StringComparison.Ordinal));
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+        Assert.Equal(["gate", "undo", "smoke", "traffic", "check", "promote", "post"], hooks.Received.Select(r => r.Path).Where(p => p != "event").Distinct());
+        var pre = hooks.Bodies("smoke")[^1];
+        Assert.Equal(("podinfo", "default", "Progressing", "hey http://podinfo-canary.default:9898/"), ((string?)pre["name"], (string?)pre["namespace"], (string?)pre["phase"], (string?)pre["metadata"]!["cmd"]));
+        Assert.Equal("Succeeded", (string?)Assert.Single(hooks.Bodies("post"))["phase"]);
+
+        // Event hooks: the events the leader wrote to the cluster, each as it was written.
+        await UntilAsync(() => hooks.Bodies("event").Any(b => (string?)b["metadata"]!["eventMessage"] == "Promotion completed! Scaling down podinfo.default"), "the last event posted");
+        var posted = hooks.Bodies("event").Select(b => (string?)b["metadata"]!["eventMessage"]).ToList();
+        Assert.Contains("Advance podinfo.default canary weight 50", posted);
+        Assert.Single(posted, m => m == "Advance podinfo.default canary weight 50");
+    }
+
+    [Fact]
+    public async Task Alerts_InlineAddressAndNotificationsFileSecretRef_SlackPayloadsSentOnACluster()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var chat = await HookReceiver.StartAsync(ct);
+        var notifications = new NotificationConfig([new NotificationTarget("on-call-slack", NotificationService.Slack, chat.Url("secret-slack"))]);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/alertproviders", JsonNode.Parse($$"""
+            { "apiVersion": "flagger.app/v1beta1", "kind": "AlertProvider", "metadata": { "name": "slack", "namespace": "default" },
+              "spec": { "type": "slack", "channel": "#deploys", "username": "linnet", "address": "{{chat.Url("slack")}}" } }
+            """)!);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/alertproviders", JsonNode.Parse("""
+            { "apiVersion": "flagger.app/v1beta1", "kind": "AlertProvider", "metadata": { "name": "on-call", "namespace": "default" },
+              "spec": { "type": "slack", "secretRef": { "name": "on-call-slack" } } }
+            """)!);
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct, notifications: notifications);
+        await WaitLeadingAsync(cp);
+        await UntilAsync(() => cp.Store.Snapshot().OfKind<AlertProviderResource>().Count() == 2, "the AlertProviders mirrored");
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 50, """
+            "alerts": [{ "name": "slack", "severity": "info", "providerRef": { "name": "slack" } }, { "name": "on-call", "severity": "info", "providerRef": { "name": "on-call", "namespace": "default" } }],
+            """));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+
+        // Flagger's Slack message: the Canary as the title, the alert as the text, to the provider's channel as its username.
+        const string Done = "Canary analysis completed successfully, promotion finished.";
+        await UntilAsync(() => Texts(chat, "slack").Contains(Done) && Texts(chat, "secret-slack").Contains(Done), "the promotion alert at both providers");
+        var slack = chat.Bodies("slack").Last(b => (string?)b["attachments"]![0]!["text"] == Done);
+        Assert.Equal(("#deploys", "linnet", "podinfo.default"), ((string?)slack["channel"], (string?)slack["username"], (string?)slack["attachments"]![0]!["title"]));
+        Assert.Single(Texts(chat, "slack"), t => t == Done);
+    }
+
+    private static List<string?> Texts(HookReceiver chat, string path) => [.. chat.Bodies(path).Select(b => (string?)b["attachments"]?[0]?["text"])];
+
     private static FakeResourceType Type(string kind, string group) =>
         WatchedType.All.Where(t => t.Kind == kind && t.Group == group).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: Core.Kinds.ResourceKinds.Find(t.Kind)!.HasStatus)).Single();
 
-    private async Task<TestControlPlane> StartAsync(CancellationToken ct, string identity = "replica-a")
+    private async Task<TestControlPlane> StartAsync(CancellationToken ct, string identity = "replica-a", NotificationConfig? notifications = null)
     {
         var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.BaseUri.ToString(), AccessToken = _server.Token });
         var platform = new KubernetesPlatformOptions(new LeadershipOptions("linnet", "linnet-control-plane", identity)
@@ -222,7 +305,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
                 services.AddSingleton<IMeshMetrics>(_metrics);
                 services.AddLinnetKubernetesPlatform(client, platform);
             },
-            options: new ControlPlaneOptions { Platform = ControlPlanePlatform.Kubernetes });
+            options: new ControlPlaneOptions { Platform = ControlPlanePlatform.Kubernetes, Notifications = notifications ?? NotificationConfig.None });
     }
 
     private async Task WaitLeadingAsync(TestControlPlane cp)
@@ -368,7 +451,8 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         },
     };
 
-    private static JsonNode Canary(int maxWeight, int stepWeight) => JsonNode.Parse($$"""
+    // extra: more fields of spec.analysis (JSON members, each followed by a comma).
+    private static JsonNode Canary(int maxWeight, int stepWeight, string extra = "") => JsonNode.Parse($$"""
         {
           "apiVersion": "flagger.app/v1beta1",
           "kind": "Canary",
@@ -379,6 +463,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
             "analysis": {
               "interval": "1s",
               "threshold": 2,
+              {{extra}}
               "maxWeight": {{maxWeight}},
               "stepWeight": {{stepWeight}},
               "metrics": [{ "name": "request-success-rate", "thresholdRange": { "min": 99 }, "interval": "1m" }]

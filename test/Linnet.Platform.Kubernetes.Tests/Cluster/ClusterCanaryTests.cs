@@ -26,7 +26,6 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"iterations": 5}""", "spec.analysis.iterations: the blue-green strategy is not run on a cluster yet")]
     [InlineData("""{"iterations": 5, "match": [{"headers": {"x-canary": {"exact": "1"}}}]}""", "spec.analysis.iterations: the ab-testing strategy is not run on a cluster yet")]
-    [InlineData("""{"stepWeight": 10, "webhooks": [{"name": "gate", "type": "confirm-rollout", "url": "http://127.0.0.1:1/gate"}]}""", "spec.analysis.webhooks: ")]
     [InlineData("""{"stepWeight": 10, "rollbackWindow": "5m"}""", "spec.analysis.rollbackWindow: warm rollback ('5m') is not run on a cluster yet")]
     [InlineData("""{"stepWeight": 10, "sessionAffinity": {"cookieName": "canary"}}""", "spec.analysis.sessionAffinity: ")]
     public void Canary_WithWhatIsNotRunOnACluster_RefusedNamingTheField(string analysis, string reason)
@@ -37,6 +36,21 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
 
         Assert.Null(resource);
         Assert.Contains(errors, e => e.StartsWith(reason, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{"stepWeight": 10, "webhooks": [{"name": "gate", "type": "confirm-rollout", "url": "http://127.0.0.1:1/gate"}, {"name": "smoke", "type": "pre-rollout", "url": "http://flagger-loadtester.test/"}]}""")]
+    [InlineData("""{"stepWeight": 10, "alerts": [{"name": "slack", "severity": "info", "providerRef": {"name": "slack"}}]}""")]
+    public void Canary_WithWhatTheClusterControllerRuns_Mirrored(string analysis)
+    {
+        var errors = new List<string>();
+
+        var resource = ClusterObjects.ToResource(FlaggerCanaries, Canary("flagger.app/v1beta1", JsonNode.Parse(analysis)!.AsObject()), errors);
+
+        Assert.Empty(errors);
+        var canary = Assert.IsType<CanaryResource>(resource);
+        Assert.Equal(JsonNode.Parse(analysis)!["webhooks"]?.AsArray().Count ?? 0, canary.Spec.Analysis.Webhooks.Count);
+        Assert.Equal(JsonNode.Parse(analysis)!["alerts"]?.AsArray().Count ?? 0, canary.Spec.Analysis.Alerts.Count);
     }
 
     [Fact]
