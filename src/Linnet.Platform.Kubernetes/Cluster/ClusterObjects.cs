@@ -242,8 +242,8 @@ public static class ClusterObjects
     }
 
     /// <summary>What of <paramref name="canary"/> (read from <paramref name="obj"/>) is not run on a cluster, each with the
-    /// field's path and the reason; empty when all of it is. The canary strategy (stepWeight, stepWeights, maxWeight) of a
-    /// Deployment runs, with the built-in metrics, the threshold judge, skipAnalysis, suspend, progressDeadlineSeconds, the
+    /// field's path and the reason; empty when all of it is. The canary, blue/green and A/B strategies of a
+    /// Deployment run, with the built-in metrics, the threshold judge, skipAnalysis, suspend, progressDeadlineSeconds, the
     /// webhooks and the alerts (the controller calls and sends them as in universal mode); what the cluster controller does
     /// not write yet is refused whole rather than half-run.</summary>
     public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
@@ -256,11 +256,6 @@ public static class ClusterObjects
         if (kind != "Deployment")
         {
             problems.Add($"spec.targetRef.kind: '{kind}' is not rolled out on a cluster: a Canary there targets a Deployment (apps/v1); a Workload is universal mode's");
-        }
-
-        if (analysis.Iterations > 0)
-        {
-            problems.Add($"spec.analysis.iterations: the {analysis.Strategy} strategy is not run on a cluster yet (only the canary strategy: stepWeight or stepWeights with maxWeight)");
         }
 
         if (analysis.Mirror)

@@ -284,6 +284,87 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Single(Texts(chat, "slack"), t => t == Done);
     }
 
+    [Fact]
+    public async Task BlueGreen_IterationsWithoutTraffic_AllTrafficToTheCanaryWhileThePrimaryTakesItsTemplate_ThenBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("\"iterations\": 3,"));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        var patches = RoutePatches();
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+
+        // Flagger's blue/green: the canary is analysed at no weight for the iterations, then takes all traffic while the
+        // primary is given its template, then the primary takes it back.
+        var seen = new HashSet<(int Primary, int Canary, int Iterations)>();
+        await UntilAsync(() => Weights() is var (primary, canary) && seen.Add((primary, canary, Status()?["iterations"]?.GetValue<int>() ?? 0)) is var _ && Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+
+        Assert.Contains(seen, s => s == (100, 0, 3));
+        Assert.Contains(seen, s => s is (0, 100, _));
+        Assert.DoesNotContain(seen, s => s.Primary is > 0 and < 100);
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Single(Events(), e => e == $"Advance podinfo.default canary iteration {i}/3");
+        }
+
+        Assert.Contains("Routing all traffic to canary", Events());
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+        Assert.Equal(0, Replicas("podinfo"));
+        Assert.Equal((100, 0), Weights());
+
+        // The route written twice (all to the canary, back to the primary), not at each iteration: what the writer wrote
+        // reads back from the cluster as the same route.
+        Assert.Equal(patches + 2, RoutePatches());
+    }
+
+    [Fact]
+    public async Task ABTesting_MatchingRequestsToTheCanary_MatchSurvivesTheClusterRoundTrip_Promoted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("""
+            "iterations": 3, "match": [{ "headers": { "x-canary": { "exact": "insider" } } }, { "headers": { "cookie": { "regex": "^(.*?;)?(canary=always)(;.*)?$" } } }],
+            """));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        var patches = RoutePatches();
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+
+        // Flagger's A/B route: a rule per match sending matching requests to the canary alone, then everything else to the primary.
+        await UntilAsync(() => Status()?["iterations"]?.GetValue<int>() >= 1, "the first iteration");
+        var rules = _server.Get(HttpRoutes, Ns, "podinfo")!["spec"]!["rules"]!.AsArray();
+        Assert.Equal(2, rules.Count);
+        var matches = rules[0]!["matches"]!.AsArray();
+        Assert.Equal(2, matches.Count);
+        var insider = matches[0]!["headers"]![0]!;
+        Assert.Equal(("x-canary", "insider", "Exact"), ((string?)insider["name"], (string?)insider["value"], (string?)insider["type"] ?? "Exact"));
+        var cookie = matches[1]!["headers"]![0]!;
+        Assert.Equal(("cookie", "^(.*?;)?(canary=always)(;.*)?$", "RegularExpression"), ((string?)cookie["name"], (string?)cookie["value"], (string?)cookie["type"]));
+        Assert.Equal([("podinfo-primary", 0), ("podinfo-canary", 100)], Backends(rules[0]!));
+        Assert.Null(rules[1]!["matches"]?.AsArray().FirstOrDefault(m => m?["headers"] is not null));
+        Assert.Equal([("podinfo-primary", 100), ("podinfo-canary", 0)], Backends(rules[1]!));
+
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+
+        Assert.Single(Events(), e => e == "Advance podinfo.default canary iteration 3/3");
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+        Assert.Equal(0, Replicas("podinfo"));
+        Assert.Single(_server.Get(HttpRoutes, Ns, "podinfo")!["spec"]!["rules"]!.AsArray());
+        Assert.Equal((100, 0), Weights());
+
+        // Written three times (the A/B rules, all to the canary, back to the primary), not at each iteration.
+        Assert.Equal(patches + 3, RoutePatches());
+    }
+
+    private static List<(string?, int?)> Backends(JsonNode rule) =>
+        [.. rule["backendRefs"]!.AsArray().Select(b => ((string?)b!["name"], (int?)b["weight"]))];
+
+    private int RoutePatches() =>
+        _server.Requests.Count(r => r.Method == "PATCH" && r.Path == "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/podinfo" && r.StatusCode == 200);
+
     private static List<string?> Texts(HookReceiver chat, string path) => [.. chat.Bodies(path).Select(b => (string?)b["attachments"]?[0]?["text"])];
 
     private static FakeResourceType Type(string kind, string group) =>
@@ -452,20 +533,22 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     };
 
     // extra: more fields of spec.analysis (JSON members, each followed by a comma).
-    private static JsonNode Canary(int maxWeight, int stepWeight, string extra = "") => JsonNode.Parse($$"""
+    private static JsonNode Canary(int maxWeight, int stepWeight, string extra = "") =>
+        Canary($$"""{{extra}} "maxWeight": {{maxWeight}}, "stepWeight": {{stepWeight}},""");
+
+    // analysis: the strategy's fields of spec.analysis (JSON members, each followed by a comma); service: spec.service's.
+    private static JsonNode Canary(string analysis, string service = "") => JsonNode.Parse($$"""
         {
           "apiVersion": "flagger.app/v1beta1",
           "kind": "Canary",
           "metadata": { "name": "podinfo", "namespace": "default" },
           "spec": {
             "targetRef": { "apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo" },
-            "service": { "port": 9898 },
+            "service": { {{service}} "port": 9898 },
             "analysis": {
               "interval": "1s",
               "threshold": 2,
-              {{extra}}
-              "maxWeight": {{maxWeight}},
-              "stepWeight": {{stepWeight}},
+              {{analysis}}
               "metrics": [{ "name": "request-success-rate", "thresholdRange": { "min": 99 }, "interval": "1m" }]
             }
           }
