@@ -244,7 +244,7 @@ public static class ClusterObjects
     /// <summary>What of <paramref name="canary"/> (read from <paramref name="obj"/>) is not run on a cluster, each with the
     /// field's path and the reason; empty when all of it is. The canary, blue/green and A/B strategies of a
     /// Deployment run, with the built-in metrics, the threshold judge, skipAnalysis, suspend, progressDeadlineSeconds, the
-    /// webhooks and the alerts (the controller calls and sends them as in universal mode); what the cluster controller does
+    /// webhooks, the alerts and MetricTemplate queries (the controller calls and sends them as in universal mode); what the cluster controller does
     /// not write yet is refused whole rather than half-run.</summary>
     public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
     {
@@ -266,14 +266,6 @@ public static class ClusterObjects
         if (analysis.SessionAffinity is not null)
         {
             problems.Add("spec.analysis.sessionAffinity: session affinity is not run on a cluster yet");
-        }
-
-        for (var i = 0; i < analysis.Metrics.Count; i++)
-        {
-            if (analysis.Metrics[i].TemplateRef is not null)
-            {
-                problems.Add($"spec.analysis.metrics[{i}].templateRef: MetricTemplate queries are not run on a cluster yet (the built-in request-success-rate and request-duration are)");
-            }
         }
 
         if (analysis.Judge.Kind != Linnet.ControlPlane.Core.Judge.JudgeKinds.Threshold)
@@ -339,6 +331,14 @@ public static class ClusterObjects
 
             // Flagger keeps no previous primary: Linnet's warm rollback, on by default in universal mode, is off here.
             return canary with { Spec = canary.Spec with { Analysis = canary.Spec.Analysis with { RollbackWindow = TimeSpan.Zero } } };
+        }
+
+        if (parsed.Resources.Single() is MetricTemplateResource { Spec.SecretRef: { } secret })
+        {
+            // Universal mode reads it from the data directory's secret files; on a cluster that is an emptyDir, and the
+            // control plane's ClusterRole reads no Secrets.
+            errors.Add($"spec.provider.secretRef: Secret '{secret}' is not read on a cluster: the control plane reads no Secrets there (its ClusterRole grants none); query a provider address that needs no credentials");
+            return null;
         }
 
         return parsed.Resources.Single();

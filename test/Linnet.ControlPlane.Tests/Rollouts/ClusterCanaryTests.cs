@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -11,7 +12,13 @@ using Linnet.ControlPlane.Tests.Infrastructure;
 using Linnet.Platform.Kubernetes.Cluster;
 using Linnet.Testing;
 using Linnet.Testing.Kubernetes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Linnet.ControlPlane.Tests.Rollouts;
 
@@ -357,6 +364,87 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
 
         // Written three times (the A/B rules, all to the canary, back to the primary), not at each iteration.
         Assert.Equal(patches + 3, RoutePatches());
+    }
+
+    [Fact]
+    public async Task TemplateRef_PrometheusQueriedAtTheInlineAddressForTheTarget_Promoted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        // Prometheus' query API on loopback: every query recorded, answered with one sample of 2 (errors per second).
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        await using var prometheus = builder.Build();
+        var queries = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        prometheus.MapGet("/api/v1/query", (HttpContext context) =>
+        {
+            queries.Enqueue(context.Request.Query["query"].ToString());
+            return Results.Text("""{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"2"]}]}}""", "application/json");
+        });
+        await prometheus.StartAsync(ct);
+        var port = new Uri(prometheus.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/metrictemplates", JsonNode.Parse($$$"""
+            { "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": { "name": "error-rate", "namespace": "default" },
+              "spec": { "provider": { "type": "prometheus", "address": "http://127.0.0.1:{{{port}}}" },
+                        "query": "sum(rate(http_errors_total{namespace=\"{{ namespace }}\",deployment=\"{{ target }}\"}[{{ interval }}]))" } }
+            """)!);
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await UntilAsync(() => cp.Store.Snapshot().OfKind<MetricTemplateResource>().Any(), "the MetricTemplate mirrored");
+        var canary = Canary(maxWeight: 50, stepWeight: 50);
+        canary["spec"]!["analysis"]!["metrics"]!.AsArray().Add(JsonNode.Parse("""{ "name": "errors", "templateRef": { "name": "error-rate" }, "thresholdRange": { "max": 5 }, "interval": "30s" }"""));
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", canary);
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+
+        // Flagger's template variables: the Canary's namespace, its target Deployment, the metric's interval.
+        Assert.True(queries.Contains("""sum(rate(http_errors_total{namespace="default",deployment="podinfo"}[30s]))"""), string.Join('\n', queries.Distinct()));
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+    }
+
+    [Fact]
+    public async Task ServiceRouteSettings_OnTheHTTPRouteWrittenToTheCluster()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("\"maxWeight\": 50, \"stepWeight\": 50,", """
+            "timeout": "10s", "backendTimeout": "4s",
+            "match": [{ "uri": { "prefix": "/api" }, "headers": { "x-env": { "exact": "prod" } } }],
+            "headers": { "request": { "set": { "x-b": "2", "x-a": "1" }, "remove": ["x-drop"] }, "response": { "add": { "x-canary-run": "yes" } } },
+            "rewrite": { "authority": "podinfo.internal" },
+            "retries": { "attempts": 3, "perTryTimeout": "2s", "retryOn": "gateway-error,503" },
+            "mirror": [{ "backendRef": { "name": "podinfo-shadow", "port": 9898 } }],
+            """));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Weights() == (50, 50), "the canary at 50 %");
+
+        // Flagger's gatewayapi router: the service's matches, filters and timeouts on the rule (Gateway API's shapes).
+        var rule = _server.Get(HttpRoutes, Ns, "podinfo")!["spec"]!["rules"]!.AsArray().Single()!;
+        Assert.Equal(("10s", "2s"), ((string?)rule["timeouts"]!["request"], (string?)rule["timeouts"]!["backendRequest"]));
+        var match = rule["matches"]!.AsArray().Single()!;
+        Assert.Equal(("PathPrefix", "/api"), ((string?)match["path"]!["type"], (string?)match["path"]!["value"]));
+        Assert.Equal(("x-env", "prod"), ((string?)match["headers"]![0]!["name"], (string?)match["headers"]![0]!["value"]));
+        var filters = rule["filters"]!.AsArray().ToDictionary(f => (string)f!["type"]!, f => f!);
+        var request = filters["RequestHeaderModifier"]["requestHeaderModifier"]!;
+        Assert.Equal([("x-a", "1"), ("x-b", "2")], request["set"]!.AsArray().Select(h => ((string?)h!["name"], (string?)h["value"])));
+        Assert.Equal(["x-drop"], request["remove"]!.AsArray().Select(h => (string?)h));
+        Assert.Equal(("x-canary-run", "yes"), ((string?)filters["ResponseHeaderModifier"]["responseHeaderModifier"]!["add"]![0]!["name"], (string?)filters["ResponseHeaderModifier"]["responseHeaderModifier"]!["add"]![0]!["value"]));
+        Assert.Equal("podinfo.internal", (string?)filters["URLRewrite"]["urlRewrite"]!["hostname"]);
+        Assert.Equal(("podinfo-shadow", 9898), ((string?)filters["RequestMirror"]["requestMirror"]!["backendRef"]!["name"], (int?)filters["RequestMirror"]["requestMirror"]!["backendRef"]!["port"]));
+        Assert.Equal(3, (int?)filters["LinnetRetry"]["retry"]!["limit"]);
+        Assert.Equal([("podinfo-primary", 50), ("podinfo-canary", 50)], Backends(rule));
+
+        // What the cluster holds reads back as what was written: the route is not rewritten at every step.
+        var patches = RoutePatches();
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+        Assert.Equal(patches + 1, RoutePatches());
     }
 
     private static List<(string?, int?)> Backends(JsonNode rule) =>

@@ -40,6 +40,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     [InlineData("""{"stepWeight": 10, "webhooks": [{"name": "gate", "type": "confirm-rollout", "url": "http://127.0.0.1:1/gate"}, {"name": "smoke", "type": "pre-rollout", "url": "http://flagger-loadtester.test/"}]}""")]
     [InlineData("""{"stepWeight": 10, "alerts": [{"name": "slack", "severity": "info", "providerRef": {"name": "slack"}}]}""")]
     [InlineData("""{"iterations": 5}""")]
+    [InlineData("""{"stepWeight": 10, "metrics": [{"name": "errors", "templateRef": {"name": "error-rate"}, "thresholdRange": {"max": 5}}]}""")]
     [InlineData("""{"iterations": 5, "match": [{"headers": {"x-canary": {"exact": "1"}}}]}""")]
     public void Canary_WithWhatTheClusterControllerRuns_Mirrored(string analysis)
     {
@@ -51,6 +52,24 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         var canary = Assert.IsType<CanaryResource>(resource);
         Assert.Equal(JsonNode.Parse(analysis)!["webhooks"]?.AsArray().Count ?? 0, canary.Spec.Analysis.Webhooks.Count);
         Assert.Equal(JsonNode.Parse(analysis)!["alerts"]?.AsArray().Count ?? 0, canary.Spec.Analysis.Alerts.Count);
+    }
+
+    [Fact]
+    public void MetricTemplate_SecretRef_RefusedNamingTheField_OneWithoutMirrored()
+    {
+        var templates = WatchedType.All.Single(t => t.Kind == "MetricTemplate");
+        JsonObject Template(string provider) => JsonNode.Parse($$"""
+            { "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": { "name": "error-rate", "namespace": "default" },
+              "spec": { "provider": {{provider}}, "query": "sum(rate(errors[1m]))" } }
+            """)!.AsObject();
+        var errors = new List<string>();
+
+        Assert.Null(ClusterObjects.ToResource(templates, Template("""{ "type": "prometheus", "address": "http://prometheus.monitoring:9090", "secretRef": { "name": "prom-auth" } }"""), errors));
+        Assert.StartsWith("spec.provider.secretRef: Secret 'prom-auth' is not read on a cluster", Assert.Single(errors), StringComparison.Ordinal);
+        errors.Clear();
+
+        Assert.IsType<MetricTemplateResource>(ClusterObjects.ToResource(templates, Template("""{ "type": "prometheus", "address": "http://prometheus.monitoring:9090" }"""), errors));
+        Assert.Empty(errors);
     }
 
     [Fact]
