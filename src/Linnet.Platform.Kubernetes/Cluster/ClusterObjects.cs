@@ -242,8 +242,8 @@ public static class ClusterObjects
     }
 
     /// <summary>What of <paramref name="canary"/> (read from <paramref name="obj"/>) is not run on a cluster, each with the
-    /// field's path and the reason; empty when all of it is. The canary, blue/green and A/B strategies of a
-    /// Deployment run, with the built-in metrics, the threshold judge, skipAnalysis, suspend, progressDeadlineSeconds, the
+    /// field's path and the reason; empty when all of it is. The canary, blue/green (with mirroring) and A/B strategies of a
+    /// Deployment run, with session affinity, the built-in metrics, the threshold judge, skipAnalysis, suspend, progressDeadlineSeconds, the
     /// webhooks, the alerts and MetricTemplate queries (the controller calls and sends them as in universal mode); what the cluster controller does
     /// not write yet is refused whole rather than half-run.</summary>
     public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
@@ -256,16 +256,6 @@ public static class ClusterObjects
         if (kind != "Deployment")
         {
             problems.Add($"spec.targetRef.kind: '{kind}' is not rolled out on a cluster: a Canary there targets a Deployment (apps/v1); a Workload is universal mode's");
-        }
-
-        if (analysis.Mirror)
-        {
-            problems.Add("spec.analysis.mirror: traffic mirroring is not run on a cluster yet");
-        }
-
-        if (analysis.SessionAffinity is not null)
-        {
-            problems.Add("spec.analysis.sessionAffinity: session affinity is not run on a cluster yet");
         }
 
         if (analysis.Judge.Kind != Linnet.ControlPlane.Core.Judge.JudgeKinds.Threshold)

@@ -447,6 +447,68 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Equal(patches + 1, RoutePatches());
     }
 
+    [Fact]
+    public async Task AnalysisMirror_BlueGreenIterationsMirrorToTheCanaryOnTheClustersRoute_NotOnceDone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("\"iterations\": 2, \"mirror\": true, \"mirrorWeight\": 40,"));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+
+        // Flagger's mirroring: during the iterations the primary answers every request and mirrorWeight % are copied to the canary.
+        await UntilAsync(() => Status()?["iterations"]?.GetValue<int>() >= 1, "the first iteration");
+        var rule = _server.Get(HttpRoutes, Ns, "podinfo")!["spec"]!["rules"]!.AsArray().Single()!;
+        var mirror = rule["filters"]!.AsArray().Single(f => (string?)f!["type"] == "RequestMirror")!["requestMirror"]!;
+        Assert.Equal(("podinfo-canary", 9898, 40), ((string?)mirror["backendRef"]!["name"], (int?)mirror["backendRef"]!["port"], (int?)mirror["percent"]));
+        Assert.Equal([("podinfo-primary", 100), ("podinfo-canary", 0)], Backends(rule));
+
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+
+        var done = _server.Get(HttpRoutes, Ns, "podinfo")!["spec"]!["rules"]!.AsArray().Single()!;
+        Assert.DoesNotContain((done["filters"] as JsonArray ?? []), f => (string?)f!["type"] == "RequestMirror");
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+    }
+
+    [Fact]
+    public async Task SessionAffinity_CookieFromTheClusterStatus_RoutedToTheCanaryAndSetOnItsResponses_ExpiredOnceDone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 50, """ "sessionAffinity": { "cookieName": "flagger-cookie", "maxAge": 21600 }, """));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Status()?["canaryWeight"]?.GetValue<int>() == 50, "the canary at 50 %");
+
+        // Flagger's gatewayapi session affinity: requests carrying the cookie (kept in the Canary's status on the cluster) go
+        // to the canary alone; the weighted rule's canary backend sets it on its responses for maxAge seconds.
+        var cookie = Status()!["sessionAffinityCookie"]!.GetValue<string>();
+        Assert.StartsWith("flagger-cookie=", cookie, StringComparison.Ordinal);
+        var rules = _server.Get(HttpRoutes, Ns, "podinfo")!["spec"]!["rules"]!.AsArray();
+        Assert.Equal(2, rules.Count);
+        var header = rules[0]!["matches"]![0]!["headers"]![0]!;
+        Assert.Equal(("Cookie", "RegularExpression"), ((string?)header["name"], (string?)header["type"]));
+        var regex = new System.Text.RegularExpressions.Regex($"^(?:{(string)header["value"]!})$");
+        Assert.Matches(regex, $"theme=dark; {cookie}");
+        Assert.DoesNotMatch(regex, "theme=dark; flagger-cookie=other");
+        Assert.Equal([("podinfo-primary", 0), ("podinfo-canary", 100)], Backends(rules[0]!));
+        var canaryBackend = rules[1]!["backendRefs"]!.AsArray().Single(b => (string?)b!["name"] == "podinfo-canary")!;
+        var set = canaryBackend["filters"]!.AsArray().Single(f => (string?)f!["type"] == "ResponseHeaderModifier")!["responseHeaderModifier"]!["add"]![0]!;
+        Assert.Equal("Set-Cookie", (string?)set["name"]);
+        Assert.StartsWith($"{cookie}; Max-Age=21600", (string?)set["value"], StringComparison.Ordinal);
+
+        // Once promoted, a request still carrying the cookie is answered with it expired.
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+        var expiring = _server.Get(HttpRoutes, Ns, "podinfo")!["spec"]!["rules"]![0]!;
+        var expired = expiring["filters"]!.AsArray().Single(f => (string?)f!["type"] == "ResponseHeaderModifier")!["responseHeaderModifier"]!["add"]![0]!;
+        Assert.Equal(("Set-Cookie", $"{cookie}; Max-Age=-1"), ((string?)expired["name"], (string?)expired["value"]));
+        Assert.Equal("podinfo:2", Image("podinfo-primary"));
+    }
+
     private static List<(string?, int?)> Backends(JsonNode rule) =>
         [.. rule["backendRefs"]!.AsArray().Select(b => ((string?)b!["name"], (int?)b["weight"]))];
 

@@ -25,7 +25,6 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"stepWeight": 10, "rollbackWindow": "5m"}""", "spec.analysis.rollbackWindow: warm rollback ('5m') is not run on a cluster yet")]
-    [InlineData("""{"stepWeight": 10, "sessionAffinity": {"cookieName": "canary"}}""", "spec.analysis.sessionAffinity: ")]
     public void Canary_WithWhatIsNotRunOnACluster_RefusedNamingTheField(string analysis, string reason)
     {
         var errors = new List<string>();
@@ -40,6 +39,8 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     [InlineData("""{"stepWeight": 10, "webhooks": [{"name": "gate", "type": "confirm-rollout", "url": "http://127.0.0.1:1/gate"}, {"name": "smoke", "type": "pre-rollout", "url": "http://flagger-loadtester.test/"}]}""")]
     [InlineData("""{"stepWeight": 10, "alerts": [{"name": "slack", "severity": "info", "providerRef": {"name": "slack"}}]}""")]
     [InlineData("""{"iterations": 5}""")]
+    [InlineData("""{"iterations": 5, "mirror": true, "mirrorWeight": 20}""")]
+    [InlineData("""{"stepWeight": 10, "sessionAffinity": {"cookieName": "canary"}}""")]
     [InlineData("""{"stepWeight": 10, "metrics": [{"name": "errors", "templateRef": {"name": "error-rate"}, "thresholdRange": {"max": 5}}]}""")]
     [InlineData("""{"iterations": 5, "match": [{"headers": {"x-canary": {"exact": "1"}}}]}""")]
     public void Canary_WithWhatTheClusterControllerRuns_Mirrored(string analysis)
