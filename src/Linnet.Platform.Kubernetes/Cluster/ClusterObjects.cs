@@ -243,7 +243,7 @@ public static class ClusterObjects
 
     /// <summary>What of <paramref name="canary"/> (read from <paramref name="obj"/>) is not run on a cluster, each with the
     /// field's path and the reason; empty when all of it is. The canary, blue/green (with mirroring) and A/B strategies of a
-    /// Deployment run, with session affinity, the built-in metrics, the threshold judge, skipAnalysis, suspend, progressDeadlineSeconds, the
+    /// Deployment run, with session affinity, the built-in metrics, the threshold and sequential judges, skipAnalysis, suspend, progressDeadlineSeconds, the
     /// webhooks, the alerts and MetricTemplate queries (the controller calls and sends them as in universal mode); what the cluster controller does
     /// not write yet is refused whole rather than half-run.</summary>
     public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
@@ -256,11 +256,6 @@ public static class ClusterObjects
         if (kind != "Deployment")
         {
             problems.Add($"spec.targetRef.kind: '{kind}' is not rolled out on a cluster: a Canary there targets a Deployment (apps/v1); a Workload is universal mode's");
-        }
-
-        if (analysis.Judge.Kind != Linnet.ControlPlane.Core.Judge.JudgeKinds.Threshold)
-        {
-            problems.Add($"spec.analysis.judge: '{analysis.Judge.Kind}' is not run on a cluster yet (the threshold checks are)");
         }
 
         var window = Text(obj["spec"]?["analysis"]?["rollbackWindow"]);

@@ -509,6 +509,30 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Equal("podinfo:2", Image("podinfo-primary"));
     }
 
+    [Fact]
+    public async Task SequentialJudge_ItsStateKeptInTheClusterStatus_HarmfulCanaryRolledBackAtALook()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        await using var cp = await StartAsync(ct);
+        await WaitLeadingAsync(cp);
+        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 10, """ "judge": "sequential", """));
+        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+
+        // Half the canary's requests fail, none of the primary's: the judge shows the canary worse and rolls it back.
+        _metrics.CanaryFailures = new SuccessRate.Box(500);
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:bad", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        var judged = false;
+        await UntilAsync(() => (judged |= Status()?["judge"] is JsonObject) && Phase() == CanaryPhases.Failed, "phase Failed");
+
+        Assert.True(judged, "the judge's state was never on the cluster's status");
+        Assert.Contains(Events(), e => e.StartsWith("podinfo.default rolled back: canary failure rate", StringComparison.Ordinal));
+        Assert.DoesNotContain("Advance podinfo.default canary weight 50", Events());
+        Assert.Equal((100, 0), Weights());
+        Assert.Equal("podinfo:1", Image("podinfo-primary"));
+        Assert.Equal(0, Replicas("podinfo"));
+    }
+
     private static List<(string?, int?)> Backends(JsonNode rule) =>
         [.. rule["backendRefs"]!.AsArray().Select(b => ((string?)b!["name"], (int?)b["weight"]))];
 
@@ -717,8 +741,23 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         public Task<double?> InboundLatencyQuantileAsync(WorkloadRef workload, double quantile, TimeSpan window, CancellationToken cancellationToken) =>
             Task.FromResult<double?>(10);
 
-        public Task<SideCounts> InboundCountsAsync(WorkloadRef workload, TimeSpan window, CancellationToken cancellationToken) =>
-            Task.FromResult(SideCounts.Empty);
+        /// <summary>Failures of every 1000 requests the canary (the target) answers in any window, for the sequential
+        /// judge's counts; null: no counts (the primary's are always 1000 requests, none failed, all fast).</summary>
+        public volatile Box? CanaryFailures;
+
+        public Task<SideCounts> InboundCountsAsync(WorkloadRef workload, TimeSpan window, CancellationToken cancellationToken)
+        {
+            if (CanaryFailures is not { } failures)
+            {
+                return Task.FromResult(SideCounts.Empty);
+            }
+
+            var buckets = new long[Linnet.Api.Telemetry.LatencyBuckets.Count];
+            buckets[0] = 1000;
+            return Task.FromResult(new SideCounts(1000, workload.Name.EndsWith("-primary", StringComparison.Ordinal) ? 0 : failures.Value, buckets));
+        }
+
+        public sealed record Box(int Value);
 
         public Task<IReadOnlyList<StatRow>> StatAsync(StatQuery query, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<StatRow>>([]);

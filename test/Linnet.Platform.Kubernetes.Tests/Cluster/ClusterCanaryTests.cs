@@ -39,6 +39,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     [InlineData("""{"stepWeight": 10, "webhooks": [{"name": "gate", "type": "confirm-rollout", "url": "http://127.0.0.1:1/gate"}, {"name": "smoke", "type": "pre-rollout", "url": "http://flagger-loadtester.test/"}]}""")]
     [InlineData("""{"stepWeight": 10, "alerts": [{"name": "slack", "severity": "info", "providerRef": {"name": "slack"}}]}""")]
     [InlineData("""{"iterations": 5}""")]
+    [InlineData("""{"stepWeight": 10, "judge": "sequential"}""")]
     [InlineData("""{"iterations": 5, "mirror": true, "mirrorWeight": 20}""")]
     [InlineData("""{"stepWeight": 10, "sessionAffinity": {"cookieName": "canary"}}""")]
     [InlineData("""{"stepWeight": 10, "metrics": [{"name": "errors", "templateRef": {"name": "error-rate"}, "thresholdRange": {"max": 5}}]}""")]
