@@ -242,10 +242,11 @@ public static class ClusterObjects
     }
 
     /// <summary>What of <paramref name="canary"/> (read from <paramref name="obj"/>) is not run on a cluster, each with the
-    /// field's path and the reason; empty when all of it is. The canary, blue/green (with mirroring) and A/B strategies of a
-    /// Deployment run, with session affinity, the built-in metrics, the threshold and sequential judges, skipAnalysis, suspend, progressDeadlineSeconds, the
-    /// webhooks, the alerts and MetricTemplate queries (the controller calls and sends them as in universal mode); what the cluster controller does
-    /// not write yet is refused whole rather than half-run.</summary>
+    /// field's path and the reason; empty when all of it is. A Canary of a Deployment runs there as in universal mode, by
+    /// the same controller: the canary, blue/green (with mirroring) and A/B strategies, session affinity, the built-in and
+    /// MetricTemplate metrics, the threshold and sequential judges, webhooks, alerts, skipAnalysis, suspend and
+    /// progressDeadlineSeconds. What is platform-specific and not done there (warm rollback, revertOnDeletion) is refused
+    /// whole rather than half-run.</summary>
     public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(canary);
@@ -266,7 +267,7 @@ public static class ClusterObjects
 
         if (canary.Spec.RevertOnDeletion)
         {
-            problems.Add("spec.revertOnDeletion: giving the target its traffic back on deletion is not done on a cluster yet");
+            problems.Add("spec.revertOnDeletion: giving the target its traffic back on deletion is not done on a cluster yet: it needs a finalizer on the Canary, as the garbage collector deletes the primary, Services and HTTPRoute the Canary owns with it");
         }
 
         return problems;
