@@ -301,6 +301,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("\"iterations\": 3,"));
         await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
         var patches = RoutePatches();
+        var services = ServiceWrites();
         await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
 
         // Flagger's blue/green: the canary is analysed at no weight for the iterations, then takes all traffic while the
@@ -324,6 +325,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         // The route written twice (all to the canary, back to the primary), not at each iteration: what the writer wrote
         // reads back from the cluster as the same route.
         Assert.Equal(patches + 2, RoutePatches());
+        Assert.Equal(services, ServiceWrites());
     }
 
     [Fact]
@@ -535,6 +537,10 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
 
     private static List<(string?, int?)> Backends(JsonNode rule) =>
         [.. rule["backendRefs"]!.AsArray().Select(b => ((string?)b!["name"], (int?)b["weight"]))];
+
+    // The Services the controller wrote (created or patched); a release changes none of them.
+    private int ServiceWrites() =>
+        _server.Requests.Count(r => r.Method is "PATCH" or "POST" or "PUT" && r.Path.StartsWith("/api/v1/namespaces/default/services", StringComparison.Ordinal) && r.StatusCode is 200 or 201);
 
     private int RoutePatches() =>
         _server.Requests.Count(r => r.Method == "PATCH" && r.Path == "/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/podinfo" && r.StatusCode == 200);
