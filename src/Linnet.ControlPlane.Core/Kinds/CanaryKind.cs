@@ -15,7 +15,7 @@ internal static class CanaryKind
         Spec = KindSchema.Fields(
             ("provider", KindSchema.Text("The router; Linnet drives the Service's weighted HTTPRoute.")),
             ("targetRef", KindSchema.Fields(("apiVersion", KindSchema.Text()), ("kind", KindSchema.Text()), ("name", KindSchema.Text())).Requiring("kind", "name")),
-            ("service", KindSchema.Open("The apex Service: port, targetPort, portName, appProtocol.")),
+            ("service", KindSchema.Open("The apex Service (name, port, targetPort, portName, appProtocol, portDiscovery) and the settings of every rule of its HTTPRoute: timeout, backendTimeout, match, headers, rewrite, retries, mirror, gatewayRefs (the apex Service).")),
             ("analysis", KindSchema.Open("Interval, threshold, weights or iterations, metrics, webhooks, alerts.")),
             ("progressDeadlineSeconds", KindSchema.Whole(0)),
             ("skipAnalysis", KindSchema.Boolean()),

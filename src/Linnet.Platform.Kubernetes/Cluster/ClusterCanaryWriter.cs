@@ -321,7 +321,8 @@ public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi
         if (mirror.Source(planned.Key) is { } source)
         {
             var errors = new List<string>();
-            if (ClusterObjects.ToResource(source.Type, source.Object, errors) is HttpRouteResource seen && seen.Spec.Equals(planned.Spec))
+            // Compared as written: the cluster's route reads back with the namespaces the planned one leaves implicit.
+            if (ClusterObjects.ToResource(source.Type, source.Object, errors) is HttpRouteResource seen && JsonNode.DeepEquals(ResourceWriter.ToJson(seen)["spec"], json["spec"]))
             {
                 return false;
             }

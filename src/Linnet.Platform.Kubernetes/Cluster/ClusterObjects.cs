@@ -242,9 +242,11 @@ public static class ClusterObjects
     }
 
     /// <summary>What of <paramref name="canary"/> (read from <paramref name="obj"/>) is not run on a cluster, each with the
-    /// field's path and the reason; empty when all of it is. The canary strategy (stepWeight, stepWeights, maxWeight) of a
-    /// Deployment runs, with the built-in metrics, the threshold judge, skipAnalysis, suspend and progressDeadlineSeconds;
-    /// what the cluster controller does not write yet is refused whole rather than half-run.</summary>
+    /// field's path and the reason; empty when all of it is. A Canary of a Deployment runs there as in universal mode, by
+    /// the same controller: the canary, blue/green (with mirroring) and A/B strategies, session affinity, the built-in and
+    /// MetricTemplate metrics, the threshold and sequential judges, webhooks, alerts, skipAnalysis, suspend and
+    /// progressDeadlineSeconds. What is platform-specific and not done there (warm rollback, revertOnDeletion) is refused
+    /// whole rather than half-run.</summary>
     public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(canary);
@@ -257,44 +259,6 @@ public static class ClusterObjects
             problems.Add($"spec.targetRef.kind: '{kind}' is not rolled out on a cluster: a Canary there targets a Deployment (apps/v1); a Workload is universal mode's");
         }
 
-        if (analysis.Iterations > 0)
-        {
-            problems.Add($"spec.analysis.iterations: the {analysis.Strategy} strategy is not run on a cluster yet (only the canary strategy: stepWeight or stepWeights with maxWeight)");
-        }
-
-        if (analysis.Mirror)
-        {
-            problems.Add("spec.analysis.mirror: traffic mirroring is not run on a cluster yet");
-        }
-
-        if (analysis.SessionAffinity is not null)
-        {
-            problems.Add("spec.analysis.sessionAffinity: session affinity is not run on a cluster yet");
-        }
-
-        if (analysis.Webhooks.Count > 0)
-        {
-            problems.Add("spec.analysis.webhooks: webhooks (gates, load tests, rollout checks) are not called on a cluster yet");
-        }
-
-        if (analysis.Alerts.Count > 0)
-        {
-            problems.Add("spec.analysis.alerts: alerts are not sent on a cluster yet");
-        }
-
-        for (var i = 0; i < analysis.Metrics.Count; i++)
-        {
-            if (analysis.Metrics[i].TemplateRef is not null)
-            {
-                problems.Add($"spec.analysis.metrics[{i}].templateRef: MetricTemplate queries are not run on a cluster yet (the built-in request-success-rate and request-duration are)");
-            }
-        }
-
-        if (analysis.Judge.Kind != Linnet.ControlPlane.Core.Judge.JudgeKinds.Threshold)
-        {
-            problems.Add($"spec.analysis.judge: '{analysis.Judge.Kind}' is not run on a cluster yet (the threshold checks are)");
-        }
-
         var window = Text(obj["spec"]?["analysis"]?["rollbackWindow"]);
         if (window is not null && analysis.RollbackWindow > TimeSpan.Zero)
         {
@@ -303,7 +267,7 @@ public static class ClusterObjects
 
         if (canary.Spec.RevertOnDeletion)
         {
-            problems.Add("spec.revertOnDeletion: giving the target its traffic back on deletion is not done on a cluster yet");
+            problems.Add("spec.revertOnDeletion: giving the target its traffic back on deletion is not done on a cluster yet: it needs a finalizer on the Canary, as the garbage collector deletes the primary, Services and HTTPRoute the Canary owns with it");
         }
 
         return problems;
@@ -353,6 +317,14 @@ public static class ClusterObjects
 
             // Flagger keeps no previous primary: Linnet's warm rollback, on by default in universal mode, is off here.
             return canary with { Spec = canary.Spec with { Analysis = canary.Spec.Analysis with { RollbackWindow = TimeSpan.Zero } } };
+        }
+
+        if (parsed.Resources.Single() is MetricTemplateResource { Spec.SecretRef: { } secret })
+        {
+            // Universal mode reads it from the data directory's secret files; on a cluster that is an emptyDir, and the
+            // control plane's ClusterRole reads no Secrets.
+            errors.Add($"spec.provider.secretRef: Secret '{secret}' is not read on a cluster: the control plane reads no Secrets there (its ClusterRole grants none); query a provider address that needs no credentials");
+            return null;
         }
 
         return parsed.Resources.Single();

@@ -24,11 +24,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
 
     [Theory]
-    [InlineData("""{"iterations": 5}""", "spec.analysis.iterations: the blue-green strategy is not run on a cluster yet")]
-    [InlineData("""{"iterations": 5, "match": [{"headers": {"x-canary": {"exact": "1"}}}]}""", "spec.analysis.iterations: the ab-testing strategy is not run on a cluster yet")]
-    [InlineData("""{"stepWeight": 10, "webhooks": [{"name": "gate", "type": "confirm-rollout", "url": "http://127.0.0.1:1/gate"}]}""", "spec.analysis.webhooks: ")]
     [InlineData("""{"stepWeight": 10, "rollbackWindow": "5m"}""", "spec.analysis.rollbackWindow: warm rollback ('5m') is not run on a cluster yet")]
-    [InlineData("""{"stepWeight": 10, "sessionAffinity": {"cookieName": "canary"}}""", "spec.analysis.sessionAffinity: ")]
     public void Canary_WithWhatIsNotRunOnACluster_RefusedNamingTheField(string analysis, string reason)
     {
         var errors = new List<string>();
@@ -37,6 +33,45 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
 
         Assert.Null(resource);
         Assert.Contains(errors, e => e.StartsWith(reason, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{"stepWeight": 10, "webhooks": [{"name": "gate", "type": "confirm-rollout", "url": "http://127.0.0.1:1/gate"}, {"name": "smoke", "type": "pre-rollout", "url": "http://flagger-loadtester.test/"}]}""")]
+    [InlineData("""{"stepWeight": 10, "alerts": [{"name": "slack", "severity": "info", "providerRef": {"name": "slack"}}]}""")]
+    [InlineData("""{"iterations": 5}""")]
+    [InlineData("""{"stepWeight": 10, "judge": "sequential"}""")]
+    [InlineData("""{"iterations": 5, "mirror": true, "mirrorWeight": 20}""")]
+    [InlineData("""{"stepWeight": 10, "sessionAffinity": {"cookieName": "canary"}}""")]
+    [InlineData("""{"stepWeight": 10, "metrics": [{"name": "errors", "templateRef": {"name": "error-rate"}, "thresholdRange": {"max": 5}}]}""")]
+    [InlineData("""{"iterations": 5, "match": [{"headers": {"x-canary": {"exact": "1"}}}]}""")]
+    public void Canary_WithWhatTheClusterControllerRuns_Mirrored(string analysis)
+    {
+        var errors = new List<string>();
+
+        var resource = ClusterObjects.ToResource(FlaggerCanaries, Canary("flagger.app/v1beta1", JsonNode.Parse(analysis)!.AsObject()), errors);
+
+        Assert.Empty(errors);
+        var canary = Assert.IsType<CanaryResource>(resource);
+        Assert.Equal(JsonNode.Parse(analysis)!["webhooks"]?.AsArray().Count ?? 0, canary.Spec.Analysis.Webhooks.Count);
+        Assert.Equal(JsonNode.Parse(analysis)!["alerts"]?.AsArray().Count ?? 0, canary.Spec.Analysis.Alerts.Count);
+    }
+
+    [Fact]
+    public void MetricTemplate_SecretRef_RefusedNamingTheField_OneWithoutMirrored()
+    {
+        var templates = WatchedType.All.Single(t => t.Kind == "MetricTemplate");
+        JsonObject Template(string provider) => JsonNode.Parse($$"""
+            { "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate", "metadata": { "name": "error-rate", "namespace": "default" },
+              "spec": { "provider": {{provider}}, "query": "sum(rate(errors[1m]))" } }
+            """)!.AsObject();
+        var errors = new List<string>();
+
+        Assert.Null(ClusterObjects.ToResource(templates, Template("""{ "type": "prometheus", "address": "http://prometheus.monitoring:9090", "secretRef": { "name": "prom-auth" } }"""), errors));
+        Assert.StartsWith("spec.provider.secretRef: Secret 'prom-auth' is not read on a cluster", Assert.Single(errors), StringComparison.Ordinal);
+        errors.Clear();
+
+        Assert.IsType<MetricTemplateResource>(ClusterObjects.ToResource(templates, Template("""{ "type": "prometheus", "address": "http://prometheus.monitoring:9090" }"""), errors));
+        Assert.Empty(errors);
     }
 
     [Fact]
