@@ -110,11 +110,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     public async Task Canary_FailingAnalysis_RolledBack_WeightZero_PrimaryKept_TargetScaledToZero_Failed()
     {
         var ct = TestContext.Current.CancellationToken;
-        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
-        await using var cp = await StartAsync(ct);
-        await WaitLeadingAsync(cp);
-        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 25));
-        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await using var cp = await InitializedAsync(Canary(maxWeight: 50, stepWeight: 25), ct);
 
         // Half the canary's requests fail: below the 99% minimum at every check, rolled back at the second (threshold 2).
         _metrics.Percent = 50;
@@ -222,11 +218,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         hooks.Answer("gate", 403);
         hooks.Answer("undo", 403);
         hooks.Queue("smoke", 500);
-        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
-        await using var cp = await StartAsync(ct);
-        await WaitLeadingAsync(cp);
-        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 50, $"\"webhooks\": [{list}],"));
-        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await using var cp = await InitializedAsync(Canary(maxWeight: 50, stepWeight: 50, $"\"webhooks\": [{list}],"), ct);
         await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
 
         // Flagger's confirm-rollout gate, closed: the Canary waits on the cluster, its target not scaled up, the gate polled.
@@ -295,11 +287,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     public async Task BlueGreen_IterationsWithoutTraffic_AllTrafficToTheCanaryWhileThePrimaryTakesItsTemplate_ThenBack()
     {
         var ct = TestContext.Current.CancellationToken;
-        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
-        await using var cp = await StartAsync(ct);
-        await WaitLeadingAsync(cp);
-        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("\"iterations\": 3,"));
-        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await using var cp = await InitializedAsync(Canary("\"iterations\": 3,"), ct);
         var patches = RoutePatches();
         var services = ServiceWrites();
         await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
@@ -453,11 +441,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     public async Task AnalysisMirror_BlueGreenIterationsMirrorToTheCanaryOnTheClustersRoute_NotOnceDone()
     {
         var ct = TestContext.Current.CancellationToken;
-        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
-        await using var cp = await StartAsync(ct);
-        await WaitLeadingAsync(cp);
-        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("\"iterations\": 2, \"mirror\": true, \"mirrorWeight\": 40,"));
-        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await using var cp = await InitializedAsync(Canary("\"iterations\": 2, \"mirror\": true, \"mirrorWeight\": 40,"), ct);
         await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
 
         // Flagger's mirroring: during the iterations the primary answers every request and mirrorWeight % are copied to the canary.
@@ -478,11 +462,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     public async Task SessionAffinity_CookieFromTheClusterStatus_RoutedToTheCanaryAndSetOnItsResponses_ExpiredOnceDone()
     {
         var ct = TestContext.Current.CancellationToken;
-        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
-        await using var cp = await StartAsync(ct);
-        await WaitLeadingAsync(cp);
-        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 50, """ "sessionAffinity": { "cookieName": "flagger-cookie", "maxAge": 21600 }, """));
-        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await using var cp = await InitializedAsync(Canary(maxWeight: 50, stepWeight: 50, """ "sessionAffinity": { "cookieName": "flagger-cookie", "maxAge": 21600 }, """), ct);
         await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
         await UntilAsync(() => Status()?["canaryWeight"]?.GetValue<int>() == 50, "the canary at 50 %");
 
@@ -515,11 +495,7 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     public async Task SequentialJudge_ItsStateKeptInTheClusterStatus_HarmfulCanaryRolledBackAtALook()
     {
         var ct = TestContext.Current.CancellationToken;
-        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
-        await using var cp = await StartAsync(ct);
-        await WaitLeadingAsync(cp);
-        await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary(maxWeight: 50, stepWeight: 10, """ "judge": "sequential", """));
-        await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+        await using var cp = await InitializedAsync(Canary(maxWeight: 50, stepWeight: 10, """ "judge": "sequential", """), ct);
 
         // Half the canary's requests fail, none of the primary's: the judge shows the canary worse and rolls it back.
         _metrics.CanaryFailures = new SuccessRate.Box(500);
@@ -549,6 +525,25 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
 
     private static FakeResourceType Type(string kind, string group) =>
         WatchedType.All.Where(t => t.Kind == kind && t.Group == group).Select(t => new FakeResourceType(t.Group, t.Version, t.Plural, t.Kind, HasStatus: Core.Kinds.ResourceKinds.Find(t.Kind)!.HasStatus)).Single();
+
+    // Every test's start: the target Deployment, a control plane holding the lease, the Canary, and its initialisation.
+    private async Task<TestControlPlane> InitializedAsync(JsonNode canary, CancellationToken ct)
+    {
+        await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/deployments", Deployment("podinfo", "podinfo:1"));
+        var cp = await StartAsync(ct);
+        try
+        {
+            await WaitLeadingAsync(cp);
+            await SendAsync(HttpMethod.Post, "/apis/flagger.app/v1beta1/namespaces/default/canaries", canary);
+            await UntilAsync(() => Phase() == CanaryPhases.Initialized, "phase Initialized");
+            return cp;
+        }
+        catch
+        {
+            await cp.DisposeAsync();
+            throw;
+        }
+    }
 
     private async Task<TestControlPlane> StartAsync(CancellationToken ct, string identity = "replica-a", NotificationConfig? notifications = null)
     {
