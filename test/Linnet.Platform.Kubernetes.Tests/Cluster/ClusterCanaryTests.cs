@@ -75,19 +75,72 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Canary_RevertOnDeletionOrAWorkloadTarget_Refused()
+    public void Canary_AWorkloadTarget_Refused()
     {
-        var revert = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
-        revert["spec"]!["revertOnDeletion"] = true;
         var workload = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
         workload["spec"]!["targetRef"] = new JsonObject { ["apiVersion"] = "linnet.io/v1alpha1", ["kind"] = "Workload", ["name"] = "podinfo" };
         var errors = new List<string>();
 
-        Assert.Null(ClusterObjects.ToResource(FlaggerCanaries, revert, errors));
-        Assert.Contains(errors, e => e.StartsWith("spec.revertOnDeletion: ", StringComparison.Ordinal));
-        errors.Clear();
         Assert.Null(ClusterObjects.ToResource(FlaggerCanaries, workload, errors));
         Assert.Contains(errors, e => e.StartsWith("spec.targetRef.kind: 'Workload' is not rolled out on a cluster", StringComparison.Ordinal));
+    }
+
+    // revertOnDeletion runs on a cluster through Flagger's finalizer: a Canary the API server holds for it (marked with
+    // deletionTimestamp, finalizer.flagger.app still on it) is Terminating from the time it was marked; one without the
+    // finalizer, or without revertOnDeletion, is not reverted.
+    [Fact]
+    public void Canary_RevertOnDeletion_Mirrored_TerminatingOnlyWhenMarkedAndHeldByFlaggersFinalizer()
+    {
+        JsonObject Revert(bool revert, string? deleted, params string[] finalizers)
+        {
+            var canary = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
+            canary["spec"]!["revertOnDeletion"] = revert;
+            canary["metadata"]!["finalizers"] = new JsonArray([.. finalizers.Select(f => (JsonNode)f)]);
+            if (deleted is not null)
+            {
+                canary["metadata"]!["deletionTimestamp"] = deleted;
+            }
+
+            canary["status"] = new JsonObject { ["phase"] = "Progressing", ["canaryWeight"] = 20 };
+            return canary;
+        }
+
+        var errors = new List<string>();
+        var running = Assert.IsType<CanaryResource>(ClusterObjects.ToResource(FlaggerCanaries, Revert(true, null, "finalizer.flagger.app"), errors));
+        var marked = Assert.IsType<CanaryResource>(ClusterObjects.ToResource(FlaggerCanaries, Revert(true, "2026-12-05T04:00:00Z", "example.com/other", "finalizer.flagger.app"), errors));
+        var removedByHand = Assert.IsType<CanaryResource>(ClusterObjects.ToResource(FlaggerCanaries, Revert(true, "2026-12-05T04:00:00Z", "example.com/other"), errors));
+        var optedOut = Assert.IsType<CanaryResource>(ClusterObjects.ToResource(FlaggerCanaries, Revert(false, "2026-12-05T04:00:00Z", "finalizer.flagger.app"), errors));
+
+        Assert.Empty(errors);
+        Assert.True(running.Spec.RevertOnDeletion);
+        Assert.Equal(CanaryPhases.Progressing, running.Status.Phase);
+        Assert.Equal(CanaryPhases.Terminating, marked.Status.Phase);
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 4, 0, 0, TimeSpan.Zero), marked.Status.LastTransitionTime);
+        Assert.StartsWith("Terminating canary podinfo.default", marked.Status.Events[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(CanaryPhases.Progressing, removedByHand.Status.Phase);
+        Assert.Equal(CanaryPhases.Progressing, optedOut.Status.Phase);
+    }
+
+    // The Kubernetes docs: an object marked for deletion is still there (a MODIFIED event) until its finalizers are gone
+    // (a DELETED event); the mirror keeps it until then.
+    [Fact]
+    public async Task Canary_MarkedForDeletion_StaysMirroredUntilItsFinalizerIsRemoved()
+    {
+        await _cluster.InformAsync(FlaggerCanaries);
+        var canary = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
+        canary["spec"]!["revertOnDeletion"] = true;
+        canary["metadata"]!["finalizers"] = new JsonArray("finalizer.flagger.app");
+        await _cluster.CreateAsync("/apis/flagger.app/v1beta1/namespaces/default/canaries", canary);
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(Key), "the Canary");
+
+        await _cluster.SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+        var marked = await _cluster.WaitForAsync(s => s.Resources.GetValueOrDefault(Key) is CanaryResource { Status.Phase: CanaryPhases.Terminating }, "the Canary terminating");
+        Assert.NotNull(_cluster.Mirror.Source(Key)!.Value.Object["metadata"]!["deletionTimestamp"]);
+        Assert.True(marked.Resources.ContainsKey(Key));
+
+        await _cluster.SendAsync(HttpMethod.Patch, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray() } }, "application/merge-patch+json");
+        await _cluster.WaitForAsync(s => !s.Resources.ContainsKey(Key), "the Canary gone");
+        Assert.Null(_cluster.Mirror.Source(Key));
     }
 
     [Fact]
