@@ -18,7 +18,9 @@ namespace Linnet.Platform.Kubernetes.Cluster;
 /// labels say <c>&lt;label&gt;: &lt;target&gt;-primary</c>, replaced with the target's pod template on promotion; the
 /// target's replicas patched (scaled to zero and from zero); the apex, <c>-primary</c> and <c>-canary</c> Services; the apex
 /// HTTPRoute (GAMMA: its parentRef is the Service) with the weights; then the Canary's status through its status
-/// subresource. Every update is conditional on the resourceVersion the mirror saw (a 409 is a
+/// subresource. With <c>revertOnDeletion</c>, Flagger's finalizer on the Canary (added, removed on opt-out, removed at
+/// the revert's last step so the API server deletes the Canary) and the apex HTTPRoute deleted when the apex Service
+/// selects the target again. Every update is conditional on the resourceVersion the mirror saw (a 409 is a
 /// <see cref="ConflictException"/>: nothing overwritten, the step decided again), and nothing is written unless it
 /// differs from what the cluster holds, so deciding a step again from the same status rewrites nothing.</summary>
 public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi api, Func<bool> isLeader, ILogger logger) : ICanaryClusterWriter
