@@ -79,6 +79,13 @@ public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi
         var written = 0;
         var (finalizer, latest) = await GuardAsync(CanaryResource.KindName, canary.Metadata.Namespace, canary.Metadata.Name, () => SyncFinalizerAsync(canary, cancellationToken));
         written += finalizer ? 1 : 0;
+        if (finalizer && latest is not null && ClusterObjects.DeletionTimestamp(latest) is not null && !ClusterObjects.HasCanaryFinalizer(latest))
+        {
+            // Opted out while marked for deletion: with its finalizer gone the API server deletes the Canary (if no other
+            // finalizer holds it); nothing of the step is written, as Flagger does nothing more for it.
+            Interlocked.Add(ref _writes, written);
+            return true;
+        }
         foreach (var write in step.Writes)
         {
             written += await GuardAsync(write.Kind, write.Metadata.Namespace, write.Metadata.Name, () => WriteAsync(canary, write, cancellationToken)) ? 1 : 0;
@@ -99,13 +106,14 @@ public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi
     }
 
     // Flagger's addFinalizer / removeFinalizer: a Canary with revertOnDeletion carries finalizer.flagger.app, one without
-    // it does not (opted out: the finalizer goes). Nothing changes once the Canary is marked for deletion (the API server
-    // adds no finalizer then, and the finalizer is removed only by the last step). Returns the Canary as written, for the
-    // status written after it to be conditional on its new resourceVersion.
+    // it does not (opted out: the finalizer goes, even once the Canary is marked for deletion, as Flagger's update handler
+    // does). None is added to a Canary marked for deletion (the API server refuses it). Returns the Canary as written, for
+    // the status written after it to be conditional on its new resourceVersion.
     private async Task<(bool, JsonObject?)> SyncFinalizerAsync(CanaryResource canary, CancellationToken cancellationToken)
     {
-        if (mirror.Source(canary.Key) is not { } source || ClusterObjects.DeletionTimestamp(source.Object) is not null
-            || ClusterObjects.HasCanaryFinalizer(source.Object) == canary.Spec.RevertOnDeletion)
+        if (mirror.Source(canary.Key) is not { } source
+            || ClusterObjects.HasCanaryFinalizer(source.Object) == canary.Spec.RevertOnDeletion
+            || (canary.Spec.RevertOnDeletion && ClusterObjects.DeletionTimestamp(source.Object) is not null))
         {
             return (false, null);
         }

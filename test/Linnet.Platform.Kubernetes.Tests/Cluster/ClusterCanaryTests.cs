@@ -276,6 +276,56 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Equal(ClusterCanaryWriter.TemplateHash(changed), ClusterCanaryWriter.TemplateHash(_cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo-primary")!));
     }
 
+    [Fact]
+    public async Task Writer_RevertOnDeletion_FinalizerAddedFirst_TheStepsStatusWrittenOverTheNewVersion()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, step) = await ScaleStepAsync(ct, revert: true);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        Assert.True(await writer.WriteAsync(canary, step with { Status = canary.Status with { Phase = CanaryPhases.Initialized } }, ct));
+
+        var obj = _cluster.Server.Get(ClusterHarness.FakeType(FlaggerCanaries), "default", "podinfo")!;
+        Assert.Equal(["finalizer.flagger.app"], obj["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(CanaryPhases.Initialized, obj["status"]!["phase"]!.GetValue<string>());
+        Assert.Equal(0, Replicas());
+        Assert.DoesNotContain(_cluster.Server.Requests, r => r.StatusCode == 409);
+    }
+
+    // Flagger's update handler: revertOnDeletion turned off removes the finalizer, even from a Canary already marked for
+    // deletion, which the API server then deletes; nothing of the step is written.
+    [Fact]
+    public async Task Writer_MarkedCanaryOptedOut_FinalizerRemoved_CanaryDeleted_NothingElseWritten()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await ScaleStepAsync(ct, revert: true, held: true);
+        await _cluster.SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+        var optedOut = await _cluster.SendAsync(HttpMethod.Patch, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo", JsonNode.Parse("""{"spec": {"revertOnDeletion": false}}"""), "application/merge-patch+json");
+        await _cluster.Mirror.UpsertAsync(FlaggerCanaries, optedOut, ct);
+        var canary = (CanaryResource)_cluster.Store.Snapshot().Resources[Key];
+        var target = ClusterCanaryWriter.View(_cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo")!);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        Assert.NotEqual(CanaryPhases.Terminating, canary.Status.Phase);
+        Assert.True(await writer.WriteAsync(canary, new CanaryStep(canary.Status with { Phase = CanaryPhases.Initialized }, [target with { Spec = target.Spec with { Replicas = 0 } }]), ct));
+
+        Assert.Null(_cluster.Server.Get(ClusterHarness.FakeType(FlaggerCanaries), "default", "podinfo"));
+        Assert.Equal(2, Replicas());
+    }
+
+    // The revert's last step removes the finalizer only from a Canary the API server has marked for deletion.
+    [Fact]
+    public async Task Writer_LastRevertStep_OnACanaryNotMarkedForDeletion_Conflict_FinalizerKept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, _) = await ScaleStepAsync(ct, revert: true, held: true);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        await Assert.ThrowsAsync<ConflictException>(() => writer.WriteAsync(canary, new CanaryStep(canary.Status, []) { DeletesCanary = true }, ct));
+
+        Assert.Equal(["finalizer.flagger.app"], _cluster.Server.Get(ClusterHarness.FakeType(FlaggerCanaries), "default", "podinfo")!["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+    }
+
     private JsonObject WithVersion(JsonObject deployment, string name)
     {
         deployment["metadata"]!["resourceVersion"] = _cluster.Server.Get(FakeResourceType.Deployments, "default", name)!["metadata"]!["resourceVersion"]!.DeepClone();
@@ -283,11 +333,19 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     }
 
     // A Deployment and a Canary on the cluster, both mirrored, and the step that scales the target to 0.
-    private async Task<(CanaryResource Canary, CanaryStep Step)> ScaleStepAsync(CancellationToken ct)
+    // revert: the Canary has revertOnDeletion (and, held, Flagger's finalizer already).
+    private async Task<(CanaryResource Canary, CanaryStep Step)> ScaleStepAsync(CancellationToken ct, bool revert = false, bool held = false)
     {
         var deployment = await _cluster.CreateAsync("/apis/apps/v1/namespaces/default/deployments", Deployment());
         await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, deployment, ct);
-        var created = await _cluster.CreateAsync("/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 }));
+        var obj = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
+        obj["spec"]!["revertOnDeletion"] = revert;
+        if (held)
+        {
+            obj["metadata"]!["finalizers"] = new JsonArray("finalizer.flagger.app");
+        }
+
+        var created = await _cluster.CreateAsync("/apis/flagger.app/v1beta1/namespaces/default/canaries", obj);
         await _cluster.Mirror.UpsertAsync(FlaggerCanaries, created, ct);
         var canary = (CanaryResource)_cluster.Store.Snapshot().Resources[Key];
         var target = ClusterCanaryWriter.View(deployment);
