@@ -18,7 +18,9 @@ namespace Linnet.Platform.Kubernetes.Cluster;
 /// labels say <c>&lt;label&gt;: &lt;target&gt;-primary</c>, replaced with the target's pod template on promotion; the
 /// target's replicas patched (scaled to zero and from zero); the apex, <c>-primary</c> and <c>-canary</c> Services; the apex
 /// HTTPRoute (GAMMA: its parentRef is the Service) with the weights; then the Canary's status through its status
-/// subresource. Every update is conditional on the resourceVersion the mirror saw (a 409 is a
+/// subresource. With <c>revertOnDeletion</c>, Flagger's finalizer on the Canary (added, removed on opt-out, removed at
+/// the revert's last step so the API server deletes the Canary) and the apex HTTPRoute deleted when the apex Service
+/// selects the target again. Every update is conditional on the resourceVersion the mirror saw (a 409 is a
 /// <see cref="ConflictException"/>: nothing overwritten, the step decided again), and nothing is written unless it
 /// differs from what the cluster holds, so deciding a step again from the same status rewrites nothing.</summary>
 public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi api, Func<bool> isLeader, ILogger logger) : ICanaryClusterWriter
@@ -58,25 +60,132 @@ public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi
             throw new InvalidOperationException($"Canary {canary.Metadata.Namespace}/{canary.Metadata.Name}: this control plane replica does not hold the leader lease; only the leader writes to the cluster");
         }
 
-        if (step.Deletes.Count > 0 || step.DeletesCanary)
+        if (step.DeletesCanary)
         {
-            // Only revertOnDeletion deletes, and it is refused on a cluster (ClusterObjects.CanaryNotRun).
-            throw new CanaryWriteException($"Canary {canary.Metadata.Namespace}/{canary.Metadata.Name}: deleting the controller's objects is not done on a cluster");
+            // revertOnDeletion's last step: the target serves again. The apex Service is kept (released from the Canary);
+            // the finalizer goes, and with it the Canary; the garbage collector removes what it owns (the primary, the
+            // -primary and -canary Services).
+            var finalized = await GuardAsync(CanaryResource.KindName, canary.Metadata.Namespace, canary.Metadata.Name, () => FinalizeAsync(canary, cancellationToken));
+            Interlocked.Add(ref _writes, finalized ? 1 : 0);
+            return finalized;
+        }
+
+        if (step.Deletes.Where(d => d.Kind != HttpRouteResource.KindName).Select(d => (ResourceKey?)d).FirstOrDefault() is { } other)
+        {
+            // Only revertOnDeletion deletes before its last step, and only the apex HTTPRoute.
+            throw new CanaryWriteException($"Canary {canary.Metadata.Namespace}/{canary.Metadata.Name}: deleting {other.Kind} {other.Namespace}/{other.Name} is left to the garbage collector on a cluster");
         }
 
         var written = 0;
+        var (finalizer, latest) = await GuardAsync(CanaryResource.KindName, canary.Metadata.Namespace, canary.Metadata.Name, () => SyncFinalizerAsync(canary, cancellationToken));
+        written += finalizer ? 1 : 0;
+        if (finalizer && latest is not null && ClusterObjects.DeletionTimestamp(latest) is not null && !ClusterObjects.HasCanaryFinalizer(latest))
+        {
+            // Opted out while marked for deletion: with its finalizer gone the API server deletes the Canary (if no other
+            // finalizer holds it); nothing of the step is written, as Flagger does nothing more for it.
+            Interlocked.Add(ref _writes, written);
+            return true;
+        }
         foreach (var write in step.Writes)
         {
             written += await GuardAsync(write.Kind, write.Metadata.Namespace, write.Metadata.Name, () => WriteAsync(canary, write, cancellationToken)) ? 1 : 0;
         }
 
+        foreach (var delete in step.Deletes)
+        {
+            written += await GuardAsync(delete.Kind, delete.Namespace, delete.Name, () => DeleteRouteAsync(delete, cancellationToken)) ? 1 : 0;
+        }
+
         if (!step.Status.Equals(canary.Status))
         {
-            written += await GuardAsync(CanaryResource.KindName, canary.Metadata.Namespace, canary.Metadata.Name, () => WriteStatusAsync(canary, step.Status, cancellationToken)) ? 1 : 0;
+            written += await GuardAsync(CanaryResource.KindName, canary.Metadata.Namespace, canary.Metadata.Name, () => WriteStatusAsync(canary, step.Status, latest, cancellationToken)) ? 1 : 0;
         }
 
         Interlocked.Add(ref _writes, written);
         return written > 0;
+    }
+
+    // Flagger's addFinalizer / removeFinalizer: a Canary with revertOnDeletion carries finalizer.flagger.app, one without
+    // it does not (opted out: the finalizer goes, even once the Canary is marked for deletion, as Flagger's update handler
+    // does). None is added to a Canary marked for deletion (the API server refuses it). Returns the Canary as written, for
+    // the status written after it to be conditional on its new resourceVersion.
+    private async Task<(bool, JsonObject?)> SyncFinalizerAsync(CanaryResource canary, CancellationToken cancellationToken)
+    {
+        if (mirror.Source(canary.Key) is not { } source
+            || ClusterObjects.HasCanaryFinalizer(source.Object) == canary.Spec.RevertOnDeletion
+            || (canary.Spec.RevertOnDeletion && ClusterObjects.DeletionTimestamp(source.Object) is not null))
+        {
+            return (false, null);
+        }
+
+        var written = await api.MergePatchAsync(source.Type, canary.Metadata.Namespace, canary.Metadata.Name, Conditional(source.Object, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["finalizers"] = Finalizers(source.Object, canary.Spec.RevertOnDeletion) },
+        }), cancellationToken);
+        Log.Written(logger, $"Canary {canary.Metadata.Namespace}/{canary.Metadata.Name}", canary.Spec.RevertOnDeletion ? $"given the finalizer {ClusterObjects.CanaryFinalizer}" : $"rid of the finalizer {ClusterObjects.CanaryFinalizer} (revertOnDeletion is off)");
+        return (true, written);
+    }
+
+    // The Canary's finalizers with Flagger's added (once) or removed, the others kept in their order.
+    private static JsonArray Finalizers(JsonObject canary, bool with)
+    {
+        var others = (canary["metadata"]?["finalizers"] as JsonArray ?? []).Select(Text).Where(f => f is not null && f != ClusterObjects.CanaryFinalizer).Select(f => (JsonNode?)f);
+        return new JsonArray([.. others, .. with ? new JsonNode?[] { ClusterObjects.CanaryFinalizer } : []]);
+    }
+
+    // The apex HTTPRoute goes when the apex Service selects the target again (revertOnDeletion).
+    private async Task<bool> DeleteRouteAsync(ResourceKey route, CancellationToken cancellationToken)
+    {
+        if (mirror.Source(route) is null)
+        {
+            return false;
+        }
+
+        await api.DeleteAsync(Routes, route.Namespace, route.Name, cancellationToken);
+        Log.Written(logger, $"HTTPRoute {route.Namespace}/{route.Name}", "deleted (the apex Service selects the target)");
+        return true;
+    }
+
+    // The last step of revertOnDeletion on a cluster, once the Canary is Terminated: the apex Service, if the controller made
+    // it, is released from the Canary (its ownerReference removed) so the garbage collector keeps it selecting the target;
+    // then Flagger's finalizer is removed, conditional on the Canary's resourceVersion, and the API server deletes the Canary.
+    private async Task<bool> FinalizeAsync(CanaryResource canary, CancellationToken cancellationToken)
+    {
+        var id = $"{canary.Metadata.Namespace}/{canary.Metadata.Name}";
+        if (mirror.Source(canary.Key) is not { } source || !ClusterObjects.HasCanaryFinalizer(source.Object))
+        {
+            return false;
+        }
+
+        if (ClusterObjects.DeletionTimestamp(source.Object) is null)
+        {
+            throw new ConflictException($"Canary {id} is not marked for deletion on the cluster");
+        }
+
+        var uid = Text(source.Object["metadata"]?["uid"]);
+        var apexKey = new ResourceKey(ServiceResource.KindName, canary.Metadata.Namespace, CanaryObjects.ApexName(canary));
+        if (uid is not null && mirror.Source(apexKey) is { } apex
+            && (apex.Object["metadata"]?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>().ToList() is var owners
+            && owners.Any(o => Text(o["uid"]) == uid))
+        {
+            var kept = owners.Where(o => Text(o["uid"]) != uid).Select(o => (JsonNode?)o.DeepClone()).ToList();
+            await GuardAsync(ServiceResource.KindName, apexKey.Namespace, apexKey.Name, async () =>
+            {
+                await api.MergePatchAsync(WatchedType.Services, apexKey.Namespace, apexKey.Name, Conditional(apex.Object, new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["ownerReferences"] = kept.Count == 0 ? null : new JsonArray([.. kept]) },
+                }), cancellationToken);
+                return true;
+            });
+            Log.Written(logger, $"Service {apexKey.Namespace}/{apexKey.Name}", "kept for the target (no longer owned by the Canary)");
+        }
+
+        await api.MergePatchAsync(source.Type, canary.Metadata.Namespace, canary.Metadata.Name, Conditional(source.Object, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["finalizers"] = Finalizers(source.Object, with: false) },
+        }), cancellationToken);
+        Log.Written(logger, $"Canary {id}", $"finalized: {ClusterObjects.CanaryFinalizer} removed, the API server deletes it");
+        return true;
     }
 
     // The pod template's hash, its selector label left out (the primary's says <target>-primary where the target's says
@@ -342,7 +451,7 @@ public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi
 
     // The status through the status subresource, conditional on the Canary's resourceVersion, and only when the mirror
     // still holds the status the step was decided from (a newer one is decided again).
-    private async Task<bool> WriteStatusAsync(CanaryResource canary, CanaryStatus status, CancellationToken cancellationToken)
+    private async Task<bool> WriteStatusAsync(CanaryResource canary, CanaryStatus status, JsonObject? latest, CancellationToken cancellationToken)
     {
         var id = $"{canary.Metadata.Namespace}/{canary.Metadata.Name}";
         if (mirror.Source(canary.Key) is not { } source)
@@ -356,7 +465,8 @@ public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi
             throw new ConflictException($"Canary {id} changed since the step was decided");
         }
 
-        var obj = source.Object;
+        // A copy (the mirror's object is left as the cluster holds it), of the Canary as this step last wrote it if it did.
+        var obj = (JsonObject)(latest ?? source.Object).DeepClone();
         obj["status"] = ResourceWriter.ToJson(canary with { Status = status })["status"]?.DeepClone() ?? new JsonObject();
         await api.ReplaceStatusAsync(source.Type, obj, cancellationToken);
         Log.Written(logger, $"Canary {id}", $"status {status.Phase}, weight {status.CanaryWeight}");
@@ -386,11 +496,13 @@ public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi
 
     private static JsonObject Conditional(JsonObject seen, JsonObject patch)
     {
-        patch["metadata"] = new JsonObject { ["resourceVersion"] = seen["metadata"]?["resourceVersion"]?.DeepClone() };
+        var metadata = patch["metadata"] as JsonObject ?? [];
+        metadata["resourceVersion"] = seen["metadata"]?["resourceVersion"]?.DeepClone();
+        patch["metadata"] = metadata;
         return patch;
     }
 
-    private async Task<bool> GuardAsync(string kind, string ns, string name, Func<Task<bool>> write)
+    private async Task<T> GuardAsync<T>(string kind, string ns, string name, Func<Task<T>> write)
     {
         try
         {

@@ -245,7 +245,7 @@ public static class ClusterObjects
     /// field's path and the reason; empty when all of it is. A Canary of a Deployment runs there as in universal mode, by
     /// the same controller: the canary, blue/green (with mirroring) and A/B strategies, session affinity, the built-in and
     /// MetricTemplate metrics, the threshold and sequential judges, webhooks, alerts, skipAnalysis, suspend and
-    /// progressDeadlineSeconds. What is platform-specific and not done there (warm rollback, revertOnDeletion) is refused
+    /// progressDeadlineSeconds, and revertOnDeletion (through Flagger's finalizer). What is platform-specific and not done there (warm rollback) is refused
     /// whole rather than half-run.</summary>
     public static IReadOnlyList<string> CanaryNotRun(CanaryResource canary, JsonObject obj)
     {
@@ -265,12 +265,51 @@ public static class ClusterObjects
             problems.Add($"spec.analysis.rollbackWindow: warm rollback ('{window}') is not run on a cluster yet: leave it out (Flagger keeps no previous primary) or set it to 0");
         }
 
-        if (canary.Spec.RevertOnDeletion)
+        return problems;
+    }
+
+    /// <summary>Flagger's finalizer (pkg/controller/finalizer.go): the control plane puts it on a Canary with
+    /// <c>revertOnDeletion: true</c>, so that deleting the Canary leaves it on the cluster, marked, until the target has its
+    /// traffic back; then it removes the finalizer and the API server deletes the Canary.</summary>
+    public const string CanaryFinalizer = "finalizer.flagger.app";
+
+    /// <summary>Whether <paramref name="obj"/>'s <c>metadata.finalizers</c> holds <see cref="CanaryFinalizer"/>.</summary>
+    public static bool HasCanaryFinalizer(JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return (obj["metadata"]?["finalizers"] as JsonArray ?? []).Any(f => Text(f) == CanaryFinalizer);
+    }
+
+    /// <summary>When <paramref name="obj"/> was marked for deletion (<c>metadata.deletionTimestamp</c>); null while it is not.</summary>
+    public static DateTimeOffset? DeletionTimestamp(JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return Text(obj["metadata"]?["deletionTimestamp"]) is { } text
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+
+    // A Canary with revertOnDeletion that the API server holds for Flagger's finalizer is what universal mode's DELETE makes
+    // it: Terminating (recorded with when), so the one state machine reverts it. Derived from the object alone, so the
+    // status written back (phase Terminating, then Terminated) reads the same.
+    private static CanaryResource Terminating(CanaryResource canary, JsonObject obj)
+    {
+        if (!canary.Spec.RevertOnDeletion || !HasCanaryFinalizer(obj) || DeletionTimestamp(obj) is not { } at
+            || canary.Status.Phase is CanaryPhases.Terminating or CanaryPhases.Terminated)
         {
-            problems.Add("spec.revertOnDeletion: giving the target its traffic back on deletion is not done on a cluster yet: it needs a finalizer on the Canary, as the garbage collector deletes the primary, Services and HTTPRoute the Canary owns with it");
+            return canary;
         }
 
-        return problems;
+        var message = $"Terminating canary {canary.Metadata.Name}.{canary.Metadata.Namespace} (deleted, revertOnDeletion): {canary.Spec.TargetName} takes the traffic back once ready, then the finalizer {CanaryFinalizer} is removed";
+        return canary with
+        {
+            Status = canary.Status with
+            {
+                Phase = CanaryPhases.Terminating,
+                LastTransitionTime = at,
+                Paused = false,
+                Events = canary.Status.Events.Append(new CanaryEvent(at, "Normal", message)).TakeLast(CanaryStatus.MaxEvents).ToList(),
+            },
+        };
     }
 
     private static Resource? Custom(JsonObject obj, List<string> errors)
@@ -316,7 +355,7 @@ public static class ClusterObjects
             }
 
             // Flagger keeps no previous primary: Linnet's warm rollback, on by default in universal mode, is off here.
-            return canary with { Spec = canary.Spec with { Analysis = canary.Spec.Analysis with { RollbackWindow = TimeSpan.Zero } } };
+            return Terminating(canary with { Spec = canary.Spec with { Analysis = canary.Spec.Analysis with { RollbackWindow = TimeSpan.Zero } } }, obj);
         }
 
         if (parsed.Resources.Single() is MetricTemplateResource { Spec.SecretRef: { } secret })

@@ -97,8 +97,8 @@ public static class InstallManifests
             new() { ApiGroups = [""], Resources = ["namespaces", "pods", "serviceaccounts", "endpoints"], Verbs = read },
             // What the canary controller writes (ClusterCanaryWriter): the apex/-primary/-canary Services (created, patched),
             // the <target>-primary Deployment (created, replaced on promotion) and the target's replicas (patched); and
-            // Keel's image updates (patched). Nothing the controllers make is deleted by them: the garbage collector
-            // removes what a deleted Canary owns.
+            // Keel's image updates (patched). Nothing the controllers make is deleted by them but the apex HTTPRoute
+            // (revertOnDeletion, below under its group): the garbage collector removes what a deleted Canary owns.
             new() { ApiGroups = [""], Resources = ["services"], Verbs = [.. read, "create", "patch"] },
             new() { ApiGroups = ["apps"], Resources = ["deployments"], Verbs = [.. read, "create", "update", "patch"] },
             new() { ApiGroups = ["apps"], Resources = ["replicasets"], Verbs = read },
@@ -119,6 +119,14 @@ public static class InstallManifests
             if (kinds.Where(k => k.HasStatus).Select(k => k.Plural + "/status").ToList() is { Count: > 0 } status)
             {
                 rules.Add(new V1PolicyRule { ApiGroups = [group.Key], Resources = status, Verbs = ["get", "update", "patch"] });
+            }
+
+            // What a Canary's controller makes is owned by it with blockOwnerDeletion (the garbage collector waits for
+            // it, as for Flagger's finalizer.flagger.app on the Canary): the OwnerReferencesPermissionEnforcement admission
+            // plugin allows that only to whoever may update the Canary's finalizers.
+            if (kinds.FirstOrDefault(k => k.Name == "Canary") is { } canary)
+            {
+                rules.Add(new V1PolicyRule { ApiGroups = [group.Key], Resources = [canary.Plural + "/finalizers"], Verbs = ["update"] });
             }
         }
 

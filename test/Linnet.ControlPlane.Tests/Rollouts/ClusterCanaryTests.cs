@@ -511,6 +511,96 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Equal(0, Replicas("podinfo"));
     }
 
+    // Flagger's revertOnDeletion (pkg/controller/finalizer.go): the Canary carries finalizer.flagger.app; deleting it mid
+    // release marks it (the API server keeps it) and the controller gives the target its traffic back (scaled to the
+    // primary's replicas, the apex Service selecting it, the weighted route gone), then removes the finalizer: the Canary goes.
+    [Fact]
+    public async Task RevertOnDeletion_FinalizerAdded_DeletedMidRelease_TargetScaledUpAndGivenTheApex_ThenTheCanaryGone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cp = await InitializedAsync(Reverting(Canary(maxWeight: 50, stepWeight: 10)), ct);
+        Assert.Equal(["finalizer.flagger.app"], Finalizers());
+
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Weights().Canary > 0, "the canary given traffic");
+        var deleted = await SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+        Assert.NotNull(deleted["metadata"]!["deletionTimestamp"]);
+        var phases = new List<string?>();
+        await UntilAsync(
+            () =>
+            {
+                phases.Add(Phase());
+                return _server.Get(Canaries, Ns, "podinfo") is null;
+            },
+            "the Canary deleted");
+
+        Assert.Contains(CanaryPhases.Terminated, phases);
+        Assert.Equal(2, Replicas("podinfo")); // the primary's replicas
+        Assert.Equal("podinfo", Selector("podinfo"));
+        Assert.Null(_server.Get(HttpRoutes, Ns, "podinfo"));
+        // The apex is the target's now: no longer owned by the Canary, so the garbage collector leaves it.
+        Assert.Null(_server.Get(Services, Ns, "podinfo")!["metadata"]!["ownerReferences"]);
+        Assert.Equal("podinfo:2", Image("podinfo"));
+    }
+
+    [Fact]
+    public async Task RevertOnDeletion_DeletedAfterAPromotion_TargetScaledFromZeroAndGivenTheApex_ThenTheCanaryGone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cp = await InitializedAsync(Reverting(Canary(maxWeight: 50, stepWeight: 50)), ct);
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Phase() == CanaryPhases.Succeeded, "phase Succeeded");
+        Assert.Equal(0, Replicas("podinfo"));
+        Assert.Equal("podinfo-primary", Selector("podinfo"));
+
+        await SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+        await UntilAsync(() => _server.Get(Canaries, Ns, "podinfo") is null, "the Canary deleted");
+
+        Assert.Equal(2, Replicas("podinfo"));
+        Assert.Equal("podinfo", Selector("podinfo"));
+        Assert.Null(_server.Get(HttpRoutes, Ns, "podinfo"));
+    }
+
+    // Without revertOnDeletion (Flagger's default) the Canary has no finalizer and goes at once, the target left as it is;
+    // turning revertOnDeletion off removes the finalizer (Flagger: "opting out, deleting finalizers").
+    [Fact]
+    public async Task WithoutRevertOnDeletion_NoFinalizer_DeletedAtOnce_OptingOutRemovesIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cp = await InitializedAsync(Reverting(Canary(maxWeight: 50, stepWeight: 10)), ct);
+        Assert.Equal(["finalizer.flagger.app"], Finalizers());
+
+        await SendAsync(HttpMethod.Patch, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo", JsonNode.Parse("""{"spec": {"revertOnDeletion": false}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Finalizers().Count == 0, "the finalizer removed");
+        var deleted = await SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+
+        Assert.Null(deleted["metadata"]!["deletionTimestamp"]);
+        Assert.Null(_server.Get(Canaries, Ns, "podinfo"));
+        Assert.Equal(0, Replicas("podinfo"));
+        Assert.Equal("podinfo-primary", Selector("podinfo"));
+    }
+
+    [Fact]
+    public async Task WithoutRevertOnDeletion_NeverGivenTheFinalizer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cp = await InitializedAsync(Canary(maxWeight: 50, stepWeight: 10), ct);
+
+        Assert.Empty(Finalizers());
+        var deleted = await SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+        Assert.Null(deleted["metadata"]!["deletionTimestamp"]);
+        Assert.Null(_server.Get(Canaries, Ns, "podinfo"));
+    }
+
+    private static JsonNode Reverting(JsonNode canary)
+    {
+        canary["spec"]!["revertOnDeletion"] = true;
+        return canary;
+    }
+
+    private List<string> Finalizers() =>
+        [.. (_server.Get(Canaries, Ns, "podinfo")?["metadata"]?["finalizers"] as JsonArray ?? []).Select(f => f!.GetValue<string>())];
+
     private static List<(string?, int?)> Backends(JsonNode rule) =>
         [.. rule["backendRefs"]!.AsArray().Select(b => ((string?)b!["name"], (int?)b["weight"]))];
 

@@ -75,19 +75,72 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Canary_RevertOnDeletionOrAWorkloadTarget_Refused()
+    public void Canary_AWorkloadTarget_Refused()
     {
-        var revert = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
-        revert["spec"]!["revertOnDeletion"] = true;
         var workload = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
         workload["spec"]!["targetRef"] = new JsonObject { ["apiVersion"] = "linnet.io/v1alpha1", ["kind"] = "Workload", ["name"] = "podinfo" };
         var errors = new List<string>();
 
-        Assert.Null(ClusterObjects.ToResource(FlaggerCanaries, revert, errors));
-        Assert.Contains(errors, e => e.StartsWith("spec.revertOnDeletion: ", StringComparison.Ordinal));
-        errors.Clear();
         Assert.Null(ClusterObjects.ToResource(FlaggerCanaries, workload, errors));
         Assert.Contains(errors, e => e.StartsWith("spec.targetRef.kind: 'Workload' is not rolled out on a cluster", StringComparison.Ordinal));
+    }
+
+    // revertOnDeletion runs on a cluster through Flagger's finalizer: a Canary the API server holds for it (marked with
+    // deletionTimestamp, finalizer.flagger.app still on it) is Terminating from the time it was marked; one without the
+    // finalizer, or without revertOnDeletion, is not reverted.
+    [Fact]
+    public void Canary_RevertOnDeletion_Mirrored_TerminatingOnlyWhenMarkedAndHeldByFlaggersFinalizer()
+    {
+        JsonObject Revert(bool revert, string? deleted, params string[] finalizers)
+        {
+            var canary = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
+            canary["spec"]!["revertOnDeletion"] = revert;
+            canary["metadata"]!["finalizers"] = new JsonArray([.. finalizers.Select(f => (JsonNode)f)]);
+            if (deleted is not null)
+            {
+                canary["metadata"]!["deletionTimestamp"] = deleted;
+            }
+
+            canary["status"] = new JsonObject { ["phase"] = "Progressing", ["canaryWeight"] = 20 };
+            return canary;
+        }
+
+        var errors = new List<string>();
+        var running = Assert.IsType<CanaryResource>(ClusterObjects.ToResource(FlaggerCanaries, Revert(true, null, "finalizer.flagger.app"), errors));
+        var marked = Assert.IsType<CanaryResource>(ClusterObjects.ToResource(FlaggerCanaries, Revert(true, "2026-12-05T04:00:00Z", "example.com/other", "finalizer.flagger.app"), errors));
+        var removedByHand = Assert.IsType<CanaryResource>(ClusterObjects.ToResource(FlaggerCanaries, Revert(true, "2026-12-05T04:00:00Z", "example.com/other"), errors));
+        var optedOut = Assert.IsType<CanaryResource>(ClusterObjects.ToResource(FlaggerCanaries, Revert(false, "2026-12-05T04:00:00Z", "finalizer.flagger.app"), errors));
+
+        Assert.Empty(errors);
+        Assert.True(running.Spec.RevertOnDeletion);
+        Assert.Equal(CanaryPhases.Progressing, running.Status.Phase);
+        Assert.Equal(CanaryPhases.Terminating, marked.Status.Phase);
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 4, 0, 0, TimeSpan.Zero), marked.Status.LastTransitionTime);
+        Assert.StartsWith("Terminating canary podinfo.default", marked.Status.Events[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(CanaryPhases.Progressing, removedByHand.Status.Phase);
+        Assert.Equal(CanaryPhases.Progressing, optedOut.Status.Phase);
+    }
+
+    // The Kubernetes docs: an object marked for deletion is still there (a MODIFIED event) until its finalizers are gone
+    // (a DELETED event); the mirror keeps it until then.
+    [Fact]
+    public async Task Canary_MarkedForDeletion_StaysMirroredUntilItsFinalizerIsRemoved()
+    {
+        await _cluster.InformAsync(FlaggerCanaries);
+        var canary = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
+        canary["spec"]!["revertOnDeletion"] = true;
+        canary["metadata"]!["finalizers"] = new JsonArray("finalizer.flagger.app");
+        await _cluster.CreateAsync("/apis/flagger.app/v1beta1/namespaces/default/canaries", canary);
+        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(Key), "the Canary");
+
+        await _cluster.SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+        var marked = await _cluster.WaitForAsync(s => s.Resources.GetValueOrDefault(Key) is CanaryResource { Status.Phase: CanaryPhases.Terminating }, "the Canary terminating");
+        Assert.NotNull(_cluster.Mirror.Source(Key)!.Value.Object["metadata"]!["deletionTimestamp"]);
+        Assert.True(marked.Resources.ContainsKey(Key));
+
+        await _cluster.SendAsync(HttpMethod.Patch, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray() } }, "application/merge-patch+json");
+        await _cluster.WaitForAsync(s => !s.Resources.ContainsKey(Key), "the Canary gone");
+        Assert.Null(_cluster.Mirror.Source(Key));
     }
 
     [Fact]
@@ -223,6 +276,56 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Equal(ClusterCanaryWriter.TemplateHash(changed), ClusterCanaryWriter.TemplateHash(_cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo-primary")!));
     }
 
+    [Fact]
+    public async Task Writer_RevertOnDeletion_FinalizerAddedFirst_TheStepsStatusWrittenOverTheNewVersion()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, step) = await ScaleStepAsync(ct, revert: true);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        Assert.True(await writer.WriteAsync(canary, step with { Status = canary.Status with { Phase = CanaryPhases.Initialized } }, ct));
+
+        var obj = _cluster.Server.Get(ClusterHarness.FakeType(FlaggerCanaries), "default", "podinfo")!;
+        Assert.Equal(["finalizer.flagger.app"], obj["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(CanaryPhases.Initialized, obj["status"]!["phase"]!.GetValue<string>());
+        Assert.Equal(0, Replicas());
+        Assert.DoesNotContain(_cluster.Server.Requests, r => r.StatusCode == 409);
+    }
+
+    // Flagger's update handler: revertOnDeletion turned off removes the finalizer, even from a Canary already marked for
+    // deletion, which the API server then deletes; nothing of the step is written.
+    [Fact]
+    public async Task Writer_MarkedCanaryOptedOut_FinalizerRemoved_CanaryDeleted_NothingElseWritten()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await ScaleStepAsync(ct, revert: true, held: true);
+        await _cluster.SendAsync(HttpMethod.Delete, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo");
+        var optedOut = await _cluster.SendAsync(HttpMethod.Patch, "/apis/flagger.app/v1beta1/namespaces/default/canaries/podinfo", JsonNode.Parse("""{"spec": {"revertOnDeletion": false}}"""), "application/merge-patch+json");
+        await _cluster.Mirror.UpsertAsync(FlaggerCanaries, optedOut, ct);
+        var canary = (CanaryResource)_cluster.Store.Snapshot().Resources[Key];
+        var target = ClusterCanaryWriter.View(_cluster.Server.Get(FakeResourceType.Deployments, "default", "podinfo")!);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        Assert.NotEqual(CanaryPhases.Terminating, canary.Status.Phase);
+        Assert.True(await writer.WriteAsync(canary, new CanaryStep(canary.Status with { Phase = CanaryPhases.Initialized }, [target with { Spec = target.Spec with { Replicas = 0 } }]), ct));
+
+        Assert.Null(_cluster.Server.Get(ClusterHarness.FakeType(FlaggerCanaries), "default", "podinfo"));
+        Assert.Equal(2, Replicas());
+    }
+
+    // The revert's last step removes the finalizer only from a Canary the API server has marked for deletion.
+    [Fact]
+    public async Task Writer_LastRevertStep_OnACanaryNotMarkedForDeletion_Conflict_FinalizerKept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (canary, _) = await ScaleStepAsync(ct, revert: true, held: true);
+        var writer = new ClusterCanaryWriter(_cluster.Mirror, _cluster.Api, () => true, NullLogger.Instance);
+
+        await Assert.ThrowsAsync<ConflictException>(() => writer.WriteAsync(canary, new CanaryStep(canary.Status, []) { DeletesCanary = true }, ct));
+
+        Assert.Equal(["finalizer.flagger.app"], _cluster.Server.Get(ClusterHarness.FakeType(FlaggerCanaries), "default", "podinfo")!["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+    }
+
     private JsonObject WithVersion(JsonObject deployment, string name)
     {
         deployment["metadata"]!["resourceVersion"] = _cluster.Server.Get(FakeResourceType.Deployments, "default", name)!["metadata"]!["resourceVersion"]!.DeepClone();
@@ -230,11 +333,19 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
     }
 
     // A Deployment and a Canary on the cluster, both mirrored, and the step that scales the target to 0.
-    private async Task<(CanaryResource Canary, CanaryStep Step)> ScaleStepAsync(CancellationToken ct)
+    // revert: the Canary has revertOnDeletion (and, held, Flagger's finalizer already).
+    private async Task<(CanaryResource Canary, CanaryStep Step)> ScaleStepAsync(CancellationToken ct, bool revert = false, bool held = false)
     {
         var deployment = await _cluster.CreateAsync("/apis/apps/v1/namespaces/default/deployments", Deployment());
         await _cluster.Mirror.UpsertAsync(WatchedType.Deployments, deployment, ct);
-        var created = await _cluster.CreateAsync("/apis/flagger.app/v1beta1/namespaces/default/canaries", Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 }));
+        var obj = Canary("flagger.app/v1beta1", new JsonObject { ["stepWeight"] = 10 });
+        obj["spec"]!["revertOnDeletion"] = revert;
+        if (held)
+        {
+            obj["metadata"]!["finalizers"] = new JsonArray("finalizer.flagger.app");
+        }
+
+        var created = await _cluster.CreateAsync("/apis/flagger.app/v1beta1/namespaces/default/canaries", obj);
         await _cluster.Mirror.UpsertAsync(FlaggerCanaries, created, ct);
         var canary = (CanaryResource)_cluster.Store.Snapshot().Resources[Key];
         var target = ClusterCanaryWriter.View(deployment);

@@ -280,21 +280,101 @@ public sealed class FakeApiServerTests : IAsyncLifetime
         Assert.Equal(long.Parse(Rv(created)), _server.ResourceVersion);
     }
 
+    // Kubernetes API docs, "Finalizers" and "Garbage collection": a DELETE of an object with finalizers marks it
+    // (metadata.deletionTimestamp, deletionGracePeriodSeconds 0) and answers 200 with it; it stays readable until an
+    // update leaves its finalizers empty, which removes it; no finalizer can be added once it is marked.
     [Fact]
-    public async Task Delete_WithFinalizer_MarksThenRemovesWhenFinalizersCleared()
+    public async Task Delete_WithFinalizer_200MarkedWithDeletionTimestampAndGraceZero_StillReadable()
     {
-        var pod = Pod("a");
-        pod["metadata"]!["finalizers"] = new JsonArray("example.com/hold");
-        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", pod);
-        var (markedCode, marked) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
-        var (stillCode, _) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
-        await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = null } }, "application/merge-patch+json");
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Held("a"));
+        var (code, marked) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
+        var (stillCode, still) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.NotNull(marked["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(0, marked["metadata"]!["deletionGracePeriodSeconds"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.OK, stillCode);
+        Assert.Equal(marked["metadata"]!["deletionTimestamp"]!.GetValue<string>(), still["metadata"]!["deletionTimestamp"]!.GetValue<string>());
+        Assert.Equal(["example.com/hold"], still["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Delete_WithFinalizer_WatchSeesModifiedThenDeletedOnceTheLastFinalizerIsRemoved()
+    {
+        var (_, created) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Held("a", "example.com/one", "example.com/two"));
+        await using var watch = await WatchStream.OpenAsync(_http, $"/api/v1/pods?watch=1&resourceVersion={Rv(created)}", Ct);
+
+        await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
+        var (againCode, _) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
+        // One finalizer removed: still there; the other removed: gone.
+        await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray("example.com/two") } }, "application/merge-patch+json");
+        var (oneLeftCode, _) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+        var (lastCode, _) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray() } }, "application/merge-patch+json");
         var (goneCode, _) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
 
-        Assert.Equal(HttpStatusCode.Accepted, markedCode);
-        Assert.NotNull(marked["metadata"]!["deletionTimestamp"]);
-        Assert.Equal(HttpStatusCode.OK, stillCode);
+        Assert.Equal(HttpStatusCode.OK, againCode);
+        Assert.Equal(HttpStatusCode.OK, oneLeftCode);
+        Assert.Equal(HttpStatusCode.OK, lastCode);
         Assert.Equal(HttpStatusCode.NotFound, goneCode);
+        var events = new[] { await watch.NextAsync(Ct), await watch.NextAsync(Ct), await watch.NextAsync(Ct) };
+        Assert.Equal(["MODIFIED", "MODIFIED", "DELETED"], events.Select(e => e["type"]!.GetValue<string>()));
+        Assert.NotNull(events[0]["object"]!["metadata"]!["deletionTimestamp"]);
+        Assert.Empty(events[2]["object"]!["metadata"]!["finalizers"]?.AsArray() ?? []);
+    }
+
+    [Fact]
+    public async Task Delete_WithoutFinalizers_RemovedAtOnce()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var (code, last) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
+        var (goneCode, _) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Null(last["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(HttpStatusCode.NotFound, goneCode);
+    }
+
+    [Fact]
+    public async Task Update_MarkedForDeletion_NewFinalizerRefused422_DeletionTimestampKept()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Held("a"));
+        var (_, marked) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/a");
+        var (code, status) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray("example.com/hold", "example.com/late") } }, "application/merge-patch+json");
+        // An update that tries to clear deletionTimestamp keeps it (the field is the server's).
+        var cleared = (JsonObject)marked.DeepClone();
+        cleared["metadata"]!["deletionTimestamp"] = null;
+        cleared["metadata"]!["labels"] = new JsonObject { ["v"] = "2" };
+        var (_, updated) = await SendAsync(HttpMethod.Put, "/api/v1/namespaces/default/pods/a", cleared);
+        var (_, after) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
+        Assert.Contains("metadata.finalizers", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("example.com/late", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["example.com/hold"], after["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(marked["metadata"]!["deletionTimestamp"]!.GetValue<string>(), updated["metadata"]!["deletionTimestamp"]!.GetValue<string>());
+        Assert.Equal(0, updated["metadata"]!["deletionGracePeriodSeconds"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Update_NotMarked_FinalizerAddedAndRemovedFreely()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", Pod("a"));
+        var (addCode, added) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray("example.com/hold") } }, "application/merge-patch+json");
+        var (removeCode, removed) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/pods/a", new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = null } }, "application/merge-patch+json");
+        var (stillCode, _) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/a");
+
+        Assert.Equal(HttpStatusCode.OK, addCode);
+        Assert.Equal(["example.com/hold"], added["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.OK, removeCode);
+        Assert.Null(removed["metadata"]!["finalizers"]);
+        Assert.Equal(HttpStatusCode.OK, stillCode); // not marked for deletion: removing a finalizer deletes nothing
+    }
+
+    private static JsonObject Held(string name, params string[] finalizers)
+    {
+        var pod = Pod(name);
+        pod["metadata"]!["finalizers"] = new JsonArray([.. (finalizers.Length == 0 ? ["example.com/hold"] : finalizers).Select(f => (JsonNode)f)]);
+        return pod;
     }
 
     [Fact]

@@ -657,7 +657,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 next = (JsonObject)proposed.DeepClone();
                 var nextMetadata = (JsonObject)metadata.DeepClone();
-                foreach (var kept in new[] { "uid", "creationTimestamp", "generation", "resourceVersion", "deletionTimestamp" })
+                foreach (var kept in new[] { "uid", "creationTimestamp", "generation", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds" })
                 {
                     if (storedMetadata[kept] is { } value)
                     {
@@ -676,6 +676,13 @@ public sealed class FakeApiServer : IAsyncDisposable
                 }
 
                 next["metadata"] = nextMetadata;
+                if (storedMetadata["deletionTimestamp"] is not null
+                    && FinalizerNames(next).Except(FinalizerNames(stored), StringComparer.Ordinal).ToList() is { Count: > 0 } added)
+                {
+                    // "Finalizers": once deletionTimestamp is set, finalizers can be removed but no new ones added.
+                    return (422, ApiStatus.Failure(422, "Invalid", $"metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers [{string.Join(", ", added)}]", type, name));
+                }
+
                 if (type.HasStatus)
                 {
                     next["status"] = stored["status"]?.DeepClone(); // the object's endpoint never writes status
@@ -719,6 +726,9 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private static int Finalizers(JsonObject o) => (o["metadata"]?["finalizers"] as JsonArray)?.Count ?? 0;
 
+    private static IEnumerable<string> FinalizerNames(JsonObject o) =>
+        (o["metadata"]?["finalizers"] as JsonArray ?? []).Select(f => f is JsonValue v && v.TryGetValue<string>(out var text) ? text : "");
+
     private (int, JsonNode?) Delete(FakeResourceType type, string? ns, string name, JsonObject? options)
     {
         lock (_lock)
@@ -739,16 +749,19 @@ public sealed class FakeApiServer : IAsyncDisposable
 
             if (Finalizers(stored) > 0)
             {
-                // Finalizers hold the object, marked for deletion, until their controllers remove them.
+                // "Finalizers": the object is kept, marked for deletion (deletionTimestamp, deletionGracePeriodSeconds 0, a
+                // MODIFIED event), until its controllers remove their finalizers; the answer is 200 with the object as marked
+                // (202 only for a cascading delete that asks for it, which the fake does not serve). Deleting it again changes nothing.
                 if (metadata["deletionTimestamp"] is null)
                 {
                     var marked = (JsonObject)stored.DeepClone();
                     marked["metadata"]!["deletionTimestamp"] = _time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                    marked["metadata"]!["deletionGracePeriodSeconds"] = 0;
                     Commit(type, key, marked, "MODIFIED");
-                    return (202, marked.DeepClone());
+                    return (200, marked.DeepClone());
                 }
 
-                return (202, stored.DeepClone());
+                return (200, stored.DeepClone());
             }
 
             var last = (JsonObject)stored.DeepClone();
