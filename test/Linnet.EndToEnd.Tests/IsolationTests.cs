@@ -163,8 +163,8 @@ public sealed class IsolationTests(ITestOutputHelper output)
     {
         Pods.Require();
         var ct = TestContext.Current.CancellationToken;
-        var (deadNetwork, liveNetwork, nextNetwork) = (Pods.PickNetwork(), Pods.PickNetwork(), Pods.PickNetwork());
-        Assert.True(deadNetwork != liveNetwork && liveNetwork != nextNetwork && deadNetwork != nextNetwork, "picked the same range twice; rerun");
+        var networks = Pods.PickNetworks(3);
+        var (deadNetwork, liveNetwork, nextNetwork) = (networks[0], networks[1], networks[2]);
         var workload = Manifests.Join(MeshedWorkloads.Service("solo"), MeshedWorkloads.Workload("solo", "solo"));
         await using var dead = await Mesh.StartAsync(output, ["--isolation", "on", "--pod-network", deadNetwork.ToString()], ct);
         await dead.ApplyAsync(workload, ct);

@@ -36,12 +36,17 @@ internal static class Pods
     }
 
     /// <summary>A /24 of 10.252.0.0/16 that no interface on the host uses: the test's own pod range.</summary>
-    public static IPNetwork PickNetwork()
+    public static IPNetwork PickNetwork() => PickNetworks(1)[0];
+
+    /// <summary><paramref name="count"/> different pod networks no interface uses, for a test that runs several meshes at
+    /// once (drawn without replacement: two draws of <see cref="PickNetwork"/> could name the same range).</summary>
+    public static IReadOnlyList<IPNetwork> PickNetworks(int count)
     {
         var used = Run("ip", "-o", "-4", "addr", "show").Output;
-        var free = Enumerable.Range(0, 256).Where(x => !used.Contains($" 10.252.{x}.", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(free);
-        return IPNetwork.Parse(string.Create(CultureInfo.InvariantCulture, $"10.252.{free[Random.Shared.Next(free.Count)]}.0/24"));
+        var free = Enumerable.Range(0, 256).Where(x => !used.Contains($" 10.252.{x}.", StringComparison.Ordinal)).ToArray();
+        Assert.True(free.Length >= count, $"only {free.Length} free pod networks in 10.252.0.0/16, {count} needed");
+        Random.Shared.Shuffle(free);
+        return [.. free.Take(count).Select(x => IPNetwork.Parse(string.Create(CultureInfo.InvariantCulture, $"10.252.{x}.0/24")))];
     }
 
     /// <summary>The names of the host's network namespaces.</summary>
