@@ -8,6 +8,7 @@ using Linnet.ControlPlane.Core.Resources;
 using Linnet.ControlPlane.Core.Rollouts;
 using Linnet.ControlPlane.Core.Store;
 using Microsoft.Extensions.Logging;
+using static Linnet.Platform.Kubernetes.Cluster.ClusterObjects;
 
 namespace Linnet.Platform.Kubernetes.Cluster;
 
@@ -518,11 +519,6 @@ public sealed partial class ClusterCanaryWriter(ClusterMirror mirror, ClusterApi
             throw new CanaryWriteException($"{kind} {ns}/{name}: the API server answered {(int)ex.Response.StatusCode}: {ex.Response.Content}", ex);
         }
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-
-    private static Dictionary<string, string> Strings(JsonNode? node) =>
-        (node as JsonObject ?? []).Where(p => Text(p.Value) is not null).ToDictionary(p => p.Key, p => Text(p.Value)!, StringComparer.Ordinal);
 
     private static partial class Log
     {

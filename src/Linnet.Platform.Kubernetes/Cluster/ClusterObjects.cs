@@ -369,10 +369,12 @@ public static class ClusterObjects
         return parsed.Resources.Single();
     }
 
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    /// <summary>A JSON string's value; null for anything else.</summary>
+    internal static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private static int? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var n) ? n : null;
 
-    private static Dictionary<string, string> Strings(JsonNode? node) =>
+    /// <summary>A JSON object's string-valued members (labels, annotations, a selector); empty for anything else.</summary>
+    internal static Dictionary<string, string> Strings(JsonNode? node) =>
         (node as JsonObject ?? []).Where(p => Text(p.Value) is not null).ToDictionary(p => p.Key, p => Text(p.Value)!, StringComparer.Ordinal);
 }
