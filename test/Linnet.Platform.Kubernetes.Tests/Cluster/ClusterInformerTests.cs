@@ -31,10 +31,11 @@ public sealed class ClusterInformerTests : IAsyncLifetime
         await _cluster.CreateAsync("/api/v1/namespaces/default/services", ClusterHarness.Service("web", 80, 8080, "web"));
         await _cluster.CreateAsync("/api/v1/namespaces/default/pods", ClusterHarness.MeshedPod("web-1", "web", "web-sa", 8080));
         await _cluster.SetPodStatusAsync("default", "web-1", "10.1.0.5", ready: true);
-        await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "web-1")), "the pod");
+        // Services and Pods come through two informers: wait for both the pod and the service, in either order.
+        var mirrored = await _cluster.WaitForAsync(s => s.Resources.ContainsKey(new ResourceKey(InstanceResource.KindName, "default", "web-1")) && WebService(s) is not null, "the pod and the service");
 
         // A ready pod is no endpoint until a slice says so: the slices are the source.
-        Assert.Empty(WebService(_cluster.Store.Snapshot())!.Endpoints);
+        Assert.Empty(WebService(mirrored)!.Endpoints);
         await _cluster.CreateAsync(Slices, ClusterHarness.EndpointSlice("web-abc12", "web", 8080, ("10.1.0.5", true, "web-1")));
 
         var ready = await _cluster.WaitForAsync(s => WebService(s)?.Endpoints.Count == 1, "web's endpoint");
