@@ -230,7 +230,13 @@ internal static class HttpTestEndpoints
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try
         {
-            await Task.Delay(ms, linked.Token);
+            // Task.Delay's timer reads a coarse clock (on Linux CLOCK_MONOTONIC_COARSE, a few ms per tick), so it can end
+            // a little before `ms` have passed; callers assert the answer took at least `ms`, so wait out the remainder.
+            var started = TimeProvider.System.GetTimestamp();
+            for (var left = ms; left > 0; left = ms - (int)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds)
+            {
+                await Task.Delay(left, linked.Token);
+            }
         }
         catch (OperationCanceledException)
         {
