@@ -202,6 +202,12 @@ public static class InstallManifests
         const string identity = "/var/run/linnet/identity";
         const string injector = "/var/run/linnet/injector";
         const string data = "/var/run/linnet/data";
+        const string notifications = "/var/run/linnet/notifications";
+        string[] notificationArgs = options.NotificationsSecret is null ? [] : ["--notifications-file", $"{notifications}/{InstallOptions.NotificationsKey}"];
+        V1VolumeMount[] notificationMounts = options.NotificationsSecret is null ? [] : [new V1VolumeMount { Name = "notifications", MountPath = notifications, ReadOnlyProperty = true }];
+        // Only the one key is projected, with the keys' mode: the control plane refuses a notifications file others can read.
+        V1Volume[] notificationVolumes = options.NotificationsSecret is not { } secret ? [] :
+            [new V1Volume { Name = "notifications", Secret = new V1SecretVolumeSource { SecretName = secret, DefaultMode = OwnerAndGroupReadOnly, Items = [new V1KeyToPath { Key = InstallOptions.NotificationsKey, Path = InstallOptions.NotificationsKey }] } }];
         var container = new V1Container
         {
             Name = "control-plane",
@@ -221,6 +227,7 @@ public static class InstallManifests
                 "--proxy-image", options.ProxyImage,
                 "--init-image", options.InitImage,
                 "--default-inbound-policy", options.DefaultInboundPolicy,
+                .. notificationArgs,
             ],
             Ports =
             [
@@ -239,6 +246,7 @@ public static class InstallManifests
                 new V1VolumeMount { Name = "trust-anchor", MountPath = $"{identity}/trust-anchor", ReadOnlyProperty = true },
                 new V1VolumeMount { Name = "issuer", MountPath = $"{identity}/issuer", ReadOnlyProperty = true },
                 new V1VolumeMount { Name = "injector-tls", MountPath = injector, ReadOnlyProperty = true },
+                .. notificationMounts,
             ],
             Resources = new V1ResourceRequirements
             {
@@ -282,6 +290,7 @@ public static class InstallManifests
                             new V1Volume { Name = "trust-anchor", Secret = new V1SecretVolumeSource { SecretName = InstallNames.TrustAnchorSecret, DefaultMode = OwnerAndGroupReadOnly } },
                             new V1Volume { Name = "issuer", Secret = new V1SecretVolumeSource { SecretName = InstallNames.IssuerSecret, DefaultMode = OwnerAndGroupReadOnly } },
                             new V1Volume { Name = "injector-tls", Secret = new V1SecretVolumeSource { SecretName = InstallNames.InjectorTlsSecret, DefaultMode = OwnerAndGroupReadOnly } },
+                            .. notificationVolumes,
                         ],
                     },
                 },

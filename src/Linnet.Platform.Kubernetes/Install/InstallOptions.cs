@@ -22,6 +22,14 @@ public sealed record InstallOptions
     /// <summary>The trust domain of workload identities.</summary>
     public string TrustDomain { get; init; } = "cluster.local";
 
+    /// <summary>The Secret (in the control plane's namespace) whose key <see cref="NotificationsKey"/> is the control plane's
+    /// <c>--notifications-file</c> (docs/notifications.md): where AlertProviders' <c>secretRef</c>s and Keel's notifications
+    /// point. Null: no notifications file, as an install without the flag.</summary>
+    public string? NotificationsSecret { get; init; }
+
+    /// <summary>The key of <see cref="NotificationsSecret"/> that holds the notifications file.</summary>
+    public const string NotificationsKey = "notifications.json";
+
     /// <summary>Control-plane replicas.</summary>
     public int Replicas { get; init; } = 1;
 }

@@ -16,9 +16,10 @@ internal static class InstallCommand
         var initImage = InjectionFlags.InitImage();
         var defaultPolicy = InjectionFlags.DefaultInboundPolicy("The mesh's default inbound policy where a pod and its namespace set no config.linkerd.io/default-inbound-policy: all-unauthenticated, all-authenticated, deny or audit.");
         var trustDomain = new Option<string>("--identity-trust-domain") { Description = "The trust domain of workload identities.", DefaultValueFactory = _ => defaults.TrustDomain };
+        var notificationsSecret = new Option<string?>("--notifications-secret") { Description = $"A Secret in the linnet namespace whose key {InstallOptions.NotificationsKey} is the control plane's --notifications-file (docs/notifications.md): where AlertProviders' secretRef and image-update notifications post. Create it before the control plane starts." };
         var command = new Command("install", "Print the Kubernetes manifests of Linnet (CRDs, namespace, RBAC, control plane, proxy injector, generated identity secrets); pipe them to `kubectl apply -f -`.")
         {
-            controlPlaneImage, proxyImage, initImage, defaultPolicy, trustDomain,
+            controlPlaneImage, proxyImage, initImage, defaultPolicy, trustDomain, notificationsSecret,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -35,6 +36,13 @@ internal static class InstallCommand
                 return ExitCodes.Invalid;
             }
 
+            var secret = parse.GetValue(notificationsSecret);
+            if (secret is not null && !(secret.Length <= 253 && secret.Split('.').All(Linnet.ControlPlane.Core.Manifests.ManifestParser.IsDnsLabel)))
+            {
+                await Console.Error.WriteLineAsync($"error: --notifications-secret: '{secret}' is not a Secret name: lower-case RFC 1123 labels separated by dots, at most 253 characters");
+                return ExitCodes.Invalid;
+            }
+
             var options = defaults with
             {
                 ControlPlaneImage = parse.GetValue(controlPlaneImage)!,
@@ -42,6 +50,7 @@ internal static class InstallCommand
                 InitImage = parse.GetValue(initImage)!,
                 DefaultInboundPolicy = parse.GetValue(defaultPolicy)!,
                 TrustDomain = domain,
+                NotificationsSecret = secret,
             };
             var credentials = InstallCredentials.Generate(domain, TimeProvider.System);
             await Console.Out.WriteAsync(InstallManifests.Render(options, credentials).AsMemory(), cancellationToken);

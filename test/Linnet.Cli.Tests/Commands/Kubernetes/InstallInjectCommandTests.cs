@@ -110,6 +110,50 @@ public sealed class InstallInjectCommandTests
         Assert.Contains("  defaultPolicy: audit\n", Config(pods[1]), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Install_NotificationsSecret_MountsItsOneKeyGroupReadOnlyAndPassesItAsTheNotificationsFile()
+    {
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["install", "--notifications-secret", "team.notifications"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, result.Code);
+        var pod = ManifestYaml.Read(result.Stdout).Cast<JsonObject>().Single(o => (string?)o["kind"] == "Deployment")["spec"]!["template"]!["spec"]!.AsObject();
+        var container = pod["containers"]![0]!;
+        var args = ControlPlaneArgs(result.Stdout);
+        var file = args[args.IndexOf("--notifications-file") + 1];
+        var volume = pod["volumes"]!.AsArray().Single(v => (string?)v!["secret"]?["secretName"] == "team.notifications")!;
+        var mount = container["volumeMounts"]!.AsArray().Single(m => (string?)m!["name"] == (string?)volume["name"])!;
+        // The file the control plane is told to read is the Secret's key in the volume's mount, read-only.
+        var key = (string)volume["secret"]!["items"]![0]!["key"]!;
+        Assert.Equal("notifications.json", key);
+        Assert.Equal($"{(string)mount["mountPath"]!}/{(string)volume["secret"]!["items"]![0]!["path"]!}", file);
+        Assert.True((bool)mount["readOnly"]!);
+        // 0440 with the pod's fsGroup, like the identity keys: the control plane refuses a notifications file others can read.
+        Assert.Equal(Convert.ToInt64("440", 8), (long)volume["secret"]!["defaultMode"]!);
+        Assert.Single(volume["secret"]!["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Install_WithoutNotificationsSecret_NoNotificationsFile()
+    {
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["install"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, result.Code);
+        Assert.DoesNotContain("--notifications-file", ControlPlaneArgs(result.Stdout));
+    }
+
+    [Theory]
+    [InlineData("Team_Secrets")]
+    [InlineData("-leading-dash")]
+    [InlineData("a..b")]
+    public async Task Install_BadNotificationsSecretName_Exits2NamingTheOptionPrintingNothing(string name)
+    {
+        var result = await CheckCommandTests.RunAsync(NoEnvironment, ["install", "--notifications-secret", name], TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, result.Code);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains($"--notifications-secret: '{name}' is not a Secret name", result.Stderr, StringComparison.Ordinal);
+    }
+
     private static List<string> ControlPlaneArgs(string install) =>
         [.. ManifestYaml.Read(install).Cast<JsonObject>().Single(o => (string?)o["kind"] == "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => (string)a!)];
 
