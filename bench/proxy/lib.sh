@@ -8,6 +8,9 @@
 CLK_TCK=$(getconf CLK_TCK)
 PROXY_BIN=$BUILD_DIR/proxy/linnet-proxy
 LOAD_BIN=$BUILD_DIR/load/linnet-bench-load
+# BENCH_LINNET_ENV: NAME=VALUE pairs (space-separated) every linnet-proxy of the run gets in its environment, to
+# measure a runtime setting beside the same run's peers, e.g. BENCH_LINNET_ENV=DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1.
+read -r -a LINNET_ENV <<<"${BENCH_LINNET_ENV:-}"
 
 declare -A PID=()      # name -> pid of every long-running process this script started
 declare -A R=()        # "metric,peer" -> value

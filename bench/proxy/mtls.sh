@@ -8,7 +8,8 @@
 # Environment: BENCH_DURATION (s, default 10), BENCH_QUICK=1 (3 s), BENCH_RATE (fixed rate, default 1000),
 # BENCH_ROUNDS (repeat every measurement, paths interleaved, report medians; default 1),
 # BENCH_BUILD_DIR (default ${TMPDIR:-/tmp}/linnet-bench-build, shared with run.sh), BENCH_SKIP_BUILD=1,
-# BENCH_MTLS_PORT_BASE (default 28500), BENCH_QUIET_WAIT (s each measurement may wait for a quiet machine).
+# BENCH_MTLS_PORT_BASE (default 28500), BENCH_QUIET_WAIT (s each measurement may wait for a quiet machine),
+# BENCH_LINNET_ENV (NAME=VALUE pairs given to both linnet-proxies, lib.sh).
 #
 # Paths (all 127.0.0.1, HTTP/1.1 from the load tool, 1 KiB body from the backend):
 #   direct: client -> backend
@@ -177,8 +178,8 @@ start_all() {
     wait_tcp "$BACKEND" backend
     check_get "$(url_of direct)" h1 backend
 
-    start_bg linnet_b "$PROXY_BIN" --config "$WORK/linnet-b.yaml"
-    start_bg linnet_a "$PROXY_BIN" --config "$WORK/linnet-a.yaml"
+    start_bg linnet_b env "${LINNET_ENV[@]}" "$PROXY_BIN" --config "$WORK/linnet-b.yaml"
+    start_bg linnet_a env "${LINNET_ENV[@]}" "$PROXY_BIN" --config "$WORK/linnet-a.yaml"
     wait_ready $((LINNET_B + 2)) linnet_b
     wait_ready $((LINNET_A + 2)) linnet_a
     wait_tcp "$LINNET_ENTRY" linnet_a
