@@ -1,0 +1,867 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Linnet.Proxy.Balancing;
+using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Linnet.Proxy.Http;
+
+/// <summary>The fast forward path for plaintext HTTP/1.1 → HTTP/1.1 hops (inbound to the app; outbound to an
+/// original destination or a non-meshed endpoint): the request head written once straight from Kestrel's request
+/// into a pooled upstream connection, the response head parsed once (strictly, <see cref="Http1ResponseHead"/>)
+/// into Kestrel's response, bodies copied between the pipes. No <see cref="HttpRequestMessage"/>, no second HTTP
+/// stack. It keeps YARP's contract: the same <see cref="ForwarderError"/> for the same failure, the
+/// <see cref="IForwarderErrorFeature"/> set, 502 (or the client's 400) before the response started, the client's
+/// connection aborted after. <see cref="CanForward"/> says which requests it takes; the rest go to YARP.</summary>
+internal sealed class Http1Forwarder : IDisposable
+{
+    /// <summary>How long a pooled connection may stay idle (as the YARP path's <c>PooledConnectionIdleTimeout</c>).</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(90);
+
+    private const ForwarderError Resend = (ForwarderError)(-1);
+
+    private readonly ConcurrentDictionary<string, Destination> _destinations = new(StringComparer.Ordinal);
+    private readonly TcpSeries _series;
+    private readonly TimeSpan _connectTimeout;
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweeper;
+    private int _disposed;
+
+    /// <summary>Creates the forwarder of one direction; its connections are counted with <c>peer="dst"</c>.</summary>
+    public Http1Forwarder(Direction direction, BootstrapConfig config, ProxyMetrics metrics, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(metrics);
+        _series = metrics.Tcp(direction, "dst", TlsLabel.Plaintext(direction));
+        _connectTimeout = config.ConnectTimeout;
+        _time = time;
+        _sweeper = time.CreateTimer(static self => ((Http1Forwarder)self!).Sweep(), this, IdleTimeout / 3, IdleTimeout / 3);
+    }
+
+    /// <summary>Idle pooled connections now, over all destinations (for tests and diagnostics).</summary>
+    internal int IdleConnections => _destinations.Values.Sum(d => d.Idle.Count);
+
+    /// <summary>Whether this path takes <paramref name="request"/>: an HTTP/1.1 request that is no upgrade, no
+    /// CONNECT, has no <c>Expect</c> (100-continue is YARP's), and whose target is the origin-form Kestrel parsed
+    /// unchanged (no dot segments or percent-decoding, no URLRewrite), so that the raw target is what the routes
+    /// saw. Everything else (HTTP/1.0, absolute-form, <c>*</c>) goes through YARP.</summary>
+    public static bool CanForward(HttpRequest request)
+    {
+        if (!HttpProtocol.IsHttp11(request.Protocol) || HttpMethods.IsConnect(request.Method))
+        {
+            return false;
+        }
+
+        var headers = request.Headers;
+        if (headers.ContainsKey(HeaderNames.Upgrade) || headers.ContainsKey(HeaderNames.Expect))
+        {
+            return false;
+        }
+
+        return Target(request) is not null;
+    }
+
+    /// <summary>Forwards the request to the destination <paramref name="prefix"/> (<c>http://host:port</c>) and
+    /// copies the response back. <paramref name="endpoint"/>, if any, hears of a new connection.</summary>
+    public async Task<ForwarderError> SendAsync(HttpContext context, string prefix, ForwardState state, EndpointState? endpoint, CancellationToken cancellationToken)
+    {
+        var destination = _destinations.GetOrAdd(prefix, static p => new Destination(p));
+        var mayResend = true;
+        while (true)
+        {
+            var connection = mayResend ? Rent(destination) : null;
+            if (connection is null)
+            {
+                mayResend = false;
+                try
+                {
+                    connection = await ConnectAsync(destination, endpoint, cancellationToken);
+                }
+                catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException)
+                {
+                    return Fail(context, cancellationToken.IsCancellationRequested ? ForwarderError.RequestCanceled : ForwarderError.Request, ex);
+                }
+            }
+
+            var error = await ExchangeAsync(context, connection, destination, state, mayResend, cancellationToken);
+            if (error != Resend)
+            {
+                return error;
+            }
+
+            // The pooled connection had been closed by the upstream before anything of this request counted:
+            // once more, on a new connection (as SocketsHttpHandler does).
+            mayResend = false;
+        }
+    }
+
+    private async Task<ForwarderError> ExchangeAsync(HttpContext context, Http1Connection connection, Destination destination, ForwardState state, bool mayResend, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
+        var chunked = hasBody && request.ContentLength is null;
+        var reusable = false;
+        try
+        {
+            try
+            {
+                WriteHead(connection.Writer, request, state.HopByHop, chunked);
+                await connection.Writer.FlushAsync(cancellationToken);
+            }
+            catch (InvalidDataException ex)
+            {
+                return Fail(context, ForwarderError.Request, ex);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or InvalidOperationException)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return Fail(context, ForwarderError.RequestCanceled, ex);
+                }
+
+                return mayResend ? Resend : Fail(context, ForwarderError.Request, ex);
+            }
+
+            // The body goes up while the response comes down: an upstream may answer before it read it all.
+            using var bodyFailed = hasBody ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+            var body = hasBody ? SendBodyAsync(request.BodyReader, connection.Writer, chunked, bodyFailed!, cancellationToken) : null;
+            var reader = connection.Reader;
+            var headToken = bodyFailed?.Token ?? cancellationToken;
+            Http1ResponseHead head;
+            while (true)
+            {
+                ReadResult result;
+                SequencePosition? end;
+                try
+                {
+                    result = await reader.ReadAsync(headToken);
+                    end = Http1ResponseHead.FindEnd(result.Buffer);
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or InvalidOperationException)
+                {
+                    return await HeadFailedAsync(context, body, ex, mayResend && !hasBody, cancellationToken);
+                }
+
+                var buffer = result.Buffer;
+                if (end is null)
+                {
+                    if (buffer.Length > Http1ResponseHead.MaxHeadBytes)
+                    {
+                        return Fail(context, ForwarderError.Request, new InvalidDataException("the response head is too large"));
+                    }
+
+                    if (result.IsCompleted)
+                    {
+                        if (buffer.IsEmpty && mayResend && !hasBody)
+                        {
+                            return Resend;
+                        }
+
+                        return await HeadFailedAsync(context, body, new IOException("the upstream closed the connection before the response head"), false, cancellationToken);
+                    }
+
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                var headBytes = buffer.Slice(0, end.Value);
+                var error = ParseHead(headBytes, HttpMethods.IsHead(request.Method), context.Response, out head);
+                reader.AdvanceTo(end.Value);
+                if (error is not null)
+                {
+                    return Fail(context, ForwarderError.Request, new InvalidDataException(error));
+                }
+
+                if (head.Status == StatusCodes.Status101SwitchingProtocols)
+                {
+                    return Fail(context, ForwarderError.Request, new InvalidDataException("the upstream switched protocols unasked"));
+                }
+
+                if (!head.Interim)
+                {
+                    break;
+                }
+            }
+
+            state.OnResponseHead();
+            state.ResponseHeaders?.Apply(context.Response.Headers);
+            var (bodyError, bodyException) = head.Framing switch
+            {
+                Http1BodyFraming.None => (ForwarderError.None, null),
+                Http1BodyFraming.ContentLength => await CopyAsync(reader, context.Response.BodyWriter, head.ContentLength, cancellationToken),
+                Http1BodyFraming.Chunked => await CopyChunkedAsync(reader, context.Response, cancellationToken),
+                _ => await CopyAsync(reader, context.Response.BodyWriter, -1, cancellationToken),
+            };
+
+            if (bodyError != ForwarderError.None)
+            {
+                return BodyFailed(context, bodyError, bodyException);
+            }
+
+            if (body is not null)
+            {
+                if (!body.IsCompleted)
+                {
+                    // Answered before the request body was all sent: the connection goes, and the copy with it.
+                    return ForwarderError.None;
+                }
+
+                var (requestError, requestException) = await body;
+                if (requestError != ForwarderError.None)
+                {
+                    return BodyFailed(context, requestError, requestException);
+                }
+            }
+
+            reusable = !head.Close && !HasExtraBytes(reader);
+            return ForwarderError.None;
+        }
+        finally
+        {
+            if (reusable)
+            {
+                Return(destination, connection);
+            }
+            else
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    // The response head did not come: the request body's failure if it failed first (the client's, or writing
+    // it up), otherwise the exchange's.
+    private static async Task<ForwarderError> HeadFailedAsync(HttpContext context, Task<(ForwarderError, Exception?)>? body, Exception exception, bool mayResend, CancellationToken cancellationToken)
+    {
+        // A failed body cancels the wait for the head (and may still be finishing when the wait ends).
+        if (body is not null && (body.IsCompleted || exception is OperationCanceledException))
+        {
+            var (bodyError, bodyException) = await body;
+            if (bodyError != ForwarderError.None)
+            {
+                return Fail(context, bodyError, bodyException);
+            }
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Fail(context, ForwarderError.RequestCanceled, exception);
+        }
+
+        return mayResend && exception is IOException or SocketException ? Resend : Fail(context, ForwarderError.Request, exception);
+    }
+
+    private static string? ParseHead(in ReadOnlySequence<byte> head, bool headRequest, HttpResponse response, out Http1ResponseHead result)
+    {
+        if (head.IsSingleSegment)
+        {
+            return Http1ResponseHead.Parse(head.FirstSpan, headRequest, response, out result);
+        }
+
+        var length = (int)head.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            head.CopyTo(rented);
+            return Http1ResponseHead.Parse(rented.AsSpan(0, length), headRequest, response, out result);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The request head: <c>METHOD target HTTP/1.1</c>, <c>Host</c>, the client's fields but the hop-by-hop
+    /// ones (RFC 9110 §7.6.1) and those its <c>Connection</c> nominated; a body of unknown length goes chunked.</summary>
+    private static void WriteHead(PipeWriter writer, HttpRequest request, IReadOnlyList<string> hopByHop, bool chunked)
+    {
+        var target = Target(request)!;
+        Write(writer, request.Method);
+        Write(writer, " "u8);
+        Write(writer, target);
+        Write(writer, " HTTP/1.1\r\nHost: "u8);
+        Write(writer, request.Host.Value ?? "");
+        Write(writer, "\r\n"u8);
+        foreach (var (name, values) in request.Headers)
+        {
+            if (name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase) || IsHopByHop(name) || Nominated(hopByHop, name))
+            {
+                continue;
+            }
+
+            Write(writer, name);
+            Write(writer, ": "u8);
+            var separator = name.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase) ? "; "u8 : ", "u8;
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (i > 0)
+                {
+                    Write(writer, separator);
+                }
+
+                Write(writer, values[i] ?? "");
+            }
+
+            Write(writer, "\r\n"u8);
+        }
+
+        if (chunked)
+        {
+            Write(writer, "Transfer-Encoding: chunked\r\n"u8);
+        }
+
+        Write(writer, "\r\n"u8);
+    }
+
+    private static bool IsHopByHop(string name) => name.Length switch
+    {
+        2 => name.Equals("TE", StringComparison.OrdinalIgnoreCase),
+        7 => name.Equals(HeaderNames.Upgrade, StringComparison.OrdinalIgnoreCase),
+        10 => name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase) || name.Equals(HeaderNames.KeepAlive, StringComparison.OrdinalIgnoreCase),
+        16 => name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase),
+        17 => name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    private static bool Nominated(IReadOnlyList<string> hopByHop, string name)
+    {
+        for (var i = 0; i < hopByHop.Count; i++)
+        {
+            if (hopByHop[i].Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The raw target when it is the origin-form Kestrel parsed unchanged; null otherwise.
+    private static string? Target(HttpRequest request)
+    {
+        var raw = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || raw[0] != '/' || request.PathBase.HasValue)
+        {
+            return null;
+        }
+
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        var path = query < 0 ? raw.AsSpan() : raw.AsSpan(0, query);
+        if (!path.SequenceEqual(request.Path.Value))
+        {
+            return null;
+        }
+
+        var queryString = request.QueryString.Value ?? "";
+        return (query < 0 ? queryString.Length == 0 : raw.AsSpan(query).SequenceEqual(queryString)) ? raw : null;
+    }
+
+    private static void Write(PipeWriter writer, ReadOnlySpan<byte> bytes) => writer.Write(bytes);
+
+    // Header values as Latin-1, as Kestrel reads them; a CR, LF or NUL (which Kestrel never lets into a parsed
+    // field, but a filter's value might carry) would split the head and is refused.
+    private static void Write(PipeWriter writer, string text)
+    {
+        if (text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+        {
+            throw new InvalidDataException("a request header value contains CR, LF or NUL");
+        }
+
+        var span = writer.GetSpan(text.Length);
+        var n = Encoding.Latin1.GetBytes(text, span);
+        writer.Advance(n);
+    }
+
+    // Copies the client's body up: as is (Content-Length, Kestrel enforces it), or chunked when its length is not
+    // known. A failure cancels the wait for the response head.
+    private static async Task<(ForwarderError, Exception?)> SendBodyAsync(PipeReader body, PipeWriter upstream, bool chunked, CancellationTokenSource failed, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await body.ReadAsync(cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                Cancel(failed);
+                return (cancellationToken.IsCancellationRequested ? ForwarderError.RequestBodyCanceled : ForwarderError.RequestBodyClient, ex);
+            }
+
+            var buffer = result.Buffer;
+            try
+            {
+                if (!buffer.IsEmpty)
+                {
+                    if (chunked)
+                    {
+                        var span = upstream.GetSpan(18);
+                        buffer.Length.TryFormat(span, out var n, "x", System.Globalization.CultureInfo.InvariantCulture);
+                        upstream.Advance(n);
+                        Write(upstream, "\r\n"u8);
+                    }
+
+                    foreach (var segment in buffer)
+                    {
+                        upstream.Write(segment.Span);
+                    }
+
+                    if (chunked)
+                    {
+                        Write(upstream, "\r\n"u8);
+                    }
+                }
+
+                if (result.IsCompleted && chunked)
+                {
+                    Write(upstream, "0\r\n\r\n"u8);
+                }
+
+                body.AdvanceTo(buffer.End);
+                var flush = await upstream.FlushAsync(cancellationToken);
+                if (result.IsCompleted)
+                {
+                    return (ForwarderError.None, null);
+                }
+
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    Cancel(failed);
+                    return (ForwarderError.RequestBodyDestination, new IOException("the upstream connection closed while the request body was sent"));
+                }
+            }
+            catch (Exception ex)
+            {
+                Cancel(failed);
+                return (cancellationToken.IsCancellationRequested ? ForwarderError.RequestBodyCanceled : ForwarderError.RequestBodyDestination, ex);
+            }
+        }
+    }
+
+    private static void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The exchange is over already.
+        }
+    }
+
+    // Copies `length` bytes (-1: to the end of the connection) of the upstream's body to the client. The client's
+    // side is flushed only before waiting on the upstream: a response that came in one read leaves in one write.
+    private static async ValueTask<(ForwarderError, Exception?)> CopyAsync(PipeReader upstream, PipeWriter client, long length, CancellationToken cancellationToken)
+    {
+        var remaining = length;
+        while (remaining != 0)
+        {
+            var (result, error, exception) = await ReadAsync(upstream, client, cancellationToken);
+            if (error != ForwarderError.None)
+            {
+                return (error, exception);
+            }
+
+            var buffer = result.Buffer;
+            if (buffer.IsEmpty && result.IsCompleted)
+            {
+                return remaining < 0 ? (ForwarderError.None, null) : (ForwarderError.ResponseBodyDestination, new IOException("the upstream closed the connection before the response body ended"));
+            }
+
+            var take = remaining < 0 ? buffer : buffer.Slice(0, Math.Min(remaining, buffer.Length));
+            foreach (var segment in take)
+            {
+                client.Write(segment.Span);
+            }
+
+            if (remaining > 0)
+            {
+                remaining -= take.Length;
+            }
+
+            upstream.AdvanceTo(take.End);
+        }
+
+        return (ForwarderError.None, null);
+    }
+
+    // The chunked coding (RFC 9112 §7.1): each chunk's data passed on (Kestrel frames it again), extensions
+    // ignored, the trailer section passed on where the client's protocol carries trailers.
+    private static async ValueTask<(ForwarderError, Exception?)> CopyChunkedAsync(PipeReader upstream, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var client = response.BodyWriter;
+        while (true)
+        {
+            var (size, error, exception) = await ReadChunkSizeAsync(upstream, client, cancellationToken);
+            if (error != ForwarderError.None)
+            {
+                return (error, exception);
+            }
+
+            if (size == 0)
+            {
+                return await ReadTrailersAsync(upstream, client, response, cancellationToken);
+            }
+
+            (error, exception) = await CopyAsync(upstream, client, size, cancellationToken);
+            if (error != ForwarderError.None)
+            {
+                return (error, exception);
+            }
+
+            (error, exception) = await ReadLineAsync(upstream, client, 2, static (line, _) => line.IsEmpty, response, cancellationToken);
+            if (error != ForwarderError.None)
+            {
+                return (error, exception);
+            }
+        }
+    }
+
+    private static async ValueTask<(long, ForwarderError, Exception?)> ReadChunkSizeAsync(PipeReader upstream, PipeWriter client, CancellationToken cancellationToken)
+    {
+        var size = -1L;
+        var (error, exception) = await ReadLineAsync(upstream, client, 1024, (line, _) => TryParseChunkSize(line, out size), null, cancellationToken);
+        return (size, error, exception);
+    }
+
+    private static async ValueTask<(ForwarderError, Exception?)> ReadTrailersAsync(PipeReader upstream, PipeWriter client, HttpResponse response, CancellationToken cancellationToken)
+    {
+        // The trailer section is bounded as a head is; it ends with an empty line.
+        var budget = Http1ResponseHead.MaxHeadBytes;
+        var done = false;
+        while (!done)
+        {
+            var (error, exception) = await ReadLineAsync(upstream, client, budget, (line, r) =>
+            {
+                budget -= line.Length + 2;
+                done = line.IsEmpty;
+                return budget >= 0 && (done || TryAddTrailer(line, r!));
+            }, response, cancellationToken);
+            if (error != ForwarderError.None)
+            {
+                return (error, exception);
+            }
+        }
+
+        return (ForwarderError.None, null);
+    }
+
+    private static bool TryAddTrailer(ReadOnlySpan<byte> line, HttpResponse response)
+    {
+        var colon = line.IndexOf((byte)':');
+        if (colon <= 0 || !Http1ResponseHead.IsToken(line[..colon]))
+        {
+            return false;
+        }
+
+        var value = line[(colon + 1)..].Trim(" \t"u8);
+        if (!Http1ResponseHead.IsFieldValue(value))
+        {
+            return false;
+        }
+
+        if (response.SupportsTrailers())
+        {
+            response.AppendTrailer(Encoding.ASCII.GetString(line[..colon]), Encoding.Latin1.GetString(value));
+        }
+
+        return true;
+    }
+
+    private delegate bool LineParser(ReadOnlySpan<byte> line, HttpResponse? response);
+
+    // Reads one CRLF-terminated line of at most `max` bytes and hands it (without the CRLF) to `parse`.
+    private static async ValueTask<(ForwarderError, Exception?)> ReadLineAsync(PipeReader upstream, PipeWriter client, int max, LineParser parse, HttpResponse? response, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (result, error, exception) = await ReadAsync(upstream, client, cancellationToken);
+            if (error != ForwarderError.None)
+            {
+                return (error, exception);
+            }
+
+            var buffer = result.Buffer;
+            var lf = buffer.PositionOf((byte)'\n');
+            if (lf is null)
+            {
+                if (buffer.Length > max + 1 || result.IsCompleted)
+                {
+                    return (ForwarderError.ResponseBodyDestination, new InvalidDataException(result.IsCompleted ? "the upstream closed the connection inside a chunked body" : "a chunked body line is too long"));
+                }
+
+                upstream.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+
+            var line = buffer.Slice(0, lf.Value);
+            var ok = line.Length >= 1 && line.Length <= max + 1 && ParseLine(line, parse, response);
+            upstream.AdvanceTo(buffer.GetPosition(1, lf.Value));
+            return ok ? (ForwarderError.None, null) : (ForwarderError.ResponseBodyDestination, new InvalidDataException("the upstream's chunked body is malformed"));
+        }
+    }
+
+    private static bool ParseLine(in ReadOnlySequence<byte> lineWithCr, LineParser parse, HttpResponse? response)
+    {
+        ReadOnlySpan<byte> line;
+        byte[]? rented = null;
+        if (lineWithCr.IsSingleSegment)
+        {
+            line = lineWithCr.FirstSpan;
+        }
+        else
+        {
+            rented = ArrayPool<byte>.Shared.Rent((int)lineWithCr.Length);
+            lineWithCr.CopyTo(rented);
+            line = rented.AsSpan(0, (int)lineWithCr.Length);
+        }
+
+        try
+        {
+            return line[^1] == '\r' && parse(line[..^1], response);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // chunk-size [ BWS ";" chunk-ext ]: hex digits, then nothing or extensions (ignored, but no control bytes).
+    private static bool TryParseChunkSize(ReadOnlySpan<byte> line, out long size)
+    {
+        size = 0;
+        var i = 0;
+        for (; i < line.Length && HexValue(line[i]) is var digit && digit >= 0; i++)
+        {
+            if (i >= 15)
+            {
+                return false;
+            }
+
+            size = (size << 4) | (uint)digit;
+        }
+
+        if (i == 0)
+        {
+            return false;
+        }
+
+        var rest = line[i..].TrimStart(" \t"u8);
+        return rest.IsEmpty || (rest[0] == ';' && Http1ResponseHead.IsFieldValue(rest));
+    }
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+
+    // The upstream's next bytes: what is buffered, or else (after flushing what the client has been given) a read.
+    private static async ValueTask<(ReadResult, ForwarderError, Exception?)> ReadAsync(PipeReader upstream, PipeWriter client, CancellationToken cancellationToken)
+    {
+        if (upstream.TryRead(out var buffered))
+        {
+            return (buffered, ForwarderError.None, null);
+        }
+
+        try
+        {
+            var flush = await client.FlushAsync(cancellationToken);
+            if (flush.IsCompleted || flush.IsCanceled)
+            {
+                return (default, ForwarderError.ResponseBodyClient, new IOException("the client's connection closed"));
+            }
+        }
+        catch (Exception ex)
+        {
+            return (default, cancellationToken.IsCancellationRequested ? ForwarderError.ResponseBodyCanceled : ForwarderError.ResponseBodyClient, ex);
+        }
+
+        try
+        {
+            return (await upstream.ReadAsync(cancellationToken), ForwarderError.None, null);
+        }
+        catch (Exception ex)
+        {
+            return (default, cancellationToken.IsCancellationRequested ? ForwarderError.ResponseBodyCanceled : ForwarderError.ResponseBodyDestination, ex);
+        }
+    }
+
+    // Bytes after a complete response that nobody asked for: the connection cannot be trusted with another.
+    private static bool HasExtraBytes(PipeReader reader)
+    {
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        reader.AdvanceTo(result.Buffer.Start);
+        return !result.Buffer.IsEmpty || result.IsCompleted;
+    }
+
+    // A failure before the response head: 502 (or YARP's 400 for a client's broken body), nothing of the
+    // upstream's response kept.
+    private static ForwarderError Fail(HttpContext context, ForwarderError error, Exception? exception)
+    {
+        context.Features.Set<IForwarderErrorFeature>(new ErrorFeature(error, exception));
+        var response = context.Response;
+        if (!response.HasStarted)
+        {
+            response.Headers.Clear();
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = null;
+            response.StatusCode = error == ForwarderError.RequestBodyClient ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway;
+        }
+
+        return error;
+    }
+
+    // A failure after the response head: the client must not take a cut-off response for a whole one.
+    private static ForwarderError BodyFailed(HttpContext context, ForwarderError error, Exception? exception)
+    {
+        if (context.Response.HasStarted)
+        {
+            context.Features.Set<IForwarderErrorFeature>(new ErrorFeature(error, exception));
+            context.Abort();
+            return error;
+        }
+
+        return Fail(context, error, exception);
+    }
+
+    private Http1Connection? Rent(Destination destination)
+    {
+        var now = _time.GetTimestamp();
+        while (destination.Idle.TryPop(out var connection))
+        {
+            if (_time.GetElapsedTime(connection.IdleSince, now) < IdleTimeout && !connection.IsStale())
+            {
+                return connection;
+            }
+
+            connection.Dispose();
+        }
+
+        return null;
+    }
+
+    private void Return(Destination destination, Http1Connection connection)
+    {
+        connection.IdleSince = _time.GetTimestamp();
+        connection.Reused = true;
+        destination.Idle.Push(connection);
+        if (Volatile.Read(ref _disposed) != 0 && destination.Idle.TryPop(out var late))
+        {
+            late.Dispose();
+        }
+    }
+
+    private async Task<Http1Connection> ConnectAsync(Destination destination, EndpointState? endpoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_connectTimeout);
+            try
+            {
+                await socket.ConnectAsync(destination.EndPoint, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"connect timed out after {_connectTimeout.TotalMilliseconds:0} ms");
+            }
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _series.OnOpen();
+        var opened = _time.GetTimestamp();
+        endpoint?.OnConnected(opened);
+        return new Http1Connection(socket, _series, () => _time.GetElapsedTime(opened).TotalMilliseconds);
+    }
+
+    private void Sweep()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var destination in _destinations.Values)
+        {
+            var count = destination.Idle.Count;
+            var keep = new List<Http1Connection>(count);
+            for (var i = 0; i < count && destination.Idle.TryPop(out var connection); i++)
+            {
+                if (_time.GetElapsedTime(connection.IdleSince, now) < IdleTimeout && !connection.IsStale())
+                {
+                    keep.Add(connection);
+                }
+                else
+                {
+                    connection.Dispose();
+                }
+            }
+
+            for (var i = keep.Count - 1; i >= 0; i--)
+            {
+                destination.Idle.Push(keep[i]);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _sweeper.Dispose();
+        foreach (var destination in _destinations.Values)
+        {
+            while (destination.Idle.TryPop(out var connection))
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    // One upstream address and its idle connections, most recently used first.
+    private sealed class Destination
+    {
+        public Destination(string prefix)
+        {
+            var uri = new Uri(prefix);
+            var host = uri.Host.Trim('[', ']');
+            EndPoint = IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, uri.Port) : new DnsEndPoint(host, uri.Port);
+        }
+
+        public EndPoint EndPoint { get; }
+
+        public ConcurrentStack<Http1Connection> Idle { get; } = new();
+    }
+
+    private sealed class ErrorFeature(ForwarderError error, Exception? exception) : IForwarderErrorFeature
+    {
+        public ForwarderError Error { get; } = error;
+
+        public Exception? Exception { get; } = exception;
+    }
+}
