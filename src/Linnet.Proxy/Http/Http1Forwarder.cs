@@ -201,6 +201,13 @@ internal sealed class Http1Forwarder : IDisposable
                 _ => await CopyAsync(reader, context.Response.BodyWriter, -1, cancellationToken),
             };
 
+            if (bodyError == ForwarderError.None && head.Framing != Http1BodyFraming.None)
+            {
+                // The body's last bytes: Kestrel would send them when the request ends, but a wrapped body (tap's
+                // byte count) buffers until flushed.
+                (bodyError, bodyException) = await FlushAsync(context.Response.BodyWriter, cancellationToken);
+            }
+
             if (bodyError != ForwarderError.None)
             {
                 return BodyFailed(context, bodyError, bodyException);
@@ -366,6 +373,20 @@ internal sealed class Http1Forwarder : IDisposable
 
     private static void Write(PipeWriter writer, ReadOnlySpan<byte> bytes) => writer.Write(bytes);
 
+    // Kestrel's response writer handed BuffersExtensions.Write an empty span for a second piece asked for without a
+    // size (ArgumentOutOfRangeException), so each piece is asked for with its size.
+    private static void WriteBody(PipeWriter writer, ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var span = writer.GetSpan(Math.Min(bytes.Length, 4096));
+            var n = Math.Min(span.Length, bytes.Length);
+            bytes[..n].CopyTo(span);
+            writer.Advance(n);
+            bytes = bytes[n..];
+        }
+    }
+
     // Header values as Latin-1, as Kestrel reads them; a CR, LF or NUL (which Kestrel never lets into a parsed
     // field, but a filter's value might carry) would split the head and is refused.
     private static void Write(PipeWriter writer, string text)
@@ -482,7 +503,7 @@ internal sealed class Http1Forwarder : IDisposable
             var take = remaining < 0 ? buffer : buffer.Slice(0, Math.Min(remaining, buffer.Length));
             foreach (var segment in take)
             {
-                client.Write(segment.Span);
+                WriteBody(client, segment.Span);
             }
 
             if (remaining > 0)
@@ -672,6 +693,19 @@ internal sealed class Http1Forwarder : IDisposable
         _ => -1,
     };
 
+    private static async ValueTask<(ForwarderError, Exception?)> FlushAsync(PipeWriter client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var flush = await client.FlushAsync(cancellationToken);
+            return flush.IsCompleted || flush.IsCanceled ? (ForwarderError.ResponseBodyClient, new IOException("the client's connection closed")) : (ForwarderError.None, null);
+        }
+        catch (Exception ex)
+        {
+            return (cancellationToken.IsCancellationRequested ? ForwarderError.ResponseBodyCanceled : ForwarderError.ResponseBodyClient, ex);
+        }
+    }
+
     // The upstream's next bytes: what is buffered, or else (after flushing what the client has been given) a read.
     private static async ValueTask<(ReadResult, ForwarderError, Exception?)> ReadAsync(PipeReader upstream, PipeWriter client, CancellationToken cancellationToken)
     {
@@ -680,17 +714,10 @@ internal sealed class Http1Forwarder : IDisposable
             return (buffered, ForwarderError.None, null);
         }
 
-        try
+        var (flushError, flushException) = await FlushAsync(client, cancellationToken);
+        if (flushError != ForwarderError.None)
         {
-            var flush = await client.FlushAsync(cancellationToken);
-            if (flush.IsCompleted || flush.IsCanceled)
-            {
-                return (default, ForwarderError.ResponseBodyClient, new IOException("the client's connection closed"));
-            }
-        }
-        catch (Exception ex)
-        {
-            return (default, cancellationToken.IsCancellationRequested ? ForwarderError.ResponseBodyCanceled : ForwarderError.ResponseBodyClient, ex);
+            return (default, flushError, flushException);
         }
 
         try
