@@ -605,9 +605,10 @@ internal sealed class Http1Forwarder : IDisposable
     // Reads one CRLF-terminated line of at most `max` bytes and hands it (without the CRLF) to `parse`.
     private static async ValueTask<(ForwarderError, Exception?)> ReadLineAsync(PipeReader upstream, PipeWriter client, int max, LineParser parse, HttpResponse? response, CancellationToken cancellationToken)
     {
+        var needMore = false;
         while (true)
         {
-            var (result, error, exception) = await ReadAsync(upstream, client, cancellationToken);
+            var (result, error, exception) = await ReadAsync(upstream, client, cancellationToken, needMore);
             if (error != ForwarderError.None)
             {
                 return (error, exception);
@@ -622,7 +623,9 @@ internal sealed class Http1Forwarder : IDisposable
                     return (ForwarderError.ResponseBodyDestination, new InvalidDataException(result.IsCompleted ? "the upstream closed the connection inside a chunked body" : "a chunked body line is too long"));
                 }
 
+                // All of it examined: the next read waits for more (TryRead would hand back the same bytes).
                 upstream.AdvanceTo(buffer.Start, buffer.End);
+                needMore = true;
                 continue;
             }
 
@@ -707,9 +710,9 @@ internal sealed class Http1Forwarder : IDisposable
     }
 
     // The upstream's next bytes: what is buffered, or else (after flushing what the client has been given) a read.
-    private static async ValueTask<(ReadResult, ForwarderError, Exception?)> ReadAsync(PipeReader upstream, PipeWriter client, CancellationToken cancellationToken)
+    private static async ValueTask<(ReadResult, ForwarderError, Exception?)> ReadAsync(PipeReader upstream, PipeWriter client, CancellationToken cancellationToken, bool needMore = false)
     {
-        if (upstream.TryRead(out var buffered))
+        if (!needMore && upstream.TryRead(out var buffered))
         {
             return (buffered, ForwarderError.None, null);
         }

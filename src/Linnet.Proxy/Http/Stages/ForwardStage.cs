@@ -125,11 +125,9 @@ internal sealed partial class ForwardStage : IRequestStage
         ForwarderError error;
         try
         {
-            try {
             error = fast is not null && Http1Forwarder.CanForward(context.Request)
                 ? await fast.SendAsync(context, prefix, state, endpoint, context.RequestAborted)
                 : await _forwarder.SendAsync(context, prefix, client, config, state);
-            } catch (Exception ex) { System.IO.File.AppendAllText("/tmp/fast11-debug.log", ex.ToString() + "\n"); throw; }
         }
         finally
         {
