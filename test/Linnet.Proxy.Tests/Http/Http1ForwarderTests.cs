@@ -122,6 +122,24 @@ public sealed class Http1ForwarderTests
     }
 
     [Fact]
+    public async Task ContentLengthListOfOneValue_IsThatLength()
+    {
+        await using var upstream = ScriptedUpstream.Start();
+        await using var proxy = await TestProxy.StartAsync(upstream.Port);
+        using var client = Client();
+
+        var responding = client.SendAsync(Get(proxy, "/list"), Ct);
+        await using var connection = await upstream.AcceptAsync(Ct);
+        await connection.ReadHeadAsync();
+        await connection.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 4, 4\r\nContent-Length: 4\r\n\r\nfour");
+        using var response = await responding;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(4, response.Content.Headers.ContentLength);
+        Assert.Equal("four", await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
     public async Task KeepAlive_ManyRequestsOnOneUpstreamConnection_WithTheRequestBytesExactlyAsSent()
     {
         await using var upstream = ScriptedUpstream.Start();
@@ -162,8 +180,10 @@ public sealed class Http1ForwarderTests
         }
     }
 
-    [Fact]
-    public async Task UpstreamSaysClose_ItsConnectionIsNotReused()
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\none")]
+    [InlineData("HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\none")]
+    public async Task UpstreamSaysClose_ItsConnectionIsNotReused(string closing)
     {
         await using var upstream = ScriptedUpstream.Start();
         await using var proxy = await TestProxy.StartAsync(upstream.Port);
@@ -172,7 +192,7 @@ public sealed class Http1ForwarderTests
         var responding = client.SendAsync(Get(proxy, "/one"), Ct);
         await using var first = await upstream.AcceptAsync(Ct);
         await first.ReadHeadAsync();
-        await first.SendAsync("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\none");
+        await first.SendAsync(closing);
         using (var response = await responding)
         {
             Assert.Equal("one", await response.Content.ReadAsStringAsync(Ct));
@@ -275,6 +295,42 @@ public sealed class Http1ForwarderTests
         Assert.DoesNotContain("X-Upstream-Secret", response, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Keep-Alive:", response, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Proxy-Connection", response, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Outbound_PlaintextEndpoint_KeepAliveOnOneUpstreamConnection()
+    {
+        await using var upstream = ScriptedUpstream.Start();
+        await using var proxy = await TestProxy.StartAsync(1, [TestProxy.Service("backend", 80, upstream.Port)]);
+        using var client = Client();
+        ScriptedUpstream.Connection? connection = null;
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(proxy.OutboundUri, $"/out/{i}")) { Version = HttpVersion.Version11 };
+                request.Headers.Host = "backend";
+                var responding = client.SendAsync(request, Ct);
+                connection ??= await upstream.AcceptAsync(Ct);
+                var head = await connection.ReadHeadAsync();
+                Assert.StartsWith($"GET /out/{i} HTTP/1.1\r\n", head, StringComparison.Ordinal);
+                Assert.Contains("\r\nHost: backend\r\n", head, StringComparison.Ordinal);
+                await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nout-{i}");
+                using var response = await responding;
+                Assert.Equal($"out-{i}", await response.Content.ReadAsStringAsync(Ct));
+            }
+
+            Assert.Equal(1, upstream.Accepted);
+            var scrape = await proxy.ScrapeWhenAsync(s => s.Sum("response_total", ("direction", "outbound")) == 3);
+            Assert.Equal(1, scrape.Sum("tcp_open_total", ("direction", "outbound"), ("peer", "dst")));
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
