@@ -334,18 +334,22 @@ row() { # row LABEL DIRECT LINNET LINNET-YARP NGINX HAPROXY RATIO FAST/YARP TARG
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$@"
 }
 
+fast_yarp() { # fast_yarp h1|h2 FAST YARP: the ratio in the HTTP/1.1 rows; HTTP/2 has no yarp-path peer
+    if [[ $1 == h1 ]]; then ratio "$2" "$3"; fi
+}
+
 latency_rows() { # latency_rows h1|h2 LABEL
     local p=$1 label=$2 metric ln ly ng lr
     for metric in p50 p99; do
         row "$label $metric ms" "$(v "${metric}_$p" direct)" "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" linnet_yarp)" "$(v "${metric}_$p" nginx)" \
             "$(v "${metric}_$p" haproxy)" "$(ratio "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" nginx)")" \
-            "$(ratio "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" linnet_yarp)")" ""
+            "$(fast_yarp "$p" "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" linnet_yarp)")" ""
     done
     for metric in p50 p99; do
         ln=$(added "${metric}_$p" linnet); ly=$(added "${metric}_$p" linnet_yarp); ng=$(added "${metric}_$p" nginx); lr=$(ratio "$ln" "$ng")
         local target=""
         [[ $metric == p99 && $ln != — && $ng != — ]] && target=$(verdict "$ln <= $ng" "≤ nginx's")
-        row "$label added $metric ms (vs direct)" "0" "$ln" "$ly" "$ng" "$(added "${metric}_$p" haproxy)" "$lr" "$(ratio "$ln" "$ly")" "$target"
+        row "$label added $metric ms (vs direct)" "0" "$ln" "$ly" "$ng" "$(added "${metric}_$p" haproxy)" "$lr" "$(fast_yarp "$p" "$ln" "$ly")" "$target"
     done
 }
 
