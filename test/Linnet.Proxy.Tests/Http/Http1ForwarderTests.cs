@@ -139,6 +139,51 @@ public sealed class Http1ForwarderTests
         Assert.Equal("four", await response.Content.ReadAsStringAsync(Ct));
     }
 
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it")]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nmore\r\n0\r\n\r\n")]
+    public async Task UpstreamFailsMidBody_TheClientNeverTakesItForAWholeResponse(string cutOrMalformed)
+    {
+        await using var upstream = ScriptedUpstream.Start();
+        await using var proxy = await TestProxy.StartAsync(upstream.Port);
+        using var client = Client();
+
+        var responding = client.SendAsync(Get(proxy, "/cut"), HttpCompletionOption.ResponseHeadersRead, Ct);
+        await using (var connection = await upstream.AcceptAsync(Ct))
+        {
+            await connection.ReadHeadAsync();
+            await connection.SendAsync(cutOrMalformed);
+            connection.Close();
+        }
+
+        // Either the head was already passed on and the client's connection is then aborted (which may reset it
+        // before the client read the head), or nothing was and the client gets the proxy's 502: never a 200 that
+        // reads as complete.
+        HttpResponseMessage response;
+        try
+        {
+            response = await responding;
+        }
+        catch (HttpRequestException)
+        {
+            return;
+        }
+
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                await Assert.ThrowsAnyAsync<Exception>(async () => await response.Content.ReadAsByteArrayAsync(Ct));
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+                Assert.True(response.Headers.Contains("l5d-proxy-error"));
+            }
+        }
+    }
+
     [Fact]
     public async Task KeepAlive_ManyRequestsOnOneUpstreamConnection_WithTheRequestBytesExactlyAsSent()
     {
