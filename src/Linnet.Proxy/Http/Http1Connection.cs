@@ -30,10 +30,6 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>When the connection went back to the pool (a <see cref="TimeProvider"/> timestamp).</summary>
     public long IdleSince { get; set; }
 
-    /// <summary>Whether the connection has carried a request before (a request on it may find it closed by the
-    /// upstream in the meantime).</summary>
-    public bool Reused { get; set; }
-
     /// <summary>Whether an idle connection is no longer usable: the upstream closed it (or sent bytes nobody
     /// asked for, which would desynchronise the next response).</summary>
     public bool IsStale()

@@ -46,9 +46,6 @@ internal sealed class Http1Forwarder : IDisposable
         _sweeper = time.CreateTimer(static self => ((Http1Forwarder)self!).Sweep(), this, IdleTimeout / 3, IdleTimeout / 3);
     }
 
-    /// <summary>Idle pooled connections now, over all destinations (for tests and diagnostics).</summary>
-    internal int IdleConnections => _destinations.Values.Sum(d => d.Idle.Count);
-
     /// <summary>Whether this path takes <paramref name="request"/>: an HTTP/1.1 request that is no upgrade, no
     /// CONNECT, has no <c>Expect</c> (100-continue is YARP's), and whose target is the origin-form Kestrel parsed
     /// unchanged (no dot segments or percent-decoding, no URLRewrite), so that the raw target is what the routes
@@ -793,7 +790,6 @@ internal sealed class Http1Forwarder : IDisposable
     private void Return(Destination destination, Http1Connection connection)
     {
         connection.IdleSince = _time.GetTimestamp();
-        connection.Reused = true;
         destination.Idle.Push(connection);
         if (Volatile.Read(ref _disposed) != 0 && destination.Idle.TryPop(out var late))
         {
