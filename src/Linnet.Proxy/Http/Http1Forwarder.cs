@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
@@ -68,7 +70,8 @@ internal sealed class Http1Forwarder : IDisposable
 
     /// <summary>Forwards the request to the destination <paramref name="prefix"/> (<c>http://host:port</c>) and
     /// copies the response back. <paramref name="endpoint"/>, if any, hears of a new connection.</summary>
-    public async Task<ForwarderError> SendAsync(HttpContext context, string prefix, ForwardState state, EndpointState? endpoint, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ForwarderError> SendAsync(HttpContext context, string prefix, ForwardState state, EndpointState? endpoint, CancellationToken cancellationToken)
     {
         var destination = _destinations.GetOrAdd(prefix, static p => new Destination(p));
         var mayResend = true;
@@ -100,7 +103,8 @@ internal sealed class Http1Forwarder : IDisposable
         }
     }
 
-    private async Task<ForwarderError> ExchangeAsync(HttpContext context, Http1Connection connection, Destination destination, ForwardState state, bool mayResend, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ForwarderError> ExchangeAsync(HttpContext context, Http1Connection connection, Destination destination, ForwardState state, bool mayResend, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
@@ -480,6 +484,7 @@ internal sealed class Http1Forwarder : IDisposable
 
     // Copies `length` bytes (-1: to the end of the connection) of the upstream's body to the client. The client's
     // side is flushed only before waiting on the upstream: a response that came in one read leaves in one write.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(ForwarderError, Exception?)> CopyAsync(PipeReader upstream, PipeWriter client, long length, CancellationToken cancellationToken)
     {
         var remaining = length;
@@ -516,6 +521,7 @@ internal sealed class Http1Forwarder : IDisposable
 
     // The chunked coding (RFC 9112 §7.1): each chunk's data passed on (Kestrel frames it again), extensions
     // ignored, the trailer section passed on where the client's protocol carries trailers.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(ForwarderError, Exception?)> CopyChunkedAsync(PipeReader upstream, HttpResponse response, CancellationToken cancellationToken)
     {
         var client = response.BodyWriter;
@@ -693,6 +699,7 @@ internal sealed class Http1Forwarder : IDisposable
         _ => -1,
     };
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(ForwarderError, Exception?)> FlushAsync(PipeWriter client, CancellationToken cancellationToken)
     {
         try
@@ -707,6 +714,7 @@ internal sealed class Http1Forwarder : IDisposable
     }
 
     // The upstream's next bytes: what is buffered, or else (after flushing what the client has been given) a read.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(ReadResult, ForwarderError, Exception?)> ReadAsync(PipeReader upstream, PipeWriter client, CancellationToken cancellationToken, bool needMore = false)
     {
         if (!needMore && upstream.TryRead(out var buffered))
@@ -774,7 +782,7 @@ internal sealed class Http1Forwarder : IDisposable
     private Http1Connection? Rent(Destination destination)
     {
         var now = _time.GetTimestamp();
-        while (destination.Idle.TryPop(out var connection))
+        while (destination.TryPop(out var connection))
         {
             if (_time.GetElapsedTime(connection.IdleSince, now) < IdleTimeout && !connection.IsStale())
             {
@@ -790,8 +798,8 @@ internal sealed class Http1Forwarder : IDisposable
     private void Return(Destination destination, Http1Connection connection)
     {
         connection.IdleSince = _time.GetTimestamp();
-        destination.Idle.Push(connection);
-        if (Volatile.Read(ref _disposed) != 0 && destination.Idle.TryPop(out var late))
+        destination.Push(connection);
+        if (Volatile.Read(ref _disposed) != 0 && destination.TryPop(out var late))
         {
             late.Dispose();
         }
@@ -830,23 +838,18 @@ internal sealed class Http1Forwarder : IDisposable
         var now = _time.GetTimestamp();
         foreach (var destination in _destinations.Values)
         {
-            var count = destination.Idle.Count;
-            var keep = new List<Http1Connection>(count);
-            for (var i = 0; i < count && destination.Idle.TryPop(out var connection); i++)
+            var idle = destination.TakeAll();
+            for (var i = idle.Count - 1; i >= 0; i--)
             {
-                if (_time.GetElapsedTime(connection.IdleSince, now) < IdleTimeout && !connection.IsStale())
+                // Oldest first back in, so that the most recently used stays on top.
+                if (_time.GetElapsedTime(idle[i].IdleSince, now) < IdleTimeout && !idle[i].IsStale())
                 {
-                    keep.Add(connection);
+                    destination.Push(idle[i]);
                 }
                 else
                 {
-                    connection.Dispose();
+                    idle[i].Dispose();
                 }
-            }
-
-            for (var i = keep.Count - 1; i >= 0; i--)
-            {
-                destination.Idle.Push(keep[i]);
             }
         }
     }
@@ -862,16 +865,19 @@ internal sealed class Http1Forwarder : IDisposable
         _sweeper.Dispose();
         foreach (var destination in _destinations.Values)
         {
-            while (destination.Idle.TryPop(out var connection))
+            foreach (var connection in destination.TakeAll())
             {
                 connection.Dispose();
             }
         }
     }
 
-    // One upstream address and its idle connections, most recently used first.
+    // One upstream address and its idle connections, most recently used first (a stack under a lock: no allocation
+    // per request, as a concurrent stack's nodes would be).
     private sealed class Destination
     {
+        private readonly Stack<Http1Connection> _idle = new();
+
         public Destination(string prefix)
         {
             var uri = new Uri(prefix);
@@ -881,7 +887,32 @@ internal sealed class Http1Forwarder : IDisposable
 
         public EndPoint EndPoint { get; }
 
-        public ConcurrentStack<Http1Connection> Idle { get; } = new();
+        public bool TryPop([NotNullWhen(true)] out Http1Connection? connection)
+        {
+            lock (_idle)
+            {
+                return _idle.TryPop(out connection);
+            }
+        }
+
+        public void Push(Http1Connection connection)
+        {
+            lock (_idle)
+            {
+                _idle.Push(connection);
+            }
+        }
+
+        // Every idle connection, most recently used first; the pool is left empty.
+        public List<Http1Connection> TakeAll()
+        {
+            lock (_idle)
+            {
+                var all = new List<Http1Connection>(_idle);
+                _idle.Clear();
+                return all;
+            }
+        }
     }
 
     private sealed class ErrorFeature(ForwarderError error, Exception? exception) : IForwarderErrorFeature
