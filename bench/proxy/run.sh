@@ -11,7 +11,9 @@
 # BENCH_SKIP_BUILD=1 (reuse the binaries already in BENCH_BUILD_DIR), BENCH_QUIET_WAIT (seconds each
 # measurement may wait for the machine to go quiet, default 30).
 #
-# Peers: direct (client -> nginx backend), linnet-proxy inbound, nginx reverse proxy, haproxy.
+# Peers: direct (client -> nginx backend), linnet-proxy inbound, nginx reverse proxy, haproxy; in the HTTP/1.1
+# rows also "linnet-proxy (yarp path)": a third instance with LINNET_PROXY_HTTP1_FORWARDER=yarp, so that the
+# fast HTTP/1.1 forward path and YARP's are compared in one run (ratio fast/yarp).
 # Every server runs one worker process / thread. Only loopback is used; every load is bounded.
 # Prints a markdown table and writes it to bench/results/proxy-<timestamp>.md.
 set -euo pipefail
@@ -38,8 +40,10 @@ NGINX_H2=$((PORT_BASE + 31))
 HAPROXY_H1=$((PORT_BASE + 40))
 HAPROXY_H2=$((PORT_BASE + 41))
 STARTUP_BASE=$((PORT_BASE + 50))           # start-up timing instances (+0..+2 linnet, +3..4 nginx, +5..6 haproxy)
+LINNET_YARP=$((PORT_BASE + 60))            # linnet-proxy instance 3, YARP forward path: inbound -> BACKEND_H1 (+61, +62)
 
 PEERS=(direct linnet nginx haproxy)
+PEERS_H1=(direct linnet linnet_yarp nginx haproxy)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/linnet-bench.XXXXXX")
 chmod 755 "$WORK" # nginx workers run as nobody
 # shellcheck source=lib.sh
@@ -51,7 +55,7 @@ source "$REPO/bench/proxy/lib.sh"   # log, die, start_bg, wait_tcp, noise_*, bui
 check_ports_free() {
     local port
     for port in $BACKEND_H1 $BACKEND_H2 $LINNET_H1 $((LINNET_H1 + 1)) $((LINNET_H1 + 2)) \
-        $LINNET_H2 $((LINNET_H2 + 1)) $((LINNET_H2 + 2)) $NGINX_H1 $NGINX_H2 $HAPROXY_H1 $HAPROXY_H2 \
+        $LINNET_H2 $((LINNET_H2 + 1)) $((LINNET_H2 + 2)) $LINNET_YARP $((LINNET_YARP + 1)) $((LINNET_YARP + 2)) $NGINX_H1 $NGINX_H2 $HAPROXY_H1 $HAPROXY_H2 \
         $(seq "$STARTUP_BASE" $((STARTUP_BASE + 6))); do
         if ss -Htln "sport = :$port" | grep -q .; then
             die "port $port is in use; set BENCH_PORT_BASE"
@@ -64,6 +68,7 @@ proxy_pids() {
     case $1 in
         linnet) echo "${PID[linnet_h1]}" ;;
         linnet_h2) echo "${PID[linnet_h2]}" ;;
+        linnet_yarp) echo "${PID[linnet_yarp]}" ;;
         nginx) echo "${PID[nginx_proxy]}" $(pgrep -P "${PID[nginx_proxy]}" || true) ;;
         haproxy) echo "${PID[haproxy]}" ;;
         *) return 0 ;;
@@ -168,6 +173,7 @@ write_configs() {
     write_haproxy_config haproxy-startup $((STARTUP_BASE + 5)) $((STARTUP_BASE + 6))
     write_linnet_config linnet-h1 "$LINNET_H1" "$BACKEND_H1"
     write_linnet_config linnet-h2 "$LINNET_H2" "$BACKEND_H2"
+    write_linnet_config linnet-yarp "$LINNET_YARP" "$BACKEND_H1"
     write_linnet_config linnet-startup "$STARTUP_BASE" "$BACKEND_H1"
 }
 
@@ -209,13 +215,17 @@ start_backend() {
 }
 
 start_linnet() {
-    start_bg linnet_h1 "$PROXY_BIN" --config "$WORK/linnet-h1.yaml"
+    start_bg linnet_h1 env LINNET_PROXY_HTTP1_FORWARDER=fast "$PROXY_BIN" --config "$WORK/linnet-h1.yaml"
     start_bg linnet_h2 "$PROXY_BIN" --config "$WORK/linnet-h2.yaml"
+    start_bg linnet_yarp env LINNET_PROXY_HTTP1_FORWARDER=yarp "$PROXY_BIN" --config "$WORK/linnet-yarp.yaml"
     wait_ready $((LINNET_H1 + 2)) linnet_h1
     wait_ready $((LINNET_H2 + 2)) linnet_h2
+    wait_ready $((LINNET_YARP + 2)) linnet_yarp
     check_get "http://127.0.0.1:$LINNET_H1/" h1 linnet-proxy
     check_get "http://127.0.0.1:$LINNET_H2/" h2 linnet-proxy
+    check_get "http://127.0.0.1:$LINNET_YARP/" h1 "linnet-proxy (yarp path)"
     R[rss_idle,linnet]=$(rss_mb $(proxy_pids linnet))
+    R[rss_idle,linnet_yarp]=$(rss_mb $(proxy_pids linnet_yarp))
     R[rss_idle_h2,linnet]=$(rss_mb $(proxy_pids linnet_h2))
 }
 
@@ -236,7 +246,7 @@ start_haproxy() {
 }
 
 url_of() { # url_of PEER h1|h2
-    local -A h1=([direct]=$BACKEND_H1 [linnet]=$LINNET_H1 [nginx]=$NGINX_H1 [haproxy]=$HAPROXY_H1)
+    local -A h1=([direct]=$BACKEND_H1 [linnet]=$LINNET_H1 [linnet_yarp]=$LINNET_YARP [nginx]=$NGINX_H1 [haproxy]=$HAPROXY_H1)
     local -A h2=([direct]=$BACKEND_H2 [linnet]=$LINNET_H2 [nginx]=$NGINX_H2 [haproxy]=$HAPROXY_H2)
     if [[ $2 == h1 ]]; then echo "http://127.0.0.1:${h1[$1]}/"; else echo "http://127.0.0.1:${h2[$1]}/"; fi
 }
@@ -313,63 +323,70 @@ throughput_h2() { # h2load -c32 -m10, h2c prior knowledge
 
 rss_after_load() {
     local peer
-    for peer in linnet nginx haproxy; do R[rss_peak,$peer]=$(rss_mb $(proxy_pids "$peer")); done
+    for peer in linnet linnet_yarp nginx haproxy; do R[rss_peak,$peer]=$(rss_mb $(proxy_pids "$peer")); done
     R[rss_peak_h2,linnet]=$(rss_mb $(proxy_pids linnet_h2))
 }
 
 # ---------------------------------------------------------------------------------------------------
 # Report
 
-row() { # row LABEL DIRECT LINNET NGINX HAPROXY RATIO TARGET
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$@"
+row() { # row LABEL DIRECT LINNET LINNET-YARP NGINX HAPROXY RATIO FAST/YARP TARGET
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$@"
+}
+
+fast_yarp() { # fast_yarp h1|h2 FAST YARP: the ratio in the HTTP/1.1 rows; HTTP/2 has no yarp-path peer
+    if [[ $1 == h1 ]]; then ratio "$2" "$3"; fi
 }
 
 latency_rows() { # latency_rows h1|h2 LABEL
-    local p=$1 label=$2 metric ln ng lr
+    local p=$1 label=$2 metric ln ly ng lr
     for metric in p50 p99; do
-        row "$label $metric ms" "$(v "${metric}_$p" direct)" "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" nginx)" \
-            "$(v "${metric}_$p" haproxy)" "$(ratio "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" nginx)")" ""
+        row "$label $metric ms" "$(v "${metric}_$p" direct)" "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" linnet_yarp)" "$(v "${metric}_$p" nginx)" \
+            "$(v "${metric}_$p" haproxy)" "$(ratio "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" nginx)")" \
+            "$(fast_yarp "$p" "$(v "${metric}_$p" linnet)" "$(v "${metric}_$p" linnet_yarp)")" ""
     done
     for metric in p50 p99; do
-        ln=$(added "${metric}_$p" linnet); ng=$(added "${metric}_$p" nginx); lr=$(ratio "$ln" "$ng")
+        ln=$(added "${metric}_$p" linnet); ly=$(added "${metric}_$p" linnet_yarp); ng=$(added "${metric}_$p" nginx); lr=$(ratio "$ln" "$ng")
         local target=""
         [[ $metric == p99 && $ln != — && $ng != — ]] && target=$(verdict "$ln <= $ng" "≤ nginx's")
-        row "$label added $metric ms (vs direct)" "0" "$ln" "$ng" "$(added "${metric}_$p" haproxy)" "$lr" "$target"
+        row "$label added $metric ms (vs direct)" "0" "$ln" "$ly" "$ng" "$(added "${metric}_$p" haproxy)" "$lr" "$(fast_yarp "$p" "$ln" "$ly")" "$target"
     done
 }
 
 report() {
     local l n
-    echo "| measurement | direct | linnet-proxy | nginx | haproxy | linnet/nginx | target (linnet) |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
-    l=$(v rps_h1 linnet); n=$(v rps_h1 nginx)
-    row "HTTP/1.1 req/s (wrk -t2 -c32)" "$(v rps_h1 direct)" "$l" "$n" "$(v rps_h1 haproxy)" "$(ratio "$l" "$n")" \
+    local y
+    echo "| measurement | direct | linnet-proxy | linnet-proxy (yarp path) | nginx | haproxy | linnet/nginx | fast/yarp | target (linnet) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    l=$(v rps_h1 linnet); y=$(v rps_h1 linnet_yarp); n=$(v rps_h1 nginx)
+    row "HTTP/1.1 req/s (wrk -t2 -c32)" "$(v rps_h1 direct)" "$l" "$y" "$n" "$(v rps_h1 haproxy)" "$(ratio "$l" "$n")" "$(ratio "$l" "$y")" \
         "$(verdict "$l >= $n" "≥ 1.0× nginx")"
     l=$(v rps_h2 linnet); n=$(v rps_h2 nginx)
-    row "HTTP/2 req/s (h2load -c32 -m10)" "$(v rps_h2 direct)" "$l" "$n" "$(v rps_h2 haproxy)" "$(ratio "$l" "$n")" \
+    row "HTTP/2 req/s (h2load -c32 -m10)" "$(v rps_h2 direct)" "$l" "—" "$n" "$(v rps_h2 haproxy)" "$(ratio "$l" "$n")" "" \
         "$(verdict "$l >= $n" "≥ 1.0× nginx")"
     latency_rows h1 "HTTP/1.1 @$RATE/s"
     latency_rows h2 "HTTP/2 @$RATE/s"
-    l=$(v rss_idle linnet); n=$(v rss_idle nginx)
-    row "RSS idle MB (start + 1 request)" "—" "$l" "$n" "$(v rss_idle haproxy)" "$(ratio "$l" "$n")" "$(verdict "$l <= 20" "≤ 20 MB")"
-    l=$(v rss_rate_h1 linnet); n=$(v rss_rate_h1 nginx)
-    row "RSS MB at end of HTTP/1.1 @$RATE/s" "—" "$l" "$n" "$(v rss_rate_h1 haproxy)" "$(ratio "$l" "$n")" "$(verdict "$l <= 30" "≤ 30 MB")"
+    l=$(v rss_idle linnet); y=$(v rss_idle linnet_yarp); n=$(v rss_idle nginx)
+    row "RSS idle MB (start + 1 request)" "—" "$l" "$y" "$n" "$(v rss_idle haproxy)" "$(ratio "$l" "$n")" "$(ratio "$l" "$y")" "$(verdict "$l <= 20" "≤ 20 MB")"
+    l=$(v rss_rate_h1 linnet); y=$(v rss_rate_h1 linnet_yarp); n=$(v rss_rate_h1 nginx)
+    row "RSS MB at end of HTTP/1.1 @$RATE/s" "—" "$l" "$y" "$n" "$(v rss_rate_h1 haproxy)" "$(ratio "$l" "$n")" "$(ratio "$l" "$y")" "$(verdict "$l <= 30" "≤ 30 MB")"
     l=$(v rss_rate_h2 linnet); n=$(v rss_rate_h2 nginx)
-    row "RSS MB at end of HTTP/2 @$RATE/s" "—" "$l" "$n" "$(v rss_rate_h2 haproxy)" "$(ratio "$l" "$n")" "$(verdict "$l <= 30" "≤ 30 MB")"
-    l=$(v rss_peak linnet); n=$(v rss_peak nginx)
-    row "RSS MB after the throughput runs" "—" "$l" "$n" "$(v rss_peak haproxy)" "$(ratio "$l" "$n")" ""
-    l=$(v cpu_h1 linnet); n=$(v cpu_h1 nginx)
-    row "CPU s per 1,000 req, HTTP/1.1 @$RATE/s" "—" "$l" "$n" "$(v cpu_h1 haproxy)" "$(ratio "$l" "$n")" ""
+    row "RSS MB at end of HTTP/2 @$RATE/s" "—" "$l" "—" "$n" "$(v rss_rate_h2 haproxy)" "$(ratio "$l" "$n")" "" "$(verdict "$l <= 30" "≤ 30 MB")"
+    l=$(v rss_peak linnet); y=$(v rss_peak linnet_yarp); n=$(v rss_peak nginx)
+    row "RSS MB after the throughput runs" "—" "$l" "$y" "$n" "$(v rss_peak haproxy)" "$(ratio "$l" "$n")" "$(ratio "$l" "$y")" ""
+    l=$(v cpu_h1 linnet); y=$(v cpu_h1 linnet_yarp); n=$(v cpu_h1 nginx)
+    row "CPU s per 1,000 req, HTTP/1.1 @$RATE/s" "—" "$l" "$y" "$n" "$(v cpu_h1 haproxy)" "$(ratio "$l" "$n")" "$(ratio "$l" "$y")" ""
     l=$(v cpu_h2 linnet); n=$(v cpu_h2 nginx)
-    row "CPU s per 1,000 req, HTTP/2 @$RATE/s" "—" "$l" "$n" "$(v cpu_h2 haproxy)" "$(ratio "$l" "$n")" ""
+    row "CPU s per 1,000 req, HTTP/2 @$RATE/s" "—" "$l" "—" "$n" "$(v cpu_h2 haproxy)" "$(ratio "$l" "$n")" "" ""
     l=$(v startup linnet); n=$(v startup nginx)
-    row "start → ready ms (median of $STARTS)" "—" "$l" "$n" "$(v startup haproxy)" "$(ratio "$l" "$n")" "$(verdict "$l <= 100" "≤ 100 ms")"
+    row "start → ready ms (median of $STARTS)" "—" "$l" "—" "$n" "$(v startup haproxy)" "$(ratio "$l" "$n")" "" "$(verdict "$l <= 100" "≤ 100 ms")"
 }
 
 notes() {
     cat <<EOF
 
 - Each figure comes from this run, all peers against the same nginx backend (1 KiB body, 1 worker); every server has one worker process / thread. Load generator and servers share the machine's $(nproc) cores.
+- "linnet-proxy (yarp path)" is a third instance on the HTTP/1.1 backend with \`LINNET_PROXY_HTTP1_FORWARDER=yarp\` (YARP's forwarder over SocketsHttpHandler instead of the fast HTTP/1.1 path); "fast/yarp" compares the two (HTTP/1.1 rows only: HTTP/2 always takes YARP's path).
 - linnet-proxy runs as two instances (inbound → backend HTTP/1.1 port; inbound → backend h2c port) because its inbound forwards to one app port; its RSS/CPU rows are the instance serving that protocol (HTTP/2 instance idle: $(v rss_idle_h2 linnet) MB, after throughput: $(v rss_peak_h2 linnet) MB). nginx and haproxy serve both protocols from one process.
 - HTTP/2 through nginx is h2c in, **HTTP/1.1 upstream** (nginx cannot proxy HTTP/2 upstream); linnet-proxy and haproxy forward h2c as h2c.
 - Latency: open-loop at exactly $RATE req/s for ${DURATION} s (after 1 s warm-up), measured from each request's scheduled send time (no coordinated omission); "added" = peer minus direct. CPU = utime+stime of all the proxy's processes over that run ÷ (requests/1000). nginx RSS = master + worker.
@@ -411,22 +428,22 @@ main() {
     for round in $(seq "$ROUNDS"); do
         ROUND=$round
         log "round $round/$ROUNDS: fixed-rate latency, $RATE req/s for ${DURATION}s per peer ..."
-        for peer in "${PEERS[@]}"; do fixed_rate "$peer" h1; done
+        for peer in "${PEERS_H1[@]}"; do fixed_rate "$peer" h1; done
         for peer in "${PEERS[@]}"; do fixed_rate "$peer" h2; done
         log "round $round/$ROUNDS: HTTP/1.1 throughput (wrk -t2 -c32 -d${DURATION}s) ..."
-        for peer in "${PEERS[@]}"; do throughput_h1 "$peer"; done
+        for peer in "${PEERS_H1[@]}"; do throughput_h1 "$peer"; done
         log "round $round/$ROUNDS: HTTP/2 throughput (h2load -c32 -m10 -D $DURATION) ..."
         for peer in "${PEERS[@]}"; do throughput_h2 "$peer"; done
     done
     rss_after_load
 
     local peer_name bad
-    for peer_name in nginx_backend linnet_h1 linnet_h2 nginx_proxy haproxy; do
+    for peer_name in nginx_backend linnet_h1 linnet_h2 linnet_yarp nginx_proxy haproxy; do
         kill -0 "${PID[$peer_name]}" 2>/dev/null || problem "$peer_name exited during the run"
     done
     # wrk and h2load stop with requests in flight; linnet-proxy logs each as a "... canceled" warning.
     local cancels pattern='^[0-9:.]+ (warn|fail|crit):' canceled='(client canceled the request|response body canceled)'
-    for peer_name in linnet_h1 linnet_h2; do
+    for peer_name in linnet_h1 linnet_h2 linnet_yarp; do
         cancels=$(grep -E "$pattern" "$WORK/$peer_name.log" | grep -cE "$canceled" || true)
         [[ $cancels == 0 ]] || raw "$peer_name: $cancels 'canceled' warnings (load tools stopping with requests in flight)"
         bad=$(grep -E "$pattern" "$WORK/$peer_name.log" | grep -vcE "$canceled" || true)
@@ -459,7 +476,7 @@ main() {
         echo "## Background CPU per measurement (cores used by processes this script did not start)"
         echo
         printf -- '- %s\n' "${NOISE[@]}"
-        for peer_name in linnet_h1 linnet_h2; do
+        for peer_name in linnet_h1 linnet_h2 linnet_yarp; do
             echo
             echo "## $peer_name log (last 10 lines)"
             echo

@@ -4,6 +4,7 @@ using Linnet.Proxy.Configuration;
 
 // The config comes from a file, or (in a Kubernetes pod, where injection writes it) from this variable.
 const string ConfigVariable = "LINNET_PROXY_CONFIG";
+const string ForwarderVariable = "LINNET_PROXY_HTTP1_FORWARDER";
 var configOption = new Option<FileInfo?>("--config", "-c")
 {
     Description = $"Path of the proxy's YAML config (schema: docs/proxy-config.md); without it, the YAML in ${ConfigVariable}.",
@@ -39,6 +40,19 @@ root.SetAction(async (parse, cancellationToken) =>
     {
         await Console.Error.WriteLineAsync(ex.Message);
         return 2;
+    }
+
+    // Which forward path plaintext HTTP/1.1 hops take (docs/architecture.md): the fast one, or YARP's.
+    switch (Environment.GetEnvironmentVariable(ForwarderVariable))
+    {
+        case null or "" or "fast":
+            break;
+        case "yarp":
+            bootstrap = bootstrap with { FastHttp1Forwarder = false };
+            break;
+        case var other:
+            await Console.Error.WriteLineAsync($"${ForwarderVariable} must be fast or yarp, not '{other}'");
+            return 2;
     }
 
     if (parse.GetValue(validateOption))

@@ -52,6 +52,10 @@ internal sealed record BootstrapConfig
     /// <summary>Connect timeout towards endpoints and the app.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Whether plaintext HTTP/1.1 → HTTP/1.1 hops take the fast forward path (<c>Http/Http1Forwarder</c>)
+    /// rather than YARP's; <c>LINNET_PROXY_HTTP1_FORWARDER=fast|yarp</c> (default fast) sets it.</summary>
+    public bool FastHttp1Forwarder { get; init; } = true;
+
     /// <summary>Whether the inbound/outbound listeners honour iptables redirection (<c>SO_ORIGINAL_DST</c>).</summary>
     public bool TransparentMode { get; init; } = true;
 

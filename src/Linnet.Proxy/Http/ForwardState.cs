@@ -72,10 +72,16 @@ internal sealed class ForwardState(long startTimestamp) : HttpTransformer
         }
     }
 
-    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    /// <summary>The upstream's response head arrived: notes when (time to first byte) and ends the pending count.</summary>
+    public void OnResponseHead()
     {
         ResponseHeadersTimestamp = Clock?.Invoke() ?? 0;
         EndPending();
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        OnResponseHead();
         if (proxyResponse is not null && Retry is { } retry && retry.TryRetry(retry.IsRetriable(proxyResponse)))
         {
             Suppressed = true;

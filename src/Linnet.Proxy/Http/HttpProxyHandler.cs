@@ -14,14 +14,16 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Linnet.Proxy.Http;
 
 /// <summary>Runs each request through the request stages (<see cref="RequestPipeline"/>), with the config in
-/// effect read once, and owns what they share: the pooled clients (to the app, to endpoints, the mesh's) and
-/// the mirror.</summary>
+/// effect read once, and owns what they share: the pooled clients (to the app, to endpoints, the mesh's), the
+/// fast HTTP/1.1 forwarders, and the mirror.</summary>
 internal sealed class HttpProxyHandler : IDisposable
 {
     private readonly ServiceTable _services;
     private readonly TimeProvider _time;
     private readonly HttpMessageInvoker _inboundClient;
     private readonly HttpMessageInvoker _outboundClient;
+    private readonly Http1Forwarder? _fastInbound;
+    private readonly Http1Forwarder? _fastOutbound;
     private readonly RequestMirror _mirror;
     private readonly TapHub _tap;
     private readonly RequestPipeline _pipeline;
@@ -37,6 +39,12 @@ internal sealed class HttpProxyHandler : IDisposable
         random ??= Random.Shared;
         _inboundClient = UpstreamClientFactory.Create(Direction.Inbound, config, metrics, time);
         _outboundClient = UpstreamClientFactory.Create(Direction.Outbound, config, metrics, time);
+        if (config.FastHttp1Forwarder)
+        {
+            _fastInbound = new Http1Forwarder(Direction.Inbound, config, metrics, time);
+            _fastOutbound = new Http1Forwarder(Direction.Outbound, config, metrics, time);
+        }
+
         var clients = new OutboundClientSelector(_outboundClient, meshClients);
         var logger = loggers.CreateLogger<HttpProxyHandler>();
         _mirror = new RequestMirror(clients, time, logger);
@@ -49,7 +57,7 @@ internal sealed class HttpProxyHandler : IDisposable
             new MirrorStage(_mirror, random),
             new RetryStage(time, loggers.CreateLogger<RetryStage>()),
             new BalanceStage(responses),
-            new ForwardStage(forwarder, _inboundClient, clients, config, responses, time, logger));
+            new ForwardStage(forwarder, _inboundClient, clients, config, responses, time, logger, _fastInbound, _fastOutbound));
     }
 
     /// <summary>Mirrored copies in flight now.</summary>
@@ -79,5 +87,7 @@ internal sealed class HttpProxyHandler : IDisposable
     {
         _inboundClient.Dispose();
         _outboundClient.Dispose();
+        _fastInbound?.Dispose();
+        _fastOutbound?.Dispose();
     }
 }

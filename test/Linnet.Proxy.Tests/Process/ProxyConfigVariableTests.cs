@@ -36,13 +36,33 @@ public sealed class ProxyConfigVariableTests
         Assert.Contains("give --config FILE, or the config's YAML in $LINNET_PROXY_CONFIG", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string? config)
+    [Theory]
+    [InlineData("fast")]
+    [InlineData("yarp")]
+    public async Task Validate_ForwarderVariableFastOrYarp_Accepted(string forwarder)
+    {
+        var (exitCode, output) = await RunAsync("inbound: { appPort: 8080 }\n", forwarder);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("config $LINNET_PROXY_CONFIG is valid", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Main_ForwarderVariableUnknown_ExitsTwoNamingTheVariable()
+    {
+        var (exitCode, output) = await RunAsync("inbound: { appPort: 8080 }\n", "fastest");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("$LINNET_PROXY_HTTP1_FORWARDER must be fast or yarp, not 'fastest'", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string? config, string? forwarder = null)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var process = await TestProcess.StartAsync(
             ProxyProcess.DotnetHost,
             [ProxyProcess.DllPath, "--validate"],
-            new Dictionary<string, string?> { ["LINNET_PROXY_CONFIG"] = config },
+            new Dictionary<string, string?> { ["LINNET_PROXY_CONFIG"] = config, ["LINNET_PROXY_HTTP1_FORWARDER"] = forwarder },
             AppContext.BaseDirectory,
             ct);
         var exitCode = await process.WaitForExitAsync(ExitTimeout, ct);

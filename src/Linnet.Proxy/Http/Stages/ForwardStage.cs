@@ -13,8 +13,9 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Linnet.Proxy.Http.Stages;
 
-/// <summary>The last stage: forwards with YARP's <see cref="IHttpForwarder"/> (<see cref="ForwardState"/> keeps
-/// Host and strips hop-by-hop) — inbound to the app; outbound to the endpoint the balancer picked (a meshed one
+/// <summary>The last stage: forwards plaintext HTTP/1.1 → HTTP/1.1 hops without a policy on the fast path
+/// (<see cref="Http1Forwarder"/>), everything else with YARP's <see cref="IHttpForwarder"/> (<see cref="ForwardState"/>
+/// keeps Host and strips hop-by-hop on both) — inbound to the app; outbound to the endpoint the balancer picked (a meshed one
 /// over mTLS HTTP/2, <see cref="OutboundClientSelector"/>), or to the original destination when no service
 /// claims the request. It feeds the endpoint's latency estimate and circuit breaker. A request without a
 /// policy is recorded here; an attempt of one with a policy reports how it ended (<see cref="AttemptResult"/>)
@@ -40,13 +41,19 @@ internal sealed partial class ForwardStage : IRequestStage
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<long> _clock;
+    private readonly Http1Forwarder? _fastInbound;
+    private readonly Http1Forwarder? _fastOutbound;
     private readonly ConcurrentDictionary<int, string> _appPrefixes = new();
     private readonly ConcurrentDictionary<IPEndPoint, string> _originalPrefixes = new();
 
     /// <summary>Creates the stage over the proxy's pooled clients: <paramref name="inboundClient"/> to the app,
-    /// <paramref name="clients"/> (plaintext or the mesh's) to endpoints and original destinations.</summary>
-    public ForwardStage(IHttpForwarder forwarder, HttpMessageInvoker inboundClient, OutboundClientSelector clients, BootstrapConfig config, ProxyResponses responses, TimeProvider time, ILogger logger)
+    /// <paramref name="clients"/> (plaintext or the mesh's) to endpoints and original destinations; with
+    /// <paramref name="fastInbound"/> and <paramref name="fastOutbound"/>, plaintext HTTP/1.1 → HTTP/1.1 hops take
+    /// the fast path (<see cref="Http1Forwarder"/>).</summary>
+    public ForwardStage(IHttpForwarder forwarder, HttpMessageInvoker inboundClient, OutboundClientSelector clients, BootstrapConfig config, ProxyResponses responses, TimeProvider time, ILogger logger, Http1Forwarder? fastInbound = null, Http1Forwarder? fastOutbound = null)
     {
+        _fastInbound = fastInbound;
+        _fastOutbound = fastOutbound;
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(responses);
         ArgumentNullException.ThrowIfNull(time);
@@ -77,7 +84,7 @@ internal sealed partial class ForwardStage : IRequestStage
             var authority = request.InboundAuthority;
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
             // mTLS: an HTTP/1.x request that crossed the mesh in HTTP/2 goes on to the app as HTTP/1.1.
-            return ForwardAsync(request, _inboundClient, prefix, null, authority, request.Tls, OrigProto.Take(http) ? Http1 : null);
+            return ForwardAsync(request, _inboundClient, prefix, null, authority, request.Tls, OrigProto.Take(http) ? Http1 : null, _fastInbound);
         }
 
         if (request.Service is not { } service)
@@ -85,7 +92,7 @@ internal sealed partial class ForwardStage : IRequestStage
             // Redirected traffic to an address no service claims: pass it through unchanged.
             var original = connection.OriginalDestination!;
             var prefix = _originalPrefixes.GetOrAdd(original, static ep => $"http://{ep}");
-            return ForwardAsync(request, _outboundClient, prefix, null, http.Host.Value ?? original.ToString(), request.Tls);
+            return ForwardAsync(request, _outboundClient, prefix, null, http.Host.Value ?? original.ToString(), request.Tls, fast: _fastOutbound);
         }
 
         if (request.Policy is not null)
@@ -96,10 +103,12 @@ internal sealed partial class ForwardStage : IRequestStage
         // A meshed endpoint is reached over mTLS, in HTTP/2 between the proxies whatever the app spoke.
         var endpoint = request.Endpoint!;
         var outbound = _clients.Select(endpoint, http);
-        return ForwardAsync(request, outbound.Client, outbound.Prefix, endpoint, service.Authority, outbound.Tls, outbound.Mesh ? Http2 : null);
+        return ForwardAsync(request, outbound.Client, outbound.Prefix, endpoint, service.Authority, outbound.Tls, outbound.Mesh ? Http2 : null, outbound.Mesh ? null : _fastOutbound);
     }
 
-    private async Task ForwardAsync(RequestState request, HttpMessageInvoker client, string prefix, EndpointState? endpoint, string authority, string tls, ForwarderRequestConfig? requestConfig = null)
+    // `fast`: the plaintext HTTP/1.1 forwarder of this hop, which takes the request if it is plain HTTP/1.1
+    // (Http1Forwarder.CanForward); everything else goes through YARP.
+    private async Task ForwardAsync(RequestState request, HttpMessageInvoker client, string prefix, EndpointState? endpoint, string authority, string tls, ForwarderRequestConfig? requestConfig = null, Http1Forwarder? fast = null)
     {
         var context = request.Context;
         var direction = request.Direction;
@@ -116,7 +125,9 @@ internal sealed partial class ForwardStage : IRequestStage
         ForwarderError error;
         try
         {
-            error = await _forwarder.SendAsync(context, prefix, client, config, state);
+            error = fast is not null && Http1Forwarder.CanForward(context.Request)
+                ? await fast.SendAsync(context, prefix, state, endpoint, context.RequestAborted)
+                : await _forwarder.SendAsync(context, prefix, client, config, state);
         }
         finally
         {
