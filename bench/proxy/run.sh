@@ -9,7 +9,8 @@
 # BENCH_ROUNDS (repeat every load measurement, peers interleaved, and report medians; default 1),
 # BENCH_BUILD_DIR (default ${TMPDIR:-/tmp}/linnet-bench-build), BENCH_PORT_BASE (default 28400),
 # BENCH_SKIP_BUILD=1 (reuse the binaries already in BENCH_BUILD_DIR), BENCH_QUIET_WAIT (seconds each
-# measurement may wait for the machine to go quiet, default 30).
+# measurement may wait for the machine to go quiet, default 30), BENCH_LINNET_ENV (NAME=VALUE pairs every
+# linnet-proxy instance gets, lib.sh).
 #
 # Peers: direct (client -> nginx backend), linnet-proxy inbound, nginx reverse proxy, haproxy; in the HTTP/1.1
 # rows also "linnet-proxy (yarp path)": a third instance with LINNET_PROXY_HTTP1_FORWARDER=yarp, so that the
@@ -215,9 +216,9 @@ start_backend() {
 }
 
 start_linnet() {
-    start_bg linnet_h1 env LINNET_PROXY_HTTP1_FORWARDER=fast "$PROXY_BIN" --config "$WORK/linnet-h1.yaml"
-    start_bg linnet_h2 "$PROXY_BIN" --config "$WORK/linnet-h2.yaml"
-    start_bg linnet_yarp env LINNET_PROXY_HTTP1_FORWARDER=yarp "$PROXY_BIN" --config "$WORK/linnet-yarp.yaml"
+    start_bg linnet_h1 env "${LINNET_ENV[@]}" LINNET_PROXY_HTTP1_FORWARDER=fast "$PROXY_BIN" --config "$WORK/linnet-h1.yaml"
+    start_bg linnet_h2 env "${LINNET_ENV[@]}" "$PROXY_BIN" --config "$WORK/linnet-h2.yaml"
+    start_bg linnet_yarp env "${LINNET_ENV[@]}" LINNET_PROXY_HTTP1_FORWARDER=yarp "$PROXY_BIN" --config "$WORK/linnet-yarp.yaml"
     wait_ready $((LINNET_H1 + 2)) linnet_h1
     wait_ready $((LINNET_H2 + 2)) linnet_h2
     wait_ready $((LINNET_YARP + 2)) linnet_yarp
