@@ -48,13 +48,17 @@ internal sealed class Http1Forwarder : IDisposable
         _sweeper = time.CreateTimer(static self => ((Http1Forwarder)self!).Sweep(), this, IdleTimeout / 3, IdleTimeout / 3);
     }
 
-    /// <summary>Whether this path takes <paramref name="request"/>: an HTTP/1.1 request that is no upgrade, no
-    /// CONNECT, has no <c>Expect</c> (100-continue is YARP's), and whose target is the origin-form Kestrel parsed
-    /// unchanged (no dot segments or percent-decoding, no URLRewrite), so that the raw target is what the routes
-    /// saw. Everything else (HTTP/1.0, absolute-form, <c>*</c>) goes through YARP.</summary>
-    public static bool CanForward(HttpRequest request)
+    /// <summary>Whether this path takes <paramref name="request"/>: an HTTP/1.1 request — or, with
+    /// <paramref name="crossedMesh"/>, an HTTP/1.x request that crossed the mesh inside HTTP/2 (its
+    /// <c>l5d-orig-proto</c> mark already taken, <see cref="Tls.OrigProto"/>) and goes on to the app as HTTP/1.1 —
+    /// that is no upgrade, no CONNECT, has no <c>Expect</c> (100-continue is YARP's), and whose target is the
+    /// origin-form Kestrel parsed unchanged (no dot segments or percent-decoding, no URLRewrite), so that the raw
+    /// target is what the routes saw. Everything else (HTTP/1.0, native HTTP/2 and gRPC, absolute-form, <c>*</c>)
+    /// goes through YARP.</summary>
+    public static bool CanForward(HttpRequest request, bool crossedMesh = false)
     {
-        if (!HttpProtocol.IsHttp11(request.Protocol) || HttpMethods.IsConnect(request.Method))
+        var protocol = request.Protocol;
+        if (!(HttpProtocol.IsHttp11(protocol) || (crossedMesh && HttpProtocol.IsHttp2(protocol))) || HttpMethods.IsConnect(request.Method))
         {
             return false;
         }

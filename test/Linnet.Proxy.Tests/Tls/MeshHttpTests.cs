@@ -33,6 +33,57 @@ public sealed class MeshHttpTests
     }
 
     [Fact]
+    public async Task Forward_Http11OverMesh_ServerProxyReachesTheAppOnTheFastHttp11Path()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = ScriptedUpstream.Start();
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+        ScriptedUpstream.Connection? connection = null;
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var responding = mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Post, $"/orders/{i}?q=a%20b", new StringContent($"body{i}")), ct);
+                connection ??= await app.AcceptAsync(ct);
+                var lines = (await connection.ReadHeadAsync()).Split("\r\n");
+                var body = await connection.ReadExactAsync(5);
+
+                // HTTP/1.1 again after crossing the mesh in HTTP/2 (RFC 9112 request line), the client's Host and length,
+                // and no trace of the mesh's l5d-orig-proto mark.
+                Assert.Equal($"POST /orders/{i}?q=a%20b HTTP/1.1", lines[0]);
+                Assert.Contains("Host: web:80", lines);
+                Assert.Contains(lines, l => l.Equals("Content-Length: 5", StringComparison.OrdinalIgnoreCase));
+                Assert.DoesNotContain(lines, l => l.StartsWith("l5d-orig-proto", StringComparison.OrdinalIgnoreCase) || l.StartsWith("Transfer-Encoding", StringComparison.OrdinalIgnoreCase));
+                Assert.Equal($"body{i}", body);
+
+                await connection.SendAsync($"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nreply-{i}");
+                using var response = await responding;
+                MeshPair.AssertOk(response);
+                Assert.Equal($"reply-{i}", await response.Content.ReadAsStringAsync(ct));
+            }
+
+            // One keep-alive connection to the app carried them all.
+            Assert.Equal(1, app.Accepted);
+
+            // And the response is read as strictly as on a plaintext hop (RFC 9112 §5.2: obs-fold refused with 502);
+            // SocketsHttpHandler, YARP's client, would have passed it on.
+            var folded = mesh.Http.SendAsync(MeshPair.Request(HttpMethod.Get, "/folded"), ct);
+            await connection!.ReadHeadAsync();
+            await connection.SendAsync("HTTP/1.1 200 OK\r\nX-Folded: one\r\n two\r\nContent-Length: 2\r\n\r\nok");
+            using var refused = await folded;
+            Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+            Assert.False(refused.Headers.Contains("X-Folded"));
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Forward_Http11ChunkedBodyOverMesh_BodyArrivesWhole()
     {
         var ct = TestContext.Current.CancellationToken;

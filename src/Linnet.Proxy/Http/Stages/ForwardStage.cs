@@ -83,8 +83,10 @@ internal sealed partial class ForwardStage : IRequestStage
         {
             var authority = request.InboundAuthority;
             var prefix = _appPrefixes.GetOrAdd(connection.TargetPort, static (port, host) => $"http://{host}:{port}", _config.AppHost);
-            // mTLS: an HTTP/1.x request that crossed the mesh in HTTP/2 goes on to the app as HTTP/1.1.
-            return ForwardAsync(request, _inboundClient, prefix, null, authority, request.Tls, OrigProto.Take(http) ? Http1 : null, _fastInbound);
+            // mTLS: an HTTP/1.x request that crossed the mesh in HTTP/2 goes on to the app as HTTP/1.1 — on the fast
+            // path like a plaintext HTTP/1.1 request, since this is the last hop of every meshed HTTP/1.x request.
+            var crossedMesh = OrigProto.Take(http);
+            return ForwardAsync(request, _inboundClient, prefix, null, authority, request.Tls, crossedMesh ? Http1 : null, _fastInbound, crossedMesh);
         }
 
         if (request.Service is not { } service)
@@ -108,7 +110,7 @@ internal sealed partial class ForwardStage : IRequestStage
 
     // `fast`: the plaintext HTTP/1.1 forwarder of this hop, which takes the request if it is plain HTTP/1.1
     // (Http1Forwarder.CanForward); everything else goes through YARP.
-    private async Task ForwardAsync(RequestState request, HttpMessageInvoker client, string prefix, EndpointState? endpoint, string authority, string tls, ForwarderRequestConfig? requestConfig = null, Http1Forwarder? fast = null)
+    private async Task ForwardAsync(RequestState request, HttpMessageInvoker client, string prefix, EndpointState? endpoint, string authority, string tls, ForwarderRequestConfig? requestConfig = null, Http1Forwarder? fast = null, bool crossedMesh = false)
     {
         var context = request.Context;
         var direction = request.Direction;
@@ -125,7 +127,7 @@ internal sealed partial class ForwardStage : IRequestStage
         ForwarderError error;
         try
         {
-            error = fast is not null && Http1Forwarder.CanForward(context.Request)
+            error = fast is not null && Http1Forwarder.CanForward(context.Request, crossedMesh)
                 ? await fast.SendAsync(context, prefix, state, endpoint, context.RequestAborted)
                 : await _forwarder.SendAsync(context, prefix, client, config, state);
         }
