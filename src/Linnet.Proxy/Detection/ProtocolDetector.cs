@@ -128,7 +128,8 @@ internal static class ProtocolDetector
         return isCompleted ? DetectedProtocol.Opaque : DetectedProtocol.NeedMore;
     }
 
-    private static bool IsTokenChar(byte b) =>
+    /// <summary>An RFC 9110 §5.6.2 <c>tchar</c>: the characters of methods and header field names.</summary>
+    internal static bool IsTokenChar(byte b) =>
         b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9'
             or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*' or (byte)'+'
             or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';

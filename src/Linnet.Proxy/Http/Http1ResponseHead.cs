@@ -280,8 +280,7 @@ internal struct Http1ResponseHead
     {
         foreach (var b in span)
         {
-            if (!(b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9'
-                || "!#$%&'*+-.^_`|~"u8.Contains(b)))
+            if (!Detection.ProtocolDetector.IsTokenChar(b))
             {
                 return false;
             }
