@@ -41,8 +41,10 @@ fi
 
 publish() { # project repository
     echo "images: building and pushing $REGISTRY_HOST/$NAMESPACE$2:$TAG" >&2
-    # --artifacts-path keeps obj/ and bin/ out of the source tree.
-    dotnet publish "$REPO/$1" "${args[@]}" --self-contained "-p:ContainerRepository=$NAMESPACE$2" \
+    # --artifacts-path keeps obj/ and bin/ out of the source tree. --disable-build-servers: no MSBuild node, compiler
+    # or MSBuild server of another build is attached to, and none is left running after the script (it runs inside
+    # other builds, e.g. from `dotnet test` in ContainerImageTests).
+    dotnet publish "$REPO/$1" "${args[@]}" --disable-build-servers --self-contained "-p:ContainerRepository=$NAMESPACE$2" \
         --artifacts-path "$BUILD_DIR/$2" >&2
 }
 
