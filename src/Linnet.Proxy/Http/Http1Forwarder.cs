@@ -8,6 +8,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Linnet.Proxy.Balancing;
 using Linnet.Proxy.Configuration;
+using Linnet.Proxy.Detection;
 using Linnet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -114,6 +115,7 @@ internal sealed class Http1Forwarder : IDisposable
         var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
         var chunked = hasBody && request.ContentLength is null;
         var reusable = false;
+        var drain = false;
         try
         {
             try
@@ -137,7 +139,8 @@ internal sealed class Http1Forwarder : IDisposable
 
             // The body goes up while the response comes down: an upstream may answer before it read it all.
             using var bodyFailed = hasBody ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
-            var body = hasBody ? SendBodyAsync(request.BodyReader, connection.Writer, chunked, bodyFailed!, cancellationToken) : null;
+            var progress = hasBody ? new BodyProgress(chunked ? -1 : request.ContentLength!.Value) : null;
+            var body = hasBody ? SendBodyAsync(request.BodyReader, connection.Writer, progress!, bodyFailed!, cancellationToken) : null;
             var reader = connection.Reader;
             var headToken = bodyFailed?.Token ?? cancellationToken;
             Http1ResponseHead head;
@@ -220,12 +223,14 @@ internal sealed class Http1Forwarder : IDisposable
 
             if (body is not null)
             {
-                if (!body.IsCompleted)
+                if (!body.IsCompleted && !progress!.AllWritten)
                 {
                     // Answered before the request body was all sent: the connection goes, and the copy with it.
                     return ForwarderError.None;
                 }
 
+                // Every byte of a known length is up (the copy at most finishing its flush): the request is whole on
+                // this connection, however late the client's end of stream (an HTTP/2 END_STREAM after the data).
                 var (requestError, requestException) = await body;
                 if (requestError != ForwarderError.None)
                 {
@@ -234,6 +239,7 @@ internal sealed class Http1Forwarder : IDisposable
             }
 
             reusable = !head.Close && !Http1ResponseBody.HasExtraBytes(reader);
+            drain = progress is { Ended: false };
             return ForwarderError.None;
         }
         finally
@@ -245,6 +251,13 @@ internal sealed class Http1Forwarder : IDisposable
             else
             {
                 connection.Dispose();
+            }
+
+            if (drain)
+            {
+                // The connection is free; the request ends when its client says so, as it would have had the copy
+                // waited for that end: an HTTP/2 stream is then closed by both ends rather than reset.
+                await DrainAsync(request.BodyReader, cancellationToken);
             }
         }
     }
@@ -304,7 +317,7 @@ internal sealed class Http1Forwarder : IDisposable
         Write(writer, "\r\n"u8);
         foreach (var (name, values) in request.Headers)
         {
-            if (name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase) || IsHopByHop(name) || Nominated(hopByHop, name))
+            if (name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase) || HopByHopFields.IsHopByHop(name) || Nominated(hopByHop, name))
             {
                 continue;
             }
@@ -332,16 +345,6 @@ internal sealed class Http1Forwarder : IDisposable
 
         Write(writer, "\r\n"u8);
     }
-
-    private static bool IsHopByHop(string name) => name.Length switch
-    {
-        2 => name.Equals("TE", StringComparison.OrdinalIgnoreCase),
-        7 => name.Equals(HeaderNames.Upgrade, StringComparison.OrdinalIgnoreCase),
-        10 => name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase) || name.Equals(HeaderNames.KeepAlive, StringComparison.OrdinalIgnoreCase),
-        16 => name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase),
-        17 => name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
 
     private static bool Nominated(IReadOnlyList<string> hopByHop, string name)
     {
@@ -394,9 +397,16 @@ internal sealed class Http1Forwarder : IDisposable
 
     // Copies the client's body up: as is (Content-Length, Kestrel enforces it), or chunked when its length is not
     // known. A failure cancels the wait for the response head.
-    private static async Task<(ForwarderError, Exception?)> SendBodyAsync(PipeReader body, PipeWriter upstream, bool chunked, CancellationTokenSource failed, CancellationToken cancellationToken)
+    private static async Task<(ForwarderError, Exception?)> SendBodyAsync(PipeReader body, PipeWriter upstream, BodyProgress progress, CancellationTokenSource failed, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var chunked = progress.Length < 0;
+        if (progress.AllWritten)
+        {
+            // Content-Length: 0: nothing to send (the end of the stream is read once the exchange is over).
+            return (ForwarderError.None, null);
+        }
+
         while (true)
         {
             ReadResult result;
@@ -413,6 +423,12 @@ internal sealed class Http1Forwarder : IDisposable
             var buffer = result.Buffer;
             try
             {
+                if (!chunked && buffer.Length > progress.Remaining)
+                {
+                    // Never more than the announced length (Kestrel enforces it; this keeps the head honest regardless).
+                    buffer = buffer.Slice(0, progress.Remaining);
+                }
+
                 if (!buffer.IsEmpty)
                 {
                     if (chunked)
@@ -440,8 +456,10 @@ internal sealed class Http1Forwarder : IDisposable
                 }
 
                 body.AdvanceTo(buffer.End);
+                progress.Wrote(buffer.Length);
                 var flush = await upstream.FlushAsync(cancellationToken);
-                if (result.IsCompleted)
+                progress.Ended = result.IsCompleted;
+                if (result.IsCompleted || progress.AllWritten)
                 {
                     return (ForwarderError.None, null);
                 }
@@ -457,6 +475,47 @@ internal sealed class Http1Forwarder : IDisposable
                 Cancel(failed);
                 return (cancellationToken.IsCancellationRequested ? ForwarderError.RequestBodyCanceled : ForwarderError.RequestBodyDestination, ex);
             }
+        }
+    }
+
+    // How much of a request body is up: written into the connection's pipe (a flush may still be under way).
+    // Length -1: unknown, sent chunked.
+    private sealed class BodyProgress(long length)
+    {
+        private long _written;
+
+        public long Length => length;
+
+        public long Remaining => length - Volatile.Read(ref _written);
+
+        /// <summary>The client's body ended (as opposed to: the copy stopped once all of a known length was written).</summary>
+        public bool Ended { get; set; }
+
+        /// <summary>A known length, all of it written.</summary>
+        public bool AllWritten => length >= 0 && Volatile.Read(ref _written) == length;
+
+        public void Wrote(long count) => Volatile.Write(ref _written, _written + count);
+    }
+
+    // Reads what is left of a body whose announced length was all sent up (nothing but its end, Kestrel enforcing
+    // the length); a failure here is the client's stream ending badly after a complete exchange, and not reported.
+    private static async Task DrainAsync(PipeReader body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await body.ReadAsync(cancellationToken);
+                body.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            // The exchange was complete; the client's stream is its own.
         }
     }
 

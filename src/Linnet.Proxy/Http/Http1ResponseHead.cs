@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
+using Linnet.Proxy.Detection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -193,7 +194,7 @@ internal struct Http1ResponseHead
                 continue;
             }
 
-            if (interim || IsHopByHop(name))
+            if (interim || HopByHopFields.IsHopByHop(name))
             {
                 continue;
             }
@@ -264,23 +265,12 @@ internal struct Http1ResponseHead
         return null;
     }
 
-    /// <summary>Whether a field name is hop-by-hop (RFC 9110 §7.6.1) and so never forwarded.</summary>
-    public static bool IsHopByHop(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        2 => Ascii.EqualsIgnoreCase(name, "TE"u8),
-        7 => Ascii.EqualsIgnoreCase(name, "Upgrade"u8),
-        10 => Ascii.EqualsIgnoreCase(name, "Connection"u8) || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8),
-        16 => Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8),
-        17 => Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8),
-        _ => false,
-    };
-
     /// <summary>RFC 9110 §5.6.2 token characters.</summary>
     public static bool IsToken(ReadOnlySpan<byte> span)
     {
         foreach (var b in span)
         {
-            if (!Detection.ProtocolDetector.IsTokenChar(b))
+            if (!ProtocolDetector.IsTokenChar(b))
             {
                 return false;
             }

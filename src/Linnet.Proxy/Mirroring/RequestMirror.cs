@@ -1,5 +1,6 @@
 using System.Net;
 using Linnet.Proxy.Balancing;
+using Linnet.Proxy.Detection;
 using Linnet.Proxy.Resilience;
 using Linnet.Proxy.Routing;
 using Linnet.Proxy.Tls;
@@ -140,7 +141,9 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
 
         foreach (var (name, values) in request.Headers)
         {
-            if (name.StartsWith(':') || IsHopByHop(name) || name.Equals(OrigProto.Header, StringComparison.OrdinalIgnoreCase))
+            // The mirror's client frames the body itself: the original's length goes with the connection's fields.
+            if (name.StartsWith(':') || HopByHopFields.IsConnectionSpecific(name) || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
+                || name.Equals(OrigProto.Header, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -158,14 +161,6 @@ internal sealed partial class RequestMirror(OutboundClientSelector clients, Time
 
         return message;
     }
-
-    private static bool IsHopByHop(string name) =>
-        name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(HeaderNames.KeepAlive, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(HeaderNames.Upgrade, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(HeaderNames.ProxyConnection, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase);
 
     private static partial class Log
     {

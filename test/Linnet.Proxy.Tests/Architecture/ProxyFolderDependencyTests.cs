@@ -50,6 +50,7 @@ public sealed class ProxyFolderDependencyTests
         "Listening -> Telemetry",
         "Listening -> Tls",
         "Mirroring -> Balancing",
+        "Mirroring -> Detection",
         "Mirroring -> Resilience",
         "Mirroring -> Routing",
         "Mirroring -> Upstream",

@@ -84,6 +84,70 @@ public sealed class MeshHttpTests
     }
 
     [Fact]
+    public async Task Forward_Http11OverMesh_KnownLengthBodySentBeforeTheEndOfStream_AppConnectionKept()
+    {
+        // Across the mesh a request body ends with HTTP/2's END_STREAM, which may come well after the last DATA
+        // (RFC 9113 §8.1). Once the announced Content-Length is all sent to the app, the HTTP/1.1 request is complete
+        // (RFC 9112 §6.3) and its connection may carry the next one, however late that end of stream.
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = ScriptedUpstream.Start();
+        await using var mesh = await MeshPair.StartAsync(TestMeshCa.Create(), app.Port);
+        using var h2 = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        var endOfStream = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ScriptedUpstream.Connection? connection = null;
+        try
+        {
+            // What a client proxy sends across the mesh for an HTTP/1.1 POST (in plaintext, which a permissive
+            // inbound takes), its body's end held back.
+            var held = MarkedRequest(HttpMethod.Post, new HeldEndContent("body0"u8.ToArray(), endOfStream.Task));
+            var responding = h2.SendAsync(held, HttpCompletionOption.ResponseHeadersRead, ct);
+            connection = await app.AcceptAsync(ct);
+            var lines = (await connection.ReadHeadAsync()).Split("\r\n");
+            Assert.Equal("POST /orders HTTP/1.1", lines[0]);
+            Assert.Contains(lines, l => l.Equals("Content-Length: 5", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal("body0", await connection.ReadExactAsync(5));
+            await connection.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nreply-0");
+            using var first = await responding;
+            MeshPair.AssertOk(first);
+
+            // The first request's end of stream still held: the next request rides the same connection to the app.
+            var next = h2.SendAsync(MarkedRequest(HttpMethod.Get, null), ct);
+            Assert.StartsWith("GET /orders HTTP/1.1\r\n", await connection.ReadHeadAsync(), StringComparison.Ordinal);
+            await connection.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nreply-1");
+            using var second = await next;
+            MeshPair.AssertOk(second);
+            Assert.Equal("reply-1", await second.Content.ReadAsStringAsync(ct));
+            Assert.False(endOfStream.Task.IsCompleted);
+
+            // And when the first request ends, so does its response, whole.
+            endOfStream.SetResult();
+            Assert.Equal("reply-0", await first.Content.ReadAsStringAsync(ct));
+            Assert.Equal(1, app.Accepted);
+        }
+        finally
+        {
+            endOfStream.TrySetResult();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        HttpRequestMessage MarkedRequest(HttpMethod method, HttpContent? content)
+        {
+            var request = new HttpRequestMessage(method, new Uri(mesh.Server.InboundUri, "/orders"))
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = content,
+            };
+            request.Headers.Host = "web:80";
+            request.Headers.Add("l5d-orig-proto", "HTTP/1.1");
+            return request;
+        }
+    }
+
+    [Fact]
     public async Task Forward_Http11ChunkedBodyOverMesh_BodyArrivesWhole()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -256,5 +320,22 @@ public sealed class MeshHttpTests
 
         Assert.Equal(message, buffer[..result.Count]);
         Assert.Equal(1, app.RequestCount);
+    }
+
+    /// <summary>A body of known length whose end (for HTTP/2, END_STREAM) waits for <paramref name="end"/>.</summary>
+    private sealed class HeldEndContent(byte[] bytes, Task end) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(bytes);
+            await stream.FlushAsync();
+            await end;
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = bytes.Length;
+            return true;
+        }
     }
 }
