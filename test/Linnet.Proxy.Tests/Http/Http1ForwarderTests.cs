@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Linnet.Proxy.Http;
 using Linnet.Proxy.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Linnet.Proxy.Tests.Http;
 
@@ -65,6 +66,41 @@ public sealed class Http1ForwarderTests
         using var next = await again;
         Assert.Equal("ok", await next.Content.ReadAsStringAsync(Ct));
         Assert.Equal(2, upstream.Accepted);
+    }
+
+    [Fact]
+    public async Task IdleConnection_ReusedWithinTheIdleTimeout_ClosedOnceItRunsOut()
+    {
+        // The pool keeps an idle connection for Http1Forwarder.IdleTimeout (90 s, as the YARP path's
+        // PooledConnectionIdleTimeout), no longer.
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var upstream = ScriptedUpstream.Start();
+        await using var proxy = await TestProxy.StartAsync(upstream.Port, time: time);
+        using var client = Client();
+        await using var first = await ExchangeAsync("/one", null);
+
+        // Idle for a second less than the timeout (the pool's sweeps at a third and two thirds of it included):
+        // the next request takes the same connection.
+        time.Advance(Http1Forwarder.IdleTimeout - TimeSpan.FromSeconds(1));
+        await ExchangeAsync("/two", first);
+        Assert.Equal(1, upstream.Accepted);
+
+        // Idle for the whole timeout: the pool closes it by itself, and the next request opens another.
+        time.Advance(Http1Forwarder.IdleTimeout);
+        Assert.True(await first.ClosedByPeerAsync(), "the idle connection was not closed");
+        await using var second = await ExchangeAsync("/three", null);
+        Assert.Equal(2, upstream.Accepted);
+
+        async Task<ScriptedUpstream.Connection> ExchangeAsync(string path, ScriptedUpstream.Connection? connection)
+        {
+            var responding = client.SendAsync(Get(proxy, path), Ct);
+            connection ??= await upstream.AcceptAsync(Ct);
+            Assert.StartsWith($"GET {path} HTTP/1.1\r\n", await connection.ReadHeadAsync(), StringComparison.Ordinal);
+            await connection.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            using var response = await responding;
+            Assert.Equal("ok", await response.Content.ReadAsStringAsync(Ct));
+            return connection;
+        }
     }
 
     [Theory]

@@ -30,7 +30,7 @@ internal sealed class TestProxy : IAsyncDisposable
 
     /// <summary>Starts a proxy. Routing config: <paramref name="provider"/> if given, else the control plane when
     /// <paramref name="configure"/> sets <see cref="BootstrapConfig.ControlPlaneAddress"/>, else <paramref name="services"/>.</summary>
-    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null, ProxyIdentity? identity = null)
+    public static async Task<TestProxy> StartAsync(int appPort, IReadOnlyList<ServiceConfig>? services = null, Func<BootstrapConfig, BootstrapConfig>? configure = null, IProxyConfigProvider? provider = null, Random? random = null, ProxyIdentity? identity = null, TimeProvider? time = null)
     {
         var bootstrap = new BootstrapConfig
         {
@@ -43,7 +43,7 @@ internal sealed class TestProxy : IAsyncDisposable
         };
         bootstrap = configure?.Invoke(bootstrap) ?? bootstrap;
         provider ??= bootstrap.ControlPlaneAddress is null ? new StaticProxyConfigProvider(services ?? [], bootstrap.DefaultInboundPolicy) : null;
-        var host = ProxyHost.Create(bootstrap, provider, logging => logging.SetMinimumLevel(LogLevel.Warning), random: random,
+        var host = ProxyHost.Create(bootstrap, provider, logging => logging.SetMinimumLevel(LogLevel.Warning), time: time, random: random,
             services: identity is null ? null : s => s.AddSingleton(identity));
         await host.StartAsync();
         return new TestProxy(host);
