@@ -7,13 +7,16 @@ namespace Linnet.Bench.Judge;
 /// moment it decides, and otherwise the weight steps by stepWeight each interval up to maxWeight, where the
 /// canary stays until the judge decides. With <paramref name="holdOnEvidence"/>, a step is skipped while
 /// either metric's evidence of harm is above 1 (the data lean towards a worse canary): fewer users meet a
-/// suspect canary, and each canary failure weighs more at a low weight.</summary>
-internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool holdOnEvidence = false) : IRolloutPolicy
+/// suspect canary, and each canary failure weighs more at a low weight. With
+/// <paramref name="minCanaryRequestsPerStep"/>, a step also waits until the canary has served that many
+/// requests at the current weight (an experiment: the evidence per step made independent of the traffic rate).</summary>
+internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool holdOnEvidence = false, long minCanaryRequestsPerStep = 0) : IRolloutPolicy
 {
     private readonly SequentialJudge _judge = new(options);
     private readonly Tally _primary = new();
     private readonly Tally _canary = new();
     private bool _suspect;
+    private long _canaryAtStep;
 
     public int Weight { get; private set; } = FlaggerThreshold.StepWeight;
 
@@ -34,9 +37,11 @@ internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool
             }
         }
 
-        if ((tick + 1) % FlaggerThreshold.IntervalTicks == 0 && Weight < FlaggerThreshold.MaxWeight && !_suspect)
+        if ((tick + 1) % FlaggerThreshold.IntervalTicks == 0 && Weight < FlaggerThreshold.MaxWeight && !_suspect
+            && _canary.Requests - _canaryAtStep >= minCanaryRequestsPerStep)
         {
             Weight += FlaggerThreshold.StepWeight;
+            _canaryAtStep = _canary.Requests;
         }
 
         return Outcome.Undecided;
