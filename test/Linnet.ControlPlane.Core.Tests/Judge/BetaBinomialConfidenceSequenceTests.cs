@@ -13,8 +13,9 @@ public sealed class BetaBinomialConfidenceSequenceTests
     [InlineData(40, 40, 0.9)]
     public void LogMartingale_MatchesTheBetaBinomialFormula(long events, long trials, double p)
     {
-        // Robbins' mixture with a uniform prior: M_n(p) = B(1 + S, 1 + n − S) / (p^S (1 − p)^(n − S)).
-        var expected = SpecialFunctions.BetaLn(1 + events, 1 + trials - events) - (events * Math.Log(p)) - ((trials - events) * Math.Log(1 - p));
+        // Robbins' mixture over the priors Beta(1, b), b ∈ {1, 10, 100, 1000}, weight ¼ each (docs/canary-judge.md):
+        // M_n(p) = Σ ¼ B(1 + S, b + n − S) / B(1, b) / (p^S (1 − p)^(n − S)).
+        var expected = LogMixture(events, trials) - (events * Math.Log(p)) - ((trials - events) * Math.Log(1 - p));
 
         Assert.Equal(expected, BetaBinomialConfidenceSequence.LogMartingale(events, trials, p), 8);
     }
@@ -22,13 +23,15 @@ public sealed class BetaBinomialConfidenceSequenceTests
     [Fact]
     public void Interval_NoEvents_UpperEndIsTheClosedForm()
     {
-        // S = 0: M_n(p) = 1 / ((n + 1)(1 − p)^n) ≥ 1/a  ⇔  p ≥ 1 − (a / (n + 1))^(1/n).
-        // n = 100, a = 0.025: 1 − (0.025/101)^(0.01) = 1 − e^(−0.08304) = 0.0797 by hand.
+        // S = 0: B(1, b + n) / B(1, b) = b / (b + n), so M_n(p) = m / (1 − p)^n with m = ¼ Σ b / (b + n), and
+        // M_n(p) ≥ 1/a  ⇔  p ≥ 1 − (a·m)^(1/n). n = 100: m = ¼ (1/101 + 10/110 + 100/200 + 1000/1100) = 0.37748;
+        // a = 0.025: 1 − (0.0094369)^(0.01) = 1 − e^(−0.046630) = 0.0456 by hand (the uniform prior alone: 0.0797).
         var (lower, upper) = BetaBinomialConfidenceSequence.Interval(0, 100, 0.025);
+        var m = ((1.0 / 101) + (10.0 / 110) + (100.0 / 200) + (1000.0 / 1100)) / 4;
 
         Assert.Equal(0, lower);
-        Assert.Equal(1 - Math.Pow(0.025 / 101, 1.0 / 100), upper, 9);
-        Assert.Equal(0.0797, upper, 4);
+        Assert.Equal(1 - Math.Pow(0.025 * m, 1.0 / 100), upper, 9);
+        Assert.Equal(0.0456, upper, 4);
     }
 
     [Fact]
@@ -94,6 +97,17 @@ public sealed class BetaBinomialConfidenceSequenceTests
         return escapes;
     }
 
+    private static readonly double[] PriorB = [1, 10, 100, 1000];
+
+    // log Σ ¼ B(1 + S, b + n − S) / B(1, b), summed relative to its largest term (the terms underflow a double).
+    private static double LogMixture(long events, long trials)
+    {
+        var terms = PriorB.Select(b => Math.Log(0.25) + SpecialFunctions.BetaLn(1 + events, b + trials - events) - SpecialFunctions.BetaLn(1, b)).ToArray();
+        var max = terms.Max();
+        return max + Math.Log(terms.Sum(t => Math.Exp(t - max)));
+    }
+
     private static double Reference(long events, long trials, double p) =>
-        SpecialFunctions.BetaLn(1 + events, 1 + trials - events) - Math.Log(Binomial.PMF(p, (int)trials, (int)events) / SpecialFunctions.Binomial((int)trials, (int)events));
+        LogMixture(events, trials)
+        - Math.Log(Binomial.PMF(p, (int)trials, (int)events) / SpecialFunctions.Binomial((int)trials, (int)events));
 }

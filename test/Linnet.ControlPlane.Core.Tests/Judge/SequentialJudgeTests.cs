@@ -40,10 +40,10 @@ public sealed class SequentialJudgeTests
         Assert.Null(result.Latency);
         Assert.Equal(155, result.ResponsesUntilLatencyBound);
         // Evidence: the mean of those factors over the grid, 25.881 / 8 = 3.24 by hand; the canary's
-        // upper bound for 1 failure in 5 at a = 0.025 is 82.2 % (bisection of the closed form), the
-        // primary's lower bound for 0 in 45 is 0.
+        // upper bound for 1 failure in 5 at a = 0.025 is 83.9 % (bisection of the mixture's closed form in a
+        // separate script), the primary's lower bound for 0 in 45 is 0.
         Assert.Equal(
-            "analysing: canary failure rate 20.0 % vs primary 0.0 % (evidence of harm 3.2 of 40; difference at most +82.2 points, margin +1.0 points); latency not judged until the primary has 155 more responses; α = 0.05, after 5 canary requests",
+            "analysing: canary failure rate 20.0 % vs primary 0.0 % (evidence of harm 3.2 of 40; difference at most +83.9 points, margin +1.0 points); latency not judged until the primary has 155 more responses; α = 0.05, after 5 canary requests",
             result.Message);
     }
 
