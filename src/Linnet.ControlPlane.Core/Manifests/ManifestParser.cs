@@ -397,6 +397,10 @@ public static partial class ManifestParser
     /// <summary>Whether <paramref name="value"/> is a DNS label (RFC 1123), as names and namespaces must be.</summary>
     public static bool IsDnsLabel(string value) => value.Length is > 0 and <= 63 && DnsLabel().IsMatch(value);
 
+    /// <summary>Whether <paramref name="value"/> is a DNS subdomain (RFC 1123 labels joined by dots, at most 253
+    /// characters), as Secret names and trust domains must be.</summary>
+    public static bool IsDnsSubdomain(string value) => value.Length is > 0 and <= 253 && value.Split('.').All(IsDnsLabel);
+
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabel();
 

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Linnet.ControlPlane.Core.Manifests;
 
 namespace Linnet.ControlPlane.Core.Policy;
 
@@ -7,7 +7,7 @@ namespace Linnet.ControlPlane.Core.Policy;
 /// <c>&lt;sa&gt;.&lt;ns&gt;.serviceaccount.identity.&lt;control-plane-ns&gt;.&lt;trust-domain&gt;</c>; Linnet's are
 /// <c>spiffe://&lt;trust-domain&gt;/ns/&lt;ns&gt;/sa/&lt;sa&gt;</c>: the same facts, so each Linkerd-style name or
 /// wildcard maps to one SPIFFE id or SPIFFE prefix, and both spellings work in manifests.</summary>
-public static partial class IdentityPattern
+public static class IdentityPattern
 {
     private const string SpiffeScheme = "spiffe://";
     private const string ServiceAccountMarker = ".serviceaccount.identity.";
@@ -75,13 +75,13 @@ public static partial class IdentityPattern
         // tail = <control-plane-ns>.<trust-domain>; the control plane's namespace is not part of a SPIFFE id.
         var dot = tail.IndexOf('.', StringComparison.Ordinal);
         var trustDomain = dot > 0 ? tail[(dot + 1)..] : "";
-        if (dot <= 0 || !IsDnsName(trustDomain) || !IsDnsLabel(tail[..dot]))
+        if (dot <= 0 || !ManifestParser.IsDnsSubdomain(trustDomain) || !ManifestParser.IsDnsLabel(tail[..dot]))
         {
             error = $"'{text}' does not end in '.identity.<control-plane-namespace>.<trust-domain>'";
             return false;
         }
 
-        if ((ns is not null && !IsDnsLabel(ns)) || (sa is not null && !IsDnsLabel(sa)))
+        if ((ns is not null && !ManifestParser.IsDnsLabel(ns)) || (sa is not null && !ManifestParser.IsDnsLabel(sa)))
         {
             error = $"'{text}': namespace and service account must be lowercase DNS labels";
             return false;
@@ -100,7 +100,7 @@ public static partial class IdentityPattern
         var rest = text[SpiffeScheme.Length..];
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var trustDomain = slash < 0 ? rest : rest[..slash];
-        if (!IsDnsName(trustDomain))
+        if (!ManifestParser.IsDnsSubdomain(trustDomain))
         {
             error = $"'{text}': '{trustDomain}' is not a trust domain (a lowercase DNS name)";
             return false;
@@ -114,7 +114,7 @@ public static partial class IdentityPattern
         }
 
         var parts = path.Split('/');
-        if (parts.Length == 5 && parts[0].Length == 0 && parts[1] == "ns" && parts[3] == "sa" && IsDnsLabel(parts[2]))
+        if (parts.Length == 5 && parts[0].Length == 0 && parts[1] == "ns" && parts[3] == "sa" && ManifestParser.IsDnsLabel(parts[2]))
         {
             if (parts[4] == "*")
             {
@@ -122,7 +122,7 @@ public static partial class IdentityPattern
                 return true;
             }
 
-            if (IsDnsLabel(parts[4]))
+            if (ManifestParser.IsDnsLabel(parts[4]))
             {
                 match = new IdentityMatch(IdentityMatchKind.Exact, text);
                 return true;
@@ -132,11 +132,4 @@ public static partial class IdentityPattern
         error = $"'{text}' is not a workload identity; use one of: {Forms}";
         return false;
     }
-
-    private static bool IsDnsLabel(string value) => value.Length is > 0 and <= 63 && DnsLabel().IsMatch(value);
-
-    private static bool IsDnsName(string value) => value.Length is > 0 and <= 253 && value.Split('.').All(IsDnsLabel);
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 }

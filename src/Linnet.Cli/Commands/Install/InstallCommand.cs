@@ -37,7 +37,7 @@ internal static class InstallCommand
             }
 
             var secret = parse.GetValue(notificationsSecret);
-            if (secret is not null && !(secret.Length <= 253 && secret.Split('.').All(Linnet.ControlPlane.Core.Manifests.ManifestParser.IsDnsLabel)))
+            if (secret is not null && !Linnet.ControlPlane.Core.Manifests.ManifestParser.IsDnsSubdomain(secret))
             {
                 await Console.Error.WriteLineAsync($"error: --notifications-secret: '{secret}' is not a Secret name: lower-case RFC 1123 labels separated by dots, at most 253 characters");
                 return ExitCodes.Invalid;
