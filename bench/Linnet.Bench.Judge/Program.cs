@@ -48,6 +48,7 @@ var sequential = new JudgeOptions { Kind = JudgeKinds.Sequential };
     ("sequential, 1 m looks", () => new SequentialPolicy(sequential, FlaggerThreshold.IntervalTicks)),
     ("sequential α = 0.02, 10 s looks", () => new SequentialPolicy(sequential with { Alpha = 0.02 }, 1)),
     ("sequential, 10 s looks, hold on evidence", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true)),
+    ("sequential, hold, latency bound from the analysis alone", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true, readPrimaryHistory: false)),
     ("sequential, hold, ≥ 100 canary requests a step", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 100)),
     ("sequential, hold, ≥ 400 canary requests a step", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 400)),
 ];

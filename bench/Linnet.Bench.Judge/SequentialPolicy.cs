@@ -9,16 +9,21 @@ namespace Linnet.Bench.Judge;
 /// either metric's evidence of harm is above 1 (the data lean towards a worse canary): fewer users meet a
 /// suspect canary, and each canary failure weighs more at a low weight. With
 /// <paramref name="minCanaryRequestsPerStep"/>, a step also waits until the canary has served that many
-/// requests at the current weight (an experiment: the evidence per step made independent of the traffic rate).</summary>
-internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool holdOnEvidence = false, long minCanaryRequestsPerStep = 0) : IRolloutPolicy
+/// requests at the current weight (an experiment: the evidence per step made independent of the traffic rate).
+/// With <paramref name="readPrimaryHistory"/> (as the controller does), the first look also passes the primary's
+/// traffic before the analysis, from which the judge places the latency bound.</summary>
+internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool holdOnEvidence = false, long minCanaryRequestsPerStep = 0, bool readPrimaryHistory = true) : IRolloutPolicy
 {
     private readonly SequentialJudge _judge = new(options);
     private readonly Tally _primary = new();
     private readonly Tally _canary = new();
     private bool _suspect;
     private long _canaryAtStep;
+    private SideCounts? _history;
 
     public int Weight { get; private set; } = FlaggerThreshold.StepWeight;
+
+    public void Begin(Tally primaryHistory) => _history = readPrimaryHistory ? primaryHistory.ToSideCounts() : null;
 
     public Outcome Step(int tick, Tally primary, Tally canary)
     {
@@ -26,7 +31,8 @@ internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool
         _canary.Add(canary);
         if ((tick + 1) % lookTicks == 0)
         {
-            var result = _judge.Observe(new JudgeInput(_primary.ToSideCounts(), _canary.ToSideCounts()));
+            var result = _judge.Observe(new JudgeInput(_primary.ToSideCounts(), _canary.ToSideCounts()), _history);
+            _history = null;
             _suspect = holdOnEvidence && (result.FailureRate.EValue > 1 || result.Latency is { EValue: > 1 });
             switch (result.Verdict)
             {

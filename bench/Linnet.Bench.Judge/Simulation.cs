@@ -15,9 +15,12 @@ internal static class Simulation
         var results = new RunResult[runs];
         var primary = new Tally();
         var canary = new Tally();
+        var history = new Tally();
         for (var run = 0; run < runs; run++)
         {
             var rollout = policy();
+            traffic.DrawHistory(run, history);
+            rollout.Begin(history);
             long exposure = 0;
             var outcome = Outcome.Undecided;
             var tick = 0;

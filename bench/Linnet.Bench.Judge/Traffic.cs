@@ -9,6 +9,21 @@ internal sealed class Traffic(double ratePerSecond, double[][] primaryCells, dou
 {
     public const int TickSeconds = 10;
 
+    /// <summary>How far back the primary's traffic before the analysis is known: the embedded metrics
+    /// store's default retention, what the controller can read at the first look.</summary>
+    public const int HistoryMinutes = 15;
+
+    /// <summary>The primary's traffic over the <see cref="HistoryMinutes"/> before the analysis, when it took
+    /// all of it: drawn from its own ticks (negative ones), so it is the same for every algorithm.</summary>
+    public void DrawHistory(int run, Tally primary)
+    {
+        primary.Clear();
+        for (var tick = 1; tick <= HistoryMinutes * 60 / TickSeconds; tick++)
+        {
+            DrawSide(new Random(Seed(run, -tick)), ratePerSecond * TickSeconds, primaryCells, primary);
+        }
+    }
+
     public void Draw(int run, int tick, int canaryWeightPercent, Tally primary, Tally canary)
     {
         primary.Clear();

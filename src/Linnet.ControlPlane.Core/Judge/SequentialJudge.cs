@@ -72,13 +72,26 @@ public sealed class SequentialJudge
 
     /// <summary>Takes the counts at one look and returns the decision. After a rollback or a promotion the
     /// decision stands: later looks return it unchanged.</summary>
+    /// <param name="input">Both sides' cumulative counts since the analysis started.</param>
+    /// <param name="primaryHistory">Optionally, the primary's counts over a longer past (its traffic before
+    /// and since the analysis started, as far back as the metrics go): used only to place the latency bound
+    /// while it is not placed, when it holds more of the primary's responses than the analysis has. It is
+    /// never evidence: the bound is applied to the looks after this one only, as when it comes from the
+    /// analysis's own counts, so the tests stay valid; it lets latency be judged from the second look on,
+    /// instead of after the primary has served <see cref="JudgeOptions.ResponsesForLatencyBound"/> responses
+    /// within the analysis (minutes at low traffic, while the canary's weight rises).</param>
     /// <exception cref="ArgumentException">The counts are malformed or went down since the last look
     /// (a counter reset is the metrics source's to absorb, not evidence).</exception>
-    public JudgeResult Observe(JudgeInput input)
+    public JudgeResult Observe(JudgeInput input, SideCounts? primaryHistory = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         Check(input.Primary, _last.Primary, "primary");
         Check(input.Canary, _last.Canary, "canary");
+        if (primaryHistory is not null)
+        {
+            Check(primaryHistory, SideCounts.Empty, "primary history");
+        }
+
         if (_decided is not null)
         {
             return _decided;
@@ -97,11 +110,12 @@ public sealed class SequentialJudge
                 input.Canary.ResponsesAbove(_boundIndex) - _last.Canary.ResponsesAbove(_boundIndex),
                 input.Primary.ResponsesAbove(_boundIndex) - _last.Primary.ResponsesAbove(_boundIndex));
         }
-        else if (input.Primary.Responses >= _options.ResponsesForLatencyBound)
+        else if ((primaryHistory is { } history && history.Responses > input.Primary.Responses ? history : input.Primary) is var basis
+            && basis.Responses >= _options.ResponsesForLatencyBound)
         {
             // Chosen from the data seen so far and applied only to what comes after, so the choice cannot
             // bias the test: each look's factor is fixed before its events are counted.
-            _boundIndex = QuantileBucket(input.Primary, _options.LatencyQuantile);
+            _boundIndex = QuantileBucket(basis, _options.LatencyQuantile);
             _boundOrigin = input;
         }
 

@@ -29,6 +29,11 @@ public sealed record CanaryObservation(
     /// when they were not read.</summary>
     public JudgeInput? JudgeWindow { get; init; }
 
+    /// <summary>With <see cref="JudgeWindow"/>, while the judge's latency bound is not yet placed: the primary's
+    /// counts over as far back as the metrics go (its traffic before the analysis, and since), from which the
+    /// judge places the bound (<see cref="SequentialJudge.Observe"/>); null otherwise.</summary>
+    public SideCounts? JudgePrimaryHistory { get; init; }
+
     /// <summary>The value of a new session-affinity cookie, should this step need one (fresh and random unless a
     /// test says otherwise: the state machine draws nothing itself).</summary>
     public string SessionCookieValue { get; init; } = CanaryObjects.NewCookieValue();

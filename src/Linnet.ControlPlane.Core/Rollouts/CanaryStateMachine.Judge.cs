@@ -48,7 +48,7 @@ public static partial class CanaryStateMachine
 
             var stored = _status.Judge ?? CanaryJudgeStatus.Start(_analysis.Judge, observed.Now);
             var judge = new SequentialJudge(_analysis.Judge, stored.State);
-            var result = judge.Observe(new JudgeInput(stored.State.Primary.Plus(window.Primary), stored.State.Canary.Plus(window.Canary)));
+            var result = judge.Observe(new JudgeInput(stored.State.Primary.Plus(window.Primary), stored.State.Canary.Plus(window.Canary)), observed.JudgePrimaryHistory);
             _status = _status with { Judge = new CanaryJudgeStatus(judge.State, observed.Now, result) { IntervalsAtMaxWeight = stored.IntervalsAtMaxWeight } };
             switch (result.Verdict)
             {

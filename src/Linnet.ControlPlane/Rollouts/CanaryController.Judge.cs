@@ -47,4 +47,18 @@ internal sealed partial class CanaryController
         var target = await metrics.InboundCountsAsync(new WorkloadRef(ns, canary.Spec.TargetName), window, cancellationToken);
         return new JudgeInput(primary, target);
     }
+
+    // While the judge's latency bound is not placed, the primary's counts over the metrics' whole retention: its
+    // traffic before the analysis (and since), so that the bound is placed at the first look from the primary's
+    // own recent p99 rather than after it has served enough responses within the analysis (minutes at low
+    // traffic, while the canary's weight rises). Used only to place the bound, never as evidence.
+    private async Task<SideCounts?> JudgePrimaryHistoryAsync(CanaryResource canary, CancellationToken cancellationToken)
+    {
+        if (!CanaryStateMachine.NeedsJudgeCounts(canary) || canary.Status.Judge is { State.LatencyBoundIndex: >= 0 })
+        {
+            return null;
+        }
+
+        return await metrics.InboundCountsAsync(new WorkloadRef(canary.Metadata.Namespace, CanaryObjects.PrimaryName(canary)), metricsOptions.Retention, cancellationToken);
+    }
 }

@@ -120,6 +120,7 @@ internal sealed partial class CanaryController(
             Standby = standby,
             StandbyReady = ReadyCount(snapshot, standby),
             JudgeWindow = await JudgeWindowAsync(canary, now, cancellationToken),
+            JudgePrimaryHistory = await JudgePrimaryHistoryAsync(canary, cancellationToken),
             LookOnly = lookOnly,
         };
         var step = await DecideAsync(canary, observation, cancellationToken);

@@ -80,6 +80,63 @@ public sealed class SequentialJudgeTests
     }
 
     [Fact]
+    public void Observe_PrimaryHistoryWithEnoughResponses_PlacesTheBoundAtTheFirstLookAndJudgesLatencyFromTheNext()
+    {
+        // Low traffic: 50 primary responses in the first look, far from the 200 the p99 bucket needs; its traffic
+        // before the analysis holds 1,000, 98.5 % within 100 ms and the rest within 300 ms. The q-quantile's bucket is
+        // the first whose cumulative count reaches q of the total (docs/canary-judge.md): 985 < 990 ≤ 1,000, so 300 ms.
+        var judge = new SequentialJudge(Options);
+        var history = new SideCounts(1000, 0, Histograms.With((100, 985), (300, 15)));
+        var first = judge.Observe(
+            new JudgeInput(new SideCounts(50, 0, Histograms.With((100, 50))), new SideCounts(5, 0, Histograms.With((1000, 5)))),
+            history);
+
+        // Placed, and the look that placed it is not judged against it (its 5 slow canary responses do not count).
+        Assert.Equal(300, first.Latency!.LatencyBoundMs);
+        Assert.Equal((0L, 0L, 1.0), (first.Latency.CanaryTrials, first.Latency.CanaryEvents, first.Latency.EValue));
+        Assert.Equal(300, LatencyBuckets.Milliseconds[judge.State.LatencyBoundIndex]);
+
+        // The next look is: 45 more primary responses, none slower; 10 more canary ones, 4 slower than 300 ms.
+        var second = judge.Observe(new JudgeInput(
+            new SideCounts(95, 0, Histograms.With((100, 95))),
+            new SideCounts(15, 0, Histograms.With((100, 6), (1000, 9)))));
+        Assert.Equal((4L, 10L, 0L, 45L), (second.Latency!.CanaryEvents, second.Latency.CanaryTrials, second.Latency.PrimaryEvents, second.Latency.PrimaryTrials));
+        Assert.True(second.Latency.EValue > 1, $"evidence of harm {second.Latency.EValue}");
+    }
+
+    [Fact]
+    public void Observe_PrimaryHistory_UsedOnlyWhenItHoldsMoreThanTheAnalysisAndEnough()
+    {
+        var look = new JudgeInput(new SideCounts(300, 0, Histograms.With((100, 300))), new SideCounts(30, 0, Histograms.With((100, 30))));
+
+        // The analysis's own 300 responses outnumber a history of 250: the bound comes from them (all within 100 ms).
+        var own = new SequentialJudge(Options);
+        Assert.Equal(100, own.Observe(look, new SideCounts(250, 0, Histograms.With((1000, 250)))).Latency!.LatencyBoundMs);
+
+        // A history of 150 and a look of 50: neither reaches 200, so latency waits, for 150 more primary responses.
+        var waiting = new SequentialJudge(Options);
+        var result = waiting.Observe(
+            new JudgeInput(new SideCounts(50, 0, Histograms.With((100, 50))), new SideCounts(5, 0, Histograms.With((100, 5)))),
+            new SideCounts(150, 0, Histograms.With((100, 150))));
+        Assert.Null(result.Latency);
+        Assert.Equal(150, result.ResponsesUntilLatencyBound);
+        Assert.Equal(-1, waiting.State.LatencyBoundIndex);
+    }
+
+    [Fact]
+    public void Observe_MalformedPrimaryHistory_IsRefusedAndChangesNothing()
+    {
+        var judge = new SequentialJudge(Options);
+        var look = new JudgeInput(new SideCounts(50, 0, Histograms.With((100, 50))), new SideCounts(5, 0, Histograms.With((100, 5))));
+
+        var failures = Assert.Throws<ArgumentException>(() => judge.Observe(look, new SideCounts(1000, 1001, Histograms.With((100, 1000)))));
+        Assert.Contains("primary history: 1001 failures of 1000 requests", failures.Message, StringComparison.Ordinal);
+        var buckets = Assert.Throws<ArgumentException>(() => judge.Observe(look, new SideCounts(1000, 0, [1000])));
+        Assert.Contains("primary history: latency histogram has 1 buckets", buckets.Message, StringComparison.Ordinal);
+        Assert.Equal(JudgeState.Initial, judge.State);
+    }
+
+    [Fact]
     public void Observe_CanaryMuchSlowerAfterTheBoundIsSet_RollsBackOnLatency()
     {
         var judge = new SequentialJudge(Options);

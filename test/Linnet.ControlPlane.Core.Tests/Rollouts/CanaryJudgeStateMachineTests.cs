@@ -61,13 +61,14 @@ public sealed class CanaryJudgeStateMachineTests
 
         public List<(JudgeInput? Window, bool LookOnly)> Observed { get; } = [];
 
-        public void Step(JudgeInput? window = null, bool lookOnly = false)
+        public void Step(JudgeInput? window = null, bool lookOnly = false, SideCounts? primaryHistory = null)
         {
             Now += lookOnly ? Look : Canary.Spec.Analysis.Interval;
             var asked = CanaryStateMachine.NeedsJudgeCounts(Canary);
             var observation = new CanaryObservation(Now, Target, Primary, Target.Spec.Replicas, Primary?.Spec.Replicas ?? 0, new Dictionary<string, double?>())
             {
                 JudgeWindow = asked ? window ?? new JudgeInput(SideCounts.Empty, SideCounts.Empty) : null,
+                JudgePrimaryHistory = asked ? primaryHistory : null,
                 LookOnly = lookOnly,
             };
             Observed.Add((observation.JudgeWindow, lookOnly));
@@ -146,6 +147,26 @@ public sealed class CanaryJudgeStateMachineTests
         world.Step(new JudgeInput(Counts(90, 0), Counts(10, 0)));
         Assert.Equal(20, world.Weight);
         Assert.Equal(6, world.Status.Judge.State.Looks);
+    }
+
+    [Fact]
+    public void Next_FirstLookWithThePrimarysHistory_PlacesTheLatencyBoundAndKeepsItThroughTheStore()
+    {
+        var world = new World(throughStore: true).AtFirstWeight();
+
+        // 9 primary responses in the look, too few for a p99; 1,000 in its history, all within 100 ms.
+        world.Step(new JudgeInput(Counts(9, 0), Counts(1, 0)), lookOnly: true, primaryHistory: Counts(1000, 0));
+
+        var state = world.Status.Judge!.State;
+        Assert.Equal(100, LatencyBuckets.Milliseconds[state.LatencyBoundIndex]);
+        Assert.Equal((9L, 1L), (state.LatencyOrigin!.Primary.Requests, state.LatencyOrigin.Canary.Requests));
+        Assert.Equal(100, world.Status.Judge.Result.Latency!.LatencyBoundMs);
+
+        // Latency is judged from the next look on: one slower canary response of one, none of the primary's 9.
+        var slow = new long[LatencyBuckets.Count];
+        slow[LatencyBuckets.Milliseconds.ToList().IndexOf(1000)] = 1;
+        world.Step(new JudgeInput(Counts(9, 0), new SideCounts(1, 0, slow)), lookOnly: true);
+        Assert.Equal((1L, 1L, 9L), (world.Status.Judge.Result.Latency!.CanaryEvents, world.Status.Judge.Result.Latency.CanaryTrials, world.Status.Judge.Result.Latency.PrimaryTrials));
     }
 
     [Fact]

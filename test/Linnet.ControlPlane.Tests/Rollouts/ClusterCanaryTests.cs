@@ -511,6 +511,23 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
         Assert.Equal(0, Replicas("podinfo"));
     }
 
+    [Fact]
+    public async Task SequentialJudge_FirstLook_PlacesTheLatencyBoundFromThePrimarysTrafficBeforeTheAnalysis()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cp = await InitializedAsync(Canary(maxWeight: 50, stepWeight: 10, """ "judge": "sequential", """), ct);
+
+        // Each look's windows answer fast (the first bucket); over the metrics' retention the primary answered in
+        // 200–300 ms. The bound is the 300 ms bucket's, so it came from the primary's longer history.
+        _metrics.CanaryFailures = new SuccessRate.Box(0);
+        await SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/default/deployments/podinfo", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "podinfo", "image": "podinfo:2", "ports": [{"containerPort": 9898}]}]}}}}""")!, "application/merge-patch+json");
+        await UntilAsync(() => Status()?["judge"]?["latency"] is JsonObject, "latency judged");
+
+        Assert.Equal(300, (double?)Status()!["judge"]!["latency"]!["boundMs"]);
+        // Placed at the first look: the counts it was placed at are that look's (1,000 primary requests), not the history's.
+        Assert.Equal(1000, (long?)Status()!["judge"]!["state"]!["latencyOrigin"]!["primary"]!["requests"]);
+    }
+
     // Flagger's revertOnDeletion (pkg/controller/finalizer.go): the Canary carries finalizer.flagger.app; deleting it mid
     // release marks it (the API server keeps it) and the controller gives the target its traffic back (scaled to the
     // primary's replicas, the apex Service selecting it, the weighted route gone), then removes the finalizer: the Canary goes.
@@ -844,8 +861,17 @@ public sealed class ClusterCanaryTests : IAsyncLifetime
             }
 
             var buckets = new long[Linnet.Api.Telemetry.LatencyBuckets.Count];
+            var primary = workload.Name.EndsWith("-primary", StringComparison.Ordinal);
+            if (primary && window == new Linnet.ControlPlane.Metrics.MetricsOptions().Retention)
+            {
+                // The primary over the metrics' whole retention (its traffic before the analysis): 10,000 responses,
+                // all between 200 and 300 ms, unlike any window of the analysis.
+                buckets[Linnet.Api.Telemetry.LatencyBuckets.Milliseconds.ToList().IndexOf(300)] = 10000;
+                return Task.FromResult(new SideCounts(10000, 0, buckets));
+            }
+
             buckets[0] = 1000;
-            return Task.FromResult(new SideCounts(1000, workload.Name.EndsWith("-primary", StringComparison.Ordinal) ? 0 : failures.Value, buckets));
+            return Task.FromResult(new SideCounts(1000, primary ? 0 : failures.Value, buckets));
         }
 
         public sealed record Box(int Value);
