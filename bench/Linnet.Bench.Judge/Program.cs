@@ -40,17 +40,23 @@ Scenario[] scenarios =
 ];
 double[] rates = [1, 10, 100];
 var sequential = new JudgeOptions { Kind = JudgeKinds.Sequential };
-(string Name, Func<IRolloutPolicy> Create)[] algorithms =
+static Func<Scenario, Func<IRolloutPolicy>?> Always(Func<IRolloutPolicy> create) => _ => create;
+(string Name, Func<Scenario, Func<IRolloutPolicy>?> Create)[] algorithms =
 [
-    ("Flagger threshold", () => new FlaggerThreshold()),
-    ("Kayenta-style MW", () => new KayentaMannWhitney()),
-    ("sequential, 10 s looks", () => new SequentialPolicy(sequential, 1)),
-    ("sequential, 1 m looks", () => new SequentialPolicy(sequential, FlaggerThreshold.IntervalTicks)),
-    ("sequential α = 0.02, 10 s looks", () => new SequentialPolicy(sequential with { Alpha = 0.02 }, 1)),
-    ("sequential, 10 s looks, hold on evidence", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true)),
-    ("sequential, hold, latency bound from the analysis alone", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true, readPrimaryHistory: false)),
-    ("sequential, hold, ≥ 100 canary requests a step", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 100)),
-    ("sequential, hold, ≥ 400 canary requests a step", () => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 400)),
+    ("Flagger threshold", Always(() => new FlaggerThreshold())),
+    ("Kayenta-style MW", Always(() => new KayentaMannWhitney())),
+    ("sequential, 10 s looks", Always(() => new SequentialPolicy(sequential, 1))),
+    ("sequential, 1 m looks", Always(() => new SequentialPolicy(sequential, FlaggerThreshold.IntervalTicks))),
+    ("sequential α = 0.02, 10 s looks", Always(() => new SequentialPolicy(sequential with { Alpha = 0.02 }, 1))),
+    ("sequential, 10 s looks, hold on evidence", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true))),
+    ("sequential, hold, latency bound from the analysis alone", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, readPrimaryHistory: false))),
+    ("sequential, hold, ≥ 100 canary requests a step", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 100))),
+    ("sequential, hold, ≥ 400 canary requests a step", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 400))),
+    // Not a rollout anyone can run: the fastest valid test if the effect were known (bad canaries only).
+    ("oracle: SPRT knowing the effect, judge's null and α/2, hold on evidence", scenario => OraclePolicy.For(scenario, HarmEProcess.Tolerance, sequential.Alpha / 2, holdAtFirstStep: false)),
+    ("oracle: SPRT knowing the effect, judge's null and α/2, held at 10 %", scenario => OraclePolicy.For(scenario, HarmEProcess.Tolerance, sequential.Alpha / 2, holdAtFirstStep: true)),
+    ("oracle: SPRT knowing the effect, null ≤ primary and α, held at 10 %", scenario => OraclePolicy.For(scenario, 1, sequential.Alpha, holdAtFirstStep: true)),
+    ("oracle: promotion SPRT knowing the effect and the primary's rate, α per metric", scenario => PromotionOraclePolicy.For(scenario, sequential.SuccessRateMargin, sequential.LatencyMargin, sequential.Alpha)),
 ];
 
 var report = new StringBuilder();
@@ -66,8 +72,13 @@ for (var s = 0; s < scenarios.Length; s++)
     {
         var cellSeed = seed + (ulong)(s * 1000) + (ulong)rate;
         double flaggerBlast = double.NaN;
-        foreach (var (name, create) in algorithms)
+        foreach (var (name, createFor) in algorithms)
         {
+            if (createFor(scenarios[s]) is not { } create)
+            {
+                continue;
+            }
+
             var results = Simulation.Run(scenarios[s], rate, runs, horizon, cellSeed, create);
             var blast = results.Average(r => r.BlastRadius);
             if (double.IsNaN(flaggerBlast))

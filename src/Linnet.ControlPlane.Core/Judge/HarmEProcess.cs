@@ -22,10 +22,37 @@ internal sealed class HarmEProcess
     /// times it, so both small regressions (found with much data) and gross ones (found at once) are covered.</summary>
     internal static readonly double[] RateRatios = [1.25, 1.5, 2, 3, 5, 8, 13, 21];
 
+    private readonly double _edge = Tolerance;
+    private readonly double[] _ratios = RateRatios;
     private readonly double[] _logProducts = new double[RateRatios.Length];
 
     public HarmEProcess()
     {
+    }
+
+    private HarmEProcess(double edge, double[] ratios)
+    {
+        _edge = edge;
+        _ratios = ratios;
+        _logProducts = new double[ratios.Length];
+    }
+
+    /// <summary>The same construction with another null edge (an odds ratio) and other alternatives (multiples
+    /// of the edge): with one alternative, the sequential probability-ratio test of that effect, which the
+    /// benchmark runs as the oracle that knows the true effect (the fastest valid test there is for it).
+    /// Alternatives above 1 test "odds ratio ≤ edge" as the judge's rollback does; alternatives below 1 test
+    /// "odds ratio ≥ edge" (each factor then falls in x, so a larger ψ makes its expectation smaller: the same
+    /// argument mirrored), which is how a promotion test that knew the effect would look. Not mixed.</summary>
+    internal static HarmEProcess ForRatios(double edge, params double[] ratios)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        if (!(edge > 0) || double.IsInfinity(edge) || ratios.Length == 0
+            || ratios.Any(r => !(r > 0) || r == 1 || double.IsInfinity(r)) || (ratios.Any(r => r > 1) && ratios.Any(r => r < 1)))
+        {
+            throw new ArgumentException("the edge must be a finite positive odds ratio, and the rate ratios finite, positive, not 1, and all on one side of it");
+        }
+
+        return new HarmEProcess(edge, [.. ratios]);
     }
 
     /// <summary>Resumes from <see cref="LogProducts"/> as they were stored.</summary>
@@ -66,11 +93,11 @@ internal sealed class HarmEProcess
             terms[x - lowest] = LogChoose(canaryTrials, x) + LogChoose(primaryTrials, events - x);
         }
 
-        var logZ0 = LogNormalizer(terms, lowest, Math.Log(Tolerance));
-        for (var i = 0; i < RateRatios.Length; i++)
+        var logZ0 = LogNormalizer(terms, lowest, Math.Log(_edge));
+        for (var i = 0; i < _ratios.Length; i++)
         {
-            var logRatio = Math.Log(RateRatios[i]);
-            _logProducts[i] += (canaryEvents * logRatio) + logZ0 - LogNormalizer(terms, lowest, Math.Log(Tolerance) + logRatio);
+            var logRatio = Math.Log(_ratios[i]);
+            _logProducts[i] += (canaryEvents * logRatio) + logZ0 - LogNormalizer(terms, lowest, Math.Log(_edge) + logRatio);
         }
     }
 

@@ -76,6 +76,52 @@ public sealed class HarmEProcessTests
         }
     }
 
+    // ForRatios (the benchmark's oracle: one alternative, any edge) keeps the property on its own null: an edge of 1
+    // with an alternative above it tests "ψ ≤ 1"; an alternative below the edge tests "ψ ≥ edge", the mirror image.
+    [Theory]
+    [InlineData(1.0, 4.0, 1.0, true)]
+    [InlineData(1.0, 4.0, 0.5, false)]
+    [InlineData(3.0, 0.25, 3.0, true)]
+    [InlineData(3.0, 0.25, 6.0, false)]
+    public void ForRatios_OneLookUnderItsNull_HasExpectationAtMostOne(double edge, double ratio, double oddsRatio, bool atTheEdge)
+    {
+        const long canary = 40, primary = 160, events = 12;
+        var mean = 0.0;
+        for (var x = 0L; x <= events; x++)
+        {
+            var process = HarmEProcess.ForRatios(edge, ratio);
+            process.Add(canary, primary, x, events - x);
+            Assert.Equal(Math.Log(Fisher(canary, primary, events, x, edge * ratio) / Fisher(canary, primary, events, x, edge)), process.LogValue, 9);
+            mean += Fisher(canary, primary, events, x, oddsRatio) * Math.Exp(process.LogValue);
+        }
+
+        if (atTheEdge)
+        {
+            Assert.Equal(1.0, mean, 9);
+        }
+        else
+        {
+            Assert.True(mean < 0.99, $"E[factor] = {mean} at ψ = {oddsRatio}, inside the null of edge {edge}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0.0, 2.0)]
+    [InlineData(1.0, 1.0)]
+    [InlineData(1.0, -2.0)]
+    [InlineData(double.PositiveInfinity, 2.0)]
+    public void ForRatios_InvalidEdgeOrRatio_IsRefused(double edge, double ratio)
+    {
+        Assert.Throws<ArgumentException>(() => HarmEProcess.ForRatios(edge, ratio));
+    }
+
+    [Fact]
+    public void ForRatios_AlternativesOnBothSides_AreRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => HarmEProcess.ForRatios(1.25, 0.5, 2));
+        Assert.Contains("all on one side", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Add_NoEventsOrOneSideIdle_LeavesTheValueAtOne()
     {
