@@ -6,4 +6,8 @@ internal enum Outcome
     Undecided,
     RolledBack,
     Promoted,
+
+    /// <summary>Rolled back because the judge had not decided within <c>undecidedIntervals</c> intervals at
+    /// maxWeight (the controller's rule), not on evidence of harm.</summary>
+    GaveUp,
 }

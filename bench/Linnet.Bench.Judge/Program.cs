@@ -49,6 +49,9 @@ static Func<Scenario, Func<IRolloutPolicy>?> Always(Func<IRolloutPolicy> create)
     ("sequential, 1 m looks", Always(() => new SequentialPolicy(sequential, FlaggerThreshold.IntervalTicks))),
     ("sequential α = 0.02, 10 s looks", Always(() => new SequentialPolicy(sequential with { Alpha = 0.02 }, 1))),
     ("sequential, 10 s looks, hold on evidence", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true))),
+    ($"sequential as the controller runs it: hold, undecidedIntervals {sequential.UndecidedIntervals}", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, undecidedIntervals: sequential.UndecidedIntervals))),
+    ("sequential as the controller before: hold, undecidedIntervals 10", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, undecidedIntervals: 10))),
+    ("sequential as the controller, ≥ 100 canary requests a step", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 100, undecidedIntervals: sequential.UndecidedIntervals))),
     ("sequential, hold, latency bound from the analysis alone", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, readPrimaryHistory: false))),
     ("sequential, hold, ≥ 100 canary requests a step", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 100))),
     ("sequential, hold, ≥ 400 canary requests a step", Always(() => new SequentialPolicy(sequential, 1, holdOnEvidence: true, minCanaryRequestsPerStep: 400))),
@@ -89,7 +92,7 @@ for (var s = 0; s < scenarios.Length; s++)
             var decided = results.Where(r => r.Outcome != Outcome.Undecided).Select(r => r.DecisionMinutes).Order().ToArray();
             var versus = flaggerBlast > 0 ? (blast / flaggerBlast).ToString("0.000", CultureInfo.InvariantCulture) : "–";
             report.AppendLine(CultureInfo.InvariantCulture,
-                $"| {scenarios[s].Name} | {rate} | {name} | {Share(results, Outcome.RolledBack)} | {Share(results, Outcome.Promoted)} | {Share(results, Outcome.Undecided)} | {Quantile(decided, 0.5)} | {Quantile(decided, 0.9)} | {blast:0.0} | {versus} |");
+                $"| {scenarios[s].Name} | {rate} | {name} | {RolledBack(results)} | {Share(results, Outcome.Promoted)} | {Share(results, Outcome.Undecided)} | {Quantile(decided, 0.5)} | {Quantile(decided, 0.9)} | {blast:0.0} | {versus} |");
             Console.Error.WriteLine($"{clock.Elapsed:mm\\:ss} {scenarios[s].Name} @ {rate}/s {name} done");
         }
     }
@@ -102,6 +105,11 @@ if (output is not null)
 }
 
 return 0;
+
+// Rollbacks on evidence and for indecision at maxWeight, the second shown apart when there are any.
+static string RolledBack(RunResult[] results) => results.Any(r => r.Outcome == Outcome.GaveUp)
+    ? string.Create(CultureInfo.InvariantCulture, $"{100.0 * results.Count(r => r.Outcome is Outcome.RolledBack or Outcome.GaveUp) / results.Length:0.0} % ({Share(results, Outcome.GaveUp)} undecided at maxWeight)")
+    : Share(results, Outcome.RolledBack);
 
 static string Share(RunResult[] results, Outcome outcome) =>
     string.Create(CultureInfo.InvariantCulture, $"{100.0 * results.Count(r => r.Outcome == outcome) / results.Length:0.0} %");

@@ -11,8 +11,11 @@ namespace Linnet.Bench.Judge;
 /// <paramref name="minCanaryRequestsPerStep"/>, a step also waits until the canary has served that many
 /// requests at the current weight (an experiment: the evidence per step made independent of the traffic rate).
 /// With <paramref name="readPrimaryHistory"/> (as the controller does), the first look also passes the primary's
-/// traffic before the analysis, from which the judge places the latency bound.</summary>
-internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool holdOnEvidence = false, long minCanaryRequestsPerStep = 0, bool readPrimaryHistory = true) : IRolloutPolicy
+/// traffic before the analysis, from which the judge places the latency bound. With
+/// <paramref name="undecidedIntervals"/> (the controller's <c>analysis.undecidedIntervals</c>), the canary is
+/// rolled back after that many intervals at maxWeight without a decision, as the controller does; 0: it waits
+/// there until the horizon.</summary>
+internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool holdOnEvidence = false, long minCanaryRequestsPerStep = 0, bool readPrimaryHistory = true, int undecidedIntervals = 0) : IRolloutPolicy
 {
     private readonly SequentialJudge _judge = new(options);
     private readonly Tally _primary = new();
@@ -20,6 +23,7 @@ internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool
     private bool _suspect;
     private long _canaryAtStep;
     private SideCounts? _history;
+    private int _intervalsAtMaxWeight;
 
     public int Weight { get; private set; } = FlaggerThreshold.StepWeight;
 
@@ -41,6 +45,13 @@ internal sealed class SequentialPolicy(JudgeOptions options, int lookTicks, bool
                 case JudgeVerdict.Promote:
                     return Outcome.Promoted;
             }
+        }
+
+        // The controller counts each interval at maxWeight, and at the last one it may take rolls the canary back.
+        if ((tick + 1) % FlaggerThreshold.IntervalTicks == 0 && Weight >= FlaggerThreshold.MaxWeight && undecidedIntervals > 0
+            && ++_intervalsAtMaxWeight >= undecidedIntervals)
+        {
+            return Outcome.GaveUp;
         }
 
         if ((tick + 1) % FlaggerThreshold.IntervalTicks == 0 && Weight < FlaggerThreshold.MaxWeight && !_suspect

@@ -13,7 +13,7 @@ public sealed class JudgeOptionsTests
         Assert.Equal(0.05, options.Alpha);
         Assert.Equal(0.99, options.LatencyQuantile);
         Assert.Equal(200, options.ResponsesForLatencyBound);
-        Assert.Equal(10, options.UndecidedIntervals);
+        Assert.Equal(30, options.UndecidedIntervals);
         Assert.Empty(options.Validate("spec.analysis"));
     }
 

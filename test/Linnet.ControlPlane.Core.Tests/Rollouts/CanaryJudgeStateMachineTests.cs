@@ -195,7 +195,7 @@ public sealed class CanaryJudgeStateMachineTests
 
         Assert.Equal((CanaryPhases.Progressing, 30), (world.Status.Phase, world.Weight));
         Assert.Equal("v1", world.Primary!.Spec.Version);
-        Assert.Single(world.Status.Events, e => e.Message == "Waiting at canary weight 30 for the judge to decide podinfo.test (at most 10 intervals)");
+        Assert.Single(world.Status.Events, e => e.Message == "Waiting at canary weight 30 for the judge to decide podinfo.test (at most 30 intervals)");
         Assert.Equal(JudgeVerdict.Continue, world.Status.Judge!.Result.Verdict);
     }
 
