@@ -1,6 +1,5 @@
 using Linnet.Api.Telemetry;
 using Linnet.ControlPlane.Core.Judge;
-using MathNet.Numerics.Distributions;
 
 namespace Linnet.Bench.Judge;
 
@@ -58,7 +57,7 @@ internal sealed class OraclePolicy : IRolloutPolicy
     public Outcome Step(int tick, Tally primary, Tally canary)
     {
         _failures?.Add(canary.Requests, primary.Requests, canary.Failures, primary.Failures);
-        _slow?.Add(canary.Requests, primary.Requests, Above(canary, _bound), Above(primary, _bound));
+        _slow?.Add(canary.Requests, primary.Requests, canary.ToSideCounts().ResponsesAbove(_bound), primary.ToSideCounts().ResponsesAbove(_bound));
         if ((_failures?.LogValue ?? 0) >= _threshold || (_slow?.LogValue ?? 0) >= _threshold)
         {
             return Outcome.RolledBack;
@@ -71,18 +70,6 @@ internal sealed class OraclePolicy : IRolloutPolicy
         }
 
         return Outcome.Undecided;
-    }
-
-    /// <summary>A side's responses slower than bucket <paramref name="bound"/>'s upper bound.</summary>
-    public static long Above(Tally side, int bound)
-    {
-        long above = 0;
-        for (var i = bound + 1; i < side.Buckets.Length; i++)
-        {
-            above += side.Buckets[i];
-        }
-
-        return above;
     }
 
     /// <summary>The bucket holding the primary's true p99: the first whose upper bound reaches it.</summary>
@@ -101,7 +88,7 @@ internal sealed class OraclePolicy : IRolloutPolicy
 
     /// <summary>The true share of responses slower than bucket <paramref name="bound"/>'s upper bound.</summary>
     public static double ShareAbove(int bound, double latencyFactor) =>
-        1 - LogNormal.CDF(TrafficModel.Mu, TrafficModel.Sigma, LatencyBuckets.Milliseconds[bound] / latencyFactor);
+        TrafficModel.ShareSlowerThan(LatencyBuckets.Milliseconds[bound], latencyFactor);
 
     public static double OddsRatio(double canary, double primary) => canary / (1 - canary) / (primary / (1 - primary));
 }

@@ -36,7 +36,7 @@ internal sealed class PromotionOraclePolicy(HarmEProcess failures, HarmEProcess 
     public Outcome Step(int tick, Tally primary, Tally canary)
     {
         failures.Add(canary.Requests, primary.Requests, canary.Failures, primary.Failures);
-        slow.Add(canary.Requests, primary.Requests, OraclePolicy.Above(canary, bound), OraclePolicy.Above(primary, bound));
+        slow.Add(canary.Requests, primary.Requests, canary.ToSideCounts().ResponsesAbove(bound), primary.ToSideCounts().ResponsesAbove(bound));
         if (failures.LogValue >= _threshold && slow.LogValue >= _threshold)
         {
             return Outcome.Promoted;

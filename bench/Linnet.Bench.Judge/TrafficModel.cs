@@ -43,7 +43,10 @@ internal static class TrafficModel
     }
 
     /// <summary>Share of a side's responses slower than the primary's true p99: 1 % for the primary.</summary>
-    public static double SlowShare(double latencyFactor) => 1 - SlowerThanCdf(P99Ms, latencyFactor);
+    public static double SlowShare(double latencyFactor) => ShareSlowerThan(P99Ms, latencyFactor);
+
+    /// <summary>Share of a side's responses slower than <paramref name="ms"/>.</summary>
+    public static double ShareSlowerThan(double ms, double latencyFactor) => 1 - SlowerThanCdf(ms, latencyFactor);
 
     private static double SlowerThanCdf(double ms, double latencyFactor) => LogNormal.CDF(Mu, Sigma, ms / latencyFactor);
 }
